@@ -1,0 +1,53 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Context } from './context.ts';
+import type { DeliveryMetrics } from './delivery/metrics.ts';
+import { installProblemHandlers } from './http/problem.ts';
+import { Problem } from './http/schemas.ts';
+import { appRoutes } from './http/routes/apps.ts';
+import { subscriptionRoutes } from './http/routes/subscriptions.ts';
+import { notificationRoutes } from './http/routes/notifications.ts';
+import { healthRoutes } from './http/routes/health.ts';
+import { errorRoutes } from './http/routes/errors.ts';
+
+export interface AppOptions {
+  metrics: DeliveryMetrics;
+  isDraining?: () => boolean;
+}
+
+/**
+ * The HTTP API as a Fastify instance that is not listening: `main.ts` listens, tests use
+ * `inject()`. Reading the route registrations shows each route's guard.
+ */
+export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimit,
+    // One line per request would drown the delivery logs at API rates; errors still log.
+    logController: new LogController({ disableRequestLogging: true }),
+    ajv: {
+      // Unknown fields are refused with a clear error rather than silently dropped.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
+    },
+  });
+  app.addSchema(Problem);
+  installProblemHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Carillon API', version: '1', description: 'Self-hosted push notifications: Web Push today, APNs and FCM next.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Admin, secret or publishable API key' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  healthRoutes(app, ctx, opts.metrics, opts.isDraining ?? (() => false));
+  errorRoutes(app);
+  appRoutes(app, ctx);
+  subscriptionRoutes(app, ctx);
+  notificationRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,106 @@
+import { generateVapidKeys, validateVapidSubject } from '../protocol/webpush/vapid.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { constantTimeEqual, hashKey, newApiKey, newId } from '../crypto/tokens.ts';
+import type { Context } from '../context.ts';
+
+export interface CreatedApp {
+  id: string;
+  name: string;
+  vapidPublicKey: string;
+  vapidSubject: string;
+  /** Server-side key: can do everything for this app. Shown once. */
+  secretKey: string;
+  /** Browser-side key: only subscriptions and events. */
+  publishableKey: string;
+  createdAt: string;
+}
+
+export function vapidContext(appId: string): string {
+  return `app:${appId}:vapid`;
+}
+
+export async function createApp(ctx: Context, input: { name: string; vapidSubject?: string }): Promise<CreatedApp> {
+  const subject = input.vapidSubject ?? ctx.config.vapidSubject;
+  try {
+    validateVapidSubject(subject);
+  } catch (err) {
+    throw new ApiError('invalid_vapid_subject', (err as Error).message);
+  }
+  const id = newId('app');
+  const keys = generateVapidKeys();
+  const secretKey = newApiKey('secret');
+  const publishableKey = newApiKey('publishable');
+  const now = ctx.now();
+  await ctx.store.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('apps')
+      .values({
+        id,
+        name: input.name,
+        vapid_public_key: keys.publicKey,
+        vapid_private_key: ctx.secrets.seal(keys.privateKey, vapidContext(id)),
+        vapid_subject: subject,
+        created_at: now,
+      })
+      .execute();
+    await tx
+      .insertInto('api_keys')
+      .values([
+        { id: newId('key'), app_id: id, kind: 'secret', key_hash: hashKey(secretKey), prefix: secretKey.slice(0, 12), created_at: now, revoked_at: null },
+        { id: newId('key'), app_id: id, kind: 'publishable', key_hash: hashKey(publishableKey), prefix: publishableKey.slice(0, 12), created_at: now, revoked_at: null },
+      ])
+      .execute();
+  });
+  return { id, name: input.name, vapidPublicKey: keys.publicKey, vapidSubject: subject, secretKey, publishableKey, createdAt: new Date(now).toISOString() };
+}
+
+export interface AppView {
+  id: string;
+  name: string;
+  vapidPublicKey: string;
+  vapidSubject: string;
+  createdAt: string;
+}
+
+export async function getApp(ctx: Context, id: string): Promise<AppView> {
+  const row = await ctx.store.db.selectFrom('apps').select(['id', 'name', 'vapid_public_key', 'vapid_subject', 'created_at']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new ApiError('app_not_found', `No app with id ${id}`);
+  return { id: row.id, name: row.name, vapidPublicKey: row.vapid_public_key, vapidSubject: row.vapid_subject, createdAt: new Date(row.created_at).toISOString() };
+}
+
+export async function listApps(ctx: Context): Promise<AppView[]> {
+  const rows = await ctx.store.db.selectFrom('apps').select(['id', 'name', 'vapid_public_key', 'vapid_subject', 'created_at']).orderBy('created_at').execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, vapidPublicKey: row.vapid_public_key, vapidSubject: row.vapid_subject, createdAt: new Date(row.created_at).toISOString() }));
+}
+
+export type Principal = { kind: 'admin' } | { kind: 'secret' | 'publishable'; appId: string };
+
+/** Who an API key belongs to, or undefined for an unknown or revoked key. */
+export async function authenticate(ctx: Context, key: string): Promise<Principal | undefined> {
+  if (ctx.config.adminKey) {
+    if (constantTimeEqual(key, ctx.config.adminKey)) return { kind: 'admin' };
+  } else {
+    const admin = await ctx.store.db.selectFrom('admin_keys').select('key_hash').where('key_hash', '=', hashKey(key)).executeTakeFirst();
+    if (admin) return { kind: 'admin' };
+  }
+  const row = await ctx.store.db
+    .selectFrom('api_keys')
+    .select(['app_id', 'kind'])
+    .where('key_hash', '=', hashKey(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { kind: row.kind, appId: row.app_id } : undefined;
+}
+
+/**
+ * Makes sure an admin key exists. With `CARILLON_ADMIN_KEY` set nothing is stored; else
+ * the first start creates one, stores its hash and returns it so it can be printed once.
+ */
+export async function ensureAdminKey(ctx: Context): Promise<string | undefined> {
+  if (ctx.config.adminKey) return undefined;
+  const existing = await ctx.store.db.selectFrom('admin_keys').select('key_hash').executeTakeFirst();
+  if (existing) return undefined;
+  const key = newApiKey('admin');
+  await ctx.store.db.insertInto('admin_keys').values({ key_hash: hashKey(key), created_at: ctx.now() }).execute();
+  return key;
+}

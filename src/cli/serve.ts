@@ -1,0 +1,41 @@
+import type { Config } from '../config/defaults.ts';
+import { ensureAdminKey } from '../apps/apps.ts';
+import { createRuntime } from '../runtime.ts';
+
+/** `carillon serve`: API and delivery workers in one process, on the embedded store by default. */
+export async function serve(config: Config): Promise<void> {
+  const runtime = await createRuntime(config);
+  const { ctx, app } = runtime;
+  const adminKey = await ensureAdminKey(ctx);
+  runtime.startWorkers();
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = config.publicUrl || address;
+
+  const lines = [
+    `Carillon is running at ${url}`,
+    `  API docs:  ${url}/docs`,
+    `  Data:      ${ctx.store.location}`,
+  ];
+  if (adminKey) {
+    lines.push(`  Admin key: ${adminKey}`, '             (shown once; store it now. Set CARILLON_ADMIN_KEY to choose your own.)');
+  } else {
+    lines.push(`  Admin key: ${config.adminKey ? 'from CARILLON_ADMIN_KEY' : 'created on first start (printed then)'}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal }, 'draining: no new work, finishing running batches');
+    const timer = setTimeout(() => {
+      ctx.logger.warn('drain took longer than shutdownGrace; exiting, unfinished jobs resume at next start');
+      process.exit(1);
+    }, config.shutdownGrace);
+    timer.unref();
+    await runtime.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

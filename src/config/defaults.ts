@@ -1,0 +1,64 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * Every setting Carillon has, with its default, its unit and the reason for the default.
+ * Each key also has an environment variable and a CLI flag, derived in ./keys.ts, and an
+ * entry in carillon.env.example (a test checks all three agree).
+ */
+export const defaults = {
+  /** TCP port of the HTTP API. */
+  port: 8080,
+  /** Interface to listen on; loopback by default so a first start exposes nothing. */
+  host: '127.0.0.1',
+  /** Public base URL of this server, used in links it hands out; derived from host:port when empty. */
+  publicUrl: '',
+  /** Folder for the SQLite database and the generated master key. */
+  dataDir: './data',
+  /** PostgreSQL URL; when set it replaces the embedded SQLite store. */
+  databaseUrl: '',
+  /** Admin API key; when empty one is generated on first start and printed once. */
+  adminKey: '',
+  /** 32-byte key (base64) that encrypts secrets at rest; generated into the data folder when empty. */
+  masterKey: '',
+  /** Default VAPID `sub` claim for apps created without one: a contact push services can reach. */
+  vapidSubject: 'mailto:webpush@example.org',
+  /** Allow push endpoints on private, loopback and link-local addresses and plain http (SSRF guard off). */
+  allowPrivateEndpoints: false,
+  /** s; how long a push service keeps an undelivered message when the request gives no ttl (3 days: older news is stale). */
+  defaultTtl: 259_200,
+  /** Subscriptions per delivery batch: large enough to amortise a transaction, small enough to redo after a crash. */
+  batchSize: 500,
+  /** Delivery batches processed at once by one worker process. */
+  workerConcurrency: 4,
+  /** Requests in flight per push service origin; push services throttle aggressive senders. */
+  originConcurrency: 100,
+  /** Keep-alive connections per push service origin (HTTP/1.1; HTTP/2 multiplexes on one). */
+  originConnections: 32,
+  /** ms; a push service that has not answered by then is retried later. */
+  requestTimeout: 15_000,
+  /** Worker threads that encrypt payloads (RFC 8291); 0 means one per core. */
+  cryptoThreads: 0,
+  /** Attempts per recipient before a retryable failure is final. */
+  maxAttempts: 6,
+  /** ms; first retry delay, doubled per attempt, with full jitter. */
+  retryBase: 2_000,
+  /** ms; cap on one retry delay and on a Retry-After we honour. */
+  retryMax: 600_000,
+  /** ms; how often an idle queue worker looks for due jobs (new jobs wake it at once). */
+  queuePollInterval: 250,
+  /** ms; a job not finished within this lease is taken by another worker (crash recovery). */
+  queueLease: 120_000,
+  /** ms; how long SIGTERM waits for in-flight work before exiting. */
+  shutdownGrace: 30_000,
+  /** Log level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: 'info',
+  /** bytes; largest API request body (a notification is far smaller). */
+  bodyLimit: 65_536,
+};
+
+export type Config = typeof defaults;
+
+/** Worker threads to use when `cryptoThreads` is 0. */
+export function cryptoThreadCount(config: Config): number {
+  return config.cryptoThreads > 0 ? config.cryptoThreads : availableParallelism();
+}

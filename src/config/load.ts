@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { defaults, type Config } from './defaults.ts';
+import { CONFIG_KEYS, envName } from './keys.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Source = Record<string, string | undefined>;
+
+/**
+ * Reads an env-style config file: `KEY=value` lines, `#` comments, optional quotes.
+ * The same names as the environment variables, so one sample file documents both.
+ */
+export function parseConfigFile(text: string, path = 'config file'): Source {
+  const out: Source = {};
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#')) return;
+    const m = /^([A-Z][A-Z0-9_]*)\s*=\s*(.*)$/.exec(trimmed);
+    if (!m) throw new ConfigError(`${path}:${i + 1}: expected KEY=value`);
+    let value = m[2]!;
+    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
+    out[m[1]!] = value;
+  });
+  return out;
+}
+
+function coerce(key: keyof Config, raw: string, origin: string): Config[keyof Config] {
+  const kind = typeof defaults[key];
+  if (kind === 'number') {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new ConfigError(`${origin}: ${key} must be a non-negative number, got "${raw}"`);
+    }
+    return n;
+  }
+  if (kind === 'boolean') {
+    if (/^(true|1|yes|on)$/i.test(raw)) return true;
+    if (/^(false|0|no|off|)$/i.test(raw)) return false;
+    throw new ConfigError(`${origin}: ${key} must be true or false, got "${raw}"`);
+  }
+  return raw;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function validate(config: Config): Config {
+  if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`port must be 0-65535, got ${config.port}`);
+  if (!LOG_LEVELS.includes(config.logLevel)) throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  for (const key of ['batchSize', 'workerConcurrency', 'originConcurrency', 'originConnections', 'maxAttempts'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive integer`);
+  }
+  if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) throw new ConfigError('publicUrl must be an http(s) URL');
+  if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL');
+  }
+  return config;
+}
+
+export interface LoadOptions {
+  /** Values from CLI flags, already keyed by config key. */
+  flags?: Partial<Record<keyof Config, string | number | boolean>>;
+  env?: Source;
+  /** Path of an env-style config file (also `CARILLON_CONFIG`). */
+  file?: string;
+}
+
+/** defaults → config file → environment → flags; the later source wins. */
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const filePath = opts.file ?? env.CARILLON_CONFIG;
+  const fileValues = filePath ? parseConfigFile(readFileSync(filePath, 'utf8'), filePath) : {};
+  const config: Config = { ...defaults };
+  const assign = <K extends keyof Config>(key: K, value: Config[K]) => {
+    config[key] = value;
+  };
+  for (const key of CONFIG_KEYS) {
+    const name = envName(key);
+    for (const [source, origin] of [[fileValues, filePath ?? ''], [env, 'environment']] as const) {
+      const raw = source[name];
+      if (raw !== undefined) assign(key, coerce(key, raw, `${origin} ${name}`));
+    }
+    const flag = opts.flags?.[key];
+    if (flag !== undefined) assign(key, typeof flag === 'string' ? coerce(key, flag, `flag for ${key}`) : flag);
+  }
+  return validate(config);
+}

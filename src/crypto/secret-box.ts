@@ -1,0 +1,48 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Seals secrets at rest (VAPID private keys, provider credentials) with AES-256-GCM under
+ * the master key. The sealed form names the key by a short fingerprint, so a store can
+ * hold values sealed under an old key while keys are rotated:
+ * `v1.<key id>.<iv>.<ciphertext>.<tag>` (base64url parts).
+ */
+export class SecretBox {
+  readonly keyId: string;
+  readonly #keys: Map<string, Buffer>;
+
+  /** `key` seals; `previous` keys can still open what they sealed. */
+  constructor(key: Buffer, previous: Buffer[] = []) {
+    for (const k of [key, ...previous]) {
+      if (k.length !== 32) throw new Error('a master key must be 32 bytes');
+    }
+    this.keyId = fingerprint(key);
+    this.#keys = new Map([key, ...previous].map((k) => [fingerprint(k), k]));
+  }
+
+  seal(plaintext: string, context: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.keyId)!, iv);
+    // The context (for example `app:<id>:vapid`) is bound as associated data, so a sealed
+    // value copied into another row does not open there.
+    cipher.setAAD(Buffer.from(context));
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['v1', this.keyId, iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  }
+
+  open(sealed: string, context: string): string {
+    const [version, keyId, iv, ct, tag] = sealed.split('.');
+    if (version !== 'v1' || !keyId || iv === undefined || ct === undefined || tag === undefined) {
+      throw new Error('not a sealed secret');
+    }
+    const key = this.#keys.get(keyId);
+    if (!key) throw new Error(`secret sealed under unknown master key ${keyId}`);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  }
+}
+
+function fingerprint(key: Buffer): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 8);
+}

@@ -1,0 +1,75 @@
+import type { Context } from '../context.ts';
+import { audiencePage, type Target } from '../notifications/target.ts';
+import { FANOUT_JOB } from '../notifications/notifications.ts';
+import type { Job } from '../queue/queue.ts';
+import { finishIfComplete, lockNotification } from './completion.ts';
+
+export const DELIVER_JOB = 'deliver';
+
+/** Audience pages cut per fan-out job: the job stays short, and its progress is committed as it goes. */
+const PAGES_PER_JOB = 20;
+
+/**
+ * Cuts the audience into batches, streaming it page by page in seq order. Each page is
+ * committed with its batch row, its deliver job and the advanced cursor in one
+ * transaction, so a crash resumes exactly after the last committed page.
+ */
+export async function runFanout(ctx: Context, job: Job): Promise<void> {
+  const { notificationId } = job.data as { notificationId: string };
+  const db = ctx.store.db;
+  const n = await db.selectFrom('notifications').select(['app_id', 'target', 'fanout_cursor', 'fanout_done', 'status']).where('id', '=', notificationId).executeTakeFirst();
+  if (!n || n.fanout_done || n.status === 'cancelled') return;
+  const target = JSON.parse(n.target) as Target;
+  const priority = job.priority;
+  let cursor = n.fanout_cursor;
+
+  for (let page = 0; page < PAGES_PER_JOB; page++) {
+    const seqs = await audiencePage(db, n.app_id, target, cursor, ctx.config.batchSize);
+    const last = seqs.at(-1);
+    const finished = seqs.length < ctx.config.batchSize;
+    await db.transaction().execute(async (tx) => {
+      // Re-check inside the transaction: another worker may have cut this page already.
+      await lockNotification(tx, notificationId);
+      const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done']).where('id', '=', notificationId).executeTakeFirstOrThrow();
+      if (current.fanout_done || current.fanout_cursor !== cursor) return;
+      if (last !== undefined) {
+        const batch = await tx
+          .insertInto('delivery_batches')
+          .values({
+            notification_id: notificationId,
+            from_seq: seqs[0]!,
+            to_seq: last,
+            retry_seqs: null,
+            attempt: 1,
+            size: seqs.length,
+            done: 0,
+            delivered: 0,
+            failed: 0,
+            expired: 0,
+            pruned: 0,
+            retrying: 0,
+            created_at: ctx.now(),
+            finished_at: null,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await ctx.queue.add([{ name: DELIVER_JOB, data: { batchId: Number(batch.id) }, key: `deliver:${batch.id}`, priority }], tx);
+      }
+      await tx
+        .updateTable('notifications')
+        .set((eb) => ({
+          fanout_cursor: last ?? cursor,
+          fanout_done: finished ? 1 : 0,
+          targeted: eb('targeted', '+', seqs.length),
+          status: 'sending',
+        }))
+        .where('id', '=', notificationId)
+        .execute();
+      if (finished) await finishIfComplete(tx, notificationId, ctx.now());
+    });
+    if (finished) return;
+    cursor = last!;
+  }
+  // More audience left: continue in a fresh job, so progress is never held by one long job.
+  await ctx.queue.add([{ name: FANOUT_JOB, data: { notificationId }, key: `fanout:${notificationId}:${cursor}`, priority }]);
+}

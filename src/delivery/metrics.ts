@@ -1,0 +1,41 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Outcome } from '../providers/outcome.ts';
+import type { Queue } from '../queue/queue.ts';
+
+/** Prometheus metrics of the delivery pipeline, on their own registry (one per server). */
+export class DeliveryMetrics {
+  readonly registry = new Registry();
+  readonly #outcomes: Counter<'outcome' | 'provider'>;
+  readonly #batchSeconds: Histogram;
+
+  constructor(queue: Queue) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'carillon_process_' });
+    this.#outcomes = new Counter({
+      name: 'carillon_push_outcomes_total',
+      help: 'Push messages sent, by outcome (delivered, retry, gone, rejected, throttled)',
+      labelNames: ['outcome', 'provider'],
+      registers: [this.registry],
+    });
+    this.#batchSeconds = new Histogram({
+      name: 'carillon_batch_send_seconds',
+      help: 'Time to encrypt and send one delivery batch',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'carillon_queue_jobs',
+      help: 'Jobs in the delivery queue, by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const d = await queue.depth();
+        for (const [state, value] of Object.entries(d)) this.set({ state }, value);
+      },
+    });
+  }
+
+  observeBatch(outcomes: Outcome[], seconds: number): void {
+    for (const o of outcomes) this.#outcomes.inc({ outcome: o.kind, provider: 'webpush' });
+    this.#batchSeconds.observe(seconds);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The one list of error codes the API answers with. Each code is stable (clients and the
+ * SDK switch on it), never reused for another meaning, and documented in docs/errors.md
+ * (a test checks that the two agree).
+ */
+export interface ErrorSpec {
+  /** HTTP status the API answers with. */
+  status: number;
+  /** Short, human title (RFC 9457 `title`). */
+  title: string;
+}
+
+export const ERRORS = {
+  invalid_request: { status: 400, title: 'The request does not match the API schema' },
+  invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  unauthorized: { status: 401, title: 'An API key is required' },
+  invalid_api_key: { status: 401, title: 'The API key is not valid' },
+  forbidden: { status: 403, title: 'This API key may not do that' },
+  not_found: { status: 404, title: 'No such route' },
+  app_not_found: { status: 404, title: 'No such app' },
+  subscription_not_found: { status: 404, title: 'No such subscription' },
+  notification_not_found: { status: 404, title: 'No such notification' },
+  unsupported_channel: { status: 400, title: 'The channel is not supported' },
+  invalid_subscription_keys: { status: 400, title: 'The subscription keys are not valid' },
+  endpoint_rejected: { status: 400, title: 'The push endpoint is not allowed' },
+  invalid_vapid_subject: { status: 400, title: 'The VAPID subject is not valid' },
+  invalid_topic: { status: 400, title: 'The topic is not valid' },
+  invalid_cursor: { status: 400, title: 'The pagination cursor is not valid' },
+  invalid_send_at: { status: 400, title: 'sendAt is not a valid time' },
+  payload_too_large: { status: 413, title: 'The notification does not fit in a push message' },
+  body_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body must be JSON' },
+  idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used for a different request' },
+  invalid_idempotency_key: { status: 400, title: 'The Idempotency-Key header is not valid' },
+  too_many_requests: { status: 429, title: 'Too many requests' },
+  shutting_down: { status: 503, title: 'The server is shutting down' },
+  not_ready: { status: 503, title: 'The server is not ready' },
+  internal: { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Where a code is explained; the problem `type` URI points here. */
+export function errorDocsPath(code: ErrorCode): string {
+  return `/docs/errors#${code}`;
+}

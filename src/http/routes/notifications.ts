@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { getApp } from '../../apps/apps.ts';
+import type { Context } from '../../context.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { createNotification, getNotification, listFailures } from '../../notifications/notifications.ts';
+import { guard } from '../guards.ts';
+import { Accepted, AppItemParams, AppParams, FailureList, NotificationBody, NotificationStatus } from '../schemas.ts';
+
+export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
+  app.post<{ Params: { appId: string }; Body: NotificationBody }>(
+    '/v1/apps/:appId/notifications',
+    {
+      preHandler: guard(ctx, 'secret'),
+      schema: {
+        tags: ['notifications'],
+        summary: 'Send a notification to an audience (202: accepted, delivered in the background)',
+        description: 'An `Idempotency-Key` header makes retries safe: the same key and body answer the same id and send nothing twice.',
+        params: AppParams,
+        body: NotificationBody,
+        response: { 202: Accepted },
+      },
+    },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key))) {
+        throw new ApiError('invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+      }
+      await getApp(ctx, req.params.appId);
+      const { id, replayed } = await createNotification(ctx, req.params.appId, req.body, key);
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.status(202).header('location', `/v1/apps/${req.params.appId}/notifications/${id}`).send({ id });
+    },
+  );
+  app.get<{ Params: { appId: string; id: string } }>(
+    '/v1/apps/:appId/notifications/:id',
+    { preHandler: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Status and delivery counts', params: AppItemParams, response: { 200: NotificationStatus } } },
+    async (req) => getNotification(ctx, req.params.appId, req.params.id),
+  );
+  app.get<{ Params: { appId: string; id: string } }>(
+    '/v1/apps/:appId/notifications/:id/failures',
+    { preHandler: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Recipients that were not delivered, with the push service’s reason', params: AppItemParams, response: { 200: FailureList } } },
+    async (req) => ({ data: await listFailures(ctx, req.params.appId, req.params.id) }),
+  );
+}

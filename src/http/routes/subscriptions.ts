@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { getApp } from '../../apps/apps.ts';
+import type { Context } from '../../context.ts';
+import { deleteSubscription, getSubscription, listSubscriptions, upsertSubscription } from '../../subscriptions/subscriptions.ts';
+import { guard } from '../guards.ts';
+import { AppItemParams, AppParams, ListQuery, Subscription, SubscriptionBody, SubscriptionPage } from '../schemas.ts';
+import { Type } from '@sinclair/typebox';
+
+export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
+  app.post<{ Params: { appId: string }; Body: SubscriptionBody }>(
+    '/v1/apps/:appId/subscriptions',
+    {
+      preHandler: guard(ctx, 'publishable'),
+      schema: {
+        tags: ['subscriptions'],
+        summary: 'Register a push subscription (the same endpoint again updates it)',
+        params: AppParams,
+        body: SubscriptionBody,
+        response: { 200: Type.Object({ id: Type.String() }), 201: Type.Object({ id: Type.String() }) },
+      },
+    },
+    async (req, reply) => {
+      await getApp(ctx, req.params.appId);
+      const { id, created } = await upsertSubscription(ctx, req.params.appId, req.body);
+      return reply.status(created ? 201 : 200).send({ id });
+    },
+  );
+  app.get<{ Params: { appId: string }; Querystring: ListQuery }>(
+    '/v1/apps/:appId/subscriptions',
+    { preHandler: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'List subscriptions, oldest first, by cursor', params: AppParams, querystring: ListQuery, response: { 200: SubscriptionPage } } },
+    async (req) => listSubscriptions(ctx, req.params.appId, req.query),
+  );
+  app.get<{ Params: { appId: string; id: string } }>(
+    '/v1/apps/:appId/subscriptions/:id',
+    { preHandler: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'One subscription', params: AppItemParams, response: { 200: Subscription } } },
+    async (req) => getSubscription(ctx, req.params.appId, req.params.id),
+  );
+  app.delete<{ Params: { appId: string; id: string } }>(
+    '/v1/apps/:appId/subscriptions/:id',
+    { preHandler: guard(ctx, 'publishable'), schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
+    async (req, reply) => {
+      await deleteSubscription(ctx, req.params.appId, req.params.id);
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,170 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Shared TypeBox schemas: one definition gives validation, TypeScript types and OpenAPI. */
+const Url = (description: string) => Type.String({ minLength: 1, maxLength: 2048, description });
+const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String({ description: 'Stable error code; see /docs/errors' }),
+    instance: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+export const AppParams = Type.Object({ appId: Id });
+export const AppItemParams = Type.Object({ appId: Id, id: Id });
+
+export const CreateAppBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    vapidSubject: Type.Optional(Type.String({ maxLength: 500, description: 'mailto: or https: contact sent to push services (RFC 8292 §2.1)' })),
+  },
+  { additionalProperties: false },
+);
+export type CreateAppBody = Static<typeof CreateAppBody>;
+
+const AppFields = {
+  id: Type.String(),
+  name: Type.String(),
+  vapidPublicKey: Type.String({ description: 'applicationServerKey for PushManager.subscribe()' }),
+  vapidSubject: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+};
+export const App = Type.Object(AppFields);
+export const CreatedApp = Type.Object({
+  ...AppFields,
+  secretKey: Type.String({ description: 'Server-side key; shown once' }),
+  publishableKey: Type.String({ description: 'Browser-side key: subscriptions and events only' }),
+});
+
+const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 256 }), { maxProperties: 50 });
+
+export const SubscriptionBody = Type.Object(
+  {
+    channel: Type.Literal('webpush'),
+    endpoint: Url('The PushSubscription endpoint'),
+    keys: Type.Object(
+      {
+        p256dh: Type.String({ minLength: 1, maxLength: 200, description: 'base64url P-256 public key (65 bytes)' }),
+        auth: Type.String({ minLength: 1, maxLength: 100, description: 'base64url authentication secret (16 bytes)' }),
+      },
+      { additionalProperties: false },
+    ),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    tags: Type.Optional(Tags),
+    language: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 })),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type SubscriptionBody = Static<typeof SubscriptionBody>;
+
+export const Subscription = Type.Object({
+  id: Type.String(),
+  channel: Type.String(),
+  endpoint: Type.String(),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  tags: Type.Record(Type.String(), Type.String()),
+  language: Type.Union([Type.String(), Type.Null()]),
+  timezone: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    userId: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+export const SubscriptionPage = Type.Object({ data: Type.Array(Subscription), next: Type.Union([Type.String(), Type.Null()]) });
+
+const Target = Type.Union([
+  Type.Object({ subscriptionIds: Type.Array(Id, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
+  Type.Object({ userIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
+  Type.Object({ tags: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10 }) }, { additionalProperties: false }),
+  Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
+]);
+
+export const NotificationBody = Type.Object(
+  {
+    to: Target,
+    title: Type.String({ minLength: 1, maxLength: 1000 }),
+    body: Type.Optional(Type.String({ maxLength: 4000 })),
+    url: Type.Optional(Url('Opened on click (Declarative Web Push `navigate`)')),
+    icon: Type.Optional(Url('Icon image URL')),
+    image: Type.Optional(Url('Large image URL')),
+    badge: Type.Optional(Url('Monochrome badge URL')),
+    tag: Type.Optional(Type.String({ maxLength: 128, description: 'Replaces an earlier notification with the same tag on the device' })),
+    lang: Type.Optional(Type.String({ maxLength: 35 })),
+    dir: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('ltr'), Type.Literal('rtl')])),
+    silent: Type.Optional(Type.Boolean()),
+    requireInteraction: Type.Optional(Type.Boolean()),
+    actions: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            action: Type.String({ minLength: 1, maxLength: 64 }),
+            title: Type.String({ minLength: 1, maxLength: 100 }),
+            url: Type.Optional(Url('Opened when this action is chosen')),
+            icon: Type.Optional(Url('Action icon URL')),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 4 },
+      ),
+    ),
+    data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Delivered to the service worker as notification.data' })),
+    ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_419_200, description: 's; RFC 8030 TTL (at most 4 weeks)' })),
+    urgency: Type.Optional(Type.Union([Type.Literal('very-low'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')])),
+    topic: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'RFC 8030 Topic: replaces an undelivered message with the same topic' })),
+    sendAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type NotificationBody = Static<typeof NotificationBody>;
+
+export const Accepted = Type.Object({ id: Type.String() });
+
+export const NotificationStatus = Type.Object({
+  id: Type.String(),
+  status: Type.String({ description: 'scheduled, queued, sending, completed or cancelled' }),
+  createdAt: Type.String(),
+  sendAt: Type.String(),
+  completedAt: Type.Union([Type.String(), Type.Null()]),
+  ttl: Type.Integer(),
+  urgency: Type.String(),
+  topic: Type.Union([Type.String(), Type.Null()]),
+  to: Type.Unknown(),
+  payload: Type.Unknown(),
+  counts: Type.Object({
+    targeted: Type.Integer(),
+    sent: Type.Integer(),
+    delivered: Type.Integer({ description: 'The push service answered 201' }),
+    failed: Type.Integer(),
+    expired: Type.Integer(),
+    pruned: Type.Integer({ description: 'Removed: the push service answered 404 or 410' }),
+    pending: Type.Integer(),
+  }),
+});
+
+export const FailureList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      subscriptionId: Type.String(),
+      outcome: Type.String(),
+      statusCode: Type.Union([Type.Integer(), Type.Null()]),
+      reason: Type.String(),
+      at: Type.String(),
+    }),
+  ),
+});

@@ -1,0 +1,60 @@
+import { Command, Option } from 'commander';
+import { generateVapidKeys } from './protocol/webpush/vapid.ts';
+import { addConfigOptions, configFromOptions } from './cli/config-options.ts';
+import { serve } from './cli/serve.ts';
+import { send } from './cli/send.ts';
+import { openStore } from './store/database.ts';
+import { MIGRATIONS } from './store/migrate.ts';
+
+const program = new Command('carillon').description('Self-hosted push notifications').showHelpAfterError();
+
+addConfigOptions(program.command('serve').description('run the API and delivery workers (SQLite in the data folder unless DATABASE_URL is set)')).action(
+  async (opts) => serve(configFromOptions(opts)),
+);
+
+program
+  .command('vapid')
+  .description('VAPID keys (RFC 8292)')
+  .command('generate')
+  .description('print a new P-256 key pair as base64url JSON')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(generateVapidKeys(), null, 2)}\n`);
+  });
+
+addConfigOptions(program.command('migrate').description('apply pending database migrations and exit')).action(async (opts) => {
+  const config = configFromOptions(opts);
+  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir });
+  process.stdout.write(`${store.location}: schema at version ${MIGRATIONS.at(-1)!.version}\n`);
+  await store.close();
+});
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+program
+  .command('send')
+  .description('send a notification through a running server and follow it until delivered')
+  .addOption(new Option('--server <url>', 'Carillon API base URL').env('CARILLON_SERVER').default('http://127.0.0.1:8080'))
+  .addOption(new Option('--app <id>', 'app id').env('CARILLON_APP_ID').makeOptionMandatory())
+  .addOption(new Option('--key <secret key>', "the app's secret API key").env('CARILLON_API_KEY').makeOptionMandatory())
+  .requiredOption('--title <text>', 'notification title')
+  .option('--body <text>', 'notification body')
+  .option('--url <url>', 'opened on click')
+  .option('--icon <url>', 'icon')
+  .option('--image <url>', 'large image')
+  .option('--all', 'every subscription of the app')
+  .option('--user <id>', 'a user id (repeatable)', collect)
+  .option('--tag <key=value>', 'subscriptions with this tag (repeatable: all must match)', collect)
+  .option('--subscription <id>', 'a subscription id (repeatable)', collect)
+  .option('--ttl <seconds>', 'how long push services keep it for an offline device')
+  .addOption(new Option('--urgency <level>').choices(['very-low', 'low', 'normal', 'high']))
+  .option('--topic <topic>', 'RFC 8030 topic: replaces an undelivered message with the same topic')
+  .option('--idempotency-key <key>', 'retrying with the same key sends nothing twice')
+  .option('--no-wait', 'return once accepted')
+  .option('--json', 'print the final status as JSON')
+  .action(async (opts) => {
+    process.exitCode = await send(opts);
+  });
+
+program.parseAsync().catch((err: Error) => {
+  process.stderr.write(`carillon: ${err.message}\n`);
+  process.exit(1);
+});

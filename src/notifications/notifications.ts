@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { encryptedBodyLength, MAX_BODY_BYTES } from '../protocol/webpush/ece.ts';
+import { validateTopic } from '../protocol/webpush/headers.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { newId } from '../crypto/tokens.ts';
+import { PRIORITY } from '../queue/queue.ts';
+import type { Context } from '../context.ts';
+import { buildWebPushPayload, type NotificationContent } from './payload.ts';
+import type { Target } from './target.ts';
+
+export interface NotificationInput extends NotificationContent {
+  to: Target;
+  ttl?: number;
+  urgency?: 'very-low' | 'low' | 'normal' | 'high';
+  topic?: string;
+  sendAt?: string;
+}
+
+export const FANOUT_JOB = 'fanout';
+
+/**
+ * Accepts a notification: checks everything that can be checked before anything is
+ * queued (the payload must fit one push message), then stores it and its fan-out job in
+ * one transaction, so a 202 means it will be delivered or accounted for, even after a crash.
+ */
+export async function createNotification(
+  ctx: Context,
+  appId: string,
+  input: NotificationInput,
+  idempotencyKey?: string,
+): Promise<{ id: string; replayed: boolean }> {
+  const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('base64url');
+  if (idempotencyKey !== undefined) {
+    const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, requestHash);
+    if (previous) return { id: previous, replayed: true };
+  }
+
+  if (input.topic !== undefined) {
+    try {
+      validateTopic(input.topic);
+    } catch (err) {
+      throw new ApiError('invalid_topic', (err as Error).message);
+    }
+  }
+  const now = ctx.now();
+  let sendAt = now;
+  if (input.sendAt !== undefined) {
+    sendAt = Date.parse(input.sendAt);
+    if (Number.isNaN(sendAt)) throw new ApiError('invalid_send_at', `sendAt "${input.sendAt}" is not an RFC 3339 date-time`);
+    if (sendAt > now + 366 * 86_400_000) throw new ApiError('invalid_send_at', 'sendAt may be at most a year ahead');
+    sendAt = Math.max(sendAt, now);
+  }
+
+  const id = newId('ntf');
+  const payload = JSON.stringify(buildWebPushPayload(id, input));
+  const bodyBytes = encryptedBodyLength(Buffer.byteLength(payload));
+  if (bodyBytes > MAX_BODY_BYTES) {
+    throw new ApiError(
+      'payload_too_large',
+      `The encrypted message would be ${bodyBytes} bytes; push services accept at most ${MAX_BODY_BYTES}. Shorten the text or move data behind the url.`,
+      { maxBytes: MAX_BODY_BYTES, bytes: bodyBytes },
+    );
+  }
+
+  const urgent = input.urgency === 'high' && 'subscriptionIds' in input.to && input.to.subscriptionIds.length <= 10;
+  try {
+    await ctx.store.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('notifications')
+        .values({
+          id,
+          app_id: appId,
+          status: sendAt > now ? 'scheduled' : 'queued',
+          target: JSON.stringify(input.to),
+          payload,
+          ttl: input.ttl ?? ctx.config.defaultTtl,
+          urgency: input.urgency ?? 'normal',
+          topic: input.topic ?? null,
+          send_at: sendAt,
+          idempotency_key: idempotencyKey ?? null,
+          request_hash: idempotencyKey !== undefined ? requestHash : null,
+          fanout_cursor: 0,
+          fanout_done: 0,
+          targeted: 0,
+          created_at: now,
+          completed_at: null,
+        })
+        .execute();
+      await ctx.queue.add(
+        [{ name: FANOUT_JOB, data: { notificationId: id }, runAt: sendAt, key: `fanout:${id}:0`, priority: urgent ? PRIORITY.urgent : PRIORITY.normal }],
+        tx,
+      );
+    });
+  } catch (err) {
+    // Two requests with one Idempotency-Key raced: the unique index let one in.
+    if (idempotencyKey !== undefined) {
+      const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, requestHash);
+      if (previous) return { id: previous, replayed: true };
+    }
+    throw err;
+  }
+  return { id, replayed: false };
+}
+
+async function findByIdempotencyKey(ctx: Context, appId: string, key: string, requestHash: string): Promise<string | undefined> {
+  const row = await ctx.store.db
+    .selectFrom('notifications')
+    .select(['id', 'request_hash'])
+    .where('app_id', '=', appId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.request_hash !== requestHash) {
+    throw new ApiError('idempotency_key_reused', `Idempotency-Key "${key}" was used for a different notification (${row.id})`);
+  }
+  return row.id;
+}
+
+export interface NotificationCounts {
+  targeted: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  expired: number;
+  pruned: number;
+  /** Targeted but not yet delivered or accounted for. */
+  pending: number;
+}
+
+export interface NotificationView {
+  id: string;
+  status: string;
+  createdAt: string;
+  sendAt: string;
+  completedAt: string | null;
+  ttl: number;
+  urgency: string;
+  topic: string | null;
+  to: unknown;
+  payload: unknown;
+  counts: NotificationCounts;
+}
+
+export async function getNotification(ctx: Context, appId: string, id: string): Promise<NotificationView> {
+  const row = await ctx.store.db.selectFrom('notifications').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new ApiError('notification_not_found', `No notification ${id} in this app`);
+  const sums = await ctx.store.db
+    .selectFrom('delivery_batches')
+    .select([
+      sql<number>`coalesce(sum(case when attempt = 1 and done = 1 then size else 0 end), 0)`.as('sent'),
+      sql<number>`coalesce(sum(delivered), 0)`.as('delivered'),
+      sql<number>`coalesce(sum(failed), 0)`.as('failed'),
+      sql<number>`coalesce(sum(expired), 0)`.as('expired'),
+      sql<number>`coalesce(sum(pruned), 0)`.as('pruned'),
+    ])
+    .where('notification_id', '=', id)
+    .where('done', '=', 1)
+    .executeTakeFirstOrThrow();
+  const counts = {
+    targeted: row.targeted,
+    sent: Number(sums.sent),
+    delivered: Number(sums.delivered),
+    failed: Number(sums.failed),
+    expired: Number(sums.expired),
+    pruned: Number(sums.pruned),
+    pending: 0,
+  };
+  counts.pending = Math.max(0, counts.targeted - counts.delivered - counts.failed - counts.expired - counts.pruned);
+  return {
+    id: row.id,
+    status: row.status,
+    createdAt: new Date(row.created_at).toISOString(),
+    sendAt: new Date(row.send_at).toISOString(),
+    completedAt: row.completed_at ? new Date(row.completed_at).toISOString() : null,
+    ttl: row.ttl,
+    urgency: row.urgency,
+    topic: row.topic,
+    to: JSON.parse(row.target),
+    payload: JSON.parse(row.payload),
+    counts,
+  };
+}
+
+/** The recipients that were pruned or failed, with the push service's answer (first 1000). */
+export async function listFailures(ctx: Context, appId: string, id: string) {
+  await getNotification(ctx, appId, id);
+  const rows = await ctx.store.db.selectFrom('delivery_failures').selectAll().where('notification_id', '=', id).limit(1000).execute();
+  return rows.map((r) => ({ subscriptionId: r.subscription_id, outcome: r.outcome, statusCode: r.status_code, reason: r.reason, at: new Date(r.at).toISOString() }));
+}

@@ -1,0 +1,50 @@
+/**
+ * The Declarative Web Push message (WebKit's format, shown by Safari without a service
+ * worker; Carillon's service worker renders the same JSON elsewhere).
+ */
+export interface NotificationAction {
+  action: string;
+  title: string;
+  url?: string;
+  icon?: string;
+}
+
+export interface NotificationContent {
+  title: string;
+  body?: string;
+  url?: string;
+  icon?: string;
+  image?: string;
+  badge?: string;
+  tag?: string;
+  lang?: string;
+  dir?: 'auto' | 'ltr' | 'rtl';
+  silent?: boolean;
+  requireInteraction?: boolean;
+  actions?: NotificationAction[];
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Builds the JSON that each recipient's browser decrypts. `data.id` carries the
+ * notification id so the receiver drops a second copy after a retry.
+ */
+export function buildWebPushPayload(id: string, c: NotificationContent): Record<string, unknown> {
+  const notification: Record<string, unknown> = { title: c.title };
+  if (c.body !== undefined) notification.body = c.body;
+  if (c.url !== undefined) notification.navigate = c.url;
+  for (const key of ['lang', 'dir', 'silent', 'icon', 'image', 'badge', 'tag'] as const) {
+    if (c[key] !== undefined) notification[key] = c[key];
+  }
+  if (c.requireInteraction) notification.require_interaction = true;
+  if (c.actions?.length) {
+    notification.actions = c.actions.map((a) => ({
+      action: a.action,
+      title: a.title,
+      ...(a.url !== undefined ? { navigate: a.url } : {}),
+      ...(a.icon !== undefined ? { icon: a.icon } : {}),
+    }));
+  }
+  notification.data = { ...c.data, id };
+  return { web_push: 8030, notification };
+}

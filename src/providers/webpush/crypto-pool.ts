@@ -1,0 +1,74 @@
+import { Worker } from 'node:worker_threads';
+import type { EncryptResult, EncryptTask } from './crypto-worker.ts';
+
+interface Pending {
+  resolve: (bodies: (Uint8Array | string)[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * RFC 8291 encryption on worker threads, one per core: an ECDH per recipient is the
+ * ceiling of a Web Push fan-out, and the main thread must stay free for I/O.
+ */
+export class CryptoPool {
+  readonly #workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
+  #next = 0;
+  #taskId = 0;
+  #closed = false;
+
+  constructor(threads: number) {
+    for (let i = 0; i < threads; i++) this.#spawn();
+  }
+
+  /** Encrypts `plaintext` for each recipient; a string in the answer is why one could not be. */
+  encrypt(plaintext: Uint8Array, recipients: { p256dh: string; auth: string }[]): Promise<(Uint8Array | string)[]> {
+    if (this.#closed) return Promise.reject(new Error('crypto pool is closed'));
+    const slot = this.#workers[this.#next++ % this.#workers.length]!;
+    const id = ++this.#taskId;
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ id, plaintext, recipients } satisfies EncryptTask);
+    });
+  }
+
+  /**
+   * Splits a batch across the threads so they all work on it at once.
+   * @example const bodies = await pool.encryptAll(payload, subscriptions);
+   */
+  async encryptAll(plaintext: Uint8Array, recipients: { p256dh: string; auth: string }[]): Promise<(Uint8Array | string)[]> {
+    const per = Math.max(16, Math.ceil(recipients.length / this.#workers.length));
+    const chunks: Promise<(Uint8Array | string)[]>[] = [];
+    for (let i = 0; i < recipients.length; i += per) chunks.push(this.encrypt(plaintext, recipients.slice(i, i + per)));
+    return (await Promise.all(chunks)).flat();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+  }
+
+  #spawn(): void {
+    const worker = new Worker(new URL('./crypto-worker-entry.mjs', import.meta.url), {
+      workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href },
+    });
+    const slot = { worker, pending: new Map<number, Pending>() };
+    worker.on('message', (msg: EncryptResult) => {
+      const p = slot.pending.get(msg.id);
+      slot.pending.delete(msg.id);
+      p?.resolve(msg.bodies);
+    });
+    worker.on('error', (err) => {
+      for (const p of slot.pending.values()) p.reject(err);
+      slot.pending.clear();
+    });
+    worker.on('exit', () => {
+      for (const p of slot.pending.values()) p.reject(new Error('crypto worker exited'));
+      slot.pending.clear();
+      const i = this.#workers.indexOf(slot);
+      if (i >= 0) this.#workers.splice(i, 1);
+      if (!this.#closed) this.#spawn();
+    });
+    worker.unref();
+    this.#workers.push(slot);
+  }
+}

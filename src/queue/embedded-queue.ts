@@ -1,0 +1,191 @@
+import { EventEmitter } from 'node:events';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../store/schema.ts';
+import type { DialectCapabilities } from '../store/dialect.ts';
+import { retryDelay } from '../delivery/backoff.ts';
+import type { Job, JobHandler, JobSpec, Queue, QueueDepth } from './queue.ts';
+
+export interface EmbeddedQueueOptions {
+  pollInterval: number;
+  lease: number;
+  /** Attempts before a job that keeps throwing is kept as failed (the dead letters). */
+  maxAttempts: number;
+  retryBase: number;
+  retryMax: number;
+  now?: () => number;
+  logger: Logger;
+}
+
+/**
+ * A durable job queue in the store's own `jobs` table: jobs are added in the same
+ * transaction as the rows they refer to, and a job is deleted only after its handler
+ * finished, so a crash at any moment leaves it to be run again (at least once).
+ */
+export class EmbeddedQueue implements Queue {
+  readonly #db: Kysely<Database>;
+  readonly #caps: DialectCapabilities;
+  readonly #opts: EmbeddedQueueOptions;
+  readonly #now: () => number;
+  readonly #wake = new EventEmitter();
+  #handlers: Record<string, JobHandler> = {};
+  #running = new Set<Promise<void>>();
+  #concurrency = 1;
+  #stopped = true;
+  #timer: NodeJS.Timeout | undefined;
+  #polling = false;
+
+  constructor(db: Kysely<Database>, caps: DialectCapabilities, opts: EmbeddedQueueOptions) {
+    this.#db = db;
+    this.#caps = caps;
+    this.#opts = opts;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  async add(jobs: JobSpec[], tx?: unknown): Promise<void> {
+    if (jobs.length === 0) return;
+    const db = (tx as Transaction<Database> | undefined) ?? this.#db;
+    const now = this.#now();
+    await db
+      .insertInto('jobs')
+      .values(
+        jobs.map((j) => ({
+          name: j.name,
+          data: JSON.stringify(j.data),
+          key: j.key ?? null,
+          priority: j.priority ?? 0,
+          run_at: j.runAt ?? now,
+          locked_until: 0,
+          attempts: 0,
+          state: 'waiting' as const,
+          last_error: null,
+          created_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    // Wake the poller of this process; a job added inside a transaction becomes visible
+    // at commit, and the next poll after that finds it.
+    setImmediate(() => this.#wake.emit('job'));
+  }
+
+  start(handlers: Record<string, JobHandler>, opts: { concurrency: number }): void {
+    this.#handlers = handlers;
+    this.#concurrency = opts.concurrency;
+    this.#stopped = false;
+    this.#wake.on('job', this.#onWake);
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake.off('job', this.#onWake);
+    clearTimeout(this.#timer);
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const now = this.#now();
+    const row = await this.#db
+      .selectFrom('jobs')
+      .select([
+        sql<number>`sum(case when state = 'waiting' and run_at <= ${now} then 1 else 0 end)`.as('waiting'),
+        sql<number>`sum(case when state = 'waiting' and run_at > ${now} then 1 else 0 end)`.as('delayed'),
+        sql<number>`sum(case when state = 'active' then 1 else 0 end)`.as('active'),
+        sql<number>`sum(case when state = 'failed' then 1 else 0 end)`.as('failed'),
+      ])
+      .executeTakeFirstOrThrow();
+    return {
+      waiting: Number(row.waiting ?? 0),
+      delayed: Number(row.delayed ?? 0),
+      active: Number(row.active ?? 0),
+      failed: Number(row.failed ?? 0),
+    };
+  }
+
+  /** Jobs that failed for good, newest first (the dead-letter view). */
+  async failed(limit = 100): Promise<{ id: string; name: string; data: unknown; attempts: number; error: string | null }[]> {
+    const rows = await this.#db.selectFrom('jobs').selectAll().where('state', '=', 'failed').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ id: String(r.id), name: r.name, data: JSON.parse(r.data), attempts: r.attempts, error: r.last_error }));
+  }
+
+  #onWake = () => this.#schedule(0);
+
+  #schedule(delay: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#poll(), delay);
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#stopped) return;
+    this.#polling = true;
+    try {
+      const free = this.#concurrency - this.#running.size;
+      const jobs = free > 0 ? await this.#claim(free) : [];
+      for (const job of jobs) {
+        const run = this.#run(job).finally(() => {
+          this.#running.delete(run);
+          this.#schedule(0);
+        });
+        this.#running.add(run);
+      }
+      // A full claim means more may be waiting: look again at once.
+      this.#schedule(jobs.length > 0 && jobs.length === free ? 0 : this.#opts.pollInterval);
+    } catch (err) {
+      this.#opts.logger.error({ err }, 'queue poll failed');
+      this.#schedule(this.#opts.pollInterval);
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  /** Takes up to `n` due jobs: waiting ones, and active ones whose lease ran out (their worker died). */
+  async #claim(n: number): Promise<(Job & { rowId: number })[]> {
+    const now = this.#now();
+    let candidates = this.#db
+      .selectFrom('jobs')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', '=', 'waiting'), eb('run_at', '<=', now)]),
+          eb.and([eb('state', '=', 'active'), eb('locked_until', '<', now)]),
+        ]),
+      )
+      .orderBy('priority', 'desc')
+      .orderBy('run_at')
+      .orderBy('id')
+      .limit(n);
+    if (this.#caps.supportsSkipLocked) candidates = candidates.forUpdate().skipLocked();
+    const rows = await this.#db
+      .updateTable('jobs')
+      .set((eb) => ({ state: 'active', locked_until: now + this.#opts.lease, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', candidates)
+      .returningAll()
+      .execute();
+    return rows.map((r) => ({ rowId: Number(r.id), id: String(r.id), name: r.name, data: JSON.parse(r.data), attempts: r.attempts, priority: r.priority }));
+  }
+
+  async #run(job: Job & { rowId: number }): Promise<void> {
+    const handler = this.#handlers[job.name];
+    try {
+      if (!handler) throw new Error(`no handler for job ${job.name}`);
+      await handler(job);
+      await this.#db.deleteFrom('jobs').where('id', '=', job.rowId).execute();
+    } catch (err) {
+      const final = job.attempts >= this.#opts.maxAttempts;
+      this.#opts.logger.error({ err, job: job.name, attempts: job.attempts, final }, 'job failed');
+      await this.#db
+        .updateTable('jobs')
+        .set({
+          state: final ? 'failed' : 'waiting',
+          run_at: this.#now() + retryDelay(job.attempts, this.#opts.retryBase, this.#opts.retryMax),
+          locked_until: 0,
+          last_error: String((err as Error)?.stack ?? err).slice(0, 2000),
+        })
+        .where('id', '=', job.rowId)
+        .execute()
+        .catch((e: unknown) => this.#opts.logger.error({ err: e }, 'could not record job failure'));
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import { vapidContext } from './apps/apps.ts';
+import { cryptoThreadCount, type Config } from './config/defaults.ts';
+import type { Context } from './context.ts';
+import { resolveMasterKey } from './crypto/master-key.ts';
+import { SecretBox } from './crypto/secret-box.ts';
+import { runDeliver } from './delivery/deliver.ts';
+import { DELIVER_JOB, runFanout } from './delivery/fanout.ts';
+import { DeliveryMetrics } from './delivery/metrics.ts';
+import { FANOUT_JOB } from './notifications/notifications.ts';
+import { vapidSigningKey } from './protocol/webpush/vapid.ts';
+import { CryptoPool } from './providers/webpush/crypto-pool.ts';
+import { WebPushSender } from './providers/webpush/sender.ts';
+import { VapidTokenCache } from './providers/webpush/vapid-cache.ts';
+import { EmbeddedQueue } from './queue/embedded-queue.ts';
+import { openStore } from './store/database.ts';
+import { PushTransport } from './transport/push-transport.ts';
+
+export interface Runtime {
+  ctx: Context;
+  app: FastifyInstance;
+  metrics: DeliveryMetrics;
+  /** Starts taking delivery jobs. */
+  startWorkers(): void;
+  /** Stops taking jobs, finishes the running ones, closes connections and the store. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  logger?: Logger;
+  now?: () => number;
+}
+
+/** Builds everything one Carillon process needs from its config. Nothing listens yet. */
+export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
+  const now = opts.now ?? Date.now;
+  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir });
+  const secrets = new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key);
+  const queue = new EmbeddedQueue(store.db, store.caps, {
+    pollInterval: config.queuePollInterval,
+    lease: config.queueLease,
+    maxAttempts: config.maxAttempts,
+    retryBase: config.retryBase,
+    retryMax: config.retryMax,
+    now,
+    logger: logger.child({ module: 'queue' }),
+  });
+  const ctx: Context = { config, store, queue, secrets, logger, now };
+  const metrics = new DeliveryMetrics(queue);
+
+  let draining = false;
+  const app = await buildApp(ctx, { metrics, isDraining: () => draining });
+
+  let crypto: CryptoPool | undefined;
+  let transport: PushTransport | undefined;
+  const vapidCaches = new Map<string, VapidTokenCache>();
+  const vapidFor = async (appId: string): Promise<VapidTokenCache> => {
+    let cache = vapidCaches.get(appId);
+    if (!cache) {
+      const row = await store.db.selectFrom('apps').select(['vapid_public_key', 'vapid_private_key', 'vapid_subject']).where('id', '=', appId).executeTakeFirstOrThrow();
+      const privateKey = secrets.open(row.vapid_private_key, vapidContext(appId));
+      cache = new VapidTokenCache(vapidSigningKey(row.vapid_public_key, privateKey), row.vapid_public_key, row.vapid_subject);
+      vapidCaches.set(appId, cache);
+    }
+    return cache;
+  };
+
+  return {
+    ctx,
+    app,
+    metrics,
+    startWorkers() {
+      crypto = new CryptoPool(cryptoThreadCount(config));
+      transport = new PushTransport({
+        allowPrivate: config.allowPrivateEndpoints,
+        maxConcurrencyPerOrigin: config.originConcurrency,
+        connectionsPerOrigin: config.originConnections,
+        requestTimeoutMs: config.requestTimeout,
+      });
+      const sender = new WebPushSender(transport, crypto, config.retryMax, now);
+      const deps = { sender, vapidFor, metrics };
+      queue.start(
+        {
+          [FANOUT_JOB]: (job) => runFanout(ctx, job),
+          [DELIVER_JOB]: (job) => runDeliver(ctx, deps, job),
+        },
+        { concurrency: config.workerConcurrency },
+      );
+    },
+    async close() {
+      draining = true;
+      await app.close();
+      await queue.stop();
+      await transport?.close();
+      await crypto?.close();
+      await store.close();
+    },
+  };
+}

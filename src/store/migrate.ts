@@ -1,0 +1,40 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './dialect.ts';
+import * as m001 from './migrations/001-initial.ts';
+
+interface Migration {
+  version: number;
+  name: string;
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+/** Numbered, append-only: a released migration is never edited, a new one is added. */
+export const MIGRATIONS: Migration[] = [{ version: 1, name: 'initial', up: m001.up }];
+
+// Any constant works; it only has to be the same for every Carillon process.
+const PG_LOCK_ID = 0x6361726c;
+
+/** Applies the migrations the database lacks, each in its own transaction. */
+export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<number[]> {
+  const applied: number[] = [];
+  await db.connection().execute(async (conn) => {
+    // Several processes may start at once on PostgreSQL: one migrates, the others wait.
+    if (dialect === 'postgres') await sql`select pg_advisory_lock(${PG_LOCK_ID})`.execute(conn);
+    try {
+      await sql`create table if not exists schema_migrations (version integer primary key, name text not null, applied_at bigint not null)`.execute(conn);
+      const rows = await sql<{ version: number }>`select version from schema_migrations`.execute(conn);
+      const done = new Set(rows.rows.map((r) => Number(r.version)));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        await conn.transaction().execute(async (tx) => {
+          await m.up(tx, dialect);
+          await sql`insert into schema_migrations (version, name, applied_at) values (${m.version}, ${m.name}, ${Date.now()})`.execute(tx);
+        });
+        applied.push(m.version);
+      }
+    } finally {
+      if (dialect === 'postgres') await sql`select pg_advisory_unlock(${PG_LOCK_ID})`.execute(conn);
+    }
+  });
+  return applied;
+}

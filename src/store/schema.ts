@@ -1,0 +1,137 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Times are unix milliseconds (numbers on both
+ * dialects: SQLite has no timestamp type, and integer math keeps the queries shared).
+ */
+export interface Database {
+  apps: AppsTable;
+  api_keys: ApiKeysTable;
+  admin_keys: AdminKeysTable;
+  subscriptions: SubscriptionsTable;
+  subscription_tags: SubscriptionTagsTable;
+  notifications: NotificationsTable;
+  delivery_batches: DeliveryBatchesTable;
+  delivery_failures: DeliveryFailuresTable;
+  jobs: JobsTable;
+}
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  vapid_public_key: string;
+  /** AES-256-GCM sealed (src/crypto/secret-box.ts), never in clear. */
+  vapid_private_key: string;
+  vapid_subject: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  app_id: string;
+  kind: 'secret' | 'publishable';
+  /** SHA-256 of the key: keys are 256-bit random, so a fast hash is enough to make a leak useless. */
+  key_hash: string;
+  /** First characters, to tell keys apart in listings. */
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface AdminKeysTable {
+  key_hash: string;
+  created_at: number;
+}
+
+export interface SubscriptionsTable {
+  /** Keyset order for fan-out and pagination; never exposed. */
+  seq: Generated<number>;
+  id: string;
+  app_id: string;
+  channel: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  user_id: string | null;
+  /** JSON object of string values; also indexed row by row in subscription_tags. */
+  tags: string;
+  language: string | null;
+  timezone: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SubscriptionTagsTable {
+  subscription_seq: number;
+  app_id: string;
+  key: string;
+  value: string;
+}
+
+export type NotificationStatus = 'scheduled' | 'queued' | 'sending' | 'completed' | 'cancelled';
+
+export interface NotificationsTable {
+  id: string;
+  app_id: string;
+  status: NotificationStatus;
+  /** JSON: the audience selector as sent. */
+  target: string;
+  /** The Declarative Web Push JSON, as it is encrypted for each recipient. */
+  payload: string;
+  ttl: number;
+  urgency: string;
+  topic: string | null;
+  send_at: number;
+  idempotency_key: string | null;
+  /** SHA-256 of the request body, so a reused Idempotency-Key with another body is refused. */
+  request_hash: string | null;
+  /** Highest subscription seq already cut into batches; the fan-out resumes after it. */
+  fanout_cursor: number;
+  fanout_done: number;
+  targeted: number;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface DeliveryBatchesTable {
+  id: Generated<number>;
+  notification_id: string;
+  /** First delivery: a seq range of the audience; a retry: an explicit JSON list of seqs. */
+  from_seq: number;
+  to_seq: number;
+  retry_seqs: string | null;
+  attempt: number;
+  size: number;
+  done: number;
+  delivered: number;
+  failed: number;
+  expired: number;
+  pruned: number;
+  retrying: number;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface DeliveryFailuresTable {
+  notification_id: string;
+  subscription_id: string;
+  outcome: string;
+  status_code: number | null;
+  reason: string;
+  at: number;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  name: string;
+  data: string;
+  /** Dedupe key: adding a job whose key exists is a no-op. */
+  key: string | null;
+  priority: number;
+  run_at: number;
+  locked_until: number;
+  attempts: number;
+  state: 'waiting' | 'active' | 'failed';
+  last_error: string | null;
+  created_at: number;
+}
