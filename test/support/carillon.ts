@@ -1,0 +1,95 @@
+/**
+ * Starts Carillon for integration tests: a real runtime (store, queue, workers, HTTP API
+ * through inject) on a temp SQLite folder or a fresh PostgreSQL database, so one test file
+ * runs against both engines.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { defaults, type Config } from '../../src/config/defaults.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+export const STORES: StoreKind[] = ['sqlite', 'postgres'];
+
+export interface TestCarillon extends Runtime {
+  adminKey: string;
+  /** JSON API call through inject(); returns status, headers and parsed body. */
+  api(method: string, url: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, unknown>; body: any }>;
+  createApp(name?: string): Promise<{ id: string; secretKey: string; publishableKey: string; vapidPublicKey: string }>;
+  /** Polls the notification until it is completed (or the time runs out). */
+  waitCompleted(appId: string, key: string, id: string, timeoutMs?: number): Promise<any>;
+  stop(): Promise<void>;
+}
+
+/** A PostgreSQL database of its own for one test, on the server the test harness started. */
+export async function createTestDatabase(): Promise<string> {
+  const base = process.env.CARILLON_TEST_DATABASE_URL;
+  if (!base) throw new Error('CARILLON_TEST_DATABASE_URL is not set: run the tests with `npm test`, which starts PostgreSQL');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function startCarillon(kind: StoreKind, overrides: Partial<Config> = {}): Promise<TestCarillon> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'carillon-test-'));
+  const adminKey = `crl_ak_test_${randomBytes(8).toString('hex')}`;
+  const config: Config = {
+    ...defaults,
+    dataDir,
+    adminKey,
+    databaseUrl: kind === 'postgres' ? await createTestDatabase() : '',
+    allowPrivateEndpoints: true,
+    logLevel: 'silent',
+    retryBase: 50,
+    retryMax: 2_000,
+    queuePollInterval: 20,
+    cryptoThreads: 2,
+    ...overrides,
+  };
+  const runtime = await createRuntime(config, { logger: pino({ level: config.logLevel }) });
+  runtime.startWorkers();
+
+  const api: TestCarillon['api'] = async (method, url, opts = {}) => {
+    const res = await runtime.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}), ...opts.headers },
+      ...(opts.body !== undefined ? { payload: opts.body as object } : {}),
+    });
+    const text = res.body;
+    return { status: res.statusCode, headers: res.headers, body: text && /json/.test(String(res.headers['content-type'])) ? JSON.parse(text) : text };
+  };
+
+  return {
+    ...runtime,
+    adminKey,
+    api,
+    async createApp(name = 'test app') {
+      const res = await api('POST', '/v1/apps', { key: adminKey, body: { name } });
+      if (res.status !== 201) throw new Error(`app creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body;
+    },
+    async waitCompleted(appId, key, id, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await api('GET', `/v1/apps/${appId}/notifications/${id}`, { key });
+        if (res.body.status === 'completed') return res.body;
+        if (Date.now() > deadline) throw new Error(`notification ${id} not completed: ${JSON.stringify(res.body.counts)} (${res.body.status})`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async stop() {
+      await runtime.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
