@@ -46,8 +46,8 @@ export const defaults = {
   retryMax: 600_000,
   /** ms; how often an idle queue worker looks for due jobs (new jobs wake it at once). */
   queuePollInterval: 250,
-  /** ms; a job not finished within this lease is taken by another worker (crash recovery). */
-  queueLease: 120_000,
+  /** ms; a worker renews its jobs' lease every third of this; a job whose lease ran out (its worker died) is taken over. */
+  queueLease: 30_000,
   /** ms; how long SIGTERM waits for in-flight work before exiting. */
   shutdownGrace: 30_000,
   /** Log level: fatal, error, warn, info, debug, trace or silent. */

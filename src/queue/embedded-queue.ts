@@ -74,7 +74,19 @@ export class EmbeddedQueue implements Queue {
     this.#concurrency = opts.concurrency;
     this.#stopped = false;
     this.#wake.on('job', this.#onWake);
-    this.#schedule(0);
+    void this.#recover().finally(() => this.#schedule(0));
+  }
+
+  /**
+   * On SQLite only this process works the queue, so a job still marked active was left by
+   * a process that died: take it back at once. On a shared store, other workers may be
+   * alive; there the lease (kept fresh by running workers) decides.
+   */
+  async #recover(): Promise<void> {
+    if (this.#caps.supportsSkipLocked) return;
+    const res = await this.#db.updateTable('jobs').set({ state: 'waiting', locked_until: 0 }).where('state', '=', 'active').executeTakeFirst();
+    const n = Number(res.numUpdatedRows);
+    if (n > 0) this.#opts.logger.warn({ jobs: n }, 'resuming jobs left unfinished by a previous run');
   }
 
   async stop(): Promise<void> {
@@ -168,6 +180,15 @@ export class EmbeddedQueue implements Queue {
 
   async #run(job: Job & { rowId: number }): Promise<void> {
     const handler = this.#handlers[job.name];
+    // Renew the lease while the handler runs, so only a dead worker's jobs are taken over.
+    const heartbeat = setInterval(() => {
+      void this.#db
+        .updateTable('jobs')
+        .set({ locked_until: this.#now() + this.#opts.lease })
+        .where('id', '=', job.rowId)
+        .execute()
+        .catch((err: unknown) => this.#opts.logger.warn({ err }, 'could not renew job lease'));
+    }, Math.max(50, this.#opts.lease / 3));
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
       await handler(job);
@@ -186,6 +207,8 @@ export class EmbeddedQueue implements Queue {
         .where('id', '=', job.rowId)
         .execute()
         .catch((e: unknown) => this.#opts.logger.error({ err: e }, 'could not record job failure'));
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 }
