@@ -32,7 +32,6 @@ export const ERRORS = {
   unsupported_media_type: { status: 415, title: 'The request body must be JSON' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used for a different request' },
   invalid_idempotency_key: { status: 400, title: 'The Idempotency-Key header is not valid' },
-  too_many_requests: { status: 429, title: 'Too many requests' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },
   internal: { status: 500, title: 'Internal server error' },

@@ -37,7 +37,6 @@ function toApiError(err: FastifyError): ApiError {
       return new ApiError('invalid_json', err.message);
   }
   if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) return new ApiError('invalid_json', err.message);
-  if (err.statusCode === 429) return new ApiError('too_many_requests');
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return new ApiError('invalid_request', err.message);
   return new ApiError('internal', 'The server could not complete the request; it has been logged');
 }

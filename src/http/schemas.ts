@@ -46,7 +46,7 @@ const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Stri
 
 export const SubscriptionBody = Type.Object(
   {
-    channel: Type.Literal('webpush'),
+    channel: Type.String({ maxLength: 32, description: 'Delivery channel: webpush' }),
     endpoint: Url('The PushSubscription endpoint'),
     keys: Type.Object(
       {

@@ -6,8 +6,10 @@ import type { Context } from '../context.ts';
 import type { SubscriptionsTable } from '../store/schema.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 
+export const CHANNELS = ['webpush'] as const;
+
 export interface SubscriptionInput {
-  channel: 'webpush';
+  channel: string;
   endpoint: string;
   keys: { p256dh: string; auth: string };
   userId?: string;
@@ -43,6 +45,9 @@ function view(row: Omit<SubscriptionsTable, 'seq' | 'app_id' | 'p256dh' | 'auth'
 }
 
 function validate(ctx: Context, input: SubscriptionInput): void {
+  if (!(CHANNELS as readonly string[]).includes(input.channel)) {
+    throw new ApiError('unsupported_channel', `channel "${input.channel}" is not supported; use one of: ${CHANNELS.join(', ')}`);
+  }
   try {
     parseP256PublicKey(input.keys.p256dh);
   } catch (err) {

@@ -51,7 +51,7 @@ for (const kind of STORES) {
         [sub('not a url'), 'endpoint_rejected', /endpoint/],
         [sub('https://user:pw@push.example.net/x'), 'endpoint_rejected', /endpoint/],
         [sub('https://push.example.net/x', { timezone: 'Mars/Olympus' }), 'invalid_request', /time zone/],
-        [{ channel: 'sms', endpoint: 'https://push.example.net/x', keys: browserKeys() }, 'invalid_request', /channel/],
+        [{ channel: 'sms', endpoint: 'https://push.example.net/x', keys: browserKeys() }, 'unsupported_channel', /channel "sms" is not supported/],
       ];
       for (const [body, code, detail] of cases) {
         const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body });

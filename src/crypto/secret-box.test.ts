@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from './secret-box.ts';
+
+test('seals and opens; the sealed form names the key and hides the secret', () => {
+  const box = new SecretBox(randomBytes(32));
+  const sealed = box.seal('my-private-key', 'app:1:vapid');
+  assert.ok(!sealed.includes('my-private-key'));
+  assert.equal(sealed.split('.')[1], box.keyId);
+  assert.equal(box.open(sealed, 'app:1:vapid'), 'my-private-key');
+  assert.notEqual(box.seal('my-private-key', 'app:1:vapid'), sealed, 'a fresh IV each time');
+});
+
+test('a value moved to another context, or tampered with, does not open', () => {
+  const box = new SecretBox(randomBytes(32));
+  const sealed = box.seal('secret', 'app:1:vapid');
+  assert.throws(() => box.open(sealed, 'app:2:vapid'));
+  const parts = sealed.split('.');
+  parts[3] = Buffer.from('xxxxxx').toString('base64url');
+  assert.throws(() => box.open(parts.join('.'), 'app:1:vapid'));
+});
+
+test('after rotation, values sealed under the previous key still open', () => {
+  const oldKey = randomBytes(32);
+  const sealed = new SecretBox(oldKey).seal('secret', 'ctx');
+  const rotated = new SecretBox(randomBytes(32), [oldKey]);
+  assert.equal(rotated.open(sealed, 'ctx'), 'secret');
+  assert.notEqual(rotated.seal('secret', 'ctx').split('.')[1], sealed.split('.')[1]);
+  assert.throws(() => new SecretBox(randomBytes(32)).open(sealed, 'ctx'), /unknown master key/);
+});
