@@ -37,7 +37,7 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
   const now = opts.now ?? Date.now;
-  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir });
+  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   const secrets = new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key);
   const queue = new EmbeddedQueue(store.db, store.caps, {
     pollInterval: config.queuePollInterval,

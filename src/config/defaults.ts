@@ -16,6 +16,20 @@ export const defaults = {
   dataDir: './data',
   /** PostgreSQL URL; when set it replaces the embedded SQLite store. */
   databaseUrl: '',
+  /** Connections in the PostgreSQL pool of one process. */
+  databasePoolSize: 10,
+  /** Redis URL; when set, the job queue runs on BullMQ in Redis instead of in the store. */
+  redisUrl: '',
+  /** What this process runs: api, worker, or both (one process does everything). */
+  role: 'both',
+  /** Also run Carillon's own RFC 8030 push service (WebSocket at /push/ws) on the same port. */
+  pushService: false,
+  /** Public base URL of the push service's endpoints; derived from publicUrl when empty. */
+  pushServiceUrl: '',
+  /** APNs host; Apple's production host by default (sandbox devices use Apple's sandbox host unless this is set). */
+  apnsUrl: 'https://api.push.apple.com',
+  /** FCM HTTP v1 base URL. */
+  fcmUrl: 'https://fcm.googleapis.com',
   /** Admin API key; when empty one is generated on first start and printed once. */
   adminKey: '',
   /** 32-byte key (base64) that encrypts secrets at rest; generated into the data folder when empty. */

@@ -3,6 +3,7 @@ import { defaults, type Config } from './defaults.ts';
 /** Environment variables that do not follow the CARILLON_ prefix, by convention of their tools. */
 const ENV_OVERRIDES: Partial<Record<keyof Config, string>> = {
   databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
 };
 
 /** `requestTimeout` → `CARILLON_REQUEST_TIMEOUT` (or the conventional name above). */

@@ -48,10 +48,15 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function validate(config: Config): Config {
   if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`port must be 0-65535, got ${config.port}`);
   if (!LOG_LEVELS.includes(config.logLevel)) throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
-  for (const key of ['batchSize', 'workerConcurrency', 'originConcurrency', 'originConnections', 'maxAttempts'] as const) {
+  for (const key of ['batchSize', 'workerConcurrency', 'originConcurrency', 'originConnections', 'maxAttempts', 'databasePoolSize'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive integer`);
   }
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) throw new ConfigError('publicUrl must be an http(s) URL');
+  if (!['api', 'worker', 'both'].includes(config.role)) throw new ConfigError(`role must be api, worker or both, got "${config.role}"`);
+  if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
+  for (const key of ['pushServiceUrl', 'apnsUrl', 'fcmUrl'] as const) {
+    if (config[key] && !/^https?:\/\/[^/]+/.test(config[key])) throw new ConfigError(`${key} must be an http(s) URL`);
+  }
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL');
   }
