@@ -80,8 +80,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         connectionsPerOrigin: config.originConnections,
         requestTimeoutMs: config.requestTimeout,
       });
-      const sender = new WebPushSender(transport, crypto, config.retryMax, now);
-      const deps = { sender, vapidFor, metrics };
+      const senders = new Map([['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now })]]);
+      const deps = { senders, metrics };
       queue.start(
         {
           [FANOUT_JOB]: (job) => runFanout(ctx, job),

@@ -1,6 +1,7 @@
 import type { Context } from '../context.ts';
-import type { WebPushSender } from '../providers/webpush/sender.ts';
-import type { VapidTokenCache } from '../providers/webpush/vapid-cache.ts';
+import type { OutgoingMessage, Recipient, Sender } from '../providers/channel.ts';
+import type { Outcome } from '../providers/outcome.ts';
+import type { MessageContent } from '../notifications/content.ts';
 import { whereTarget, type Target } from '../notifications/target.ts';
 import type { Job } from '../queue/queue.ts';
 import { retryDelay } from './backoff.ts';
@@ -9,17 +10,27 @@ import { DELIVER_JOB } from './fanout.ts';
 import type { DeliveryMetrics } from './metrics.ts';
 
 export interface DeliverDeps {
-  sender: WebPushSender;
-  vapidFor(appId: string): Promise<VapidTokenCache>;
+  /** A sender per channel name. */
+  senders: ReadonlyMap<string, Sender>;
   metrics?: DeliveryMetrics;
 }
 
-interface Recipient {
-  seq: number;
-  id: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
+/** Sends to each channel's recipients through its sender; outcomes come back in recipient order. */
+async function sendByChannel(deps: DeliverDeps, recipients: (Recipient & { channel: string })[], message: OutgoingMessage): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(recipients.length);
+  const groups = new Map<string, number[]>();
+  recipients.forEach((r, i) => groups.set(r.channel, [...(groups.get(r.channel) ?? []), i]));
+  await Promise.all(
+    [...groups].map(async ([channel, indexes]) => {
+      const sender = deps.senders.get(channel);
+      const results: Outcome[] = sender
+        ? await sender.send(indexes.map((i) => recipients[i]!), message)
+        : indexes.map(() => ({ kind: 'rejected', reason: `no sender for channel ${channel} in this process` }));
+      indexes.forEach((recipientIndex, k) => (outcomes[recipientIndex] = results[k]!));
+      deps.metrics?.observeOutcomes(channel, results);
+    }),
+  );
+  return outcomes;
 }
 
 /**
@@ -38,10 +49,10 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
   const seqs: number[] | null = batch.retry_seqs ? JSON.parse(batch.retry_seqs) : null;
   let q = db
     .selectFrom('subscriptions')
-    .select(['subscriptions.seq', 'subscriptions.id', 'subscriptions.endpoint', 'subscriptions.p256dh', 'subscriptions.auth'])
+    .select(['subscriptions.seq', 'subscriptions.id', 'subscriptions.channel', 'subscriptions.address', 'subscriptions.p256dh', 'subscriptions.auth', 'subscriptions.environment', 'subscriptions.app_topic'])
     .where('subscriptions.app_id', '=', n.app_id);
   q = seqs ? q.where('subscriptions.seq', 'in', seqs) : whereTarget(q.where('subscriptions.seq', '>=', batch.from_seq).where('subscriptions.seq', '<=', batch.to_seq), n.app_id, JSON.parse(n.target) as Target);
-  const recipients: Recipient[] = (await q.execute()).map((r) => ({ ...r, seq: Number(r.seq) }));
+  const recipients = (await q.execute()).map(({ app_topic, ...r }) => ({ ...r, appTopic: app_topic, seq: Number(r.seq) }));
   // Subscriptions deleted since the fan-out cut this batch are accounted as failed.
   const unsubscribed = batch.size - recipients.length;
 
@@ -58,9 +69,16 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
     counts.expired += recipients.length;
   } else {
     const started = ctx.now();
-    const vapid = await deps.vapidFor(n.app_id);
-    const outcomes = await deps.sender.send(recipients, Buffer.from(n.payload), vapid, { ttl: Math.max(0, remainingTtl), urgency: n.urgency, topic: n.topic });
-    deps.metrics?.observeBatch(outcomes, (ctx.now() - started) / 1000);
+    const message: OutgoingMessage = {
+      id: n.id,
+      appId: n.app_id,
+      content: JSON.parse(n.content) as MessageContent,
+      ttl: Math.max(0, remainingTtl),
+      urgency: n.urgency as OutgoingMessage['urgency'],
+      topic: n.topic,
+    };
+    const outcomes = await sendByChannel(deps, recipients, message);
+    deps.metrics?.observeBatch((ctx.now() - started) / 1000);
     recipients.forEach((r, i) => {
       const o = outcomes[i]!;
       switch (o.kind) {

@@ -34,8 +34,11 @@ export class DeliveryMetrics {
     });
   }
 
-  observeBatch(outcomes: Outcome[], seconds: number): void {
-    for (const o of outcomes) this.#outcomes.inc({ outcome: o.kind, provider: 'webpush' });
+  observeOutcomes(provider: string, outcomes: Outcome[]): void {
+    for (const o of outcomes) this.#outcomes.inc({ outcome: o.kind, provider });
+  }
+
+  observeBatch(seconds: number): void {
     this.#batchSeconds.observe(seconds);
   }
 }

@@ -47,14 +47,17 @@ const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Stri
 export const SubscriptionBody = Type.Object(
   {
     channel: Type.String({ maxLength: 32, description: 'Delivery channel: webpush' }),
-    endpoint: Url('The PushSubscription endpoint'),
-    keys: Type.Object(
-      {
-        p256dh: Type.String({ minLength: 1, maxLength: 200, description: 'base64url P-256 public key (65 bytes)' }),
-        auth: Type.String({ minLength: 1, maxLength: 100, description: 'base64url authentication secret (16 bytes)' }),
-      },
-      { additionalProperties: false },
+    endpoint: Type.Optional(Url('webpush: the PushSubscription endpoint')),
+    keys: Type.Optional(
+      Type.Object(
+        {
+          p256dh: Type.String({ minLength: 1, maxLength: 200, description: 'base64url P-256 public key (65 bytes)' }),
+          auth: Type.String({ minLength: 1, maxLength: 100, description: 'base64url authentication secret (16 bytes)' }),
+        },
+        { additionalProperties: false, description: 'webpush: PushSubscription.toJSON().keys' },
+      ),
     ),
+    expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'webpush: as PushSubscription.toJSON() gives it; ignored' })),
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     tags: Type.Optional(Tags),
     language: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 })),
@@ -67,7 +70,7 @@ export type SubscriptionBody = Static<typeof SubscriptionBody>;
 export const Subscription = Type.Object({
   id: Type.String(),
   channel: Type.String(),
-  endpoint: Type.String(),
+  endpoint: Type.Optional(Type.String({ description: 'webpush' })),
   userId: Type.Union([Type.String(), Type.Null()]),
   tags: Type.Record(Type.String(), Type.String()),
   language: Type.Union([Type.String(), Type.Null()]),
@@ -145,7 +148,7 @@ export const NotificationStatus = Type.Object({
   urgency: Type.String(),
   topic: Type.Union([Type.String(), Type.Null()]),
   to: Type.Unknown(),
-  payload: Type.Unknown(),
+  content: Type.Unknown({ description: 'The message as accepted' }),
   counts: Type.Object({
     targeted: Type.Integer(),
     sent: Type.Integer(),

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { encryptedBodyLength, MAX_BODY_BYTES } from '../protocol/webpush/ece.ts';
 import { validateTopic } from '../protocol/webpush/headers.ts';
+import { CHANNELS } from '../providers/registry.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import type { Context } from '../context.ts';
-import { buildWebPushPayload, type NotificationContent } from './payload.ts';
+import type { MessageContent } from './content.ts';
 import type { Target } from './target.ts';
 
-export interface NotificationInput extends NotificationContent {
+export interface NotificationInput extends MessageContent {
   to: Target;
   ttl?: number;
   urgency?: 'very-low' | 'low' | 'normal' | 'high';
@@ -53,17 +53,23 @@ export async function createNotification(
   }
 
   const id = newId('ntf');
-  const payload = JSON.stringify(buildWebPushPayload(id, input));
-  const bodyBytes = encryptedBodyLength(Buffer.byteLength(payload));
-  if (bodyBytes > MAX_BODY_BYTES) {
-    throw new ApiError(
-      'payload_too_large',
-      `The encrypted message would be ${bodyBytes} bytes; push services accept at most ${MAX_BODY_BYTES}. Shorten the text or move data behind the url.`,
-      { maxBytes: MAX_BODY_BYTES, bytes: bodyBytes },
-    );
+  const { to, ttl, urgency, topic, sendAt: _sendAt, ...content } = input;
+  // Every channel must be able to carry it: refuse now what would fail for each recipient.
+  for (const channel of CHANNELS.values()) {
+    const bytes = channel.payloadBytes(id, content);
+    const max = channel.capabilities.maxPayloadBytes;
+    if (bytes > max) {
+      throw new ApiError(
+        'payload_too_large',
+        `On ${channel.name} the message would be ${bytes} bytes; the push service accepts at most ${max}. Shorten the text or data, or link to the rest with url.`,
+        { channel: channel.name, maxBytes: max, bytes },
+      );
+    }
   }
 
-  const urgent = input.urgency === 'high' && 'subscriptionIds' in input.to && input.to.subscriptionIds.length <= 10;
+  // An urgent message to a few devices (a sign-in approval, a one-time code) takes the
+  // priority lane and does not wait behind a broadcast.
+  const urgent = urgency === 'high' && 'subscriptionIds' in to && to.subscriptionIds.length <= 10;
   try {
     await ctx.store.db.transaction().execute(async (tx) => {
       await tx
@@ -72,11 +78,11 @@ export async function createNotification(
           id,
           app_id: appId,
           status: sendAt > now ? 'scheduled' : 'queued',
-          target: JSON.stringify(input.to),
-          payload,
-          ttl: input.ttl ?? ctx.config.defaultTtl,
-          urgency: input.urgency ?? 'normal',
-          topic: input.topic ?? null,
+          target: JSON.stringify(to),
+          content: JSON.stringify(content),
+          ttl: ttl ?? ctx.config.defaultTtl,
+          urgency: urgency ?? 'normal',
+          topic: topic ?? null,
           send_at: sendAt,
           idempotency_key: idempotencyKey ?? null,
           request_hash: idempotencyKey !== undefined ? requestHash : null,
@@ -138,7 +144,7 @@ export interface NotificationView {
   urgency: string;
   topic: string | null;
   to: unknown;
-  payload: unknown;
+  content: unknown;
   counts: NotificationCounts;
 }
 
@@ -177,14 +183,15 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
     urgency: row.urgency,
     topic: row.topic,
     to: JSON.parse(row.target),
-    payload: JSON.parse(row.payload),
+    content: JSON.parse(row.content),
     counts,
   };
 }
 
 /** The recipients that were pruned or failed, with the push service's answer (first 1000). */
 export async function listFailures(ctx: Context, appId: string, id: string) {
-  await getNotification(ctx, appId, id);
+  const exists = await ctx.store.db.selectFrom('notifications').select('id').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+  if (!exists) throw new ApiError('notification_not_found', `No notification ${id} in this app`);
   const rows = await ctx.store.db.selectFrom('delivery_failures').selectAll().where('notification_id', '=', id).limit(1000).execute();
   return rows.map((r) => ({ subscriptionId: r.subscription_id, outcome: r.outcome, statusCode: r.status_code, reason: r.reason, at: new Date(r.at).toISOString() }));
 }

@@ -49,9 +49,15 @@ export interface SubscriptionsTable {
   id: string;
   app_id: string;
   channel: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
+  /** Where the channel delivers: a Web Push endpoint URL, an APNs or FCM device token. */
+  address: string;
+  /** Web Push only: the browser's P-256 public key and auth secret (base64url). */
+  p256dh: string | null;
+  auth: string | null;
+  /** APNs only: sandbox or production. */
+  environment: string | null;
+  /** APNs only: the app's bundle id (apns-topic). */
+  app_topic: string | null;
   user_id: string | null;
   /** JSON object of string values; also indexed row by row in subscription_tags. */
   tags: string;
@@ -76,8 +82,8 @@ export interface NotificationsTable {
   status: NotificationStatus;
   /** JSON: the audience selector as sent. */
   target: string;
-  /** The Declarative Web Push JSON, as it is encrypted for each recipient. */
-  payload: string;
+  /** JSON: the message content as accepted; each channel renders its own payload from it. */
+  content: string;
   ttl: number;
   urgency: string;
   topic: string | null;

@@ -1,17 +1,14 @@
-import { parseAuthSecret, parseP256PublicKey } from '../protocol/webpush/keys.ts';
-import { checkEndpointUrl } from '../transport/endpoint-url.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import type { SubscriptionsTable } from '../store/schema.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { CHANNELS } from '../providers/registry.ts';
+import type { Channel, ChannelAddress } from '../providers/channel.ts';
 
-export const CHANNELS = ['webpush'] as const;
-
-export interface SubscriptionInput {
+/** A subscription request: `channel`, the channel's own fields, and what every channel shares. */
+export interface SubscriptionInput extends Record<string, unknown> {
   channel: string;
-  endpoint: string;
-  keys: { p256dh: string; auth: string };
   userId?: string;
   tags?: Record<string, string>;
   language?: string;
@@ -21,20 +18,24 @@ export interface SubscriptionInput {
 export interface SubscriptionView {
   id: string;
   channel: string;
-  endpoint: string;
   userId: string | null;
   tags: Record<string, string>;
   language: string | null;
   timezone: string | null;
   createdAt: string;
   updatedAt: string;
+  [channelField: string]: unknown;
 }
 
-function view(row: Omit<SubscriptionsTable, 'seq' | 'app_id' | 'p256dh' | 'auth'>): SubscriptionView {
+type StoredRow = Omit<SubscriptionsTable, 'seq' | 'app_id'>;
+
+function view(row: StoredRow): SubscriptionView {
+  const channel = CHANNELS.get(row.channel);
+  const address: ChannelAddress = { address: row.address, p256dh: row.p256dh, auth: row.auth, environment: row.environment, appTopic: row.app_topic };
   return {
     id: row.id,
     channel: row.channel,
-    endpoint: row.endpoint,
+    ...(channel ? channel.view(address) : {}),
     userId: row.user_id,
     tags: JSON.parse(row.tags),
     language: row.language,
@@ -44,48 +45,44 @@ function view(row: Omit<SubscriptionsTable, 'seq' | 'app_id' | 'p256dh' | 'auth'
   };
 }
 
-function validate(ctx: Context, input: SubscriptionInput): void {
-  if (!(CHANNELS as readonly string[]).includes(input.channel)) {
-    throw new ApiError('unsupported_channel', `channel "${input.channel}" is not supported; use one of: ${CHANNELS.join(', ')}`);
-  }
+function channelOf(name: string): Channel {
+  const channel = CHANNELS.get(name);
+  if (!channel) throw new ApiError('unsupported_channel', `channel "${name}" is not supported; use one of: ${[...CHANNELS.keys()].join(', ')}`);
+  return channel;
+}
+
+function checkTimezone(timezone: string | undefined): void {
+  if (!timezone) return;
   try {
-    parseP256PublicKey(input.keys.p256dh);
-  } catch (err) {
-    throw new ApiError('invalid_subscription_keys', `keys.p256dh: ${(err as Error).message}`);
-  }
-  try {
-    parseAuthSecret(input.keys.auth);
-  } catch (err) {
-    throw new ApiError('invalid_subscription_keys', `keys.auth: ${(err as Error).message}`);
-  }
-  try {
-    checkEndpointUrl(input.endpoint, { allowPrivate: ctx.config.allowPrivateEndpoints });
-  } catch (err) {
-    throw new ApiError('endpoint_rejected', `endpoint: ${(err as Error).message}`, { reason: (err as { reason?: string }).reason });
-  }
-  if (input.timezone) {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: input.timezone });
-    } catch {
-      throw new ApiError('invalid_request', `timezone: "${input.timezone}" is not an IANA time zone`);
-    }
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    throw new ApiError('invalid_request', `timezone: "${timezone}" is not an IANA time zone`);
   }
 }
 
 /**
- * Creates a subscription, or updates the one with the same endpoint: a browser that
- * subscribes again (new keys, a user id after sign-in) must not be counted twice.
+ * Creates a subscription, or updates the one with the same address on the same channel:
+ * a browser or device that subscribes again (new keys, a user id after sign-in) must not
+ * be counted twice.
  */
 export async function upsertSubscription(ctx: Context, appId: string, input: SubscriptionInput): Promise<{ id: string; created: boolean }> {
-  validate(ctx, input);
+  const address = channelOf(input.channel).parseSubscription(input, ctx.config);
+  checkTimezone(input.timezone);
   const now = ctx.now();
   const tags = input.tags ?? {};
   return ctx.store.db.transaction().execute(async (tx) => {
-    const existing = await tx.selectFrom('subscriptions').select(['seq', 'id']).where('app_id', '=', appId).where('endpoint', '=', input.endpoint).executeTakeFirst();
+    const existing = await tx
+      .selectFrom('subscriptions')
+      .select(['seq', 'id'])
+      .where('app_id', '=', appId)
+      .where('channel', '=', input.channel)
+      .where('address', '=', address.address)
+      .executeTakeFirst();
     const fields = {
-      channel: input.channel,
-      p256dh: input.keys.p256dh,
-      auth: input.keys.auth,
+      p256dh: address.p256dh,
+      auth: address.auth,
+      environment: address.environment,
+      app_topic: address.appTopic,
       user_id: input.userId ?? null,
       tags: JSON.stringify(tags),
       language: input.language ?? null,
@@ -102,7 +99,7 @@ export async function upsertSubscription(ctx: Context, appId: string, input: Sub
       id = newId('sub');
       const row = await tx
         .insertInto('subscriptions')
-        .values({ id, app_id: appId, endpoint: input.endpoint, created_at: now, ...fields })
+        .values({ id, app_id: appId, channel: input.channel, address: address.address, created_at: now, ...fields })
         .returning('seq')
         .executeTakeFirstOrThrow();
       seq = Number(row.seq);
@@ -115,7 +112,7 @@ export async function upsertSubscription(ctx: Context, appId: string, input: Sub
   });
 }
 
-const COLUMNS = ['id', 'channel', 'endpoint', 'user_id', 'tags', 'language', 'timezone', 'created_at', 'updated_at'] as const;
+const COLUMNS = ['id', 'channel', 'address', 'p256dh', 'auth', 'environment', 'app_topic', 'user_id', 'tags', 'language', 'timezone', 'created_at', 'updated_at'] as const;
 
 export async function getSubscription(ctx: Context, appId: string, id: string): Promise<SubscriptionView> {
   const row = await ctx.store.db.selectFrom('subscriptions').select(COLUMNS).where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();

@@ -22,10 +22,8 @@ for (const kind of STORES) {
       assert.equal(res.headers.location, `/v1/apps/${app.id}/notifications/${res.body.id}`);
       const done = await c.waitCompleted(app.id, app.secretKey, res.body.id);
       assert.deepEqual(done.counts, { targeted: 0, sent: 0, delivered: 0, failed: 0, expired: 0, pruned: 0, pending: 0 });
-      assert.deepEqual(done.payload, {
-        web_push: 8030,
-        notification: { title: 'Hello', body: 'World', navigate: 'https://shop.example/x', data: { id: res.body.id } },
-      });
+      assert.deepEqual(done.content, { title: 'Hello', body: 'World', url: 'https://shop.example/x' });
+      assert.deepEqual(done.to, { userIds: ['nobody'] });
       assert.equal(done.ttl, 60);
       assert.equal(done.topic, 'order-42');
     });
@@ -35,6 +33,7 @@ for (const kind of STORES) {
       const res = await send({ to: { all: true }, title: 'Big', body: 'x'.repeat(3990) });
       assert.equal(res.status, 413);
       assert.equal(res.body.code, 'payload_too_large');
+      assert.equal(res.body.channel, 'webpush');
       assert.equal(res.body.maxBytes, 4096);
       assert.ok(res.body.bytes > 4096);
       assert.equal(await count(), before);

@@ -37,6 +37,8 @@ for (const kind of STORES) {
       assert.deepEqual(got.body.tags, { plan: 'free' });
       assert.equal(got.body.language, 'de');
       assert.equal(got.body.timezone, 'Europe/Berlin');
+      assert.equal(got.body.endpoint, endpoint);
+      assert.equal(got.body.channel, 'webpush');
       assert.equal(got.body.keys, undefined, 'keys are not handed back');
       const tags = await c.ctx.store.db.selectFrom('subscription_tags').selectAll().where('app_id', '=', app.id).execute();
       assert.deepEqual(tags.map((t) => [t.key, t.value]), [['plan', 'free']]);
@@ -52,6 +54,7 @@ for (const kind of STORES) {
         [sub('https://user:pw@push.example.net/x'), 'endpoint_rejected', /endpoint/],
         [sub('https://push.example.net/x', { timezone: 'Mars/Olympus' }), 'invalid_request', /time zone/],
         [{ channel: 'sms', endpoint: 'https://push.example.net/x', keys: browserKeys() }, 'unsupported_channel', /channel "sms" is not supported/],
+        [{ channel: 'webpush', endpoint: 'https://push.example.net/x' }, 'invalid_request', /keys.p256dh is required/],
       ];
       for (const [body, code, detail] of cases) {
         const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body });

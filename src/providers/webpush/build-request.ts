@@ -1,4 +1,4 @@
-export interface WebPushMessageOptions {
+export interface WebPushRequestOptions {
   /** s; RFC 8030 §5.2: how long the push service keeps an undelivered message. */
   ttl: number;
   urgency: string;
@@ -15,7 +15,7 @@ export interface PreparedRequest {
  * The RFC 8030 request for one encrypted message. Pure: the body is already encrypted
  * (RFC 8291) and the Authorization value already signed (RFC 8292).
  */
-export function buildWebPushRequest(endpoint: string, body: Uint8Array, authorization: string, opts: WebPushMessageOptions): PreparedRequest {
+export function buildWebPushRequest(endpoint: string, body: Uint8Array, authorization: string, opts: WebPushRequestOptions): PreparedRequest {
   const headers: Record<string, string> = {
     ttl: String(Math.max(0, Math.floor(opts.ttl))),
     urgency: opts.urgency,

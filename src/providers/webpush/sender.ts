@@ -1,37 +1,40 @@
 import type { PushTransport } from '../../transport/push-transport.ts';
 import { EndpointRejectedError } from '../../transport/endpoint-rejected-error.ts';
 import { TransportError } from '../../transport/transport-error.ts';
+import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
 import type { Outcome } from '../outcome.ts';
-import { buildWebPushRequest, type WebPushMessageOptions } from './build-request.ts';
+import { buildWebPushPayload } from './build-payload.ts';
+import { buildWebPushRequest } from './build-request.ts';
 import type { CryptoPool } from './crypto-pool.ts';
 import { mapWebPushResponse } from './map-error.ts';
 import type { VapidTokenCache } from './vapid-cache.ts';
 
-export interface WebPushRecipient {
-  endpoint: string;
-  p256dh: string;
-  auth: string;
+export interface WebPushSenderDeps {
+  transport: PushTransport;
+  crypto: CryptoPool;
+  /** The app's VAPID signer, with its tokens cached per push service origin. */
+  vapidFor(appId: string): Promise<VapidTokenCache>;
+  retryMax: number;
+  now: () => number;
 }
 
 /** Encrypts on the crypto pool, sends over the shared transport, maps each answer to an outcome. */
-export class WebPushSender {
-  constructor(
-    private readonly transport: PushTransport,
-    private readonly crypto: CryptoPool,
-    private readonly retryMax: number,
-    private readonly now: () => number,
-  ) {}
+export class WebPushSender implements Sender {
+  constructor(private readonly deps: WebPushSenderDeps) {}
 
-  async send(recipients: WebPushRecipient[], plaintext: Uint8Array, vapid: VapidTokenCache, opts: WebPushMessageOptions): Promise<Outcome[]> {
-    const bodies = await this.crypto.encryptAll(plaintext, recipients);
+  async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
+    const { transport, crypto, now, retryMax } = this.deps;
+    const vapid = await this.deps.vapidFor(message.appId);
+    const plaintext = Buffer.from(JSON.stringify(buildWebPushPayload(message.id, message.content)));
+    const bodies = await crypto.encryptAll(plaintext, recipients.map((r) => ({ p256dh: r.p256dh ?? '', auth: r.auth ?? '' })));
+    const options = { ttl: message.ttl, urgency: message.urgency, topic: message.topic };
     return Promise.all(
       recipients.map(async (r, i): Promise<Outcome> => {
         const body = bodies[i]!;
         if (typeof body === 'string') return { kind: 'rejected', reason: `encryption failed: ${body}` };
         try {
-          const req = buildWebPushRequest(r.endpoint, body, vapid.authorization(r.endpoint, this.now()), opts);
-          const res = await this.transport.send(req);
-          return mapWebPushResponse(res.status, res.headers, res.body, this.now(), this.retryMax);
+          const res = await transport.send(buildWebPushRequest(r.address, body, vapid.authorization(r.address, now()), options));
+          return mapWebPushResponse(res.status, res.headers, res.body, now(), retryMax);
         } catch (err) {
           if (err instanceof EndpointRejectedError) return { kind: 'rejected', reason: `endpoint refused: ${err.reason}` };
           if (err instanceof TransportError) return { kind: 'retry', reason: `${err.code}: ${err.message}` };
@@ -39,5 +42,9 @@ export class WebPushSender {
         }
       }),
     );
+  }
+
+  async close(): Promise<void> {
+    // The transport and crypto pool are shared; the runtime closes them.
   }
 }

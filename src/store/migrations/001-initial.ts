@@ -41,9 +41,11 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     id text not null unique,
     app_id text not null references apps(id) on delete cascade,
     channel text not null,
-    endpoint text not null,
-    p256dh text not null,
-    auth text not null,
+    address text not null,
+    p256dh text,
+    auth text,
+    environment text,
+    app_topic text,
     user_id text,
     tags text not null,
     language text,
@@ -51,7 +53,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     created_at ${sql.raw(time)} not null,
     updated_at ${sql.raw(time)} not null
   )`.execute(db);
-  await db.schema.createIndex('subscriptions_app_endpoint').unique().on('subscriptions').columns(['app_id', 'endpoint']).execute();
+  await db.schema.createIndex('subscriptions_app_address').unique().on('subscriptions').columns(['app_id', 'channel', 'address']).execute();
   await db.schema.createIndex('subscriptions_app_seq').on('subscriptions').columns(['app_id', 'seq']).execute();
   await db.schema.createIndex('subscriptions_app_user').on('subscriptions').columns(['app_id', 'user_id', 'seq']).execute();
 
@@ -71,7 +73,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('app_id', 'text', (c) => c.notNull().references('apps.id').onDelete('cascade'))
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('target', 'text', (c) => c.notNull())
-    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('content', 'text', (c) => c.notNull())
     .addColumn('ttl', 'integer', (c) => c.notNull())
     .addColumn('urgency', 'text', (c) => c.notNull())
     .addColumn('topic', 'text')

@@ -1,0 +1,64 @@
+import type { Config } from '../config/defaults.ts';
+import type { MessageContent } from '../notifications/content.ts';
+import type { Outcome } from './outcome.ts';
+
+/** A subscription's channel fields as stored. */
+export interface ChannelAddress {
+  address: string;
+  p256dh: string | null;
+  auth: string | null;
+  environment: string | null;
+  appTopic: string | null;
+}
+
+/** What a channel can carry; the pipeline asks these instead of testing channel names. */
+export interface ChannelCapabilities {
+  /** Largest payload the service accepts, in bytes, as `payloadBytes` counts it. */
+  maxPayloadBytes: number;
+  /** Replaces an undelivered message with the same key (RFC 8030 Topic, apns-collapse-id, collapse_key). */
+  collapse: boolean;
+  images: boolean;
+  actions: boolean;
+}
+
+/**
+ * The pure side of a channel: validating subscriptions and sizing payloads happen in the
+ * API process, which may run no sender at all.
+ */
+export interface Channel {
+  readonly name: string;
+  readonly capabilities: ChannelCapabilities;
+  /**
+   * Checks the channel's fields of a subscription request and returns what is stored.
+   * Throws ApiError with a catalogue code on bad input.
+   */
+  parseSubscription(input: Record<string, unknown>, config: Config): ChannelAddress;
+  /** The channel's fields as the API shows them (never secrets). */
+  view(address: ChannelAddress): Record<string, unknown>;
+  /** Size of the payload this channel would send for the content, to refuse it at the API. */
+  payloadBytes(notificationId: string, content: MessageContent): number;
+}
+
+export interface Recipient extends ChannelAddress {
+  seq: number;
+  id: string;
+}
+
+/** One notification as a sender needs it. */
+export interface OutgoingMessage {
+  id: string;
+  appId: string;
+  content: MessageContent;
+  /** s; what is left of the time-to-live. */
+  ttl: number;
+  urgency: 'very-low' | 'low' | 'normal' | 'high';
+  /** Collapse key (RFC 8030 Topic). */
+  topic: string | null;
+}
+
+/** The I/O side of a channel: one per worker process, sharing connections across apps. */
+export interface Sender {
+  /** One outcome per recipient, in order. Never throws for a recipient's failure. */
+  send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+import type { Config } from '../../config/defaults.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import type { MessageContent } from '../../notifications/content.ts';
+import { encryptedBodyLength, MAX_BODY_BYTES } from '../../protocol/webpush/ece.ts';
+import { parseAuthSecret, parseP256PublicKey } from '../../protocol/webpush/keys.ts';
+import { checkEndpointUrl } from '../../transport/endpoint-url.ts';
+import type { Channel, ChannelAddress } from '../channel.ts';
+import { buildWebPushPayload } from './build-payload.ts';
+
+function requireString(input: Record<string, unknown>, path: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new ApiError('invalid_request', `${path} is required for channel webpush`, { errors: [{ field: `body.${path}`, message: 'is required' }] });
+  return value;
+}
+
+export const webPushChannel: Channel = {
+  name: 'webpush',
+  capabilities: { maxPayloadBytes: MAX_BODY_BYTES, collapse: true, images: true, actions: true },
+
+  parseSubscription(input: Record<string, unknown>, config: Config): ChannelAddress {
+    const endpoint = requireString(input, 'endpoint', input.endpoint);
+    const keys = (input.keys ?? {}) as Record<string, unknown>;
+    const p256dh = requireString(input, 'keys.p256dh', keys.p256dh);
+    const auth = requireString(input, 'keys.auth', keys.auth);
+    try {
+      parseP256PublicKey(p256dh);
+    } catch (err) {
+      throw new ApiError('invalid_subscription_keys', `keys.p256dh: ${(err as Error).message}`);
+    }
+    try {
+      parseAuthSecret(auth);
+    } catch (err) {
+      throw new ApiError('invalid_subscription_keys', `keys.auth: ${(err as Error).message}`);
+    }
+    try {
+      checkEndpointUrl(endpoint, { allowPrivate: config.allowPrivateEndpoints });
+    } catch (err) {
+      throw new ApiError('endpoint_rejected', `endpoint: ${(err as Error).message}`, { reason: (err as { reason?: string }).reason });
+    }
+    return { address: endpoint, p256dh, auth, environment: null, appTopic: null };
+  },
+
+  view(a: ChannelAddress) {
+    return { endpoint: a.address };
+  },
+
+  /** The encrypted body: RFC 8291 adds 86 header bytes, a delimiter and a 16-byte tag. */
+  payloadBytes(notificationId: string, content: MessageContent): number {
+    return encryptedBodyLength(Buffer.byteLength(JSON.stringify(buildWebPushPayload(notificationId, content))));
+  },
+};
