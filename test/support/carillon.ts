@@ -39,7 +39,7 @@ export async function createTestDatabase(): Promise<string> {
   return url.toString();
 }
 
-export async function startCarillon(kind: StoreKind, overrides: Partial<Config> = {}): Promise<TestCarillon> {
+export async function startCarillon(kind: StoreKind, overrides: Partial<Config> = {}, opts: { now?: () => number } = {}): Promise<TestCarillon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carillon-test-'));
   const adminKey = `crl_ak_test_${randomBytes(8).toString('hex')}`;
   const config: Config = {
@@ -55,7 +55,7 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     cryptoThreads: 2,
     ...overrides,
   };
-  const runtime = await createRuntime(config, { logger: pino({ level: config.logLevel }) });
+  const runtime = await createRuntime(config, { logger: pino({ level: config.logLevel }), now: opts.now });
   runtime.startWorkers();
 
   const api: TestCarillon['api'] = async (method, url, opts = {}) => {
