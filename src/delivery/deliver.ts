@@ -79,6 +79,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
     };
     const outcomes = await sendByChannel(deps, recipients, message);
     deps.metrics?.observeBatch((ctx.now() - started) / 1000);
+    deps.metrics?.observeLatency((ctx.now() - n.send_at) / 1000, outcomes.filter((o) => o.kind === 'delivered').length);
     recipients.forEach((r, i) => {
       const o = outcomes[i]!;
       switch (o.kind) {

@@ -7,6 +7,7 @@ export class DeliveryMetrics {
   readonly registry = new Registry();
   readonly #outcomes: Counter<'outcome' | 'provider'>;
   readonly #batchSeconds: Histogram;
+  readonly #latency: Histogram;
 
   constructor(queue: Queue) {
     collectDefaultMetrics({ register: this.registry, prefix: 'carillon_process_' });
@@ -20,6 +21,12 @@ export class DeliveryMetrics {
       name: 'carillon_batch_send_seconds',
       help: 'Time to encrypt and send one delivery batch',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
+    this.#latency = new Histogram({
+      name: 'carillon_delivery_latency_seconds',
+      help: 'From when a notification was due to when a push service accepted it, per recipient',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
       registers: [this.registry],
     });
     new Gauge({
@@ -40,5 +47,9 @@ export class DeliveryMetrics {
 
   observeBatch(seconds: number): void {
     this.#batchSeconds.observe(seconds);
+  }
+
+  observeLatency(seconds: number, count: number): void {
+    for (let i = 0; i < count; i++) this.#latency.observe(seconds);
   }
 }

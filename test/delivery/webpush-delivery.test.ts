@@ -73,6 +73,10 @@ for (const kind of STORES) {
       // One VAPID token per origin, reused: not one signature per message.
       assert.equal(new Set(got.map((r) => JSON.stringify(r.vapidClaims))).size, 1);
       assert.ok(sink.connections <= c.ctx.config.originConnections, `connections reused: ${sink.connections}`);
+      const metrics = (await c.api('GET', '/metrics')).body as string;
+      assert.match(metrics, /carillon_push_outcomes_total\{outcome="delivered",provider="webpush"\} (\d+)/);
+      assert.ok(Number(/carillon_push_outcomes_total\{outcome="delivered",provider="webpush"\} (\d+)/.exec(metrics)![1]) >= 1000);
+      assert.match(metrics, /carillon_delivery_latency_seconds_count (\d+)/);
     });
 
     test('a subscription answered 410 is pruned, and counted as pruned', async () => {
