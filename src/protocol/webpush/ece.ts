@@ -5,7 +5,9 @@
  * Pure: no I/O and no clock. Fresh sender keys and salt come from node:crypto
  * unless injected (the RFC 8291 §5 vector injects both).
  */
-import { createECDH, randomBytes } from 'node:crypto';
+import { createECDH, randomBytes, type ECDH } from 'node:crypto';
+
+let ephemeral: ECDH | undefined;
 import {
   DEFAULT_RECORD_SIZE,
   FIXED_HEADER_BYTES,
@@ -126,9 +128,10 @@ export function encryptWebPush(options: EncryptWebPushOptions): Buffer {
 
   // createECDH with raw keys, not generateKeyPairSync + JWK export: the latter
   // has hung Node 20 processes after some thousands of iterations.
-  const ecdh = createECDH('prime256v1');
   let asPublic: Buffer;
+  let ecdh: ECDH;
   if (options.senderKeys) {
+    ecdh = createECDH('prime256v1');
     // ECDH.getPrivateKey() drops leading zero bytes, so shorter scalars are accepted.
     const privateKey = options.senderKeys.privateKey;
     if (privateKey.length === 0 || privateKey.length > P256_PRIVATE_KEY_BYTES) {
@@ -144,6 +147,9 @@ export function encryptWebPush(options: EncryptWebPushOptions): Buffer {
       throw new InvalidKeyError('mismatch', 'the sender public key does not belong to the sender private key');
     }
   } else {
+    // generateKeys() replaces the pair on each call: one object serves every message,
+    // which saves constructing an EVP context per recipient.
+    ecdh = (ephemeral ??= createECDH('prime256v1'));
     asPublic = ecdh.generateKeys();
   }
   const ecdhSecret = computeSecret(ecdh, uaPublic, 'the subscription public key');
