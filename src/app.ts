@@ -14,6 +14,8 @@ import { errorRoutes } from './http/routes/errors.ts';
 export interface AppOptions {
   metrics: DeliveryMetrics;
   isDraining?: () => boolean;
+  /** A worker-only process answers health, readiness and metrics, and no API routes. */
+  operationsOnly?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
 
   healthRoutes(app, ctx, opts.metrics, opts.isDraining ?? (() => false));
   errorRoutes(app);
+  if (opts.operationsOnly) return app;
   appRoutes(app, ctx);
   subscriptionRoutes(app, ctx);
   notificationRoutes(app, ctx);

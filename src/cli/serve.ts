@@ -2,17 +2,21 @@ import type { Config } from '../config/defaults.ts';
 import { ensureAdminKey } from '../apps/apps.ts';
 import { createRuntime } from '../runtime.ts';
 
-/** `carillon serve`: API and delivery workers in one process, on the embedded store by default. */
+/**
+ * `carillon serve`: API and delivery workers in one process, on the embedded store by
+ * default. `--role api` serves the API and takes no jobs; `--role worker` takes jobs and
+ * answers only health, readiness and metrics.
+ */
 export async function serve(config: Config): Promise<void> {
   const runtime = await createRuntime(config);
   const { ctx, app } = runtime;
   const adminKey = await ensureAdminKey(ctx);
-  runtime.startWorkers();
+  if (config.role !== 'api') runtime.startWorkers();
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl || address;
 
   const lines = [
-    `Carillon is running at ${url}`,
+    `Carillon is running at ${url}${config.role === 'both' ? '' : ` (role: ${config.role})`}`,
     `  API docs:  ${url}/docs`,
     `  Data:      ${ctx.store.location}`,
   ];
