@@ -10,6 +10,7 @@ import { subscriptionRoutes } from './http/routes/subscriptions.ts';
 import { notificationRoutes } from './http/routes/notifications.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { errorRoutes } from './http/routes/errors.ts';
+import { registerPushService } from './push-service/index.ts';
 
 export interface AppOptions {
   metrics: DeliveryMetrics;
@@ -52,5 +53,14 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   appRoutes(app, ctx);
   subscriptionRoutes(app, ctx);
   notificationRoutes(app, ctx);
+  // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
+  if (ctx.config.pushService) {
+    await registerPushService(app, {
+      db: ctx.store.db,
+      logger: ctx.logger.child({ module: 'push-service' }),
+      now: ctx.now,
+      publicUrl: ctx.config.pushServiceUrl || ctx.config.publicUrl,
+    });
+  }
   return app;
 }

@@ -3,6 +3,7 @@ import { generateVapidKeys } from './protocol/webpush/vapid.ts';
 import { addConfigOptions, configFromOptions } from './cli/config-options.ts';
 import { serve } from './cli/serve.ts';
 import { send } from './cli/send.ts';
+import { pushService } from './cli/push-service.ts';
 import { openStore } from './store/database.ts';
 import { MIGRATIONS } from './store/migrate.ts';
 
@@ -10,6 +11,10 @@ const program = new Command('carillon').description('Self-hosted push notificati
 
 addConfigOptions(program.command('serve').description('run the API and delivery workers (SQLite in the data folder unless DATABASE_URL is set)')).action(
   async (opts) => serve(configFromOptions(opts)),
+);
+
+addConfigOptions(program.command('push-service').description("run only Carillon's own RFC 8030 push service (WebSocket for Firefox at /push/ws)")).action(
+  async (opts) => pushService(configFromOptions(opts)),
 );
 
 program

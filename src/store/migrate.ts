@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import * as m001 from './migrations/001-initial.ts';
+import * as m002 from './migrations/002-push-service.ts';
 
 interface Migration {
   version: number;
@@ -9,7 +10,10 @@ interface Migration {
 }
 
 /** Numbered, append-only: a released migration is never edited, a new one is added. */
-export const MIGRATIONS: Migration[] = [{ version: 1, name: 'initial', up: m001.up }];
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: 'initial', up: m001.up },
+  { version: 2, name: 'push-service', up: m002.up },
+];
 
 // Any constant works; it only has to be the same for every Carillon process.
 const PG_LOCK_ID = 0x6361726c;

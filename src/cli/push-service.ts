@@ -1,0 +1,49 @@
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import pino from 'pino';
+import type { Config } from '../config/defaults.ts';
+import { installProblemHandlers } from '../http/problem.ts';
+import { WEBSOCKET_PATH, registerPushService } from '../push-service/index.ts';
+import { openStore } from '../store/database.ts';
+
+/**
+ * `carillon push-service`: only Carillon's own RFC 8030 push service, on the same store
+ * as the API (SQLite in the data folder unless DATABASE_URL is set). No API, no workers.
+ */
+export async function pushService(config: Config): Promise<void> {
+  const logger = pino({ level: config.logLevel });
+  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const app = Fastify({
+    loggerInstance: logger.child({ module: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  installProblemHandlers(app);
+  await registerPushService(app, {
+    db: store.db,
+    logger: logger.child({ module: 'push-service' }),
+    publicUrl: config.pushServiceUrl || config.publicUrl,
+  });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const base = (config.pushServiceUrl || config.publicUrl || address).replace(/\/+$/, '');
+  const ws = `${base.replace(/^http/, 'ws')}${WEBSOCKET_PATH}`;
+  process.stdout.write(
+    [
+      `Carillon push service is running at ${base}/push/`,
+      `  WebSocket: ${ws}`,
+      `  Data:      ${store.location}`,
+      `  Firefox:   dom.push.serverURL = ${ws}${ws.startsWith('ws:') ? '  (and dom.push.testing.allowInsecureServerURL = true)' : ''}`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping push service');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+/** A push message as the WebSocket side needs it. */
+export interface PendingMessage {
+  id: string;
+  channelId: string;
+  /** base64url of the encrypted body, or null for a push without payload. */
+  data: string | null;
+  encoding: string | null;
+}
+
+export interface StoredMessage extends PendingMessage {
+  uaid: string;
+  topic: string | null;
+  urgency: string;
+  createdAt: number;
+  /** ms; RFC 8030 §5.2: created + TTL. */
+  expiresAt: number;
+}
+
+/**
+ * Push messages kept until acknowledged or expired (RFC 8030 §5.2: store and forward),
+ * on the shared Kysely store so that a restart loses none.
+ */
+export class MessageStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Stores a message. With a topic it replaces the pending message of the same
+   * subscription and topic (RFC 8030 §5.4), taking its place in the queue under its own
+   * id, so an ack of the replaced one does not remove it.
+   */
+  async put(message: StoredMessage): Promise<void> {
+    const row = {
+      id: message.id,
+      uaid: message.uaid,
+      channel_id: message.channelId,
+      topic: message.topic,
+      urgency: message.urgency,
+      data: message.data,
+      encoding: message.encoding,
+      created_at: message.createdAt,
+      expires_at: message.expiresAt,
+    };
+    let insert = this.db.insertInto('push_messages').values(row);
+    if (message.topic !== null) {
+      insert = insert.onConflict((oc) =>
+        oc
+          .columns(['uaid', 'channel_id', 'topic'])
+          .where('topic', 'is not', null)
+          .doUpdateSet({
+            id: row.id,
+            urgency: row.urgency,
+            data: row.data,
+            encoding: row.encoding,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+          }),
+      );
+    }
+    await insert.execute();
+  }
+
+  /**
+   * Unexpired messages of the uaid in delivery order, leaving out those already on the
+   * wire (`exclude`) and those of subscriptions that were dropped meanwhile.
+   */
+  async pending(uaid: string, now: number, exclude: readonly string[], limit: number): Promise<PendingMessage[]> {
+    let query = this.db
+      .selectFrom('push_messages as m')
+      .innerJoin('push_channels as c', (join) => join.onRef('c.uaid', '=', 'm.uaid').onRef('c.channel_id', '=', 'm.channel_id'))
+      .select(['m.id', 'm.channel_id', 'm.data', 'm.encoding'])
+      .where('m.uaid', '=', uaid)
+      .where('m.expires_at', '>', now)
+      .where('c.unregistered_at', 'is', null);
+    if (exclude.length > 0) query = query.where('m.id', 'not in', exclude);
+    const rows = await query.orderBy('m.seq').limit(limit).execute();
+    return rows.map((r) => ({ id: r.id, channelId: r.channel_id, data: r.data, encoding: r.encoding }));
+  }
+
+  /** Removes acknowledged messages (RFC 8030 §6.2); ids of other uaids are ignored. */
+  async deleteAcked(uaid: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.deleteFrom('push_messages').where('uaid', '=', uaid).where('id', 'in', ids).execute();
+  }
+
+  /** Cancels a message by its resource id; false when it is not pending (any more). */
+  async deleteById(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('push_messages').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Drops messages whose TTL ran out (RFC 8030 §5.2). */
+  async deleteExpired(now: number): Promise<number> {
+    const result = await this.db.deleteFrom('push_messages').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Pending messages of a uaid, for tests and diagnostics. */
+  async count(uaid: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('push_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('uaid', '=', uaid)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
