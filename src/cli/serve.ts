@@ -1,6 +1,7 @@
 import type { Config } from '../config/defaults.ts';
 import { ensureAdminKey } from '../apps/apps.ts';
 import { createRuntime } from '../runtime.ts';
+import { WEBSOCKET_PATH } from '../push-service/index.ts';
 
 /**
  * `carillon serve`: API and delivery workers in one process, on the embedded store by
@@ -20,6 +21,10 @@ export async function serve(config: Config): Promise<void> {
     `  API docs:  ${url}/docs`,
     `  Data:      ${ctx.store.location}`,
   ];
+  if (config.pushService && config.role !== 'worker') {
+    const base = (config.pushServiceUrl || url).replace(/\/+$/, '');
+    lines.push(`  Push service: ${base.replace(/^http/, 'ws')}${WEBSOCKET_PATH} (Firefox: dom.push.serverURL)`);
+  }
   if (adminKey) {
     lines.push(`  Admin key: ${adminKey}`, '             (shown once; store it now. Set CARILLON_ADMIN_KEY to choose your own.)');
   } else {
