@@ -14,6 +14,7 @@ import { vapidSigningKey } from './protocol/webpush/vapid.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
 import { WebPushSender } from './providers/webpush/sender.ts';
 import { VapidTokenCache } from './providers/webpush/vapid-cache.ts';
+import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
@@ -31,6 +32,8 @@ export interface Runtime {
 export interface RuntimeOptions {
   logger?: Logger;
   now?: () => number;
+  /** Prefix of the queue's Redis keys, when config.redisUrl is set; one per deployment sharing a Redis. */
+  queuePrefix?: string;
 }
 
 /** Builds everything one Carillon process needs from its config. Nothing listens yet. */
@@ -39,7 +42,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const now = opts.now ?? Date.now;
   const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   const secrets = new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key);
-  const queue = new EmbeddedQueue(store.db, store.caps, {
+  const queueOptions = {
     pollInterval: config.queuePollInterval,
     lease: config.queueLease,
     maxAttempts: config.maxAttempts,
@@ -47,12 +50,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     retryMax: config.retryMax,
     now,
     logger: logger.child({ module: 'queue' }),
-  });
+  };
+  const queue = config.redisUrl
+    ? new BullmqQueue({ ...queueOptions, redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? 'carillon', db: store.db })
+    : new EmbeddedQueue(store.db, store.caps, queueOptions);
   const ctx: Context = { config, store, queue, secrets, logger, now };
   const metrics = new DeliveryMetrics(queue);
 
   let draining = false;
-  const app = await buildApp(ctx, { metrics, isDraining: () => draining });
+  const app = await buildApp(ctx, { metrics, isDraining: () => draining, operationsOnly: config.role === 'worker' });
 
   let crypto: CryptoPool | undefined;
   let transport: PushTransport | undefined;

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import { retryDelay } from '../delivery/backoff.ts';
-import type { Job, JobHandler, JobSpec, Queue, QueueDepth } from './queue.ts';
+import { insertJobRows } from './job-rows.ts';
+import type { FailedJob, Job, JobHandler, JobSpec, Queue, QueueDepth } from './queue.ts';
 
 export interface EmbeddedQueueOptions {
   pollInterval: number;
@@ -44,26 +45,7 @@ export class EmbeddedQueue implements Queue {
 
   async add(jobs: JobSpec[], tx?: unknown): Promise<void> {
     if (jobs.length === 0) return;
-    const db = (tx as Transaction<Database> | undefined) ?? this.#db;
-    const now = this.#now();
-    await db
-      .insertInto('jobs')
-      .values(
-        jobs.map((j) => ({
-          name: j.name,
-          data: JSON.stringify(j.data),
-          key: j.key ?? null,
-          priority: j.priority ?? 0,
-          run_at: j.runAt ?? now,
-          locked_until: 0,
-          attempts: 0,
-          state: 'waiting' as const,
-          last_error: null,
-          created_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
+    await insertJobRows((tx as Transaction<Database> | undefined) ?? this.#db, jobs, this.#now());
     // Wake the poller of this process; a job added inside a transaction becomes visible
     // at commit, and the next poll after that finds it.
     setImmediate(() => this.#wake.emit('job'));
@@ -116,7 +98,7 @@ export class EmbeddedQueue implements Queue {
   }
 
   /** Jobs that failed for good, newest first (the dead-letter view). */
-  async failed(limit = 100): Promise<{ id: string; name: string; data: unknown; attempts: number; error: string | null }[]> {
+  async failed(limit = 100): Promise<FailedJob[]> {
     const rows = await this.#db.selectFrom('jobs').selectAll().where('state', '=', 'failed').orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({ id: String(r.id), name: r.name, data: JSON.parse(r.data), attempts: r.attempts, error: r.last_error }));
   }

@@ -1,6 +1,7 @@
 /**
  * The queue port: what delivery needs from a job queue, and nothing more, so that the
  * embedded queue (in the store) and a Redis-backed one can both stand behind it.
+ * test/queue/queue-contract.test.ts holds both to the same behaviour.
  */
 export interface JobSpec {
   name: string;
@@ -9,7 +10,11 @@ export interface JobSpec {
   runAt?: number;
   /** Higher runs first; urgent single-recipient sends jump ahead of broadcasts. */
   priority?: number;
-  /** Dedupe key: adding a job whose key is already queued does nothing. */
+  /**
+   * Dedupe key: adding a job whose key is already queued, running or kept as failed does
+   * nothing. Once the job has finished, an implementation may go on ignoring its key for
+   * a while (the BullMQ queue keeps finished ids for a day), so a key names one piece of work.
+   */
   key?: string;
 }
 
@@ -17,6 +22,7 @@ export interface Job {
   id: string;
   name: string;
   data: unknown;
+  /** 1 on the first run; each retry, and each take-over after a crash, counts one more. */
   attempts: number;
   /** As added; follow-up jobs inherit it, so an urgent send stays urgent. */
   priority: number;
@@ -31,10 +37,21 @@ export interface QueueDepth {
   failed: number;
 }
 
+/** A job that kept throwing until it ran out of attempts: the dead letters, kept for the operator. */
+export interface FailedJob {
+  id: string;
+  name: string;
+  data: unknown;
+  attempts: number;
+  /** The last attempt's error, with its stack when there was one. */
+  error: string | null;
+}
+
 export interface Queue {
   /**
-   * Adds jobs. `tx` is the store transaction the caller is in, when the queue lives in the
-   * same store: then the jobs appear exactly when the transaction commits.
+   * Adds jobs. `tx` is the store transaction the caller is in: the jobs appear exactly
+   * when it commits, and never if it rolls back, so a handler always finds the rows that
+   * were written with its job.
    */
   add(jobs: JobSpec[], tx?: unknown): Promise<void>;
   /** Starts taking jobs; a job whose handler throws is retried with backoff, then kept as failed. */
@@ -42,6 +59,8 @@ export interface Queue {
   /** Stops taking jobs and waits for the running ones (SIGTERM drains). */
   stop(): Promise<void>;
   depth(): Promise<QueueDepth>;
+  /** Jobs that failed for good, newest first. */
+  failed(limit?: number): Promise<FailedJob[]>;
 }
 
 export const PRIORITY = { normal: 0, urgent: 10 } as const;
