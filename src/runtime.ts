@@ -52,7 +52,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     logger: logger.child({ module: 'queue' }),
   };
   const queue = config.redisUrl
-    ? new BullmqQueue({ ...queueOptions, redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? 'carillon', db: store.db })
+    ? new BullmqQueue({ ...queueOptions, redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, db: store.db })
     : new EmbeddedQueue(store.db, store.caps, queueOptions);
   const ctx: Context = { config, store, queue, secrets, logger, now };
   const metrics = new DeliveryMetrics(queue);

@@ -20,6 +20,8 @@ export const defaults = {
   databasePoolSize: 10,
   /** Redis URL; when set, the job queue runs on BullMQ in Redis instead of in the store. */
   redisUrl: '',
+  /** Prefix of the queue's keys in Redis: installations sharing one Redis each need their own. */
+  queuePrefix: 'carillon',
   /** What this process runs: api, worker, or both (one process does everything). */
   role: 'both',
   /** Also run Carillon's own RFC 8030 push service (WebSocket at /push/ws) on the same port. */
