@@ -4,8 +4,7 @@ import { addConfigOptions, configFromOptions } from './cli/config-options.ts';
 import { serve } from './cli/serve.ts';
 import { send } from './cli/send.ts';
 import { pushService } from './cli/push-service.ts';
-import { openStore } from './store/database.ts';
-import { MIGRATIONS } from './store/migrate.ts';
+import { migrate } from './cli/migrate.ts';
 
 const program = new Command('carillon').description('Self-hosted push notifications').showHelpAfterError();
 
@@ -26,12 +25,12 @@ program
     process.stdout.write(`${JSON.stringify(generateVapidKeys(), null, 2)}\n`);
   });
 
-addConfigOptions(program.command('migrate').description('apply pending database migrations and exit')).action(async (opts) => {
-  const config = configFromOptions(opts);
-  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir });
-  process.stdout.write(`${store.location}: schema at version ${MIGRATIONS.at(-1)!.version}\n`);
-  await store.close();
-});
+addConfigOptions(
+  program
+    .command('migrate')
+    .description('apply pending database migrations; with --to, copy the embedded store into a new PostgreSQL database')
+    .option('--to <postgres url>', 'copy every row of the SQLite store in the data folder into this (empty) PostgreSQL database'),
+).action(async (opts) => migrate(configFromOptions(opts), opts.to));
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 program
