@@ -25,8 +25,12 @@ export function whereTarget<O>(q: SelectQueryBuilder<Database, 'subscriptions', 
 }
 
 /** The next page of the audience after `afterSeq`, in seq order (keyset pagination, never OFFSET). */
-export async function audiencePage(db: Kysely<Database>, appId: string, target: Target, afterSeq: number, limit: number): Promise<number[]> {
+export function audiencePageQuery(db: Kysely<Database>, appId: string, target: Target, afterSeq: number, limit: number) {
   const q = whereTarget(db.selectFrom('subscriptions').where('subscriptions.app_id', '=', appId), appId, target);
-  const rows = await q.select('subscriptions.seq').where('subscriptions.seq', '>', afterSeq).orderBy('subscriptions.seq').limit(limit).execute();
+  return q.select('subscriptions.seq').where('subscriptions.seq', '>', afterSeq).orderBy('subscriptions.seq').limit(limit);
+}
+
+export async function audiencePage(db: Kysely<Database>, appId: string, target: Target, afterSeq: number, limit: number): Promise<number[]> {
+  const rows = await audiencePageQuery(db, appId, target, afterSeq, limit).execute();
   return rows.map((r) => Number(r.seq));
 }
