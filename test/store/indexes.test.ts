@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { audiencePageQuery, whereTarget, type Target } from '../../src/notifications/target.ts';
@@ -28,11 +28,11 @@ describe('indexes serve the hot queries (PostgreSQL EXPLAIN)', () => {
   });
   after(() => store.close());
 
-  const plan = async (query: { compile(): { sql: string; parameters: readonly unknown[] } }): Promise<string> => {
+  const plan = async (query: { compile(): CompiledQuery }): Promise<string> => {
     const compiled = query.compile();
     return db.connection().execute(async (conn) => {
       await sql`set enable_seqscan = off`.execute(conn);
-      const res = await conn.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `explain ${compiled.sql}`, query: (compiled as any).query });
+      const res = await conn.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `explain ${compiled.sql}` });
       await sql`reset enable_seqscan`.execute(conn);
       return res.rows.map((r) => r['QUERY PLAN']).join('\n');
     });
