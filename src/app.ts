@@ -8,8 +8,11 @@ import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
 import { subscriptionRoutes } from './http/routes/subscriptions.ts';
 import { notificationRoutes } from './http/routes/notifications.ts';
+import { credentialRoutes } from './http/routes/credentials.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { errorRoutes } from './http/routes/errors.ts';
+import { eventRoutes } from './http/routes/events.ts';
+import { sdkRoutes } from './http/routes/sdk.ts';
 import { registerPushService } from './push-service/index.ts';
 
 export interface AppOptions {
@@ -39,7 +42,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Carillon API', version: '1', description: 'Self-hosted push notifications: Web Push today, APNs and FCM next.' },
+      info: { title: 'Carillon API', version: '1', description: 'Self-hosted push notifications: Web Push, APNs and FCM.' },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Admin, secret or publishable API key' } } },
       security: [{ apiKey: [] }],
     },
@@ -53,6 +56,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   appRoutes(app, ctx);
   subscriptionRoutes(app, ctx);
   notificationRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  sdkRoutes(app, ctx);
+  credentialRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     await registerPushService(app, {
@@ -60,6 +66,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
       logger: ctx.logger.child({ module: 'push-service' }),
       now: ctx.now,
       publicUrl: ctx.config.pushServiceUrl || ctx.config.publicUrl,
+      onAck: (code) => opts.metrics.observeAck(code),
     });
   }
   return app;

@@ -5,6 +5,7 @@ import { serve } from './cli/serve.ts';
 import { send } from './cli/send.ts';
 import { pushService } from './cli/push-service.ts';
 import { migrate } from './cli/migrate.ts';
+import { deleteCredentials, listCredentials, setApns, setFcm } from './cli/credentials.ts';
 
 const program = new Command('carillon').description('Self-hosted push notifications').showHelpAfterError();
 
@@ -57,6 +58,24 @@ program
   .action(async (opts) => {
     process.exitCode = await send(opts);
   });
+
+const credentials = program.command('credentials').description("an app's APNs and FCM credentials, through a running server's API");
+const apiOptions = (cmd: Command) =>
+  cmd
+    .addOption(new Option('--server <url>', 'Carillon API base URL').env('CARILLON_SERVER').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--app <id>', 'app id').env('CARILLON_APP_ID').makeOptionMandatory())
+    .addOption(new Option('--key <secret key>', "the app's secret API key").env('CARILLON_API_KEY').makeOptionMandatory());
+apiOptions(credentials.command('set-apns').description('set the APNs token signing key (AuthKey_<keyId>.p8)'))
+  .requiredOption('--key-id <id>', 'the 10-character key id')
+  .requiredOption('--team-id <id>', 'the 10-character team id')
+  .requiredOption('--key-file <path>', 'the .p8 file Apple gave you')
+  .requiredOption('--topic <bundle id>', 'the app bundle id (apns-topic)')
+  .action(async (opts) => setApns(opts));
+apiOptions(credentials.command('set-fcm').description('set the FCM service account'))
+  .requiredOption('--service-account <path>', 'the service account key JSON from Google Cloud')
+  .action(async (opts) => setFcm(opts));
+apiOptions(credentials.command('list').description('which credentials are set (never the secrets)')).action(async (opts) => listCredentials(opts));
+apiOptions(credentials.command('delete').description('remove credentials').argument('<kind>', 'apns or fcm')).action(async (kind: string, opts) => deleteCredentials(opts, kind));
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`carillon: ${err.message}\n`);

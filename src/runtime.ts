@@ -11,6 +11,8 @@ import { DELIVER_JOB, runFanout } from './delivery/fanout.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
 import { FANOUT_JOB } from './notifications/notifications.ts';
 import { vapidSigningKey } from './protocol/webpush/vapid.ts';
+import { createAppPushSenders } from './providers/app-push-senders.ts';
+import type { Sender } from './providers/channel.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
 import { WebPushSender } from './providers/webpush/sender.ts';
 import { VapidTokenCache } from './providers/webpush/vapid-cache.ts';
@@ -34,6 +36,8 @@ export interface RuntimeOptions {
   now?: () => number;
   /** Prefix of the queue's Redis keys, when config.redisUrl is set; one per deployment sharing a Redis. */
   queuePrefix?: string;
+  /** CA certificates trusted for APNs, FCM and OAuth token endpoints instead of Node's roots (simulators in tests). */
+  providerCa?: string | Buffer;
 }
 
 /** Builds everything one Carillon process needs from its config. Nothing listens yet. */
@@ -62,13 +66,19 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
 
   let crypto: CryptoPool | undefined;
   let transport: PushTransport | undefined;
-  const vapidCaches = new Map<string, VapidTokenCache>();
-  const vapidFor = async (appId: string): Promise<VapidTokenCache> => {
+  let appPush: ReturnType<typeof createAppPushSenders> | undefined;
+  // The promise is cached, not the value: batches that start together share one signer
+  // (and so one token per push service origin) instead of racing to make their own.
+  const vapidCaches = new Map<string, Promise<VapidTokenCache>>();
+  const vapidFor = (appId: string): Promise<VapidTokenCache> => {
     let cache = vapidCaches.get(appId);
     if (!cache) {
-      const row = await store.db.selectFrom('apps').select(['vapid_public_key', 'vapid_private_key', 'vapid_subject']).where('id', '=', appId).executeTakeFirstOrThrow();
-      const privateKey = secrets.open(row.vapid_private_key, vapidContext(appId));
-      cache = new VapidTokenCache(vapidSigningKey(row.vapid_public_key, privateKey), row.vapid_public_key, row.vapid_subject);
+      cache = (async () => {
+        const row = await store.db.selectFrom('apps').select(['vapid_public_key', 'vapid_private_key', 'vapid_subject']).where('id', '=', appId).executeTakeFirstOrThrow();
+        const privateKey = secrets.open(row.vapid_private_key, vapidContext(appId));
+        return new VapidTokenCache(vapidSigningKey(row.vapid_public_key, privateKey), row.vapid_public_key, row.vapid_subject);
+      })();
+      cache.catch(() => vapidCaches.delete(appId));
       vapidCaches.set(appId, cache);
     }
     return cache;
@@ -86,7 +96,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         connectionsPerOrigin: config.originConnections,
         requestTimeoutMs: config.requestTimeout,
       });
-      const senders = new Map([['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now })]]);
+      appPush = createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
+      const senders = new Map<string, Sender>([['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now })], ...appPush.senders]);
       const deps = { senders, metrics };
       queue.start(
         {
@@ -101,6 +112,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await app.close();
       await queue.stop();
       await transport?.close();
+      await appPush?.close();
       await crypto?.close();
       await store.close();
     },

@@ -8,6 +8,7 @@ export class DeliveryMetrics {
   readonly #outcomes: Counter<'outcome' | 'provider'>;
   readonly #batchSeconds: Histogram;
   readonly #latency: Histogram;
+  readonly #acks: Counter<'code'>;
 
   constructor(queue: Queue) {
     collectDefaultMetrics({ register: this.registry, prefix: 'carillon_process_' });
@@ -29,6 +30,12 @@ export class DeliveryMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
       registers: [this.registry],
     });
+    this.#acks = new Counter({
+      name: 'carillon_push_service_acks_total',
+      help: "Acks from browsers of Carillon's own push service: 100 shown, 101 decryption failed, 102 not delivered",
+      labelNames: ['code'],
+      registers: [this.registry],
+    });
     new Gauge({
       name: 'carillon_queue_jobs',
       help: 'Jobs in the delivery queue, by state',
@@ -43,6 +50,10 @@ export class DeliveryMetrics {
 
   observeOutcomes(provider: string, outcomes: Outcome[]): void {
     for (const o of outcomes) this.#outcomes.inc({ outcome: o.kind, provider });
+  }
+
+  observeAck(code: number): void {
+    this.#acks.inc({ code: String(code) });
   }
 
   observeBatch(seconds: number): void {

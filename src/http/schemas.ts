@@ -46,8 +46,11 @@ const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.Stri
 
 export const SubscriptionBody = Type.Object(
   {
-    channel: Type.String({ maxLength: 32, description: 'Delivery channel: webpush' }),
+    channel: Type.String({ maxLength: 32, description: 'Delivery channel: webpush, apns or fcm' }),
     endpoint: Type.Optional(Url('webpush: the PushSubscription endpoint')),
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'apns: the device token as hex; fcm: the registration token' })),
+    environment: Type.Optional(Type.Union([Type.Literal('production'), Type.Literal('sandbox')], { description: 'apns: sandbox for development builds (default production)' })),
+    topic: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "apns: the app's bundle id (apns-topic); the credentials' topic when absent" })),
     keys: Type.Optional(
       Type.Object(
         {
@@ -71,6 +74,9 @@ export const Subscription = Type.Object({
   id: Type.String(),
   channel: Type.String(),
   endpoint: Type.Optional(Type.String({ description: 'webpush' })),
+  token: Type.Optional(Type.String({ description: 'apns, fcm' })),
+  environment: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'apns' })),
+  topic: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'apns: bundle id' })),
   userId: Type.Union([Type.String(), Type.Null()]),
   tags: Type.Record(Type.String(), Type.String()),
   language: Type.Union([Type.String(), Type.Null()]),
@@ -131,6 +137,39 @@ export const NotificationBody = Type.Object(
     urgency: Type.Optional(Type.Union([Type.Literal('very-low'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')])),
     topic: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'RFC 8030 Topic: replaces an undelivered message with the same topic' })),
     sendAt: Type.Optional(Type.String({ format: 'date-time' })),
+    sound: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'apns, fcm: a sound in the app, or "default"' })),
+    badgeCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 99_999, description: 'apns, fcm: the number on the app icon (`badge` is the web badge image)' })),
+    threadId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: thread-id, groups notifications' })),
+    interruptionLevel: Type.Optional(
+      Type.Union([Type.Literal('passive'), Type.Literal('active'), Type.Literal('time-sensitive'), Type.Literal('critical')], {
+        description: 'apns interruption-level, fcm notification_priority; critical is for civic alerts only',
+      }),
+    ),
+    contentAvailable: Type.Optional(Type.Boolean({ description: 'apns, fcm: a silent data-only push (background / data message); browsers still show the title' })),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: category (the actions the app registered); fcm: click_action' })),
+    apns: Type.Optional(
+      Type.Object(
+        {
+          subtitle: Type.Optional(Type.String({ maxLength: 1000 })),
+          collapseId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x20-\\x7e]+$', description: 'apns-collapse-id (64 bytes at most); topic otherwise' })),
+          priority: Type.Optional(Type.Union([Type.Literal(10), Type.Literal(5), Type.Literal(1)], { description: 'apns-priority; from urgency otherwise' })),
+          aps: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'extra aps keys (relevance-score, target-content-id, ...)' })),
+        },
+        { additionalProperties: false, description: 'APNs-only settings for what does not map' },
+      ),
+    ),
+    fcm: Type.Optional(
+      Type.Object(
+        {
+          collapseKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'android.collapse_key; topic otherwise' })),
+          priority: Type.Optional(Type.Union([Type.Literal('HIGH'), Type.Literal('NORMAL')], { description: 'android.priority; from urgency otherwise' })),
+          channelId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'android.notification.channel_id' })),
+          android: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'merged into message.android' })),
+          data: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra data entries' })),
+        },
+        { additionalProperties: false, description: 'FCM-only settings for what does not map' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -157,6 +196,9 @@ export const NotificationStatus = Type.Object({
     expired: Type.Integer(),
     pruned: Type.Integer({ description: 'Removed: the push service answered 404 or 410' }),
     pending: Type.Integer(),
+    displayed: Type.Integer({ description: 'Recipients whose browser showed it (reported by the service worker)' }),
+    clicked: Type.Integer({ description: 'Recipients who clicked it or one of its actions' }),
+    dismissed: Type.Integer({ description: 'Recipients who closed it without clicking' }),
   }),
 });
 
@@ -171,3 +213,40 @@ export const FailureList = Type.Object({
     }),
   ),
 });
+
+export const CredentialKindParams = Type.Object({ appId: Id, kind: Type.Union([Type.Literal('apns'), Type.Literal('fcm')]) });
+
+export const ApnsCredentialsBody = Type.Object(
+  {
+    keyId: Type.String({ minLength: 1, maxLength: 32, description: 'The 10-character key id of the token signing key' }),
+    teamId: Type.String({ minLength: 1, maxLength: 32, description: 'The 10-character team id' }),
+    key: Type.String({ minLength: 1, maxLength: 8192, description: 'The contents of AuthKey_<keyId>.p8 (PEM); stored sealed, never returned' }),
+    topic: Type.String({ minLength: 1, maxLength: 255, description: 'The bundle id, sent as apns-topic when a device registered none' }),
+  },
+  { additionalProperties: false },
+);
+export type ApnsCredentialsBody = Static<typeof ApnsCredentialsBody>;
+
+export const FcmCredentialsBody = Type.Object(
+  {
+    serviceAccount: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'The service account key JSON from Google Cloud, as downloaded; its private key is stored sealed, never returned',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type FcmCredentialsBody = Static<typeof FcmCredentialsBody>;
+
+export const Credentials = Type.Object({
+  kind: Type.String({ description: 'apns or fcm' }),
+  keyId: Type.Optional(Type.String()),
+  teamId: Type.Optional(Type.String()),
+  topic: Type.Optional(Type.String()),
+  projectId: Type.Optional(Type.String()),
+  clientEmail: Type.Optional(Type.String()),
+  privateKeyId: Type.Optional(Type.String()),
+  tokenUri: Type.Optional(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export const CredentialsList = Type.Object({ data: Type.Array(Credentials) });

@@ -5,6 +5,7 @@ import { CHANNELS } from '../providers/registry.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
+import { engagementCounts } from '../analytics/engagement-counts.ts';
 import type { Context } from '../context.ts';
 import type { MessageContent } from './content.ts';
 import type { Target } from './target.ts';
@@ -29,6 +30,7 @@ export async function createNotification(
   appId: string,
   input: NotificationInput,
   idempotencyKey?: string,
+  opts: { civicAlert?: boolean } = {},
 ): Promise<{ id: string; replayed: boolean }> {
   const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('base64url');
   if (idempotencyKey !== undefined) {
@@ -36,6 +38,11 @@ export async function createNotification(
     if (previous) return { id: previous, replayed: true };
   }
 
+  // A critical alert sounds through silent mode and Focus (Apple's critical-alerts
+  // entitlement exists for public safety): only civic alerts may ask for it.
+  if (input.interruptionLevel === 'critical' && !opts.civicAlert) {
+    throw new ApiError('critical_alert_not_allowed', 'interruptionLevel "critical" is reserved for civic alerts; use "time-sensitive"');
+  }
   if (input.topic !== undefined) {
     try {
       validateTopic(input.topic);
@@ -56,6 +63,7 @@ export async function createNotification(
   const { to, ttl, urgency, topic, sendAt: _sendAt, ...content } = input;
   // Every channel must be able to carry it: refuse now what would fail for each recipient.
   for (const channel of CHANNELS.values()) {
+    channel.checkContent?.(content);
     const bytes = channel.payloadBytes(id, content);
     const max = channel.capabilities.maxPayloadBytes;
     if (bytes > max) {
@@ -132,6 +140,10 @@ export interface NotificationCounts {
   pruned: number;
   /** Targeted but not yet delivered or accounted for. */
   pending: number;
+  /** Reported by browsers (src/analytics/): recipients who saw, clicked, dismissed it. */
+  displayed: number;
+  clicked: number;
+  dismissed: number;
 }
 
 export interface NotificationView {
@@ -171,6 +183,7 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
     expired: Number(sums.expired),
     pruned: Number(sums.pruned),
     pending: 0,
+    ...(await engagementCounts(ctx.store.db, id)),
   };
   counts.pending = Math.max(0, counts.targeted - counts.delivered - counts.failed - counts.expired - counts.pruned);
   return {

@@ -19,6 +19,14 @@ export interface ChannelCapabilities {
   collapse: boolean;
   images: boolean;
   actions: boolean;
+  /** Plays a named sound (`sound`). */
+  sound: boolean;
+  /** Sets the number on the app icon (`badgeCount`). */
+  badgeCount: boolean;
+  /** Delivers silent, data-only pushes that show nothing (`contentAvailable`). */
+  dataOnly: boolean;
+  /** Honours `interruptionLevel` (passive ... critical). */
+  interruptionLevels: boolean;
 }
 
 /**
@@ -37,6 +45,11 @@ export interface Channel {
   view(address: ChannelAddress): Record<string, unknown>;
   /** Size of the payload this channel would send for the content, to refuse it at the API. */
   payloadBytes(notificationId: string, content: MessageContent): number;
+  /**
+   * Refuses content the service would refuse for every recipient (a reserved data key),
+   * at the API rather than at send time. Throws ApiError.
+   */
+  checkContent?(content: MessageContent): void;
 }
 
 export interface Recipient extends ChannelAddress {

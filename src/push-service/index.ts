@@ -35,6 +35,8 @@ export interface PushServiceOptions {
   /** Public base URL of the endpoints (pushServiceUrl, else publicUrl); empty derives it from the listening address. */
   publicUrl: string;
   limits?: Partial<PushServiceLimits>;
+  /** Told each ack's code, for metrics: 100 shown, 101 decryption failed, 102 not delivered. */
+  onAck?: (code: number) => void;
 }
 
 export interface PushService {
@@ -111,6 +113,7 @@ export async function registerPushService(app: FastifyInstance, options: PushSer
         now,
         limits,
         endpointFor: (token) => `${endpointBase}/push/${token}`,
+        ...(options.onAck ? { onAck: options.onAck } : {}),
       });
       sockets.set(
         connection,

@@ -34,6 +34,8 @@ export interface ConnectionDeps {
   limits: PushServiceLimits;
   /** The endpoint URL handed out for a token. */
   endpointFor(token: string): string;
+  /** Told each ack's code: 100 shown, 101 decryption failed, 102 not delivered. */
+  onAck?(code: number): void;
 }
 
 // RFC 6455 §7.4.1 close codes.
@@ -234,6 +236,7 @@ export class PushConnection {
       if (update.code !== ACK_DELIVERED) {
         this.#log.info({ uaid: this.uaid, channelID: update.channelID, version: update.version, code: update.code }, 'push message not shown');
       }
+      this.deps.onAck?.(update.code);
       this.#inFlight.delete(update.version);
       versions.push(update.version);
     }

@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './dialect.ts';
 import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-push-service.ts';
+import * as m003 from './migrations/003-credentials.ts';
+import * as m004 from './migrations/004-events.ts';
 
 interface Migration {
   version: number;
@@ -13,6 +15,8 @@ interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: 'initial', up: m001.up },
   { version: 2, name: 'push-service', up: m002.up },
+  { version: 3, name: 'credentials', up: m003.up },
+  { version: 4, name: 'events', up: m004.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -14,9 +14,11 @@ export interface Database {
   delivery_batches: DeliveryBatchesTable;
   delivery_failures: DeliveryFailuresTable;
   jobs: JobsTable;
+  app_credentials: AppCredentialsTable;
   push_uaids: PushUaidsTable;
   push_channels: PushChannelsTable;
   push_messages: PushMessagesTable;
+  events: EventsTable;
 }
 
 export interface AppsTable {
@@ -184,4 +186,36 @@ export interface PushMessagesTable {
   encoding: string | null;
   created_at: number;
   expires_at: number;
+}
+
+/** What a browser reported: opt-in steps (src/analytics/) and what became of a notification. */
+export interface EventsTable {
+  id: Generated<number>;
+  app_id: string;
+  /** prompt_shown, softask_accepted, ..., displayed, clicked, dismissed (src/analytics/event-types.ts). */
+  type: string;
+  notification_id: string | null;
+  subscription_id: string | null;
+  /** The action button chosen, for clicked; null for a click on the notification itself. */
+  action: string | null;
+  /** Unique per app when set: a retried report of the same event is stored once. */
+  dedupe_key: string | null;
+  /** When it happened, as the browser says (never later than received_at). */
+  at: number;
+  received_at: number;
+}
+
+/** An app's APNs token key or FCM service account (src/credentials/). */
+export interface AppCredentialsTable {
+  app_id: string;
+  /** apns or fcm. */
+  kind: string;
+  /** JSON of what may be shown: key id, team id, topic; project id, client e-mail. */
+  public_fields: string;
+  /** The secret part, AES-256-GCM sealed (src/crypto/secret-box.ts), never in clear. */
+  sealed: string;
+  /** Id of the master key that sealed it, to find what is left to re-seal after a rotation. */
+  master_key_id: string;
+  created_at: number;
+  updated_at: number;
 }

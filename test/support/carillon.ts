@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 
@@ -39,7 +39,15 @@ export async function createTestDatabase(): Promise<string> {
   return url.toString();
 }
 
-export async function startCarillon(kind: StoreKind, overrides: Partial<Config> = {}, opts: { now?: () => number } = {}): Promise<TestCarillon> {
+export interface StartOptions {
+  now?: () => number;
+  /** CA of the APNs and FCM simulators (test/simulators). */
+  providerCa?: string;
+  /** A logger of the test's own, to look at what is logged. */
+  logger?: Logger;
+}
+
+export async function startCarillon(kind: StoreKind, overrides: Partial<Config> = {}, opts: StartOptions = {}): Promise<TestCarillon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carillon-test-'));
   const adminKey = `crl_ak_test_${randomBytes(8).toString('hex')}`;
   const config: Config = {
@@ -55,7 +63,7 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     cryptoThreads: 2,
     ...overrides,
   };
-  const runtime = await createRuntime(config, { logger: pino({ level: config.logLevel }), now: opts.now });
+  const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa });
   runtime.startWorkers();
 
   const api: TestCarillon['api'] = async (method, url, opts = {}) => {

@@ -80,6 +80,8 @@ export interface PushSink {
   respondWith(endpointOrId: string, responses: CannedResponse[]): void;
   /** Answers 410 Gone for this subscription from now on. */
   gone(endpointOrId: string): void;
+  /** Cuts the connection of this subscription's next request before answering it. */
+  dropNext(endpointOrId: string): void;
   /** Holds every answer back by this many milliseconds. */
   setDelay(ms: number): void;
   receivedFor(endpointOrId: string): ReceivedPush[];
@@ -97,6 +99,7 @@ interface SubscriptionState {
   applicationServerKey: string | undefined;
   gone: boolean;
   canned: CannedResponse[];
+  drops: number;
 }
 
 interface Waiter {
@@ -113,6 +116,7 @@ type SinkRequest = AsyncIterable<Buffer> & {
   url?: string | undefined;
   headers: IncomingHttpHeaders;
   httpVersion: string;
+  socket?: { destroy(): void } | null;
 };
 interface SinkReply {
   writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
@@ -170,6 +174,7 @@ class Sink implements PushSink {
       applicationServerKey: options.applicationServerKey,
       gone: false,
       canned: [],
+      drops: 0,
     };
     this.#subscriptions.set(id, state);
     return {
@@ -181,6 +186,10 @@ class Sink implements PushSink {
 
   respondWith(endpointOrId: string, responses: CannedResponse[]): void {
     this.#lookup(endpointOrId).canned.push(...responses);
+  }
+
+  dropNext(endpointOrId: string): void {
+    this.#lookup(endpointOrId).drops++;
   }
 
   gone(endpointOrId: string): void {
@@ -245,6 +254,12 @@ class Sink implements PushSink {
     const subscription = match?.[1] ? this.#subscriptions.get(match[1]) : undefined;
     if (!subscription) return this.#fail(res, null, 404, 'no such subscription');
     const id = subscription.id;
+    if (subscription.drops > 0) {
+      subscription.drops--;
+      this.responses.push({ subscriptionId: id, status: 0, reason: 'connection dropped' });
+      req.socket?.destroy();
+      return;
+    }
     if (req.method !== 'POST') return this.#fail(res, id, 405, 'push messages are POSTed (RFC 8030 §5)');
     if (subscription.gone) return this.#fail(res, id, 410, 'subscription expired');
     const canned = subscription.canned.shift();

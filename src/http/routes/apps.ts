@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp, getApp, listApps } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
+import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
 import { App, AppParams, CreateAppBody, CreatedApp } from '../schemas.ts';
 import { Type } from '@sinclair/typebox';
@@ -16,9 +17,11 @@ export function appRoutes(app: FastifyInstance, ctx: Context): void {
     { preHandler: guard(ctx, 'admin'), schema: { tags: ['apps'], summary: 'List apps', response: { 200: Type.Object({ data: Type.Array(App) }) } } },
     async () => ({ data: await listApps(ctx) }),
   );
+  // The browser SDK reads the VAPID key here, from the site's origin.
+  browserPreflight(app, '/v1/apps/:appId', ['GET']);
   app.get<{ Params: { appId: string } }>(
     '/v1/apps/:appId',
-    { preHandler: guard(ctx, 'publishable'), schema: { tags: ['apps'], summary: 'An app and its VAPID public key', params: AppParams, response: { 200: App } } },
+    { preHandler: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['apps'], summary: 'An app and its VAPID public key', params: AppParams, response: { 200: App } } },
     async (req) => getApp(ctx, req.params.appId),
   );
 }

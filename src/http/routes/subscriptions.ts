@@ -2,15 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import { deleteSubscription, getSubscription, listSubscriptions, upsertSubscription } from '../../subscriptions/subscriptions.ts';
+import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
 import { AppItemParams, AppParams, ListQuery, Subscription, SubscriptionBody, SubscriptionPage } from '../schemas.ts';
 import { Type } from '@sinclair/typebox';
 
 export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
+  // Browsers (the SDK, on the site's origin) may register and remove, never list or read.
+  browserPreflight(app, '/v1/apps/:appId/subscriptions', ['POST']);
+  browserPreflight(app, '/v1/apps/:appId/subscriptions/:id', ['DELETE']);
   app.post<{ Params: { appId: string }; Body: SubscriptionBody }>(
     '/v1/apps/:appId/subscriptions',
     {
       preHandler: guard(ctx, 'publishable'),
+      onSend: allowBrowsers,
       schema: {
         tags: ['subscriptions'],
         summary: 'Register a push subscription (the same endpoint again updates it)',
@@ -37,7 +42,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.delete<{ Params: { appId: string; id: string } }>(
     '/v1/apps/:appId/subscriptions/:id',
-    { preHandler: guard(ctx, 'publishable'), schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
+    { preHandler: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
     async (req, reply) => {
       await deleteSubscription(ctx, req.params.appId, req.params.id);
       return reply.status(204).send();

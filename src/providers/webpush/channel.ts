@@ -14,7 +14,18 @@ function requireString(input: Record<string, unknown>, path: string, value: unkn
 
 export const webPushChannel: Channel = {
   name: 'webpush',
-  capabilities: { maxPayloadBytes: MAX_BODY_BYTES, collapse: true, images: true, actions: true },
+  capabilities: {
+    maxPayloadBytes: MAX_BODY_BYTES,
+    collapse: true,
+    images: true,
+    actions: true,
+    // Browsers choose the sound and show no count; a push must show a notification
+    // (userVisibleOnly), so a data-only push is shown with its title.
+    sound: false,
+    badgeCount: false,
+    dataOnly: false,
+    interruptionLevels: false,
+  },
 
   parseSubscription(input: Record<string, unknown>, config: Config): ChannelAddress {
     const endpoint = requireString(input, 'endpoint', input.endpoint);

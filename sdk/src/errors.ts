@@ -1,0 +1,90 @@
+/**
+ * The counterpart of the server's error catalogue (src/errors/catalogue.ts): the codes the
+ * API answers with, so a site can switch on `err.code`. A test checks that the two lists
+ * are equal; a new server code is added here in the same change.
+ */
+export const ERRORS = {
+  invalid_request: { status: 400, title: 'The request does not match the API schema' },
+  invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  unauthorized: { status: 401, title: 'An API key is required' },
+  invalid_api_key: { status: 401, title: 'The API key is not valid' },
+  forbidden: { status: 403, title: 'This API key may not do that' },
+  not_found: { status: 404, title: 'No such route' },
+  app_not_found: { status: 404, title: 'No such app' },
+  subscription_not_found: { status: 404, title: 'No such subscription' },
+  notification_not_found: { status: 404, title: 'No such notification' },
+  unsupported_channel: { status: 400, title: 'The channel is not supported' },
+  invalid_subscription_keys: { status: 400, title: 'The subscription keys are not valid' },
+  endpoint_rejected: { status: 400, title: 'The push endpoint is not allowed' },
+  invalid_device_token: { status: 400, title: 'The device token is not valid' },
+  credentials_invalid: { status: 400, title: 'The push credentials are not valid' },
+  credentials_not_found: { status: 404, title: 'No such push credentials' },
+  critical_alert_not_allowed: { status: 403, title: 'Critical alerts are for civic alerts only' },
+  invalid_vapid_subject: { status: 400, title: 'The VAPID subject is not valid' },
+  invalid_topic: { status: 400, title: 'The topic is not valid' },
+  invalid_cursor: { status: 400, title: 'The pagination cursor is not valid' },
+  invalid_send_at: { status: 400, title: 'sendAt is not a valid time' },
+  payload_too_large: { status: 413, title: 'The notification does not fit in a push message' },
+  body_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'The request body must be JSON' },
+  idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used for a different request' },
+  invalid_idempotency_key: { status: 400, title: 'The Idempotency-Key header is not valid' },
+  invalid_event: { status: 400, title: 'An event does not fit its type' },
+  sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
+  shutting_down: { status: 503, title: 'The server is shutting down' },
+  not_ready: { status: 503, title: 'The server is not ready' },
+  internal: { status: 500, title: 'Internal server error' },
+} as const;
+
+/** Codes of failures that happen in the browser, before or instead of an API answer. */
+export const CLIENT_ERRORS = {
+  unsupported: { status: 0, title: 'This browser cannot receive web push notifications here' },
+  network_error: { status: 0, title: 'The Carillon server could not be reached' },
+  invalid_options: { status: 0, title: 'Carillon.init() options are not valid' },
+} as const;
+
+export type ServerErrorCode = keyof typeof ERRORS;
+export type ClientErrorCode = keyof typeof CLIENT_ERRORS;
+/** A code of either list; a newer server may answer one this SDK does not list yet. */
+export type ErrorCode = ServerErrorCode | ClientErrorCode | (string & {});
+
+const ALL_ERRORS: Record<string, { status: number; title: string } | undefined> = { ...ERRORS, ...CLIENT_ERRORS };
+
+/** What the API answers on failure: RFC 9457 problem details with a catalogue code. */
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  [member: string]: unknown;
+}
+
+/**
+ * An error from the SDK: `code` is stable (a server code, or a client one); `status` is the
+ * HTTP status, 0 when there was no answer.
+ *
+ *   try { await carillon.setTags({ plan: 'pro' }) } catch (err) {
+ *     if (err instanceof CarillonError && err.code === 'network_error') retryLater()
+ *   }
+ */
+export class CarillonError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly problem: Problem | undefined;
+
+  constructor(code: ErrorCode, detail?: string, status?: number, problem?: Problem) {
+    const spec = ALL_ERRORS[code];
+    super(detail ?? spec?.title ?? code);
+    this.name = 'CarillonError';
+    this.code = code;
+    this.status = status ?? spec?.status ?? 0;
+    this.problem = problem;
+  }
+
+  /** The error for an API answer; one without a problem body (a proxy's page) gets a code by status. */
+  static fromProblem(status: number, problem: Problem | undefined): CarillonError {
+    const code = typeof problem?.code === 'string' ? problem.code : status >= 500 ? 'internal' : 'invalid_request';
+    return new CarillonError(code, problem?.detail ?? `HTTP ${status}`, status, problem);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * From the Declarative Web Push message (WebKit's format, which Carillon sends to every
+ * browser) to a `showNotification()` call, and from a click back to the page to open.
+ * Pure functions: the service worker does the I/O.
+ */
+
+/** `notification` of `{"web_push": 8030, "notification": {...}}` as Carillon builds it. */
+export interface DeclarativeNotification {
+  title: string;
+  body?: string;
+  navigate?: string;
+  icon?: string;
+  image?: string;
+  badge?: string;
+  tag?: string;
+  lang?: string;
+  dir?: 'auto' | 'ltr' | 'rtl';
+  silent?: boolean;
+  require_interaction?: boolean;
+  actions?: { action: string; title: string; navigate?: string; icon?: string }[];
+  data?: Record<string, unknown>;
+}
+
+/** The options `showNotification()` takes (TypeScript's DOM types lack actions and image). */
+export interface ShowOptions {
+  body?: string;
+  icon?: string;
+  image?: string;
+  badge?: string;
+  tag?: string;
+  lang?: string;
+  dir?: 'auto' | 'ltr' | 'rtl';
+  silent?: boolean;
+  requireInteraction?: boolean;
+  actions?: { action: string; title: string; icon?: string }[];
+  data: Record<string, unknown>;
+}
+
+/**
+ * Where a click goes and who to report it for, kept in `notification.data` under this key
+ * (browsers other than Safari drop `navigate` from the shown notification).
+ */
+export const ROUTING_KEY = '_carillon';
+
+export interface Routing {
+  navigate?: string;
+  /** action → URL, for the actions that have their own `navigate`. */
+  actions?: Record<string, string>;
+  /** The subscription that displayed it, for click and dismiss reports. */
+  subscriptionId?: string;
+}
+
+/** The message's notification, or undefined when the push is not a Declarative Web Push message. */
+export function parsePush(json: unknown): DeclarativeNotification | undefined {
+  if (!isObject(json) || json.web_push !== 8030) return undefined;
+  const n = json.notification;
+  if (!isObject(n) || typeof n.title !== 'string') return undefined;
+  return n as unknown as DeclarativeNotification;
+}
+
+/** The title and options to show, and the notification id that a second copy would repeat. */
+export function renderNotification(n: DeclarativeNotification, subscriptionId?: string): { id: string | undefined; title: string; options: ShowOptions } {
+  const routing: Routing = {};
+  if (n.navigate !== undefined) routing.navigate = n.navigate;
+  if (subscriptionId !== undefined) routing.subscriptionId = subscriptionId;
+  const options: ShowOptions = { data: { ...n.data } };
+  for (const key of ['body', 'icon', 'image', 'badge', 'tag', 'lang', 'dir', 'silent'] as const) {
+    if (n[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = n[key];
+  }
+  if (n.require_interaction) options.requireInteraction = true;
+  if (n.actions?.length) {
+    options.actions = n.actions.map((a) => ({ action: a.action, title: a.title, ...(a.icon !== undefined ? { icon: a.icon } : {}) }));
+    const withTarget = n.actions.filter((a) => a.navigate !== undefined);
+    if (withTarget.length) routing.actions = Object.fromEntries(withTarget.map((a) => [a.action, a.navigate!]));
+  }
+  options.data[ROUTING_KEY] = routing;
+  const id = typeof n.data?.id === 'string' ? n.data.id : undefined;
+  return { id, title: n.title, options };
+}
+
+/** The routing a shown notification carries (see `renderNotification`). */
+export function routingOf(data: unknown): Routing {
+  const routing = isObject(data) ? data[ROUTING_KEY] : undefined;
+  return isObject(routing) ? (routing as Routing) : {};
+}
+
+/**
+ * The absolute URL a click opens: the chosen action's own `navigate`, else the
+ * notification's; relative URLs resolve against the site (the worker's origin).
+ */
+export function clickTarget(data: unknown, action: string, origin: string): string | undefined {
+  const routing = routingOf(data);
+  const url = (action && routing.actions?.[action]) || routing.navigate;
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url, origin).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The open window already showing `target` (focused rather than opening a second one). */
+export function findWindow<C extends { url: string }>(windows: readonly C[], target: string): C | undefined {
+  return windows.find((w) => w.url === target);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import { optInStats } from '../../analytics/opt-in-stats.ts';
+import { recordEvents } from '../../analytics/record-events.ts';
+import { getApp } from '../../apps/apps.ts';
+import type { Context } from '../../context.ts';
+import { allowBrowsers, browserPreflight } from '../cors.ts';
+import { EventsBody, EventsResult, OptInStatsReply, StatsQuery } from '../event-schemas.ts';
+import { guard } from '../guards.ts';
+import { AppParams } from '../schemas.ts';
+
+export function eventRoutes(app: FastifyInstance, ctx: Context): void {
+  browserPreflight(app, '/v1/apps/:appId/events', ['POST']);
+  app.post<{ Params: { appId: string }; Body: EventsBody }>(
+    '/v1/apps/:appId/events',
+    {
+      preHandler: guard(ctx, 'publishable'),
+      onSend: allowBrowsers,
+      schema: {
+        tags: ['analytics'],
+        summary: 'Report what a browser saw: opt-in steps, and notifications displayed, clicked or dismissed',
+        description:
+          'Sent by the browser SDK and its service worker. A retried report counts once. Events about a notification or subscription the app does not have are ignored (and counted as such), not refused.',
+        params: AppParams,
+        body: EventsBody,
+        response: { 200: EventsResult },
+      },
+    },
+    async (req) => {
+      await getApp(ctx, req.params.appId);
+      return recordEvents({ db: ctx.store.db, now: ctx.now }, req.params.appId, req.body.events);
+    },
+  );
+  app.get<{ Params: { appId: string }; Querystring: StatsQuery }>(
+    '/v1/apps/:appId/stats/opt-in',
+    {
+      preHandler: guard(ctx, 'secret'),
+      schema: { tags: ['analytics'], summary: 'Opt-in funnel: prompts shown, accepted, granted, subscribed; and the opt-in rate', params: AppParams, querystring: StatsQuery, response: { 200: OptInStatsReply } },
+    },
+    async (req) => {
+      await getApp(ctx, req.params.appId);
+      const { from, to } = req.query;
+      return optInStats(ctx.store.db, req.params.appId, {
+        ...(from !== undefined ? { from: Date.parse(from) } : {}),
+        ...(to !== undefined ? { to: Date.parse(to) } : {}),
+      });
+    },
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * The bench must not rot: a tiny run of every section (`--quick --n 300`), checked for a
+ * figure in each section's rows and for its JSON file. No duration is asserted (STYLE.md
+ * §15: timings belong in the bench's own report).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('npm run bench -- --quick --n 300 prints a figure for every section and writes the JSON', { timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carillon-bench-smoke-'));
+  try {
+    const json = join(dir, 'bench.json');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // The scale-out figure uses the test run's PostgreSQL and Redis rather than starting its own.
+    if (process.env.CARILLON_TEST_DATABASE_URL && process.env.CARILLON_TEST_REDIS_URL) {
+      env.CARILLON_BENCH_DATABASE_URL = process.env.CARILLON_TEST_DATABASE_URL;
+      env.CARILLON_BENCH_REDIS_URL = process.env.CARILLON_TEST_REDIS_URL;
+    }
+    const { code, stdout, stderr } = await run(['--quick', '--n', '300', '--json', json], env);
+    assert.equal(code, 0, `the bench failed:\n${stdout}\n${stderr.slice(-4000)}`);
+
+    assert.match(stdout, /^Machine: .+, \d+ cores, .*Node v\d+/m, 'the machine is printed');
+    const rows = stdout
+      .split('\n')
+      .filter((line) => /^\| \d \|/.test(line))
+      .map((line) => line.slice(2, -2).split(' | '));
+    for (let section = 1; section <= 6; section++) {
+      const mine = rows.filter((r) => r[0] === String(section));
+      assert.ok(mine.length > 0, `section ${section} has a row in:\n${stdout}`);
+      for (const [, what, carillon = '', peer = '', ratio = ''] of mine) {
+        if ((section === 5 || section === 6) && carillon === 'not available yet') continue;
+        assert.match(carillon, /\d/, `section ${section} "${what}": Carillon's figure is a number, got "${carillon}"`);
+        assert.match(peer, /\d/, `section ${section} "${what}": the peer's figure is a number, got "${peer}"`);
+        assert.match(ratio, /\d/, `section ${section} "${what}": a ratio, got "${ratio}"`);
+      }
+    }
+
+    assert.ok(existsSync(json), 'the JSON file is written where --json says');
+    const written = JSON.parse(readFileSync(json, 'utf8'));
+    assert.equal(written.rows.length, rows.length, 'the JSON holds the rows of the table');
+    assert.equal(typeof written.machine.cpu, 'string');
+    assert.deepEqual(
+      written.sections.map((s: { name: string }) => s.name),
+      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,44 @@
+/**
+ * Debian's Firefox ESR driven by puppeteer-core over WebDriver BiDi, pointed at Carillon's
+ * own push service. The prefs are the ones Firefox needs to speak its push protocol to a
+ * local, plain-WebSocket server from a headless, remote-controlled profile.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { ensureDebianPackage } from '../../scripts/services/apt.ts';
+
+export interface FirefoxProfile {
+  dir: string;
+  remove(): void;
+}
+
+export function newFirefoxProfile(): FirefoxProfile {
+  const dir = mkdtempSync(join(tmpdir(), 'carillon-firefox-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts Firefox on `profile`; the push service must already listen (Firefox connects at start-up). */
+export async function launchFirefox(pushServiceWs: string, profile: FirefoxProfile): Promise<Browser> {
+  const executablePath = await ensureDebianPackage('/usr/bin/firefox-esr', 'firefox-esr', { what: 'Firefox ESR' });
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath,
+    headless: true,
+    userDataDir: profile.dir,
+    extraPrefsFirefox: {
+      'dom.push.serverURL': pushServiceWs,
+      // The remote agent turns push off; the test needs it on.
+      'dom.push.connection.enabled': true,
+      'dom.push.testing.allowInsecureServerURL': true,
+      'dom.push.testing.ignorePermission': true,
+      'permissions.default.desktop-notification': 1,
+      // Headless, the system alert backend makes showNotification fail with NS_ERROR_FAILURE.
+      'alerts.useSystemBackend': false,
+      'dom.push.retryBaseInterval': 500,
+      'dom.push.requestTimeout': 5000,
+      'dom.push.maxQuotaPerSubscription': 100,
+    },
+  });
+}
