@@ -1,9 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink, type SinkSubscription } from '../support/push-sink.ts';
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   describe(`Web Push delivery end to end (${kind})`, () => {
     let c: TestCarillon;
     let sink: PushSink;

@@ -12,8 +12,17 @@ import pino, { type Logger } from 'pino';
 import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 
-export type StoreKind = 'sqlite' | 'postgres';
+export type StoreKind = 'sqlite' | 'postgres' | 'postgres+redis';
+/** The stores: API tests run on each. */
 export const STORES: StoreKind[] = ['sqlite', 'postgres'];
+/** The embedded set-up and the scale-out one (PostgreSQL, and the queue on BullMQ in Redis): delivery tests run on each. */
+export const DEPLOYMENTS: StoreKind[] = [...STORES, 'postgres+redis'];
+
+function testRedisUrl(): string {
+  const url = process.env.CARILLON_TEST_REDIS_URL;
+  if (!url) throw new Error('CARILLON_TEST_REDIS_URL is not set: run the tests with `npm test`, which starts Redis');
+  return url;
+}
 
 export interface TestCarillon extends Runtime {
   adminKey: string;
@@ -54,7 +63,8 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     ...defaults,
     dataDir,
     adminKey,
-    databaseUrl: kind === 'postgres' ? await createTestDatabase() : '',
+    databaseUrl: kind === 'sqlite' ? '' : await createTestDatabase(),
+    redisUrl: kind === 'postgres+redis' ? testRedisUrl() : '',
     allowPrivateEndpoints: true,
     logLevel: 'silent',
     retryBase: 50,
@@ -63,7 +73,7 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     cryptoThreads: 2,
     ...overrides,
   };
-  const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa });
+  const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa, queuePrefix: `t_${randomBytes(6).toString('hex')}` });
   runtime.startWorkers();
 
   const api: TestCarillon['api'] = async (method, url, opts = {}) => {
