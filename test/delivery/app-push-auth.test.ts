@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotification } from '../../src/notifications/notifications.ts';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { ApnsSimulator, type ApnsTeam } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
 import { TEST_CA } from '../simulators/h2-server.ts';
@@ -14,7 +14,7 @@ import { TEST_CA } from '../simulators/h2-server.ts';
 const BUNDLE = 'com.example.auth';
 type App = Awaited<ReturnType<TestCarillon['createApp']>>;
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   describe(`APNs and FCM tokens, refusals and checks (${kind})`, () => {
     let c: TestCarillon;
     let apns: ApnsSimulator;

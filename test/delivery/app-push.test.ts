@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { ApnsSimulator, type ApnsTeam } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
@@ -45,7 +45,7 @@ async function insertDevices(c: TestCarillon, appId: string, channel: string, to
   }
 }
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   describe(`APNs and FCM delivery end to end (${kind})`, () => {
     let c: TestCarillon;
     let sink: PushSink;

@@ -1,11 +1,11 @@
 /**
  * One conformance suite for every provider (Web Push, APNs, FCM), run end to end through
  * Carillon against each one's peer (the loopback push service, the APNs simulator, the
- * FCM simulator), on both stores: what a user sees must not depend on the channel.
+ * FCM simulator), on every deployment: what a user sees must not depend on the channel.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink } from '../support/push-sink.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
@@ -136,7 +136,7 @@ const PEERS: [string, () => Promise<Peer>][] = [
   ['fcm', fcmPeer],
 ];
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   for (const [name, startPeer] of PEERS) {
     describe(`provider conformance: ${name} (${kind})`, () => {
       let c: TestCarillon;
