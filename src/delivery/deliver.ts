@@ -6,7 +6,7 @@ import { whereTarget, type Target } from '../notifications/target.ts';
 import type { Job } from '../queue/queue.ts';
 import { retryDelay } from './backoff.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
-import { DELIVER_JOB } from './fanout.ts';
+import { scheduleBatch } from './batches.ts';
 import type { DeliveryMetrics } from './metrics.ts';
 
 export interface DeliverDeps {
@@ -122,27 +122,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
     if (pruned.length) await tx.deleteFrom('subscriptions').where('app_id', '=', n.app_id).where('seq', 'in', pruned).execute();
     if (failures.length) await tx.insertInto('delivery_failures').values(failures.map((f) => ({ ...f, notification_id: n.id, at }))).execute();
     if (retry.length) {
-      const next = await tx
-        .insertInto('delivery_batches')
-        .values({
-          notification_id: n.id,
-          from_seq: retry[0]!,
-          to_seq: retry.at(-1)!,
-          retry_seqs: JSON.stringify(retry),
-          attempt: batch.attempt + 1,
-          size: retry.length,
-          done: 0,
-          delivered: 0,
-          failed: 0,
-          expired: 0,
-          pruned: 0,
-          retrying: 0,
-          created_at: at,
-          finished_at: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await ctx.queue.add([{ name: DELIVER_JOB, data: { batchId: Number(next.id) }, key: `deliver:${next.id}`, runAt: at + retryAfter, priority: job.priority }], tx);
+      await scheduleBatch(ctx, tx, { notificationId: n.id, seqs: retry, attempt: batch.attempt + 1, listed: true }, { runAt: at + retryAfter, priority: job.priority });
     }
     await finishIfComplete(tx, n.id, at);
   });

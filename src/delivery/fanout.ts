@@ -2,9 +2,8 @@ import type { Context } from '../context.ts';
 import { audiencePage, type Target } from '../notifications/target.ts';
 import { FANOUT_JOB } from '../notifications/notifications.ts';
 import type { Job } from '../queue/queue.ts';
+import { scheduleBatch } from './batches.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
-
-export const DELIVER_JOB = 'deliver';
 
 /** Audience pages cut per fan-out job: the job stays short, and its progress is committed as it goes. */
 const PAGES_PER_JOB = 20;
@@ -32,29 +31,7 @@ export async function runFanout(ctx: Context, job: Job): Promise<void> {
       await lockNotification(tx, notificationId);
       const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done']).where('id', '=', notificationId).executeTakeFirstOrThrow();
       if (current.fanout_done || current.fanout_cursor !== cursor) return;
-      if (last !== undefined) {
-        const batch = await tx
-          .insertInto('delivery_batches')
-          .values({
-            notification_id: notificationId,
-            from_seq: seqs[0]!,
-            to_seq: last,
-            retry_seqs: null,
-            attempt: 1,
-            size: seqs.length,
-            done: 0,
-            delivered: 0,
-            failed: 0,
-            expired: 0,
-            pruned: 0,
-            retrying: 0,
-            created_at: ctx.now(),
-            finished_at: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await ctx.queue.add([{ name: DELIVER_JOB, data: { batchId: Number(batch.id) }, key: `deliver:${batch.id}`, priority }], tx);
-      }
+      if (last !== undefined) await scheduleBatch(ctx, tx, { notificationId, seqs, attempt: 1, listed: false }, { priority });
       await tx
         .updateTable('notifications')
         .set((eb) => ({

@@ -15,18 +15,7 @@ import { vapidContext } from '../../src/apps/apps.ts';
 import { startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { launchFirefox, newFirefoxProfile, type FirefoxProfile } from '../support/firefox.ts';
 import { startSdkSite, type SdkSite } from '../support/sdk-site.ts';
-
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+import { eventually } from '../support/eventually.ts';
 
 describe('Carillon in a real Firefox, through its own push service', { timeout: 240_000 }, () => {
   let c: TestCarillon;

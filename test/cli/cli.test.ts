@@ -1,21 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { http, startServerProcess, type ServerProcess } from '../support/process.ts';
+import { http, runCarillon, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
-
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/carillon.js', import.meta.url));
-const carillon = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
 
 describe('the carillon command', () => {
   let server: ServerProcess;
@@ -49,7 +38,7 @@ describe('the carillon command', () => {
       const res = await http(`${server.url}/v1/apps/${app.id}/subscriptions`, 'POST', app.publishableKey, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, tags: { team: 'ops' } });
       assert.equal(res.status, 201);
     }
-    const res = await carillon(['send', '--server', server.url, '--app', app.id, '--tag', 'team=ops', '--title', 'Deploy done', '--body', 'v2 is live'], { CARILLON_API_KEY: app.secretKey });
+    const res = await runCarillon(['send', '--server', server.url, '--app', app.id, '--tag', 'team=ops', '--title', 'Deploy done', '--body', 'v2 is live'], { CARILLON_API_KEY: app.secretKey });
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stderr, /accepted: ntf_/);
     assert.match(res.stderr, /\[#+\] 30\/30 delivered 30/);
@@ -60,16 +49,16 @@ describe('the carillon command', () => {
   });
 
   test('send refuses an ambiguous audience and reports API errors with their code', async () => {
-    const both = await carillon(['send', '--server', server.url, '--app', 'app_x', '--key', 'k', '--all', '--user', 'u', '--title', 't']);
+    const both = await runCarillon(['send', '--server', server.url, '--app', 'app_x', '--key', 'k', '--all', '--user', 'u', '--title', 't']);
     assert.equal(both.code, 1);
     assert.match(both.stderr, /exactly one audience/);
-    const badKey = await carillon(['send', '--server', server.url, '--app', 'app_x', '--key', 'crl_sk_wrong', '--all', '--title', 't']);
+    const badKey = await runCarillon(['send', '--server', server.url, '--app', 'app_x', '--key', 'crl_sk_wrong', '--all', '--title', 't']);
     assert.equal(badKey.code, 1);
     assert.match(badKey.stderr, /401 invalid_api_key/);
   });
 
   test('vapid generate prints a P-256 key pair', async () => {
-    const res = await carillon(['vapid', 'generate']);
+    const res = await runCarillon(['vapid', 'generate']);
     const keys = JSON.parse(res.stdout);
     assert.equal(Buffer.from(keys.publicKey, 'base64url').length, 65);
     assert.equal(Buffer.from(keys.privateKey, 'base64url').length, 32);
@@ -78,7 +67,7 @@ describe('the carillon command', () => {
   test('migrate brings a new data folder to the current schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'carillon-migrate-'));
     try {
-      const res = await carillon(['migrate', '--data-dir', dir]);
+      const res = await runCarillon(['migrate', '--data-dir', dir]);
       assert.equal(res.code, 0, res.stderr);
       assert.match(res.stdout, /carillon\.db: schema at version \d+/);
     } finally {
@@ -87,7 +76,7 @@ describe('the carillon command', () => {
   });
 
   test('a bad setting stops the start with a clear message', async () => {
-    const res = await carillon(['serve', '--port', 'eighty']);
+    const res = await runCarillon(['serve', '--port', 'eighty']);
     assert.equal(res.code, 1);
     assert.match(res.stderr, /port must be a non-negative number, got "eighty"/);
   });

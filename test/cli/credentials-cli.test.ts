@@ -1,22 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { http, startServerProcess, type ServerProcess } from '../support/process.ts';
+import { http, runCarillon, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
-
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/carillon.js', import.meta.url));
-const carillon = (args: string[], env: Record<string, string> = {}) =>
-  run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
 
 describe('carillon credentials', () => {
   let server: ServerProcess;
@@ -48,25 +37,25 @@ describe('carillon credentials', () => {
     writeFileSync(json, JSON.stringify(account));
     const env = { CARILLON_SERVER: server.url, CARILLON_APP_ID: app.id, CARILLON_API_KEY: app.secretKey };
 
-    const setApns = await carillon(['credentials', 'set-apns', '--key-id', team.keyId, '--team-id', team.teamId, '--key-file', p8, '--topic', 'com.example.cli'], env);
+    const setApns = await runCarillon(['credentials', 'set-apns', '--key-id', team.keyId, '--team-id', team.teamId, '--key-file', p8, '--topic', 'com.example.cli'], env);
     assert.equal(setApns.code, 0, setApns.stderr);
     assert.equal(JSON.parse(setApns.stdout).keyId, team.keyId);
-    const setFcm = await carillon(['credentials', 'set-fcm', '--service-account', json], env);
+    const setFcm = await runCarillon(['credentials', 'set-fcm', '--service-account', json], env);
     assert.equal(setFcm.code, 0, setFcm.stderr);
     assert.equal(JSON.parse(setFcm.stdout).projectId, account.project_id);
 
-    const list = await carillon(['credentials', 'list'], env);
+    const list = await runCarillon(['credentials', 'list'], env);
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual(JSON.parse(list.stdout).map((c: any) => c.kind), ['apns', 'fcm']);
     for (const out of [setApns.stdout, setFcm.stdout, list.stdout, server.output()]) assert.ok(!out.includes('PRIVATE KEY'), 'no key printed or logged');
 
-    const bad = await carillon(['credentials', 'set-apns', '--key-id', 'short', '--team-id', team.teamId, '--key-file', p8, '--topic', 'com.example.cli'], env);
+    const bad = await runCarillon(['credentials', 'set-apns', '--key-id', 'short', '--team-id', team.teamId, '--key-file', p8, '--topic', 'com.example.cli'], env);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /400 credentials_invalid: keyId: .* \(keyId\)/);
 
-    assert.equal((await carillon(['credentials', 'delete', 'fcm'], env)).code, 0);
-    assert.deepEqual(JSON.parse((await carillon(['credentials', 'list'], env)).stdout).map((c: any) => c.kind), ['apns']);
-    const again = await carillon(['credentials', 'delete', 'fcm'], env);
+    assert.equal((await runCarillon(['credentials', 'delete', 'fcm'], env)).code, 0);
+    assert.deepEqual(JSON.parse((await runCarillon(['credentials', 'list'], env)).stdout).map((c: any) => c.kind), ['apns']);
+    const again = await runCarillon(['credentials', 'delete', 'fcm'], env);
     assert.match(again.stderr, /404 credentials_not_found/);
   });
 });

@@ -14,19 +14,7 @@ import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
 import { startNotificationDaemon, type NotificationDaemon } from '../support/notification-daemon.ts';
 import { startPushSink, type PushSink, type SinkSubscription } from '../support/push-sink.ts';
 import { startSdkSite, stubPushService, type SdkSite } from '../support/sdk-site.ts';
-
-/** Retries `check` until it stops throwing: browsers and workers report on their own time. */
-async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+import { eventually } from '../support/eventually.ts';
 
 const SOFT_ASK = { title: 'Get a message when your order ships?', body: 'Only shipping news, nothing else.', accept: 'Yes, notify me', dismiss: 'Not now', delay: 7 * 86_400_000 };
 

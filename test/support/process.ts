@@ -1,5 +1,5 @@
 /** Runs `carillon serve` as a real child process, for crash and shutdown tests. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/services/free-port.ts';
 
@@ -47,4 +47,13 @@ export async function http(url: string, method: string, key: string, body?: unkn
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Runs one `carillon` command to its end; a non-zero exit is returned, not thrown. */
+export async function runCarillon(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }

@@ -1,0 +1,44 @@
+import type { Transaction } from 'kysely';
+import type { Context } from '../context.ts';
+import type { Database } from '../store/schema.ts';
+
+export const DELIVER_JOB = 'deliver';
+
+export interface NewBatch {
+  notificationId: string;
+  /** Audience seqs, ascending: the whole page for a first attempt, the recipients to retry otherwise. */
+  seqs: number[];
+  attempt: number;
+  /** First attempt: the batch is the seq range of a page; a retry lists its recipients. */
+  listed: boolean;
+}
+
+/**
+ * Records a delivery batch and queues its job in the caller's transaction, so the batch
+ * exists exactly when its job does.
+ */
+export async function scheduleBatch(ctx: Context, tx: Transaction<Database>, batch: NewBatch, job: { runAt?: number; priority: number }): Promise<number> {
+  const row = await tx
+    .insertInto('delivery_batches')
+    .values({
+      notification_id: batch.notificationId,
+      from_seq: batch.seqs[0]!,
+      to_seq: batch.seqs.at(-1)!,
+      retry_seqs: batch.listed ? JSON.stringify(batch.seqs) : null,
+      attempt: batch.attempt,
+      size: batch.seqs.length,
+      done: 0,
+      delivered: 0,
+      failed: 0,
+      expired: 0,
+      pruned: 0,
+      retrying: 0,
+      created_at: ctx.now(),
+      finished_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const id = Number(row.id);
+  await ctx.queue.add([{ name: DELIVER_JOB, data: { batchId: id }, key: `deliver:${id}`, runAt: job.runAt, priority: job.priority }], tx);
+  return id;
+}
