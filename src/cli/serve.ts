@@ -11,6 +11,11 @@ import { WEBSOCKET_PATH } from '../push-service/index.ts';
 export async function serve(config: Config): Promise<void> {
   const runtime = await createRuntime(config);
   const { ctx, app } = runtime;
+  if (config.databaseUrl && !config.masterKey) {
+    // Each machine would make a master key of its own in its data folder, and a worker
+    // could not open what an API process sealed.
+    ctx.logger.warn('DATABASE_URL is set without CARILLON_MASTER_KEY: every process sharing this database needs the same master key (see docs/scale-out.md)');
+  }
   const adminKey = await ensureAdminKey(ctx);
   if (config.role !== 'api') runtime.startWorkers();
   const address = await app.listen({ port: config.port, host: config.host });

@@ -6,11 +6,9 @@ export const DELIVER_JOB = 'deliver';
 
 export interface NewBatch {
   notificationId: string;
-  /** Audience seqs, ascending: the whole page for a first attempt, the recipients to retry otherwise. */
+  /** The recipients' seqs, ascending: a page of the audience, or the recipients to retry. */
   seqs: number[];
   attempt: number;
-  /** First attempt: the batch is the seq range of a page; a retry lists its recipients. */
-  listed: boolean;
 }
 
 /**
@@ -24,7 +22,7 @@ export async function scheduleBatch(ctx: Context, tx: Transaction<Database>, bat
       notification_id: batch.notificationId,
       from_seq: batch.seqs[0]!,
       to_seq: batch.seqs.at(-1)!,
-      retry_seqs: batch.listed ? JSON.stringify(batch.seqs) : null,
+      seqs: JSON.stringify(batch.seqs),
       attempt: batch.attempt,
       size: batch.seqs.length,
       done: 0,

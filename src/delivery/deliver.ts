@@ -2,12 +2,14 @@ import type { Context } from '../context.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../providers/channel.ts';
 import type { Outcome } from '../providers/outcome.ts';
 import type { MessageContent } from '../notifications/content.ts';
-import { whereTarget, type Target } from '../notifications/target.ts';
 import type { Job } from '../queue/queue.ts';
 import { retryDelay } from './backoff.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
 import { scheduleBatch } from './batches.ts';
 import type { DeliveryMetrics } from './metrics.ts';
+
+/** s; how late a message with ttl 0 ("now or never") may still go out, for the queue's own delay. */
+const ZERO_TTL_GRACE = 30;
 
 export interface DeliverDeps {
   /** A sender per channel name. */
@@ -16,16 +18,27 @@ export interface DeliverDeps {
 }
 
 /** Sends to each channel's recipients through its sender; outcomes come back in recipient order. */
-async function sendByChannel(deps: DeliverDeps, recipients: (Recipient & { channel: string })[], message: OutgoingMessage): Promise<Outcome[]> {
+async function sendByChannel(deps: DeliverDeps, recipients: (Recipient & { channel: string })[], message: OutgoingMessage, ctx: Context): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(recipients.length);
   const groups = new Map<string, number[]>();
   recipients.forEach((r, i) => groups.set(r.channel, [...(groups.get(r.channel) ?? []), i]));
   await Promise.all(
     [...groups].map(async ([channel, indexes]) => {
       const sender = deps.senders.get(channel);
-      const results: Outcome[] = sender
-        ? await sender.send(indexes.map((i) => recipients[i]!), message)
-        : indexes.map(() => ({ kind: 'rejected', reason: `no sender for channel ${channel} in this process` }));
+      let results: Outcome[];
+      if (!sender) {
+        results = indexes.map(() => ({ kind: 'rejected', reason: `no sender for channel ${channel} in this process` }));
+      } else {
+        try {
+          results = await sender.send(indexes.map((i) => recipients[i]!), message);
+        } catch (err) {
+          // A failure of the sender itself (its credentials could not be read, a crypto
+          // thread died) is retried per recipient like any transient failure, so the batch
+          // still ends, counted, when the attempts run out: it is never left open.
+          ctx.logger.error({ err, channel, notification: message.id }, 'sender failed; the batch will be retried');
+          results = indexes.map(() => ({ kind: 'retry', reason: `sender error: ${(err as Error)?.message ?? err}` }));
+        }
+      }
       indexes.forEach((recipientIndex, k) => (outcomes[recipientIndex] = results[k]!));
       deps.metrics?.observeOutcomes(channel, results);
     }),
@@ -46,17 +59,22 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
   if (!batch || batch.done) return;
   const n = await db.selectFrom('notifications').selectAll().where('id', '=', batch.notification_id).executeTakeFirstOrThrow();
 
-  const seqs: number[] | null = batch.retry_seqs ? JSON.parse(batch.retry_seqs) : null;
-  let q = db
-    .selectFrom('subscriptions')
-    .select(['subscriptions.seq', 'subscriptions.id', 'subscriptions.channel', 'subscriptions.address', 'subscriptions.p256dh', 'subscriptions.auth', 'subscriptions.environment', 'subscriptions.app_topic'])
-    .where('subscriptions.app_id', '=', n.app_id);
-  q = seqs ? q.where('subscriptions.seq', 'in', seqs) : whereTarget(q.where('subscriptions.seq', '>=', batch.from_seq).where('subscriptions.seq', '<=', batch.to_seq), n.app_id, JSON.parse(n.target) as Target);
-  const recipients = (await q.execute()).map(({ app_topic, ...r }) => ({ ...r, appTopic: app_topic, seq: Number(r.seq) }));
+  // The batch lists the recipients the fan-out counted as targeted, so a subscription that
+  // joined the audience later (a tag changed in place) is neither sent to nor miscounted.
+  const seqs: number[] = JSON.parse(batch.seqs);
+  const recipients = (
+    await db
+      .selectFrom('subscriptions')
+      .select(['seq', 'id', 'channel', 'address', 'p256dh', 'auth', 'environment', 'app_topic', 'updated_at'])
+      .where('app_id', '=', n.app_id)
+      .where('seq', 'in', seqs.length ? seqs : [-1])
+      .execute()
+  ).map(({ app_topic, ...r }) => ({ ...r, appTopic: app_topic, seq: Number(r.seq) }));
   // Subscriptions deleted since the fan-out cut this batch are accounted as failed.
   const unsubscribed = batch.size - recipients.length;
 
   const counts = { delivered: 0, failed: unsubscribed, expired: 0, pruned: 0, retrying: 0 };
+  const sendStarted = ctx.now();
   const pruned: number[] = [];
   const failures: { subscription_id: string; outcome: string; status_code: number | null; reason: string }[] = [];
   const retry: number[] = [];
@@ -64,8 +82,10 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
 
   // RFC 8030 §5.2: the TTL runs from when the message was due; a retry carries what is
   // left of it, and a message whose TTL ran out (say, the server was down) is not sent.
-  const remainingTtl = n.ttl - Math.floor((ctx.now() - n.send_at) / 1000);
-  if (remainingTtl <= 0 && (batch.attempt > 1 || n.ttl > 0)) {
+  // A ttl of 0 means now or never: it gets a short grace for the queue, not hours.
+  const elapsed = Math.max(0, Math.floor((ctx.now() - n.send_at) / 1000));
+  const remainingTtl = n.ttl - elapsed;
+  if (n.ttl === 0 ? batch.attempt > 1 || elapsed > ZERO_TTL_GRACE : remainingTtl <= 0) {
     counts.expired += recipients.length;
   } else {
     const started = ctx.now();
@@ -77,7 +97,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
       urgency: n.urgency as OutgoingMessage['urgency'],
       topic: n.topic,
     };
-    const outcomes = await sendByChannel(deps, recipients, message);
+    const outcomes = await sendByChannel(deps, recipients, message, ctx);
     deps.metrics?.observeBatch((ctx.now() - started) / 1000);
     deps.metrics?.observeLatency((ctx.now() - n.send_at) / 1000, outcomes.filter((o) => o.kind === 'delivered').length);
     recipients.forEach((r, i) => {
@@ -119,10 +139,11 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
       .set({ done: 1, finished_at: at, ...counts })
       .where('id', '=', batchId)
       .execute();
-    if (pruned.length) await tx.deleteFrom('subscriptions').where('app_id', '=', n.app_id).where('seq', 'in', pruned).execute();
+    // Only as they were sent to: a subscription renewed meanwhile (new keys) is kept.
+    if (pruned.length) await tx.deleteFrom('subscriptions').where('app_id', '=', n.app_id).where('seq', 'in', pruned).where('updated_at', '<=', sendStarted).execute();
     if (failures.length) await tx.insertInto('delivery_failures').values(failures.map((f) => ({ ...f, notification_id: n.id, at }))).execute();
     if (retry.length) {
-      await scheduleBatch(ctx, tx, { notificationId: n.id, seqs: retry, attempt: batch.attempt + 1, listed: true }, { runAt: at + retryAfter, priority: job.priority });
+      await scheduleBatch(ctx, tx, { notificationId: n.id, seqs: retry, attempt: batch.attempt + 1 }, { runAt: at + retryAfter, priority: job.priority });
     }
     await finishIfComplete(tx, n.id, at);
   });

@@ -31,7 +31,7 @@ export async function runFanout(ctx: Context, job: Job): Promise<void> {
       await lockNotification(tx, notificationId);
       const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done']).where('id', '=', notificationId).executeTakeFirstOrThrow();
       if (current.fanout_done || current.fanout_cursor !== cursor) return;
-      if (last !== undefined) await scheduleBatch(ctx, tx, { notificationId, seqs, attempt: 1, listed: false }, { priority });
+      if (last !== undefined) await scheduleBatch(ctx, tx, { notificationId, seqs, attempt: 1 }, { priority });
       await tx
         .updateTable('notifications')
         .set((eb) => ({

@@ -42,13 +42,18 @@ export const CreatedApp = Type.Object({
   publishableKey: Type.String({ description: 'Browser-side key: subscriptions and events only' }),
 });
 
-const Tags = Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 256 }), { maxProperties: 50 });
+// TypeBox compiles a Record's key schema to a catch-all pattern and drops its length
+// limits, so the key rule is a pattern of its own: 1 to 64 characters.
+const TagKey = Type.String({ pattern: '^[^\\u0000]{1,64}$' });
+const Tags = Type.Record(TagKey, Type.String({ maxLength: 256 }), { maxProperties: 50, additionalProperties: false });
 
 export const SubscriptionBody = Type.Object(
   {
     channel: Type.String({ maxLength: 32, description: 'Delivery channel: webpush, apns or fcm' }),
     endpoint: Type.Optional(Url('webpush: the PushSubscription endpoint')),
-    token: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'apns: the device token as hex; fcm: the registration token' })),
+    // Real tokens are 64 to a few hundred characters; 1024 keeps the unique index within
+    // PostgreSQL's btree row limit.
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'apns: the device token as hex; fcm: the registration token' })),
     environment: Type.Optional(Type.Union([Type.Literal('production'), Type.Literal('sandbox')], { description: 'apns: sandbox for development builds (default production)' })),
     topic: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: "apns: the app's bundle id (apns-topic); the credentials' topic when absent" })),
     keys: Type.Optional(
@@ -100,7 +105,7 @@ export const SubscriptionPage = Type.Object({ data: Type.Array(Subscription), ne
 const Target = Type.Union([
   Type.Object({ subscriptionIds: Type.Array(Id, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
   Type.Object({ userIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
-  Type.Object({ tags: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10 }) }, { additionalProperties: false }),
+  Type.Object({ tags: Type.Record(TagKey, Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10, additionalProperties: false }) }, { additionalProperties: false }),
   Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
 ]);
 

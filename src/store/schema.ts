@@ -107,10 +107,11 @@ export interface NotificationsTable {
 export interface DeliveryBatchesTable {
   id: Generated<number>;
   notification_id: string;
-  /** First delivery: a seq range of the audience; a retry: an explicit JSON list of seqs. */
+  /** First and last of `seqs`, for reading a batch at a glance. */
   from_seq: number;
   to_seq: number;
-  retry_seqs: string | null;
+  /** JSON list of the recipients' seqs: a page of the audience, or those to retry. */
+  seqs: string;
   attempt: number;
   size: number;
   done: number;

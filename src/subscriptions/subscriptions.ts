@@ -70,6 +70,22 @@ export async function upsertSubscription(ctx: Context, appId: string, input: Sub
   checkTimezone(input.timezone);
   const now = ctx.now();
   const tags = input.tags ?? {};
+  try {
+    return await upsertOnce(ctx, appId, input, address, tags, now);
+  } catch (err) {
+    // Two registrations of one address at once (two tabs): the unique index let one insert
+    // in; the other finds that row on a second look and updates it.
+    if (!isUniqueViolation(err)) throw err;
+    return upsertOnce(ctx, appId, input, address, tags, now);
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string } | undefined;
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+async function upsertOnce(ctx: Context, appId: string, input: SubscriptionInput, address: ChannelAddress, tags: Record<string, string>, now: number): Promise<{ id: string; created: boolean }> {
   return ctx.store.db.transaction().execute(async (tx) => {
     const existing = await tx
       .selectFrom('subscriptions')

@@ -53,6 +53,8 @@ for (const kind of STORES) {
         [sub('not a url'), 'endpoint_rejected', /endpoint/],
         [sub('https://user:pw@push.example.net/x'), 'endpoint_rejected', /endpoint/],
         [sub('https://push.example.net/x', { timezone: 'Mars/Olympus' }), 'invalid_request', /time zone/],
+        [sub('https://push.example.net/x', { tags: { ['k'.repeat(65)]: 'v' } }), 'invalid_request', /tags/],
+        [sub('https://push.example.net/x', { tags: { '': 'v' } }), 'invalid_request', /tags/],
         [{ channel: 'sms', endpoint: 'https://push.example.net/x', keys: browserKeys() }, 'unsupported_channel', /channel "sms" is not supported/],
         [{ channel: 'webpush', endpoint: 'https://push.example.net/x' }, 'invalid_request', /keys.p256dh is required/],
       ];

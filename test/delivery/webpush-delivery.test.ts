@@ -129,6 +129,20 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(still.status, 200, 'a rejected message does not prune the subscription');
     });
 
+    test('a sender that cannot work (its VAPID key does not open) retries, then ends the notification as failed', async () => {
+      const broken = await c.createApp('broken key');
+      const s = sink.subscribe();
+      await c.api('POST', `/v1/apps/${broken.id}/subscriptions`, { key: broken.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys } });
+      await c.ctx.store.db.updateTable('apps').set({ vapid_private_key: 'v1.unknown.AAAA.AAAA.AAAA' }).where('id', '=', broken.id).execute();
+      const res = await c.api('POST', `/v1/apps/${broken.id}/notifications`, { key: broken.secretKey, body: { to: { all: true }, title: 'Never' } });
+      const status = await c.waitCompleted(broken.id, broken.secretKey, res.body.id);
+      assert.equal(status.counts.failed, 1);
+      assert.equal(status.counts.pending, 0);
+      const failures = await c.api('GET', `/v1/apps/${broken.id}/notifications/${res.body.id}/failures`, { key: broken.secretKey });
+      assert.match(failures.body.data[0].reason, /gave up after \d+ attempts: sender error/);
+      assert.equal(sink.receivedFor(s.id).length, 0);
+    });
+
     test('a retry that keeps failing gives up after maxAttempts and is counted as failed', async () => {
       const s = sink.subscribe();
       await register(s, { userId: 'down-user' });

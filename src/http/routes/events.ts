@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../errors/api-error.ts';
 import { optInStats } from '../../analytics/opt-in-stats.ts';
 import { recordEvents } from '../../analytics/record-events.ts';
 import { getApp } from '../../apps/apps.ts';
@@ -39,9 +40,15 @@ export function eventRoutes(app: FastifyInstance, ctx: Context): void {
     async (req) => {
       await getApp(ctx, req.params.appId);
       const { from, to } = req.query;
+      const time = (name: string, value: string) => {
+        const ms = Date.parse(value);
+        // JSON Schema's date-time admits leap seconds (23:59:60), which Date.parse does not.
+        if (Number.isNaN(ms)) throw new ApiError('invalid_request', `${name}: "${value}" is not a time this server can read`);
+        return ms;
+      };
       return optInStats(ctx.store.db, req.params.appId, {
-        ...(from !== undefined ? { from: Date.parse(from) } : {}),
-        ...(to !== undefined ? { to: Date.parse(to) } : {}),
+        ...(from !== undefined ? { from: time('from', from) } : {}),
+        ...(to !== undefined ? { to: time('to', to) } : {}),
       });
     },
   );

@@ -10,7 +10,7 @@ import { buildFcmMessageFor } from './build-message.ts';
  * (letters, digits, `-`, `_`, `:`) is checked, so a pasted token with a quote or space
  * in it is refused here rather than pruned after INVALID_ARGUMENT.
  */
-const REGISTRATION_TOKEN = /^[A-Za-z0-9_:-]{32,4096}$/;
+const REGISTRATION_TOKEN = /^[A-Za-z0-9_:-]{32,1024}$/;
 
 export const fcmChannel: Channel = {
   name: 'fcm',

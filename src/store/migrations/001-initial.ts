@@ -94,7 +94,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     notification_id text not null references notifications(id) on delete cascade,
     from_seq ${sql.raw(time)} not null,
     to_seq ${sql.raw(time)} not null,
-    retry_seqs text,
+    seqs text not null,
     attempt integer not null,
     size integer not null,
     done integer not null,
