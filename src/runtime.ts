@@ -9,6 +9,7 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { runDeliver } from './delivery/deliver.ts';
 import { DELIVER_JOB } from './delivery/batches.ts';
 import { runFanout } from './delivery/fanout.ts';
+import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
 import { FANOUT_JOB } from './notifications/notifications.ts';
 import { vapidSigningKey } from './protocol/webpush/vapid.ts';
@@ -66,6 +67,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const app = await buildApp(ctx, { metrics, isDraining: () => draining, operationsOnly: config.role === 'worker' });
 
   let crypto: CryptoPool | undefined;
+  let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
   let appPush: ReturnType<typeof createAppPushSenders> | undefined;
   // The promise is cached, not the value: batches that start together share one signer
@@ -100,6 +102,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       appPush = createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
       const senders = new Map<string, Sender>([['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now })], ...appPush.senders]);
       const deps = { senders, metrics };
+      reconciler = setInterval(() => void reconcile(ctx).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
+      reconciler.unref();
       queue.start(
         {
           [FANOUT_JOB]: (job) => runFanout(ctx, job),
@@ -110,6 +114,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     },
     async close() {
       draining = true;
+      clearInterval(reconciler);
       await app.close();
       await queue.stop();
       await transport?.close();
