@@ -76,6 +76,11 @@ export async function pushRoutes(scope: FastifyInstance, deps: PushRoutesDeps): 
     // RFC 8030 §5.2: TTL 0 is "now or never", so it is only sent to a connected user
     // agent and never stored; anything else waits in the store until acked or expired.
     if (push.ttl > 0) {
+      // A browser offline for long gathers messages; a hostile sender would gather more.
+      if ((await deps.messages.count(channel.uaid)) >= deps.limits.maxPendingPerUaid) {
+        void reply.header('retry-after', '3600');
+        return problem(reply, 429, `at most ${deps.limits.maxPendingPerUaid} messages wait for one browser; try again once it has collected them`);
+      }
       await deps.messages.put({
         ...message,
         uaid: channel.uaid,

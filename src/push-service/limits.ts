@@ -19,6 +19,8 @@ export interface PushServiceLimits {
   heartbeatInterval: number;
   /** subscriptions per uaid; a browser has one per site, so this only stops abuse. */
   maxChannelsPerUaid: number;
+  /** messages stored for one uaid; beyond, a push is refused with 429, so no sender can fill the disk. */
+  maxPendingPerUaid: number;
   /** s; longest TTL kept (autopush's 60 days); a longer request is kept this long and told so. */
   maxTtl: number;
   /** ms; how often expired messages and old unsubscribed channels are removed. */
@@ -36,6 +38,7 @@ export const DEFAULT_LIMITS: PushServiceLimits = {
   helloTimeout: 10_000,
   heartbeatInterval: 240_000,
   maxChannelsPerUaid: 1_000,
+  maxPendingPerUaid: 1_000,
   maxTtl: 60 * 24 * 3600,
   sweepInterval: 60_000,
   unregisteredRetention: 30 * 24 * 3600 * 1000,

@@ -97,7 +97,7 @@ export class MessageStore {
     return Number(result.numDeletedRows);
   }
 
-  /** Pending messages of a uaid, for tests and diagnostics. */
+  /** Pending messages of a uaid: the cap on what one browser can be made to hold. */
   async count(uaid: string): Promise<number> {
     const row = await this.db
       .selectFrom('push_messages')

@@ -138,3 +138,26 @@ describe('push service: RFC 8030 push requests', () => {
     await again.close();
   });
 });
+
+describe('push service: what one browser can be made to hold', () => {
+  test('beyond the pending cap a push is refused with 429 and Retry-After, and nothing more is stored', async () => {
+    const ps = await startPushService('sqlite', { maxPendingPerUaid: 3 });
+    try {
+      const offline = new FirefoxProfile();
+      const conn = await offline.connect(ps.wsUrl);
+      const sub = await conn.subscribe();
+      await conn.close();
+      for (let i = 0; i < 3; i++) assert.equal((await push(sub.endpoint, sub, { payload: `m${i}` })).status, 201);
+      const refused = await push(sub.endpoint, sub, { payload: 'one too many' });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('retry-after'), '3600');
+      const back = await offline.connect(ps.wsUrl);
+      const got = [await back.nextNotification(), await back.nextNotification(), await back.nextNotification()].map((n) => n.plaintext);
+      assert.deepEqual(got, ['m0', 'm1', 'm2']);
+      assert.equal(await back.notificationWithin(200), false);
+      await back.close();
+    } finally {
+      await ps.stop();
+    }
+  });
+});
