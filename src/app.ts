@@ -11,6 +11,7 @@ import { notificationRoutes } from './http/routes/notifications.ts';
 import { credentialRoutes } from './http/routes/credentials.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { errorRoutes } from './http/routes/errors.ts';
+import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { registerPushService } from './push-service/index.ts';
@@ -54,6 +55,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   errorRoutes(app);
   if (opts.operationsOnly) return app;
   appRoutes(app, ctx);
+  queueRoutes(app, ctx);
   subscriptionRoutes(app, ctx);
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
