@@ -1,0 +1,331 @@
+/**
+ * Section 2: fan-out end to end. From POST /notifications answered 202 to the sink's
+ * last 201, for N Web Push subscriptions on the embedded SQLite default, against the
+ * best a web-push user can do on the same sink (sendNotification over a keep-alive
+ * agent, 100 in flight). Each contender runs in its own process and reports its own peak
+ * RSS; the audience grows by decades from 10k to N.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startPostgres } from '../../scripts/services/postgres.ts';
+import { startRedis } from '../../scripts/services/redis.ts';
+import type { Config } from '../../src/config/defaults.ts';
+import type { PeerArgs } from '../children/webpush-peer.ts';
+import type { SinkMode } from '../sink.ts';
+import { BROADCAST, TTL, broadcastPlaintext } from '../lib/content.ts';
+import type { BenchStore } from '../lib/carillon-config.ts';
+import type { Harness } from '../lib/harness.ts';
+import { callApi } from '../lib/http.ts';
+import { wallNow } from '../lib/ipc.ts';
+import { goal, type Row, type SectionResult } from '../lib/report.ts';
+import { count, fixed, int, mb, times } from '../lib/stats.ts';
+
+export interface FanoutFigure {
+  contender: string;
+  n: number;
+  sink: SinkMode;
+  seconds: number;
+  perSecond: number;
+  peakRssKb: number;
+  /** Connections (HTTP/1.1 sockets or HTTP/2 sessions) that carried pushes during the run. */
+  connections: number;
+  /** ms of CPU per message: the contender's process (all its threads) and the sink's, over the measured window. */
+  cpuMsPerMessage: number;
+  sinkCpuMsPerMessage: number;
+  /** Requests per HTTP version, as the sink saw them. */
+  versions: Record<string, number>;
+  /** Carillon only: when the notification's status became completed, after the last 201. */
+  completedSeconds?: number;
+  counts?: Record<string, number>;
+  errors?: number;
+}
+
+interface SinkDone {
+  type: string;
+  t: number;
+  connections: number;
+  versions: Record<string, number>;
+  cpuMs: number;
+}
+
+/** ms the sink may take per message before a run is declared stuck, plus a minute. */
+const STUCK_MS_PER_MESSAGE = 20;
+
+/** 10k, 100k, 1M, ... up to n (and n itself). */
+export function audienceSizes(n: number): number[] {
+  const sizes: number[] = [];
+  for (let size = 10_000; size < n; size *= 10) sizes.push(size);
+  sizes.push(n);
+  return sizes;
+}
+
+/** One Carillon fan-out: a fresh copy of the seeded store, its own process, a warm-up, then the broadcast. */
+export async function carillonFanout(
+  h: Harness,
+  opts: {
+    n: number;
+    mode: SinkMode;
+    store: BenchStore;
+    seeded: Awaited<ReturnType<Harness['template']>>['seeded'];
+    label: string;
+    profile?: boolean;
+    /** Settings other than the defaults, to see what moves the figure. */
+    overrides?: Partial<Config>;
+  },
+): Promise<FanoutFigure> {
+  const { n, mode, seeded } = opts;
+  const app = seeded.webpush!;
+  const audience = n + app.probeIds.length;
+  const sink = await h.sink(mode);
+  // One profile per thread (main, crypto workers, the TypeScript loader's thread), named by
+  // Node with the pid and thread id, in a folder per run.
+  const profileDir = opts.profile ? join(h.profileDir(), `fanout-${count(n)}-${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const server = await h.startServer(opts.store, { execArgv, name: `carillon (${opts.label})`, ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(profileDir ? { env: { BENCH_MARKS_FILE: join(profileDir, 'marks.json') } } : {}) });
+  try {
+    await h.warmUp(server, sink, seeded.warm!);
+    await h.expect(sink, audience, opts.label);
+    const res = await callApi(server.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: { all: true }, ...BROADCAST });
+    const t202 = wallNow();
+    server.child.send({ type: 'mark', name: 'accepted' });
+    if (res.status !== 202) throw new Error(`broadcast: ${res.status} ${JSON.stringify(res.body)}`);
+    const done = await sink.next<SinkDone>('done', 60_000 + audience * STUCK_MS_PER_MESSAGE);
+    server.child.send({ type: 'mark', name: 'delivered' });
+    const completed = await h.waitCompleted(server, app, res.body.id, 120_000);
+    const stopped = await h.stopServer(server, !opts.store.databaseUrl);
+    const seconds = (done.t - t202) / 1000;
+    return {
+      contender: opts.label,
+      n: audience,
+      sink: mode,
+      seconds,
+      perSecond: audience / seconds,
+      peakRssKb: stopped.maxRssKb,
+      connections: done.connections,
+      versions: done.versions,
+      completedSeconds: (completed.t - t202) / 1000,
+      counts: completed.counts,
+      cpuMsPerMessage: ((stopped.cpuMarks.delivered ?? Number.NaN) - (stopped.cpuMarks.accepted ?? Number.NaN)) / audience,
+      sinkCpuMsPerMessage: done.cpuMs / audience,
+    };
+  } catch (err) {
+    server.child.kill();
+    throw err;
+  }
+}
+
+/** The web-push peer on the same sink and the same rows. */
+async function webpushFanout(h: Harness, template: Awaited<ReturnType<Harness['template']>>): Promise<FanoutFigure> {
+  const app = template.seeded.webpush!;
+  const audience = template.seeded.rows;
+  const sink = await h.sink('h1');
+  const peer = h.child(
+    'children/webpush-peer.ts',
+    { dbFile: h.dbFile(template), appId: app.id, caFile: h.cert.certFile, concurrency: 100, payload: broadcastPlaintext(), ttl: TTL } satisfies PeerArgs,
+    { name: 'web-push peer' },
+  );
+  await peer.next('ready', 60_000);
+  await h.expect(sink, audience, 'web-push');
+  peer.send({ type: 'go' });
+  const done = await sink.next<SinkDone>('done', 60_000 + audience * STUCK_MS_PER_MESSAGE * 10);
+  const sent = await peer.next<{ type: string; t0: number; errors: number; firstError: string; cpuMs: number }>('sent', 60_000);
+  const stopped = await peer.stop<{ type: string; maxRssKb: number }>();
+  const seconds = (done.t - sent.t0) / 1000;
+  return {
+    contender: 'web-push',
+    n: audience,
+    sink: 'h1',
+    seconds,
+    perSecond: audience / seconds,
+    peakRssKb: stopped.maxRssKb,
+    connections: done.connections,
+    versions: done.versions,
+    errors: sent.errors,
+    cpuMsPerMessage: sent.cpuMs / audience,
+    sinkCpuMsPerMessage: done.cpuMs / audience,
+  };
+}
+
+function describe(f: FanoutFigure): string {
+  return `${int(f.perSecond)} msg/s (${fixed(f.seconds)} s, peak RSS ${mb(f.peakRssKb)}, ${f.connections} conn., CPU ${fixed(f.cpuMsPerMessage, 2)} ms/msg)`;
+}
+
+export async function fanoutSection(h: Harness): Promise<SectionResult> {
+  const { n } = h.flags;
+  const sizes = audienceSizes(n);
+  // The other contenders' audience: --n, or --peer-max when it is smaller.
+  const sideN = sizes.filter((s) => s <= h.flags.peerMax).at(-1) ?? sizes[0]!;
+  const figures: FanoutFigure[] = [];
+  const rows: Row[] = [];
+  const pairs: { carillon: FanoutFigure; peer: FanoutFigure }[] = [];
+  const carillonSeries: FanoutFigure[] = [];
+
+  for (const [i, size] of sizes.entries()) {
+    const template = await h.template(size);
+    const runCarillon = async () => {
+      h.log(`fan-out ${count(size)}: Carillon, HTTP/1.1 sink`);
+      const f = await carillonFanout(h, { n: size, mode: 'h1', store: h.store(h.copyTemplate(template)), seeded: template.seeded, label: `Carillon h1 ${count(size)}`, profile: h.flags.profile && size === n });
+      h.log(`  ${describe(f)}`);
+      return f;
+    };
+    const runPeer = async () => {
+      h.log(`fan-out ${count(size)}: web-push, HTTP/1.1 sink`);
+      const f = await webpushFanout(h, template);
+      h.log(`  ${describe(f)}${f.errors ? `, ${f.errors} errors` : ''}`);
+      return f;
+    };
+    if (size > sideN) {
+      const carillon = await runCarillon();
+      figures.push(carillon);
+      carillonSeries.push(carillon);
+      const peer = pairs.at(-1)!.peer;
+      const ratio = carillon.perSecond / peer.perSecond;
+      rows.push({
+        section: 2,
+        what: `Fan-out ${count(size)} Web Push, HTTP/1.1 sink, SQLite: msg/s from 202 to last 201`,
+        carillon: describe(carillon),
+        peer: `web-push at ${count(peer.n)} (--peer-max): ${int(peer.perSecond)} msg/s`,
+        ratio: times(ratio),
+        goal: goal('≥ 5× web-push', ratio >= 5),
+      });
+      continue;
+    }
+    // Alternate who goes first, so a change in the machine's load does not favour one side.
+    const [carillon, peer] = i % 2 === 0 ? [await runCarillon(), await runPeer()] : await runPeer().then(async (p) => [await runCarillon(), p] as const);
+    figures.push(carillon, peer);
+    carillonSeries.push(carillon);
+    pairs.push({ carillon, peer });
+    const ratio = carillon.perSecond / peer.perSecond;
+    rows.push({
+      section: 2,
+      what: `Fan-out ${count(size)} Web Push, HTTP/1.1 sink, SQLite: msg/s from 202 to last 201`,
+      carillon: describe(carillon),
+      peer: `web-push sendNotification ×100: ${describe(peer)}`,
+      ratio: times(ratio),
+      goal: goal('≥ 5× web-push', ratio >= 5),
+    });
+  }
+
+  const template = await h.template(sideN);
+  h.log(`fan-out ${count(sideN)}: Carillon, HTTP/2 sink`);
+  const h2 = await carillonFanout(h, { n: sideN, mode: 'h2', store: h.store(h.copyTemplate(template)), seeded: template.seeded, label: `Carillon h2 ${count(sideN)}`, profile: h.flags.profile });
+  h.log(`  ${describe(h2)}`);
+  figures.push(h2);
+  const peerAtN = pairs.at(-1)!.peer;
+  rows.push({
+    section: 2,
+    what: `Fan-out ${count(sideN)} Web Push, HTTP/2 sink (TLS ALPN h2), SQLite`,
+    carillon: describe(h2),
+    peer: `web-push (HTTP/1.1 only) as above: ${int(peerAtN.perSecond)} msg/s`,
+    ratio: times(h2.perSecond / peerAtN.perSecond),
+    goal: goal('≥ 5× web-push', h2.perSecond / peerAtN.perSecond >= 5),
+  });
+
+  if (carillonSeries.length > 1) {
+    const growth = (series: FanoutFigure[]) => {
+      const first = series[0]!;
+      const last = series.at(-1)!;
+      const steps = series.map((f) => `${fixed(f.seconds)} s / ${mb(f.peakRssKb)}`).join(' → ');
+      return `${steps} (time ×${fixed(last.seconds / first.seconds)}, RSS ×${fixed(last.peakRssKb / first.peakRssKb, 2)} for ×${fixed(last.n / first.n, 0)} audience)`;
+    };
+    const first = carillonSeries[0]!;
+    const last = carillonSeries.at(-1)!;
+    const rssMet = n >= 1_000_000 ? last.peakRssKb < 400 * 1024 : undefined;
+    rows.push({
+      section: 2,
+      what: `Growth ${sizes.map(count).join(' → ')}: time / peak RSS`,
+      carillon: growth(carillonSeries),
+      peer: `web-push: ${pairs.length > 1 ? growth(pairs.map((p) => p.peer)) : 'one size only'}`,
+      ratio: `RSS ${times(last.peakRssKb / first.peakRssKb)}`,
+      goal: goal(`1M with peak RSS < 400 MB${rssMet === undefined ? ' (run --n 1000000)' : ''}`, rssMet),
+    });
+  }
+
+  let scaleOut: FanoutFigure | undefined;
+  let scaleOutError: string | undefined;
+  if (!h.flags.noScaleOut) {
+    try {
+      scaleOut = await scaleOutFanout(h, sideN);
+      figures.push(scaleOut);
+      const embedded = pairs.at(-1)!.carillon;
+      rows.push({
+        section: 2,
+        what: `Fan-out ${count(sideN)} on PostgreSQL + Redis (BullMQ), one process, HTTP/1.1 sink`,
+        carillon: describe(scaleOut),
+        peer: `Carillon on embedded SQLite as above: ${int(embedded.perSecond)} msg/s`,
+        ratio: times(scaleOut.perSecond / embedded.perSecond),
+        goal: '',
+      });
+    } catch (err) {
+      scaleOutError = (err as Error).message;
+      h.log(`  scale-out figure failed: ${scaleOutError}`);
+      rows.push({ section: 2, what: `Fan-out ${count(sideN)} on PostgreSQL + Redis`, carillon: `failed: ${scaleOutError.split('\n')[0]}`, peer: '', ratio: '', goal: '' });
+    }
+  }
+  const profiles = h.flags.profile ? readdirSync(h.profileDir()).filter((f) => f.startsWith('fanout-')) : [];
+  return { name: 'fanout', rows, data: { sizes, figures, profiles, keyPool: 'distinct endpoints and auth secrets; 2,000 distinct P-256 keys cycled', scaleOutError } };
+}
+
+/**
+ * The same fan-out on PostgreSQL and Redis (BullMQ): on the servers named by
+ * CARILLON_BENCH_DATABASE_URL and CARILLON_BENCH_REDIS_URL when both are set (a database
+ * and a key prefix of its own are made there), else on servers started for the run from
+ * Debian's packages (scripts/services).
+ */
+async function scaleOutFanout(h: Harness, n: number): Promise<FanoutFigure> {
+  const given = { databaseUrl: process.env.CARILLON_BENCH_DATABASE_URL, redisUrl: process.env.CARILLON_BENCH_REDIS_URL };
+  const services = given.databaseUrl && given.redisUrl ? await useGivenServices(given.databaseUrl, given.redisUrl) : await startServices();
+  h.log(`fan-out ${count(n)}: Carillon on PostgreSQL ${services.version} + Redis`);
+  try {
+    const store = h.store(mkdtempSync(join(h.tmp, 'scale-out-')), { databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, queuePrefix: `bench-${randomBytes(4).toString('hex')}` });
+    h.log(`  seeding ${n.toLocaleString('en-US')} subscriptions into PostgreSQL`);
+    const { seeded } = await h.seed({ store, webpush: { n, endpointBase: h.endpointBase, probes: 0 } });
+    h.log(`  seeded in ${seeded.seconds.toFixed(1)} s`);
+    const f = await carillonFanout(h, { n, mode: 'h1', store, seeded, label: `Carillon PostgreSQL+Redis ${count(n)}` });
+    h.log(`  ${describe(f)}`);
+    return f;
+  } finally {
+    await services.stop();
+  }
+}
+
+interface Services {
+  databaseUrl: string;
+  redisUrl: string;
+  version: string;
+  stop(): Promise<void>;
+}
+
+async function startServices(): Promise<Services> {
+  const [postgres, redis] = await Promise.all([startPostgres({ database: 'carillon_bench' }), startRedis()]);
+  return {
+    databaseUrl: postgres.url,
+    redisUrl: redis.url,
+    version: postgres.version,
+    stop: async () => void (await Promise.allSettled([postgres.stop(), redis.stop()])),
+  };
+}
+
+async function useGivenServices(databaseUrl: string, redisUrl: string): Promise<Services> {
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  const version = String((await admin.query('show server_version')).rows[0]?.server_version ?? '?');
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    redisUrl,
+    version,
+    stop: async () => {
+      const c = new pg.Client({ connectionString: databaseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`).catch(() => {});
+      await c.end();
+    },
+  };
+}
