@@ -1,4 +1,4 @@
-/** Small statistics and formatting helpers. */
+/** Statistics and number formatting for the table. */
 
 export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startPostgres } from '../../scripts/services/postgres.ts';
@@ -36,6 +37,8 @@ export interface FanoutFigure {
   sinkCpuMsPerMessage: number;
   /** Requests per HTTP version, as the sink saw them. */
   versions: Record<string, number>;
+  /** The machine's 1-minute load average when the run ended: other work on the machine shows here. */
+  loadAverage: number;
   /** Carillon only: when the notification's status became completed, after the last 201. */
   completedSeconds?: number;
   counts?: Record<string, number>;
@@ -107,6 +110,7 @@ export async function carillonFanout(
       versions: done.versions,
       completedSeconds: (completed.t - t202) / 1000,
       counts: completed.counts,
+      loadAverage: loadavg()[0]!,
       cpuMsPerMessage: ((stopped.cpuMarks.delivered ?? Number.NaN) - (stopped.cpuMarks.accepted ?? Number.NaN)) / audience,
       sinkCpuMsPerMessage: done.cpuMs / audience,
     };
@@ -143,6 +147,7 @@ async function webpushFanout(h: Harness, template: Awaited<ReturnType<Harness['t
     connections: done.connections,
     versions: done.versions,
     errors: sent.errors,
+    loadAverage: loadavg()[0]!,
     cpuMsPerMessage: sent.cpuMs / audience,
     sinkCpuMsPerMessage: done.cpuMs / audience,
   };
