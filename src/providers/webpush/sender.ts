@@ -9,6 +9,9 @@ import type { CryptoPool } from './crypto-pool.ts';
 import { mapWebPushResponse } from './map-error.ts';
 import type { VapidTokenCache } from './vapid-cache.ts';
 
+/** Recipients per encryption task: small enough to start sending early, large enough to amortise a message to the thread. */
+const ENCRYPT_CHUNK = 50;
+
 export interface WebPushSenderDeps {
   transport: PushTransport;
   crypto: CryptoPool;
@@ -26,22 +29,30 @@ export class WebPushSender implements Sender {
     const { transport, crypto, now, retryMax } = this.deps;
     const vapid = await this.deps.vapidFor(message.appId);
     const plaintext = Buffer.from(JSON.stringify(buildWebPushPayload(message.id, message.content)));
-    const bodies = await crypto.encryptAll(plaintext, recipients.map((r) => ({ p256dh: r.p256dh ?? '', auth: r.auth ?? '' })));
     const options = { ttl: message.ttl, urgency: message.urgency, topic: message.topic };
-    return Promise.all(
-      recipients.map(async (r, i): Promise<Outcome> => {
-        const body = bodies[i]!;
-        if (typeof body === 'string') return { kind: 'rejected', reason: `encryption failed: ${body}` };
-        try {
-          const res = await transport.send(buildWebPushRequest(r.address, body, vapid.authorization(r.address, now()), options));
-          return mapWebPushResponse(res.status, res.headers, res.body, now(), retryMax);
-        } catch (err) {
-          if (err instanceof EndpointRejectedError) return { kind: 'rejected', reason: `endpoint refused: ${err.reason}` };
-          if (err instanceof TransportError) return { kind: 'retry', reason: `${err.code}: ${err.message}` };
-          return { kind: 'retry', reason: String((err as Error)?.message ?? err) };
-        }
-      }),
-    );
+    const sendOne = async (r: Recipient, body: Uint8Array | string): Promise<Outcome> => {
+      if (typeof body === 'string') return { kind: 'rejected', reason: `encryption failed: ${body}` };
+      try {
+        const res = await transport.send(buildWebPushRequest(r.address, body, vapid.authorization(r.address, now()), options));
+        return mapWebPushResponse(res.status, res.headers, res.body, now(), retryMax);
+      } catch (err) {
+        if (err instanceof EndpointRejectedError) return { kind: 'rejected', reason: `endpoint refused: ${err.reason}` };
+        if (err instanceof TransportError) return { kind: 'retry', reason: `${err.code}: ${err.message}` };
+        return { kind: 'retry', reason: String((err as Error)?.message ?? err) };
+      }
+    };
+    // Encrypted in small chunks, each sent as soon as its thread hands it back: the crypto
+    // threads and the sockets work at the same time instead of taking turns per batch.
+    const chunks: Promise<Outcome[]>[] = [];
+    for (let i = 0; i < recipients.length; i += ENCRYPT_CHUNK) {
+      const part = recipients.slice(i, i + ENCRYPT_CHUNK);
+      chunks.push(
+        crypto
+          .encrypt(plaintext, part.map((r) => ({ p256dh: r.p256dh ?? '', auth: r.auth ?? '' })))
+          .then((bodies) => Promise.all(part.map((r, k) => sendOne(r, bodies[k]!)))),
+      );
+    }
+    return (await Promise.all(chunks)).flat();
   }
 
   async close(): Promise<void> {
