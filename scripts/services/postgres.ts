@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ensureDebianPackage } from './apt.ts';
 import { freePort } from './free-port.ts';
+import { hasExited, logTail, stopProcess } from './child-process.ts';
 
 export interface StartedPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/<database>`, trust auth, no password. */
@@ -23,7 +24,6 @@ export interface StartPostgresOptions {
 }
 
 const READY_TIMEOUT_MS = 60_000; // initdb plus first start take ~1-2 s; slow CI disks need more
-const STOP_TIMEOUT_MS = 10_000; // fast shutdown is near-instant with fsync off; then SIGKILL
 const BIND_ATTEMPTS = 3; // freePort() can lose a race with another process taking the port
 
 /**
@@ -201,25 +201,4 @@ async function waitForConnection(child: ChildProcess, port: number, dataDir: str
   }
   child.kill('SIGKILL');
   throw new Error(`PostgreSQL did not accept connections within ${READY_TIMEOUT_MS} ms (${String(lastError)}):\n${logTail(logFile)}`);
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (hasExited(child)) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-function logTail(logFile: string): string {
-  try {
-    return readFileSync(logFile, 'utf8').slice(-3000).trim();
-  } catch {
-    return '(no log)';
-  }
 }

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, appendFileSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { accessSync, appendFileSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureDebianPackage } from './apt.ts';
 import { freePort } from './free-port.ts';
+import { hasExited, logTail, stopProcess } from './child-process.ts';
 
 export interface StartedRedis {
   /** `redis://127.0.0.1:<port>`, no password. */
@@ -18,7 +19,6 @@ export interface StartedRedis {
 }
 
 const READY_TIMEOUT_MS = 30_000; // Redis answers within ~50 ms; the margin is for loaded CI machines
-const STOP_TIMEOUT_MS = 10_000; // nothing to save, so SIGTERM exits at once; then SIGKILL
 const BIND_ATTEMPTS = 3; // freePort() can lose a race with another process taking the port
 
 /**
@@ -80,7 +80,7 @@ export async function startRedis(): Promise<StartedRedis> {
         port,
         stop: () => {
           stopping ??= (async () => {
-            await stopProcess(server);
+            await stopProcess(server, 'SIGTERM');
             rmSync(root, { recursive: true, force: true });
             process.off('exit', onExit);
           })();
@@ -89,7 +89,7 @@ export async function startRedis(): Promise<StartedRedis> {
       };
     }
   } catch (error) {
-    if (child !== undefined) await stopProcess(child);
+    if (child !== undefined) await stopProcess(child, 'SIGTERM');
     rmSync(root, { recursive: true, force: true });
     process.off('exit', onExit);
     throw error;
@@ -178,25 +178,4 @@ function redisCommand(port: number, command: string): Promise<string> {
       }
     });
   });
-}
-
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (hasExited(child)) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-function logTail(logFile: string): string {
-  try {
-    return readFileSync(logFile, 'utf8').slice(-3000).trim();
-  } catch {
-    return '(no log)';
-  }
 }
