@@ -5,6 +5,7 @@ import { normalizeDeviceToken } from '../../protocol/apns/device-token.ts';
 import { InvalidDeviceTokenError } from '../../protocol/apns/errors.ts';
 import { MAX_APNS_PAYLOAD_BYTES, apnsPayloadBytes } from '../../protocol/apns/payload.ts';
 import type { Channel, ChannelAddress } from '../channel.ts';
+import { requireField } from '../require-field.ts';
 import { buildApnsPayloadFor } from './build-payload.ts';
 
 const ENVIRONMENTS = ['production', 'sandbox'];
@@ -28,12 +29,10 @@ export const apnsChannel: Channel = {
   },
 
   parseSubscription(input: Record<string, unknown>, _config: Config): ChannelAddress {
-    if (typeof input.token !== 'string' || input.token === '') {
-      throw new ApiError('invalid_request', 'token is required for channel apns', { errors: [{ field: 'body.token', message: 'is required' }] });
-    }
+    const raw = requireField('apns', 'token', input.token);
     let token: string;
     try {
-      token = normalizeDeviceToken(input.token);
+      token = normalizeDeviceToken(raw);
     } catch (err) {
       if (err instanceof InvalidDeviceTokenError) throw new ApiError('invalid_device_token', `token: ${err.message}`, { reason: err.reason });
       throw err;

@@ -3,6 +3,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import type { MessageContent } from '../../notifications/content.ts';
 import { MAX_FCM_PAYLOAD_BYTES, fcmPayloadBytes, isReservedDataKey } from '../../protocol/fcm/message.ts';
 import type { Channel, ChannelAddress } from '../channel.ts';
+import { requireField } from '../require-field.ts';
 import { buildFcmMessageFor } from './build-message.ts';
 
 /**
@@ -32,13 +33,11 @@ export const fcmChannel: Channel = {
   },
 
   parseSubscription(input: Record<string, unknown>, _config: Config): ChannelAddress {
-    if (typeof input.token !== 'string' || input.token === '') {
-      throw new ApiError('invalid_request', 'token is required for channel fcm', { errors: [{ field: 'body.token', message: 'is required' }] });
-    }
-    if (!REGISTRATION_TOKEN.test(input.token)) {
+    const raw = requireField('fcm', 'token', input.token);
+    if (!REGISTRATION_TOKEN.test(raw)) {
       throw new ApiError('invalid_device_token', 'token: an FCM registration token is 32 or more letters, digits, "-", "_" and ":"', { reason: 'format' });
     }
-    return { address: input.token, p256dh: null, auth: null, environment: null, appTopic: null };
+    return { address: raw, p256dh: null, auth: null, environment: null, appTopic: null };
   },
 
   view(a: ChannelAddress) {

@@ -5,12 +5,8 @@ import { encryptedBodyLength, MAX_BODY_BYTES } from '../../protocol/webpush/ece.
 import { parseAuthSecret, parseP256PublicKey } from '../../protocol/webpush/keys.ts';
 import { checkEndpointUrl } from '../../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress } from '../channel.ts';
+import { requireField } from '../require-field.ts';
 import { buildWebPushPayload } from './build-payload.ts';
-
-function requireString(input: Record<string, unknown>, path: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new ApiError('invalid_request', `${path} is required for channel webpush`, { errors: [{ field: `body.${path}`, message: 'is required' }] });
-  return value;
-}
 
 export const webPushChannel: Channel = {
   name: 'webpush',
@@ -28,10 +24,10 @@ export const webPushChannel: Channel = {
   },
 
   parseSubscription(input: Record<string, unknown>, config: Config): ChannelAddress {
-    const endpoint = requireString(input, 'endpoint', input.endpoint);
+    const endpoint = requireField('webpush', 'endpoint', input.endpoint);
     const keys = (input.keys ?? {}) as Record<string, unknown>;
-    const p256dh = requireString(input, 'keys.p256dh', keys.p256dh);
-    const auth = requireString(input, 'keys.auth', keys.auth);
+    const p256dh = requireField('webpush', 'keys.p256dh', keys.p256dh);
+    const auth = requireField('webpush', 'keys.auth', keys.auth);
     try {
       parseP256PublicKey(p256dh);
     } catch (err) {
