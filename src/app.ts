@@ -15,6 +15,7 @@ import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { registerPushService } from './push-service/index.ts';
+import { recordUnshown } from './delivery/unshown.ts';
 
 export interface AppOptions {
   metrics: DeliveryMetrics;
@@ -63,12 +64,17 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   credentialRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
+    const logger = ctx.logger.child({ module: 'push-service' });
+    const unshownDeps = { db: ctx.store.db, secrets: ctx.secrets, logger, now: ctx.now };
     await registerPushService(app, {
       db: ctx.store.db,
-      logger: ctx.logger.child({ module: 'push-service' }),
+      logger,
       now: ctx.now,
       publicUrl: ctx.config.pushServiceUrl || ctx.config.publicUrl,
-      onAck: (code) => opts.metrics.observeAck(code),
+      onAck: async (ack) => {
+        opts.metrics.observeAck(ack.code);
+        await recordUnshown(unshownDeps, ack);
+      },
     });
   }
   return app;

@@ -10,11 +10,12 @@ import { runDeliver } from './delivery/deliver.ts';
 import { DELIVER_JOB } from './delivery/batches.ts';
 import { runFanout } from './delivery/fanout.ts';
 import { reconcile } from './delivery/reconcile.ts';
+import { isCarillonPushEndpoint, signDeliveryRef } from './delivery/unshown.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
 import { FANOUT_JOB } from './notifications/notifications.ts';
 import { vapidSigningKey } from './protocol/webpush/vapid.ts';
 import { createAppPushSenders } from './providers/app-push-senders.ts';
-import type { Sender } from './providers/channel.ts';
+import type { Recipient, Sender } from './providers/channel.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
 import { WebPushSender } from './providers/webpush/sender.ts';
 import { VapidTokenCache } from './providers/webpush/vapid-cache.ts';
@@ -87,6 +88,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     return cache;
   };
 
+  const deliveryRef = (notificationId: string, r: Recipient) => (isCarillonPushEndpoint(r.address) ? signDeliveryRef(secrets, notificationId, r.id) : undefined);
+
   return {
     ctx,
     app,
@@ -100,7 +103,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       appPush = createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const senders = new Map<string, Sender>([['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now })], ...appPush.senders]);
+      const senders = new Map<string, Sender>([['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now, deliveryRef })], ...appPush.senders]);
       const deps = { senders, metrics };
       reconciler = setInterval(() => void reconcile(ctx).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

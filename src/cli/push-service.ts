@@ -2,8 +2,11 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config/defaults.ts';
 import { installProblemHandlers } from '../http/problem.ts';
-import { WEBSOCKET_PATH, registerPushService } from '../push-service/index.ts';
+import { WEBSOCKET_PATH, registerPushService, type PushAck } from '../push-service/index.ts';
 import { openStore } from '../store/database.ts';
+import { resolveMasterKey } from '../crypto/master-key.ts';
+import { SecretBox } from '../crypto/secret-box.ts';
+import { recordUnshown } from '../delivery/unshown.ts';
 
 /**
  * `carillon push-service`: only Carillon's own RFC 8030 push service, on the same store
@@ -17,10 +20,15 @@ export async function pushService(config: Config): Promise<void> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   installProblemHandlers(app);
+  const serviceLogger = logger.child({ module: 'push-service' });
+  // With the API's master key (in config, or in the shared data folder), a browser's
+  // failed ack reaches the notification's counts; a key made up here would verify nothing.
+  const secrets = config.masterKey || !config.databaseUrl ? new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key) : null;
   await registerPushService(app, {
     db: store.db,
-    logger: logger.child({ module: 'push-service' }),
+    logger: serviceLogger,
     publicUrl: config.pushServiceUrl || config.publicUrl,
+    ...(secrets ? { onAck: (ack: PushAck) => recordUnshown({ db: store.db, secrets, logger: serviceLogger, now: Date.now }, ack).then(() => undefined) } : {}),
   });
   const address = await app.listen({ port: config.port, host: config.host });
   const base = (config.pushServiceUrl || config.publicUrl || address).replace(/\/+$/, '');

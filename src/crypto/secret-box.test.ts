@@ -29,3 +29,16 @@ test('after rotation, values sealed under the previous key still open', () => {
   assert.notEqual(rotated.seal('secret', 'ctx').split('.')[1], sealed.split('.')[1]);
   assert.throws(() => new SecretBox(randomBytes(32)).open(sealed, 'ctx'), /unknown master key/);
 });
+
+test('a MAC verifies only for its data, context and key, and survives rotation', () => {
+  const oldKey = randomBytes(32);
+  const box = new SecretBox(oldKey);
+  const mac = box.mac('ntf_1.sub_1', 'delivery-ref');
+  assert.match(mac, /^[A-Za-z0-9_-]{22}$/);
+  assert.equal(box.verifyMac('ntf_1.sub_1', 'delivery-ref', mac), true);
+  assert.equal(box.verifyMac('ntf_1.sub_2', 'delivery-ref', mac), false);
+  assert.equal(box.verifyMac('ntf_1.sub_1', 'other', mac), false);
+  assert.equal(box.verifyMac('ntf_1.sub_1', 'delivery-ref', mac.slice(0, -2)), false);
+  assert.equal(new SecretBox(randomBytes(32)).verifyMac('ntf_1.sub_1', 'delivery-ref', mac), false);
+  assert.equal(new SecretBox(randomBytes(32), [oldKey]).verifyMac('ntf_1.sub_1', 'delivery-ref', mac), true);
+});

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Seals secrets at rest (VAPID private keys, provider credentials) with AES-256-GCM under
@@ -41,6 +41,31 @@ export class SecretBox {
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
   }
+
+  /**
+   * A 128-bit tag (HMAC-SHA-256, base64url) over `data` under the master key, for values
+   * that leave Carillon and must come back unaltered. The context keeps a tag made for
+   * one purpose from being accepted for another.
+   */
+  mac(data: string, context: string): string {
+    return tag(this.#keys.get(this.keyId)!, data, context);
+  }
+
+  /** True when `mac` is the tag of `data` under the current or a previous master key. */
+  verifyMac(data: string, context: string, mac: string): boolean {
+    const given = Buffer.from(mac, 'base64url');
+    if (given.length !== TAG_BYTES) return false;
+    for (const key of this.#keys.values()) {
+      if (timingSafeEqual(Buffer.from(tag(key, data, context), 'base64url'), given)) return true;
+    }
+    return false;
+  }
+}
+
+const TAG_BYTES = 16;
+
+function tag(key: Buffer, data: string, context: string): string {
+  return createHmac('sha256', key).update(context).update('\0').update(data).digest().subarray(0, TAG_BYTES).toString('base64url');
 }
 
 function fingerprint(key: Buffer): string {

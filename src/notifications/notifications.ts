@@ -6,6 +6,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
+import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
 import type { MessageContent } from './content.ts';
 import type { Target } from './target.ts';
@@ -175,11 +176,19 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
     .where('notification_id', '=', id)
     .where('done', '=', 1)
     .executeTakeFirstOrThrow();
+  // Accepted by Carillon's own push service, then refused by the browser (ack 101 or 102).
+  const unshown = await ctx.store.db
+    .selectFrom('delivery_failures')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('notification_id', '=', id)
+    .where('outcome', 'in', UNSHOWN_OUTCOME_NAMES)
+    .executeTakeFirstOrThrow();
+  const moved = Math.min(Number(unshown.n), Number(sums.delivered));
   const counts = {
     targeted: row.targeted,
     sent: Number(sums.sent),
-    delivered: Number(sums.delivered),
-    failed: Number(sums.failed),
+    delivered: Number(sums.delivered) - moved,
+    failed: Number(sums.failed) + moved,
     expired: Number(sums.expired),
     pruned: Number(sums.pruned),
     pending: 0,

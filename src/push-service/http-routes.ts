@@ -5,14 +5,14 @@ import { MAX_BODY_BYTES } from '../protocol/webpush/ece.ts';
 import type { ChannelStore } from './channel-store.ts';
 import { hashEndpointToken, isEndpointToken, isMessageId, newMessageId } from './identifiers.ts';
 import type { PushServiceLimits } from './limits.ts';
-import type { MessageStore } from './message-store.ts';
+import type { MessageStore, PendingMessage } from './message-store.ts';
 import { PushRequestError, checkPushRequest } from './push-request.ts';
 
 export interface PushRoutesDeps {
   channels: ChannelStore;
   messages: MessageStore;
   /** Sends a stored message at once when its uaid is connected to this process. */
-  route(uaid: string, message: { id: string; channelId: string; data: string | null; encoding: string | null }): void;
+  route(uaid: string, message: PendingMessage): void;
   /** Public base URL for a request (see resolveBaseUrl). */
   baseUrl(hostHeader: string | undefined): string;
   logger: Logger;
@@ -72,7 +72,7 @@ export async function pushRoutes(scope: FastifyInstance, deps: PushRoutesDeps): 
       throw error;
     }
 
-    const message = { id: newMessageId(), channelId: channel.channelId, data: push.data, encoding: push.encoding };
+    const message = { id: newMessageId(), channelId: channel.channelId, data: push.data, encoding: push.encoding, deliveryRef: push.deliveryRef };
     // RFC 8030 §5.2: TTL 0 is "now or never", so it is only sent to a connected user
     // agent and never stored; anything else waits in the store until acked or expired.
     if (push.ttl > 0) {

@@ -12,7 +12,7 @@ import { WebSocketServer } from 'ws';
 import type { Database } from '../store/schema.ts';
 import { resolveBaseUrl } from './base-url.ts';
 import { ChannelStore } from './channel-store.ts';
-import { PushConnection } from './push-connection.ts';
+import { PushConnection, type PushAck } from './push-connection.ts';
 import { pushRoutes } from './http-routes.ts';
 import { DEFAULT_LIMITS, type PushServiceLimits } from './limits.ts';
 import { MessageStore } from './message-store.ts';
@@ -20,6 +20,8 @@ import { Router } from './router.ts';
 import { SUBPROTOCOL } from './ws-protocol.ts';
 
 export { DEFAULT_LIMITS, type PushServiceLimits } from './limits.ts';
+export type { PushAck } from './push-connection.ts';
+export { DELIVERY_REF_HEADER } from './push-request.ts';
 
 /** ms; how long closing waits for peers to answer the close frame. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -35,8 +37,11 @@ export interface PushServiceOptions {
   /** Public base URL of the endpoints (pushServiceUrl, else publicUrl); empty derives it from the listening address. */
   publicUrl: string;
   limits?: Partial<PushServiceLimits>;
-  /** Told each ack's code, for metrics: 100 shown, 101 decryption failed, 102 not delivered. */
-  onAck?: (code: number) => void;
+  /**
+   * Told each ack from a browser: its code (100 shown, 101 decryption failed, 102 not
+   * delivered) and the reference the sender posted the message with (Carillon-Delivery).
+   */
+  onAck?: (ack: PushAck) => void | Promise<void>;
 }
 
 export interface PushService {

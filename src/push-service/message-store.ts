@@ -8,6 +8,8 @@ export interface PendingMessage {
   /** base64url of the encrypted body, or null for a push without payload. */
   data: string | null;
   encoding: string | null;
+  /** The sender's reference (Carillon-Delivery header), reported with a failed ack. */
+  deliveryRef: string | null;
 }
 
 export interface StoredMessage extends PendingMessage {
@@ -42,6 +44,7 @@ export class MessageStore {
       encoding: message.encoding,
       created_at: message.createdAt,
       expires_at: message.expiresAt,
+      delivery_ref: message.deliveryRef,
     };
     let insert = this.db.insertInto('push_messages').values(row);
     if (message.topic !== null) {
@@ -56,6 +59,7 @@ export class MessageStore {
             encoding: row.encoding,
             created_at: row.created_at,
             expires_at: row.expires_at,
+            delivery_ref: row.delivery_ref,
           }),
       );
     }
@@ -70,13 +74,13 @@ export class MessageStore {
     let query = this.db
       .selectFrom('push_messages as m')
       .innerJoin('push_channels as c', (join) => join.onRef('c.uaid', '=', 'm.uaid').onRef('c.channel_id', '=', 'm.channel_id'))
-      .select(['m.id', 'm.channel_id', 'm.data', 'm.encoding'])
+      .select(['m.id', 'm.channel_id', 'm.data', 'm.encoding', 'm.delivery_ref'])
       .where('m.uaid', '=', uaid)
       .where('m.expires_at', '>', now)
       .where('c.unregistered_at', 'is', null);
     if (exclude.length > 0) query = query.where('m.id', 'not in', exclude);
     const rows = await query.orderBy('m.seq').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, channelId: r.channel_id, data: r.data, encoding: r.encoding }));
+    return rows.map((r) => ({ id: r.id, channelId: r.channel_id, data: r.data, encoding: r.encoding, deliveryRef: r.delivery_ref }));
   }
 
   /** Removes acknowledged messages (RFC 8030 §6.2); ids of other uaids are ignored. */

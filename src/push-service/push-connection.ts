@@ -34,8 +34,14 @@ export interface ConnectionDeps {
   limits: PushServiceLimits;
   /** The endpoint URL handed out for a token. */
   endpointFor(token: string): string;
-  /** Told each ack's code: 100 shown, 101 decryption failed, 102 not delivered. */
-  onAck?(code: number): void;
+  /** Told each ack: its code (100 shown, 101 decryption failed, 102 not delivered) and the sender's reference, if any. */
+  onAck?(ack: PushAck): void | Promise<void>;
+}
+
+export interface PushAck {
+  code: number;
+  /** The Carillon-Delivery reference the message was posted with, or null. */
+  deliveryRef: string | null;
 }
 
 // RFC 6455 §7.4.1 close codes.
@@ -56,8 +62,8 @@ export class PushConnection {
   /** Cleared by each heartbeat, set by any sign of life; still clear at the next one means the peer is gone. */
   alive = true;
   #state: 'hello' | 'ready' | 'closed' = 'hello';
-  /** Sent and not acked yet: version → channelID. */
-  readonly #inFlight = new Map<string, string>();
+  /** Sent and not acked yet, by version. */
+  readonly #inFlight = new Map<string, { channelId: string; deliveryRef: string | null }>();
   /** Messages are waiting in the store that did not fit the in-flight window. */
   #fillWanted = false;
   #work: Promise<void> = Promise.resolve();
@@ -236,9 +242,15 @@ export class PushConnection {
       if (update.code !== ACK_DELIVERED) {
         this.#log.info({ uaid: this.uaid, channelID: update.channelID, version: update.version, code: update.code }, 'push message not shown');
       }
-      this.deps.onAck?.(update.code);
+      const sent = this.#inFlight.get(update.version);
       this.#inFlight.delete(update.version);
       versions.push(update.version);
+      try {
+        await this.deps.onAck?.({ code: update.code, deliveryRef: sent?.deliveryRef ?? null });
+      } catch (err) {
+        // The ack still ends the message: reporting it is not worth sending it twice.
+        this.#log.error({ err, uaid: this.uaid, version: update.version }, 'could not report an ack');
+      }
     }
     await this.deps.messages.deleteAcked(this.uaid!, versions);
     if (this.#fillWanted && this.#inFlight.size <= this.deps.limits.maxInFlight / 2) await this.#fill();
@@ -258,7 +270,7 @@ export class PushConnection {
   }
 
   #forgetChannel(channelId: string): void {
-    for (const [version, channel] of this.#inFlight) if (channel === channelId) this.#inFlight.delete(version);
+    for (const [version, sent] of this.#inFlight) if (sent.channelId === channelId) this.#inFlight.delete(version);
   }
 
   #send(message: PendingMessage): void {
@@ -268,7 +280,7 @@ export class PushConnection {
       this.socket.terminate();
       return;
     }
-    this.#inFlight.set(message.id, message.channelId);
+    this.#inFlight.set(message.id, { channelId: message.channelId, deliveryRef: message.deliveryRef });
     this.#sendText(notificationFrame({ channelID: message.channelId, version: message.id, data: message.data, encoding: message.encoding }));
   }
 

@@ -43,7 +43,17 @@ export interface AcceptedPush {
   /** base64url of the body, ready for the WebSocket `data` field; null without payload. */
   data: string | null;
   encoding: 'aes128gcm' | null;
+  /** The sender's reference for this message, handed back with a failed ack; null when none came. */
+  deliveryRef: string | null;
 }
+
+/**
+ * Carillon's own sender names the notification and subscription of each message in this
+ * header, so that an ack 101 or 102 can be charged to them. The push service keeps it as
+ * an opaque string; other senders do not send it.
+ */
+export const DELIVERY_REF_HEADER = 'carillon-delivery';
+const DELIVERY_REF = /^[A-Za-z0-9._-]{1,160}$/;
 
 // RFC 8188 §2.1: salt (16), rs (4), idlen (1) come first; RFC 8291 §4: the keyid is the
 // sender's 65-byte P-256 key; then at least one record: a delimiter and the 16-byte tag.
@@ -95,7 +105,10 @@ export function checkPushRequest(input: PushRequestInput): AcceptedPush {
   }
 
   checkVapid(header('authorization'), input);
-  return { ttl, urgency, topic, data, encoding: data === null ? null : 'aes128gcm' };
+  // Malformed references are dropped, not refused: they are a hint, never needed to deliver.
+  const ref = header(DELIVERY_REF_HEADER);
+  const deliveryRef = ref !== undefined && DELIVERY_REF.test(ref) ? ref : null;
+  return { ttl, urgency, topic, data, encoding: data === null ? null : 'aes128gcm', deliveryRef };
 }
 
 /**

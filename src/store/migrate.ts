@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-push-service.ts';
 import * as m003 from './migrations/003-credentials.ts';
 import * as m004 from './migrations/004-events.ts';
+import * as m005 from './migrations/005-delivery-refs.ts';
 
 interface Migration {
   version: number;
@@ -17,6 +18,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 2, name: 'push-service', up: m002.up },
   { version: 3, name: 'credentials', up: m003.up },
   { version: 4, name: 'events', up: m004.up },
+  { version: 5, name: 'delivery-refs', up: m005.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

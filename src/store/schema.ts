@@ -187,6 +187,8 @@ export interface PushMessagesTable {
   encoding: string | null;
   created_at: number;
   expires_at: number;
+  /** The sender's reference (Carillon-Delivery header), handed back with an ack 101 or 102. */
+  delivery_ref: string | null;
 }
 
 /** What a browser reported: opt-in steps (src/analytics/) and what became of a notification. */

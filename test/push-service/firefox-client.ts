@@ -25,8 +25,10 @@ export interface ReceivedNotification {
   version: string;
   data?: string;
   headers?: Record<string, string>;
-  /** The decrypted payload as UTF-8, or '' without data. */
+  /** The decrypted payload as UTF-8, or '' without data or when it did not decrypt. */
   plaintext: string;
+  /** The ack code this client answers with: 100 delivered, 101 decryption failed, 102 unknown subscription. */
+  code: number;
 }
 
 /** What a Firefox profile keeps between connections: its uaid and its subscriptions' keys. */
@@ -170,11 +172,17 @@ export class FirefoxConnection {
     if (frame.messageType === 'notification') {
       const subscription = this.profile.subscriptions.get(frame.channelID);
       let plaintext = '';
+      // Firefox's codes: 100 delivered, 101 decryption failed, 102 no such subscription.
+      let code = subscription ? 100 : 102;
       if (typeof frame.data === 'string' && subscription) {
-        plaintext = decryptWebPush({ body: decodeBase64url(frame.data), ...subscription }).toString('utf8');
+        try {
+          plaintext = decryptWebPush({ body: decodeBase64url(frame.data), ...subscription }).toString('utf8');
+        } catch {
+          code = 101;
+        }
       }
-      this.notifications.push({ ...frame, plaintext });
-      if (this.autoAck) this.ack(frame.channelID, frame.version, subscription ? 100 : 102);
+      this.notifications.push({ ...frame, plaintext, code });
+      if (this.autoAck) this.ack(frame.channelID, frame.version, code);
     }
     this.frames.push(frame);
     for (const waiter of this.#waiters) {

@@ -1,8 +1,12 @@
+import { DELIVERY_REF_HEADER } from '../../push-service/push-request.ts';
+
 export interface WebPushRequestOptions {
   /** s; RFC 8030 §5.2: how long the push service keeps an undelivered message. */
   ttl: number;
   urgency: string;
   topic: string | null;
+  /** Names the notification and subscription to Carillon's own push service (src/delivery/unshown.ts). */
+  deliveryRef?: string;
 }
 
 export interface PreparedRequest {
@@ -26,5 +30,6 @@ export function buildWebPushRequest(endpoint: string, body: Uint8Array, authoriz
   // RFC 8030 §5.4: a message with the same topic replaces an undelivered one, so a retry
   // of ours cannot show twice on a device that was offline.
   if (opts.topic) headers.topic = opts.topic;
+  if (opts.deliveryRef) headers[DELIVERY_REF_HEADER] = opts.deliveryRef;
   return { url: endpoint, headers, body };
 }

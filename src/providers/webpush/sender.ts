@@ -19,6 +19,11 @@ export interface WebPushSenderDeps {
   vapidFor(appId: string): Promise<VapidTokenCache>;
   retryMax: number;
   now: () => number;
+  /**
+   * The reference that lets Carillon's own push service report a browser's failed ack
+   * (src/delivery/unshown.ts), or undefined for endpoints of other push services.
+   */
+  deliveryRef?(notificationId: string, recipient: Recipient): string | undefined;
 }
 
 /** Encrypts on the crypto pool, sends over the shared transport, maps each answer to an outcome. */
@@ -33,7 +38,9 @@ export class WebPushSender implements Sender {
     const sendOne = async (r: Recipient, body: Uint8Array | string): Promise<Outcome> => {
       if (typeof body === 'string') return { kind: 'rejected', reason: `encryption failed: ${body}` };
       try {
-        const res = await transport.send(buildWebPushRequest(r.address, body, vapid.authorization(r.address, now()), options));
+        const deliveryRef = this.deps.deliveryRef?.(message.id, r);
+        const request = buildWebPushRequest(r.address, body, vapid.authorization(r.address, now()), deliveryRef ? { ...options, deliveryRef } : options);
+        const res = await transport.send(request);
         return mapWebPushResponse(res.status, res.headers, res.body, now(), retryMax);
       } catch (err) {
         if (err instanceof EndpointRejectedError) return { kind: 'rejected', reason: `endpoint refused: ${err.reason}` };

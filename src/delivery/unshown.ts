@@ -1,0 +1,89 @@
+/**
+ * What became of a message after Carillon's own push service accepted it. A push service
+ * answers 201 before the browser has the message, so that is counted delivered; when the
+ * browser later acks 101 (it could not decrypt the body) or 102 (it did not deliver it),
+ * the push service hands back the reference the sender posted the message with, and the
+ * recipient moves from delivered to failed.
+ *
+ * The reference is `<notification id>.<subscription id>.<tag>`, sent in the
+ * Carillon-Delivery header to Carillon's own endpoints only. The tag (a MAC under the
+ * master key) keeps anyone who can post to an endpoint from charging failures to a
+ * notification of their choosing.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import { isEndpointToken } from '../push-service/identifiers.ts';
+import type { PushAck } from '../push-service/index.ts';
+import type { Database } from '../store/schema.ts';
+
+const MAC_CONTEXT = 'push-service:delivery-ref';
+const ID = '[A-Za-z]+_[A-Za-z0-9_-]{1,64}';
+const REF = new RegExp(`^(${ID})\\.(${ID})\\.([A-Za-z0-9_-]{22})$`);
+const ENDPOINT_PATH = '/push/';
+
+/** The failure outcomes a browser's ack can bring, by ack code (src/push-service/ws-protocol.ts). */
+export const UNSHOWN_OUTCOMES = {
+  101: { outcome: 'undecryptable', reason: 'the browser could not decrypt the message (push service ack 101)' },
+  102: { outcome: 'undelivered', reason: 'the browser did not deliver the message to the site (push service ack 102)' },
+} as const;
+
+export const UNSHOWN_OUTCOME_NAMES: readonly string[] = Object.values(UNSHOWN_OUTCOMES).map((o) => o.outcome);
+
+/** True for endpoints of a Carillon push service (`…/push/<token>`): only these get a reference. */
+export function isCarillonPushEndpoint(endpoint: string): boolean {
+  const at = endpoint.lastIndexOf(ENDPOINT_PATH);
+  return at >= 0 && isEndpointToken(endpoint.slice(at + ENDPOINT_PATH.length));
+}
+
+export function signDeliveryRef(secrets: SecretBox, notificationId: string, subscriptionId: string): string {
+  const data = `${notificationId}.${subscriptionId}`;
+  return `${data}.${secrets.mac(data, MAC_CONTEXT)}`;
+}
+
+/** The notification and subscription a reference names, or null when it is not one Carillon signed. */
+export function readDeliveryRef(secrets: SecretBox, ref: string): { notificationId: string; subscriptionId: string } | null {
+  const m = REF.exec(ref);
+  if (!m || !secrets.verifyMac(`${m[1]}.${m[2]}`, MAC_CONTEXT, m[3]!)) return null;
+  return { notificationId: m[1]!, subscriptionId: m[2]! };
+}
+
+export interface UnshownDeps {
+  db: Kysely<Database>;
+  secrets: SecretBox;
+  logger: Logger;
+  now: () => number;
+}
+
+/**
+ * Records a failed ack as a delivery failure of its notification and subscription, once;
+ * `getNotification` then counts it failed instead of delivered. Acks without a reference,
+ * with one Carillon did not sign, or for a notification this store does not hold change
+ * nothing. Returns whether a failure was recorded.
+ */
+export async function recordUnshown(deps: UnshownDeps, ack: PushAck): Promise<boolean> {
+  const kind = UNSHOWN_OUTCOMES[ack.code as keyof typeof UNSHOWN_OUTCOMES];
+  if (!kind || ack.deliveryRef === null) return false;
+  const ref = readDeliveryRef(deps.secrets, ack.deliveryRef);
+  if (!ref) {
+    deps.logger.warn({ code: ack.code }, 'push service ack with a delivery reference that does not verify');
+    return false;
+  }
+  return deps.db.transaction().execute(async (tx) => {
+    const known = await tx.selectFrom('notifications').select('id').where('id', '=', ref.notificationId).executeTakeFirst();
+    if (!known) return false;
+    const already = await tx
+      .selectFrom('delivery_failures')
+      .select('outcome')
+      .where('notification_id', '=', ref.notificationId)
+      .where('subscription_id', '=', ref.subscriptionId)
+      .where('outcome', 'in', UNSHOWN_OUTCOME_NAMES)
+      .executeTakeFirst();
+    if (already) return false;
+    await tx
+      .insertInto('delivery_failures')
+      .values({ notification_id: ref.notificationId, subscription_id: ref.subscriptionId, outcome: kind.outcome, status_code: null, reason: kind.reason, at: deps.now() })
+      .execute();
+    return true;
+  });
+}
