@@ -32,7 +32,14 @@ test('a valid request gives the stored form: TTL capped, urgency defaulted, body
   assert.equal(push.topic, 'abc');
   assert.equal(push.encoding, 'aes128gcm');
   assert.deepEqual(Buffer.from(push.data!, 'base64url'), body);
-  assert.deepEqual(checkPushRequest({ ...base, body: undefined, headers: { ttl: '0' } }), { ttl: 0, urgency: 'normal', topic: null, data: null, encoding: null });
+  assert.deepEqual(checkPushRequest({ ...base, body: undefined, headers: { ttl: '0' } }), { ttl: 0, urgency: 'normal', topic: null, data: null, encoding: null, deliveryRef: null });
+});
+
+test("a sender's Carillon-Delivery reference is kept as it came; a malformed one is dropped, not refused", () => {
+  const ref = 'ntf_abc.sub_def.0123456789abcdefghijkl';
+  assert.equal(checkPushRequest({ ...base, headers: { ...base.headers, 'carillon-delivery': ref } }).deliveryRef, ref);
+  assert.equal(checkPushRequest({ ...base, headers: { ...base.headers, 'carillon-delivery': 'has space' } }).deliveryRef, null);
+  assert.equal(checkPushRequest({ ...base, headers: { ...base.headers, 'carillon-delivery': 'x'.repeat(161) } }).deliveryRef, null);
 });
 
 test('RFC 8030 header and size rules', () => {
