@@ -23,6 +23,12 @@ import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
+import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
+import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
+import { RateLimitedSender, rateLimitKey } from './providers/rate-limited-sender.ts';
+
+/** ms a batch may wait for its turn under the rate limits before handing its recipients back to the queue. */
+const MAX_RATE_WAIT_MS = 10_000;
 
 export interface Runtime {
   ctx: Context;
@@ -71,6 +77,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
   let appPush: ReturnType<typeof createAppPushSenders> | undefined;
+  let limiter: RateLimiter | undefined;
   // The promise is cached, not the value: batches that start together share one signer
   // (and so one token per push service origin) instead of racing to make their own.
   const vapidCaches = new Map<string, Promise<VapidTokenCache>>();
@@ -103,7 +110,21 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       appPush = createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const senders = new Map<string, Sender>([['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now, deliveryRef })], ...appPush.senders]);
+      limiter = config.redisUrl ? new RedisRateLimiter({ redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, logger }) : new MemoryRateLimiter();
+      const channelSenders: [string, Sender][] = [['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now, deliveryRef })], ...appPush.senders];
+      const senders = new Map<string, Sender>(
+        channelSenders.map(([channel, sender]) => [
+          channel,
+          new RateLimitedSender(sender, {
+            limiter: limiter!,
+            keyFor: (r, m) => rateLimitKey(channel, r, m),
+            rate: channel === 'webpush' ? config.originRate : config.providerRate,
+            // A batch waiting longer would risk its job's lease; what is left goes back to the queue.
+            maxWaitMs: Math.min(MAX_RATE_WAIT_MS, config.queueLease / 3),
+            pauseOnThrottle: channel === 'webpush',
+          }),
+        ]),
+      );
       const deps = { senders, metrics };
       reconciler = setInterval(() => void reconcile(ctx).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
@@ -122,6 +143,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await queue.stop();
       await transport?.close();
       await appPush?.close();
+      await limiter?.close();
       await crypto?.close();
       await store.close();
     },

@@ -50,6 +50,10 @@ export const defaults = {
   originConcurrency: 100,
   /** Keep-alive connections per push service origin (HTTP/1.1; HTTP/2 multiplexes on one). */
   originConnections: 32,
+  /** Web Push messages a second per push service origin, across all workers (shared through Redis); 0: no limit. */
+  originRate: 0,
+  /** APNs or FCM requests a second per app, across all workers (FCM's quota is per project); 0: no limit. */
+  providerRate: 0,
   /** ms; a push service that has not answered by then is retried later. */
   requestTimeout: 15_000,
   /** Worker threads that encrypt payloads (RFC 8291); 0 means one per core. */

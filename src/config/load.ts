@@ -51,6 +51,9 @@ function validate(config: Config): Config {
   for (const key of ['batchSize', 'workerConcurrency', 'originConcurrency', 'originConnections', 'maxAttempts', 'databasePoolSize'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive integer`);
   }
+  for (const key of ['originRate', 'providerRate'] as const) {
+    if (!Number.isFinite(config[key]) || config[key] < 0) throw new ConfigError(`${key} must be a number of messages a second, 0 for no limit`);
+  }
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) throw new ConfigError('publicUrl must be an http(s) URL');
   if (!['api', 'worker', 'both'].includes(config.role)) throw new ConfigError(`role must be api, worker or both, got "${config.role}"`);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.queuePrefix)) throw new ConfigError('queuePrefix must be 1-64 letters, digits, _ or -');

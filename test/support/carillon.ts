@@ -18,7 +18,7 @@ export const STORES: StoreKind[] = ['sqlite', 'postgres'];
 /** The embedded set-up and the scale-out one (PostgreSQL, and the queue on BullMQ in Redis): delivery tests run on each. */
 export const DEPLOYMENTS: StoreKind[] = [...STORES, 'postgres+redis'];
 
-function testRedisUrl(): string {
+export function testRedisUrl(): string {
   const url = process.env.CARILLON_TEST_REDIS_URL;
   if (!url) throw new Error('CARILLON_TEST_REDIS_URL is not set: run the tests with `npm test`, which starts Redis');
   return url;
@@ -54,6 +54,8 @@ export interface StartOptions {
   providerCa?: string;
   /** A logger of the test's own, to look at what is logged. */
   logger?: Logger;
+  /** The queue's Redis prefix: the same one for runtimes that stand for workers of one installation. */
+  queuePrefix?: string;
 }
 
 export async function startCarillon(kind: StoreKind, overrides: Partial<Config> = {}, opts: StartOptions = {}): Promise<TestCarillon> {
@@ -73,7 +75,7 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     cryptoThreads: 2,
     ...overrides,
   };
-  const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa, queuePrefix: `t_${randomBytes(6).toString('hex')}` });
+  const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa, queuePrefix: opts.queuePrefix ?? `t_${randomBytes(6).toString('hex')}` });
   runtime.startWorkers();
 
   const api: TestCarillon['api'] = async (method, url, opts = {}) => {
