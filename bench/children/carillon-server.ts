@@ -1,7 +1,7 @@
 /**
  * One Carillon process for a bench run: the runtime of src/runtime.ts on a seeded store,
- * listening on a free loopback port, with its delivery workers started, exactly as
- * `carillon serve` runs it (role both).
+ * listening on a free loopback port, with its delivery workers started unless its role is
+ * `api`, exactly as `carillon serve` runs it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
@@ -26,7 +26,7 @@ main(async () => {
     ...(args.store.queuePrefix ? { queuePrefix: args.store.queuePrefix } : {}),
   });
   await runtime.app.listen({ host: '127.0.0.1', port: 0 });
-  runtime.startWorkers();
+  if (config.role !== 'api') runtime.startWorkers();
   const address = runtime.app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startPostgres } from '../../scripts/services/postgres.ts';
@@ -64,7 +64,10 @@ export function audienceSizes(n: number): number[] {
   return sizes;
 }
 
-/** One Carillon fan-out: a fresh copy of the seeded store, its own process, a warm-up, then the broadcast. */
+/**
+ * One Carillon fan-out: a fresh copy of the seeded store, its own process (or an API
+ * process and `workers` worker processes), a warm-up, then the broadcast.
+ */
 export async function carillonFanout(
   h: Harness,
   opts: {
@@ -76,6 +79,8 @@ export async function carillonFanout(
     profile?: boolean;
     /** Settings other than the defaults, to see what moves the figure. */
     overrides?: Partial<Config>;
+    /** Run `carillon serve --role api` and this many `--role worker` processes instead of one process with both roles. */
+    workers?: number;
   },
 ): Promise<FanoutFigure> {
   const { n, mode, seeded } = opts;
@@ -86,36 +91,49 @@ export async function carillonFanout(
   // Node with the pid and thread id, in a folder per run.
   const profileDir = opts.profile ? join(h.profileDir(), `fanout-${count(n)}-${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
   const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const server = await h.startServer(opts.store, { execArgv, name: `carillon (${opts.label})`, ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(profileDir ? { env: { BENCH_MARKS_FILE: join(profileDir, 'marks.json') } } : {}) });
+  const start = (name: string, role?: Config['role']) =>
+    h.startServer(opts.store, {
+      execArgv,
+      name,
+      overrides: { ...opts.overrides, ...(role ? { role } : {}) },
+      ...(profileDir ? { env: { BENCH_MARKS_FILE: join(profileDir, role ? `marks-${role}-${name.replace(/\W+/g, '-')}.json` : 'marks.json') } } : {}),
+    });
+  const servers = opts.workers
+    ? [await start(`carillon api (${opts.label})`, 'api'), ...(await Promise.all(Array.from({ length: opts.workers }, (_, i) => start(`carillon worker ${i + 1} (${opts.label})`, 'worker'))))]
+    : [await start(`carillon (${opts.label})`)];
+  const api = servers[0]!;
+  const mark = (name: string) => servers.forEach((s) => s.child.send({ type: 'mark', name }));
   try {
-    await h.warmUp(server, sink, seeded.warm!);
+    await h.warmUp(api, sink, seeded.warm!);
     await h.expect(sink, audience, opts.label);
-    const res = await callApi(server.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: { all: true }, ...BROADCAST });
+    const res = await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: { all: true }, ...BROADCAST });
     const t202 = wallNow();
-    server.child.send({ type: 'mark', name: 'accepted' });
+    mark('accepted');
     if (res.status !== 202) throw new Error(`broadcast: ${res.status} ${JSON.stringify(res.body)}`);
     const done = await sink.next<SinkDone>('done', 60_000 + audience * STUCK_MS_PER_MESSAGE);
-    server.child.send({ type: 'mark', name: 'delivered' });
-    const completed = await h.waitCompleted(server, app, res.body.id, 120_000);
-    const stopped = await h.stopServer(server, !opts.store.databaseUrl);
+    mark('delivered');
+    const completed = await h.waitCompleted(api, app, res.body.id, 120_000);
+    const stopped = await Promise.all(servers.map((s) => h.stopServer(s, !opts.store.databaseUrl)));
     const seconds = (done.t - t202) / 1000;
+    const cpuMs = stopped.reduce((sum, r) => sum + (r.cpuMarks.delivered ?? Number.NaN) - (r.cpuMarks.accepted ?? Number.NaN), 0);
     return {
       contender: opts.label,
       n: audience,
       sink: mode,
       seconds,
       perSecond: audience / seconds,
-      peakRssKb: stopped.maxRssKb,
+      // Every process of the set-up: what the machine holds for it.
+      peakRssKb: stopped.reduce((sum, r) => sum + r.maxRssKb, 0),
       connections: done.connections,
       versions: done.versions,
       completedSeconds: (completed.t - t202) / 1000,
       counts: completed.counts,
       loadAverage: loadavg()[0]!,
-      cpuMsPerMessage: ((stopped.cpuMarks.delivered ?? Number.NaN) - (stopped.cpuMarks.accepted ?? Number.NaN)) / audience,
+      cpuMsPerMessage: cpuMs / audience,
       sinkCpuMsPerMessage: done.cpuMs / audience,
     };
   } catch (err) {
-    server.child.kill();
+    servers.forEach((s) => s.child.kill());
     throw err;
   }
 }
@@ -248,21 +266,38 @@ export async function fanoutSection(h: Harness): Promise<SectionResult> {
     });
   }
 
-  let scaleOut: FanoutFigure | undefined;
   let scaleOutError: string | undefined;
   if (!h.flags.noScaleOut) {
+    const embedded = pairs.at(-1)!.carillon;
     try {
-      scaleOut = await scaleOutFanout(h, sideN);
-      figures.push(scaleOut);
-      const embedded = pairs.at(-1)!.carillon;
-      rows.push({
-        section: 2,
-        what: `Fan-out ${count(sideN)} on PostgreSQL + Redis (BullMQ), one process, HTTP/1.1 sink`,
-        carillon: describe(scaleOut),
-        peer: `Carillon on embedded SQLite as above: ${int(embedded.perSecond)} msg/s`,
-        ratio: times(scaleOut.perSecond / embedded.perSecond),
-        goal: '',
-      });
+      const [one, api1, api2] = await scaleOutFanouts(h, sideN);
+      figures.push(one, api1, api2);
+      rows.push(
+        {
+          section: 2,
+          what: `Fan-out ${count(sideN)} on PostgreSQL + Redis (BullMQ), one process (role both), HTTP/1.1 sink`,
+          carillon: describe(one),
+          peer: `Carillon on embedded SQLite as above: ${int(embedded.perSecond)} msg/s`,
+          ratio: times(one.perSecond / embedded.perSecond),
+          goal: '',
+        },
+        {
+          section: 2,
+          what: `Fan-out ${count(sideN)} on PostgreSQL + Redis: API process + 1 worker process`,
+          carillon: describe(api1),
+          peer: `one process (role both) as above: ${int(one.perSecond)} msg/s`,
+          ratio: times(api1.perSecond / one.perSecond),
+          goal: '',
+        },
+        {
+          section: 2,
+          what: `Fan-out ${count(sideN)} on PostgreSQL + Redis: API process + 2 worker processes (${cpus().length} cores)`,
+          carillon: describe(api2),
+          peer: `API + 1 worker as above: ${int(api1.perSecond)} msg/s`,
+          ratio: times(api2.perSecond / api1.perSecond),
+          goal: '',
+        },
+      );
     } catch (err) {
       scaleOutError = (err as Error).message;
       h.log(`  scale-out figure failed: ${scaleOutError}`);
@@ -274,12 +309,14 @@ export async function fanoutSection(h: Harness): Promise<SectionResult> {
 }
 
 /**
- * The same fan-out on PostgreSQL and Redis (BullMQ): on the servers named by
- * CARILLON_BENCH_DATABASE_URL and CARILLON_BENCH_REDIS_URL when both are set (a database
- * and a key prefix of its own are made there), else on servers started for the run from
- * Debian's packages (scripts/services).
+ * The same fan-out on PostgreSQL and Redis (BullMQ), three times on one seeded database:
+ * one process with both roles, then an API process with one and with two worker
+ * processes. On the servers named by CARILLON_BENCH_DATABASE_URL and
+ * CARILLON_BENCH_REDIS_URL when both are set (a database and a key prefix of its own are
+ * made there), else on servers started for the run from Debian's packages
+ * (scripts/services).
  */
-async function scaleOutFanout(h: Harness, n: number): Promise<FanoutFigure> {
+async function scaleOutFanouts(h: Harness, n: number): Promise<[FanoutFigure, FanoutFigure, FanoutFigure]> {
   const given = { databaseUrl: process.env.CARILLON_BENCH_DATABASE_URL, redisUrl: process.env.CARILLON_BENCH_REDIS_URL };
   const services = given.databaseUrl && given.redisUrl ? await useGivenServices(given.databaseUrl, given.redisUrl) : await startServices();
   h.log(`fan-out ${count(n)}: Carillon on PostgreSQL ${services.version} + Redis`);
@@ -288,9 +325,13 @@ async function scaleOutFanout(h: Harness, n: number): Promise<FanoutFigure> {
     h.log(`  seeding ${n.toLocaleString('en-US')} subscriptions into PostgreSQL`);
     const { seeded } = await h.seed({ store, webpush: { n, endpointBase: h.endpointBase, probes: 0 } });
     h.log(`  seeded in ${seeded.seconds.toFixed(1)} s`);
-    const f = await carillonFanout(h, { n, mode: 'h1', store, seeded, label: `Carillon PostgreSQL+Redis ${count(n)}` });
-    h.log(`  ${describe(f)}`);
-    return f;
+    const run = async (label: string, workers?: number) => {
+      h.log(`  ${label}`);
+      const f = await carillonFanout(h, { n, mode: 'h1', store, seeded, label: `Carillon PostgreSQL+Redis ${count(n)} ${label}`, ...(workers ? { workers } : {}) });
+      h.log(`    ${describe(f)}`);
+      return f;
+    };
+    return [await run('one process'), await run('API + 1 worker', 1), await run('API + 2 workers', 2)];
   } finally {
     await services.stop();
   }
