@@ -102,15 +102,17 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     app,
     metrics,
     startWorkers() {
-      crypto = new CryptoPool(cryptoThreadCount(config));
-      transport = new PushTransport({
+      // Started again after the queue was stopped (a test does), the pools, connections
+      // and limiter of the first start are kept rather than left open.
+      crypto ??= new CryptoPool(cryptoThreadCount(config));
+      transport ??= new PushTransport({
         allowPrivate: config.allowPrivateEndpoints,
         maxConcurrencyPerOrigin: config.originConcurrency,
         connectionsPerOrigin: config.originConnections,
         requestTimeoutMs: config.requestTimeout,
       });
-      appPush = createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      limiter = config.redisUrl ? new RedisRateLimiter({ redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, logger }) : new MemoryRateLimiter();
+      appPush ??= createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
+      limiter ??= config.redisUrl ? new RedisRateLimiter({ redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, logger }) : new MemoryRateLimiter();
       const channelSenders: [string, Sender][] = [['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now, deliveryRef })], ...appPush.senders];
       const senders = new Map<string, Sender>(
         channelSenders.map(([channel, sender]) => [
@@ -126,6 +128,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         ]),
       );
       const deps = { senders, metrics };
+      clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
       queue.start(
