@@ -13,6 +13,7 @@ export interface SubscriptionBody {
   keys: { p256dh: string; auth: string };
   expirationTime?: number | null;
   userId?: string;
+  userIdHash?: string;
   tags?: Record<string, string>;
   language?: string;
   timezone?: string;

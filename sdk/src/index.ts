@@ -135,15 +135,28 @@ export class Carillon {
     return 'default';
   }
 
-  /** Names the signed-in user (null on sign-out), so notifications can target them by id. */
-  async setUserId(userId: string | null): Promise<void> {
+  /**
+   * Names the signed-in user (null on sign-out), so notifications can target them by id.
+   * When the app verifies identities (the default), pass `userIdHash`: the hex
+   * HMAC-SHA-256 of the user id under the app's identity secret, computed by your server
+   * for the user it has signed in. A hash the server refuses rejects with
+   * `identity_not_verified`, and the user id is left as it was.
+   */
+  async setUserId(userId: string | null, userIdHash?: string): Promise<void> {
     if (userId !== null && (typeof userId !== 'string' || userId.length < 1 || userId.length > 256)) {
       throw new CarillonError('invalid_request', 'userId must be a string of 1 to 256 characters, or null');
     }
-    await this.#updateState((s) => {
-      const { userId: _old, ...rest } = s;
-      return userId === null ? rest : { ...rest, userId };
-    });
+    if (userIdHash !== undefined && (typeof userIdHash !== 'string' || !/^[0-9a-fA-F]{64}$/.test(userIdHash))) {
+      throw new CarillonError('invalid_request', 'userIdHash must be the 64 hex digits of an HMAC-SHA-256');
+    }
+    const before = this.#supported ? ((await kvGet('state')) ?? {}) : {};
+    try {
+      await this.#updateState((s) => withUser(s, userId ?? undefined, userId === null ? undefined : userIdHash));
+    } catch (err) {
+      // Not kept: every later registration of this browser would be refused the same way.
+      if (err instanceof CarillonError && err.code === 'identity_not_verified') await kvUpdate('state', (s) => withUser(s ?? {}, before.userId, before.userIdHash));
+      throw err;
+    }
   }
 
   /** Replaces this browser's tags (string values; at most 50), the keys of segments. */
@@ -294,4 +307,10 @@ function checkOptions(o: CarillonOptions): void {
   } catch {
     fail(`serverUrl "${o.serverUrl}" is not an absolute URL`);
   }
+}
+
+/** The state with this user id and hash, or without either. */
+function withUser(state: StoredState, userId: string | undefined, userIdHash: string | undefined): StoredState {
+  const { userId: _id, userIdHash: _hash, ...rest } = state;
+  return { ...rest, ...(userId !== undefined ? { userId } : {}), ...(userId !== undefined && userIdHash !== undefined ? { userIdHash } : {}) };
 }

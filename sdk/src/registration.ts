@@ -21,6 +21,7 @@ export async function registerSubscription(api: Api, sub: PushSubscriptionLike):
     keys: { p256dh: keys.p256dh ?? '', auth: keys.auth ?? '' },
     expirationTime: json.expirationTime ?? null,
     ...(state.userId !== undefined ? { userId: state.userId } : {}),
+    ...(state.userId !== undefined && state.userIdHash !== undefined ? { userIdHash: state.userIdHash } : {}),
     ...(state.tags !== undefined ? { tags: state.tags } : {}),
     ...deviceFields(),
   });

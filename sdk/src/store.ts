@@ -19,6 +19,8 @@ export interface StoredState {
   subscriptionId?: string;
   endpoint?: string;
   userId?: string;
+  /** The proof of `userId` the site's server made (src/apps/identity.ts on the server). */
+  userIdHash?: string;
   tags?: Record<string, string>;
   /** ms since epoch; when the soft-ask (or the browser's prompt) was last dismissed. */
   softAskDismissedAt?: number;

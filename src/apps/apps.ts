@@ -2,6 +2,8 @@ import { generateVapidKeys, validateVapidSubject } from '../protocol/webpush/vap
 import { ApiError } from '../errors/api-error.ts';
 import { constantTimeEqual, hashKey, newApiKey, newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
+import type { AppsTable } from '../store/schema.ts';
+import { identityContext, newIdentitySecret } from './identity.ts';
 
 export interface CreatedApp {
   id: string;
@@ -12,6 +14,9 @@ export interface CreatedApp {
   secretKey: string;
   /** Browser-side key: only subscriptions and events. */
   publishableKey: string;
+  /** The key the site's server hashes user ids with (src/apps/identity.ts). Shown once. */
+  identitySecret: string;
+  identityVerification: boolean;
   createdAt: string;
 }
 
@@ -19,7 +24,7 @@ export function vapidContext(appId: string): string {
   return `app:${appId}:vapid`;
 }
 
-export async function createApp(ctx: Context, input: { name: string; vapidSubject?: string }): Promise<CreatedApp> {
+export async function createApp(ctx: Context, input: { name: string; vapidSubject?: string; identityVerification?: boolean }): Promise<CreatedApp> {
   const subject = input.vapidSubject ?? ctx.config.vapidSubject;
   try {
     validateVapidSubject(subject);
@@ -30,6 +35,10 @@ export async function createApp(ctx: Context, input: { name: string; vapidSubjec
   const keys = generateVapidKeys();
   const secretKey = newApiKey('secret');
   const publishableKey = newApiKey('publishable');
+  const identitySecret = newIdentitySecret();
+  // On unless asked otherwise: the publishable key is public, and a user id it sets unproven
+  // would let anyone receive another user's notifications.
+  const identityVerification = input.identityVerification ?? true;
   const now = ctx.now();
   await ctx.store.db.transaction().execute(async (tx) => {
     await tx
@@ -41,6 +50,8 @@ export async function createApp(ctx: Context, input: { name: string; vapidSubjec
         vapid_private_key: ctx.secrets.seal(keys.privateKey, vapidContext(id)),
         vapid_subject: subject,
         created_at: now,
+        identity_secret: ctx.secrets.seal(identitySecret, identityContext(id)),
+        identity_verification: identityVerification ? 1 : 0,
       })
       .execute();
     await tx
@@ -51,7 +62,7 @@ export async function createApp(ctx: Context, input: { name: string; vapidSubjec
       ])
       .execute();
   });
-  return { id, name: input.name, vapidPublicKey: keys.publicKey, vapidSubject: subject, secretKey, publishableKey, createdAt: new Date(now).toISOString() };
+  return { id, name: input.name, vapidPublicKey: keys.publicKey, vapidSubject: subject, secretKey, publishableKey, identitySecret, identityVerification, createdAt: new Date(now).toISOString() };
 }
 
 export interface AppView {
@@ -59,18 +70,33 @@ export interface AppView {
   name: string;
   vapidPublicKey: string;
   vapidSubject: string;
+  /** Whether user ids set with the publishable key must come with their hash. */
+  identityVerification: boolean;
   createdAt: string;
 }
 
+const APP_COLUMNS = ['id', 'name', 'vapid_public_key', 'vapid_subject', 'identity_verification', 'created_at'] as const;
+
+function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapid_subject' | 'created_at'> & { identity_verification: number }): AppView {
+  return {
+    id: row.id,
+    name: row.name,
+    vapidPublicKey: row.vapid_public_key,
+    vapidSubject: row.vapid_subject,
+    identityVerification: row.identity_verification === 1,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
 export async function getApp(ctx: Context, id: string): Promise<AppView> {
-  const row = await ctx.store.db.selectFrom('apps').select(['id', 'name', 'vapid_public_key', 'vapid_subject', 'created_at']).where('id', '=', id).executeTakeFirst();
+  const row = await ctx.store.db.selectFrom('apps').select(APP_COLUMNS).where('id', '=', id).executeTakeFirst();
   if (!row) throw new ApiError('app_not_found', `No app with id ${id}`);
-  return { id: row.id, name: row.name, vapidPublicKey: row.vapid_public_key, vapidSubject: row.vapid_subject, createdAt: new Date(row.created_at).toISOString() };
+  return appView(row);
 }
 
 export async function listApps(ctx: Context): Promise<AppView[]> {
-  const rows = await ctx.store.db.selectFrom('apps').select(['id', 'name', 'vapid_public_key', 'vapid_subject', 'created_at']).orderBy('created_at').execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, vapidPublicKey: row.vapid_public_key, vapidSubject: row.vapid_subject, createdAt: new Date(row.created_at).toISOString() }));
+  const rows = await ctx.store.db.selectFrom('apps').select(APP_COLUMNS).orderBy('created_at').execute();
+  return rows.map(appView);
 }
 
 export type Principal = { kind: 'admin' } | { kind: 'secret' | 'publishable'; appId: string };

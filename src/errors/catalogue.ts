@@ -16,6 +16,8 @@ export const ERRORS = {
   unauthorized: { status: 401, title: 'An API key is required' },
   invalid_api_key: { status: 401, title: 'The API key is not valid' },
   forbidden: { status: 403, title: 'This API key may not do that' },
+  identity_not_verified: { status: 403, title: 'The user id is not proven by its hash' },
+  identity_secret_missing: { status: 409, title: 'The app has no identity secret' },
   not_found: { status: 404, title: 'No such route' },
   app_not_found: { status: 404, title: 'No such app' },
   subscription_not_found: { status: 404, title: 'No such subscription' },

@@ -23,6 +23,7 @@ export const CreateAppBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     vapidSubject: Type.Optional(Type.String({ maxLength: 500, description: 'mailto: or https: contact sent to push services (RFC 8292 §2.1)' })),
+    identityVerification: Type.Optional(Type.Boolean({ description: 'User ids set with the publishable key must come with their hash (default true)' })),
   },
   { additionalProperties: false },
 );
@@ -33,6 +34,7 @@ const AppFields = {
   name: Type.String(),
   vapidPublicKey: Type.String({ description: 'applicationServerKey for PushManager.subscribe()' }),
   vapidSubject: Type.String(),
+  identityVerification: Type.Boolean({ description: 'User ids set with the publishable key must come with their hash' }),
   createdAt: Type.String({ format: 'date-time' }),
 };
 export const App = Type.Object(AppFields);
@@ -40,7 +42,16 @@ export const CreatedApp = Type.Object({
   ...AppFields,
   secretKey: Type.String({ description: 'Server-side key; shown once' }),
   publishableKey: Type.String({ description: 'Browser-side key: subscriptions and events only' }),
+  identitySecret: Type.String({ description: "Your server's key for user id hashes (HMAC-SHA-256); shown once" }),
 });
+export const UpdateAppBody = Type.Object(
+  {
+    identityVerification: Type.Optional(Type.Boolean({ description: 'User ids set with the publishable key must come with their hash' })),
+  },
+  { additionalProperties: false },
+);
+export type UpdateAppBody = Static<typeof UpdateAppBody>;
+export const IdentitySecret = Type.Object({ identitySecret: Type.String({ description: 'Shown once; hashes made with the previous secret no longer verify' }) });
 
 // TypeBox compiles a Record's key schema to a catch-all pattern and drops its length
 // limits, so the key rule is a pattern of its own: 1 to 64 characters.
@@ -67,6 +78,7 @@ export const SubscriptionBody = Type.Object(
     ),
     expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'webpush: as PushSubscription.toJSON() gives it; ignored' })),
     userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    userIdHash: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: "hex HMAC-SHA-256 of userId under the app's identity secret, made by your server; needed with the publishable key when the app verifies identities" })),
     tags: Type.Optional(Tags),
     language: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 })),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

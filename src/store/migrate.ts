@@ -5,6 +5,7 @@ import * as m002 from './migrations/002-push-service.ts';
 import * as m003 from './migrations/003-credentials.ts';
 import * as m004 from './migrations/004-events.ts';
 import * as m005 from './migrations/005-delivery-refs.ts';
+import * as m006 from './migrations/006-identity.ts';
 
 interface Migration {
   version: number;
@@ -19,6 +20,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 3, name: 'credentials', up: m003.up },
   { version: 4, name: 'events', up: m004.up },
   { version: 5, name: 'delivery-refs', up: m005.up },
+  { version: 6, name: 'identity', up: m006.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -29,6 +29,10 @@ export interface AppsTable {
   vapid_private_key: string;
   vapid_subject: string;
   created_at: number;
+  /** The key of user id hashes (src/apps/identity.ts), sealed like the VAPID key; null until made. */
+  identity_secret: string | null;
+  /** 1: a publishable key must prove each user id it sets with its hash. */
+  identity_verification: Generated<number>;
 }
 
 export interface ApiKeysTable {

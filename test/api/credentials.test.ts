@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
 import { TEST_CA } from '../simulators/h2-server.ts';
@@ -149,7 +149,7 @@ for (const kind of STORES) {
         { channel: 'apns', token: iphone, userId: 's' },
         { channel: 'fcm', token: pixel, userId: 's' },
       ]) {
-        assert.equal((await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body })).status, 201);
+        assert.equal((await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, body) })).status, 201);
       }
       apns.expireProviderTokens();
       const sent = await call('POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: { userIds: ['s'] }, title: 'hi' });

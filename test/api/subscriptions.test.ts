@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 
 function browserKeys() {
   const ecdh = createECDH('prime256v1');
@@ -26,10 +26,10 @@ for (const kind of STORES) {
 
     test('the publishable key registers a subscription; the same endpoint again updates it', async () => {
       const endpoint = 'https://push.example.net/send/abc';
-      const first = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: sub(endpoint, { userId: 'u1', tags: { plan: 'pro' } }) });
+      const first = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, sub(endpoint, { userId: 'u1', tags: { plan: 'pro' } })) });
       assert.equal(first.status, 201);
       assert.match(first.body.id, /^sub_/);
-      const again = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: sub(endpoint, { userId: 'u2', tags: { plan: 'free' }, language: 'de', timezone: 'Europe/Berlin' }) });
+      const again = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, sub(endpoint, { userId: 'u2', tags: { plan: 'free' }, language: 'de', timezone: 'Europe/Berlin' })) });
       assert.equal(again.status, 200);
       assert.equal(again.body.id, first.body.id);
       const got = await c.api('GET', `/v1/apps/${app.id}/subscriptions/${first.body.id}`, { key: app.secretKey });

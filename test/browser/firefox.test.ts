@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
 import { decodeBase64url, encodeBase64url } from '../../src/protocol/webpush/base64url.ts';
-import { startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { startCarillon, userIdHash, type TestCarillon } from '../support/carillon.ts';
 import { launchFirefox, newFirefoxProfile, type FirefoxProfile } from '../support/firefox.ts';
 import { startSdkSite, type SdkSite } from '../support/sdk-site.ts';
 import { eventually } from '../support/eventually.ts';
@@ -64,12 +64,12 @@ describe('Carillon in a real Firefox, through its own push service', { timeout: 
   });
 
   test('the SDK subscribes through the push service and registers with Carillon', async () => {
-    const result = await page.evaluate(async (o) => {
+    const result = await page.evaluate(async ({ userIdHash, ...options }) => {
       const w = window as any;
-      w.carillon = await w.Carillon.init(o);
-      await w.carillon.setUserId('ff-user');
+      w.carillon = await w.Carillon.init(options);
+      await w.carillon.setUserId('ff-user', userIdHash);
       return w.carillon.prompt();
-    }, { appId: app.id, publishableKey: app.publishableKey, serverUrl: apiUrl });
+    }, { appId: app.id, publishableKey: app.publishableKey, serverUrl: apiUrl, userIdHash: userIdHash(app, 'ff-user') });
     assert.equal(result, 'subscribed');
     const state = await page.evaluate(() => (window as any).carillon.getState());
     assert.equal(state.subscribed, true);

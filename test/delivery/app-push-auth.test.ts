@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotification } from '../../src/notifications/notifications.ts';
-import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { ApnsSimulator, type ApnsTeam } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
 import { TEST_CA } from '../simulators/h2-server.ts';
@@ -22,7 +22,7 @@ for (const kind of DEPLOYMENTS) {
 
     const api = (app: App, method: string, path: string, body?: unknown) => c.api(method, `/v1/apps/${app.id}${path}`, { key: app.secretKey, body });
     const register = async (app: App, body: Record<string, unknown>) => {
-      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body });
+      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, body) });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body.id as string;
     };

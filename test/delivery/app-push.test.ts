@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { ApnsSimulator, type ApnsTeam } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
@@ -58,7 +58,7 @@ for (const kind of DEPLOYMENTS) {
       return res.body.id as string;
     };
     const register = async (app: App, body: Record<string, unknown>) => {
-      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body });
+      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, body) });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body.id as string;
     };

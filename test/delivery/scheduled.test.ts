@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 
 for (const kind of STORES) {
@@ -16,7 +16,7 @@ for (const kind of STORES) {
       sink = await startPushSink({ now: () => Math.floor(clock / 1000) });
       app = await c.createApp();
       const s = sink.subscribe();
-      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: 'sched' } });
+      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: 'sched' }) });
       assert.equal(res.status, 201);
     });
     after(async () => {
@@ -46,7 +46,7 @@ for (const kind of STORES) {
 
     test('a retry after the TTL ran out is not sent, and is counted as expired', async () => {
       const s = sink.subscribe();
-      await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: 'late' } });
+      await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: 'late' }) });
       sink.respondWith(s.id, [{ status: 503, retryAfter: 120 }]);
       const res = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { userIds: ['late'] }, title: 'Flash sale', ttl: 60 } });
       const id = res.body.id;

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink, type SinkSubscription } from '../support/push-sink.ts';
 
 for (const kind of DEPLOYMENTS) {
@@ -10,7 +10,7 @@ for (const kind of DEPLOYMENTS) {
     let app: Awaited<ReturnType<TestCarillon['createApp']>>;
 
     const register = async (s: SinkSubscription, extra: Record<string, unknown> = {}) => {
-      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, ...extra } });
+      const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, ...extra }) });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       return res.body.id as string;
     };

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink } from '../support/push-sink.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
@@ -149,7 +149,7 @@ for (const kind of DEPLOYMENTS) {
         const userId = `user-${++users}`;
         const ids: string[] = [];
         for (const d of devices) {
-          const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: { ...d.body, userId } });
+          const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { ...d.body, userId }) });
           assert.equal(res.status, 201, JSON.stringify(res.body));
           ids.push(res.body.id);
         }

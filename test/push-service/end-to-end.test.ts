@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { encodeBase64url } from '../../src/protocol/webpush/base64url.ts';
 import { encryptWebPush } from '../../src/protocol/webpush/ece.ts';
-import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { FirefoxProfile, type FirefoxConnection } from './firefox-client.ts';
 
@@ -31,7 +31,7 @@ for (const kind of DEPLOYMENTS) {
       const sub = await browser.subscribe(app.vapidPublicKey);
       const registered = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, {
         key: app.publishableKey,
-        body: { channel: 'webpush', endpoint: sub.endpoint, keys: sub.keys, userId: 'ff-user' },
+        body: withUserProof(app, { channel: 'webpush', endpoint: sub.endpoint, keys: sub.keys, userId: 'ff-user' }),
       });
       assert.equal(registered.status, 201, JSON.stringify(registered.body));
 
@@ -67,7 +67,7 @@ for (const kind of DEPLOYMENTS) {
       const wrongAuth = encodeBase64url(randomBytes(16));
       const registered = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, {
         key: app.publishableKey,
-        body: { channel: 'webpush', endpoint: sub.endpoint, keys: { p256dh: sub.keys.p256dh, auth: wrongAuth }, userId: 'wrong-keys' },
+        body: withUserProof(app, { channel: 'webpush', endpoint: sub.endpoint, keys: { p256dh: sub.keys.p256dh, auth: wrongAuth }, userId: 'wrong-keys' }),
       });
       assert.equal(registered.status, 201, JSON.stringify(registered.body));
       const sent = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { userIds: ['wrong-keys'] }, title: 'Never shown' } });
@@ -97,7 +97,7 @@ for (const kind of DEPLOYMENTS) {
       const good = await browser.subscribe();
       const registered = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, {
         key: app.publishableKey,
-        body: { channel: 'webpush', endpoint: good.endpoint, keys: good.keys, userId: 'forged' },
+        body: withUserProof(app, { channel: 'webpush', endpoint: good.endpoint, keys: good.keys, userId: 'forged' }),
       });
       assert.equal(registered.status, 201, JSON.stringify(registered.body));
       const sent = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { userIds: ['forged'] }, title: 'Shown' } });

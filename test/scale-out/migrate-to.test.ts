@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createTestDatabase, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { createTestDatabase, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 
 const run = promisify(execFile);
@@ -31,7 +31,7 @@ describe('carillon migrate --to moves an embedded installation into PostgreSQL',
     const subs = Array.from({ length: 25 }, () => sink.subscribe());
     const ids: string[] = [];
     for (const [i, s] of subs.entries()) {
-      const res = await embedded.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: `u${i}`, tags: { cohort: i % 2 ? 'odd' : 'even' } } });
+      const res = await embedded.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: `u${i}`, tags: { cohort: i % 2 ? 'odd' : 'even' } }) });
       ids.push(res.body.id);
     }
     const first = await embedded.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { all: true }, title: 'Before the move' } });

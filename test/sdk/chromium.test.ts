@@ -9,7 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CDPSession, Page } from 'playwright-core';
-import { startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { startCarillon, userIdHash, type TestCarillon } from '../support/carillon.ts';
 import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
 import { startNotificationDaemon, type NotificationDaemon } from '../support/notification-daemon.ts';
 import { startPushSink, type PushSink, type SinkSubscription } from '../support/push-sink.ts';
@@ -101,11 +101,12 @@ describe('browser SDK and service worker in Chromium', { timeout: 180_000 }, () 
 
   test('the soft-ask shows the site’s words; "not now" snoozes it for the delay; "yes" leads to the browser’s prompt and a subscription', async () => {
     await init(page, { softAsk: SOFT_ASK });
-    await page.evaluate(async () => {
+    // The site's server proves the signed-in user's id (identity verification is on).
+    await page.evaluate(async (hash) => {
       const carillon = (window as any).carillon;
-      await carillon.setUserId('user-42');
+      await carillon.setUserId('user-42', hash);
       await carillon.setTags({ plan: 'pro' });
-    });
+    }, userIdHash(app, 'user-42'));
 
     const first = prompt(page);
     const dialog = page.getByRole('dialog', { name: SOFT_ASK.title });
@@ -144,6 +145,21 @@ describe('browser SDK and service worker in Chromium', { timeout: 180_000 }, () 
         optInRate: 0.5,
       }),
     );
+  });
+
+  test('a user id the server cannot verify is refused, and the one before is kept', async () => {
+    const refused = await page.evaluate(async () => {
+      try {
+        await (window as any).carillon.setUserId('someone-else', 'ab'.repeat(32));
+        return null;
+      } catch (err) {
+        return (err as { code?: string }).code;
+      }
+    });
+    assert.equal(refused, 'identity_not_verified');
+    assert.equal((await page.evaluate(() => (window as any).carillon.getState())).userId, 'user-42');
+    const [sub] = await subscriptions();
+    assert.equal(sub.userId, 'user-42', 'the server kept the proven user id');
   });
 
   let order: { id: string; plaintext: string };

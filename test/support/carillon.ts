@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { defaults, type Config } from '../../src/config/defaults.ts';
@@ -28,7 +28,7 @@ export interface TestCarillon extends Runtime {
   adminKey: string;
   /** JSON API call through inject(); returns status, headers and parsed body. */
   api(method: string, url: string, opts?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, unknown>; body: any }>;
-  createApp(name?: string): Promise<{ id: string; secretKey: string; publishableKey: string; vapidPublicKey: string }>;
+  createApp(name?: string): Promise<{ id: string; secretKey: string; publishableKey: string; vapidPublicKey: string; identitySecret: string }>;
   /** Polls the notification until it is completed (or the time runs out). */
   waitCompleted(appId: string, key: string, id: string, timeoutMs?: number): Promise<any>;
   stop(): Promise<void>;
@@ -46,6 +46,19 @@ export async function createTestDatabase(): Promise<string> {
   const url = new URL(base);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * What a site's server computes for its signed-in user, as docs/sdk.md shows it: the hex
+ * HMAC-SHA-256 of the user id under the app's identity secret.
+ */
+export function userIdHash(app: { identitySecret: string }, userId: string): string {
+  return createHmac('sha256', app.identitySecret).update(userId).digest('hex');
+}
+
+/** A subscription body as a browser sends it for a signed-in user: with the proof of its user id, if it has one. */
+export function withUserProof<T extends Record<string, unknown>>(app: { identitySecret: string }, body: T): T {
+  return typeof body.userId === 'string' ? { ...body, userIdHash: userIdHash(app, body.userId) } : body;
 }
 
 export interface StartOptions {

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp, getApp, listApps } from '../../apps/apps.ts';
+import { rotateIdentitySecret, setIdentityVerification } from '../../apps/identity.ts';
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
-import { App, AppParams, CreateAppBody, CreatedApp } from '../schemas.ts';
+import { App, AppParams, CreateAppBody, CreatedApp, IdentitySecret, UpdateAppBody } from '../schemas.ts';
 import { Type } from '@sinclair/typebox';
 
 export function appRoutes(app: FastifyInstance, ctx: Context): void {
@@ -23,5 +24,18 @@ export function appRoutes(app: FastifyInstance, ctx: Context): void {
     '/v1/apps/:appId',
     { preHandler: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['apps'], summary: 'An app and its VAPID public key', params: AppParams, response: { 200: App } } },
     async (req) => getApp(ctx, req.params.appId),
+  );
+  app.patch<{ Params: { appId: string }; Body: UpdateAppBody }>(
+    '/v1/apps/:appId',
+    { preHandler: guard(ctx, 'secret'), schema: { tags: ['apps'], summary: "Change an app's settings", params: AppParams, body: UpdateAppBody, response: { 200: App } } },
+    async (req) => {
+      if (req.body.identityVerification !== undefined) await setIdentityVerification(ctx, req.params.appId, req.body.identityVerification);
+      return getApp(ctx, req.params.appId);
+    },
+  );
+  app.post<{ Params: { appId: string } }>(
+    '/v1/apps/:appId/identity-secret',
+    { preHandler: guard(ctx, 'secret'), schema: { tags: ['apps'], summary: 'Make a new identity secret for user id hashes (the old one stops verifying)', params: AppParams, response: { 201: IdentitySecret } } },
+    async (req, reply) => reply.status(201).send(await rotateIdentitySecret(ctx, req.params.appId)),
   );
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
+import { checkUserIdentity } from '../../apps/identity.ts';
 import type { Context } from '../../context.ts';
 import { deleteSubscription, getSubscription, listSubscriptions, upsertSubscription } from '../../subscriptions/subscriptions.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
@@ -26,6 +27,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
     },
     async (req, reply) => {
       await getApp(ctx, req.params.appId);
+      await checkUserIdentity(ctx, req.principal, req.params.appId, req.body.userId, req.body.userIdHash);
       const { id, created } = await upsertSubscription(ctx, req.params.appId, req.body);
       return reply.status(created ? 201 : 200).send({ id });
     },
