@@ -24,6 +24,7 @@ export async function pushService(config: Config): Promise<void> {
   // With the API's master key (in config, or in the shared data folder), a browser's
   // failed ack reaches the notification's counts; a key made up here would verify nothing.
   const secrets = config.masterKey || !config.databaseUrl ? new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key) : null;
+  if (!secrets) serviceLogger.warn('no CARILLON_MASTER_KEY: browsers that cannot decrypt a message are logged, not counted as failed in its notification');
   await registerPushService(app, {
     db: store.db,
     logger: serviceLogger,
