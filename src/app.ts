@@ -16,6 +16,7 @@ import { eventRoutes } from './http/routes/events.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
+import { trustProxyOption } from './config/trust-proxy.ts';
 
 export interface AppOptions {
   metrics: DeliveryMetrics;
@@ -30,6 +31,7 @@ export interface AppOptions {
  */
 export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
     // One line per request would drown the delivery logs at API rates; errors still log.

@@ -67,7 +67,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const queue = config.redisUrl
     ? new BullmqQueue({ ...queueOptions, redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, db: store.db })
     : new EmbeddedQueue(store.db, store.caps, queueOptions);
-  const ctx: Context = { config, store, queue, secrets, logger, now };
+  // One limiter for the API (browser routes) and the senders; in Redis when the queue is.
+  const limiter: RateLimiter = config.redisUrl ? new RedisRateLimiter({ redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, logger }) : new MemoryRateLimiter();
+  const ctx: Context = { config, store, queue, secrets, limiter, logger, now };
   const metrics = new DeliveryMetrics(queue);
 
   let draining = false;
@@ -77,7 +79,6 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
   let appPush: ReturnType<typeof createAppPushSenders> | undefined;
-  let limiter: RateLimiter | undefined;
   // The promise is cached, not the value: batches that start together share one signer
   // (and so one token per push service origin) instead of racing to make their own.
   const vapidCaches = new Map<string, Promise<VapidTokenCache>>();
@@ -102,8 +103,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     app,
     metrics,
     startWorkers() {
-      // Started again after the queue was stopped (a test does), the pools, connections
-      // and limiter of the first start are kept rather than left open.
+      // Started again after the queue was stopped (a test does), the pools and connections
+      // of the first start are kept rather than left open.
       crypto ??= new CryptoPool(cryptoThreadCount(config));
       transport ??= new PushTransport({
         allowPrivate: config.allowPrivateEndpoints,
@@ -112,13 +113,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       appPush ??= createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      limiter ??= config.redisUrl ? new RedisRateLimiter({ redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, logger }) : new MemoryRateLimiter();
       const channelSenders: [string, Sender][] = [['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now, deliveryRef })], ...appPush.senders];
       const senders = new Map<string, Sender>(
         channelSenders.map(([channel, sender]) => [
           channel,
           new RateLimitedSender(sender, {
-            limiter: limiter!,
+            limiter,
             keyFor: (r, m) => rateLimitKey(channel, r, m),
             rate: channel === 'webpush' ? config.originRate : config.providerRate,
             // A batch waiting longer would risk its job's lease; what is left goes back to the queue.
@@ -146,7 +146,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await queue.stop();
       await transport?.close();
       await appPush?.close();
-      await limiter?.close();
+      await limiter.close();
       await crypto?.close();
       await store.close();
     },

@@ -25,6 +25,8 @@ export function benchConfig(store: BenchStore, overrides: Partial<Config> = {}):
     masterKey: store.masterKey,
     // The sink listens on 127.0.0.1: the SSRF guard would refuse it.
     allowPrivateEndpoints: true,
+    // One load generator plays every browser: a per-address limit would measure itself.
+    clientRate: 0,
     logLevel: 'warn',
     ...overrides,
   };

@@ -32,6 +32,12 @@ export const defaults = {
   apnsUrl: 'https://api.push.apple.com',
   /** FCM HTTP v1 base URL. */
   fcmUrl: 'https://fcm.googleapis.com',
+  /** Requests a second per client address on the routes browsers call with the publishable key, across all API processes; 0: no limit. */
+  clientRate: 5,
+  /** Requests a client address may make at once before clientRate applies (a page view makes a few; an office behind one address, more). */
+  clientBurst: 60,
+  /** Client addresses from X-Forwarded-For behind a reverse proxy: empty (no proxy), true (any), a hop count, or the proxies' addresses and CIDRs, comma-separated. */
+  trustProxy: '',
   /** Admin API key; when empty one is generated on first start and printed once. */
   adminKey: '',
   /** 32-byte key (base64) that encrypts secrets at rest; generated into the data folder when empty. */

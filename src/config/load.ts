@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defaults, type Config } from './defaults.ts';
 import { CONFIG_KEYS, envName } from './keys.ts';
+import { trustProxyOption } from './trust-proxy.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -51,8 +52,14 @@ function validate(config: Config): Config {
   for (const key of ['batchSize', 'workerConcurrency', 'originConcurrency', 'originConnections', 'maxAttempts', 'databasePoolSize'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive integer`);
   }
-  for (const key of ['originRate', 'providerRate'] as const) {
+  if (!Number.isInteger(config.clientBurst) || config.clientBurst < 1) throw new ConfigError('clientBurst must be a positive integer');
+  for (const key of ['originRate', 'providerRate', 'clientRate'] as const) {
     if (!Number.isFinite(config[key]) || config[key] < 0) throw new ConfigError(`${key} must be a number of messages a second, 0 for no limit`);
+  }
+  try {
+    trustProxyOption(config.trustProxy);
+  } catch (err) {
+    throw new ConfigError(`trustProxy must be empty, true, a hop count or addresses and CIDRs: ${(err as Error).message}`);
   }
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) throw new ConfigError('publicUrl must be an http(s) URL');
   if (!['api', 'worker', 'both'].includes(config.role)) throw new ConfigError(`role must be api, worker or both, got "${config.role}"`);

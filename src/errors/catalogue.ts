@@ -36,6 +36,7 @@ export const ERRORS = {
   payload_too_large: { status: 413, title: 'The notification does not fit in a push message' },
   body_too_large: { status: 413, title: 'The request body is too large' },
   unsupported_media_type: { status: 415, title: 'The request body must be JSON' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used for a different request' },
   invalid_idempotency_key: { status: 400, title: 'The Idempotency-Key header is not valid' },
   invalid_event: { status: 400, title: 'An event does not fit its type' },

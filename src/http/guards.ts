@@ -29,7 +29,7 @@ function readKey(req: FastifyRequest): string | undefined {
  * admin key can do everything.
  */
 export function guard(ctx: Context, access: Access) {
-  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = readKey(req);
     if (!key) throw new ApiError('unauthorized', 'This route needs an API key: "Authorization: Bearer <api key>"');
     const principal = await authenticate(ctx, key);
@@ -43,5 +43,28 @@ export function guard(ctx: Context, access: Access) {
     if (access === 'secret' && principal.kind !== 'secret') {
       throw new ApiError('forbidden', 'A publishable key can only manage subscriptions and report events; use the secret key');
     }
+    if (principal.kind === 'publishable') await limitClient(ctx, principal.appId, req, reply);
   };
+}
+
+/**
+ * The publishable key is public, so what a browser may call is rated per client address
+ * and app, across every API process (clientRate, clientBurst). The secret key is the
+ * site's own server and is not limited. If the limiter itself fails, requests pass: the
+ * limit protects the service and must not take it down.
+ */
+async function limitClient(ctx: Context, appId: string, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const { clientRate, clientBurst } = ctx.config;
+  if (clientRate <= 0) return;
+  let wait: number;
+  try {
+    wait = await ctx.limiter.take(`client:${appId}:${req.ip}`, 1, clientRate, Math.max(1, clientBurst));
+  } catch (err) {
+    req.log.warn({ err }, 'client rate limit unavailable; request let through');
+    return;
+  }
+  if (wait === 0) return;
+  const retryAfter = Math.ceil(wait / 1000);
+  void reply.header('retry-after', String(retryAfter));
+  throw new ApiError('rate_limited', `Too many requests from this address for this app; try again in ${retryAfter} s`, { retryAfter });
 }

@@ -4,24 +4,25 @@
  * across processes and machines the Redis one (src/rate-limit/redis-rate-limiter.ts).
  *
  * Each key is a token bucket of `rate` tokens a second holding at most one second's
- * worth, and can be paused: a push service that answers 429 or 503 with Retry-After
+ * worth (or a burst of its own), and can be paused: a push service that answers 429 or 503 with Retry-After
  * is left alone by all workers until then, not only by the one that was told.
  */
 export interface RateLimiter {
   /**
    * Takes `n` tokens of `key` at `rate` a second (0: no limit, only pauses apply), all or
-   * none. Resolves with 0 when they were taken, else with the ms to wait before asking
-   * again (nothing is taken then).
+   * none, from a bucket of `burst` tokens (default: one second's worth). Resolves with 0
+   * when they were taken, else with the ms to wait before asking again (nothing is taken
+   * then).
    */
-  take(key: string, n: number, rate: number): Promise<number>;
+  take(key: string, n: number, rate: number, burst?: number): Promise<number>;
   /** Holds every `take` of `key` for `ms`, from now; a longer pause already set stays. */
   pause(key: string, ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Tokens one take may ask for at `rate`: never more than the bucket holds. */
-export function bucketSize(rate: number): number {
-  return Math.max(1, Math.floor(rate));
+/** Tokens a bucket holds at `rate`: `burst` when given, else one second's worth; one take never asks for more. */
+export function bucketSize(rate: number, burst?: number): number {
+  return Math.max(1, Math.floor(burst ?? rate));
 }
 
 interface Bucket {
@@ -41,13 +42,13 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async take(key: string, n: number, rate: number): Promise<number> {
+  async take(key: string, n: number, rate: number, burst?: number): Promise<number> {
     const now = this.now();
     this.#sweep(now);
-    const bucket = this.#bucket(key, rate, now);
+    const size = bucketSize(rate, burst);
+    const bucket = this.#bucket(key, size, now);
     if (bucket.pausedUntil > now) return bucket.pausedUntil - now;
     if (rate <= 0) return 0;
-    const size = bucketSize(rate);
     bucket.tokens = Math.min(size, bucket.tokens + ((now - bucket.at) * rate) / 1000);
     bucket.at = now;
     const want = Math.min(n, size);
@@ -60,7 +61,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async pause(key: string, ms: number): Promise<void> {
     const now = this.now();
-    const bucket = this.#bucket(key, 0, now);
+    const bucket = this.#bucket(key, 1, now);
     bucket.pausedUntil = Math.max(bucket.pausedUntil, now + ms);
   }
 
@@ -68,10 +69,10 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#buckets.clear();
   }
 
-  #bucket(key: string, rate: number, now: number): Bucket {
+  #bucket(key: string, size: number, now: number): Bucket {
     let bucket = this.#buckets.get(key);
     if (!bucket) {
-      bucket = { tokens: bucketSize(rate), at: now, pausedUntil: 0 };
+      bucket = { tokens: size, at: now, pausedUntil: 0 };
       this.#buckets.set(key, bucket);
     }
     return bucket;

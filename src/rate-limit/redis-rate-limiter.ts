@@ -15,7 +15,7 @@ local paused = tonumber(state[3] or '0')
 if paused > now then return paused - now end
 local rate = tonumber(ARGV[1])
 if rate <= 0 then return 0 end
-local size = math.max(1, math.floor(rate))
+local size = math.max(1, math.floor(tonumber(ARGV[4]) or rate))
 local want = math.min(tonumber(ARGV[2]), size)
 local tokens = tonumber(state[1] or size)
 local at = tonumber(state[2] or now)
@@ -42,7 +42,7 @@ return 0
 const IDLE_MS = 60_000;
 
 type LimiterRedis = Redis & {
-  carillonTake(key: string, rate: number, n: number, idleMs: number): Promise<number>;
+  carillonTake(key: string, rate: number, n: number, idleMs: number, burst: number | ''): Promise<number>;
   carillonPause(key: string, ms: number, idleMs: number): Promise<number>;
 };
 
@@ -69,8 +69,8 @@ export class RedisRateLimiter implements RateLimiter {
     this.#prefix = `${opts.prefix}:rate:`;
   }
 
-  async take(key: string, n: number, rate: number): Promise<number> {
-    return Number(await this.#redis.carillonTake(this.#prefix + key, rate, n, IDLE_MS));
+  async take(key: string, n: number, rate: number, burst?: number): Promise<number> {
+    return Number(await this.#redis.carillonTake(this.#prefix + key, rate, n, IDLE_MS, burst ?? ''));
   }
 
   async pause(key: string, ms: number): Promise<void> {

@@ -68,6 +68,16 @@ for (const setup of SETUPS) {
       assert.equal(other, 0);
     });
 
+    test('a burst larger than a second holds that many tokens, shared too; then the rate applies', async () => {
+      const [a, b] = pair();
+      // 1 a second with a burst of 3: three at once, then one a second.
+      assert.equal(await a.take('client', 1, 1, 3), 0);
+      assert.equal(await b.take('client', 1, 1, 3), 0);
+      assert.equal(await a.take('client', 1, 1, 3), 0);
+      const wait = await b.take('client', 1, 1, 3);
+      assert.ok(wait > 0 && wait <= 1_000, `the fourth waits for the next token, got ${wait} ms`);
+    });
+
     test('keys are separate buckets', async () => {
       const [a, b] = pair();
       assert.equal(await a.take('https://one.example', 1, 1), 0);

@@ -81,6 +81,8 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     databaseUrl: kind === 'sqlite' ? '' : await createTestDatabase(),
     redisUrl: kind === 'postgres+redis' ? testRedisUrl() : '',
     allowPrivateEndpoints: true,
+    // Tests play many browsers from one address; test/api/client-rate.test.ts turns the limit on.
+    clientRate: 0,
     logLevel: 'silent',
     retryBase: 50,
     retryMax: 2_000,

@@ -16,7 +16,8 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, CARILLON_PORT: String(port), CARILLON_HOST: '127.0.0.1', CARILLON_LOG_LEVEL: 'warn', ...env },
+    // Tests play thousands of browsers from one address: no per-client rate unless asked.
+    env: { ...process.env, CARILLON_PORT: String(port), CARILLON_HOST: '127.0.0.1', CARILLON_LOG_LEVEL: 'warn', CARILLON_CLIENT_RATE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
