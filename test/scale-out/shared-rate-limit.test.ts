@@ -1,9 +1,8 @@
 /**
  * The rate per push service origin holds for the installation, not per worker: two
- * workers on one PostgreSQL and Redis, sending one notification to 800 browsers of one
- * push service limited to 200 messages a second, never send more than a bucket (one
- * second's worth) plus a second's refill in any second, and both take part. A limiter
- * per worker instead fails this (seen: 559 in one second).
+ * workers on one PostgreSQL and Redis, sending one notification to 1,200 browsers of one
+ * push service limited to 200 messages a second, take as long as one bucket allows, and
+ * both take part. A limiter per worker instead fails this.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +11,7 @@ import { startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 
 const RATE = 200;
-const RECIPIENTS = 800;
+const RECIPIENTS = 1_200;
 
 describe('scale-out: the rate limit per push service origin is shared by all workers', { timeout: 120_000 }, () => {
   let sink: PushSink;
@@ -33,7 +32,7 @@ describe('scale-out: the rate limit per push service origin is shared by all wor
     await sink?.close();
   });
 
-  test(`${RECIPIENTS} messages to one origin at ${RATE}/s from two workers: about ${2 * RATE} at most in any second, all delivered`, async () => {
+  test(`${RECIPIENTS} messages to one origin at ${RATE}/s from two workers take the time one rate allows, all delivered`, async () => {
     const app = await first.createApp('rate limited');
     const subs = Array.from({ length: RECIPIENTS }, () => sink.subscribe());
     for (let i = 0; i < subs.length; i += 100) {
@@ -50,18 +49,21 @@ describe('scale-out: the rate limit per push service origin is shared by all wor
     assert.equal(done.counts.delivered, RECIPIENTS, JSON.stringify(done.counts));
     assert.equal(sink.received.length, RECIPIENTS, 'each browser once');
 
-    // A full bucket (one second's worth) plus one second of refill is the most any
-    // second can see, give or take 100 ms of jitter between being sent and arriving; two
-    // workers with a bucket each could send twice that.
+    // One shared bucket of one second's worth: the last message cannot be sent before
+    // (N - bucket) / rate seconds after the first, 5 s here; a bucket per worker would let
+    // two workers finish in 2 s. Arrival times blur send times by a little, never by a
+    // second, and a slow machine only spreads them more.
     const times = sink.received.map((r) => r.receivedAt).sort((a, b) => a - b);
+    const spread = (times.at(-1)! - times[0]!) / 1000;
+    const least = (RECIPIENTS - RATE) / RATE;
+    assert.ok(spread >= least - 1, `spread over ${spread.toFixed(1)} s; the rate allows no less than ${least} s`);
+    // And no second sees much more than a full bucket and a second's refill (2 × rate).
     let busiest = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
       while (times[i]! - times[j]! >= 1_000) j++;
       busiest = Math.max(busiest, i - j + 1);
     }
-    assert.ok(busiest <= 2 * RATE + RATE / 10, `busiest second: ${busiest} messages`);
-    const spread = (times.at(-1)! - times[0]!) / 1000;
-    assert.ok(spread >= (RECIPIENTS - 2 * RATE) / RATE, `spread over ${spread.toFixed(1)} s`);
+    assert.ok(busiest <= 3 * RATE, `busiest second: ${busiest} messages`);
 
     const sentBy = async (c: TestCarillon) => {
       const metrics = (await c.api('GET', '/metrics')).body as string;
