@@ -4,8 +4,9 @@
  * across processes and machines the Redis one (src/rate-limit/redis-rate-limiter.ts).
  *
  * Each key is a token bucket of `rate` tokens a second holding at most one second's
- * worth (or a burst of its own), and can be paused: a push service that answers 429 or 503 with Retry-After
- * is left alone by all workers until then, not only by the one that was told.
+ * worth (or a burst of its own), and can be paused: a push service that answers 429 or
+ * 503 with Retry-After is left alone by all workers until then, not only by the one that
+ * was told.
  */
 export interface RateLimiter {
   /**
