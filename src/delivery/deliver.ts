@@ -117,7 +117,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
           return;
         case 'retry':
         case 'throttled':
-          if (batch.attempt >= ctx.config.maxAttempts) {
+          if (batch.attempt >= ctx.config.maxAttempts && !(o.kind === 'retry' && o.deferred)) {
             counts.failed++;
             failures.push({ subscription_id: r.id, outcome: o.kind, status_code: o.status ?? null, reason: `gave up after ${batch.attempt} attempts: ${o.reason}` });
             return;

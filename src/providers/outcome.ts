@@ -6,7 +6,14 @@ export type Outcome =
   /** The push service took the message (Web Push 201, APNs 200, FCM 200). */
   | { kind: 'delivered'; status: number }
   /** A transient failure: try again later (5xx, network, timeout). */
-  | { kind: 'retry'; status?: number; reason: string; afterMs?: number }
+  | {
+      kind: 'retry';
+      status?: number;
+      reason: string;
+      afterMs?: number;
+      /** Held back by Carillon's own rate limit, never sent: no attempt is spent (the TTL still ends it). */
+      deferred?: boolean;
+    }
   /** The subscription no longer exists: prune it (404/410, Unregistered). */
   | { kind: 'gone'; status: number; reason: string }
   /** Our request is wrong and will stay wrong: record the reason, do not retry. */

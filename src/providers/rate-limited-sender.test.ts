@@ -68,6 +68,7 @@ test('a Web Push 429 pauses the origin for every batch; what cannot wait goes ba
     assert.equal(o.kind, 'retry');
     assert.match((o as { reason: string }).reason, /rate limit of webpush:https:\/\/a\.example/);
     assert.ok((o as { afterMs: number }).afterMs > 4_000);
+    assert.equal((o as { deferred?: boolean }).deferred, true, 'never sent: no attempt is spent');
   }
   assert.equal(outcomes[2]!.kind, 'delivered');
 });
@@ -103,4 +104,20 @@ test('a limiter that fails hands the recipients back to the queue instead of fai
     ['retry', 'rate limiter unavailable: Connection is closed.'],
   ]);
   assert.deepEqual(inner.calls, []);
+});
+
+test('a part whose send fails is retried on its own while the others are sent', async () => {
+  let calls = 0;
+  const flaky: Sender = {
+    async send(rs) {
+      calls++;
+      if (calls === 1) throw new Error('vapid key unreadable');
+      return rs.map(() => ({ kind: 'delivered', status: 201 }) as Outcome);
+    },
+    async close() {},
+  };
+  // 10 a second: three parts of 10, the second and third wait for their turn after the first failed.
+  const outcomes = await limited(flaky, { rate: 10 }).send(recipients('https://a.example', 30), message);
+  assert.deepEqual(outcomes.slice(0, 10).map((o) => [o.kind, (o as { reason: string }).reason]), Array(10).fill(['retry', 'sender error: vapid key unreadable']));
+  assert.deepEqual(outcomes.slice(10).map((o) => o.kind), Array(20).fill('delivered'));
 });

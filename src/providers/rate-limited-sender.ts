@@ -66,15 +66,24 @@ export class RateLimitedSender implements Sender {
         break;
       }
       sending.push(
-        this.inner.send(
-          part.map((j) => recipients[j]!),
-          message,
-        ).then(async (answers) => {
-          answers.forEach((o, k) => (outcomes[part[k]!] = o));
-          const pause = slowDown(answers, this.opts.pauseOnThrottle);
-          // Best effort: without the shared pause, each recipient still waits its own Retry-After.
-          if (pause > 0) await this.opts.limiter.pause(key, pause).catch(() => undefined);
-        }),
+        this.inner
+          .send(
+            part.map((j) => recipients[j]!),
+            message,
+          )
+          .then(
+            async (answers) => {
+              answers.forEach((o, k) => (outcomes[part[k]!] = o));
+              const pause = slowDown(answers, this.opts.pauseOnThrottle);
+              // Best effort: without the shared pause, each recipient still waits its own Retry-After.
+              if (pause > 0) await this.opts.limiter.pause(key, pause).catch(() => undefined);
+            },
+            // A part that failed whole is retried on its own; the parts sent stay sent, and
+            // the loop, still waiting for its next turn, is not left with a rejection nobody handles.
+            (err: unknown) => {
+              for (const j of part) outcomes[j] = { kind: 'retry', reason: `sender error: ${(err as Error)?.message ?? String(err)}` };
+            },
+          ),
       );
     }
     await Promise.all(sending);
@@ -91,7 +100,7 @@ export class RateLimitedSender implements Sender {
         return { kind: 'retry', reason: `rate limiter unavailable: ${(err as Error)?.message ?? String(err)}` };
       }
       if (wait === 0) return null;
-      if (performance.now() - started + wait > maxWaitMs) return { kind: 'retry', reason: `held back by the rate limit of ${key}`, afterMs: wait };
+      if (performance.now() - started + wait > maxWaitMs) return { kind: 'retry', reason: `held back by the rate limit of ${key}`, afterMs: wait, deferred: true };
       await sleep(wait);
     }
   }
