@@ -10,7 +10,7 @@ import { runDeliver } from './delivery/deliver.ts';
 import { DELIVER_JOB } from './delivery/batches.ts';
 import { runFanout } from './delivery/fanout.ts';
 import { reconcile } from './delivery/reconcile.ts';
-import { isCarillonPushEndpoint, signDeliveryRef } from './delivery/unshown.ts';
+import { carillonEndpointToken, signDeliveryRef } from './delivery/unshown.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
 import { FANOUT_JOB } from './notifications/notifications.ts';
 import { vapidSigningKey } from './protocol/webpush/vapid.ts';
@@ -96,7 +96,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     return cache;
   };
 
-  const deliveryRef = (notificationId: string, r: Recipient) => (isCarillonPushEndpoint(r.address) ? signDeliveryRef(secrets, notificationId, r.id) : undefined);
+  const deliveryRef = (notificationId: string, r: Recipient) => {
+    const token = carillonEndpointToken(r.address);
+    return token === null ? undefined : signDeliveryRef(secrets, notificationId, r.id, token);
+  };
 
   return {
     ctx,

@@ -13,7 +13,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../crypto/secret-box.ts';
-import { isEndpointToken } from '../push-service/identifiers.ts';
+import { hashEndpointToken, isEndpointToken } from '../push-service/identifiers.ts';
 import type { PushAck } from '../push-service/index.ts';
 import type { Database } from '../store/schema.ts';
 
@@ -30,21 +30,27 @@ export const UNSHOWN_OUTCOMES = {
 
 export const UNSHOWN_OUTCOME_NAMES: readonly string[] = Object.values(UNSHOWN_OUTCOMES).map((o) => o.outcome);
 
-/** True for endpoints of a Carillon push service (`…/push/<token>`): only these get a reference. */
-export function isCarillonPushEndpoint(endpoint: string): boolean {
+/** The token of an endpoint of a Carillon push service (`…/push/<token>`), or null: only these get a reference. */
+export function carillonEndpointToken(endpoint: string): string | null {
   const at = endpoint.lastIndexOf(ENDPOINT_PATH);
-  return at >= 0 && isEndpointToken(endpoint.slice(at + ENDPOINT_PATH.length));
+  const token = at >= 0 ? endpoint.slice(at + ENDPOINT_PATH.length) : '';
+  return isEndpointToken(token) ? token : null;
 }
 
-export function signDeliveryRef(secrets: SecretBox, notificationId: string, subscriptionId: string): string {
+/**
+ * The reference for one message to one endpoint. The tag also covers the endpoint (by the
+ * hash its push service keeps), so a reference holds only for the endpoint it was made
+ * for: one seen by another push service cannot be replayed to charge a failure.
+ */
+export function signDeliveryRef(secrets: SecretBox, notificationId: string, subscriptionId: string, endpointToken: string): string {
   const data = `${notificationId}.${subscriptionId}`;
-  return `${data}.${secrets.mac(data, MAC_CONTEXT)}`;
+  return `${data}.${secrets.mac(`${data}.${hashEndpointToken(endpointToken)}`, MAC_CONTEXT)}`;
 }
 
-/** The notification and subscription a reference names, or null when it is not one Carillon signed. */
-export function readDeliveryRef(secrets: SecretBox, ref: string): { notificationId: string; subscriptionId: string } | null {
+/** The notification and subscription a reference names, or null when Carillon did not sign it for this endpoint. */
+export function readDeliveryRef(secrets: SecretBox, ref: string, endpointTokenHash: string): { notificationId: string; subscriptionId: string } | null {
   const m = REF.exec(ref);
-  if (!m || !secrets.verifyMac(`${m[1]}.${m[2]}`, MAC_CONTEXT, m[3]!)) return null;
+  if (!m || !secrets.verifyMac(`${m[1]}.${m[2]}.${endpointTokenHash}`, MAC_CONTEXT, m[3]!)) return null;
   return { notificationId: m[1]!, subscriptionId: m[2]! };
 }
 
@@ -63,8 +69,8 @@ export interface UnshownDeps {
  */
 export async function recordUnshown(deps: UnshownDeps, ack: PushAck): Promise<boolean> {
   const kind = UNSHOWN_OUTCOMES[ack.code as keyof typeof UNSHOWN_OUTCOMES];
-  if (!kind || ack.deliveryRef === null) return false;
-  const ref = readDeliveryRef(deps.secrets, ack.deliveryRef);
+  if (!kind || ack.deliveryRef === null || ack.endpointTokenHash === null) return false;
+  const ref = readDeliveryRef(deps.secrets, ack.deliveryRef, ack.endpointTokenHash);
   if (!ref) {
     deps.logger.warn({ code: ack.code }, 'push service ack with a delivery reference that does not verify');
     return false;

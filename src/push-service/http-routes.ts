@@ -50,7 +50,8 @@ export async function pushRoutes(scope: FastifyInstance, deps: PushRoutesDeps): 
 
   scope.post<{ Params: { token: string } }>('/push/:token', { schema: { hide: true } }, async (req, reply) => {
     const { token } = req.params;
-    const channel = isEndpointToken(token) ? await deps.channels.findByTokenHash(hashEndpointToken(token)) : undefined;
+    const tokenHash = isEndpointToken(token) ? hashEndpointToken(token) : null;
+    const channel = tokenHash !== null ? await deps.channels.findByTokenHash(tokenHash) : undefined;
     if (!channel) return problem(reply, 404, 'no such push subscription');
     // RFC 8030 §7.3: the user agent ended the subscription.
     if (channel.unregisteredAt !== null) return problem(reply, 410, 'the push subscription has expired');
@@ -72,7 +73,7 @@ export async function pushRoutes(scope: FastifyInstance, deps: PushRoutesDeps): 
       throw error;
     }
 
-    const message = { id: newMessageId(), channelId: channel.channelId, data: push.data, encoding: push.encoding, deliveryRef: push.deliveryRef };
+    const message = { id: newMessageId(), channelId: channel.channelId, data: push.data, encoding: push.encoding, deliveryRef: push.deliveryRef, tokenHash };
     // RFC 8030 §5.2: TTL 0 is "now or never", so it is only sent to a connected user
     // agent and never stored; anything else waits in the store until acked or expired.
     if (push.ttl > 0) {

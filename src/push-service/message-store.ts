@@ -10,6 +10,8 @@ export interface PendingMessage {
   encoding: string | null;
   /** The sender's reference (Carillon-Delivery header), reported with a failed ack. */
   deliveryRef: string | null;
+  /** The hash of the endpoint token it was posted to: the reference holds only for that endpoint. */
+  tokenHash: string | null;
 }
 
 export interface StoredMessage extends PendingMessage {
@@ -74,13 +76,13 @@ export class MessageStore {
     let query = this.db
       .selectFrom('push_messages as m')
       .innerJoin('push_channels as c', (join) => join.onRef('c.uaid', '=', 'm.uaid').onRef('c.channel_id', '=', 'm.channel_id'))
-      .select(['m.id', 'm.channel_id', 'm.data', 'm.encoding', 'm.delivery_ref'])
+      .select(['m.id', 'm.channel_id', 'm.data', 'm.encoding', 'm.delivery_ref', 'c.token_hash'])
       .where('m.uaid', '=', uaid)
       .where('m.expires_at', '>', now)
       .where('c.unregistered_at', 'is', null);
     if (exclude.length > 0) query = query.where('m.id', 'not in', exclude);
     const rows = await query.orderBy('m.seq').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, channelId: r.channel_id, data: r.data, encoding: r.encoding, deliveryRef: r.delivery_ref }));
+    return rows.map((r) => ({ id: r.id, channelId: r.channel_id, data: r.data, encoding: r.encoding, deliveryRef: r.delivery_ref, tokenHash: r.token_hash }));
   }
 
   /** Removes acknowledged messages (RFC 8030 §6.2); ids of other uaids are ignored. */

@@ -42,6 +42,8 @@ export interface PushAck {
   code: number;
   /** The Carillon-Delivery reference the message was posted with, or null. */
   deliveryRef: string | null;
+  /** The hash of the endpoint token the message was posted to, which the reference must match; null when unknown. */
+  endpointTokenHash: string | null;
 }
 
 // RFC 6455 §7.4.1 close codes.
@@ -63,7 +65,7 @@ export class PushConnection {
   alive = true;
   #state: 'hello' | 'ready' | 'closed' = 'hello';
   /** Sent and not acked yet, by version. */
-  readonly #inFlight = new Map<string, { channelId: string; deliveryRef: string | null }>();
+  readonly #inFlight = new Map<string, { channelId: string; deliveryRef: string | null; tokenHash: string | null }>();
   /** Messages are waiting in the store that did not fit the in-flight window. */
   #fillWanted = false;
   #work: Promise<void> = Promise.resolve();
@@ -246,7 +248,7 @@ export class PushConnection {
       this.#inFlight.delete(update.version);
       versions.push(update.version);
       try {
-        await this.deps.onAck?.({ code: update.code, deliveryRef: sent?.deliveryRef ?? null });
+        await this.deps.onAck?.({ code: update.code, deliveryRef: sent?.deliveryRef ?? null, endpointTokenHash: sent?.tokenHash ?? null });
       } catch (err) {
         // The ack still ends the message: reporting it is not worth sending it twice.
         this.#log.error({ err, uaid: this.uaid, version: update.version }, 'could not report an ack');
@@ -280,7 +282,7 @@ export class PushConnection {
       this.socket.terminate();
       return;
     }
-    this.#inFlight.set(message.id, { channelId: message.channelId, deliveryRef: message.deliveryRef });
+    this.#inFlight.set(message.id, { channelId: message.channelId, deliveryRef: message.deliveryRef, tokenHash: message.tokenHash });
     this.#sendText(notificationFrame({ channelID: message.channelId, version: message.id, data: message.data, encoding: message.encoding }));
   }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { encodeBase64url } from '../../src/protocol/webpush/base64url.ts';
 import { encryptWebPush } from '../../src/protocol/webpush/ece.ts';
+import { carillonEndpointToken, signDeliveryRef } from '../../src/delivery/unshown.ts';
 import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { FirefoxProfile, type FirefoxConnection } from './firefox-client.ts';
@@ -92,7 +93,7 @@ for (const kind of DEPLOYMENTS) {
       );
     });
 
-    test('a push with a forged delivery reference cannot charge a failure to a notification', async () => {
+    test('a push with a forged delivery reference, or one made for another endpoint, cannot charge a failure to a notification', async () => {
       const app = await c.createApp('forged reference');
       const good = await browser.subscribe();
       const registered = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, {
@@ -113,6 +114,16 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(res.status, 201);
       assert.equal((await browser.nextNotification(20_000)).code, 101);
       await eventually(async () => assert.equal((await c.ctx.store.db.selectFrom('push_messages').select('id').execute()).length, 0, 'the ack was handled'));
+
+      // A genuine reference, but made for another endpoint (as another push service would
+      // have seen it), replayed here: it holds only for the endpoint it was made for.
+      const elsewhere = `https://push.example.net/push/${randomBytes(32).toString('base64url')}`;
+      const replayed = signDeliveryRef(c.ctx.secrets, id, registered.body.id, carillonEndpointToken(elsewhere)!);
+      const again = await fetch(good.endpoint, { method: 'POST', headers: { ttl: '60', 'content-encoding': 'aes128gcm', 'carillon-delivery': replayed }, body: new Uint8Array(body) });
+      assert.equal(again.status, 201);
+      assert.equal((await browser.nextNotification(20_000)).code, 101);
+      await eventually(async () => assert.equal((await c.ctx.store.db.selectFrom('push_messages').select('id').execute()).length, 0, 'the ack was handled'));
+
       const status = await c.api('GET', `/v1/apps/${app.id}/notifications/${id}`, { key: app.secretKey });
       assert.deepEqual({ delivered: status.body.counts.delivered, failed: status.body.counts.failed }, { delivered: 1, failed: 0 });
     });
