@@ -208,8 +208,8 @@ export const NotificationStatus = Type.Object({
   counts: Type.Object({
     targeted: Type.Integer(),
     sent: Type.Integer(),
-    delivered: Type.Integer({ description: 'The push service answered 201' }),
-    failed: Type.Integer(),
+    delivered: Type.Integer({ description: 'The push service answered 201 (less those Carillon’s own push service reports the browser could not decrypt or deliver)' }),
+    failed: Type.Integer({ description: 'Refused for good, gave up after retries, or not decrypted or delivered by the browser (Carillon’s own push service)' }),
     expired: Type.Integer(),
     pruned: Type.Integer({ description: 'Removed: the push service answered 404 or 410' }),
     pending: Type.Integer(),

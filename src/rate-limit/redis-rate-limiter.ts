@@ -38,6 +38,9 @@ if ttl < tonumber(ARGV[1]) + tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1
 return 0
 `;
 
+/** ms a limiter command may take before it counts as failed. */
+const COMMAND_TIMEOUT_MS = 1_000;
+
 /** ms a bucket outlives its last use: by then it is full again, so forgetting it changes nothing. */
 const IDLE_MS = 60_000;
 
@@ -59,9 +62,10 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #prefix: string;
 
   constructor(opts: RedisRateLimiterOptions) {
-    // A command fails after one reconnection attempt rather than waiting on Redis for
-    // good: a batch held that long would outlive its job's lease. The batch is retried.
-    const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1 });
+    // A command fails after one reconnection attempt, or after a second without an answer,
+    // rather than waiting on Redis for good: a browser's request is then let through, a
+    // batch's recipients are retried later.
+    const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: COMMAND_TIMEOUT_MS });
     redis.on('error', (err) => opts.logger.warn({ err }, 'rate limiter redis connection error'));
     redis.defineCommand('carillonTake', { numberOfKeys: 1, lua: TAKE });
     redis.defineCommand('carillonPause', { numberOfKeys: 1, lua: PAUSE });
