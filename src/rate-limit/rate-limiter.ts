@@ -27,14 +27,22 @@ export function bucketSize(rate: number, burst?: number): number {
 }
 
 interface Bucket {
-  tokens: number;
+  /** null until a take: a bucket made by a pause is full, as in Redis. */
+  tokens: number | null;
+  /** ms of idleness after which this bucket is full again and can be forgotten. */
+  idleMs: number;
   /** ms; when `tokens` was last brought up to date. */
   at: number;
   pausedUntil: number;
 }
 
-/** Buckets idle this long are full again and can be forgotten. */
-const IDLE_MS = 60_000;
+/** ms; buckets idle this long, or as long as they take to fill if longer, can be forgotten. */
+export const IDLE_MS = 60_000;
+
+/** ms until a bucket of `size` refills at `rate`, and at least IDLE_MS: forgetting it then changes nothing. */
+export function idleMs(size: number, rate: number): number {
+  return rate > 0 ? Math.max(IDLE_MS, Math.ceil((size * 1000) / rate)) : IDLE_MS;
+}
 
 /** The limiter of a single process (the embedded set-up): buckets in a Map. */
 export class MemoryRateLimiter implements RateLimiter {
@@ -47,10 +55,11 @@ export class MemoryRateLimiter implements RateLimiter {
     const now = this.now();
     this.#sweep(now);
     const size = bucketSize(rate, burst);
-    const bucket = this.#bucket(key, size, now);
+    const bucket = this.#bucket(key, now);
     if (bucket.pausedUntil > now) return bucket.pausedUntil - now;
     if (rate <= 0) return 0;
-    bucket.tokens = Math.min(size, bucket.tokens + ((now - bucket.at) * rate) / 1000);
+    bucket.idleMs = idleMs(size, rate);
+    bucket.tokens = bucket.tokens === null ? size : Math.min(size, bucket.tokens + ((now - bucket.at) * rate) / 1000);
     bucket.at = now;
     const want = Math.min(n, size);
     if (bucket.tokens >= want) {
@@ -62,7 +71,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async pause(key: string, ms: number): Promise<void> {
     const now = this.now();
-    const bucket = this.#bucket(key, 1, now);
+    const bucket = this.#bucket(key, now);
     bucket.pausedUntil = Math.max(bucket.pausedUntil, now + ms);
   }
 
@@ -70,10 +79,10 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#buckets.clear();
   }
 
-  #bucket(key: string, size: number, now: number): Bucket {
+  #bucket(key: string, now: number): Bucket {
     let bucket = this.#buckets.get(key);
     if (!bucket) {
-      bucket = { tokens: size, at: now, pausedUntil: 0 };
+      bucket = { tokens: null, idleMs: IDLE_MS, at: now, pausedUntil: 0 };
       this.#buckets.set(key, bucket);
     }
     return bucket;
@@ -83,7 +92,7 @@ export class MemoryRateLimiter implements RateLimiter {
     if (now - this.#sweptAt < IDLE_MS) return;
     this.#sweptAt = now;
     for (const [key, bucket] of this.#buckets) {
-      if (now - bucket.at > IDLE_MS && bucket.pausedUntil <= now) this.#buckets.delete(key);
+      if (now - bucket.at > bucket.idleMs && bucket.pausedUntil <= now) this.#buckets.delete(key);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RateLimiter } from './rate-limiter.ts';
+import { IDLE_MS, bucketSize, idleMs, type RateLimiter } from './rate-limiter.ts';
 
 /**
  * The token bucket of MemoryRateLimiter as one Lua script, so that every worker on every
@@ -41,8 +41,6 @@ return 0
 /** ms a limiter command may take before it counts as failed. */
 const COMMAND_TIMEOUT_MS = 1_000;
 
-/** ms a bucket outlives its last use: by then it is full again, so forgetting it changes nothing. */
-const IDLE_MS = 60_000;
 
 type LimiterRedis = Redis & {
   carillonTake(key: string, rate: number, n: number, idleMs: number, burst: number | ''): Promise<number>;
@@ -74,7 +72,8 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async take(key: string, n: number, rate: number, burst?: number): Promise<number> {
-    return Number(await this.#redis.carillonTake(this.#prefix + key, rate, n, IDLE_MS, burst ?? ''));
+    // The bucket outlives its last use until it would be full again: forgetting it then changes nothing.
+    return Number(await this.#redis.carillonTake(this.#prefix + key, rate, n, idleMs(bucketSize(rate, burst), rate), burst ?? ''));
   }
 
   async pause(key: string, ms: number): Promise<void> {

@@ -100,6 +100,13 @@ for (const setup of SETUPS) {
       assert.equal(await a.take('not-busy', 1, 0), 0, 'other keys are not paused');
     });
 
+    test('a pause on a key not used yet leaves its bucket full once it ends', async () => {
+      const [a, b] = pair();
+      await a.pause('fresh', 30);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      assert.equal(await b.take('fresh', 3, 0.1, 3), 0, 'the whole burst of 3 is there');
+    });
+
     test('a pause ends', async () => {
       const [a, b] = pair();
       await a.pause('short', 50);
