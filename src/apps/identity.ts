@@ -9,7 +9,8 @@
  *   // on the site's server, for the signed-in user:
  *   const userIdHash = createHmac('sha256', process.env.CARILLON_IDENTITY_SECRET).update(userId).digest('hex');
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Principal } from './apps.ts';
@@ -40,9 +41,7 @@ export async function checkUserIdentity(ctx: Context, principal: Principal | und
     throw new ApiError('identity_not_verified', 'This app verifies user ids: send userIdHash, the hex HMAC-SHA-256 of the user id under the app’s identity secret, computed by your server');
   }
   const secret = app.identity_secret === null ? null : ctx.secrets.open(app.identity_secret, identityContext(appId));
-  const given = Buffer.from(hash.toLowerCase(), 'hex');
-  const expected = secret === null ? null : Buffer.from(userIdHash(secret, userId), 'hex');
-  if (expected === null || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (secret === null || !constantTimeEqual(hash.toLowerCase(), userIdHash(secret, userId))) {
     throw new ApiError('identity_not_verified', 'userIdHash is not the HMAC-SHA-256 of this user id under the app’s current identity secret');
   }
 }
