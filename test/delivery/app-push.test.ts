@@ -215,6 +215,25 @@ for (const kind of DEPLOYMENTS) {
       assert.deepEqual(batches.map((b) => b.attempt), [1], 'no retry batch');
     });
 
+    /**
+     * What a big send to app devices must show, whichever the provider: every device but
+     * the unregistered ones got it once, those were pruned, the throttled and unavailable
+     * ones were retried and delivered, over a handful of connections.
+     */
+    const checkBigSend = async (appId: string, status: { counts: Record<string, number> }, arrivals: { token: string; connection: number }[], opts: { gone: string[]; retried: string[]; opened: number }) => {
+      const { gone, retried, opened } = opts;
+      assert.deepEqual(deliveryCounts(status.counts), { targeted: DEVICES, sent: DEVICES, delivered: DEVICES - gone.length, failed: 0, expired: 0, pruned: gone.length, pending: 0 });
+      const delivered = new Set(arrivals.map((d) => d.token));
+      assert.equal(delivered.size, DEVICES - gone.length);
+      assert.equal(arrivals.length, delivered.size, 'no device got it twice');
+      for (const t of retried) assert.ok(delivered.has(t), 'retried and delivered');
+      const left = await c.ctx.store.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).executeTakeFirstOrThrow();
+      assert.equal(Number(left.n), DEVICES - gone.length, 'unregistered devices pruned');
+      const connections = new Set(arrivals.map((d) => d.connection)).size;
+      assert.ok(connections >= 2 && connections <= 4 && opened <= 4, `a handful of connections: ${connections} used, ${opened} opened`);
+      return { connections, opened };
+    };
+
     test(`${DEVICES.toLocaleString('en')} APNs devices over a handful of HTTP/2 connections, one GOAWAY; unregistered ones pruned, 429 and 503 retried`, async () => {
       const app = await c.createApp();
       const team = apns.createTeam([BUNDLE]);
@@ -235,18 +254,9 @@ for (const kind of DEPLOYMENTS) {
       const id = await send(app, { to: { all: true }, title: 'Flash sale', body: 'Today only' });
       const status = await c.waitCompleted(app.id, app.secretKey, id, 180_000);
       const seconds = (performance.now() - started) / 1000;
-      const opened = apns.connections - connectionsBefore;
-      const connections = new Set(apns.deliveries.filter((d) => d.payload.id === id).map((d) => d.connection)).size;
-      assert.deepEqual(deliveryCounts(status.counts), { targeted: DEVICES, sent: DEVICES, delivered: DEVICES - gone.length, failed: 0, expired: 0, pruned: gone.length, pending: 0 });
       const arrivals = apns.deliveries.filter((d) => d.payload.id === id);
-      const delivered = new Set(arrivals.map((d) => d.token));
-      assert.equal(delivered.size, DEVICES - gone.length);
-      assert.equal(arrivals.length, delivered.size, 'no device got it twice');
-      for (const t of [...throttled, ...unavailable]) assert.ok(delivered.has(t), 'retried and delivered');
-      const left = await c.ctx.store.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', app.id).executeTakeFirstOrThrow();
-      assert.equal(Number(left.n), DEVICES - gone.length, 'unregistered devices pruned');
-      assert.ok(connections >= 2 && connections <= 4 && opened <= 4, `a handful of connections: ${connections} used, ${opened} opened`);
-      const tokensSeen = new Set(apns.deliveries.filter((d) => d.payload.id === id).map((d) => d.jwt));
+      const { connections, opened } = await checkBigSend(app.id, status, arrivals, { gone, retried: [...throttled, ...unavailable], opened: apns.connections - connectionsBefore });
+      const tokensSeen = new Set(arrivals.map((d) => d.jwt));
       assert.equal(tokensSeen.size, 1, 'one provider token for the whole send');
       console.log(`# APNs ${DEVICES} devices (${kind}): ${seconds.toFixed(1)} s over ${connections} HTTP/2 connection(s), ${opened} opened for it`);
     });
@@ -272,17 +282,8 @@ for (const kind of DEPLOYMENTS) {
       const id = await send(app, { to: { all: true }, title: 'Flash sale', body: 'Today only' });
       const status = await c.waitCompleted(app.id, app.secretKey, id, 180_000);
       const seconds = (performance.now() - started) / 1000;
-      const opened = fcm.connections - connectionsBefore;
-      const connections = new Set(fcm.deliveries.filter((d) => d.message.data.id === id).map((d) => d.connection)).size;
-      assert.deepEqual(deliveryCounts(status.counts), { targeted: DEVICES, sent: DEVICES, delivered: DEVICES - gone.length, failed: 0, expired: 0, pruned: gone.length, pending: 0 });
       const arrivals = fcm.deliveries.filter((d) => d.message.data.id === id);
-      const delivered = new Set(arrivals.map((d) => d.token));
-      assert.equal(delivered.size, DEVICES - gone.length);
-      assert.equal(arrivals.length, delivered.size, 'no device got it twice');
-      for (const t of [...throttled, ...unavailable]) assert.ok(delivered.has(t), 'retried and delivered');
-      const left = await c.ctx.store.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', app.id).executeTakeFirstOrThrow();
-      assert.equal(Number(left.n), DEVICES - gone.length, 'unregistered devices pruned');
-      assert.ok(connections >= 2 && connections <= 4 && opened <= 4, `a handful of connections: ${connections} used, ${opened} opened`);
+      const { connections, opened } = await checkBigSend(app.id, status, arrivals, { gone, retried: [...throttled, ...unavailable], opened: fcm.connections - connectionsBefore });
       assert.equal(fcm.tokensIssued - tokensBefore, 1, 'one access token for the whole send');
       console.log(`# FCM ${DEVICES} devices (${kind}): ${seconds.toFixed(1)} s over ${connections} HTTP/2 connection(s), ${opened} opened for it`);
     });
