@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRetryAfter, retryDelay } from './backoff.ts';
+import { retryDelay } from './backoff.ts';
 
 test('retry delays double per attempt within the jitter band and stop at the cap', () => {
   assert.equal(retryDelay(1, 1000, 60_000, () => 0), 500);
@@ -8,13 +8,4 @@ test('retry delays double per attempt within the jitter band and stop at the cap
   assert.equal(retryDelay(3, 1000, 60_000, () => 1), 4000);
   assert.equal(retryDelay(20, 1000, 60_000, () => 1), 60_000);
   assert.equal(retryDelay(20, 1000, 60_000, () => 0), 30_000);
-});
-
-test('Retry-After is read as seconds or as an HTTP date, and capped', () => {
-  const now = Date.parse('2026-01-01T00:00:00Z');
-  assert.equal(parseRetryAfter('7', now, 600_000), 7000);
-  assert.equal(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now, 600_000), 30_000);
-  assert.equal(parseRetryAfter('999999', now, 600_000), 600_000);
-  assert.equal(parseRetryAfter('soon', now, 600_000), undefined);
-  assert.equal(parseRetryAfter(undefined, now, 600_000), undefined);
 });
