@@ -6,13 +6,10 @@ import { cryptoThreadCount, type Config } from './config/defaults.ts';
 import type { Context } from './context.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
-import { runDeliver } from './delivery/deliver.ts';
-import { DELIVER_JOB } from './delivery/batches.ts';
-import { runFanout } from './delivery/fanout.ts';
+import { deliveryJobs } from './delivery/jobs.ts';
 import { reconcile } from './delivery/reconcile.ts';
 import { carillonEndpointToken, signDeliveryRef } from './delivery/unshown.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
-import { FANOUT_JOB } from './notifications/notifications.ts';
 import { vapidSigningKey } from './protocol/webpush/vapid.ts';
 import { createAppPushSenders } from './providers/app-push-senders.ts';
 import type { Recipient, Sender } from './providers/channel.ts';
@@ -21,6 +18,7 @@ import { WebPushSender } from './providers/webpush/sender.ts';
 import { VapidTokenCache } from './providers/webpush/vapid-cache.ts';
 import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
+import { jobHandlers } from './queue/job-kind.ts';
 import { openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
@@ -130,17 +128,11 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
           }),
         ]),
       );
-      const deps = { senders, metrics };
+      const jobs = deliveryJobs(ctx, { senders, metrics });
       clearInterval(reconciler);
-      reconciler = setInterval(() => void reconcile(ctx).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
+      reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
-      queue.start(
-        {
-          [FANOUT_JOB]: (job) => runFanout(ctx, job),
-          [DELIVER_JOB]: (job) => runDeliver(ctx, deps, job),
-        },
-        { concurrency: config.workerConcurrency },
-      );
+      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency });
     },
     async close() {
       draining = true;

@@ -6,6 +6,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
+import { fanoutJobSpec } from '../delivery/fanout.ts';
 import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
 import type { MessageContent } from './content.ts';
@@ -18,8 +19,6 @@ export interface NotificationInput extends MessageContent {
   topic?: string;
   sendAt?: string;
 }
-
-export const FANOUT_JOB = 'fanout';
 
 /**
  * Accepts a notification: checks everything that can be checked before anything is
@@ -102,10 +101,7 @@ export async function createNotification(
           completed_at: null,
         })
         .execute();
-      await ctx.queue.add(
-        [{ name: FANOUT_JOB, data: { notificationId: id }, runAt: sendAt, key: `fanout:${id}:0`, priority: urgent ? PRIORITY.urgent : PRIORITY.normal }],
-        tx,
-      );
+      await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: urgent ? PRIORITY.urgent : PRIORITY.normal })], tx);
     });
   } catch (err) {
     // Two requests with one Idempotency-Key raced: the unique index let one in.
