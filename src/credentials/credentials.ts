@@ -4,15 +4,8 @@ import { apnsSigningKey, validateApnsId } from '../protocol/apns/provider-token.
 import { InvalidApnsKeyError } from '../protocol/apns/errors.ts';
 import { parseServiceAccount } from '../protocol/fcm/service-account.ts';
 import { InvalidServiceAccountError } from '../protocol/fcm/errors.ts';
+import { credentialsContext, type ApnsPublicFields, type CredentialKind, type FcmPublicFields } from '../providers/stored-credentials.ts';
 import { checkEndpointUrl } from '../transport/endpoint-url.ts';
-
-export const CREDENTIAL_KINDS = ['apns', 'fcm'] as const;
-export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
-
-/** Bound as associated data when sealing, so a sealed key copied to another app or kind does not open. */
-export function credentialsContext(appId: string, kind: CredentialKind): string {
-  return `app:${appId}:${kind}`;
-}
 
 export interface ApnsCredentialsInput {
   keyId: string;
@@ -21,19 +14,6 @@ export interface ApnsCredentialsInput {
   key: string;
   /** The bundle id sent as apns-topic when a device registered none. */
   topic: string;
-}
-
-export interface ApnsPublicFields {
-  keyId: string;
-  teamId: string;
-  topic: string;
-}
-
-export interface FcmPublicFields {
-  projectId: string;
-  clientEmail: string;
-  privateKeyId: string;
-  tokenUri: string;
 }
 
 /** What the API shows of a credential: never the key. */

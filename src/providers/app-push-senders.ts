@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/defaults.ts';
-import { CredentialSource } from '../credentials/credential-source.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { parseTokenResponse, signAssertion, tokenRequestBody } from '../protocol/fcm/assertion.ts';
 import type { Database } from '../store/schema.ts';
@@ -9,6 +8,7 @@ import { Http2Pool } from '../transport/http2-pool.ts';
 import { ProviderTokenCache } from './apns/provider-token-cache.ts';
 import { ApnsSender } from './apns/sender.ts';
 import type { Sender } from './channel.ts';
+import { CredentialSource } from './credential-source.ts';
 import { AccessTokenCache } from './fcm/access-token-cache.ts';
 import { OAuthClient } from './fcm/oauth-client.ts';
 import { FcmSender, type FcmCredentials } from './fcm/sender.ts';
