@@ -1,21 +1,19 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { vapidContext } from './apps/apps.ts';
 import { cryptoThreadCount, type Config } from './config/defaults.ts';
 import type { Context } from './context.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { deliveryJobs } from './delivery/jobs.ts';
 import { reconcile } from './delivery/reconcile.ts';
-import { carillonEndpointToken, signDeliveryRef } from './delivery/unshown.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
-import { vapidSigningKey } from './protocol/webpush/vapid.ts';
 import { createAppPushSenders } from './providers/app-push-senders.ts';
-import type { Recipient, Sender } from './providers/channel.ts';
+import type { Sender } from './providers/channel.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
+import { deliveryRefs } from './providers/webpush/delivery-ref.ts';
 import { WebPushSender } from './providers/webpush/sender.ts';
-import { VapidTokenCache } from './providers/webpush/vapid-cache.ts';
+import { vapidSource } from './providers/webpush/vapid-source.ts';
 import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { jobHandlers } from './queue/job-kind.ts';
@@ -77,27 +75,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
   let appPush: ReturnType<typeof createAppPushSenders> | undefined;
-  // The promise is cached, not the value: batches that start together share one signer
-  // (and so one token per push service origin) instead of racing to make their own.
-  const vapidCaches = new Map<string, Promise<VapidTokenCache>>();
-  const vapidFor = (appId: string): Promise<VapidTokenCache> => {
-    let cache = vapidCaches.get(appId);
-    if (!cache) {
-      cache = (async () => {
-        const row = await store.db.selectFrom('apps').select(['vapid_public_key', 'vapid_private_key', 'vapid_subject']).where('id', '=', appId).executeTakeFirstOrThrow();
-        const privateKey = secrets.open(row.vapid_private_key, vapidContext(appId));
-        return new VapidTokenCache(vapidSigningKey(row.vapid_public_key, privateKey), row.vapid_public_key, row.vapid_subject);
-      })();
-      cache.catch(() => vapidCaches.delete(appId));
-      vapidCaches.set(appId, cache);
-    }
-    return cache;
-  };
-
-  const deliveryRef = (notificationId: string, r: Recipient) => {
-    const token = carillonEndpointToken(r.address);
-    return token === null ? undefined : signDeliveryRef(secrets, notificationId, r.id, token);
-  };
+  const vapidFor = vapidSource(store.db, secrets);
+  const deliveryRef = deliveryRefs(secrets);
 
   return {
     ctx,

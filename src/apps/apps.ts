@@ -3,6 +3,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { constantTimeEqual, hashKey, newApiKey, newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import type { AppsTable } from '../store/schema.ts';
+import { vapidContext } from '../providers/webpush/vapid-source.ts';
 import { identityContext, newIdentitySecret } from './identity.ts';
 
 export interface CreatedApp {
@@ -18,10 +19,6 @@ export interface CreatedApp {
   identitySecret: string;
   identityVerification: boolean;
   createdAt: string;
-}
-
-export function vapidContext(appId: string): string {
-  return `app:${appId}:vapid`;
 }
 
 export async function createApp(ctx: Context, input: { name: string; vapidSubject?: string; identityVerification?: boolean }): Promise<CreatedApp> {
