@@ -8,12 +8,8 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { deliveryJobs } from './delivery/jobs.ts';
 import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
-import { createAppPushSenders } from './providers/app-push-senders.ts';
-import type { Sender } from './providers/channel.ts';
+import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
-import { deliveryRefs } from './providers/webpush/delivery-ref.ts';
-import { WebPushSender } from './providers/webpush/sender.ts';
-import { vapidSource } from './providers/webpush/vapid-source.ts';
 import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { jobHandlers } from './queue/job-kind.ts';
@@ -21,10 +17,6 @@ import { openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
-import { RateLimitedSender, rateLimitKey } from './providers/rate-limited-sender.ts';
-
-/** ms a batch may wait for its turn under the rate limits before handing its recipients back to the queue. */
-const MAX_RATE_WAIT_MS = 10_000;
 
 export interface Runtime {
   ctx: Context;
@@ -74,9 +66,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let crypto: CryptoPool | undefined;
   let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
-  let appPush: ReturnType<typeof createAppPushSenders> | undefined;
-  const vapidFor = vapidSource(store.db, secrets);
-  const deliveryRef = deliveryRefs(secrets);
+  let senders: ReturnType<typeof createSenders> | undefined;
 
   return {
     ctx,
@@ -92,22 +82,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         connectionsPerOrigin: config.originConnections,
         requestTimeoutMs: config.requestTimeout,
       });
-      appPush ??= createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const channelSenders: [string, Sender][] = [['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now, deliveryRef })], ...appPush.senders];
-      const senders = new Map<string, Sender>(
-        channelSenders.map(([channel, sender]) => [
-          channel,
-          new RateLimitedSender(sender, {
-            limiter,
-            keyFor: (r, m) => rateLimitKey(channel, r, m),
-            rate: channel === 'webpush' ? config.originRate : config.providerRate,
-            // A batch waiting longer would risk its job's lease; what is left goes back to the queue.
-            maxWaitMs: Math.min(MAX_RATE_WAIT_MS, config.queueLease / 3),
-            pauseOnThrottle: channel === 'webpush',
-          }),
-        ]),
-      );
-      const jobs = deliveryJobs(ctx, { senders, metrics });
+      senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
+      const jobs = deliveryJobs(ctx, { senders: senders.senders, metrics });
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
@@ -119,7 +95,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await app.close();
       await queue.stop();
       await transport?.close();
-      await appPush?.close();
+      await senders?.close();
       await limiter.close();
       await crypto?.close();
       await store.close();

@@ -4,7 +4,7 @@ import type { MessageContent } from '../../notifications/content.ts';
 import { encryptedBodyLength, MAX_BODY_BYTES } from '../../protocol/webpush/ece.ts';
 import { parseAuthSecret, parseP256PublicKey } from '../../protocol/webpush/keys.ts';
 import { checkEndpointUrl } from '../../transport/endpoint-url.ts';
-import type { Channel, ChannelAddress } from '../channel.ts';
+import type { Channel, ChannelAddress, Recipient } from '../channel.ts';
 import { requireField } from '../require-field.ts';
 import { buildWebPushPayload } from './build-payload.ts';
 
@@ -54,4 +54,19 @@ export const webPushChannel: Channel = {
   payloadBytes(notificationId: string, content: MessageContent): number {
     return encryptedBodyLength(Buffer.byteLength(JSON.stringify(buildWebPushPayload(notificationId, content))));
   },
+
+  /** Per push service origin: each push service sees all of Carillon's apps as one sender. */
+  rateKey(recipient: Recipient): string {
+    try {
+      return `webpush:${new URL(recipient.address).origin}`;
+    } catch {
+      return 'webpush:invalid';
+    }
+  },
+
+  rate(config: Config): number {
+    return config.originRate;
+  },
+
+  pausesOnThrottle: true,
 };
