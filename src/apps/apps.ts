@@ -1,5 +1,6 @@
 import { generateVapidKeys, validateVapidSubject } from '../protocol/webpush/vapid.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { constantTimeEqual, hashKey, newApiKey, newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import type { AppsTable } from '../store/schema.ts';
@@ -26,7 +27,7 @@ export async function createApp(ctx: Context, input: { name: string; vapidSubjec
   try {
     validateVapidSubject(subject);
   } catch (err) {
-    throw new ApiError('invalid_vapid_subject', (err as Error).message);
+    throw fromProtocolError(err);
   }
   const id = newId('app');
   const keys = generateVapidKeys();

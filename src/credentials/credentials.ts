@@ -1,5 +1,6 @@
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { apnsSigningKey, validateApnsId } from '../protocol/apns/provider-token.ts';
 import { InvalidApnsKeyError } from '../protocol/apns/errors.ts';
 import { parseServiceAccount } from '../protocol/fcm/service-account.ts';
@@ -33,11 +34,8 @@ export async function setApnsCredentials(ctx: Context, appId: string, input: Apn
     validateApnsId('team_id', input.teamId);
     apnsSigningKey(input.key);
   } catch (err) {
-    if (err instanceof InvalidApnsKeyError) {
-      const field = err.reason === 'key_id' ? 'keyId' : err.reason === 'team_id' ? 'teamId' : 'key';
-      throw invalid(field, `${field}: ${err.message}`);
-    }
-    throw err;
+    const field = err instanceof InvalidApnsKeyError ? (err.reason === 'key_id' ? 'keyId' : err.reason === 'team_id' ? 'teamId' : 'key') : undefined;
+    throw fromProtocolError(err, { field, extra: { field } });
   }
   if (!BUNDLE_ID.test(input.topic)) throw invalid('topic', 'topic must be the app bundle id, such as com.example.app');
   const fields: ApnsPublicFields = { keyId: input.keyId, teamId: input.teamId, topic: input.topic };
@@ -50,8 +48,7 @@ export async function setFcmCredentials(ctx: Context, appId: string, serviceAcco
   try {
     account = parseServiceAccount(serviceAccount);
   } catch (err) {
-    if (err instanceof InvalidServiceAccountError) throw invalid(`serviceAccount.${err.field}`, err.message);
-    throw err;
+    throw fromProtocolError(err, err instanceof InvalidServiceAccountError ? { extra: { field: `serviceAccount.${err.field}` } } : {});
   }
   try {
     // Carillon will POST to token_uri: the SSRF rules of push endpoints apply.

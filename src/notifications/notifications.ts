@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { validateTopic } from '../protocol/webpush/headers.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
@@ -47,7 +48,7 @@ export async function createNotification(
     try {
       validateTopic(input.topic);
     } catch (err) {
-      throw new ApiError('invalid_topic', (err as Error).message);
+      throw fromProtocolError(err);
     }
   }
   const now = ctx.now();

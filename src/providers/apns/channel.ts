@@ -1,5 +1,6 @@
 import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
+import { fromProtocolError } from '../../errors/protocol-errors.ts';
 import type { MessageContent } from '../../notifications/content.ts';
 import { normalizeDeviceToken } from '../../protocol/apns/device-token.ts';
 import { InvalidDeviceTokenError } from '../../protocol/apns/errors.ts';
@@ -34,8 +35,7 @@ export const apnsChannel: Channel = {
     try {
       token = normalizeDeviceToken(raw);
     } catch (err) {
-      if (err instanceof InvalidDeviceTokenError) throw new ApiError('invalid_device_token', `token: ${err.message}`, { reason: err.reason });
-      throw err;
+      throw fromProtocolError(err, err instanceof InvalidDeviceTokenError ? { field: 'token', extra: { reason: err.reason } } : {});
     }
     const environment = input.environment ?? 'production';
     if (typeof environment !== 'string' || !ENVIRONMENTS.includes(environment)) {

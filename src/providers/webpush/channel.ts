@@ -1,5 +1,6 @@
 import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
+import { fromProtocolError } from '../../errors/protocol-errors.ts';
 import type { MessageContent } from '../../notifications/content.ts';
 import { encryptedBodyLength, MAX_BODY_BYTES } from '../../protocol/webpush/ece.ts';
 import { parseAuthSecret, parseP256PublicKey } from '../../protocol/webpush/keys.ts';
@@ -31,12 +32,12 @@ export const webPushChannel: Channel = {
     try {
       parseP256PublicKey(p256dh);
     } catch (err) {
-      throw new ApiError('invalid_subscription_keys', `keys.p256dh: ${(err as Error).message}`);
+      throw fromProtocolError(err, { field: 'keys.p256dh' });
     }
     try {
       parseAuthSecret(auth);
     } catch (err) {
-      throw new ApiError('invalid_subscription_keys', `keys.auth: ${(err as Error).message}`);
+      throw fromProtocolError(err, { field: 'keys.auth' });
     }
     try {
       checkEndpointUrl(endpoint, { allowPrivate: config.allowPrivateEndpoints });
