@@ -48,5 +48,24 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(done.counts.delivered, 1);
       assert.equal(sink.receivedFor(s.id).length, 1, 'sent once');
     });
+
+    test('a fan-out left unfinished is found again by its own kind, and its audience is sent once', async () => {
+      const app = await c.createApp();
+      const s = sink.subscribe();
+      await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys } });
+      await c.ctx.queue.stop();
+      const res = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { all: true }, title: 'Cut again' } });
+      const id = res.body.id as string;
+      const jobs = deliveryJobs(c.ctx, { senders: new Map() });
+      const long = c.ctx.now() - (c.ctx.config.queueLease * 2 + c.ctx.config.retryMax) - 1;
+      // Due long ago and not cut at all: what a fan-out job lost before it ran leaves.
+      await c.ctx.store.db.updateTable('notifications').set({ send_at: long }).where('id', '=', id).execute();
+      assert.deepEqual(await reconcile(c.ctx, jobs), { deliver: 0, fanout: 1 });
+
+      c.startWorkers();
+      const done = await c.waitCompleted(app.id, app.secretKey, id);
+      assert.equal(done.counts.delivered, 1);
+      assert.equal(sink.receivedFor(s.id).length, 1, 'sent once, though its fan-out was queued twice');
+    });
   });
 }
