@@ -118,6 +118,45 @@ export function violations(imports: Import[], floors: Floor[] = FLOORS, exceptio
   return found;
 }
 
+/** The unit of the cycle check: a folder of src/ (`src/delivery`), a top-level file, or a placed file on its own. */
+function unitOf(file: string, placements: { path: string }[]): string {
+  if (placements.some((p) => p.path === file)) return file;
+  const parts = file.split('/');
+  return parts.length > 2 ? parts.slice(0, 2).join('/') : file;
+}
+
+/**
+ * Folders that import each other, directly or round a longer loop, as `a -> b -> a`. The
+ * floors keep loops from crossing floors; this keeps them out of one floor too (two
+ * features that import each other are one feature, or need an interface between them).
+ */
+export function folderCycles(imports: Import[], exceptions = EXCEPTIONS, placements = PLACEMENTS): string[] {
+  const graph = new Map<string, Set<string>>();
+  for (const { from, to } of imports) {
+    if (!to.startsWith('src/') || exceptions.some((e) => e.from === from && e.to === to)) continue;
+    const a = unitOf(from, placements);
+    const b = unitOf(to, placements);
+    if (a === b) continue;
+    if (!graph.has(a)) graph.set(a, new Set());
+    graph.get(a)!.add(b);
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (unit: string): void => {
+    state.set(unit, 'open');
+    stack.push(unit);
+    for (const next of [...(graph.get(unit) ?? [])].sort()) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' -> '));
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(unit, 'done');
+  };
+  for (const unit of [...graph.keys()].sort()) if (!state.has(unit)) visit(unit);
+  return cycles;
+}
+
 /** Exceptions and placements that no longer hold anything: each should be deleted from the table. */
 export function stale(imports: Import[], files: string[], exceptions = EXCEPTIONS, placements = PLACEMENTS): string[] {
   const edges = new Set(imports.map((i) => `${i.from} -> ${i.to}`));

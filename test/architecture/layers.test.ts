@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXCEPTIONS, FLOORS, PLACEMENTS, floorOf, importsOf, readImports, sourceFiles, specifiersIn, stale, violations, type Floor } from './floors.ts';
+import { EXCEPTIONS, FLOORS, PLACEMENTS, floorOf, folderCycles, importsOf, readImports, sourceFiles, specifiersIn, stale, violations, type Floor } from './floors.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const files = sourceFiles(repoRoot);
@@ -17,6 +17,11 @@ test('no import runs up a floor', () => {
   assert.ok(imports.length > 300, `found the imports (${imports.length})`);
   const found = violations(imports);
   assert.deepEqual(found, [], `imports that run up (ask through an interface the lower floor owns):\n${found.join('\n')}`);
+});
+
+test('no two folders import each other', () => {
+  const found = folderCycles(imports);
+  assert.deepEqual(found, [], `folders in a loop:\n${found.join('\n')}`);
 });
 
 test('every exception and placement still holds something, with a reason', () => {
@@ -122,4 +127,16 @@ test('every form of import is read, types included, and resolved from the import
     'src/delivery/x.ts -> src/runtime.ts (floor entry is above floor delivery)',
     'src/delivery/x.ts -> src/http/h.ts (floor http is above floor delivery)',
   ]);
+});
+
+test('folders in a loop are reported, however long the loop; an exception breaks it', () => {
+  const loop = [
+    { from: 'src/notifications/notifications.ts', to: 'src/analytics/engagement-counts.ts' },
+    { from: 'src/analytics/engagement-counts.ts', to: 'src/audience/segments.ts' },
+    { from: 'src/audience/segments.ts', to: 'src/notifications/target.ts' },
+    { from: 'src/notifications/notifications.ts', to: 'src/store/schema.ts' },
+  ];
+  assert.deepEqual(folderCycles(loop, [], []), ['src/analytics -> src/audience -> src/notifications -> src/analytics']);
+  assert.deepEqual(folderCycles(loop, [], [{ path: 'src/notifications/target.ts', floor: 'foundation', reason: 'moving' }]), [], 'a placed file stands on its own');
+  assert.deepEqual(folderCycles(loop, [{ from: 'src/audience/segments.ts', to: 'src/notifications/target.ts', reason: 'moving' }], []), []);
 });
