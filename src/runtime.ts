@@ -1,34 +1,22 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { vapidContext } from './apps/apps.ts';
 import { cryptoThreadCount, type Config } from './config/defaults.ts';
 import type { Context } from './context.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
-import { runDeliver } from './delivery/deliver.ts';
-import { DELIVER_JOB } from './delivery/batches.ts';
-import { runFanout } from './delivery/fanout.ts';
+import { deliveryJobs } from './delivery/jobs.ts';
 import { reconcile } from './delivery/reconcile.ts';
-import { carillonEndpointToken, signDeliveryRef } from './delivery/unshown.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
-import { FANOUT_JOB } from './notifications/notifications.ts';
-import { vapidSigningKey } from './protocol/webpush/vapid.ts';
-import { createAppPushSenders } from './providers/app-push-senders.ts';
-import type { Recipient, Sender } from './providers/channel.ts';
+import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
-import { WebPushSender } from './providers/webpush/sender.ts';
-import { VapidTokenCache } from './providers/webpush/vapid-cache.ts';
 import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
+import { jobHandlers } from './queue/job-kind.ts';
 import { openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
-import { RateLimitedSender, rateLimitKey } from './providers/rate-limited-sender.ts';
-
-/** ms a batch may wait for its turn under the rate limits before handing its recipients back to the queue. */
-const MAX_RATE_WAIT_MS = 10_000;
 
 export interface Runtime {
   ctx: Context;
@@ -78,28 +66,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let crypto: CryptoPool | undefined;
   let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
-  let appPush: ReturnType<typeof createAppPushSenders> | undefined;
-  // The promise is cached, not the value: batches that start together share one signer
-  // (and so one token per push service origin) instead of racing to make their own.
-  const vapidCaches = new Map<string, Promise<VapidTokenCache>>();
-  const vapidFor = (appId: string): Promise<VapidTokenCache> => {
-    let cache = vapidCaches.get(appId);
-    if (!cache) {
-      cache = (async () => {
-        const row = await store.db.selectFrom('apps').select(['vapid_public_key', 'vapid_private_key', 'vapid_subject']).where('id', '=', appId).executeTakeFirstOrThrow();
-        const privateKey = secrets.open(row.vapid_private_key, vapidContext(appId));
-        return new VapidTokenCache(vapidSigningKey(row.vapid_public_key, privateKey), row.vapid_public_key, row.vapid_subject);
-      })();
-      cache.catch(() => vapidCaches.delete(appId));
-      vapidCaches.set(appId, cache);
-    }
-    return cache;
-  };
-
-  const deliveryRef = (notificationId: string, r: Recipient) => {
-    const token = carillonEndpointToken(r.address);
-    return token === null ? undefined : signDeliveryRef(secrets, notificationId, r.id, token);
-  };
+  let senders: ReturnType<typeof createSenders> | undefined;
 
   return {
     ctx,
@@ -115,32 +82,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         connectionsPerOrigin: config.originConnections,
         requestTimeoutMs: config.requestTimeout,
       });
-      appPush ??= createAppPushSenders({ config, db: store.db, secrets, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const channelSenders: [string, Sender][] = [['webpush', new WebPushSender({ transport, crypto, vapidFor, retryMax: config.retryMax, now, deliveryRef })], ...appPush.senders];
-      const senders = new Map<string, Sender>(
-        channelSenders.map(([channel, sender]) => [
-          channel,
-          new RateLimitedSender(sender, {
-            limiter,
-            keyFor: (r, m) => rateLimitKey(channel, r, m),
-            rate: channel === 'webpush' ? config.originRate : config.providerRate,
-            // A batch waiting longer would risk its job's lease; what is left goes back to the queue.
-            maxWaitMs: Math.min(MAX_RATE_WAIT_MS, config.queueLease / 3),
-            pauseOnThrottle: channel === 'webpush',
-          }),
-        ]),
-      );
-      const deps = { senders, metrics };
+      senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
+      const jobs = deliveryJobs(ctx, { senders: senders.senders, metrics });
       clearInterval(reconciler);
-      reconciler = setInterval(() => void reconcile(ctx).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
+      reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
-      queue.start(
-        {
-          [FANOUT_JOB]: (job) => runFanout(ctx, job),
-          [DELIVER_JOB]: (job) => runDeliver(ctx, deps, job),
-        },
-        { concurrency: config.workerConcurrency },
-      );
+      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency });
     },
     async close() {
       draining = true;
@@ -148,7 +95,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await app.close();
       await queue.stop();
       await transport?.close();
-      await appPush?.close();
+      await senders?.close();
       await limiter.close();
       await crypto?.close();
       await store.close();

@@ -1,8 +1,10 @@
 import { generateVapidKeys, validateVapidSubject } from '../protocol/webpush/vapid.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { constantTimeEqual, hashKey, newApiKey, newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import type { AppsTable } from '../store/schema.ts';
+import { vapidContext } from '../providers/webpush/vapid-source.ts';
 import { identityContext, newIdentitySecret } from './identity.ts';
 
 export interface CreatedApp {
@@ -20,16 +22,12 @@ export interface CreatedApp {
   createdAt: string;
 }
 
-export function vapidContext(appId: string): string {
-  return `app:${appId}:vapid`;
-}
-
 export async function createApp(ctx: Context, input: { name: string; vapidSubject?: string; identityVerification?: boolean }): Promise<CreatedApp> {
   const subject = input.vapidSubject ?? ctx.config.vapidSubject;
   try {
     validateVapidSubject(subject);
   } catch (err) {
-    throw new ApiError('invalid_vapid_subject', (err as Error).message);
+    throw fromProtocolError(err);
   }
   const id = newId('app');
   const keys = generateVapidKeys();

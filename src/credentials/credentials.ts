@@ -1,18 +1,12 @@
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { apnsSigningKey, validateApnsId } from '../protocol/apns/provider-token.ts';
 import { InvalidApnsKeyError } from '../protocol/apns/errors.ts';
 import { parseServiceAccount } from '../protocol/fcm/service-account.ts';
 import { InvalidServiceAccountError } from '../protocol/fcm/errors.ts';
+import { credentialsContext, type ApnsPublicFields, type CredentialKind, type FcmPublicFields } from '../providers/stored-credentials.ts';
 import { checkEndpointUrl } from '../transport/endpoint-url.ts';
-
-export const CREDENTIAL_KINDS = ['apns', 'fcm'] as const;
-export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
-
-/** Bound as associated data when sealing, so a sealed key copied to another app or kind does not open. */
-export function credentialsContext(appId: string, kind: CredentialKind): string {
-  return `app:${appId}:${kind}`;
-}
 
 export interface ApnsCredentialsInput {
   keyId: string;
@@ -21,19 +15,6 @@ export interface ApnsCredentialsInput {
   key: string;
   /** The bundle id sent as apns-topic when a device registered none. */
   topic: string;
-}
-
-export interface ApnsPublicFields {
-  keyId: string;
-  teamId: string;
-  topic: string;
-}
-
-export interface FcmPublicFields {
-  projectId: string;
-  clientEmail: string;
-  privateKeyId: string;
-  tokenUri: string;
 }
 
 /** What the API shows of a credential: never the key. */
@@ -53,11 +34,8 @@ export async function setApnsCredentials(ctx: Context, appId: string, input: Apn
     validateApnsId('team_id', input.teamId);
     apnsSigningKey(input.key);
   } catch (err) {
-    if (err instanceof InvalidApnsKeyError) {
-      const field = err.reason === 'key_id' ? 'keyId' : err.reason === 'team_id' ? 'teamId' : 'key';
-      throw invalid(field, `${field}: ${err.message}`);
-    }
-    throw err;
+    const field = err instanceof InvalidApnsKeyError ? (err.reason === 'key_id' ? 'keyId' : err.reason === 'team_id' ? 'teamId' : 'key') : undefined;
+    throw fromProtocolError(err, { field, extra: { field } });
   }
   if (!BUNDLE_ID.test(input.topic)) throw invalid('topic', 'topic must be the app bundle id, such as com.example.app');
   const fields: ApnsPublicFields = { keyId: input.keyId, teamId: input.teamId, topic: input.topic };
@@ -70,8 +48,7 @@ export async function setFcmCredentials(ctx: Context, appId: string, serviceAcco
   try {
     account = parseServiceAccount(serviceAccount);
   } catch (err) {
-    if (err instanceof InvalidServiceAccountError) throw invalid(`serviceAccount.${err.field}`, err.message);
-    throw err;
+    throw fromProtocolError(err, err instanceof InvalidServiceAccountError ? { extra: { field: `serviceAccount.${err.field}` } } : {});
   }
   try {
     // Carillon will POST to token_uri: the SSRF rules of push endpoints apply.

@@ -1,8 +1,14 @@
 import type { Transaction } from 'kysely';
 import type { Context } from '../context.ts';
+import type { JobSpec } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
 
 export const DELIVER_JOB = 'deliver';
+
+/** The job that sends batch `batchId`; its key names the batch, so adding it twice queues it once. */
+export function deliverJobSpec(batchId: number, opts: { runAt?: number; priority?: number } = {}): JobSpec {
+  return { name: DELIVER_JOB, data: { batchId }, key: `deliver:${batchId}`, ...opts };
+}
 
 export interface NewBatch {
   notificationId: string;
@@ -37,6 +43,6 @@ export async function scheduleBatch(ctx: Context, tx: Transaction<Database>, bat
     .returning('id')
     .executeTakeFirstOrThrow();
   const id = Number(row.id);
-  await ctx.queue.add([{ name: DELIVER_JOB, data: { batchId: id }, key: `deliver:${id}`, runAt: job.runAt, priority: job.priority }], tx);
+  await ctx.queue.add([deliverJobSpec(id, { runAt: job.runAt, priority: job.priority })], tx);
   return id;
 }

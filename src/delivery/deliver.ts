@@ -3,7 +3,7 @@ import type { OutgoingMessage, Recipient, Sender } from '../providers/channel.ts
 import type { Outcome } from '../providers/outcome.ts';
 import type { MessageContent } from '../notifications/content.ts';
 import type { Job } from '../queue/queue.ts';
-import { retryDelay } from './backoff.ts';
+import { retryDelay } from '../queue/backoff.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
 import { scheduleBatch } from './batches.ts';
 import type { DeliveryMetrics } from './metrics.ts';

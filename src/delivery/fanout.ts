@@ -1,9 +1,18 @@
 import type { Context } from '../context.ts';
 import { audiencePage, type Target } from '../notifications/target.ts';
-import { FANOUT_JOB } from '../notifications/notifications.ts';
-import type { Job } from '../queue/queue.ts';
+import type { Job, JobSpec } from '../queue/queue.ts';
 import { scheduleBatch } from './batches.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
+
+export const FANOUT_JOB = 'fanout';
+
+/**
+ * The job that cuts a notification's audience from `cursor` on; its key names that piece
+ * of work, so adding it twice queues it once.
+ */
+export function fanoutJobSpec(notificationId: string, cursor: number, opts: { runAt?: number; priority?: number } = {}): JobSpec {
+  return { name: FANOUT_JOB, data: { notificationId }, key: `fanout:${notificationId}:${cursor}`, ...opts };
+}
 
 /** Audience pages cut per fan-out job: the job stays short, and its progress is committed as it goes. */
 const PAGES_PER_JOB = 20;
@@ -48,5 +57,5 @@ export async function runFanout(ctx: Context, job: Job): Promise<void> {
     cursor = last!;
   }
   // More audience left: continue in a fresh job, so progress is never held by one long job.
-  await ctx.queue.add([{ name: FANOUT_JOB, data: { notificationId }, key: `fanout:${notificationId}:${cursor}`, priority }]);
+  await ctx.queue.add([fanoutJobSpec(notificationId, cursor, { priority })]);
 }

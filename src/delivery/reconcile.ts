@@ -1,37 +1,25 @@
 import type { Context } from '../context.ts';
-import { FANOUT_JOB } from '../notifications/notifications.ts';
-import { DELIVER_JOB } from './batches.ts';
+import type { JobKind } from '../queue/job-kind.ts';
 
 /**
  * The store, not the queue, is the record of unfinished work. Every so often a worker
- * queues again what the store says is unfinished and has been quiet too long: a batch not
- * done, a fan-out not finished. Keys dedupe against jobs the queue still holds, so this
- * only brings back jobs the queue lost (a Redis that restarted without its data).
+ * queues again what the store says is unfinished and has been quiet too long, asking each
+ * job kind for its own (a batch not done, a fan-out not finished). Keys dedupe against
+ * jobs the queue still holds, so this only brings back jobs the queue lost (a Redis that
+ * restarted without its data). Returns how many jobs of each kind were added again.
  */
-export async function reconcile(ctx: Context): Promise<{ batches: number; fanouts: number }> {
+export async function reconcile(ctx: Context, kinds: readonly JobKind[]): Promise<Record<string, number>> {
   const now = ctx.now();
   // Past any lease and any retry delay, a live job would have run or be held.
   const quietFor = ctx.config.queueLease * 2 + ctx.config.retryMax;
-  const batches = await ctx.store.db
-    .selectFrom('delivery_batches')
-    .select('id')
-    .where('done', '=', 0)
-    .where('created_at', '<', now - quietFor)
-    .orderBy('id')
-    .limit(1000)
-    .execute();
-  const fanouts = await ctx.store.db
-    .selectFrom('notifications')
-    .select(['id', 'fanout_cursor'])
-    .where('fanout_done', '=', 0)
-    .where('status', 'in', ['queued', 'sending', 'scheduled'])
-    .where('send_at', '<', now - quietFor)
-    .limit(1000)
-    .execute();
-  await ctx.queue.add([
-    ...batches.map((b) => ({ name: DELIVER_JOB, data: { batchId: Number(b.id) }, key: `deliver:${b.id}` })),
-    ...fanouts.map((n) => ({ name: FANOUT_JOB, data: { notificationId: n.id }, key: `fanout:${n.id}:${n.fanout_cursor}` })),
-  ]);
-  if (batches.length || fanouts.length) ctx.logger.info({ batches: batches.length, fanouts: fanouts.length }, 'reconcile: re-queued unfinished work (deduplicated against live jobs)');
-  return { batches: batches.length, fanouts: fanouts.length };
+  const requeued: Record<string, number> = {};
+  const jobs = [];
+  for (const kind of kinds) {
+    const found = kind.reconcile ? await kind.reconcile(now - quietFor) : [];
+    requeued[kind.name] = found.length;
+    jobs.push(...found);
+  }
+  await ctx.queue.add(jobs);
+  if (jobs.length) ctx.logger.info({ requeued }, 'reconcile: re-queued unfinished work (deduplicated against live jobs)');
+  return requeued;
 }

@@ -3,24 +3,15 @@
  * answers 201 before the browser has the message, so that is counted delivered; when the
  * browser later acks 101 (it could not decrypt the body) or 102 (it did not deliver it),
  * the push service hands back the reference the sender posted the message with, and the
- * recipient moves from delivered to failed.
- *
- * The reference is `<notification id>.<subscription id>.<tag>`, sent in the
- * Carillon-Delivery header to Carillon's own endpoints only. The tag (a MAC under the
- * master key) keeps anyone who can post to an endpoint from charging failures to a
- * notification of their choosing.
+ * recipient moves from delivered to failed. The reference and its tag are made and read
+ * in src/providers/webpush/delivery-ref.ts.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../crypto/secret-box.ts';
-import { hashEndpointToken, isEndpointToken } from '../push-service/identifiers.ts';
+import { readDeliveryRef } from '../providers/webpush/delivery-ref.ts';
 import type { PushAck } from '../push-service/index.ts';
 import type { Database } from '../store/schema.ts';
-
-const MAC_CONTEXT = 'push-service:delivery-ref';
-const ID = '[A-Za-z]+_[A-Za-z0-9_-]{1,64}';
-const REF = new RegExp(`^(${ID})\\.(${ID})\\.([A-Za-z0-9_-]{22})$`);
-const ENDPOINT_PATH = '/push/';
 
 /** The failure outcomes a browser's ack can bring, by ack code (src/push-service/ws-protocol.ts). */
 export const UNSHOWN_OUTCOMES = {
@@ -29,30 +20,6 @@ export const UNSHOWN_OUTCOMES = {
 } as const;
 
 export const UNSHOWN_OUTCOME_NAMES: readonly string[] = Object.values(UNSHOWN_OUTCOMES).map((o) => o.outcome);
-
-/** The token of an endpoint of a Carillon push service (`…/push/<token>`), or null: only these get a reference. */
-export function carillonEndpointToken(endpoint: string): string | null {
-  const at = endpoint.lastIndexOf(ENDPOINT_PATH);
-  const token = at >= 0 ? endpoint.slice(at + ENDPOINT_PATH.length) : '';
-  return isEndpointToken(token) ? token : null;
-}
-
-/**
- * The reference for one message to one endpoint. The tag also covers the endpoint (by the
- * hash its push service keeps), so a reference holds only for the endpoint it was made
- * for: one seen by another push service cannot be replayed to charge a failure.
- */
-export function signDeliveryRef(secrets: SecretBox, notificationId: string, subscriptionId: string, endpointToken: string): string {
-  const data = `${notificationId}.${subscriptionId}`;
-  return `${data}.${secrets.mac(`${data}.${hashEndpointToken(endpointToken)}`, MAC_CONTEXT)}`;
-}
-
-/** The notification and subscription a reference names, or null when Carillon did not sign it for this endpoint. */
-export function readDeliveryRef(secrets: SecretBox, ref: string, endpointTokenHash: string): { notificationId: string; subscriptionId: string } | null {
-  const m = REF.exec(ref);
-  if (!m || !secrets.verifyMac(`${m[1]}.${m[2]}.${endpointTokenHash}`, MAC_CONTEXT, m[3]!)) return null;
-  return { notificationId: m[1]!, subscriptionId: m[2]! };
-}
 
 export interface UnshownDeps {
   db: Kysely<Database>;

@@ -3,9 +3,11 @@ import { sql } from 'kysely';
 import { validateTopic } from '../protocol/webpush/headers.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
+import { fanoutJobSpec } from '../delivery/fanout.ts';
 import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
 import type { MessageContent } from './content.ts';
@@ -18,8 +20,6 @@ export interface NotificationInput extends MessageContent {
   topic?: string;
   sendAt?: string;
 }
-
-export const FANOUT_JOB = 'fanout';
 
 /**
  * Accepts a notification: checks everything that can be checked before anything is
@@ -48,7 +48,7 @@ export async function createNotification(
     try {
       validateTopic(input.topic);
     } catch (err) {
-      throw new ApiError('invalid_topic', (err as Error).message);
+      throw fromProtocolError(err);
     }
   }
   const now = ctx.now();
@@ -102,10 +102,7 @@ export async function createNotification(
           completed_at: null,
         })
         .execute();
-      await ctx.queue.add(
-        [{ name: FANOUT_JOB, data: { notificationId: id }, runAt: sendAt, key: `fanout:${id}:0`, priority: urgent ? PRIORITY.urgent : PRIORITY.normal }],
-        tx,
-      );
+      await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: urgent ? PRIORITY.urgent : PRIORITY.normal })], tx);
     });
   } catch (err) {
     // Two requests with one Idempotency-Key raced: the unique index let one in.

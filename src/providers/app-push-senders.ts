@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/defaults.ts';
-import { CredentialSource } from '../credentials/credential-source.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { parseTokenResponse, signAssertion, tokenRequestBody } from '../protocol/fcm/assertion.ts';
 import type { Database } from '../store/schema.ts';
 import { Http2Pool } from '../transport/http2-pool.ts';
 import { ProviderTokenCache } from './apns/provider-token-cache.ts';
 import { ApnsSender } from './apns/sender.ts';
-import type { Sender } from './channel.ts';
+import { apnsChannel } from './apns/channel.ts';
+import type { Channel, Sender } from './channel.ts';
+import { CredentialSource } from './credential-source.ts';
 import { AccessTokenCache } from './fcm/access-token-cache.ts';
+import { fcmChannel } from './fcm/channel.ts';
 import { OAuthClient } from './fcm/oauth-client.ts';
 import { FcmSender, type FcmCredentials } from './fcm/sender.ts';
 
@@ -31,7 +33,7 @@ export interface AppPushSendersOptions {
 }
 
 /** The APNs and FCM senders of one worker process, sharing one HTTP/2 pool and the stored credentials. */
-export function createAppPushSenders(opts: AppPushSendersOptions): { senders: [string, Sender][]; close(): Promise<void> } {
+export function createAppPushSenders(opts: AppPushSendersOptions): { senders: [Channel, Sender][]; close(): Promise<void> } {
   const { config, now } = opts;
   const pool = new Http2Pool({
     maxInFlightPerKey: config.originConcurrency,
@@ -69,8 +71,8 @@ export function createAppPushSenders(opts: AppPushSendersOptions): { senders: [s
   });
   return {
     senders: [
-      ['apns', apns],
-      ['fcm', fcm],
+      [apnsChannel, apns],
+      [fcmChannel, fcm],
     ],
     async close() {
       await Promise.all([pool.close(), oauth.close()]);

@@ -50,6 +50,18 @@ export interface Channel {
    * at the API rather than at send time. Throws ApiError.
    */
   checkContent?(content: MessageContent): void;
+  /**
+   * The bucket of Carillon's shared rate limits that a request to this recipient counts
+   * against (rate-limited-sender.ts): what the service sees as one sender.
+   */
+  rateKey(recipient: Recipient, message: OutgoingMessage): string;
+  /** Requests a second per rate key, across all workers, as configured; 0 for no limit. */
+  rate(config: Config): number;
+  /**
+   * Whether a 429 is about the sender as a whole and pauses its rate key (Web Push, RFC
+   * 8030 §8.4), or about one device only (APNs TooManyRequests, FCM's device quota).
+   */
+  readonly pausesOnThrottle: boolean;
 }
 
 export interface Recipient extends ChannelAddress {

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRateLimiter, type RateLimiter } from '../rate-limit/rate-limiter.ts';
+import { defaults } from '../config/defaults.ts';
 import type { OutgoingMessage, Recipient, Sender } from './channel.ts';
 import type { Outcome } from './outcome.ts';
-import { RateLimitedSender, rateLimitKey } from './rate-limited-sender.ts';
+import { RateLimitedSender } from './rate-limited-sender.ts';
+import { CHANNELS } from './registry.ts';
 
 const message: OutgoingMessage = { id: 'ntf_1', appId: 'app_1', content: { title: 't' }, ttl: 60, urgency: 'normal', topic: null };
 
@@ -27,7 +29,7 @@ function fakeSender(answer: (r: Recipient) => Outcome = () => ({ kind: 'delivere
 function limited(inner: Sender, opts: { limiter?: RateLimiter; rate?: number; maxWaitMs?: number; pauseOnThrottle?: boolean; channel?: string } = {}) {
   return new RateLimitedSender(inner, {
     limiter: opts.limiter ?? new MemoryRateLimiter(),
-    keyFor: (r, m) => rateLimitKey(opts.channel ?? 'webpush', r, m),
+    keyFor: (r, m) => CHANNELS.get(opts.channel ?? 'webpush')!.rateKey(r, m),
     rate: opts.rate ?? 0,
     maxWaitMs: opts.maxWaitMs ?? 10_000,
     pauseOnThrottle: opts.pauseOnThrottle ?? true,
@@ -36,9 +38,22 @@ function limited(inner: Sender, opts: { limiter?: RateLimiter; rate?: number; ma
 
 test('keys: Web Push by push service origin, APNs and FCM by app', () => {
   const [r] = recipients('https://updates.push.services.mozilla.com', 1);
-  assert.equal(rateLimitKey('webpush', r!, message), 'webpush:https://updates.push.services.mozilla.com');
-  assert.equal(rateLimitKey('apns', r!, message), 'apns:app_1');
-  assert.equal(rateLimitKey('fcm', r!, message), 'fcm:app_1');
+  const key = (channel: string, recipient: Recipient) => CHANNELS.get(channel)!.rateKey(recipient, message);
+  assert.equal(key('webpush', r!), 'webpush:https://updates.push.services.mozilla.com');
+  assert.equal(key('webpush', { ...r!, address: 'not a url' }), 'webpush:invalid');
+  assert.equal(key('apns', r!), 'apns:app_1');
+  assert.equal(key('fcm', r!), 'fcm:app_1');
+});
+
+test('rates: Web Push at the origin rate and paused by a 429; APNs and FCM at the provider rate, a 429 pausing nothing', () => {
+  const config = { ...defaults, originRate: 7, providerRate: 9 };
+  const policy = (channel: string) => {
+    const c = CHANNELS.get(channel)!;
+    return [c.rate(config), c.pausesOnThrottle];
+  };
+  assert.deepEqual(policy('webpush'), [7, true]);
+  assert.deepEqual(policy('apns'), [9, false]);
+  assert.deepEqual(policy('fcm'), [9, false]);
 });
 
 test('without a rate each origin goes in one call; the outcomes keep the order of the recipients', async () => {

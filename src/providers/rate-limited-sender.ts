@@ -6,7 +6,7 @@ import type { Outcome } from './outcome.ts';
 
 export interface RateLimitedSenderOptions {
   limiter: RateLimiter;
-  /** The bucket a recipient's request counts against: its push service origin, or the provider and app. */
+  /** The bucket a recipient's request counts against: its channel's `rateKey`. */
   keyFor(recipient: Recipient, message: OutgoingMessage): string;
   /** Requests a second per key, across all workers; 0 for no limit (pauses still apply). */
   rate: number;
@@ -117,17 +117,4 @@ function slowDown(outcomes: Outcome[], pauseOnThrottle: boolean): number {
     else if (o.kind === 'retry' && o.afterMs !== undefined) ms = Math.max(ms, o.afterMs);
   }
   return ms;
-}
-
-/**
- * The bucket of a recipient: Web Push per push service origin (what the push service
- * sees as one sender), APNs and FCM per app (FCM's quota is per project).
- */
-export function rateLimitKey(channel: string, recipient: Recipient, message: OutgoingMessage): string {
-  if (channel !== 'webpush') return `${channel}:${message.appId}`;
-  try {
-    return `webpush:${new URL(recipient.address).origin}`;
-  } catch {
-    return 'webpush:invalid';
-  }
 }

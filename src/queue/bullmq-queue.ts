@@ -2,7 +2,7 @@ import { Queue as BullQueue, Worker, type Job as BullJob, type JobsOptions } fro
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { retryDelay } from '../delivery/backoff.ts';
+import { retryDelay } from './backoff.ts';
 import type { Database } from '../store/schema.ts';
 import { bullmqJobId, bullmqPriority, portPriority } from './bullmq-mapping.ts';
 import { insertJobRows } from './job-rows.ts';
@@ -31,7 +31,7 @@ export interface BullmqQueueOptions {
 
 /** The one BullMQ queue Carillon uses; jobs are told apart by name. */
 const QUEUE_NAME = 'jobs';
-/** Our backoff (exponential with full jitter, ../delivery/backoff.ts) under BullMQ's custom-strategy hook. */
+/** Our backoff (exponential with full jitter, ./backoff.ts) under BullMQ's custom-strategy hook. */
 const BACKOFF_TYPE = 'carillon';
 /** s; finished job ids stay this long, so that a key added again after its job ran is still dropped. */
 const KEEP_COMPLETED = 24 * 3600;

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
-import { retryDelay } from '../delivery/backoff.ts';
+import { retryDelay } from './backoff.ts';
 import { insertJobRows } from './job-rows.ts';
 import type { FailedJob, Job, JobHandler, JobSpec, Queue, QueueDepth } from './queue.ts';
 

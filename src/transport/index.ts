@@ -9,5 +9,6 @@ export {
   type PushTransportOptions,
   type TransportStats,
 } from './push-transport.ts';
+export { parseRetryAfter } from './retry-after.ts';
 export { createSafeLookup, safeLookup, systemResolver, type Resolver, type SafeLookupOptions } from './safe-lookup.ts';
 export { TransportError, type TransportErrorCode } from './transport-error.ts';

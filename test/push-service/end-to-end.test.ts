@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { encodeBase64url } from '../../src/protocol/webpush/base64url.ts';
 import { encryptWebPush } from '../../src/protocol/webpush/ece.ts';
-import { carillonEndpointToken, signDeliveryRef } from '../../src/delivery/unshown.ts';
+import { carillonEndpointToken, signDeliveryRef } from '../../src/providers/webpush/delivery-ref.ts';
 import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { FirefoxProfile, type FirefoxConnection } from './firefox-client.ts';

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
-import { deleteCredentials, listCredentials, setApnsCredentials, setFcmCredentials, type CredentialKind } from '../../credentials/credentials.ts';
+import { deleteCredentials, listCredentials, setApnsCredentials, setFcmCredentials } from '../../credentials/credentials.ts';
+import type { CredentialKind } from '../../providers/stored-credentials.ts';
 import { guard } from '../guards.ts';
 import { ApnsCredentialsBody, AppParams, CredentialKindParams, Credentials, CredentialsList, FcmCredentialsBody } from '../schemas.ts';
 

@@ -1,10 +1,11 @@
 import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
+import { fromProtocolError } from '../../errors/protocol-errors.ts';
 import type { MessageContent } from '../../notifications/content.ts';
 import { normalizeDeviceToken } from '../../protocol/apns/device-token.ts';
 import { InvalidDeviceTokenError } from '../../protocol/apns/errors.ts';
 import { MAX_APNS_PAYLOAD_BYTES, apnsPayloadBytes } from '../../protocol/apns/payload.ts';
-import type { Channel, ChannelAddress } from '../channel.ts';
+import type { Channel, ChannelAddress, OutgoingMessage, Recipient } from '../channel.ts';
 import { requireField } from '../require-field.ts';
 import { buildApnsPayloadFor } from './build-payload.ts';
 
@@ -34,8 +35,7 @@ export const apnsChannel: Channel = {
     try {
       token = normalizeDeviceToken(raw);
     } catch (err) {
-      if (err instanceof InvalidDeviceTokenError) throw new ApiError('invalid_device_token', `token: ${err.message}`, { reason: err.reason });
-      throw err;
+      throw fromProtocolError(err, err instanceof InvalidDeviceTokenError ? { field: 'token', extra: { reason: err.reason } } : {});
     }
     const environment = input.environment ?? 'production';
     if (typeof environment !== 'string' || !ENVIRONMENTS.includes(environment)) {
@@ -61,4 +61,16 @@ export const apnsChannel: Channel = {
       throw new ApiError('invalid_request', 'data.aps is reserved by APNs', { errors: [{ field: 'body.data.aps', message: 'is reserved' }] });
     }
   },
+
+  /** Per app, the unit `providerRate` counts. */
+  rateKey(_recipient: Recipient, message: OutgoingMessage): string {
+    return `apns:${message.appId}`;
+  },
+
+  rate(config: Config): number {
+    return config.providerRate;
+  },
+
+  // A 429 (TooManyRequests) is about one device token, not the sender.
+  pausesOnThrottle: false,
 };

@@ -2,7 +2,7 @@ import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import type { MessageContent } from '../../notifications/content.ts';
 import { MAX_FCM_PAYLOAD_BYTES, fcmPayloadBytes, isReservedDataKey } from '../../protocol/fcm/message.ts';
-import type { Channel, ChannelAddress } from '../channel.ts';
+import type { Channel, ChannelAddress, OutgoingMessage, Recipient } from '../channel.ts';
 import { requireField } from '../require-field.ts';
 import { buildFcmMessageFor } from './build-message.ts';
 
@@ -57,4 +57,16 @@ export const fcmChannel: Channel = {
       });
     }
   },
+
+  /** Per app: FCM's quota is per project, and one app has one. */
+  rateKey(_recipient: Recipient, message: OutgoingMessage): string {
+    return `fcm:${message.appId}`;
+  },
+
+  rate(config: Config): number {
+    return config.providerRate;
+  },
+
+  // A 429 is about one device's quota, not the project's.
+  pausesOnThrottle: false,
 };

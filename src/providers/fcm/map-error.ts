@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../../delivery/backoff.ts';
+import { parseRetryAfter } from '../../transport/retry-after.ts';
 import { parseFcmError, type FcmError } from '../../protocol/fcm/error-body.ts';
 import type { Outcome } from '../outcome.ts';
 

@@ -1,10 +1,11 @@
 import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
+import { fromProtocolError } from '../../errors/protocol-errors.ts';
 import type { MessageContent } from '../../notifications/content.ts';
 import { encryptedBodyLength, MAX_BODY_BYTES } from '../../protocol/webpush/ece.ts';
 import { parseAuthSecret, parseP256PublicKey } from '../../protocol/webpush/keys.ts';
 import { checkEndpointUrl } from '../../transport/endpoint-url.ts';
-import type { Channel, ChannelAddress } from '../channel.ts';
+import type { Channel, ChannelAddress, Recipient } from '../channel.ts';
 import { requireField } from '../require-field.ts';
 import { buildWebPushPayload } from './build-payload.ts';
 
@@ -31,12 +32,12 @@ export const webPushChannel: Channel = {
     try {
       parseP256PublicKey(p256dh);
     } catch (err) {
-      throw new ApiError('invalid_subscription_keys', `keys.p256dh: ${(err as Error).message}`);
+      throw fromProtocolError(err, { field: 'keys.p256dh' });
     }
     try {
       parseAuthSecret(auth);
     } catch (err) {
-      throw new ApiError('invalid_subscription_keys', `keys.auth: ${(err as Error).message}`);
+      throw fromProtocolError(err, { field: 'keys.auth' });
     }
     try {
       checkEndpointUrl(endpoint, { allowPrivate: config.allowPrivateEndpoints });
@@ -54,4 +55,19 @@ export const webPushChannel: Channel = {
   payloadBytes(notificationId: string, content: MessageContent): number {
     return encryptedBodyLength(Buffer.byteLength(JSON.stringify(buildWebPushPayload(notificationId, content))));
   },
+
+  /** Per push service origin: each push service sees all of Carillon's apps as one sender. */
+  rateKey(recipient: Recipient): string {
+    try {
+      return `webpush:${new URL(recipient.address).origin}`;
+    } catch {
+      return 'webpush:invalid';
+    }
+  },
+
+  rate(config: Config): number {
+    return config.originRate;
+  },
+
+  pausesOnThrottle: true,
 };

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '../../delivery/backoff.ts';
+import { parseRetryAfter } from '../../transport/retry-after.ts';
 import type { Outcome } from '../outcome.ts';
 
 /** RFC 8030 §5 and the push services' documented answers, mapped to an outcome. */

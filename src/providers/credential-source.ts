@@ -3,10 +3,10 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { apnsSigningKey } from '../protocol/apns/provider-token.ts';
 import { serviceAccountSigningKey } from '../protocol/fcm/service-account.ts';
-import type { ApnsCredentials } from '../providers/apns/sender.ts';
-import type { FcmCredentials } from '../providers/fcm/sender.ts';
+import type { ApnsCredentials } from './apns/sender.ts';
+import type { FcmCredentials } from './fcm/sender.ts';
 import type { Database } from '../store/schema.ts';
-import { credentialsContext, type ApnsPublicFields, type CredentialKind, type FcmPublicFields } from './credentials.ts';
+import { credentialsContext, type ApnsPublicFields, type CredentialKind, type FcmPublicFields } from './stored-credentials.ts';
 
 interface Cached<T> {
   updatedAt: number;

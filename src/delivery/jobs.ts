@@ -1,0 +1,51 @@
+import type { Context } from '../context.ts';
+import type { JobKind } from '../queue/job-kind.ts';
+import { DELIVER_JOB, deliverJobSpec } from './batches.ts';
+import { runDeliver, type DeliverDeps } from './deliver.ts';
+import { FANOUT_JOB, fanoutJobSpec, runFanout } from './fanout.ts';
+
+/** Jobs of one kind brought back per reconcile pass at most; the next pass takes the rest. */
+const RECONCILE_LIMIT = 1000;
+
+/** Sends one batch (deliver.ts); a batch row not yet done is its unfinished work. */
+export function deliverJob(ctx: Context, deps: DeliverDeps): JobKind {
+  return {
+    name: DELIVER_JOB,
+    handler: (job) => runDeliver(ctx, deps, job),
+    async reconcile(before) {
+      const batches = await ctx.store.db
+        .selectFrom('delivery_batches')
+        .select('id')
+        .where('done', '=', 0)
+        .where('created_at', '<', before)
+        .orderBy('id')
+        .limit(RECONCILE_LIMIT)
+        .execute();
+      return batches.map((b) => deliverJobSpec(Number(b.id)));
+    },
+  };
+}
+
+/** Cuts a notification's audience into batches (fanout.ts); a notification due and not fully cut is its unfinished work. */
+export function fanoutJob(ctx: Context): JobKind {
+  return {
+    name: FANOUT_JOB,
+    handler: (job) => runFanout(ctx, job),
+    async reconcile(before) {
+      const fanouts = await ctx.store.db
+        .selectFrom('notifications')
+        .select(['id', 'fanout_cursor'])
+        .where('fanout_done', '=', 0)
+        .where('status', 'in', ['queued', 'sending', 'scheduled'])
+        .where('send_at', '<', before)
+        .limit(RECONCILE_LIMIT)
+        .execute();
+      return fanouts.map((n) => fanoutJobSpec(n.id, n.fanout_cursor));
+    },
+  };
+}
+
+/** The job kinds of the delivery pipeline: what a worker takes, and what the reconcile pass looks for. */
+export function deliveryJobs(ctx: Context, deps: DeliverDeps): JobKind[] {
+  return [deliverJob(ctx, deps), fanoutJob(ctx)];
+}
