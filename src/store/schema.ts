@@ -19,6 +19,10 @@ export interface Database {
   push_channels: PushChannelsTable;
   push_messages: PushMessagesTable;
   events: EventsTable;
+  users: UsersTable;
+  user_attributes: UserAttributesTable;
+  user_events: UserEventsTable;
+  user_preferences: UserPreferencesTable;
 }
 
 export interface AppsTable {
@@ -33,6 +37,10 @@ export interface AppsTable {
   identity_secret: string | null;
   /** 1: a publishable key must prove each user id it sets with its hash. */
   identity_verification: Generated<number>;
+  /** JSON array of the app's own notification categories, beside the built-in ones; null for none. */
+  categories: string | null;
+  /** JSON array of the attribute keys a browser may set for its own verified user; null for none. */
+  browser_attributes: string | null;
 }
 
 export interface ApiKeysTable {
@@ -106,6 +114,12 @@ export interface NotificationsTable {
   targeted: number;
   created_at: number;
   completed_at: number | null;
+  /** orders, promotions, security, civic, or one of the app's own; users may turn categories off. */
+  category: string | null;
+  /** Recipients the audience matched but the policy left out (a preference turned off, ...). */
+  suppressed: Generated<number>;
+  /** JSON object: reason -> count, for `suppressed`. */
+  suppressed_reasons: string | null;
 }
 
 export interface DeliveryBatchesTable {
@@ -224,5 +238,67 @@ export interface AppCredentialsTable {
   /** Id of the master key that sealed it, to find what is left to re-seal after a rotation. */
   master_key_id: string;
   created_at: number;
+  updated_at: number;
+}
+
+/** A user of an app, known by the id the site gives it (src/audience/). */
+export interface UsersTable {
+  /** Keyset order; never exposed. */
+  seq: Generated<number>;
+  app_id: string;
+  /** The site's own id for the user; subscriptions.user_id refers to it. */
+  external_id: string;
+  /** BCP 47 language tag, as given (fr-CA). */
+  language: string | null;
+  /** IANA time zone name. */
+  timezone: string | null;
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string | null;
+  lat: number | null;
+  lon: number | null;
+  /** JSON object of the custom attributes as the API returns them; indexed row by row in user_attributes. */
+  attributes: Generated<string>;
+  created_at: number;
+  updated_at: number;
+  last_seen_at: number | null;
+  session_count: Generated<number>;
+}
+
+export type AttributeType = 'string' | 'number' | 'boolean' | 'time';
+
+/** One custom attribute of one user, typed, for segment queries. */
+export interface UserAttributesTable {
+  user_seq: number;
+  app_id: string;
+  key: string;
+  type: AttributeType;
+  /** Strings. */
+  str: string | null;
+  /** Numbers, times (unix ms) and booleans (0 or 1). */
+  num: number | null;
+}
+
+/** Something a user did, reported with /track; kept for the operator's retention. */
+export interface UserEventsTable {
+  seq: Generated<number>;
+  app_id: string;
+  user_seq: number;
+  name: string;
+  /** When it happened (unix ms). */
+  at: number;
+  /** JSON object of the event's properties. */
+  properties: Generated<string>;
+  /** The sender's id: an event with an id already stored is a duplicate. */
+  event_id: string | null;
+  received_at: number;
+}
+
+/** A category of notification a user turned on or off; no row means on. */
+export interface UserPreferencesTable {
+  user_seq: number;
+  app_id: string;
+  category: string;
+  /** 1 on, 0 off. */
+  enabled: number;
   updated_at: number;
 }
