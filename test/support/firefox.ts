@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { ensureDebianPackage } from '../../scripts/services/apt.ts';
 
 export interface FirefoxProfile {
@@ -41,4 +41,16 @@ export async function launchFirefox(pushServiceWs: string, profile: FirefoxProfi
       'dom.push.maxQuotaPerSubscription': 100,
     },
   });
+}
+
+/**
+ * The tab Firefox opens at start, for the test to drive. Not `browser.newPage()`: Firefox
+ * ESR 140's remote agent opens a new tab in the most recent window, and when a
+ * notification is showing (one stored while Firefox was closed arrives at start) that is
+ * the notification's alert window, which has no tabs, so `browsingContext.create` fails.
+ * Every Firefox opens a tab at start; a new one is opened only if it has gone.
+ */
+export async function firstTab(browser: Browser): Promise<Page> {
+  const [tab] = await browser.pages();
+  return tab ?? browser.newPage();
 }
