@@ -6,6 +6,7 @@ import { cryptoThreadCount, type Config } from './config/defaults.ts';
 import type { Context } from './context.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
+import { checkMasterKey } from './crypto/key-check.ts';
 import { runDeliver } from './delivery/deliver.ts';
 import { DELIVER_JOB } from './delivery/batches.ts';
 import { runFanout } from './delivery/fanout.ts';
@@ -54,7 +55,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
   const now = opts.now ?? Date.now;
   const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
-  const secrets = new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key);
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
+  const secrets = new SecretBox(masterKey.key);
+  await checkMasterKey(store.db, secrets, masterKey.source, now()).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const queueOptions = {
     pollInterval: config.queuePollInterval,
     lease: config.queueLease,
