@@ -1,6 +1,6 @@
 import type { Context } from '../context.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../providers/channel.ts';
-import type { Outcome } from '../providers/outcome.ts';
+import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../providers/outcome.ts';
 import type { MessageContent } from '../notifications/content.ts';
 import type { Job } from '../queue/queue.ts';
 import { retryDelay } from './backoff.ts';
@@ -32,18 +32,38 @@ async function sendByChannel(deps: DeliverDeps, recipients: (Recipient & { chann
         try {
           results = await sender.send(indexes.map((i) => recipients[i]!), message);
         } catch (err) {
-          // A failure of the sender itself (its credentials could not be read, a crypto
-          // thread died) is retried per recipient like any transient failure, so the batch
-          // still ends, counted, when the attempts run out: it is never left open.
-          ctx.logger.error({ err, channel, notification: message.id }, 'sender failed; the batch will be retried');
-          results = indexes.map(() => ({ kind: 'retry', reason: `sender error: ${(err as Error)?.message ?? err}` }));
+          if (err instanceof CredentialsUnusableError) {
+            results = indexes.map(() => credentialsFailure(err));
+          } else {
+            // Any other failure of the sender itself (a crypto thread died) is retried per
+            // recipient like any transient failure, so the batch still ends, counted, when
+            // the attempts run out: it is never left open.
+            ctx.logger.error({ err, channel, notification: message.id }, 'sender failed; the batch will be retried');
+            results = indexes.map(() => ({ kind: 'retry', reason: `sender error: ${(err as Error)?.message ?? err}` }));
+          }
         }
       }
+      logCredentialFaults(ctx, channel, message, results);
       indexes.forEach((recipientIndex, k) => (outcomes[recipientIndex] = results[k]!));
       deps.metrics?.observeOutcomes(channel, results);
     }),
   );
   return outcomes;
+}
+
+/**
+ * Credentials that cannot be used fail every recipient of the app on the channel at once:
+ * said at error once per batch and channel (the reason names the key, never holds it), so
+ * an operator sees it before a user reports it.
+ */
+function logCredentialFaults(ctx: Context, channel: string, message: OutgoingMessage, results: Outcome[]): void {
+  const faulted = results.filter((o): o is Extract<Outcome, { kind: 'rejected' }> => o.kind === 'rejected' && o.fault !== undefined);
+  if (faulted.length === 0) return;
+  const first = faulted[0]!;
+  ctx.logger.error(
+    { module: 'delivery', channel, app: message.appId, notification: message.id, fault: first.fault, recipients: faulted.length, status: first.status, reason: first.reason },
+    `${channel} credentials of the app cannot be used: ${faulted.length} recipients failed without retry`,
+  );
 }
 
 /**

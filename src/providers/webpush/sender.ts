@@ -2,7 +2,9 @@ import type { PushTransport } from '../../transport/push-transport.ts';
 import { EndpointRejectedError } from '../../transport/endpoint-rejected-error.ts';
 import { TransportError } from '../../transport/transport-error.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
-import type { Outcome } from '../outcome.ts';
+import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../outcome.ts';
+import { SecretUnavailableError } from '../../crypto/secret-box.ts';
+import { VapidKeyError } from '../../protocol/webpush/errors.ts';
 import { buildWebPushPayload } from './build-payload.ts';
 import { buildWebPushRequest } from './build-request.ts';
 import type { CryptoPool } from './crypto-pool.ts';
@@ -32,7 +34,18 @@ export class WebPushSender implements Sender {
 
   async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
     const { transport, crypto, now, retryMax } = this.deps;
-    const vapid = await this.deps.vapidFor(message.appId);
+    let vapid: VapidTokenCache;
+    try {
+      vapid = await this.deps.vapidFor(message.appId);
+    } catch (err) {
+      // The app's VAPID key does not open (another master key) or does not parse: every
+      // recipient would fail the same way on every attempt.
+      if (err instanceof SecretUnavailableError || err instanceof VapidKeyError) {
+        const unusable = new CredentialsUnusableError('webpush', `VAPID key: ${err.message}`, { cause: err });
+        return recipients.map(() => credentialsFailure(unusable));
+      }
+      throw err;
+    }
     const plaintext = Buffer.from(JSON.stringify(buildWebPushPayload(message.id, message.content)));
     const options = { ttl: message.ttl, urgency: message.urgency, topic: message.topic };
     const sendOne = async (r: Recipient, body: Uint8Array | string): Promise<Outcome> => {
