@@ -1,7 +1,7 @@
 import type { PushTransport } from '../../transport/push-transport.ts';
 import { EndpointRejectedError } from '../../transport/endpoint-rejected-error.ts';
 import { TransportError } from '../../transport/transport-error.ts';
-import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
+import type { OutcomeListener, OutgoingMessage, Recipient, Sender } from '../channel.ts';
 import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../outcome.ts';
 import { SecretUnavailableError } from '../../crypto/secret-box.ts';
 import { VapidKeyError } from '../../protocol/webpush/errors.ts';
@@ -32,7 +32,7 @@ export interface WebPushSenderDeps {
 export class WebPushSender implements Sender {
   constructor(private readonly deps: WebPushSenderDeps) {}
 
-  async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
+  async send(recipients: Recipient[], message: OutgoingMessage, settled?: OutcomeListener): Promise<Outcome[]> {
     const { transport, crypto, now, retryMax } = this.deps;
     let vapid: VapidTokenCache;
     try {
@@ -69,7 +69,16 @@ export class WebPushSender implements Sender {
       chunks.push(
         crypto
           .encrypt(plaintext, part.map((r) => ({ p256dh: r.p256dh ?? '', auth: r.auth ?? '' })))
-          .then((bodies) => Promise.all(part.map((r, k) => sendOne(r, bodies[k]!)))),
+          .then((bodies) =>
+            Promise.all(
+              part.map(async (r, k) => {
+                const outcome = await sendOne(r, bodies[k]!);
+                // Each answer is told as it comes: the caller commits them in small groups.
+                settled?.(i + k, outcome);
+                return outcome;
+              }),
+            ),
+          ),
       );
     }
     return (await Promise.all(chunks)).flat();
