@@ -136,10 +136,13 @@ export class BatchProgress {
       this.#timer = undefined;
       this.#flush();
     } else {
-      this.#timer ??= setTimeout(() => {
+      if (this.#timer) return;
+      this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#flush();
       }, FLUSH_MS);
+      // A batch that failed before settle() must not keep the process from exiting.
+      this.#timer.unref();
     }
   }
 

@@ -81,7 +81,7 @@ function logCredentialFaults(ctx: Context, channel: string, message: OutgoingMes
 }
 
 /** How the batch records a recipient's outcome on its attempt. */
-function settle(r: Recipient, o: Outcome, attempt: number, ctx: Context): Settled {
+function recordOf(r: Recipient, o: Outcome, attempt: number, ctx: Context): Settled {
   switch (o.kind) {
     case 'delivered':
       return { seq: r.seq, bucket: 'delivered' };
@@ -155,7 +155,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
       // A sender may tell an outcome as it comes and return it again at the end.
       if (settled.has(i)) return;
       settled.add(i);
-      progress.add(settle(recipients[i]!, o, batch.attempt, ctx));
+      progress.add(recordOf(recipients[i]!, o, batch.attempt, ctx));
     });
     deps.metrics?.observeBatch((ctx.now() - started) / 1000);
     deps.metrics?.observeLatency((ctx.now() - n.send_at) / 1000, outcomes.filter((o) => o.kind === 'delivered').length);
