@@ -6,6 +6,7 @@ import type { Context } from './context.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { deliveryJobs } from './delivery/jobs.ts';
+import { checkMasterKey } from './crypto/key-check.ts';
 import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
 import { createSenders } from './providers/senders.ts';
@@ -42,7 +43,12 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
   const now = opts.now ?? Date.now;
   const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
-  const secrets = new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key);
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
+  const secrets = new SecretBox(masterKey.key);
+  await checkMasterKey(store.db, secrets, masterKey.source, now()).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const queueOptions = {
     pollInterval: config.queuePollInterval,
     lease: config.queueLease,

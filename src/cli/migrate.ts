@@ -4,6 +4,9 @@ import { openStore } from '../store/database.ts';
 import { copySqliteToPostgres } from '../store/copy-store.ts';
 import { MIGRATIONS } from '../store/migrate.ts';
 import { ProgressBar } from './progress.ts';
+import { resolveMasterKey } from '../crypto/master-key.ts';
+import { SecretBox } from '../crypto/secret-box.ts';
+import { checkMasterKey } from '../crypto/key-check.ts';
 
 /**
  * `carillon migrate`: brings the configured store to the current schema. With `--to URL`,
@@ -20,6 +23,15 @@ export async function migrate(config: Config, to?: string): Promise<void> {
   if (!/^postgres(ql)?:\/\//.test(to)) throw new Error('--to must be a postgres:// URL');
   if (config.databaseUrl) throw new Error('--to copies the embedded SQLite store; unset DATABASE_URL so the source is the data folder');
   const source = await openStore({ dataDir: config.dataDir });
+  // The check value travels with the rows: written here first if the data folder never
+  // started since it existed, so the new database refuses a wrong key from its first start.
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
+  try {
+    await checkMasterKey(source.db, new SecretBox(masterKey.key), masterKey.source, Date.now());
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
   const target = await openStore({ databaseUrl: to, dataDir: config.dataDir });
   const bar = new ProgressBar();
   try {

@@ -6,6 +6,7 @@ import { WEBSOCKET_PATH, registerPushService, type PushAck } from '../push-servi
 import { openStore } from '../store/database.ts';
 import { resolveMasterKey } from '../crypto/master-key.ts';
 import { SecretBox } from '../crypto/secret-box.ts';
+import { checkMasterKey } from '../crypto/key-check.ts';
 import { recordUnshown } from '../delivery/unshown.ts';
 
 /**
@@ -23,7 +24,14 @@ export async function pushService(config: Config): Promise<void> {
   const serviceLogger = logger.child({ module: 'push-service' });
   // With the API's master key (in config, or in the shared data folder), a browser's
   // failed ack reaches the notification's counts; a key made up here would verify nothing.
-  const secrets = config.masterKey || !config.databaseUrl ? new SecretBox(resolveMasterKey(config.masterKey, config.dataDir).key) : null;
+  const masterKey = config.masterKey || !config.databaseUrl ? resolveMasterKey(config.masterKey, config.dataDir) : null;
+  const secrets = masterKey ? new SecretBox(masterKey.key) : null;
+  if (masterKey && secrets) {
+    await checkMasterKey(store.db, secrets, masterKey.source, Date.now()).catch(async (err: unknown) => {
+      await store.close();
+      throw err;
+    });
+  }
   if (!secrets) serviceLogger.warn('no CARILLON_MASTER_KEY: browsers that cannot decrypt a message are logged, not counted as failed in its notification');
   await registerPushService(app, {
     db: store.db,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { SecretBox } from './secret-box.ts';
+import { SecretBox, SecretUnavailableError } from './secret-box.ts';
 
 test('seals and opens; the sealed form names the key and hides the secret', () => {
   const box = new SecretBox(randomBytes(32));
@@ -41,4 +41,18 @@ test('a MAC verifies only for its data, context and key, and survives rotation',
   assert.equal(box.verifyMac('ntf_1.sub_1', 'delivery-ref', mac.slice(0, -2)), false);
   assert.equal(new SecretBox(randomBytes(32)).verifyMac('ntf_1.sub_1', 'delivery-ref', mac), false);
   assert.equal(new SecretBox(randomBytes(32), [oldKey]).verifyMac('ntf_1.sub_1', 'delivery-ref', mac), true);
+});
+
+test('a value that cannot be opened throws a typed error saying why, naming the key it expects', () => {
+  const box = new SecretBox(randomBytes(32));
+  const other = new SecretBox(randomBytes(32));
+  const sealed = other.seal('secret', 'ctx');
+  assert.throws(
+    () => box.open(sealed, 'ctx'),
+    (err: unknown) => err instanceof SecretUnavailableError && err.reason === 'unknown_master_key' && err.keyId === other.keyId,
+  );
+  assert.throws(() => other.open(sealed, 'elsewhere'), (err: unknown) => err instanceof SecretUnavailableError && err.reason === 'tampered');
+  assert.throws(() => box.open('nonsense', 'ctx'), (err: unknown) => err instanceof SecretUnavailableError && err.reason === 'malformed');
+  assert.equal(box.holdsKeyOf(sealed), false);
+  assert.equal(other.holdsKeyOf(sealed), true);
 });

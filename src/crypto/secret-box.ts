@@ -32,14 +32,25 @@ export class SecretBox {
   open(sealed: string, context: string): string {
     const [version, keyId, iv, ct, tag] = sealed.split('.');
     if (version !== 'v1' || !keyId || iv === undefined || ct === undefined || tag === undefined) {
-      throw new Error('not a sealed secret');
+      throw new SecretUnavailableError('malformed', 'not a sealed secret');
     }
     const key = this.#keys.get(keyId);
-    if (!key) throw new Error(`secret sealed under unknown master key ${keyId}`);
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+    if (!key) throw new SecretUnavailableError('unknown_master_key', `secret sealed under unknown master key ${keyId}`, keyId);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAAD(Buffer.from(context));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+    } catch (err) {
+      // GCM's tag check failed: altered, or copied from another row (context).
+      throw new SecretUnavailableError('tampered', 'sealed secret does not open (altered, or sealed for another context)', keyId, { cause: err });
+    }
+  }
+
+  /** Whether `sealed` names a key this box holds (it may still fail to open if altered). */
+  holdsKeyOf(sealed: string): boolean {
+    const keyId = sealed.split('.')[1];
+    return keyId !== undefined && this.#keys.has(keyId);
   }
 
   /**
@@ -59,6 +70,26 @@ export class SecretBox {
       if (timingSafeEqual(Buffer.from(tag(key, data, context), 'base64url'), given)) return true;
     }
     return false;
+  }
+}
+
+/**
+ * A sealed secret that cannot be opened by this process: opening it again will fail the
+ * same way until an operator acts, so callers fail what depended on it instead of retrying.
+ */
+export class SecretUnavailableError extends Error {
+  override readonly name = 'SecretUnavailableError';
+  readonly code = 'secret_unavailable';
+
+  constructor(
+    /** `unknown_master_key`: sealed under a key this process was not given. */
+    readonly reason: 'unknown_master_key' | 'malformed' | 'tampered',
+    message: string,
+    /** The fingerprint the sealed value names (not secret: it is stored beside it). */
+    readonly keyId?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }
 

@@ -9,6 +9,7 @@ export class DeliveryMetrics {
   readonly #batchSeconds: Histogram;
   readonly #latency: Histogram;
   readonly #acks: Counter<'code'>;
+  readonly #faults: Counter<'fault' | 'provider'>;
 
   constructor(queue: Queue) {
     collectDefaultMetrics({ register: this.registry, prefix: 'carillon_process_' });
@@ -16,6 +17,12 @@ export class DeliveryMetrics {
       name: 'carillon_push_outcomes_total',
       help: 'Push messages sent, by outcome (delivered, retry, gone, rejected, throttled)',
       labelNames: ['outcome', 'provider'],
+      registers: [this.registry],
+    });
+    this.#faults = new Counter({
+      name: 'carillon_push_fault_failures_total',
+      help: "Push messages failed at once, without retry, because the app's credentials cannot be used (a sealed secret that does not open, a key that does not parse, a provider refusing our token)",
+      labelNames: ['fault', 'provider'],
       registers: [this.registry],
     });
     this.#batchSeconds = new Histogram({
@@ -49,7 +56,10 @@ export class DeliveryMetrics {
   }
 
   observeOutcomes(provider: string, outcomes: Outcome[]): void {
-    for (const o of outcomes) this.#outcomes.inc({ outcome: o.kind, provider });
+    for (const o of outcomes) {
+      this.#outcomes.inc({ outcome: o.kind, provider });
+      if (o.kind === 'rejected' && o.fault) this.#faults.inc({ fault: o.fault, provider });
+    }
   }
 
   observeAck(code: number): void {

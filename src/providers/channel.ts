@@ -81,9 +81,18 @@ export interface OutgoingMessage {
   topic: string | null;
 }
 
+/** Told each recipient's final outcome as it is known: `index` into the recipients sent. */
+export type OutcomeListener = (index: number, outcome: Outcome) => void;
+
 /** The I/O side of a channel: one per worker process, sharing connections across apps. */
 export interface Sender {
-  /** One outcome per recipient, in order. Never throws for a recipient's failure. */
-  send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]>;
+  /**
+   * One outcome per recipient, in order. Never throws for a recipient's failure.
+   * `settled`, when given, may be called with a recipient's index and outcome as soon as
+   * that outcome is final, before the whole call resolves, so the caller can record
+   * progress as it goes (a restart then repeats only what was in flight); a sender that
+   * does not call it is recorded from the returned array.
+   */
+  send(recipients: Recipient[], message: OutgoingMessage, settled?: OutcomeListener): Promise<Outcome[]>;
   close(): Promise<void>;
 }

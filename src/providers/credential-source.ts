@@ -1,6 +1,9 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { SecretBox } from '../crypto/secret-box.ts';
+import { SecretUnavailableError, type SecretBox } from '../crypto/secret-box.ts';
+import { InvalidApnsKeyError } from '../protocol/apns/errors.ts';
+import { InvalidServiceAccountError } from '../protocol/fcm/errors.ts';
+import { CredentialsUnusableError } from '../providers/outcome.ts';
 import { apnsSigningKey } from '../protocol/apns/provider-token.ts';
 import { serviceAccountSigningKey } from '../protocol/fcm/service-account.ts';
 import type { ApnsCredentials } from './apns/sender.ts';
@@ -55,9 +58,17 @@ export class CredentialSource {
     const updatedAt = Number(row.updated_at);
     const cached = this.#cache.get(id);
     if (cached?.updatedAt === updatedAt) return cached.value as T;
-    // A row that does not open (a master key missing after a bad rotation) throws: the
-    // batch fails and the queue retries it, rather than failing every recipient for good.
-    const value = open(JSON.parse(row.public_fields) as F, this.secrets.open(row.sealed, credentialsContext(appId, kind)));
+    // A row that does not open (sealed under a master key this process lacks) or does not
+    // parse will not on the next attempt either: typed, so the sender fails the
+    // recipients at once with the reason instead of retrying them.
+    let value: T;
+    try {
+      value = open(JSON.parse(row.public_fields) as F, this.secrets.open(row.sealed, credentialsContext(appId, kind)));
+    } catch (err) {
+      if (err instanceof SecretUnavailableError) throw new CredentialsUnusableError(kind, `${kind} credentials: ${err.message}`, { cause: err });
+      if (err instanceof InvalidApnsKeyError || err instanceof InvalidServiceAccountError) throw new CredentialsUnusableError(kind, `${kind} credentials: stored key unreadable: ${err.message}`, { cause: err });
+      throw err;
+    }
     this.#cache.set(id, { updatedAt, value });
     return value;
   }

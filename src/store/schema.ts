@@ -19,6 +19,8 @@ export interface Database {
   push_channels: PushChannelsTable;
   push_messages: PushMessagesTable;
   events: EventsTable;
+  master_key_check: MasterKeyCheckTable;
+  delivery_progress: DeliveryProgressTable;
   users: UsersTable;
   user_attributes: UserAttributesTable;
   user_events: UserEventsTable;
@@ -239,6 +241,33 @@ export interface AppCredentialsTable {
   master_key_id: string;
   created_at: number;
   updated_at: number;
+}
+
+/** One row (id 1): proves which master key the database's secrets are sealed under (src/crypto/key-check.ts). */
+export interface MasterKeyCheckTable {
+  id: number;
+  /** The key's fingerprint, as sealed values name it: says which key is expected, gives nothing away. */
+  key_id: string;
+  /** HMAC-SHA-256 (SecretBox.mac) of a fixed text under the key; never the key itself. */
+  mac: string;
+  created_at: number;
+}
+
+/**
+ * Outcomes of a delivery batch committed while it runs, one row per flush
+ * (src/delivery/batch-progress.ts): JSON lists of recipient seqs.
+ */
+export interface DeliveryProgressTable {
+  batch_id: number;
+  delivered: string;
+  /** Rejected, or out of attempts: recorded in delivery_failures in the same transaction. */
+  failed: string;
+  pruned: string;
+  /** To be sent again by the batch's next attempt. */
+  retrying: string;
+  /** ms; the longest delay asked by the retried ones. */
+  retry_after: number;
+  at: number;
 }
 
 /** A user of an app, known by the id the site gives it (src/audience/). */

@@ -24,7 +24,10 @@ for (const kind of STORES) {
         CARILLON_ADMIN_KEY: 'crl_ak_crash_test_admin_key',
         CARILLON_ALLOW_PRIVATE_ENDPOINTS: 'true',
         CARILLON_BATCH_SIZE: '50',
-        CARILLON_ORIGIN_CONCURRENCY: '20',
+        // What a restart may repeat is what was in flight: requests the push service took
+        // whose answers were not yet committed. Five at a time to the one push service here,
+        // so the bound below measures the batches' progress records rather than this number.
+        CARILLON_ORIGIN_CONCURRENCY: '5',
         CARILLON_CRYPTO_THREADS: '1',
         CARILLON_RETRY_BASE: '50',
         CARILLON_QUEUE_POLL_INTERVAL: '20',
@@ -52,6 +55,12 @@ for (const kind of STORES) {
           }),
         );
       }
+      // Some answers other than 201, spread through the audience, so the counts after the
+      // restart are checked for every kind of outcome: gone for good, and a 500 once.
+      const gone = subs.filter((_, i) => i % 100 === 7);
+      const flaky = subs.filter((_, i) => i % 100 === 42);
+      for (const s of gone) sink.gone(s.id);
+      for (const s of flaky) sink.respondWith(s.id, [{ status: 500 }]);
       // A slow push service keeps the fan-out in flight long enough to kill it in the middle.
       sink.setDelay(15);
       const accepted = await http(`${server.url}/v1/apps/${app.id}/notifications`, 'POST', app.secretKey, { to: { all: true }, title: 'Survives', topic: 'crash-test' });
@@ -75,20 +84,29 @@ for (const kind of STORES) {
 
       assert.equal(status.status, 'completed', JSON.stringify(status.counts));
       assert.equal(status.counts.targeted, N);
-      assert.equal(status.counts.delivered, N);
+      // Exact, whatever the kill interrupted: recorded outcomes are not counted twice, and
+      // what was not recorded is sent and counted once more.
+      assert.equal(status.counts.delivered, N - gone.length);
+      assert.equal(status.counts.pruned, gone.length);
+      assert.equal(status.counts.failed, 0);
       assert.equal(status.counts.pending, 0);
+      const failures = (await http(`${server.url}/v1/apps/${app.id}/notifications/${id}/failures`, 'GET', app.secretKey)).body.data;
+      assert.equal(failures.length, gone.length, 'one failure row per gone subscription');
+      assert.equal(new Set(failures.map((f: any) => f.subscriptionId)).size, gone.length);
+      assert.ok(failures.every((f: any) => f.outcome === 'gone' && f.statusCode === 410));
       const perSub = new Map<string, number>();
       for (const r of sink.received) perSub.set(r.subscriptionId, (perSub.get(r.subscriptionId) ?? 0) + 1);
-      const missing = subs.filter((s) => !perSub.has(s.id));
+      const missing = subs.filter((s) => !gone.includes(s) && !perSub.has(s.id));
       assert.deepEqual(missing, [], 'every subscription received the notification');
       const duplicates = [...perSub.values()].reduce((sum, n) => sum + n - 1, 0);
-      // At least once: batches in flight at the kill are sent again; receivers drop the
-      // copies by data.id (and Topic collapses them on the push service). Bounded by the
-      // batches that can be in flight at once.
-      assert.ok(duplicates <= 4 * 50 * 4, `duplicates: ${duplicates}`);
+      // At least once: what was in flight at the kill is sent again (receivers drop the
+      // copies by data.id, and Topic collapses them on the push service), but a batch's
+      // progress is committed as it goes, so not the whole of every running batch: phones
+      // have no service worker to drop a copy.
+      assert.ok(duplicates <= N / 100, `duplicates: ${duplicates} of ${N} recipients, more than 1%`);
       for (const r of sink.received) assert.equal((r.json as any).notification.data.id, id);
       for (const r of sink.received) assert.equal(r.headers.topic, 'crash-test');
-      t.diagnostic(`kill -9 (${kind}): ${beforeRestart} of ${N} arrived before the kill; ${duplicates} duplicates after the restart`);
+      t.diagnostic(`kill -9 (${kind}): ${beforeRestart} of ${N} arrived before the kill; ${duplicates} duplicates after the restart (${((duplicates / N) * 100).toFixed(2)}% of recipients; bound 1%)`);
 
       server.child.kill('SIGTERM');
       assert.equal(await server.exited, 0, 'SIGTERM drains and exits cleanly');

@@ -129,7 +129,7 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(still.status, 200, 'a rejected message does not prune the subscription');
     });
 
-    test('a sender that cannot work (its VAPID key does not open) retries, then ends the notification as failed', async () => {
+    test('a sender that cannot work (its VAPID key does not open) fails the notification at once, with the reason', async () => {
       const broken = await c.createApp('broken key');
       const s = sink.subscribe();
       await c.api('POST', `/v1/apps/${broken.id}/subscriptions`, { key: broken.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys } });
@@ -139,8 +139,10 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(status.counts.failed, 1);
       assert.equal(status.counts.pending, 0);
       const failures = await c.api('GET', `/v1/apps/${broken.id}/notifications/${res.body.id}/failures`, { key: broken.secretKey });
-      assert.match(failures.body.data[0].reason, /gave up after \d+ attempts: sender error/);
+      assert.equal(failures.body.data[0].reason, 'VAPID key: secret sealed under unknown master key unknown');
       assert.equal(sink.receivedFor(s.id).length, 0);
+      const attempts = await c.ctx.store.db.selectFrom('delivery_batches').select('attempt').where('notification_id', '=', res.body.id).execute();
+      assert.deepEqual(attempts, [{ attempt: 1 }], 'not retried: another attempt would fail the same way');
     });
 
     test('a retry that keeps failing gives up after maxAttempts and is counted as failed', async () => {

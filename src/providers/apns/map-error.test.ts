@@ -20,7 +20,8 @@ test('Apple’s answers map to outcomes by status and reason code', () => {
   for (const reason of ['BadCollapseId', 'BadPriority', 'BadExpirationDate', 'BadTopic', 'TopicDisallowed', 'MissingTopic', 'BadMessageId']) {
     assert.deepEqual(map(400, reason), { kind: 'rejected', status: 400, reason });
   }
-  assert.deepEqual(map(403, 'InvalidProviderToken'), { kind: 'rejected', status: 403, reason: 'InvalidProviderToken' });
+  assert.deepEqual(map(403, 'InvalidProviderToken'), { kind: 'rejected', status: 403, reason: 'InvalidProviderToken', fault: 'credentials' });
+  assert.deepEqual(map(403, 'Forbidden'), { kind: 'rejected', status: 403, reason: 'Forbidden' });
   assert.deepEqual(map(502), { kind: 'retry', status: 502, reason: 'HTTP 502', afterMs: undefined });
 });
 

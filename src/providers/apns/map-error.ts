@@ -36,7 +36,9 @@ export function mapApnsResponse(status: number, headers: Record<string, string>,
   // TooManyRequests (this device gets too many) and TooManyProviderTokenUpdates: slow down.
   if (status === 429) return { kind: 'throttled', status, reason, afterMs: parseRetryAfter(headers['retry-after'], now, retryMax) };
   if (status >= 500) return { kind: 'retry', status, reason, afterMs: parseRetryAfter(headers['retry-after'], now, retryMax) };
-  // 413 PayloadTooLarge, 403 (after a fresh token was refused too) and every other 4xx:
+  // A provider token refused again after a fresh one: the team key is wrong or revoked.
+  if (status === 403 && code !== undefined && PROVIDER_TOKEN_403.has(code)) return { kind: 'rejected', status, reason, fault: 'credentials' };
+  // 413 PayloadTooLarge, other 403s and every other 4xx:
   // the request is wrong and sending it again would get the same answer.
   return { kind: 'rejected', status, reason };
 }

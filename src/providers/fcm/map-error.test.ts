@@ -13,7 +13,7 @@ test('Google’s error codes map to outcomes', () => {
   assert.deepEqual(map(503, fcmErrorBody(503, 'UNAVAILABLE', 'down', 'UNAVAILABLE')), { kind: 'retry', status: 503, reason: 'UNAVAILABLE: down', afterMs: undefined });
   assert.deepEqual(map(500, fcmErrorBody(500, 'INTERNAL', 'oops', 'INTERNAL')), { kind: 'retry', status: 500, reason: 'INTERNAL: oops', afterMs: undefined });
   assert.deepEqual(map(403, fcmErrorBody(403, 'PERMISSION_DENIED', 'SenderId mismatch', 'SENDER_ID_MISMATCH')), { kind: 'rejected', status: 403, reason: 'SENDER_ID_MISMATCH: SenderId mismatch' });
-  assert.deepEqual(map(401, fcmErrorBody(401, 'UNAUTHENTICATED', 'APNs auth error', 'THIRD_PARTY_AUTH_ERROR')), { kind: 'rejected', status: 401, reason: 'THIRD_PARTY_AUTH_ERROR: APNs auth error' });
+  assert.deepEqual(map(401, fcmErrorBody(401, 'UNAUTHENTICATED', 'APNs auth error', 'THIRD_PARTY_AUTH_ERROR')), { kind: 'rejected', status: 401, reason: 'THIRD_PARTY_AUTH_ERROR: APNs auth error', fault: 'credentials' });
   // Without a body Google recognises, the status decides.
   assert.deepEqual(map(502, '<html>Bad Gateway</html>'), { kind: 'retry', status: 502, reason: 'INTERNAL', afterMs: undefined });
   assert.deepEqual(map(429, ''), { kind: 'throttled', status: 429, reason: 'QUOTA_EXCEEDED', afterMs: undefined });

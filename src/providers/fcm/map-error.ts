@@ -61,6 +61,9 @@ export function mapFcmResponse(status: number, headers: Record<string, string>, 
   }
   if (status === 429) return { kind: 'throttled', status, reason, afterMs };
   if (status >= 500) return { kind: 'retry', status, reason, afterMs };
+  // Our access token refused after a fresh one (401), or the APNs / web credentials the
+  // Firebase project holds (THIRD_PARTY_AUTH_ERROR): the app's credentials, not the device.
+  if (status === 401 || code === 'THIRD_PARTY_AUTH_ERROR') return { kind: 'rejected', status, reason, fault: 'credentials' };
   // SENDER_ID_MISMATCH (the token belongs to another project), THIRD_PARTY_AUTH_ERROR
   // (the APNs or web credentials in Firebase are wrong), UNAUTHENTICATED after a fresh
   // access token, and any other 4xx: sending again would get the same answer.

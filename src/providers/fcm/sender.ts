@@ -4,7 +4,7 @@ import { OAuthTokenError } from '../../protocol/fcm/errors.ts';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
-import type { Outcome } from '../outcome.ts';
+import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../outcome.ts';
 import type { AccessTokenCache } from './access-token-cache.ts';
 import { buildFcmMessageFor } from './build-message.ts';
 import { buildFcmRequest } from './build-request.ts';
@@ -47,8 +47,14 @@ export class FcmSender implements Sender {
   constructor(private readonly deps: FcmSenderDeps) {}
 
   async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
-    const creds = await this.deps.credentials(message.appId);
-    if (!creds) return recipients.map(() => ({ kind: 'rejected', reason: 'no fcm credentials' }));
+    let creds: FcmCredentials | undefined;
+    try {
+      creds = await this.deps.credentials(message.appId);
+    } catch (err) {
+      if (err instanceof CredentialsUnusableError) return recipients.map(() => credentialsFailure(err));
+      throw err;
+    }
+    if (!creds) return recipients.map(() => ({ kind: 'rejected', reason: 'no fcm credentials', fault: 'credentials' }));
     let token: string;
     try {
       token = await this.deps.tokens.get(creds);
@@ -100,7 +106,7 @@ export class FcmSender implements Sender {
  */
 function tokenFailure(err: unknown): Outcome {
   if (err instanceof OAuthTokenError && err.status >= 400 && err.status < 500) {
-    return { kind: 'rejected', status: err.status, reason: `OAuth token refused: ${err.message}` };
+    return { kind: 'rejected', status: err.status, reason: `OAuth token refused: ${err.message}`, fault: 'credentials' };
   }
   if (err instanceof OAuthTokenError) return { kind: 'retry', status: err.status, reason: `OAuth token: ${err.message}` };
   return { kind: 'retry', reason: `OAuth token: ${(err as Error)?.message ?? String(err)}` };

@@ -1,8 +1,10 @@
 import type { PushTransport } from '../../transport/push-transport.ts';
 import { EndpointRejectedError } from '../../transport/endpoint-rejected-error.ts';
 import { TransportError } from '../../transport/transport-error.ts';
-import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
-import type { Outcome } from '../outcome.ts';
+import type { OutcomeListener, OutgoingMessage, Recipient, Sender } from '../channel.ts';
+import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../outcome.ts';
+import { SecretUnavailableError } from '../../crypto/secret-box.ts';
+import { VapidKeyError } from '../../protocol/webpush/errors.ts';
 import { buildWebPushPayload } from './build-payload.ts';
 import { buildWebPushRequest } from './build-request.ts';
 import type { CryptoPool } from './crypto-pool.ts';
@@ -30,9 +32,20 @@ export interface WebPushSenderDeps {
 export class WebPushSender implements Sender {
   constructor(private readonly deps: WebPushSenderDeps) {}
 
-  async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
+  async send(recipients: Recipient[], message: OutgoingMessage, settled?: OutcomeListener): Promise<Outcome[]> {
     const { transport, crypto, now, retryMax } = this.deps;
-    const vapid = await this.deps.vapidFor(message.appId);
+    let vapid: VapidTokenCache;
+    try {
+      vapid = await this.deps.vapidFor(message.appId);
+    } catch (err) {
+      // The app's VAPID key does not open (another master key) or does not parse: every
+      // recipient would fail the same way on every attempt.
+      if (err instanceof SecretUnavailableError || err instanceof VapidKeyError) {
+        const unusable = new CredentialsUnusableError('webpush', `VAPID key: ${err.message}`, { cause: err });
+        return recipients.map(() => credentialsFailure(unusable));
+      }
+      throw err;
+    }
     const plaintext = Buffer.from(JSON.stringify(buildWebPushPayload(message.id, message.content)));
     const options = { ttl: message.ttl, urgency: message.urgency, topic: message.topic };
     const sendOne = async (r: Recipient, body: Uint8Array | string): Promise<Outcome> => {
@@ -56,7 +69,16 @@ export class WebPushSender implements Sender {
       chunks.push(
         crypto
           .encrypt(plaintext, part.map((r) => ({ p256dh: r.p256dh ?? '', auth: r.auth ?? '' })))
-          .then((bodies) => Promise.all(part.map((r, k) => sendOne(r, bodies[k]!)))),
+          .then((bodies) =>
+            Promise.all(
+              part.map(async (r, k) => {
+                const outcome = await sendOne(r, bodies[k]!);
+                // Each answer is told as it comes: the caller commits them in small groups.
+                settled?.(i + k, outcome);
+                return outcome;
+              }),
+            ),
+          ),
       );
     }
     return (await Promise.all(chunks)).flat();

@@ -1,0 +1,175 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../store/schema.ts';
+
+/**
+ * ms an outcome may wait in memory before it is committed. What a `kill -9` repeats is
+ * what was in flight plus at most this long of answers: at 1,000 answers a second, 25.
+ * Each running batch commits at most this often, so the writes stay a small share of the
+ * sends (a batch that ends sooner commits once, as before).
+ */
+const FLUSH_MS = 25;
+/** Outcomes that are committed without waiting for FLUSH_MS (one encryption chunk's worth). */
+const FLUSH_COUNT = 50;
+
+export type Bucket = 'delivered' | 'failed' | 'pruned' | 'retrying';
+
+export interface FailureRow {
+  subscription_id: string;
+  outcome: string;
+  status_code: number | null;
+  reason: string;
+}
+
+/** One recipient's outcome as the batch records it. */
+export interface Settled {
+  seq: number;
+  bucket: Bucket;
+  /** For failed and pruned: the row of GET .../failures. */
+  failure?: FailureRow;
+  /** For retrying: ms the answer asked to wait. */
+  retryAfter?: number;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface BatchRef {
+  id: number;
+  notificationId: string;
+  appId: string;
+  /** When this run started sending: a subscription renewed after it is not pruned. */
+  sendStarted: number;
+}
+
+/** Recipients of the batch whose outcome is committed already (by this run or one before a crash). */
+export async function recordedSeqs(db: Db, batchId: number): Promise<Set<number>> {
+  const rows = await db.selectFrom('delivery_progress').select(['delivered', 'failed', 'pruned', 'retrying']).where('batch_id', '=', batchId).execute();
+  const seqs = new Set<number>();
+  for (const r of rows) for (const list of [r.delivered, r.failed, r.pruned, r.retrying]) for (const s of JSON.parse(list) as number[]) seqs.add(s);
+  return seqs;
+}
+
+/**
+ * Commits outcomes in the caller's transaction, which holds the batch's row lock: the
+ * progress row, the failures shown by the API, and the pruning of gone subscriptions.
+ * Recipients already recorded (by a run of the same batch that overlapped this one) are
+ * left out, so counts and failures are never doubled.
+ */
+export async function writeProgress(tx: Transaction<Database>, batch: BatchRef, entries: Settled[], at: number): Promise<void> {
+  if (entries.length === 0) return;
+  const known = await recordedSeqs(tx, batch.id);
+  const fresh = entries.filter((e) => !known.has(e.seq));
+  if (fresh.length === 0) return;
+  const of = (bucket: Bucket) => fresh.filter((e) => e.bucket === bucket).map((e) => e.seq);
+  await tx
+    .insertInto('delivery_progress')
+    .values({
+      batch_id: batch.id,
+      delivered: JSON.stringify(of('delivered')),
+      failed: JSON.stringify(of('failed')),
+      pruned: JSON.stringify(of('pruned')),
+      retrying: JSON.stringify(of('retrying')),
+      retry_after: Math.max(0, ...fresh.map((e) => e.retryAfter ?? 0)),
+      at,
+    })
+    .execute();
+  const failures = fresh.flatMap((e) => (e.failure ? [{ ...e.failure, notification_id: batch.notificationId, at }] : []));
+  if (failures.length) await tx.insertInto('delivery_failures').values(failures).execute();
+  const pruned = of('pruned');
+  // Only as they were sent to: a subscription renewed meanwhile (new keys) is kept.
+  if (pruned.length) await tx.deleteFrom('subscriptions').where('app_id', '=', batch.appId).where('seq', 'in', pruned).where('updated_at', '<=', batch.sendStarted).execute();
+}
+
+/** What the batch's committed progress adds up to, for its final counts and its retry batch. */
+export async function progressTotals(tx: Transaction<Database>, batchId: number): Promise<{ delivered: number; failed: number; pruned: number; retrying: number[]; retryAfter: number }> {
+  const rows = await tx.selectFrom('delivery_progress').selectAll().where('batch_id', '=', batchId).execute();
+  const totals = { delivered: 0, failed: 0, pruned: 0, retrying: [] as number[], retryAfter: 0 };
+  for (const r of rows) {
+    totals.delivered += (JSON.parse(r.delivered) as number[]).length;
+    totals.failed += (JSON.parse(r.failed) as number[]).length;
+    totals.pruned += (JSON.parse(r.pruned) as number[]).length;
+    totals.retrying.push(...(JSON.parse(r.retrying) as number[]));
+    totals.retryAfter = Math.max(totals.retryAfter, Number(r.retry_after));
+  }
+  totals.retrying.sort((a, b) => a - b);
+  return totals;
+}
+
+/**
+ * Collects a running batch's outcomes and commits them in small groups while it sends
+ * (every FLUSH_MS, or FLUSH_COUNT outcomes), one commit at a time, so a crash loses only
+ * the answers of the last few milliseconds: the batch re-run sends again only those and
+ * what was in flight. A commit that fails keeps its outcomes for the next one, or for the
+ * batch's final transaction.
+ */
+export class BatchProgress {
+  readonly #pending: Settled[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly batch: BatchRef,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  add(entry: Settled): void {
+    this.#pending.push(entry);
+    this.#schedule();
+  }
+
+  /** Stops committing; resolves, once the commit in flight ended, with what is left to commit. */
+  async settle(): Promise<Settled[]> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#flushing) await this.#flushing;
+    return this.#pending.splice(0);
+  }
+
+  #schedule(): void {
+    if (this.#closed || this.#flushing || this.#pending.length === 0) return;
+    if (this.#pending.length >= FLUSH_COUNT) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#flush();
+    } else {
+      if (this.#timer) return;
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#flush();
+      }, FLUSH_MS);
+      // A batch that failed before settle() must not keep the process from exiting.
+      this.#timer.unref();
+    }
+  }
+
+  #flush(): void {
+    if (this.#closed || this.#flushing || this.#pending.length === 0) return;
+    const entries = this.#pending.splice(0);
+    this.#flushing = this.#commit(entries)
+      .catch((err: unknown) => {
+        // Kept, not lost: the next commit or the final transaction records them.
+        this.#pending.unshift(...entries);
+        this.logger.warn({ err, batch: this.batch.id }, 'could not commit delivery progress; kept for the next commit');
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+        this.#schedule();
+      });
+  }
+
+  async #commit(entries: Settled[]): Promise<void> {
+    const at = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      // The batch's row lock: commits of runs that overlap (a lease that ran out) take turns.
+      await tx.updateTable('delivery_batches').set((eb) => ({ done: eb.ref('done') })).where('id', '=', this.batch.id).execute();
+      const row = await tx.selectFrom('delivery_batches').select('done').where('id', '=', this.batch.id).executeTakeFirst();
+      // Finished meanwhile by an overlapping run, which sent and counted these recipients too.
+      if (!row || row.done) return;
+      await writeProgress(tx, this.batch, entries, at);
+    });
+  }
+}
