@@ -1,7 +1,7 @@
 import type { Context } from '../context.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../providers/channel.ts';
 import type { Outcome } from '../providers/outcome.ts';
-import type { MessageContent } from '../notifications/content.ts';
+import type { MessageContent } from '../message/content.ts';
 import type { Job } from '../queue/queue.ts';
 import { retryDelay } from './backoff.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';

@@ -1,5 +1,5 @@
 import type { Context } from '../context.ts';
-import { audiencePage, type Target } from '../notifications/target.ts';
+import { audiencePage, type Target } from '../message/target.ts';
 import { FANOUT_JOB } from '../notifications/notifications.ts';
 import type { Job } from '../queue/queue.ts';
 import { scheduleBatch } from './batches.ts';

@@ -8,8 +8,8 @@ import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
 import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
-import type { MessageContent } from './content.ts';
-import type { Target } from './target.ts';
+import type { MessageContent } from '../message/content.ts';
+import type { Target } from '../message/target.ts';
 
 export interface NotificationInput extends MessageContent {
   to: Target;
