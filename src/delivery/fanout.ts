@@ -1,5 +1,6 @@
 import type { Context } from '../context.ts';
-import { audiencePage, type Target } from '../message/target.ts';
+import type { Target } from '../message/target.ts';
+import { audiencePage } from '../store/audience-page.ts';
 import { FANOUT_JOB } from '../notifications/notifications.ts';
 import type { Job } from '../queue/queue.ts';
 import { scheduleBatch } from './batches.ts';

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Id, TagKey, Url } from '../message/fields.ts';
+import { NotificationInput } from '../notifications/notification-input.ts';
 
 /** Shared TypeBox schemas: one definition gives validation, TypeScript types and OpenAPI. */
-const Url = (description: string) => Type.String({ minLength: 1, maxLength: 2048, description });
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
 export const Problem = Type.Object(
   {
@@ -53,9 +53,6 @@ export const UpdateAppBody = Type.Object(
 export type UpdateAppBody = Static<typeof UpdateAppBody>;
 export const IdentitySecret = Type.Object({ identitySecret: Type.String({ description: 'Shown once; hashes made with the previous secret no longer verify' }) });
 
-// TypeBox compiles a Record's key schema to a catch-all pattern and drops its length
-// limits, so the key rule is a pattern of its own: 1 to 64 characters.
-const TagKey = Type.String({ pattern: '^[^\\u0000]{1,64}$' });
 const Tags = Type.Record(TagKey, Type.String({ maxLength: 256 }), { maxProperties: 50, additionalProperties: false });
 
 export const SubscriptionBody = Type.Object(
@@ -114,82 +111,8 @@ export type ListQuery = Static<typeof ListQuery>;
 
 export const SubscriptionPage = Type.Object({ data: Type.Array(Subscription), next: Type.Union([Type.String(), Type.Null()]) });
 
-const Target = Type.Union([
-  Type.Object({ subscriptionIds: Type.Array(Id, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
-  Type.Object({ userIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
-  Type.Object({ tags: Type.Record(TagKey, Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10, additionalProperties: false }) }, { additionalProperties: false }),
-  Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
-]);
-
-export const NotificationBody = Type.Object(
-  {
-    to: Target,
-    title: Type.String({ minLength: 1, maxLength: 1000 }),
-    body: Type.Optional(Type.String({ maxLength: 4000 })),
-    url: Type.Optional(Url('Opened on click (Declarative Web Push `navigate`)')),
-    icon: Type.Optional(Url('Icon image URL')),
-    image: Type.Optional(Url('Large image URL')),
-    badge: Type.Optional(Url('Monochrome badge URL')),
-    tag: Type.Optional(Type.String({ maxLength: 128, description: 'Replaces an earlier notification with the same tag on the device' })),
-    lang: Type.Optional(Type.String({ maxLength: 35 })),
-    dir: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('ltr'), Type.Literal('rtl')])),
-    silent: Type.Optional(Type.Boolean()),
-    requireInteraction: Type.Optional(Type.Boolean()),
-    actions: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            action: Type.String({ minLength: 1, maxLength: 64 }),
-            title: Type.String({ minLength: 1, maxLength: 100 }),
-            url: Type.Optional(Url('Opened when this action is chosen')),
-            icon: Type.Optional(Url('Action icon URL')),
-          },
-          { additionalProperties: false },
-        ),
-        { maxItems: 4 },
-      ),
-    ),
-    data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Delivered to the service worker as notification.data' })),
-    ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_419_200, description: 's; RFC 8030 TTL (at most 4 weeks)' })),
-    urgency: Type.Optional(Type.Union([Type.Literal('very-low'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')])),
-    topic: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'RFC 8030 Topic: replaces an undelivered message with the same topic' })),
-    sendAt: Type.Optional(Type.String({ format: 'date-time' })),
-    sound: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'apns, fcm: a sound in the app, or "default"' })),
-    badgeCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 99_999, description: 'apns, fcm: the number on the app icon (`badge` is the web badge image)' })),
-    threadId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: thread-id, groups notifications' })),
-    interruptionLevel: Type.Optional(
-      Type.Union([Type.Literal('passive'), Type.Literal('active'), Type.Literal('time-sensitive'), Type.Literal('critical')], {
-        description: 'apns interruption-level, fcm notification_priority; critical is for civic alerts only',
-      }),
-    ),
-    contentAvailable: Type.Optional(Type.Boolean({ description: 'apns, fcm: a silent data-only push (background / data message); browsers still show the title' })),
-    category: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: category (the actions the app registered); fcm: click_action' })),
-    apns: Type.Optional(
-      Type.Object(
-        {
-          subtitle: Type.Optional(Type.String({ maxLength: 1000 })),
-          collapseId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x20-\\x7e]+$', description: 'apns-collapse-id (64 bytes at most); topic otherwise' })),
-          priority: Type.Optional(Type.Union([Type.Literal(10), Type.Literal(5), Type.Literal(1)], { description: 'apns-priority; from urgency otherwise' })),
-          aps: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'extra aps keys (relevance-score, target-content-id, ...)' })),
-        },
-        { additionalProperties: false, description: 'APNs-only settings for what does not map' },
-      ),
-    ),
-    fcm: Type.Optional(
-      Type.Object(
-        {
-          collapseKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'android.collapse_key; topic otherwise' })),
-          priority: Type.Optional(Type.Union([Type.Literal('HIGH'), Type.Literal('NORMAL')], { description: 'android.priority; from urgency otherwise' })),
-          channelId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'android.notification.channel_id' })),
-          android: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'merged into message.android' })),
-          data: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra data entries' })),
-        },
-        { additionalProperties: false, description: 'FCM-only settings for what does not map' },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
+/** A notification request: the message model (src/message/) with its audience and delivery options. */
+export const NotificationBody = NotificationInput;
 export type NotificationBody = Static<typeof NotificationBody>;
 
 export const Accepted = Type.Object({ id: Type.String() });

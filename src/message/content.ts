@@ -1,62 +1,70 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Url } from './fields.ts';
+
 /** What a notification says, independent of the channel that carries it. */
-export interface NotificationAction {
-  action: string;
-  title: string;
-  url?: string;
-  icon?: string;
-}
+export const NotificationAction = Type.Object(
+  {
+    action: Type.String({ minLength: 1, maxLength: 64 }),
+    title: Type.String({ minLength: 1, maxLength: 100 }),
+    url: Type.Optional(Url('Opened when this action is chosen')),
+    icon: Type.Optional(Url('Action icon URL')),
+  },
+  { additionalProperties: false },
+);
+export type NotificationAction = Static<typeof NotificationAction>;
 
-export interface MessageContent {
-  title: string;
-  body?: string;
-  url?: string;
-  icon?: string;
-  image?: string;
-  badge?: string;
-  tag?: string;
-  lang?: string;
-  dir?: 'auto' | 'ltr' | 'rtl';
-  silent?: boolean;
-  requireInteraction?: boolean;
-  actions?: NotificationAction[];
-  data?: Record<string, unknown>;
-  /** App channels: a sound in the app bundle or resources, or "default". */
-  sound?: string;
-  /** App channels: the number on the app icon (APNs `badge`, FCM `notification_count`); `badge` is the web badge image. */
-  badgeCount?: number;
-  /** APNs `thread-id`: groups notifications in Notification Center. */
-  threadId?: string;
-  /** passive, active, time-sensitive, or critical (civic alerts only). */
-  interruptionLevel?: 'passive' | 'active' | 'time-sensitive' | 'critical';
-  /** App channels: a silent data-only push (APNs background, FCM data message); browsers still show the title. */
-  contentAvailable?: boolean;
-  /** APNs `category` (the actions the app registered); FCM `click_action`. */
-  category?: string;
-  /** What does not map from the fields above, for APNs only. */
-  apns?: ApnsOverrides;
-  /** What does not map from the fields above, for FCM only. */
-  fcm?: FcmOverrides;
-}
+export const ApnsOverrides = Type.Object(
+  {
+    subtitle: Type.Optional(Type.String({ maxLength: 1000 })),
+    collapseId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x20-\\x7e]+$', description: 'apns-collapse-id (64 bytes at most); topic otherwise' })),
+    priority: Type.Optional(Type.Union([Type.Literal(10), Type.Literal(5), Type.Literal(1)], { description: 'apns-priority; from urgency otherwise' })),
+    aps: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'extra aps keys (relevance-score, target-content-id, ...), merged last' })),
+  },
+  { additionalProperties: false, description: 'APNs-only settings for what does not map from the fields above' },
+);
+export type ApnsOverrides = Static<typeof ApnsOverrides>;
 
-export interface ApnsOverrides {
-  subtitle?: string;
-  /** apns-collapse-id (at most 64 bytes); `topic` otherwise. */
-  collapseId?: string;
-  /** apns-priority; derived from urgency otherwise. */
-  priority?: 10 | 5 | 1;
-  /** Extra `aps` keys (relevance-score, target-content-id, ...), merged last. */
-  aps?: Record<string, unknown>;
-}
+export const FcmOverrides = Type.Object(
+  {
+    collapseKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'android.collapse_key; topic otherwise' })),
+    priority: Type.Optional(Type.Union([Type.Literal('HIGH'), Type.Literal('NORMAL')], { description: 'android.priority; from urgency otherwise' })),
+    channelId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'android.notification.channel_id (Android 8+ notification channel)' })),
+    android: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'members merged into message.android, last' })),
+    data: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra data entries (string values), merged into message.data' })),
+  },
+  { additionalProperties: false, description: 'FCM-only settings for what does not map from the fields above' },
+);
+export type FcmOverrides = Static<typeof FcmOverrides>;
 
-export interface FcmOverrides {
-  /** android.collapse_key; `topic` otherwise. */
-  collapseKey?: string;
-  /** android.priority; derived from urgency otherwise. */
-  priority?: 'HIGH' | 'NORMAL';
-  /** android.notification.channel_id (Android 8+ notification channel). */
-  channelId?: string;
-  /** Members merged into message.android, last. */
-  android?: Record<string, unknown>;
-  /** Extra data entries (string values), merged into message.data. */
-  data?: Record<string, string>;
-}
+/** The content fields, for composing request schemas that carry them beside other members. */
+export const messageContentFields = {
+  title: Type.String({ minLength: 1, maxLength: 1000 }),
+  body: Type.Optional(Type.String({ maxLength: 4000 })),
+  url: Type.Optional(Url('Opened on click (Declarative Web Push `navigate`)')),
+  icon: Type.Optional(Url('Icon image URL')),
+  image: Type.Optional(Url('Large image URL')),
+  badge: Type.Optional(Url('Monochrome badge URL')),
+  tag: Type.Optional(Type.String({ maxLength: 128, description: 'Replaces an earlier notification with the same tag on the device' })),
+  lang: Type.Optional(Type.String({ maxLength: 35 })),
+  dir: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('ltr'), Type.Literal('rtl')])),
+  silent: Type.Optional(Type.Boolean()),
+  requireInteraction: Type.Optional(Type.Boolean()),
+  actions: Type.Optional(Type.Array(NotificationAction, { maxItems: 4 })),
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Delivered to the service worker as notification.data' })),
+  sound: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'apns, fcm: a sound in the app bundle or resources, or "default"' })),
+  badgeCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 99_999, description: 'apns, fcm: the number on the app icon (APNs `badge`, FCM `notification_count`); `badge` is the web badge image' })),
+  threadId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: thread-id, groups notifications in Notification Center' })),
+  interruptionLevel: Type.Optional(
+    Type.Union([Type.Literal('passive'), Type.Literal('active'), Type.Literal('time-sensitive'), Type.Literal('critical')], {
+      description: 'apns interruption-level, fcm notification_priority; critical is for civic alerts only',
+    }),
+  ),
+  contentAvailable: Type.Optional(Type.Boolean({ description: 'apns, fcm: a silent data-only push (APNs background, FCM data message); browsers still show the title' })),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: category (the actions the app registered); fcm: click_action' })),
+  apns: Type.Optional(ApnsOverrides),
+  fcm: Type.Optional(FcmOverrides),
+};
+
+/** What a notification says, independent of the channel that carries it. */
+export const MessageContent = Type.Object(messageContentFields, { additionalProperties: false, description: 'What a notification says, independent of the channel that carries it' });
+export type MessageContent = Static<typeof MessageContent>;

@@ -1,36 +1,14 @@
-import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, TagKey } from './fields.ts';
 
 /** Who a notification goes to: exactly one of these selectors. */
-export type Target =
-  | { subscriptionIds: string[] }
-  | { userIds: string[] }
-  | { tags: Record<string, string> }
-  | { all: true };
-
-/** Restricts a query on `subscriptions` (already limited to one app) to the target's audience. */
-export function whereTarget<O>(q: SelectQueryBuilder<Database, 'subscriptions', O>, appId: string, target: Target): SelectQueryBuilder<Database, 'subscriptions', O> {
-  if ('subscriptionIds' in target) return q.where('subscriptions.id', 'in', target.subscriptionIds);
-  if ('userIds' in target) return q.where('subscriptions.user_id', 'in', target.userIds);
-  if ('tags' in target) {
-    // One indexed semi-join per pair: a subscription must carry every pair asked for.
-    for (const [key, value] of Object.entries(target.tags)) {
-      q = q.where('subscriptions.seq', 'in', (eb) =>
-        eb.selectFrom('subscription_tags').select('subscription_seq').where('app_id', '=', appId).where('key', '=', key).where('value', '=', value),
-      );
-    }
-    return q;
-  }
-  return q;
-}
-
-/** The next page of the audience after `afterSeq`, in seq order (keyset pagination, never OFFSET). */
-export function audiencePageQuery(db: Kysely<Database>, appId: string, target: Target, afterSeq: number, limit: number) {
-  const q = whereTarget(db.selectFrom('subscriptions').where('subscriptions.app_id', '=', appId), appId, target);
-  return q.select('subscriptions.seq').where('subscriptions.seq', '>', afterSeq).orderBy('subscriptions.seq').limit(limit);
-}
-
-export async function audiencePage(db: Kysely<Database>, appId: string, target: Target, afterSeq: number, limit: number): Promise<number[]> {
-  const rows = await audiencePageQuery(db, appId, target, afterSeq, limit).execute();
-  return rows.map((r) => Number(r.seq));
-}
+export const Target = Type.Union(
+  [
+    Type.Object({ subscriptionIds: Type.Array(Id, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
+    Type.Object({ userIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
+    Type.Object({ tags: Type.Record(TagKey, Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10, additionalProperties: false }) }, { additionalProperties: false }),
+    Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
+  ],
+  { description: 'Who a notification goes to: exactly one of these selectors' },
+);
+export type Target = Static<typeof Target>;

@@ -8,16 +8,9 @@ import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
 import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
-import type { MessageContent } from '../message/content.ts';
-import type { Target } from '../message/target.ts';
+import type { NotificationInput } from './notification-input.ts';
 
-export interface NotificationInput extends MessageContent {
-  to: Target;
-  ttl?: number;
-  urgency?: 'very-low' | 'low' | 'normal' | 'high';
-  topic?: string;
-  sendAt?: string;
-}
+export type { NotificationInput };
 
 export const FANOUT_JOB = 'fanout';
 
