@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Context } from './context.ts';
 import type { DeliveryMetrics } from './delivery/metrics.ts';
 import { installProblemHandlers } from './http/problem.ts';
+import { coerceParameters } from './http/coerce-parameters.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
 import { subscriptionRoutes } from './http/routes/subscriptions.ts';
@@ -37,11 +38,18 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     // One line per request would drown the delivery logs at API rates; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: {
-      // Unknown fields are refused with a clear error rather than silently dropped.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
+      // Unknown fields are refused with a clear error rather than silently dropped, and a
+      // body is never coerced (`"ttl": null` is an error, not 0): query strings and path
+      // parameters are read from their text by coerceParameters below.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
     },
   });
   app.addSchema(Problem);
+  app.addHook('preValidation', async (req) => {
+    const schema = req.routeOptions.schema;
+    if (schema?.querystring) req.query = coerceParameters(schema.querystring, req.query);
+    if (schema?.params) req.params = coerceParameters(schema.params, req.params);
+  });
   installProblemHandlers(app);
 
   await app.register(swagger, {
