@@ -27,7 +27,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
     },
     async (req, reply) => {
       await getApp(ctx, req.params.appId);
-      await checkUserIdentity(ctx, req.principal, req.params.appId, req.body.userId, req.body.userIdHash);
+      await checkUserIdentity(ctx, req.principal, req.params.appId, req.body.userId ?? undefined, req.body.userIdHash);
       const { id, created } = await upsertSubscription(ctx, req.params.appId, req.body);
       return reply.status(created ? 201 : 200).send({ id });
     },
