@@ -56,7 +56,7 @@ export const IdentitySecret = Type.Object({ identitySecret: Type.String({ descri
 
 export const SubscriptionBody = Type.Object(
   {
-    channel: Type.String({ maxLength: 32, description: 'Delivery channel: webpush, apns or fcm' }),
+    channel: Type.Optional(Type.String({ maxLength: 32, description: 'Delivery channel: webpush, apns or fcm; webpush when absent and the body has an endpoint and keys (PushSubscription.toJSON() as it is)' })),
     endpoint: Type.Optional(Url('webpush: the PushSubscription endpoint')),
     // Real tokens are 64 to a few hundred characters; 1024 keeps the unique index within
     // PostgreSQL's btree row limit.

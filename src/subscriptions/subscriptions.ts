@@ -13,7 +13,8 @@ import type { Channel, ChannelAddress } from '../providers/channel.ts';
  * server set.
  */
 export interface SubscriptionInput extends Record<string, unknown> {
-  channel: string;
+  /** Absent for `PushSubscription.toJSON()` posted as it is: see channelFor. */
+  channel?: string;
   userId?: string | null;
   tags?: Record<string, string>;
   language?: string | null;
@@ -56,6 +57,19 @@ function channelOf(name: string): Channel {
   return channel;
 }
 
+/**
+ * The channel a request names, or the one its shape shows: a browser's
+ * `PushSubscription.toJSON()` ({endpoint, expirationTime, keys}) is Web Push, so a site
+ * that posts it as it is (the README's first step without the SDK) is understood.
+ */
+function channelFor(input: SubscriptionInput): string {
+  if (input.channel !== undefined) return input.channel;
+  if (input.endpoint !== undefined) return 'webpush';
+  throw new ApiError('invalid_request', 'channel is required (webpush, apns or fcm) unless the body is a PushSubscription.toJSON()', {
+    errors: [{ pointer: '#/channel', field: 'body.channel', detail: 'is required', message: 'is required' }],
+  });
+}
+
 function checkTimezone(timezone: string | null | undefined): void {
   if (!timezone) return;
   try {
@@ -71,16 +85,17 @@ function checkTimezone(timezone: string | null | undefined): void {
  * be counted twice.
  */
 export async function upsertSubscription(ctx: Context, appId: string, input: SubscriptionInput): Promise<{ id: string; created: boolean }> {
-  const address = channelOf(input.channel).parseSubscription(input, ctx.config);
+  const channel = channelFor(input);
+  const address = channelOf(channel).parseSubscription(input, ctx.config);
   checkTimezone(input.timezone);
   const now = ctx.now();
   try {
-    return await upsertOnce(ctx, appId, input, address, now);
+    return await upsertOnce(ctx, appId, channel, input, address, now);
   } catch (err) {
     // Two registrations of one address at once (two tabs): the unique index let one insert
     // in; the other finds that row on a second look and updates it.
     if (!isUniqueViolation(err)) throw err;
-    return upsertOnce(ctx, appId, input, address, now);
+    return upsertOnce(ctx, appId, channel, input, address, now);
   }
 }
 
@@ -99,13 +114,13 @@ function carried(input: SubscriptionInput) {
   };
 }
 
-async function upsertOnce(ctx: Context, appId: string, input: SubscriptionInput, address: ChannelAddress, now: number): Promise<{ id: string; created: boolean }> {
+async function upsertOnce(ctx: Context, appId: string, channel: string, input: SubscriptionInput, address: ChannelAddress, now: number): Promise<{ id: string; created: boolean }> {
   return ctx.store.db.transaction().execute(async (tx) => {
     const existing = await tx
       .selectFrom('subscriptions')
       .select(['seq', 'id'])
       .where('app_id', '=', appId)
-      .where('channel', '=', input.channel)
+      .where('channel', '=', channel)
       .where('address', '=', address.address)
       .executeTakeFirst();
     // The channel's address and keys always come with the request (they are the subscription).
@@ -120,7 +135,7 @@ async function upsertOnce(ctx: Context, appId: string, input: SubscriptionInput,
       id = newId('sub');
       const row = await tx
         .insertInto('subscriptions')
-        .values({ id, app_id: appId, channel: input.channel, address: address.address, created_at: now, user_id: null, tags: '{}', language: null, timezone: null, ...fields })
+        .values({ id, app_id: appId, channel, address: address.address, created_at: now, user_id: null, tags: '{}', language: null, timezone: null, ...fields })
         .returning('seq')
         .executeTakeFirstOrThrow();
       seq = Number(row.seq);
