@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Context } from './context.ts';
 import type { DeliveryMetrics } from './delivery/metrics.ts';
 import { installProblemHandlers } from './http/problem.ts';
+import { trackAllowedMethods } from './http/allowed-methods.ts';
 import { coerceParameters } from './http/coerce-parameters.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
@@ -50,7 +51,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     if (schema?.querystring) req.query = coerceParameters(schema.querystring, req.query);
     if (schema?.params) req.params = coerceParameters(schema.params, req.params);
   });
-  installProblemHandlers(app);
+  installProblemHandlers(app, trackAllowedMethods(app));
 
   await app.register(swagger, {
     openapi: {

@@ -12,6 +12,7 @@ export const ERRORS = {
   identity_not_verified: { status: 403, title: 'The user id is not proven by its hash' },
   identity_secret_missing: { status: 409, title: 'The app has no identity secret' },
   not_found: { status: 404, title: 'No such route' },
+  method_not_allowed: { status: 405, title: 'The path does not answer this method' },
   app_not_found: { status: 404, title: 'No such app' },
   subscription_not_found: { status: 404, title: 'No such subscription' },
   notification_not_found: { status: 404, title: 'No such notification' },

@@ -5,14 +5,21 @@ import { validationProblem, withPointers, type SchemaViolation } from './validat
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
 /** Answers every error as RFC 9457 problem+json with a catalogue code. */
-export function installProblemHandlers(app: FastifyInstance): void {
+export function installProblemHandlers(app: FastifyInstance, allowedMethods: (path: string) => string[] = () => []): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500) req.log.error({ err }, 'request failed');
     void reply.status(apiError.status).type(PROBLEM_TYPE).send(withPointers(apiError.toProblem(req.url.split('?')[0])));
   });
   app.setNotFoundHandler((req, reply) => {
-    const e = new ApiError('not_found', `No route ${req.method} ${req.url.split('?')[0]}`);
+    const path = req.url.split('?')[0] ?? '/';
+    const allow = allowedMethods(path);
+    if (allow.length > 0) {
+      const e = new ApiError('method_not_allowed', `${path} answers ${allow.join(', ')}, not ${req.method}`, { allow });
+      void reply.status(405).header('allow', allow.join(', ')).type(PROBLEM_TYPE).send(e.toProblem(path));
+      return;
+    }
+    const e = new ApiError('not_found', `No route ${req.method} ${path}`);
     void reply.status(404).type(PROBLEM_TYPE).send(e.toProblem());
   });
 }

@@ -10,7 +10,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
   app.put<{ Params: { appId: string }; Body: ApnsCredentialsBody }>(
     '/v1/apps/:appId/credentials/apns',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: { tags: ['credentials'], summary: 'Set the APNs token signing key (.p8); replaces the previous one', params: AppParams, body: ApnsCredentialsBody, response: { 200: Credentials } },
     },
     async (req) => {
@@ -21,7 +21,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
   app.put<{ Params: { appId: string }; Body: FcmCredentialsBody }>(
     '/v1/apps/:appId/credentials/fcm',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: { tags: ['credentials'], summary: 'Set the FCM service account; replaces the previous one', params: AppParams, body: FcmCredentialsBody, response: { 200: Credentials } },
     },
     async (req) => {
@@ -31,7 +31,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.get<{ Params: { appId: string } }>(
     '/v1/apps/:appId/credentials',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Which credentials are set (without secrets)', params: AppParams, response: { 200: CredentialsList } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Which credentials are set (without secrets)', params: AppParams, response: { 200: CredentialsList } } },
     async (req) => {
       await getApp(ctx, req.params.appId);
       return { data: await listCredentials(ctx, req.params.appId) };
@@ -39,7 +39,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.delete<{ Params: { appId: string; kind: CredentialKind } }>(
     '/v1/apps/:appId/credentials/:kind',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Remove credentials', params: CredentialKindParams } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Remove credentials', params: CredentialKindParams } },
     async (req, reply) => {
       await deleteCredentials(ctx, req.params.appId, req.params.kind);
       return reply.status(204).send();

@@ -14,7 +14,7 @@ export function eventRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: { appId: string }; Body: EventsBody }>(
     '/v1/apps/:appId/events',
     {
-      preHandler: guard(ctx, 'publishable'),
+      onRequest: guard(ctx, 'publishable'),
       onSend: allowBrowsers,
       schema: {
         tags: ['analytics'],
@@ -34,7 +34,7 @@ export function eventRoutes(app: FastifyInstance, ctx: Context): void {
   app.get<{ Params: { appId: string }; Querystring: StatsQuery }>(
     '/v1/apps/:appId/stats/opt-in',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: { tags: ['analytics'], summary: 'Opt-in funnel: prompts shown, accepted, granted, subscribed; and the opt-in rate', params: AppParams, querystring: StatsQuery, response: { 200: OptInStatsReply } },
     },
     async (req) => {

@@ -10,7 +10,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: { appId: string }; Body: NotificationBody }>(
     '/v1/apps/:appId/notifications',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: {
         tags: ['notifications'],
         summary: 'Send a notification to an audience (202: accepted, delivered in the background)',
@@ -33,12 +33,12 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.get<{ Params: { appId: string; id: string } }>(
     '/v1/apps/:appId/notifications/:id',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Status and delivery counts', params: AppItemParams, response: { 200: NotificationStatus } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Status and delivery counts', params: AppItemParams, response: { 200: NotificationStatus } } },
     async (req) => getNotification(ctx, req.params.appId, req.params.id),
   );
   app.get<{ Params: { appId: string; id: string } }>(
     '/v1/apps/:appId/notifications/:id/failures',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Recipients that were not delivered, with the push service’s reason', params: AppItemParams, response: { 200: FailureList } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Recipients that were not delivered, with the push service’s reason', params: AppItemParams, response: { 200: FailureList } } },
     async (req) => ({ data: await listFailures(ctx, req.params.appId, req.params.id) }),
   );
 }

@@ -15,7 +15,7 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: { appId: string }; Body: SubscriptionBody }>(
     '/v1/apps/:appId/subscriptions',
     {
-      preHandler: guard(ctx, 'publishable'),
+      onRequest: guard(ctx, 'publishable'),
       onSend: allowBrowsers,
       schema: {
         tags: ['subscriptions'],
@@ -34,17 +34,17 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.get<{ Params: { appId: string }; Querystring: ListQuery }>(
     '/v1/apps/:appId/subscriptions',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'List subscriptions, oldest first, by cursor', params: AppParams, querystring: ListQuery, response: { 200: SubscriptionPage } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'List subscriptions, oldest first, by cursor', params: AppParams, querystring: ListQuery, response: { 200: SubscriptionPage } } },
     async (req) => listSubscriptions(ctx, req.params.appId, req.query),
   );
   app.get<{ Params: { appId: string; id: string } }>(
     '/v1/apps/:appId/subscriptions/:id',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'One subscription', params: AppItemParams, response: { 200: Subscription } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'One subscription', params: AppItemParams, response: { 200: Subscription } } },
     async (req) => getSubscription(ctx, req.params.appId, req.params.id),
   );
   app.delete<{ Params: { appId: string; id: string } }>(
     '/v1/apps/:appId/subscriptions/:id',
-    { preHandler: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
+    { onRequest: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
     async (req, reply) => {
       await deleteSubscription(ctx, req.params.appId, req.params.id);
       return reply.status(204).send();
