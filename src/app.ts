@@ -5,6 +5,7 @@ import type { Context } from './context.ts';
 import type { DeliveryMetrics } from './delivery/metrics.ts';
 import { installProblemHandlers } from './http/problem.ts';
 import { trackAllowedMethods } from './http/allowed-methods.ts';
+import { installJsonParser } from './http/json-body.ts';
 import { coerceParameters } from './http/coerce-parameters.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
@@ -52,6 +53,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     if (schema?.params) req.params = coerceParameters(schema.params, req.params);
   });
   installProblemHandlers(app, trackAllowedMethods(app));
+  installJsonParser(app);
 
   await app.register(swagger, {
     openapi: {

@@ -13,6 +13,8 @@ export interface ErrorSpec {
 export const ERRORS = {
   invalid_request: { status: 400, title: 'The request does not match the API schema' },
   invalid_json: { status: 400, title: 'The request body is not valid JSON' },
+  json_too_deep: { status: 400, title: 'The request body nests too deep' },
+  invalid_unicode: { status: 400, title: 'The request holds text that is not well-formed Unicode' },
   unauthorized: { status: 401, title: 'An API key is required' },
   invalid_api_key: { status: 401, title: 'The API key is not valid' },
   forbidden: { status: 403, title: 'This API key may not do that' },

@@ -27,9 +27,13 @@ const depth = (path: string) => (path === '' ? 0 : path.split('/').length - 1);
 const escapeToken = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
 const unescapeToken = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
 
-/** A JSON pointer as a URI fragment (RFC 6901 §6): each token percent-encoded. */
+/**
+ * A JSON pointer as a URI fragment (RFC 6901 §6): each token percent-encoded as UTF-8. A
+ * lone surrogate has no UTF-8 form; it is shown as U+FFFD (the body is refused for it).
+ */
 export function pointerFragment(pointer: string): string {
-  return `#${pointer.split('/').map((t, i) => (i === 0 ? t : encodeURIComponent(t))).join('/')}`;
+  const wellFormed = (t: string) => (t as string & { toWellFormed(): string }).toWellFormed();
+  return `#${pointer.split('/').map((t, i) => (i === 0 ? t : encodeURIComponent(wellFormed(t)))).join('/')}`;
 }
 
 /**
