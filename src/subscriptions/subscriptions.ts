@@ -4,6 +4,7 @@ import type { Context } from '../context.ts';
 import type { SubscriptionsTable } from '../store/schema.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { CHANNELS } from '../providers/registry.ts';
+import { normalizeEndpoint } from '../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress } from '../providers/channel.ts';
 
 /**
@@ -86,6 +87,9 @@ function checkTimezone(timezone: string | null | undefined): void {
  */
 export async function upsertSubscription(ctx: Context, appId: string, input: SubscriptionInput): Promise<{ id: string; created: boolean }> {
   const channel = channelFor(input);
+  // One endpoint, one form, whatever case or default port the client wrote it with: it is
+  // stored and looked up normalised, so it cannot make a second subscription.
+  if (typeof input.endpoint === 'string') input = { ...input, endpoint: normalizeEndpoint(input.endpoint) };
   const address = channelOf(channel).parseSubscription(input, ctx.config);
   checkTimezone(input.timezone);
   const now = ctx.now();
