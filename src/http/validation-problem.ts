@@ -1,4 +1,5 @@
 import { ApiError } from '../errors/api-error.ts';
+import { LINK_PATTERN, LINK_RULE } from '../message/fields.ts';
 
 /** What Ajv reports for one failed keyword (the subset used here). */
 export interface SchemaViolation {
@@ -58,6 +59,7 @@ function describe(v: SchemaViolation): { path: string; detail: string } {
     return { path: `${v.instancePath}/${escapeToken(p.additionalProperty)}`, detail: 'is not a member of this object' };
   }
   if (v.keyword === 'anyOf' || v.keyword === 'oneOf') return { path: v.instancePath, detail: 'matches none of the allowed forms' };
+  if (v.keyword === 'pattern' && p.pattern === LINK_PATTERN) return { path: v.instancePath, detail: LINK_RULE };
   return { path: v.instancePath, detail: v.message ?? 'is invalid' };
 }
 

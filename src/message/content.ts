@@ -1,13 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Url } from './fields.ts';
+import { LinkUrl } from './fields.ts';
 
 /** What a notification says, independent of the channel that carries it. */
 export const NotificationAction = Type.Object(
   {
     action: Type.String({ minLength: 1, maxLength: 64 }),
     title: Type.String({ minLength: 1, maxLength: 100 }),
-    url: Type.Optional(Url('Opened when this action is chosen')),
-    icon: Type.Optional(Url('Action icon URL')),
+    url: Type.Optional(LinkUrl('Opened when this action is chosen')),
+    icon: Type.Optional(LinkUrl('Action icon URL')),
   },
   { additionalProperties: false },
 );
@@ -40,10 +40,10 @@ export type FcmOverrides = Static<typeof FcmOverrides>;
 export const messageContentFields = {
   title: Type.String({ minLength: 1, maxLength: 1000 }),
   body: Type.Optional(Type.String({ maxLength: 4000 })),
-  url: Type.Optional(Url('Opened on click (Declarative Web Push `navigate`)')),
-  icon: Type.Optional(Url('Icon image URL')),
-  image: Type.Optional(Url('Large image URL')),
-  badge: Type.Optional(Url('Monochrome badge URL')),
+  url: Type.Optional(LinkUrl('Opened on click (Declarative Web Push `navigate`)')),
+  icon: Type.Optional(LinkUrl('Icon image URL')),
+  image: Type.Optional(LinkUrl('Large image URL')),
+  badge: Type.Optional(LinkUrl('Monochrome badge URL')),
   tag: Type.Optional(Type.String({ maxLength: 128, description: 'Replaces an earlier notification with the same tag on the device' })),
   lang: Type.Optional(Type.String({ maxLength: 35 })),
   dir: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('ltr'), Type.Literal('rtl')])),

@@ -46,6 +46,33 @@ describe('request bodies are not coerced; every validation error points at its f
     assert.equal(await count(), before);
   });
 
+  test('notification links and images must be https, http or a path on the site', async () => {
+    const before = await count();
+    const bad = ['javascript:alert(document.cookie)', 'JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', ' https://shop.example/', '//evil.example/x', 'vbscript:x', 'https://shop.example/a b'];
+    const fields: [(v: string) => Record<string, unknown>, string][] = [
+      [(v) => ({ url: v }), '#/url'],
+      [(v) => ({ icon: v }), '#/icon'],
+      [(v) => ({ image: v }), '#/image'],
+      [(v) => ({ badge: v }), '#/badge'],
+      [(v) => ({ actions: [{ action: 'a', title: 'A', url: 'https://shop.example/a' }, { action: 'b', title: 'B', url: v }] }), '#/actions/1/url'],
+      [(v) => ({ actions: [{ action: 'a', title: 'A', icon: v }] }), '#/actions/0/icon'],
+    ];
+    for (const [field, pointer] of fields) {
+      for (const value of bad) {
+        const res = await send({ to: { all: true }, title: 't', ...field(value) });
+        assert.equal(res.status, 400, `${pointer} ${value}`);
+        assert.equal(res.body.code, 'invalid_request');
+        assert.equal(res.body.errors[0].pointer, pointer);
+        assert.match(res.body.detail, /https: \(or http:\) URL/);
+      }
+    }
+    assert.equal(await count(), before);
+    for (const good of ['https://shop.example/orders/1', 'HTTPS://shop.example/x', 'http://localhost:3000/dev', '/orders/1001']) {
+      const res = await send({ to: { all: true }, title: 't', url: good, icon: good, image: good, badge: good, actions: [{ action: 'a', title: 'A', url: good, icon: good }] });
+      assert.equal(res.status, 202, `${good} ${JSON.stringify(res.body)}`);
+    }
+  });
+
   test('identityVerification: null is refused and the check stays on', async () => {
     const res = await c.api('PATCH', `/v1/apps/${app.id}`, { key: app.secretKey, body: { identityVerification: null } });
     assert.equal(res.status, 400);
