@@ -6,6 +6,7 @@ import type { DeliveryMetrics } from './delivery/metrics.ts';
 import { installProblemHandlers } from './http/problem.ts';
 import { trackAllowedMethods } from './http/allowed-methods.ts';
 import { installJsonParser } from './http/json-body.ts';
+import { clientErrorHandler, frameworkErrors, limitUrlLength } from './http/client-errors.ts';
 import { coerceParameters } from './http/coerce-parameters.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
@@ -39,6 +40,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     bodyLimit: ctx.config.bodyLimit,
     // One line per request would drown the delivery logs at API rates; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
+    // What Node or the router cannot read answers problem+json too (src/http/client-errors.ts).
+    clientErrorHandler,
+    frameworkErrors,
     ajv: {
       // Unknown fields are refused with a clear error rather than silently dropped, and a
       // body is never coerced (`"ttl": null` is an error, not 0): query strings and path
@@ -47,6 +51,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     },
   });
   app.addSchema(Problem);
+  app.addHook('onRequest', limitUrlLength);
   app.addHook('preValidation', async (req) => {
     const schema = req.routeOptions.schema;
     if (schema?.querystring) req.query = coerceParameters(schema.querystring, req.query);
