@@ -38,6 +38,12 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
+    // Fastify turns Node's request timeout off (0): a body trickled a byte at a time would
+    // hold its connection for good. Each limit is explained in src/config/defaults.ts.
+    requestTimeout: ctx.config.httpRequestTimeout,
+    keepAliveTimeout: ctx.config.httpKeepAliveTimeout,
+    maxRequestsPerSocket: ctx.config.httpMaxRequestsPerSocket,
+    http: { headersTimeout: ctx.config.httpHeadersTimeout, connectionsCheckingInterval: ctx.config.httpTimeoutCheckInterval },
     // One line per request would drown the delivery logs at API rates; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
     // What Node or the router cannot read answers problem+json too (src/http/client-errors.ts).
@@ -50,6 +56,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
     },
   });
+  if (ctx.config.httpMaxConnections > 0) app.server.maxConnections = ctx.config.httpMaxConnections;
   app.addSchema(Problem);
   app.addHook('onRequest', limitUrlLength);
   app.addHook('preValidation', async (req) => {
