@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, type Principal } from '../apps/apps.ts';
+import { authenticate, type Principal } from '../apps/principal.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Context } from '../context.ts';
 

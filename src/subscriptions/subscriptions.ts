@@ -2,7 +2,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import type { SubscriptionsTable } from '../store/schema.ts';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { decodeCursor, encodeCursor } from '../store/cursor.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { normalizeEndpoint } from '../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress } from '../providers/channel.ts';

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
-import { deleteCredentials, listCredentials, setApnsCredentials, setFcmCredentials, type CredentialKind } from '../../credentials/credentials.ts';
+import { deleteCredentials, listCredentials, setApnsCredentials, setFcmCredentials } from '../../credentials/credentials.ts';
 import { guard } from '../guards.ts';
-import { ApnsCredentialsBody, AppParams, CredentialKindParams, Credentials, CredentialsList, FcmCredentialsBody } from '../schemas.ts';
+import { AppParams } from '../schemas.ts';
+import { ApnsCredentialsBody, CredentialKindParams, Credentials, CredentialsList, FcmCredentialsBody } from './credentials.schemas.ts';
 
 /** An app's APNs and FCM credentials: secret-key only; answers never carry the secrets. */
 export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
-  app.put<{ Params: { appId: string }; Body: ApnsCredentialsBody }>(
+  app.put<{ Params: AppParams; Body: ApnsCredentialsBody }>(
     '/v1/apps/:appId/credentials/apns',
     {
       onRequest: guard(ctx, 'secret'),
@@ -18,7 +19,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
       return setApnsCredentials(ctx, req.params.appId, req.body);
     },
   );
-  app.put<{ Params: { appId: string }; Body: FcmCredentialsBody }>(
+  app.put<{ Params: AppParams; Body: FcmCredentialsBody }>(
     '/v1/apps/:appId/credentials/fcm',
     {
       onRequest: guard(ctx, 'secret'),
@@ -29,7 +30,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
       return setFcmCredentials(ctx, req.params.appId, req.body.serviceAccount);
     },
   );
-  app.get<{ Params: { appId: string } }>(
+  app.get<{ Params: AppParams }>(
     '/v1/apps/:appId/credentials',
     { onRequest: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Which credentials are set (without secrets)', params: AppParams, response: { 200: CredentialsList } } },
     async (req) => {
@@ -37,7 +38,7 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
       return { data: await listCredentials(ctx, req.params.appId) };
     },
   );
-  app.delete<{ Params: { appId: string; kind: CredentialKind } }>(
+  app.delete<{ Params: CredentialKindParams }>(
     '/v1/apps/:appId/credentials/:kind',
     { onRequest: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Remove credentials', params: CredentialKindParams } },
     async (req, reply) => {

@@ -5,13 +5,13 @@ import { recordEvents } from '../../analytics/record-events.ts';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
-import { EventsBody, EventsResult, OptInStatsReply, StatsQuery } from '../event-schemas.ts';
+import { EventsBody, EventsResult, OptInStatsReply, StatsQuery } from './events.schemas.ts';
 import { guard } from '../guards.ts';
 import { AppParams } from '../schemas.ts';
 
 export function eventRoutes(app: FastifyInstance, ctx: Context): void {
   browserPreflight(app, '/v1/apps/:appId/events', ['POST']);
-  app.post<{ Params: { appId: string }; Body: EventsBody }>(
+  app.post<{ Params: AppParams; Body: EventsBody }>(
     '/v1/apps/:appId/events',
     {
       onRequest: guard(ctx, 'publishable'),
@@ -31,7 +31,7 @@ export function eventRoutes(app: FastifyInstance, ctx: Context): void {
       return recordEvents({ db: ctx.store.db, now: ctx.now }, req.params.appId, req.body.events);
     },
   );
-  app.get<{ Params: { appId: string }; Querystring: StatsQuery }>(
+  app.get<{ Params: AppParams; Querystring: StatsQuery }>(
     '/v1/apps/:appId/stats/opt-in',
     {
       onRequest: guard(ctx, 'secret'),

@@ -5,14 +5,15 @@ import type { Context } from '../../context.ts';
 import { deleteSubscription, getSubscription, listSubscriptions, upsertSubscription } from '../../subscriptions/subscriptions.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
-import { AppItemParams, AppParams, ListQuery, Subscription, SubscriptionBody, SubscriptionPage } from '../schemas.ts';
+import { AppItemParams, AppParams } from '../schemas.ts';
+import { ListQuery, Subscription, SubscriptionBody, SubscriptionPage } from './subscriptions.schemas.ts';
 import { Type } from '@sinclair/typebox';
 
 export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
   // Browsers (the SDK, on the site's origin) may register and remove, never list or read.
   browserPreflight(app, '/v1/apps/:appId/subscriptions', ['POST']);
   browserPreflight(app, '/v1/apps/:appId/subscriptions/:id', ['DELETE']);
-  app.post<{ Params: { appId: string }; Body: SubscriptionBody }>(
+  app.post<{ Params: AppParams; Body: SubscriptionBody }>(
     '/v1/apps/:appId/subscriptions',
     {
       onRequest: guard(ctx, 'publishable'),
@@ -32,17 +33,17 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
       return reply.status(created ? 201 : 200).send({ id });
     },
   );
-  app.get<{ Params: { appId: string }; Querystring: ListQuery }>(
+  app.get<{ Params: AppParams; Querystring: ListQuery }>(
     '/v1/apps/:appId/subscriptions',
     { onRequest: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'List subscriptions, oldest first, by cursor', params: AppParams, querystring: ListQuery, response: { 200: SubscriptionPage } } },
     async (req) => listSubscriptions(ctx, req.params.appId, req.query),
   );
-  app.get<{ Params: { appId: string; id: string } }>(
+  app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/subscriptions/:id',
     { onRequest: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'One subscription', params: AppItemParams, response: { 200: Subscription } } },
     async (req) => getSubscription(ctx, req.params.appId, req.params.id),
   );
-  app.delete<{ Params: { appId: string; id: string } }>(
+  app.delete<{ Params: AppItemParams }>(
     '/v1/apps/:appId/subscriptions/:id',
     { onRequest: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
     async (req, reply) => {
