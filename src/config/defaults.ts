@@ -88,8 +88,8 @@ export const defaults = {
   httpKeepAliveTimeout: 72_000,
   /** ms; how often Node looks for requests past httpRequestTimeout or httpHeadersTimeout; its own default (30 s) lets a slow request outlive its timeout by that much. */
   httpTimeoutCheckInterval: 1_000,
-  /** Open connections to the API one process accepts; each holds a file descriptor, and past this new ones are closed at once instead of exhausting them; 0: no limit. */
-  httpMaxConnections: 4_096,
+  /** Open connections one process accepts (push service WebSocket clients count too); each holds a file descriptor, and past this new ones are closed at once instead of exhausting them (keep ulimit -n above it); 0: no limit. */
+  httpMaxConnections: 10_000,
   /** Requests served on one keep-alive connection before it is closed, so long-lived clients spread over API processes after a scale-out; 0: no limit. */
   httpMaxRequestsPerSocket: 10_000,
 };
