@@ -6,21 +6,7 @@ import { decodeCursor, encodeCursor } from '../store/cursor.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { normalizeEndpoint } from '../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress } from '../providers/channel.ts';
-
-/**
- * A subscription request: `channel`, the channel's own fields, and what every channel
- * shares. Of the shared fields, one that is absent is left as it is and `null` clears it
- * (`tags: {}` clears the tags): a browser registering again must not undo what the site's
- * server set.
- */
-export interface SubscriptionInput extends Record<string, unknown> {
-  /** Absent for `PushSubscription.toJSON()` posted as it is: see channelFor. */
-  channel?: string;
-  userId?: string | null;
-  tags?: Record<string, string>;
-  language?: string | null;
-  timezone?: string | null;
-}
+import type { SubscriptionInput } from './subscription-input.ts';
 
 export interface SubscriptionView {
   id: string;
