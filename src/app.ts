@@ -4,6 +4,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Context } from './context.ts';
 import type { DeliveryMetrics } from './delivery/metrics.ts';
 import { installProblemHandlers } from './http/problem.ts';
+import { trackAllowedMethods } from './http/allowed-methods.ts';
+import { installJsonParser } from './http/json-body.ts';
+import { clientErrorHandler, frameworkErrors, limitUrlLength } from './http/client-errors.ts';
+import { coerceParameters } from './http/coerce-parameters.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
 import { subscriptionRoutes } from './http/routes/subscriptions.ts';
@@ -34,15 +38,34 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
+    // Fastify turns Node's request timeout off (0): a body trickled a byte at a time would
+    // hold its connection for good. Each limit is explained in src/config/defaults.ts.
+    requestTimeout: ctx.config.httpRequestTimeout,
+    keepAliveTimeout: ctx.config.httpKeepAliveTimeout,
+    maxRequestsPerSocket: ctx.config.httpMaxRequestsPerSocket,
+    http: { headersTimeout: ctx.config.httpHeadersTimeout, connectionsCheckingInterval: ctx.config.httpTimeoutCheckInterval },
     // One line per request would drown the delivery logs at API rates; errors still log.
     logController: new LogController({ disableRequestLogging: true }),
+    // What Node or the router cannot read answers problem+json too (src/http/client-errors.ts).
+    clientErrorHandler,
+    frameworkErrors,
     ajv: {
-      // Unknown fields are refused with a clear error rather than silently dropped.
-      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
+      // Unknown fields are refused with a clear error rather than silently dropped, and a
+      // body is never coerced (`"ttl": null` is an error, not 0): query strings and path
+      // parameters are read from their text by coerceParameters below.
+      customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
     },
   });
+  if (ctx.config.httpMaxConnections > 0) app.server.maxConnections = ctx.config.httpMaxConnections;
   app.addSchema(Problem);
-  installProblemHandlers(app);
+  app.addHook('onRequest', limitUrlLength);
+  app.addHook('preValidation', async (req) => {
+    const schema = req.routeOptions.schema;
+    if (schema?.querystring) req.query = coerceParameters(schema.querystring, req.query);
+    if (schema?.params) req.params = coerceParameters(schema.params, req.params);
+  });
+  installProblemHandlers(app, trackAllowedMethods(app));
+  installJsonParser(app);
 
   await app.register(swagger, {
     openapi: {

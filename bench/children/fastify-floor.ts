@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import { Accepted, AppParams, NotificationBody, SubscriptionBody } from '../../src/http/schemas.ts';
+import { AppParams } from '../../src/http/schemas.ts';
+import { Accepted, NotificationBody } from '../../src/http/routes/notifications.schemas.ts';
+import { SubscriptionBody } from '../../src/http/routes/subscriptions.schemas.ts';
 import { Type } from '@sinclair/typebox';
 import { main, onMessage, peakRssKb, send } from '../lib/ipc.ts';
 

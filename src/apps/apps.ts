@@ -1,7 +1,7 @@
 import { generateVapidKeys, validateVapidSubject } from '../protocol/webpush/vapid.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { fromProtocolError } from '../errors/protocol-errors.ts';
-import { constantTimeEqual, hashKey, newApiKey, newId } from '../crypto/tokens.ts';
+import { hashKey, newApiKey, newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import type { AppsTable } from '../store/schema.ts';
 import { vapidContext } from '../providers/webpush/vapid-source.ts';
@@ -95,25 +95,6 @@ export async function getApp(ctx: Context, id: string): Promise<AppView> {
 export async function listApps(ctx: Context): Promise<AppView[]> {
   const rows = await ctx.store.db.selectFrom('apps').select(APP_COLUMNS).orderBy('created_at').execute();
   return rows.map(appView);
-}
-
-export type Principal = { kind: 'admin' } | { kind: 'secret' | 'publishable'; appId: string };
-
-/** Who an API key belongs to, or undefined for an unknown or revoked key. */
-export async function authenticate(ctx: Context, key: string): Promise<Principal | undefined> {
-  if (ctx.config.adminKey) {
-    if (constantTimeEqual(key, ctx.config.adminKey)) return { kind: 'admin' };
-  } else {
-    const admin = await ctx.store.db.selectFrom('admin_keys').select('key_hash').where('key_hash', '=', hashKey(key)).executeTakeFirst();
-    if (admin) return { kind: 'admin' };
-  }
-  const row = await ctx.store.db
-    .selectFrom('api_keys')
-    .select(['app_id', 'kind'])
-    .where('key_hash', '=', hashKey(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row ? { kind: row.kind, appId: row.app_id } : undefined;
 }
 
 /**

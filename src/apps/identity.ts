@@ -13,7 +13,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
-import type { Principal } from './apps.ts';
+import type { Principal } from './principal.ts';
 
 export function identityContext(appId: string): string {
   return `app:${appId}:identity`;

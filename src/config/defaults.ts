@@ -80,6 +80,18 @@ export const defaults = {
   logLevel: 'info',
   /** bytes; largest API request body (a notification is far smaller). */
   bodyLimit: 65_536,
+  /** ms; a whole API request (head and body) must arrive within this, or it is answered 408 and closed: a client trickling a body cannot hold a connection (64 KB takes far less on any usable link). */
+  httpRequestTimeout: 30_000,
+  /** ms; the request line and headers must arrive within this (at most httpRequestTimeout); a connection that sends nothing is closed. */
+  httpHeadersTimeout: 10_000,
+  /** ms; an idle keep-alive connection is closed after this; longer than common proxies' idle timeout (60 s) so a proxy never reuses one the server is closing. */
+  httpKeepAliveTimeout: 72_000,
+  /** ms; how often Node looks for requests past httpRequestTimeout or httpHeadersTimeout; its own default (30 s) lets a slow request outlive its timeout by that much. */
+  httpTimeoutCheckInterval: 1_000,
+  /** Open connections one process accepts (push service WebSocket clients count too); each holds a file descriptor, and past this new ones are closed at once instead of exhausting them (keep ulimit -n above it); 0: no limit. */
+  httpMaxConnections: 10_000,
+  /** Requests served on one keep-alive connection before it is closed, so long-lived clients spread over API processes after a scale-out; 0: no limit. */
+  httpMaxRequestsPerSocket: 10_000,
 };
 
 export type Config = typeof defaults;

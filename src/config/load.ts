@@ -53,6 +53,13 @@ function validate(config: Config): Config {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive integer`);
   }
   if (!Number.isInteger(config.clientBurst) || config.clientBurst < 1) throw new ConfigError('clientBurst must be a positive integer');
+  for (const key of ['httpRequestTimeout', 'httpHeadersTimeout', 'httpTimeoutCheckInterval'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive number of ms`);
+  }
+  if (config.httpHeadersTimeout > config.httpRequestTimeout) throw new ConfigError('httpHeadersTimeout must be at most httpRequestTimeout');
+  for (const key of ['httpKeepAliveTimeout', 'httpMaxConnections', 'httpMaxRequestsPerSocket'] as const) {
+    if (!Number.isInteger(config[key])) throw new ConfigError(`${key} must be a whole number`);
+  }
   for (const key of ['originRate', 'providerRate', 'clientRate'] as const) {
     if (!Number.isFinite(config[key]) || config[key] < 0) throw new ConfigError(`${key} must be a number of messages a second, 0 for no limit`);
   }

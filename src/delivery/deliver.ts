@@ -2,7 +2,7 @@ import type { Context } from '../context.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../providers/channel.ts';
 import { BatchProgress, progressTotals, recordedSeqs, writeProgress, type Settled } from './batch-progress.ts';
 import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../providers/outcome.ts';
-import type { MessageContent } from '../notifications/content.ts';
+import type { MessageContent } from '../message/content.ts';
 import type { Job } from '../queue/queue.ts';
 import { retryDelay } from '../queue/backoff.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';

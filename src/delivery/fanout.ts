@@ -1,5 +1,6 @@
 import type { Context } from '../context.ts';
-import { audiencePage, type Target } from '../notifications/target.ts';
+import type { Target } from '../message/target.ts';
+import { audiencePage } from '../store/audience-page.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
 import { scheduleBatch } from './batches.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';

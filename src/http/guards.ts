@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, type Principal } from '../apps/apps.ts';
+import { authenticate, type Principal } from '../apps/principal.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Context } from '../context.ts';
 
@@ -25,9 +25,10 @@ function readKey(req: FastifyRequest): string | undefined {
 }
 
 /**
- * A preHandler that admits only keys with the given access. An app key reaches only its
- * own app (`:appId` in the path); the secret key can do all the publishable key can; the
- * admin key can do everything.
+ * An onRequest hook that admits only keys with the given access. An app key reaches only
+ * its own app (`:appId` in the path); the secret key can do all the publishable key can;
+ * the admin key can do everything. It runs before the body is read or validated, so a
+ * caller without a valid key learns nothing about the API from schema errors.
  */
 export function guard(ctx: Context, access: Access) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {

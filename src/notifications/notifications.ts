@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { validateTopic } from '../protocol/webpush/headers.ts';
 import { CHANNELS } from '../providers/registry.ts';
@@ -10,16 +9,10 @@ import { engagementCounts } from '../analytics/engagement-counts.ts';
 import { fanoutJobSpec } from '../delivery/fanout.ts';
 import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
-import type { MessageContent } from './content.ts';
-import type { Target } from './target.ts';
+import type { NotificationInput } from './notification-input.ts';
+import { requestHash } from './request-hash.ts';
 
-export interface NotificationInput extends MessageContent {
-  to: Target;
-  ttl?: number;
-  urgency?: 'very-low' | 'low' | 'normal' | 'high';
-  topic?: string;
-  sendAt?: string;
-}
+export type { NotificationInput };
 
 /**
  * Accepts a notification: checks everything that can be checked before anything is
@@ -33,9 +26,9 @@ export async function createNotification(
   idempotencyKey?: string,
   opts: { civicAlert?: boolean } = {},
 ): Promise<{ id: string; replayed: boolean }> {
-  const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('base64url');
+  const hash = requestHash(input);
   if (idempotencyKey !== undefined) {
-    const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, requestHash);
+    const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
     if (previous) return { id: previous, replayed: true };
   }
 
@@ -94,7 +87,7 @@ export async function createNotification(
           topic: topic ?? null,
           send_at: sendAt,
           idempotency_key: idempotencyKey ?? null,
-          request_hash: idempotencyKey !== undefined ? requestHash : null,
+          request_hash: idempotencyKey !== undefined ? hash : null,
           fanout_cursor: 0,
           fanout_done: 0,
           targeted: 0,
@@ -107,7 +100,7 @@ export async function createNotification(
   } catch (err) {
     // Two requests with one Idempotency-Key raced: the unique index let one in.
     if (idempotencyKey !== undefined) {
-      const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, requestHash);
+      const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
       if (previous) return { id: previous, replayed: true };
     }
     throw err;

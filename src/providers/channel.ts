@@ -1,5 +1,5 @@
 import type { Config } from '../config/defaults.ts';
-import type { MessageContent } from '../notifications/content.ts';
+import type { MessageContent } from '../message/content.ts';
 import type { Outcome } from './outcome.ts';
 
 /** A subscription's channel fields as stored. */

@@ -2,18 +2,11 @@ import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
 import type { SubscriptionsTable } from '../store/schema.ts';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { decodeCursor, encodeCursor } from '../store/cursor.ts';
 import { CHANNELS } from '../providers/registry.ts';
+import { normalizeEndpoint } from '../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress } from '../providers/channel.ts';
-
-/** A subscription request: `channel`, the channel's own fields, and what every channel shares. */
-export interface SubscriptionInput extends Record<string, unknown> {
-  channel: string;
-  userId?: string;
-  tags?: Record<string, string>;
-  language?: string;
-  timezone?: string;
-}
+import type { SubscriptionInput } from './subscription-input.ts';
 
 export interface SubscriptionView {
   id: string;
@@ -51,7 +44,20 @@ function channelOf(name: string): Channel {
   return channel;
 }
 
-function checkTimezone(timezone: string | undefined): void {
+/**
+ * The channel a request names, or the one its shape shows: a browser's
+ * `PushSubscription.toJSON()` ({endpoint, expirationTime, keys}) is Web Push, so a site
+ * that posts it as it is (the README's first step without the SDK) is understood.
+ */
+function channelFor(input: SubscriptionInput): string {
+  if (input.channel !== undefined) return input.channel;
+  if (input.endpoint !== undefined) return 'webpush';
+  throw new ApiError('invalid_request', 'channel is required (webpush, apns or fcm) unless the body is a PushSubscription.toJSON()', {
+    errors: [{ pointer: '#/channel', field: 'body.channel', detail: 'is required', message: 'is required' }],
+  });
+}
+
+function checkTimezone(timezone: string | null | undefined): void {
   if (!timezone) return;
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
@@ -66,17 +72,20 @@ function checkTimezone(timezone: string | undefined): void {
  * be counted twice.
  */
 export async function upsertSubscription(ctx: Context, appId: string, input: SubscriptionInput): Promise<{ id: string; created: boolean }> {
-  const address = channelOf(input.channel).parseSubscription(input, ctx.config);
+  const channel = channelFor(input);
+  // One endpoint, one form, whatever case or default port the client wrote it with: it is
+  // stored and looked up normalised, so it cannot make a second subscription.
+  if (typeof input.endpoint === 'string') input = { ...input, endpoint: normalizeEndpoint(input.endpoint) };
+  const address = channelOf(channel).parseSubscription(input, ctx.config);
   checkTimezone(input.timezone);
   const now = ctx.now();
-  const tags = input.tags ?? {};
   try {
-    return await upsertOnce(ctx, appId, input, address, tags, now);
+    return await upsertOnce(ctx, appId, channel, input, address, now);
   } catch (err) {
     // Two registrations of one address at once (two tabs): the unique index let one insert
     // in; the other finds that row on a second look and updates it.
     if (!isUniqueViolation(err)) throw err;
-    return upsertOnce(ctx, appId, input, address, tags, now);
+    return upsertOnce(ctx, appId, channel, input, address, now);
   }
 }
 
@@ -85,42 +94,43 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-async function upsertOnce(ctx: Context, appId: string, input: SubscriptionInput, address: ChannelAddress, tags: Record<string, string>, now: number): Promise<{ id: string; created: boolean }> {
+/** The shared fields the request carries (absent ones are not touched on an update). */
+function carried(input: SubscriptionInput) {
+  return {
+    ...(input.userId !== undefined ? { user_id: input.userId } : {}),
+    ...(input.tags !== undefined ? { tags: JSON.stringify(input.tags) } : {}),
+    ...(input.language !== undefined ? { language: input.language } : {}),
+    ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
+  };
+}
+
+async function upsertOnce(ctx: Context, appId: string, channel: string, input: SubscriptionInput, address: ChannelAddress, now: number): Promise<{ id: string; created: boolean }> {
   return ctx.store.db.transaction().execute(async (tx) => {
     const existing = await tx
       .selectFrom('subscriptions')
       .select(['seq', 'id'])
       .where('app_id', '=', appId)
-      .where('channel', '=', input.channel)
+      .where('channel', '=', channel)
       .where('address', '=', address.address)
       .executeTakeFirst();
-    const fields = {
-      p256dh: address.p256dh,
-      auth: address.auth,
-      environment: address.environment,
-      app_topic: address.appTopic,
-      user_id: input.userId ?? null,
-      tags: JSON.stringify(tags),
-      language: input.language ?? null,
-      timezone: input.timezone ?? null,
-      updated_at: now,
-    };
+    // The channel's address and keys always come with the request (they are the subscription).
+    const fields = { p256dh: address.p256dh, auth: address.auth, environment: address.environment, app_topic: address.appTopic, updated_at: now, ...carried(input) };
     let seq: number;
     let id: string;
     if (existing) {
       ({ seq, id } = existing);
       await tx.updateTable('subscriptions').set(fields).where('seq', '=', seq).execute();
-      await tx.deleteFrom('subscription_tags').where('subscription_seq', '=', seq).execute();
+      if (input.tags !== undefined) await tx.deleteFrom('subscription_tags').where('subscription_seq', '=', seq).execute();
     } else {
       id = newId('sub');
       const row = await tx
         .insertInto('subscriptions')
-        .values({ id, app_id: appId, channel: input.channel, address: address.address, created_at: now, ...fields })
+        .values({ id, app_id: appId, channel, address: address.address, created_at: now, user_id: null, tags: '{}', language: null, timezone: null, ...fields })
         .returning('seq')
         .executeTakeFirstOrThrow();
       seq = Number(row.seq);
     }
-    const entries = Object.entries(tags);
+    const entries = Object.entries(input.tags ?? {});
     if (entries.length > 0) {
       await tx.insertInto('subscription_tags').values(entries.map(([key, value]) => ({ subscription_seq: seq, app_id: appId, key, value }))).execute();
     }

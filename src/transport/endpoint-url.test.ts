@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EndpointRejectedError, type EndpointRejectionReason } from './endpoint-rejected-error.ts';
-import { checkEndpointUrl, MAX_ENDPOINT_LENGTH } from './endpoint-url.ts';
+import { checkEndpointUrl, MAX_ENDPOINT_LENGTH, normalizeEndpoint } from './endpoint-url.ts';
 
 const STRICT = { allowPrivate: false };
 const LENIENT = { allowPrivate: true };
@@ -47,7 +47,7 @@ test('refuses endpoints longer than the limit', () => {
   assert.ok(checkEndpointUrl(base + 'a'.repeat(MAX_ENDPOINT_LENGTH - base.length), STRICT));
   rejects(base + 'a'.repeat(MAX_ENDPOINT_LENGTH - base.length + 1), 'too_long');
   // Within the limit as typed, beyond it once percent-encoded for storage.
-  rejects(base + ' '.repeat(1000) + 'x', 'too_long');
+  rejects(base + 'é'.repeat(500) + 'x', 'too_long');
 });
 
 test('requires https unless private endpoints are allowed', () => {
@@ -126,4 +126,20 @@ test('the error is typed, with a stable code and reason', () => {
     assert.equal(err.code, 'endpoint_rejected');
     assert.equal(err.reason, 'not_https');
   }
+});
+
+test('control characters and spaces are refused, not cleaned away by the URL parser', () => {
+  for (const raw of ['https://push.example.net/a\r\nb', 'https://push.example.net/a\u0000', '\thttps://push.example.net/a', 'https://push.example.net/a b', 'https://push.example.net/\u0085', 'https://push.example.net/a\u007f']) {
+    rejects(raw, 'malformed', LENIENT);
+  }
+});
+
+test('endpoints normalise to one form: host lower-cased, default port dropped', () => {
+  assert.equal(normalizeEndpoint('https://Push.Example.NET:443/Send/AbC'), 'https://push.example.net/Send/AbC');
+  assert.equal(normalizeEndpoint('HTTPS://push.example.net'), 'https://push.example.net/');
+  assert.equal(normalizeEndpoint('http://push.example.net:80/x'), 'http://push.example.net/x');
+  assert.equal(normalizeEndpoint('https://push.example.net:8443/x'), 'https://push.example.net:8443/x');
+  assert.equal(normalizeEndpoint('https://fcm.googleapis.com/fcm/send/dXJhbmRvbQ:APA91bH'), 'https://fcm.googleapis.com/fcm/send/dXJhbmRvbQ:APA91bH', 'a real endpoint is already in normal form');
+  assert.equal(normalizeEndpoint('not a url'), 'not a url', 'left for the check to refuse');
+  assert.equal(normalizeEndpoint('https://push.example.net/a\nb'), 'https://push.example.net/a\nb', 'left for the check to refuse');
 });

@@ -19,13 +19,21 @@ export interface EndpointUrlOptions {
  * caught later, at connect time, by `createSafeLookup`. Store `url.href`, the
  * normalised form (`https://0x7f.1/` becomes `https://127.0.0.1/` and is refused).
  *
- * @throws EndpointRejectedError with reason `too_long`, `malformed`, `not_https`,
- *   `credentials`, `fragment` or `private_address`.
+ * @throws EndpointRejectedError with reason `too_long`, `malformed` (also for control
+ *   characters), `not_https`, `credentials`, `fragment` or `private_address`.
  */
 export function checkEndpointUrl(raw: string, options: EndpointUrlOptions): URL {
   if (typeof raw !== 'string') throw new EndpointRejectedError('malformed', 'endpoint must be a string');
   if (raw.length > MAX_ENDPOINT_LENGTH) {
     throw new EndpointRejectedError('too_long', `endpoint is longer than ${MAX_ENDPOINT_LENGTH} characters`);
+  }
+
+  // The WHATWG parser drops tabs and newlines and trims controls and spaces at the ends:
+  // an endpoint holding them would be stored as one URL and mean another. Refuse them
+  // (C0 controls, space, DEL, C1 controls) instead of cleaning them away.
+  const control = /[\u0000-\u0020\u007f-\u009f]/.exec(raw);
+  if (control) {
+    throw new EndpointRejectedError('malformed', `endpoint holds a control character or space (U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}) at ${control.index}`);
   }
 
   let url: URL;
@@ -71,4 +79,20 @@ export function checkEndpointUrl(raw: string, options: EndpointUrlOptions): URL 
 function isLocalhostName(hostname: string): boolean {
   const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
   return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/**
+ * The one form an endpoint is stored and looked up in: the WHATWG URL serialisation, so
+ * `https://Push.Example.NET:443/a` and `https://push.example.net/a` are one subscription
+ * (host lower-cased, default port dropped, IDNA and percent-encoding applied). A string
+ * that is not a URL, or holds a control character, is returned as it is: the channel's
+ * own check (`checkEndpointUrl`) refuses it with its reason.
+ */
+export function normalizeEndpoint(raw: string): string {
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(raw)) return raw;
+  try {
+    return new URL(raw).href;
+  } catch {
+    return raw;
+  }
 }

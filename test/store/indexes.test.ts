@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
-import { audiencePageQuery, whereTarget, type Target } from '../../src/notifications/target.ts';
+import type { Target } from '../../src/message/target.ts';
+import { audiencePageQuery, whereTarget } from '../../src/store/audience-page.ts';
 import { createTestDatabase } from '../support/carillon.ts';
 
 /**

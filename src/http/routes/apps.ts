@@ -4,38 +4,39 @@ import { rotateIdentitySecret, setIdentityVerification } from '../../apps/identi
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
-import { App, AppParams, CreateAppBody, CreatedApp, IdentitySecret, UpdateAppBody } from '../schemas.ts';
+import { AppParams } from '../schemas.ts';
+import { App, CreateAppBody, CreatedApp, IdentitySecret, UpdateAppBody } from './apps.schemas.ts';
 import { Type } from '@sinclair/typebox';
 
 export function appRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Body: CreateAppBody }>(
     '/v1/apps',
-    { preHandler: guard(ctx, 'admin'), schema: { tags: ['apps'], summary: 'Create an app with its own VAPID keys and API keys', body: CreateAppBody, response: { 201: CreatedApp } } },
+    { onRequest: guard(ctx, 'admin'), schema: { tags: ['apps'], summary: 'Create an app with its own VAPID keys and API keys', body: CreateAppBody, response: { 201: CreatedApp } } },
     async (req, reply) => reply.status(201).send(await createApp(ctx, req.body)),
   );
   app.get(
     '/v1/apps',
-    { preHandler: guard(ctx, 'admin'), schema: { tags: ['apps'], summary: 'List apps', response: { 200: Type.Object({ data: Type.Array(App) }) } } },
+    { onRequest: guard(ctx, 'admin'), schema: { tags: ['apps'], summary: 'List apps', response: { 200: Type.Object({ data: Type.Array(App) }) } } },
     async () => ({ data: await listApps(ctx) }),
   );
   // The browser SDK reads the VAPID key here, from the site's origin.
   browserPreflight(app, '/v1/apps/:appId', ['GET']);
-  app.get<{ Params: { appId: string } }>(
+  app.get<{ Params: AppParams }>(
     '/v1/apps/:appId',
-    { preHandler: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['apps'], summary: 'An app and its VAPID public key', params: AppParams, response: { 200: App } } },
+    { onRequest: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['apps'], summary: 'An app and its VAPID public key', params: AppParams, response: { 200: App } } },
     async (req) => getApp(ctx, req.params.appId),
   );
-  app.patch<{ Params: { appId: string }; Body: UpdateAppBody }>(
+  app.patch<{ Params: AppParams; Body: UpdateAppBody }>(
     '/v1/apps/:appId',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['apps'], summary: "Change an app's settings", params: AppParams, body: UpdateAppBody, response: { 200: App } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['apps'], summary: "Change an app's settings", params: AppParams, body: UpdateAppBody, response: { 200: App } } },
     async (req) => {
       if (req.body.identityVerification !== undefined) await setIdentityVerification(ctx, req.params.appId, req.body.identityVerification);
       return getApp(ctx, req.params.appId);
     },
   );
-  app.post<{ Params: { appId: string } }>(
+  app.post<{ Params: AppParams }>(
     '/v1/apps/:appId/identity-secret',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['apps'], summary: 'Make a new identity secret for user id hashes (the old one stops verifying)', params: AppParams, response: { 201: IdentitySecret } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['apps'], summary: 'Make a new identity secret for user id hashes (the old one stops verifying)', params: AppParams, response: { 201: IdentitySecret } } },
     async (req, reply) => reply.status(201).send(await rotateIdentitySecret(ctx, req.params.appId)),
   );
 }

@@ -4,14 +4,15 @@ import type { Context } from '../../context.ts';
 import { deleteCredentials, listCredentials, setApnsCredentials, setFcmCredentials } from '../../credentials/credentials.ts';
 import type { CredentialKind } from '../../providers/stored-credentials.ts';
 import { guard } from '../guards.ts';
-import { ApnsCredentialsBody, AppParams, CredentialKindParams, Credentials, CredentialsList, FcmCredentialsBody } from '../schemas.ts';
+import { AppParams } from '../schemas.ts';
+import { ApnsCredentialsBody, CredentialKindParams, Credentials, CredentialsList, FcmCredentialsBody } from './credentials.schemas.ts';
 
 /** An app's APNs and FCM credentials: secret-key only; answers never carry the secrets. */
 export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
-  app.put<{ Params: { appId: string }; Body: ApnsCredentialsBody }>(
+  app.put<{ Params: AppParams; Body: ApnsCredentialsBody }>(
     '/v1/apps/:appId/credentials/apns',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: { tags: ['credentials'], summary: 'Set the APNs token signing key (.p8); replaces the previous one', params: AppParams, body: ApnsCredentialsBody, response: { 200: Credentials } },
     },
     async (req) => {
@@ -19,10 +20,10 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
       return setApnsCredentials(ctx, req.params.appId, req.body);
     },
   );
-  app.put<{ Params: { appId: string }; Body: FcmCredentialsBody }>(
+  app.put<{ Params: AppParams; Body: FcmCredentialsBody }>(
     '/v1/apps/:appId/credentials/fcm',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: { tags: ['credentials'], summary: 'Set the FCM service account; replaces the previous one', params: AppParams, body: FcmCredentialsBody, response: { 200: Credentials } },
     },
     async (req) => {
@@ -30,17 +31,17 @@ export function credentialRoutes(app: FastifyInstance, ctx: Context): void {
       return setFcmCredentials(ctx, req.params.appId, req.body.serviceAccount);
     },
   );
-  app.get<{ Params: { appId: string } }>(
+  app.get<{ Params: AppParams }>(
     '/v1/apps/:appId/credentials',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Which credentials are set (without secrets)', params: AppParams, response: { 200: CredentialsList } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Which credentials are set (without secrets)', params: AppParams, response: { 200: CredentialsList } } },
     async (req) => {
       await getApp(ctx, req.params.appId);
       return { data: await listCredentials(ctx, req.params.appId) };
     },
   );
-  app.delete<{ Params: { appId: string; kind: CredentialKind } }>(
+  app.delete<{ Params: CredentialKindParams }>(
     '/v1/apps/:appId/credentials/:kind',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Remove credentials', params: CredentialKindParams } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['credentials'], summary: 'Remove credentials', params: CredentialKindParams } },
     async (req, reply) => {
       await deleteCredentials(ctx, req.params.appId, req.params.kind);
       return reply.status(204).send();

@@ -5,16 +5,16 @@ import { recordEvents } from '../../analytics/record-events.ts';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
-import { EventsBody, EventsResult, OptInStatsReply, StatsQuery } from '../event-schemas.ts';
+import { EventsBody, EventsResult, OptInStatsReply, StatsQuery } from './events.schemas.ts';
 import { guard } from '../guards.ts';
 import { AppParams } from '../schemas.ts';
 
 export function eventRoutes(app: FastifyInstance, ctx: Context): void {
   browserPreflight(app, '/v1/apps/:appId/events', ['POST']);
-  app.post<{ Params: { appId: string }; Body: EventsBody }>(
+  app.post<{ Params: AppParams; Body: EventsBody }>(
     '/v1/apps/:appId/events',
     {
-      preHandler: guard(ctx, 'publishable'),
+      onRequest: guard(ctx, 'publishable'),
       onSend: allowBrowsers,
       schema: {
         tags: ['analytics'],
@@ -31,10 +31,10 @@ export function eventRoutes(app: FastifyInstance, ctx: Context): void {
       return recordEvents({ db: ctx.store.db, now: ctx.now }, req.params.appId, req.body.events);
     },
   );
-  app.get<{ Params: { appId: string }; Querystring: StatsQuery }>(
+  app.get<{ Params: AppParams; Querystring: StatsQuery }>(
     '/v1/apps/:appId/stats/opt-in',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: { tags: ['analytics'], summary: 'Opt-in funnel: prompts shown, accepted, granted, subscribed; and the opt-in rate', params: AppParams, querystring: StatsQuery, response: { 200: OptInStatsReply } },
     },
     async (req) => {

@@ -4,13 +4,14 @@ import type { Context } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { createNotification, getNotification, listFailures } from '../../notifications/notifications.ts';
 import { guard } from '../guards.ts';
-import { Accepted, AppItemParams, AppParams, FailureList, NotificationBody, NotificationStatus } from '../schemas.ts';
+import { AppItemParams, AppParams } from '../schemas.ts';
+import { Accepted, FailureList, NotificationBody, NotificationStatus } from './notifications.schemas.ts';
 
 export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
-  app.post<{ Params: { appId: string }; Body: NotificationBody }>(
+  app.post<{ Params: AppParams; Body: NotificationBody }>(
     '/v1/apps/:appId/notifications',
     {
-      preHandler: guard(ctx, 'secret'),
+      onRequest: guard(ctx, 'secret'),
       schema: {
         tags: ['notifications'],
         summary: 'Send a notification to an audience (202: accepted, delivered in the background)',
@@ -31,14 +32,14 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
       return reply.status(202).header('location', `/v1/apps/${req.params.appId}/notifications/${id}`).send({ id });
     },
   );
-  app.get<{ Params: { appId: string; id: string } }>(
+  app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/notifications/:id',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Status and delivery counts', params: AppItemParams, response: { 200: NotificationStatus } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Status and delivery counts', params: AppItemParams, response: { 200: NotificationStatus } } },
     async (req) => getNotification(ctx, req.params.appId, req.params.id),
   );
-  app.get<{ Params: { appId: string; id: string } }>(
+  app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/notifications/:id/failures',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Recipients that were not delivered, with the push service’s reason', params: AppItemParams, response: { 200: FailureList } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Recipients that were not delivered, with the push service’s reason', params: AppItemParams, response: { 200: FailureList } } },
     async (req) => ({ data: await listFailures(ctx, req.params.appId, req.params.id) }),
   );
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Context } from '../../context.ts';
 import { guard } from '../guards.ts';
 
@@ -12,12 +12,12 @@ const FailedQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100
 export function queueRoutes(app: FastifyInstance, ctx: Context): void {
   app.get(
     '/v1/queue',
-    { preHandler: guard(ctx, 'admin'), schema: { tags: ['operations'], summary: 'Jobs in the delivery queue, by state' } },
+    { onRequest: guard(ctx, 'admin'), schema: { tags: ['operations'], summary: 'Jobs in the delivery queue, by state' } },
     async () => ctx.queue.depth(),
   );
-  app.get<{ Querystring: { limit: number } }>(
+  app.get<{ Querystring: Static<typeof FailedQuery> }>(
     '/v1/queue/failed',
-    { preHandler: guard(ctx, 'admin'), schema: { tags: ['operations'], summary: 'Jobs that failed for good, newest first, with their last error', querystring: FailedQuery } },
+    { onRequest: guard(ctx, 'admin'), schema: { tags: ['operations'], summary: 'Jobs that failed for good, newest first, with their last error', querystring: FailedQuery } },
     async (req) => ({ data: await ctx.queue.failed(req.query.limit) }),
   );
 }

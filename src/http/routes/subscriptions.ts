@@ -5,17 +5,18 @@ import type { Context } from '../../context.ts';
 import { deleteSubscription, getSubscription, listSubscriptions, upsertSubscription } from '../../subscriptions/subscriptions.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
-import { AppItemParams, AppParams, ListQuery, Subscription, SubscriptionBody, SubscriptionPage } from '../schemas.ts';
+import { AppItemParams, AppParams } from '../schemas.ts';
+import { ListQuery, Subscription, SubscriptionBody, SubscriptionPage } from './subscriptions.schemas.ts';
 import { Type } from '@sinclair/typebox';
 
 export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
   // Browsers (the SDK, on the site's origin) may register and remove, never list or read.
   browserPreflight(app, '/v1/apps/:appId/subscriptions', ['POST']);
   browserPreflight(app, '/v1/apps/:appId/subscriptions/:id', ['DELETE']);
-  app.post<{ Params: { appId: string }; Body: SubscriptionBody }>(
+  app.post<{ Params: AppParams; Body: SubscriptionBody }>(
     '/v1/apps/:appId/subscriptions',
     {
-      preHandler: guard(ctx, 'publishable'),
+      onRequest: guard(ctx, 'publishable'),
       onSend: allowBrowsers,
       schema: {
         tags: ['subscriptions'],
@@ -27,24 +28,24 @@ export function subscriptionRoutes(app: FastifyInstance, ctx: Context): void {
     },
     async (req, reply) => {
       await getApp(ctx, req.params.appId);
-      await checkUserIdentity(ctx, req.principal, req.params.appId, req.body.userId, req.body.userIdHash);
+      await checkUserIdentity(ctx, req.principal, req.params.appId, req.body.userId ?? undefined, req.body.userIdHash);
       const { id, created } = await upsertSubscription(ctx, req.params.appId, req.body);
       return reply.status(created ? 201 : 200).send({ id });
     },
   );
-  app.get<{ Params: { appId: string }; Querystring: ListQuery }>(
+  app.get<{ Params: AppParams; Querystring: ListQuery }>(
     '/v1/apps/:appId/subscriptions',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'List subscriptions, oldest first, by cursor', params: AppParams, querystring: ListQuery, response: { 200: SubscriptionPage } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'List subscriptions, oldest first, by cursor', params: AppParams, querystring: ListQuery, response: { 200: SubscriptionPage } } },
     async (req) => listSubscriptions(ctx, req.params.appId, req.query),
   );
-  app.get<{ Params: { appId: string; id: string } }>(
+  app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/subscriptions/:id',
-    { preHandler: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'One subscription', params: AppItemParams, response: { 200: Subscription } } },
+    { onRequest: guard(ctx, 'secret'), schema: { tags: ['subscriptions'], summary: 'One subscription', params: AppItemParams, response: { 200: Subscription } } },
     async (req) => getSubscription(ctx, req.params.appId, req.params.id),
   );
-  app.delete<{ Params: { appId: string; id: string } }>(
+  app.delete<{ Params: AppItemParams }>(
     '/v1/apps/:appId/subscriptions/:id',
-    { preHandler: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
+    { onRequest: guard(ctx, 'publishable'), onSend: allowBrowsers, schema: { tags: ['subscriptions'], summary: 'Remove a subscription', params: AppItemParams } },
     async (req, reply) => {
       await deleteSubscription(ctx, req.params.appId, req.params.id);
       return reply.status(204).send();

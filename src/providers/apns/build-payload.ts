@@ -1,4 +1,4 @@
-import type { MessageContent } from '../../notifications/content.ts';
+import type { MessageContent } from '../../message/content.ts';
 import { buildApnsPayload, type ApnsPayloadInput } from '../../protocol/apns/payload.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { MessageContent } from '../../notifications/content.ts';
+import type { MessageContent } from '../../message/content.ts';
 import { APNS_PRODUCTION_URL, APNS_SANDBOX_URL, apnsExpiration, apnsIdFor, buildApnsHeaders, devicePath, type ApnsPriority } from '../../protocol/apns/headers.ts';
 import type { OutgoingMessage } from '../channel.ts';
 

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { fromProtocolError } from '../../errors/protocol-errors.ts';
-import type { MessageContent } from '../../notifications/content.ts';
+import type { MessageContent } from '../../message/content.ts';
 import { normalizeDeviceToken } from '../../protocol/apns/device-token.ts';
 import { InvalidDeviceTokenError } from '../../protocol/apns/errors.ts';
 import { MAX_APNS_PAYLOAD_BYTES, apnsPayloadBytes } from '../../protocol/apns/payload.ts';

@@ -1,4 +1,4 @@
-import type { MessageContent } from '../../notifications/content.ts';
+import type { MessageContent } from '../../message/content.ts';
 import { buildFcmMessage, type AndroidNotificationPriority, type AndroidPriority } from '../../protocol/fcm/message.ts';
 import type { OutgoingMessage } from '../channel.ts';
 

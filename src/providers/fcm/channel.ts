@@ -1,6 +1,6 @@
 import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
-import type { MessageContent } from '../../notifications/content.ts';
+import type { MessageContent } from '../../message/content.ts';
 import { MAX_FCM_PAYLOAD_BYTES, fcmPayloadBytes, isReservedDataKey } from '../../protocol/fcm/message.ts';
 import type { Channel, ChannelAddress, OutgoingMessage, Recipient } from '../channel.ts';
 import { requireField } from '../require-field.ts';

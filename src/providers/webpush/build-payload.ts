@@ -1,4 +1,4 @@
-import type { MessageContent } from '../../notifications/content.ts';
+import type { MessageContent } from '../../message/content.ts';
 
 /**
  * The Declarative Web Push message (WebKit's format, shown by Safari without a service

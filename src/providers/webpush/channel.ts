@@ -1,7 +1,7 @@
 import type { Config } from '../../config/defaults.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { fromProtocolError } from '../../errors/protocol-errors.ts';
-import type { MessageContent } from '../../notifications/content.ts';
+import type { MessageContent } from '../../message/content.ts';
 import { encryptedBodyLength, MAX_BODY_BYTES } from '../../protocol/webpush/ece.ts';
 import { parseAuthSecret, parseP256PublicKey } from '../../protocol/webpush/keys.ts';
 import { checkEndpointUrl } from '../../transport/endpoint-url.ts';

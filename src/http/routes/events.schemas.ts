@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EVENT_TYPES, MAX_EVENTS_PER_REPORT, OPT_IN_EVENTS } from '../analytics/event-types.ts';
+import { EVENT_TYPES, MAX_EVENTS_PER_REPORT, OPT_IN_EVENTS } from '../../analytics/event-types.ts';
+import { Id } from '../../message/fields.ts';
 
-/** Schemas of the events and opt-in statistics routes (src/http/routes/events.ts). */
-const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+/** Schemas of the events and opt-in statistics routes (events.ts). */
 
 export const EventsBody = Type.Object(
   {

@@ -1,15 +1,18 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Database } from './schema.ts';
 
-/** Who a notification goes to: exactly one of these selectors. */
-export type Target =
+/**
+ * Who to select, as the store needs it: the shape of the message model's `Target`
+ * (src/message/target.ts), declared here so that the store imports nothing above it.
+ */
+export type AudienceSelector =
   | { subscriptionIds: string[] }
   | { userIds: string[] }
   | { tags: Record<string, string> }
   | { all: true };
 
-/** Restricts a query on `subscriptions` (already limited to one app) to the target's audience. */
-export function whereTarget<O>(q: SelectQueryBuilder<Database, 'subscriptions', O>, appId: string, target: Target): SelectQueryBuilder<Database, 'subscriptions', O> {
+/** Restricts a query on `subscriptions` (already limited to one app) to the selector's audience. */
+export function whereTarget<O>(q: SelectQueryBuilder<Database, 'subscriptions', O>, appId: string, target: AudienceSelector): SelectQueryBuilder<Database, 'subscriptions', O> {
   if ('subscriptionIds' in target) return q.where('subscriptions.id', 'in', target.subscriptionIds);
   if ('userIds' in target) return q.where('subscriptions.user_id', 'in', target.userIds);
   if ('tags' in target) {
@@ -25,12 +28,12 @@ export function whereTarget<O>(q: SelectQueryBuilder<Database, 'subscriptions', 
 }
 
 /** The next page of the audience after `afterSeq`, in seq order (keyset pagination, never OFFSET). */
-export function audiencePageQuery(db: Kysely<Database>, appId: string, target: Target, afterSeq: number, limit: number) {
+export function audiencePageQuery(db: Kysely<Database>, appId: string, target: AudienceSelector, afterSeq: number, limit: number) {
   const q = whereTarget(db.selectFrom('subscriptions').where('subscriptions.app_id', '=', appId), appId, target);
   return q.select('subscriptions.seq').where('subscriptions.seq', '>', afterSeq).orderBy('subscriptions.seq').limit(limit);
 }
 
-export async function audiencePage(db: Kysely<Database>, appId: string, target: Target, afterSeq: number, limit: number): Promise<number[]> {
+export async function audiencePage(db: Kysely<Database>, appId: string, target: AudienceSelector, afterSeq: number, limit: number): Promise<number[]> {
   const rows = await audiencePageQuery(db, appId, target, afterSeq, limit).execute();
   return rows.map((r) => Number(r.seq));
 }

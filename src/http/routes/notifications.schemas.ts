@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { NotificationInput } from '../../notifications/notification-input.ts';
+
+/** Schemas of the notification routes (notifications.ts). */
+/** A notification request: the message model (src/message/) with its audience and delivery options. */
+export const NotificationBody = NotificationInput;
+export type NotificationBody = Static<typeof NotificationBody>;
+
+export const Accepted = Type.Object({ id: Type.String() });
+
+export const NotificationStatus = Type.Object({
+  id: Type.String(),
+  status: Type.String({ description: 'scheduled, queued, sending, completed or cancelled' }),
+  createdAt: Type.String(),
+  sendAt: Type.String(),
+  completedAt: Type.Union([Type.String(), Type.Null()]),
+  ttl: Type.Integer(),
+  urgency: Type.String(),
+  topic: Type.Union([Type.String(), Type.Null()]),
+  to: Type.Unknown(),
+  content: Type.Unknown({ description: 'The message as accepted' }),
+  counts: Type.Object({
+    targeted: Type.Integer(),
+    sent: Type.Integer(),
+    delivered: Type.Integer({ description: 'The push service answered 201 (less those Carillon’s own push service reports the browser could not decrypt or deliver)' }),
+    failed: Type.Integer({ description: 'Refused for good, gave up after retries, or not decrypted or delivered by the browser (Carillon’s own push service)' }),
+    expired: Type.Integer(),
+    pruned: Type.Integer({ description: 'Removed: the push service answered 404 or 410' }),
+    pending: Type.Integer(),
+    displayed: Type.Integer({ description: 'Recipients whose browser showed it (reported by the service worker)' }),
+    clicked: Type.Integer({ description: 'Recipients who clicked it or one of its actions' }),
+    dismissed: Type.Integer({ description: 'Recipients who closed it without clicking' }),
+  }),
+});
+
+export const FailureList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      subscriptionId: Type.String(),
+      outcome: Type.String(),
+      statusCode: Type.Union([Type.Integer(), Type.Null()]),
+      reason: Type.String(),
+      at: Type.String(),
+    }),
+  ),
+});

@@ -1,0 +1,70 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { LinkUrl } from './fields.ts';
+
+/** What a notification says, independent of the channel that carries it. */
+export const NotificationAction = Type.Object(
+  {
+    action: Type.String({ minLength: 1, maxLength: 64 }),
+    title: Type.String({ minLength: 1, maxLength: 100 }),
+    url: Type.Optional(LinkUrl('Opened when this action is chosen')),
+    icon: Type.Optional(LinkUrl('Action icon URL')),
+  },
+  { additionalProperties: false },
+);
+export type NotificationAction = Static<typeof NotificationAction>;
+
+export const ApnsOverrides = Type.Object(
+  {
+    subtitle: Type.Optional(Type.String({ maxLength: 1000 })),
+    collapseId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[\\x20-\\x7e]+$', description: 'apns-collapse-id (64 bytes at most); topic otherwise' })),
+    priority: Type.Optional(Type.Union([Type.Literal(10), Type.Literal(5), Type.Literal(1)], { description: 'apns-priority; from urgency otherwise' })),
+    aps: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'extra aps keys (relevance-score, target-content-id, ...), merged last' })),
+  },
+  { additionalProperties: false, description: 'APNs-only settings for what does not map from the fields above' },
+);
+export type ApnsOverrides = Static<typeof ApnsOverrides>;
+
+export const FcmOverrides = Type.Object(
+  {
+    collapseKey: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'android.collapse_key; topic otherwise' })),
+    priority: Type.Optional(Type.Union([Type.Literal('HIGH'), Type.Literal('NORMAL')], { description: 'android.priority; from urgency otherwise' })),
+    channelId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'android.notification.channel_id (Android 8+ notification channel)' })),
+    android: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'members merged into message.android, last' })),
+    data: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra data entries (string values), merged into message.data' })),
+  },
+  { additionalProperties: false, description: 'FCM-only settings for what does not map from the fields above' },
+);
+export type FcmOverrides = Static<typeof FcmOverrides>;
+
+/** The content fields, for composing request schemas that carry them beside other members. */
+export const messageContentFields = {
+  title: Type.String({ minLength: 1, maxLength: 1000 }),
+  body: Type.Optional(Type.String({ maxLength: 4000 })),
+  url: Type.Optional(LinkUrl('Opened on click (Declarative Web Push `navigate`)')),
+  icon: Type.Optional(LinkUrl('Icon image URL')),
+  image: Type.Optional(LinkUrl('Large image URL')),
+  badge: Type.Optional(LinkUrl('Monochrome badge URL')),
+  tag: Type.Optional(Type.String({ maxLength: 128, description: 'Replaces an earlier notification with the same tag on the device' })),
+  lang: Type.Optional(Type.String({ maxLength: 35 })),
+  dir: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('ltr'), Type.Literal('rtl')])),
+  silent: Type.Optional(Type.Boolean()),
+  requireInteraction: Type.Optional(Type.Boolean()),
+  actions: Type.Optional(Type.Array(NotificationAction, { maxItems: 4 })),
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Delivered to the service worker as notification.data' })),
+  sound: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'apns, fcm: a sound in the app bundle or resources, or "default"' })),
+  badgeCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 99_999, description: 'apns, fcm: the number on the app icon (APNs `badge`, FCM `notification_count`); `badge` is the web badge image' })),
+  threadId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: thread-id, groups notifications in Notification Center' })),
+  interruptionLevel: Type.Optional(
+    Type.Union([Type.Literal('passive'), Type.Literal('active'), Type.Literal('time-sensitive'), Type.Literal('critical')], {
+      description: 'apns interruption-level, fcm notification_priority; critical is for civic alerts only',
+    }),
+  ),
+  contentAvailable: Type.Optional(Type.Boolean({ description: 'apns, fcm: a silent data-only push (APNs background, FCM data message); browsers still show the title' })),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: category (the actions the app registered); fcm: click_action' })),
+  apns: Type.Optional(ApnsOverrides),
+  fcm: Type.Optional(FcmOverrides),
+};
+
+/** What a notification says, independent of the channel that carries it. */
+export const MessageContent = Type.Object(messageContentFields, { additionalProperties: false, description: 'What a notification says, independent of the channel that carries it' });
+export type MessageContent = Static<typeof MessageContent>;

@@ -1,0 +1,17 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { messageContentFields } from '../message/content.ts';
+import { Target } from '../message/target.ts';
+
+/** A notification as it is asked for: who, what (the message content), and how it travels. */
+export const NotificationInput = Type.Object(
+  {
+    to: Target,
+    ...messageContentFields,
+    ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_419_200, description: 's; RFC 8030 TTL (at most 4 weeks)' })),
+    urgency: Type.Optional(Type.Union([Type.Literal('very-low'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')])),
+    topic: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'RFC 8030 Topic: replaces an undelivered message with the same topic' })),
+    sendAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+export type NotificationInput = Static<typeof NotificationInput>;
