@@ -56,7 +56,9 @@ export const IdentitySecret = Type.Object({ identitySecret: Type.String({ descri
 // TypeBox compiles a Record's key schema to a catch-all pattern and drops its length
 // limits, so the key rule is a pattern of its own: 1 to 64 characters.
 const TagKey = Type.String({ pattern: '^[^\\u0000]{1,64}$' });
-const Tags = Type.Record(TagKey, Type.String({ maxLength: 256 }), { maxProperties: 50, additionalProperties: false });
+// The same rule again as `propertyNames`: the OpenAPI document keeps that keyword, while
+// it turns the Record's patternProperties into additionalProperties and loses the key rule.
+const Tags = Type.Record(TagKey, Type.String({ maxLength: 256 }), { maxProperties: 50, additionalProperties: false, propertyNames: TagKey });
 
 export const SubscriptionBody = Type.Object(
   {
@@ -104,20 +106,21 @@ export const Subscription = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     userId: Type.Optional(Type.String({ maxLength: 256 })),
   },
   { additionalProperties: false },
 );
-export type ListQuery = Static<typeof ListQuery>;
+// Optional to clients; the schema's default (100) fills it in before the handler runs.
+export type ListQuery = Static<typeof ListQuery> & { limit: number };
 
 export const SubscriptionPage = Type.Object({ data: Type.Array(Subscription), next: Type.Union([Type.String(), Type.Null()]) });
 
 const Target = Type.Union([
   Type.Object({ subscriptionIds: Type.Array(Id, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
   Type.Object({ userIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
-  Type.Object({ tags: Type.Record(TagKey, Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10, additionalProperties: false }) }, { additionalProperties: false }),
+  Type.Object({ tags: Type.Record(TagKey, Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10, additionalProperties: false, propertyNames: TagKey }) }, { additionalProperties: false }),
   Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
 ]);
 
