@@ -57,7 +57,7 @@ interface Finding {
 // A runtime without workers: nothing is delivered, so generated endpoints are never called.
 const dataDir = mkdtempSync(join(tmpdir(), 'carillon-fuzz-'));
 const adminKey = `crl_ak_fuzz_${randomBytes(8).toString('hex')}`;
-const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.example.com', clientRate: 0 };
+const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.carillon.test', clientRate: 0 };
 const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
 const { app } = runtime;
 after(async () => {
