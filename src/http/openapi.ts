@@ -92,15 +92,28 @@ export function documentServers(publicUrl: string): { url: string; description: 
 
 type Doc = { paths?: Record<string, Record<string, any>> };
 
+/** As the send route checks it (src/http/routes/notifications.ts); answered `invalid_idempotency_key` otherwise. */
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Makes a retry safe: the same key and body answer the same id and send nothing twice',
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+};
+
 /**
- * Says in the document what is checked outside the request schema, where a schema keyword
+ * Says in the document what is checked outside the request schemas, where a schema keyword
  * would change the answer: an unknown `channel` is refused as `unsupported_channel` (by
- * the channel registry, which names the channels it has), not as `invalid_request`.
+ * the channel registry, which names the channels it has) and a malformed Idempotency-Key
+ * as `invalid_idempotency_key`, not as `invalid_request`.
+ * test/api/openapi-fuzz.test.ts sends both and holds the answers to the document.
  */
 export function finishDocument<T extends object>(doc: T): T {
   const paths = (doc as Doc).paths ?? {};
-  const channel = paths['/v1/apps/{appId}/subscriptions']?.post?.requestBody?.content?.['application/json']?.schema?.properties?.channel;
   // Only when the API routes are registered (a worker-only process documents probes alone).
+  const channel = paths['/v1/apps/{appId}/subscriptions']?.post?.requestBody?.content?.['application/json']?.schema?.properties?.channel;
   if (channel) channel.enum = [...CHANNELS.keys()];
+  const send = paths['/v1/apps/{appId}/notifications']?.post;
+  if (send) send.parameters = [...(send.parameters ?? []), IDEMPOTENCY_KEY];
   return doc;
 }

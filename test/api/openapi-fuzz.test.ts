@@ -161,6 +161,7 @@ interface GeneratedRequest {
   key: KeyName;
   params: Record<string, { raw: string; valid: boolean }>;
   query: Record<string, { raw: string; valid: boolean }>;
+  headers: Record<string, { raw: string; valid: boolean }>;
   body?: { payload: string; contentType: string; valid: boolean };
 }
 
@@ -181,6 +182,17 @@ function paramIsValid(schema: Schema, raw: string): boolean {
   return validator(schema)(raw);
 }
 
+/**
+ * An empty path segment is another route, not a value of this one; a header value is
+ * visible ASCII (anything else is refused by the HTTP layer before the server sees it) and
+ * has no surrounding spaces (which HTTP drops).
+ */
+function sendable(p: Schema, raw: string): boolean {
+  if (p.in === 'path') return raw.length > 0;
+  if (p.in === 'header') return /^[\x20-\x7e]*$/.test(raw) && raw === raw.trim();
+  return true;
+}
+
 function paramArb(path: string, p: Schema, happy: boolean): fc.Arbitrary<{ raw: string; valid: boolean }> {
   const real = realParams(path, p.name);
   const raws = happy
@@ -191,8 +203,7 @@ function paramArb(path: string, p: Schema, happy: boolean): fc.Arbitrary<{ raw: 
     { weight: 2, arbitrary: invalidValue(p.schema).map(asParamString) },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }) },
   );
-  // An empty path segment is another route, not a value of this one.
-  return raws.filter((raw) => p.in !== 'path' || raw.length > 0).map((raw) => ({ raw, valid: paramIsValid(p.schema, raw) }));
+  return raws.filter((raw) => sendable(p, raw)).map((raw) => ({ raw, valid: paramIsValid(p.schema, raw) }));
 }
 
 function bodyArb(operationId: string, schema: Schema, happy: boolean): fc.Arbitrary<GeneratedRequest['body']> {
@@ -244,10 +255,10 @@ function nearMiss(operation: Operation): fc.Arbitrary<GeneratedRequest> {
       return invalidValue(deref(doc, bodySchema), from).map((value) => ({ ...req, body: { payload: JSON.stringify(value) ?? 'null', contentType: 'application/json', valid: check(value) } }));
     }
     const p = parameters.find((q) => q.name === target)!;
-    const section = p.in === 'path' ? 'params' : 'query';
+    const section = p.in === 'path' ? 'params' : p.in === 'header' ? 'headers' : 'query';
     return invalidValue(p.schema)
       .map(asParamString)
-      .filter((raw) => p.in !== 'path' || raw.length > 0)
+      .filter((raw) => sendable(p, raw))
       .map((raw) => ({ ...req, [section]: { ...req[section], [p.name]: { raw, valid: paramIsValid(p.schema, raw) } } }));
   });
 }
@@ -256,8 +267,10 @@ function requestOf({ path, op }: Operation, happy: boolean): fc.Arbitrary<Genera
   const parameters: Schema[] = op.parameters ?? [];
   const pathParams = parameters.filter((p) => p.in === 'path');
   const queryParams = parameters.filter((p) => p.in === 'query');
+  const headerParams = parameters.filter((p) => p.in === 'header');
   const bodySchema = op.requestBody?.content?.['application/json']?.schema;
   return fc.record({
+    headers: fc.record(Object.fromEntries(headerParams.map((p) => [p.name as string, paramArb(path, p, happy)])), { requiredKeys: headerParams.filter((p) => p.required).map((p) => p.name as string) }),
     key: happy
       ? fc.constantFrom<KeyName>('admin', 'secret', 'publishable')
       : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...VALID_KEYS) }, { weight: 1, arbitrary: fc.constantFrom<KeyName>('none', 'unknown', 'malformed') }),
@@ -308,7 +321,7 @@ function checkAnswer(operation: Operation, req: GeneratedRequest, res: { statusC
   if (guarded && !VALID_KEYS.includes(req.key) && res.statusCode !== 401) {
     findings.push({ kind: 'unauthenticated-not-401', detail: `key ${req.key}: ${where}` });
   }
-  const invalidInput = [...Object.values(req.params), ...Object.values(req.query)].some((p) => !p.valid) || (req.body !== undefined && !req.body.valid);
+  const invalidInput = [...Object.values(req.params), ...Object.values(req.query), ...Object.values(req.headers)].some((p) => !p.valid) || (req.body !== undefined && !req.body.valid);
   if (invalidInput && res.statusCode < 300) findings.push({ kind: 'accepted-invalid', detail: `${JSON.stringify(req)}: ${where}` });
   return findings;
 }
@@ -330,7 +343,11 @@ describe('the OpenAPI document holds for generated requests (sqlite)', () => {
           const res = await app.inject({
             method: operation.method as 'GET',
             url: urlOf(operation, req),
-            headers: { ...(key ? { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` } : {}), ...(req.body ? { 'content-type': req.body.contentType } : {}) },
+            headers: {
+              ...Object.fromEntries(Object.entries(req.headers).map(([name, v]) => [name.toLowerCase(), v.raw])),
+              ...(key ? { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` } : {}),
+              ...(req.body ? { 'content-type': req.body.contentType } : {}),
+            },
             ...(req.body ? { payload: req.body.payload } : {}),
           });
           statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
