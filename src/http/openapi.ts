@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import type { Access } from './guards.ts';
@@ -115,5 +116,13 @@ export function finishDocument<T extends object>(doc: T): T {
   if (channel) channel.enum = [...CHANNELS.keys()];
   const send = paths['/v1/apps/{appId}/notifications']?.post;
   if (send) send.parameters = [...(send.parameters ?? []), IDEMPOTENCY_KEY];
+  // A success answer without a description of its own is named by its status (RFC 9110 §15).
+  for (const item of Object.values(paths)) {
+    for (const op of Object.values(item)) {
+      for (const [status, response] of Object.entries((op?.responses ?? {}) as Record<string, { description?: string }>)) {
+        if (response.description === 'Default Response') response.description = STATUS_CODES[status] ?? status;
+      }
+    }
+  }
   return doc;
 }

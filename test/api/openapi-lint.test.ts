@@ -66,6 +66,9 @@ describe('the OpenAPI document', () => {
     for (const { method, path, op } of operations) {
       assert.match(op.operationId ?? '', /^[a-z][a-zA-Z]+$/, `${method} ${path}`);
       assert.ok(op.summary, `${method} ${path} has a summary`);
+      for (const [status, response] of Object.entries(op.responses as Record<string, { description: string }>)) {
+        assert.notEqual(response.description, 'Default Response', `${method} ${path} ${status} says what it is`);
+      }
     }
     // Clients are generated with these names: renaming one breaks them.
     for (const id of ['createApp', 'listApps', 'getApp', 'registerSubscription', 'listSubscriptions', 'deleteSubscription', 'sendNotification', 'getNotification', 'reportEvents']) {
