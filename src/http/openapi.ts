@@ -30,6 +30,9 @@ const BODY_CODES: ErrorCode[] = ['invalid_request', 'invalid_json', 'body_too_la
  *
  *   response: { 200: App, ...problems('invalid_request', 'app_not_found') }
  *   // => { 200: App, 400: problem with code invalid_request, 404: ... app_not_found }
+ *
+ * Fastify also serializes a route's error answers with these schemas; `Problem` admits
+ * further members, so those a code adds (`errors`, `retryAfter`, `maxBytes`) are kept.
  */
 export function problems(...codes: ErrorCode[]): Record<number, object> {
   const byStatus = new Map<number, ErrorCode[]>();
