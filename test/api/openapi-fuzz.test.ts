@@ -23,36 +23,10 @@ import pino from 'pino';
 import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { deref, invalidValue, validValue, type Schema } from '../support/openapi-arbitraries.ts';
+import { KNOWN_FINDINGS_UNTIL_STRICT_AT_THE_DOOR, type Finding } from '../support/openapi-known-findings.ts';
 
 const SEED = Number(process.env.CARILLON_FUZZ_SEED ?? 20261201);
 const RUNS = Number(process.env.CARILLON_FUZZ_RUNS ?? 100);
-
-/**
- * TEMPORARY allow-list: what the issue "First contact: strict at the door" already names
- * and what is being fixed in the same routes at the same time. Each entry is an operation
- * and the kinds of finding it shows today; a finding of another kind, or on another
- * operation, fails. `CARILLON_FUZZ_STRICT=1` ignores the list (the test then fails on
- * these). Remove the entries as those fixes land, so that the behaviour cannot come back.
- *
- * - unauthenticated-not-401 ("auth before validation"): without a valid key, a request
- *   with invalid parameters or body answers 400 (the schema is checked before the guard
- *   runs), so it tells a caller without a key what the route accepts.
- *   Reproducer: `PATCH /v1/apps/x!` with no key answers 400 invalid_request, not 401.
- * - accepted-invalid ("body type coercion"): Ajv's coerceTypes turns `{"title":0}` into
- *   "0" and `{"identityVerification":1}` into true, so a body the document refuses is
- *   accepted. Reproducer: `POST /v1/apps` with the admin key and `{"name":5}` answers 201
- *   with the name "5".
- */
-const GUARDED = ['createApp', 'listApps', 'getApp', 'updateApp', 'rotateIdentitySecret', 'getQueueDepth', 'listFailedJobs', 'registerSubscription', 'listSubscriptions', 'getSubscription', 'deleteSubscription', 'sendNotification', 'getNotification', 'listNotificationFailures', 'reportEvents', 'getOptInStats', 'setApnsCredentials', 'setFcmCredentials', 'listCredentials', 'deleteCredentials'];
-const WITH_SCALAR_BODY_MEMBERS = ['createApp', 'updateApp', 'registerSubscription', 'sendNotification', 'reportEvents', 'setApnsCredentials'];
-const KNOWN_FINDINGS_UNTIL_STRICT_AT_THE_DOOR: Record<string, Finding['kind'][]> = Object.fromEntries(
-  GUARDED.map((id) => [id, ['unauthenticated-not-401', ...(WITH_SCALAR_BODY_MEMBERS.includes(id) ? (['accepted-invalid'] as const) : [])]]),
-);
-
-interface Finding {
-  kind: 'accepted-invalid' | 'unauthenticated-not-401';
-  detail: string;
-}
 
 // A runtime without workers: nothing is delivered, so generated endpoints are never called.
 const dataDir = mkdtempSync(join(tmpdir(), 'carillon-fuzz-'));
@@ -132,6 +106,16 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   }),
 };
 
+/**
+ * Where a body takes any JSON, a value nested thousands deep (and still within bodyLimit):
+ * the server must refuse it or cope, never fail.
+ */
+const DEEP = `${'['.repeat(6000)}1${']'.repeat(6000)}`;
+const DEEP_BODIES: Record<string, string> = {
+  sendNotification: `{"to":{"all":true},"title":"deep","data":{"x":${DEEP}}}`,
+  setFcmCredentials: `{"serviceAccount":{"x":${DEEP}}}`,
+};
+
 /** Real path parameter values: mostly the app the keys belong to, sometimes the other one. */
 function realParams(path: string, name: string): string[] {
   if (name === 'appId') return [appA.id, appA.id, appA.id, appB.id];
@@ -162,7 +146,7 @@ interface GeneratedRequest {
   params: Record<string, { raw: string; valid: boolean }>;
   query: Record<string, { raw: string; valid: boolean }>;
   headers: Record<string, { raw: string; valid: boolean }>;
-  body?: { payload: string; contentType: string; valid: boolean };
+  body?: { payload: string; contentType: string; valid: boolean; deep?: boolean };
 }
 
 /** Percent-encodes everything but unreserved characters, dots included (so `..` stays a value, not a path step). */
@@ -225,6 +209,10 @@ function bodyArb(operationId: string, schema: Schema, happy: boolean): fc.Arbitr
         { payload: '{}', contentType: 'text/plain', valid: false },
       ),
     },
+    {
+      weight: DEEP_BODIES[operationId] ? 1 : 0,
+      arbitrary: fc.constant(DEEP_BODIES[operationId] ?? '{}').map((payload) => ({ payload, contentType: 'application/json', valid: check(JSON.parse(payload)), deep: true })),
+    },
   );
 }
 
@@ -248,7 +236,7 @@ function nearMiss(operation: Operation): fc.Arbitrary<GeneratedRequest> {
   const parameters: Schema[] = op.parameters ?? [];
   const targets = [...(bodySchema ? ['body'] : []), ...parameters.map((p) => p.name as string)];
   if (targets.length === 0) return requestOf(operation, true);
-  return fc.tuple(requestOf(operation, true), fc.constantFrom(...targets)).chain(([req, target]) => {
+  return fc.tuple(requestOf(operation, true), fc.constantFrom(...targets)).chain(([req, target]): fc.Arbitrary<GeneratedRequest> => {
     if (target === 'body') {
       const check = validator(bodySchema);
       const from = REALISTIC_BODIES[op.operationId] ?? validValue(deref(doc, bodySchema));
@@ -299,6 +287,7 @@ const mediaType = (contentType: unknown) => String(contentType ?? '').split(';')
 function checkAnswer(operation: Operation, req: GeneratedRequest, res: { statusCode: number; headers: Record<string, unknown>; body: string }): Finding[] {
   const { op } = operation;
   const where = `${operation.method} ${operation.path} answered ${res.statusCode} ${res.headers['content-type'] ?? ''} ${res.body.slice(0, 300)}`;
+  if (res.statusCode >= 500 && req.body?.deep) return [{ kind: 'deep-json-5xx', detail: where }];
   assert.ok(res.statusCode < 500, `no 5xx: ${where}`);
   const declared = op.responses[String(res.statusCode)];
   assert.ok(declared, `status ${res.statusCode} is not declared (declared: ${Object.keys(op.responses).join(', ')}): ${where}`);
