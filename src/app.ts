@@ -8,6 +8,7 @@ import { trackAllowedMethods } from './http/allowed-methods.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { clientErrorHandler, frameworkErrors, limitUrlLength } from './http/client-errors.ts';
 import { coerceParameters } from './http/coerce-parameters.ts';
+import { LICENSE, OPENAPI_VERSION, TAGS, documentServers, finishDocument } from './http/openapi.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
 import { subscriptionRoutes } from './http/routes/subscriptions.ts';
@@ -69,10 +70,16 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Carillon API', version: '1', description: 'Self-hosted push notifications: Web Push, APNs and FCM.' },
+      openapi: OPENAPI_VERSION,
+      info: { title: 'Carillon API', version: '1', description: 'Self-hosted push notifications: Web Push, APNs and FCM.', license: LICENSE },
+      servers: documentServers(ctx.config.publicUrl),
+      tags: TAGS,
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Admin, secret or publishable API key' } } },
       security: [{ apiKey: [] }],
     },
+    // Shared schemas keep their own names (`Problem`), not `def-0`.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (d) => finishDocument('openapiObject' in d ? d.openapiObject : d.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -16,5 +16,7 @@ export const LinkUrl = (description: string) => Type.String({ minLength: 1, maxL
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 
 // TypeBox compiles a Record's key schema to a catch-all pattern and drops its length
-// limits, so the key rule is a pattern of its own: 1 to 64 characters.
+// limits, so the key rule is a pattern of its own: 1 to 64 characters. Records of tags
+// repeat it as `propertyNames`: the OpenAPI document keeps that keyword, while it turns a
+// Record's patternProperties into additionalProperties and loses the key rule.
 export const TagKey = Type.String({ pattern: '^[^\\u0000]{1,64}$' });

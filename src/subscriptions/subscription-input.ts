@@ -28,7 +28,7 @@ export const SubscriptionInput = Type.Object(
     expirationTime: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: 'webpush: as PushSubscription.toJSON() gives it; ignored' })),
     userId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 256 }), Type.Null()], { description: 'The signed-in user; null clears it (sign-out), absent leaves it as it is' })),
     userIdHash: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$', description: "hex HMAC-SHA-256 of userId under the app's identity secret, made by your server; needed with the publishable key when the app verifies identities" })),
-    tags: Type.Optional(Type.Record(TagKey, Type.String({ maxLength: 256 }), { maxProperties: 50, additionalProperties: false, description: 'Replace the tags ({} clears them); absent leaves them as they are' })),
+    tags: Type.Optional(Type.Record(TagKey, Type.String({ maxLength: 256 }), { maxProperties: 50, additionalProperties: false, propertyNames: TagKey, description: 'Replace the tags ({} clears them); absent leaves them as they are' })),
     language: Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$', maxLength: 35 }), Type.Null()], { description: 'BCP 47; null clears it, absent leaves it' })),
     timezone: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], { description: 'IANA time zone; null clears it, absent leaves it' })),
   },

@@ -8,6 +8,7 @@ import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { EventsBody, EventsResult, OptInStatsReply, StatsQuery } from './events.schemas.ts';
 import { guard } from '../guards.ts';
 import { AppParams } from '../schemas.ts';
+import { guardedProblems } from '../openapi.ts';
 
 export function eventRoutes(app: FastifyInstance, ctx: Context): void {
   browserPreflight(app, '/v1/apps/:appId/events', ['POST']);
@@ -17,13 +18,14 @@ export function eventRoutes(app: FastifyInstance, ctx: Context): void {
       onRequest: guard(ctx, 'publishable'),
       onSend: allowBrowsers,
       schema: {
+        operationId: 'reportEvents',
         tags: ['analytics'],
         summary: 'Report what a browser saw: opt-in steps, and notifications displayed, clicked or dismissed',
         description:
           'Sent by the browser SDK and its service worker. A retried report counts once. Events about a notification or subscription the app does not have are ignored (and counted as such), not refused.',
         params: AppParams,
         body: EventsBody,
-        response: { 200: EventsResult },
+        response: { 200: EventsResult, ...guardedProblems('publishable', { params: true, body: true }, 'app_not_found', 'invalid_event') },
       },
     },
     async (req) => {
@@ -35,7 +37,7 @@ export function eventRoutes(app: FastifyInstance, ctx: Context): void {
     '/v1/apps/:appId/stats/opt-in',
     {
       onRequest: guard(ctx, 'secret'),
-      schema: { tags: ['analytics'], summary: 'Opt-in funnel: prompts shown, accepted, granted, subscribed; and the opt-in rate', params: AppParams, querystring: StatsQuery, response: { 200: OptInStatsReply } },
+      schema: { operationId: 'getOptInStats', tags: ['analytics'], summary: 'Opt-in funnel: prompts shown, accepted, granted, subscribed; and the opt-in rate', params: AppParams, querystring: StatsQuery, response: { 200: OptInStatsReply, ...guardedProblems('secret', { params: true }, 'app_not_found') } },
     },
     async (req) => {
       await getApp(ctx, req.params.appId);

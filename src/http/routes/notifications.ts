@@ -6,6 +6,7 @@ import { createNotification, getNotification, listFailures } from '../../notific
 import { guard } from '../guards.ts';
 import { AppItemParams, AppParams } from '../schemas.ts';
 import { Accepted, FailureList, NotificationBody, NotificationStatus } from './notifications.schemas.ts';
+import { guardedProblems } from '../openapi.ts';
 
 export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: AppParams; Body: NotificationBody }>(
@@ -13,12 +14,13 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
     {
       onRequest: guard(ctx, 'secret'),
       schema: {
+        operationId: 'sendNotification',
         tags: ['notifications'],
         summary: 'Send a notification to an audience (202: accepted, delivered in the background)',
         description: 'An `Idempotency-Key` header makes retries safe: the same key and body answer the same id and send nothing twice.',
         params: AppParams,
         body: NotificationBody,
-        response: { 202: Accepted },
+        response: { 202: Accepted, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'invalid_idempotency_key', 'idempotency_key_reused', 'critical_alert_not_allowed', 'invalid_topic', 'invalid_send_at', 'payload_too_large') },
       },
     },
     async (req, reply) => {
@@ -34,12 +36,12 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/notifications/:id',
-    { onRequest: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Status and delivery counts', params: AppItemParams, response: { 200: NotificationStatus } } },
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'getNotification', tags: ['notifications'], summary: 'Status and delivery counts', params: AppItemParams, response: { 200: NotificationStatus, ...guardedProblems('secret', { params: true }, 'notification_not_found') } } },
     async (req) => getNotification(ctx, req.params.appId, req.params.id),
   );
   app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/notifications/:id/failures',
-    { onRequest: guard(ctx, 'secret'), schema: { tags: ['notifications'], summary: 'Recipients that were not delivered, with the push service’s reason', params: AppItemParams, response: { 200: FailureList } } },
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listNotificationFailures', tags: ['notifications'], summary: 'Recipients that were not delivered, with the push service’s reason', params: AppItemParams, response: { 200: FailureList, ...guardedProblems('secret', { params: true }, 'notification_not_found') } } },
     async (req) => ({ data: await listFailures(ctx, req.params.appId, req.params.id) }),
   );
 }

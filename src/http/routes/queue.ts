@@ -2,8 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Context } from '../../context.ts';
 import { guard } from '../guards.ts';
+import { guardedProblems } from '../openapi.ts';
+import { FailedJobs, QueueDepth } from '../operations-schemas.ts';
 
-const FailedQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false });
+const FailedQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false });
 
 /**
  * The operator's view of the delivery queue: depth by state, and the jobs that failed for
@@ -12,12 +14,12 @@ const FailedQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100
 export function queueRoutes(app: FastifyInstance, ctx: Context): void {
   app.get(
     '/v1/queue',
-    { onRequest: guard(ctx, 'admin'), schema: { tags: ['operations'], summary: 'Jobs in the delivery queue, by state' } },
+    { onRequest: guard(ctx, 'admin'), schema: { operationId: 'getQueueDepth', tags: ['operations'], summary: 'Jobs in the delivery queue, by state', response: { 200: QueueDepth, ...guardedProblems('admin', {}) } } },
     async () => ctx.queue.depth(),
   );
   app.get<{ Querystring: Static<typeof FailedQuery> }>(
     '/v1/queue/failed',
-    { onRequest: guard(ctx, 'admin'), schema: { tags: ['operations'], summary: 'Jobs that failed for good, newest first, with their last error', querystring: FailedQuery } },
+    { onRequest: guard(ctx, 'admin'), schema: { operationId: 'listFailedJobs', tags: ['operations'], summary: 'Jobs that failed for good, newest first, with their last error', querystring: FailedQuery, response: { 200: FailedJobs, ...guardedProblems('admin', { params: true }) } } },
     async (req) => ({ data: await ctx.queue.failed(req.query.limit) }),
   );
 }

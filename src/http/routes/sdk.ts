@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { SdkAssets, type SdkFile } from '../../sdk/sdk-assets.ts';
+import { PUBLIC, problems } from '../openapi.ts';
+import { JavaScriptFile, NotModified } from '../operations-schemas.ts';
+
+const SDK_OPERATIONS: Record<SdkFile, string> = { 'carillon.js': 'getSdk', 'carillon-sw.js': 'getServiceWorker' };
 
 /**
  * Public: the browser SDK (an ES module a site imports from any origin, hence CORS) and its
@@ -9,7 +13,7 @@ import { SdkAssets, type SdkFile } from '../../sdk/sdk-assets.ts';
 export function sdkRoutes(app: FastifyInstance, ctx: Context): void {
   const assets = new SdkAssets({ logger: ctx.logger.child({ module: 'sdk' }) });
   const serve = (file: SdkFile, summary: string, headers: Record<string, string> = {}) =>
-    app.get(`/sdk/${file}`, { schema: { tags: ['sdk'], summary } }, async (req, reply) => {
+    app.get(`/sdk/${file}`, { schema: { operationId: SDK_OPERATIONS[file], tags: ['sdk'], summary, ...PUBLIC, response: { 200: JavaScriptFile, 304: NotModified, ...problems('sdk_unavailable') } } }, async (req, reply) => {
       const asset = await assets.get(file);
       void reply
         .header('content-type', 'text/javascript; charset=utf-8')

@@ -24,12 +24,13 @@ export const Subscription = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
     userId: Type.Optional(Type.String({ maxLength: 256 })),
   },
   { additionalProperties: false },
 );
-export type ListQuery = Static<typeof ListQuery>;
+// Optional to clients; the schema's default (100) fills it in before the handler runs.
+export type ListQuery = Static<typeof ListQuery> & { limit: number };
 
 export const SubscriptionPage = Type.Object({ data: Type.Array(Subscription), next: Type.Union([Type.String(), Type.Null()]) });

@@ -1,0 +1,349 @@
+/**
+ * The OpenAPI document as a contract, checked the way a generated client or an API fuzzer
+ * would hold the server to it: for every operation, requests generated from its schemas
+ * (valid ones, ones a step away from valid, and raw bodies), with each kind of key and
+ * without, sent through inject() to a real runtime on SQLite. Every answer must be a
+ * status the operation declares, in a media type it declares, with a body its schema
+ * accepts; nothing answers 5xx; a request the document refuses is not accepted; a guarded
+ * operation without a valid key answers 401, and another app's key is refused.
+ *
+ * Replay a failure with the seed it prints: CARILLON_FUZZ_SEED=<seed> npm test -- test/api/openapi-fuzz
+ * (CARILLON_FUZZ_RUNS sets the runs per operation).
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createECDH, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import pino from 'pino';
+import { defaults, type Config } from '../../src/config/defaults.ts';
+import { createRuntime } from '../../src/runtime.ts';
+import { deref, invalidValue, validValue, type Schema } from '../support/openapi-arbitraries.ts';
+
+const SEED = Number(process.env.CARILLON_FUZZ_SEED ?? 20261201);
+const RUNS = Number(process.env.CARILLON_FUZZ_RUNS ?? 100);
+
+// A runtime without workers: nothing is delivered, so generated endpoints are never called.
+const dataDir = mkdtempSync(join(tmpdir(), 'carillon-fuzz-'));
+const adminKey = `crl_ak_fuzz_${randomBytes(8).toString('hex')}`;
+const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.carillon.test', clientRate: 0 };
+const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
+const { app } = runtime;
+after(async () => {
+  await runtime.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+
+async function call(method: string, url: string, key: string, body?: unknown) {
+  const res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}` }, ...(body ? { payload: body as object } : {}) });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+// Real things to aim at: two apps (one to reach, one that is another app's), a subscription
+// and a notification of the first.
+const appA = await call('POST', '/v1/apps', adminKey, { name: 'fuzz a', identityVerification: false });
+const appB = await call('POST', '/v1/apps', adminKey, { name: 'fuzz b' });
+const browser = createECDH('prime256v1');
+browser.generateKeys();
+const webPushKeys = { p256dh: browser.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') };
+const subscription = await call('POST', `/v1/apps/${appA.id}/subscriptions`, appA.secretKey, { channel: 'webpush', endpoint: 'https://push.example.net/fuzz/1', keys: webPushKeys });
+const notification = await call('POST', `/v1/apps/${appA.id}/notifications`, appA.secretKey, { to: { subscriptionIds: [subscription.id] }, title: 'hello' });
+const apnsKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const serviceAccount = {
+  type: 'service_account',
+  project_id: 'carillon-fuzz',
+  private_key_id: 'k1',
+  private_key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  client_email: 'push@carillon-fuzz.iam.gserviceaccount.com',
+  token_uri: 'https://oauth2.googleapis.com/token',
+};
+
+const KEYS = {
+  none: undefined,
+  admin: adminKey,
+  secret: appA.secretKey as string,
+  publishable: appA.publishableKey as string,
+  otherAppSecret: appB.secretKey as string,
+  unknown: 'crl_sk_0000000000000000000000',
+  malformed: 'Basic Zm9vOmJhcg==',
+} as const;
+type KeyName = keyof typeof KEYS;
+const VALID_KEYS: KeyName[] = ['admin', 'secret', 'publishable', 'otherAppSecret'];
+
+/** Bodies a real client sends, so that generated requests also reach the handlers' own checks and their success answers. */
+const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
+  createApp: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), vapidSubject: fc.emailAddress().map((e) => `mailto:${e}`), identityVerification: fc.boolean() }, { requiredKeys: ['name'] }),
+  updateApp: fc.record({ identityVerification: fc.boolean() }, { requiredKeys: [] }),
+  registerSubscription: fc.oneof(
+    fc.record({ channel: fc.constant('webpush'), endpoint: fc.webUrl({ validSchemes: ['https'] }), keys: fc.constant(webPushKeys), userId: fc.option(fc.string({ minLength: 1, maxLength: 8 }), { nil: undefined }), tags: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }) }, { requiredKeys: ['channel', 'endpoint', 'keys'] }),
+    fc.record({ channel: fc.constant('apns'), token: fc.stringMatching(/^[0-9a-f]{64}$/), environment: fc.constantFrom('production', 'sandbox'), topic: fc.constant('com.example.app') }, { requiredKeys: ['channel', 'token'] }),
+    fc.record({ channel: fc.constant('fcm'), token: fc.stringMatching(/^[A-Za-z0-9_:-]{20,160}$/) }),
+  ),
+  sendNotification: fc.record(
+    {
+      to: fc.oneof(fc.constant({ all: true }), fc.constant({ subscriptionIds: [subscription.id] }), fc.record({ userIds: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }) }), fc.record({ tags: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 3 }) })),
+      title: fc.string({ minLength: 1, maxLength: 40 }),
+      body: fc.string({ maxLength: 200 }),
+      url: fc.webUrl({ validSchemes: ['https'] }),
+      ttl: fc.integer({ min: 0, max: 2_419_200 }),
+      urgency: fc.constantFrom('very-low', 'low', 'normal', 'high'),
+      sendAt: fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+    },
+    { requiredKeys: ['to', 'title'] },
+  ),
+  setFcmCredentials: fc.constant({ serviceAccount }),
+  setApnsCredentials: fc.record({ keyId: fc.stringMatching(/^[A-Z0-9]{10}$/), teamId: fc.stringMatching(/^[A-Z0-9]{10}$/), key: fc.constant(apnsKey), topic: fc.constant('com.example.app') }),
+  reportEvents: fc.record({
+    events: fc.array(fc.record({ type: fc.constantFrom('prompt_shown', 'permission_granted', 'displayed', 'clicked'), notificationId: fc.constant(notification.id), subscriptionId: fc.constant(subscription.id) }, { requiredKeys: ['type'] }), { minLength: 1, maxLength: 3 }),
+  }),
+};
+
+/**
+ * Where a body takes any JSON, a value nested thousands deep (and still within bodyLimit):
+ * the server must refuse it or cope, never fail.
+ */
+const DEEP = `${'['.repeat(6000)}1${']'.repeat(6000)}`;
+const DEEP_BODIES: Record<string, string> = {
+  sendNotification: `{"to":{"all":true},"title":"deep","data":{"x":${DEEP}}}`,
+  setFcmCredentials: `{"serviceAccount":{"x":${DEEP}}}`,
+};
+
+/** Real path parameter values: mostly the app the keys belong to, sometimes the other one. */
+function realParams(path: string, name: string): string[] {
+  if (name === 'appId') return [appA.id, appA.id, appA.id, appB.id];
+  if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : notification.id];
+  return [];
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+addFormats.default(ajv);
+const compiled = new Map<unknown, ValidateFunction>();
+function validator(schema: Schema): ValidateFunction {
+  let v = compiled.get(schema);
+  if (!v) compiled.set(schema, (v = ajv.compile(deref(doc, schema))));
+  return v;
+}
+
+interface Operation {
+  method: string;
+  path: string;
+  op: Schema;
+}
+const operations: Operation[] = Object.entries(doc.paths as Record<string, Record<string, Schema>>).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+);
+
+interface GeneratedRequest {
+  key: KeyName;
+  params: Record<string, { raw: string; valid: boolean }>;
+  query: Record<string, { raw: string; valid: boolean }>;
+  headers: Record<string, { raw: string; valid: boolean }>;
+  body?: { payload: string; contentType: string; valid: boolean; deep?: boolean };
+}
+
+/** Percent-encodes everything but unreserved characters, dots included (so `..` stays a value, not a path step). */
+const encodeSegment = (s: string) => encodeURIComponent(s).replace(/[.!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+function asParamString(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A parameter's raw string is valid when its typed reading is: "5" for an integer 5. */
+function paramIsValid(schema: Schema, raw: string): boolean {
+  const resolved = deref(doc, schema);
+  if (resolved.type === 'integer' || resolved.type === 'number') {
+    if (!/^-?\d+(\.\d+)?$/.test(raw)) return false;
+    return validator(schema)(Number(raw));
+  }
+  return validator(schema)(raw);
+}
+
+/**
+ * An empty path segment is another route, not a value of this one; a header value is
+ * visible ASCII (anything else is refused by the HTTP layer before the server sees it) and
+ * has no surrounding spaces (which HTTP drops).
+ */
+function sendable(p: Schema, raw: string): boolean {
+  if (p.in === 'path') return raw.length > 0;
+  if (p.in === 'header') return /^[\x20-\x7e]*$/.test(raw) && raw === raw.trim();
+  return true;
+}
+
+function paramArb(path: string, p: Schema, happy: boolean): fc.Arbitrary<{ raw: string; valid: boolean }> {
+  const real = realParams(path, p.name);
+  const raws = happy
+    ? real.length ? fc.constantFrom(...real) : validValue(p.schema).map(asParamString)
+    : fc.oneof(
+    { weight: real.length ? 6 : 0, arbitrary: real.length ? fc.constantFrom(...real) : fc.constant('') },
+    { weight: 5, arbitrary: validValue(p.schema).map(asParamString) },
+    { weight: 2, arbitrary: invalidValue(p.schema).map(asParamString) },
+    { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 80 }) },
+  );
+  return raws.filter((raw) => sendable(p, raw)).map((raw) => ({ raw, valid: paramIsValid(p.schema, raw) }));
+}
+
+function bodyArb(operationId: string, schema: Schema, happy: boolean): fc.Arbitrary<GeneratedRequest['body']> {
+  const check = validator(schema);
+  const json = (value: unknown) => ({ payload: JSON.stringify(value) ?? 'null', contentType: 'application/json', valid: check(value) });
+  const realistic = REALISTIC_BODIES[operationId];
+  if (happy) return (realistic ?? validValue(deref(doc, schema))).map(json);
+  return fc.oneof(
+    { weight: realistic ? 4 : 0, arbitrary: (realistic ?? fc.constant({})).map(json) },
+    { weight: 3, arbitrary: validValue(deref(doc, schema)).map(json) },
+    { weight: 3, arbitrary: invalidValue(deref(doc, schema)).map(json) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map(json) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        { payload: '{"name":', contentType: 'application/json', valid: false },
+        { payload: '', contentType: 'application/json', valid: false },
+        { payload: 'name=x', contentType: 'application/x-www-form-urlencoded', valid: false },
+        { payload: '{}', contentType: 'text/plain', valid: false },
+      ),
+    },
+    {
+      weight: DEEP_BODIES[operationId] ? 1 : 0,
+      arbitrary: fc.constant(DEEP_BODIES[operationId] ?? '{}').map((payload) => ({ payload, contentType: 'application/json', valid: check(JSON.parse(payload)), deep: true })),
+    },
+  );
+}
+
+/**
+ * A quarter of the requests are what a well-behaved client sends (a key of the app, real
+ * ids, valid values), so that the handlers' own checks and success answers are reached; a
+ * quarter are the same with one thing wrong (the body, or one parameter), which must be
+ * refused; the rest mix any key with valid, almost valid and raw input.
+ */
+function requestArb(operation: Operation): fc.Arbitrary<GeneratedRequest> {
+  return fc.oneof(
+    { weight: 1, arbitrary: requestOf(operation, true) },
+    { weight: 1, arbitrary: nearMiss(operation) },
+    { weight: 2, arbitrary: requestOf(operation, false) },
+  );
+}
+
+function nearMiss(operation: Operation): fc.Arbitrary<GeneratedRequest> {
+  const { op } = operation;
+  const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+  const parameters: Schema[] = op.parameters ?? [];
+  const targets = [...(bodySchema ? ['body'] : []), ...parameters.map((p) => p.name as string)];
+  if (targets.length === 0) return requestOf(operation, true);
+  return fc.tuple(requestOf(operation, true), fc.constantFrom(...targets)).chain(([req, target]): fc.Arbitrary<GeneratedRequest> => {
+    if (target === 'body') {
+      const check = validator(bodySchema);
+      const from = REALISTIC_BODIES[op.operationId] ?? validValue(deref(doc, bodySchema));
+      return invalidValue(deref(doc, bodySchema), from).map((value) => ({ ...req, body: { payload: JSON.stringify(value) ?? 'null', contentType: 'application/json', valid: check(value) } }));
+    }
+    const p = parameters.find((q) => q.name === target)!;
+    const section = p.in === 'path' ? 'params' : p.in === 'header' ? 'headers' : 'query';
+    return invalidValue(p.schema)
+      .map(asParamString)
+      .filter((raw) => sendable(p, raw))
+      .map((raw) => ({ ...req, [section]: { ...req[section], [p.name]: { raw, valid: paramIsValid(p.schema, raw) } } }));
+  });
+}
+
+function requestOf({ path, op }: Operation, happy: boolean): fc.Arbitrary<GeneratedRequest> {
+  const parameters: Schema[] = op.parameters ?? [];
+  const pathParams = parameters.filter((p) => p.in === 'path');
+  const queryParams = parameters.filter((p) => p.in === 'query');
+  const headerParams = parameters.filter((p) => p.in === 'header');
+  const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+  return fc.record({
+    headers: fc.record(Object.fromEntries(headerParams.map((p) => [p.name as string, paramArb(path, p, happy)])), { requiredKeys: headerParams.filter((p) => p.required).map((p) => p.name as string) }),
+    key: happy
+      ? fc.constantFrom<KeyName>('admin', 'secret', 'publishable')
+      : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...VALID_KEYS) }, { weight: 1, arbitrary: fc.constantFrom<KeyName>('none', 'unknown', 'malformed') }),
+    params: fc.record(Object.fromEntries(pathParams.map((p) => [p.name, paramArb(path, p, happy)]))),
+    query: fc
+      .tuple(
+        fc.record(Object.fromEntries(queryParams.map((p) => [p.name as string, paramArb(path, p, happy)])), { requiredKeys: queryParams.filter((p) => p.required).map((p) => p.name as string) }),
+        // OpenAPI has no way to say that other query parameters are refused, so one the
+        // document does not name is neither valid nor invalid: it is only sent.
+        fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: happy ? 0 : 1, arbitrary: fc.constant({ raw: 'x', valid: true }) }),
+      )
+      .map(([known, unknown]) => (unknown ? { ...known, unknownParameter: unknown } : known)),
+    ...(bodySchema ? { body: bodyArb(op.operationId, bodySchema, happy) } : {}),
+  }) as fc.Arbitrary<GeneratedRequest>;
+}
+
+function urlOf({ path }: Operation, req: GeneratedRequest): string {
+  const filled = path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeSegment(req.params[name]!.raw));
+  const query = Object.entries(req.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v.raw)}`);
+  return query.length ? `${filled}?${query.join('&')}` : filled;
+}
+
+const mediaType = (contentType: unknown) => String(contentType ?? '').split(';')[0]!.trim().toLowerCase();
+
+/** Checks one answer against the document. */
+function checkAnswer(operation: Operation, req: GeneratedRequest, res: { statusCode: number; headers: Record<string, unknown>; body: string }): void {
+  const { op } = operation;
+  const where = `${operation.method} ${operation.path} answered ${res.statusCode} ${res.headers['content-type'] ?? ''} ${res.body.slice(0, 300)}`;
+  assert.ok(res.statusCode < 500, `no 5xx: ${where}`);
+  const declared = op.responses[String(res.statusCode)];
+  assert.ok(declared, `status ${res.statusCode} is not declared (declared: ${Object.keys(op.responses).join(', ')}): ${where}`);
+  if (!declared.content) {
+    assert.equal(res.body, '', `a ${res.statusCode} without content has no body: ${where}`);
+  } else {
+    const type = mediaType(res.headers['content-type']);
+    const media = declared.content[type];
+    assert.ok(media, `content-type ${type} is not declared for ${res.statusCode} (declared: ${Object.keys(declared.content).join(', ')}): ${where}`);
+    const body = type.endsWith('json') ? JSON.parse(res.body) : res.body;
+    const validate = validator(media.schema);
+    assert.ok(validate(body), `the body does not match the declared schema: ${ajv.errorsText(validate.errors)}: ${where}`);
+  }
+
+  // A key reaches its own app only (src/http/guards.ts).
+  if (req.key === 'otherAppSecret' && req.params.appId?.raw === appA.id) assert.ok(res.statusCode >= 400, `another app's key was let in: ${where}`);
+
+  // Keys are checked before anything else (src/http/guards.ts), so a stranger learns nothing of the route.
+  const guarded = !(Array.isArray(op.security) && op.security.length === 0);
+  if (guarded && !VALID_KEYS.includes(req.key)) assert.equal(res.statusCode, 401, `a guarded operation answers 401 without a valid key (key ${req.key}): ${where}`);
+  const invalidInput = [...Object.values(req.params), ...Object.values(req.query), ...Object.values(req.headers)].some((p) => !p.valid) || (req.body !== undefined && !req.body.valid);
+  if (invalidInput) assert.ok(res.statusCode >= 300, `a request the document refuses is not accepted: ${JSON.stringify(req).slice(0, 500)}: ${where}`);
+}
+
+describe('the OpenAPI document holds for generated requests (sqlite)', () => {
+  test('the document describes the API routes', () => {
+    assert.ok(operations.length >= 20, `${operations.length} operations`);
+  });
+
+  for (const operation of operations) {
+    test(`${operation.method} ${operation.path} (${operation.op.operationId})`, async (t) => {
+      const statuses = new Map<number, number>();
+      const details = await fc.check(
+        fc.asyncProperty(requestArb(operation), async (req) => {
+          const key = KEYS[req.key];
+          const res = await app.inject({
+            method: operation.method as 'GET',
+            url: urlOf(operation, req),
+            headers: {
+              ...Object.fromEntries(Object.entries(req.headers).map(([name, v]) => [name.toLowerCase(), v.raw])),
+              ...(key ? { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` } : {}),
+              ...(req.body ? { 'content-type': req.body.contentType } : {}),
+            },
+            ...(req.body ? { payload: req.body.payload } : {}),
+          });
+          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+          checkAnswer(operation, req, res);
+        }),
+        // Shrinking replays requests; past the limit the smallest failure found so far is reported.
+        { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: 15_000 },
+      );
+      // Generated requests must also get through, or only the refusals would be checked.
+      assert.ok([...statuses.keys()].some((status) => status < 300), `no generated request succeeded: ${[...statuses.keys()].join(', ')}`);
+      t.diagnostic(`answers: ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status} x${n}`).join(', ')}`);
+      if (details.failed) {
+        const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+        assert.fail(`seed ${details.seed}, path "${details.counterexamplePath}" (replay: CARILLON_FUZZ_SEED=${details.seed} npm test -- test/api/openapi-fuzz)\ncounterexample: ${JSON.stringify(details.counterexample)}\n${error}`);
+      }
+    });
+  }
+});
