@@ -38,7 +38,7 @@ export async function prepareFilter(input: unknown, resolve: ResolveSegment): Pr
 
 interface Expansion {
   resolve: ResolveSegment;
-  cache: Map<string, Filter>;
+  cache: Map<string, Promise<Filter>>;
   /** Nodes expanded so far: segments used many times over could otherwise multiply without end before the size is checked. */
   nodes: number;
 }
@@ -62,17 +62,20 @@ async function expand(f: Filter, path: (string | number)[], stack: string[], ori
     throw new FilterError('segment_cycle', at, `Segment ${f.segment} refers to itself: ${loop.join(' -> ')}`, { segments: loop });
   }
   if (stack.length >= MAX_SEGMENT_DEPTH) throw new FilterError('filter_too_complex', at, `Segments refer to segments more than ${MAX_SEGMENT_DEPTH} deep`, { limit: 'segmentDepth' });
-  let inner = x.cache.get(f.segment);
-  if (inner === undefined) {
-    const stored = await x.resolve(f.segment);
-    if (stored === undefined) throw new FilterError('unknown_segment', at, `No segment ${f.segment}`, { segment: f.segment });
-    const checked = validateFilter(stored);
-    if (!checked.ok) {
-      const where = checked.error.pointer || 'its root';
-      throw new FilterError(checked.error.code as 'invalid_filter', at, `Segment ${f.segment} is not valid: ${checked.error.message} (at ${where})`);
-    }
-    inner = checked.filter;
-    x.cache.set(f.segment, inner);
+  // The promise is cached, so that a segment named in two branches expanded side by side is looked up once.
+  let pending = x.cache.get(f.segment);
+  if (pending === undefined) {
+    pending = x.resolve(f.segment).then((stored) => {
+      if (stored === undefined) throw new FilterError('unknown_segment', at, `No segment ${f.segment}`, { segment: f.segment });
+      const checked = validateFilter(stored);
+      if (!checked.ok) {
+        const where = checked.error.pointer || 'its root';
+        throw new FilterError(checked.error.code as 'invalid_filter', at, `Segment ${f.segment} is not valid: ${checked.error.message} (at ${where})`);
+      }
+      return checked.filter;
+    });
+    x.cache.set(f.segment, pending);
   }
+  const inner = await pending;
   return expand(inner, [], [...stack, f.segment], at, x);
 }

@@ -124,7 +124,8 @@ function countValues(budget: Budget, n: number, path: Path): void {
 }
 
 function op(input: Record<string, unknown>, path: Path): Op {
-  if (!OPS.includes(input.op as never)) throw invalid([...path, 'op'], `"op" is one of ${OPS.join(', ')}`);
+  // A missing member is pointed at through its object: a pointer must resolve in the input.
+  if (!OPS.includes(input.op as never)) throw invalid(Object.hasOwn(input, 'op') ? [...path, 'op'] : path, `"op" is one of ${OPS.join(', ')}`);
   return input.op as Op;
 }
 
