@@ -83,6 +83,9 @@ const CASES: [string, unknown, string[]][] = [
   ['sessionCount gte', { attribute: 'sessionCount', op: 'gte', value: 5 }, ['s1', 's2', 's7']],
   ['sessionCount eq 0', { attribute: 'sessionCount', op: 'eq', value: 0 }, ['s4', 's5', 's10']],
   ['sessionCount in', { attribute: 'sessionCount', op: 'in', value: [1, 2] }, ['s6', 's8', 's9']],
+  // Past the 32-bit column type: PostgreSQL must not refuse the parameter.
+  ['sessionCount against a count beyond 32 bits', { attribute: 'sessionCount', op: 'lt', value: 5_000_000_000 }, ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10']],
+  ['sessionCount in with a count beyond 32 bits', { attribute: 'sessionCount', op: 'in', value: [12, 5_000_000_000] }, ['s1', 's2']],
   ['an event at least once, ever', { event: 'purchase' }, ['s1', 's2', 's3', 's7', 's8', 's9']],
   ['did not', { event: 'purchase', count: { eq: 0 } }, ['s4', 's5', 's6', 's10']],
   ['an event within', { event: 'purchase', within: '30d' }, ['s3', 's7']],

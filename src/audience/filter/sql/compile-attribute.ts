@@ -26,33 +26,36 @@ function builtIn(f: AttributeFilter, field: BuiltInField, ctx: CompileContext): 
   // Languages compare in lower case (RFC 5646 §2.1.1); values are ASCII, as SQLite's lower() needs.
   const language = field.kind === 'language';
   const subject = language ? sql`lower(${col})` : col;
-  const norm = (v: Scalar) => (language ? asciiLower(v as string) : v);
+  // session_count is a 32-bit integer column: PostgreSQL would type a parameter compared
+  // with it as one too, and refuse 5000000000. As bigint it compares, and the index still serves.
+  const norm = (v: Scalar): unknown => (language ? asciiLower(v as string) : field.kind === 'number' ? sql`cast(${v} as bigint)` : v);
   const test = stringOrNumber(f, subject, norm, ctx);
   return expr(sql<SqlBool>`(${col} is not null and ${test})`);
 }
 
 /** The comparison of a non-null value; `subject` is the column (or its lower case). */
-function stringOrNumber(f: AttributeFilter, subject: RawBuilder<unknown>, norm: (v: Scalar) => Scalar, ctx: CompileContext): RawBuilder<SqlBool> {
+function stringOrNumber(f: AttributeFilter, subject: RawBuilder<unknown>, norm: (v: Scalar) => unknown, ctx: CompileContext): RawBuilder<SqlBool> {
   const v = f.value;
+  const one = () => norm(v as Scalar);
   switch (f.op) {
     case 'eq':
-      return sql<SqlBool>`${subject} = ${norm(v as Scalar)}`;
+      return sql<SqlBool>`${subject} = ${one()}`;
     case 'neq':
-      return sql<SqlBool>`${subject} <> ${norm(v as Scalar)}`;
+      return sql<SqlBool>`${subject} <> ${one()}`;
     case 'in':
       return sql<SqlBool>`${subject} in (${sql.join(list(v).map(norm))})`;
     case 'not_in':
       return sql<SqlBool>`${subject} not in (${sql.join(list(v).map(norm))})`;
     case 'gt':
     case 'after':
-      return sql<SqlBool>`${subject} > ${v}`;
+      return sql<SqlBool>`${subject} > ${one()}`;
     case 'gte':
-      return sql<SqlBool>`${subject} >= ${v}`;
+      return sql<SqlBool>`${subject} >= ${one()}`;
     case 'lt':
     case 'before':
-      return sql<SqlBool>`${subject} < ${v}`;
+      return sql<SqlBool>`${subject} < ${one()}`;
     case 'lte':
-      return sql<SqlBool>`${subject} <= ${v}`;
+      return sql<SqlBool>`${subject} <= ${one()}`;
     case 'within':
       return sql<SqlBool>`${subject} >= ${ctx.now - parseDuration(v)!} and ${subject} <= ${ctx.now}`;
     case 'older_than':
