@@ -6,19 +6,18 @@ import { audienceRows, compileContext, type AudienceQueryOptions } from './audie
 
 /**
  * The exact size of the audience: its subscriptions, by channel, and the users they
- * belong to (a user with a phone and a browser counts once). Both counts in one statement
- * per grouping, so they see the same rows.
+ * belong to (a user with a phone and a browser counts once). One pass over the matching
+ * rows: the channels are the closed list the subscriptions API accepts.
  */
 export async function countAudience(db: Kysely<Database>, appId: string, f: Filter, opts: AudienceQueryOptions): Promise<AudienceCount> {
   const ctx = await compileContext(db, appId, opts);
-  const total = await audienceRows(db, f, ctx)
-    .select([sql<number>`count(*)`.as('subscriptions'), sql<number>`count(distinct users.seq)`.as('users')])
+  const row = await audienceRows(db, f, ctx)
+    .select([
+      sql<number>`count(*)`.as('subscriptions'),
+      sql<number>`count(distinct users.seq)`.as('users'),
+      ...CHANNELS.map((c) => sql<number>`coalesce(sum(case when subscriptions.channel = ${c} then 1 else 0 end), 0)`.as(c)),
+    ])
     .executeTakeFirstOrThrow();
-  const channels = await audienceRows(db, f, ctx)
-    .select(['subscriptions.channel as channel', sql<number>`count(*)`.as('n')])
-    .groupBy('subscriptions.channel')
-    .execute();
-  const byChannel: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, 0]));
-  for (const r of channels) byChannel[r.channel] = Number(r.n);
-  return { users: Number(total.users), subscriptions: Number(total.subscriptions), byChannel };
+  const byChannel: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, Number((row as Record<string, unknown>)[c])]));
+  return { users: Number(row.users), subscriptions: Number(row.subscriptions), byChannel };
 }
