@@ -4,7 +4,8 @@ import { builtInField } from './fields.ts';
 import { circleTest, withinCircle } from './geo.ts';
 import { languageEquals, languageStartsWith } from './language.ts';
 import { testsSubscriptions } from './scope.ts';
-import { COUNT_OPS, type AttributeFilter, type CountOp, type EventFilter, type Filter, type Scalar, type TagFilter } from './types.ts';
+import { compareCount, countComparison } from './count.ts';
+import type { AttributeFilter, EventFilter, Filter, Scalar, TagFilter } from './types.ts';
 
 /**
  * The filter evaluated over plain objects: the definition of what a filter means, which
@@ -189,16 +190,6 @@ function tag(f: TagFilter, sub: AudienceSubscription): boolean {
   if (f.op === 'not_exists') return t === undefined;
   if (t === undefined) return false;
   return stringOp(f, t, (x) => x === t);
-}
-
-/** The comparison a count filter makes; absent means at least once. */
-export function countComparison(f: EventFilter): { op: CountOp; n: number } {
-  for (const op of COUNT_OPS) if (f.count && f.count[op] !== undefined) return { op, n: f.count[op]! };
-  return { op: 'gte', n: 1 };
-}
-
-export function compareCount(op: CountOp, c: number, n: number): boolean {
-  return { eq: c === n, neq: c !== n, gt: c > n, gte: c >= n, lt: c < n, lte: c <= n }[op];
 }
 
 function event(f: EventFilter, user: AudienceUser, now: number): boolean {

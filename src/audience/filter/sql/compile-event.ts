@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { parseDuration } from '../duration.ts';
-import { compareCount, countComparison } from '../evaluate.ts';
+import { compareCount, countComparison } from '../count.ts';
 import type { CountOp, EventFilter } from '../types.ts';
 import type { CompileContext } from './context.ts';
 import { USER_SEQ, type Predicate } from './predicate.ts';
