@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  countAudience, evaluateAudience, matchesUser, prepareFilter, subscriptionsMatching, compileContext, whereUsers,
+  countAudience, evaluateAudience, matchesUser, prepareFilter, streamSubscriptions, subscriptionsMatching, compileContext, whereUsers,
   type AudienceUser, type Filter,
 } from '../../src/audience/filter/index.ts';
 import { createApp, ENGINES, insertUsers, openAudienceStore, type AudienceStore } from './audience-store.ts';
@@ -192,6 +192,13 @@ for (const engine of ENGINES) {
         afterSeq = page[page.length - 1]!.seq;
       }
       assert.deepEqual(seen, ['s1', 's2', 's3', 's4', 's5']);
+    });
+
+    test('streamSubscriptions walks the whole audience in pages of the size asked', async () => {
+      const f = await prepared({ not: { channel: 'fcm' } });
+      const pages: string[][] = [];
+      for await (const page of streamSubscriptions(store.db, 'app_a', f, { ...opts(), pageSize: 3 })) pages.push(page.map((s) => s.id));
+      assert.deepEqual(pages, [['s1', 's2', 's3'], ['s5', 's6', 's7'], ['s9', 's10']]);
     });
 
     test('now is the caller\'s clock: three days later, the week holds fewer views', async () => {

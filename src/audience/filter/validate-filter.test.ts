@@ -143,3 +143,11 @@ test('random JSON never crashes the validator, and every refusal points into the
     { numRuns: 2_000, seed },
   );
 });
+
+test('a property named __proto__ stays a property of where, not a prototype', () => {
+  const r = validateFilter(JSON.parse('{"event": "e", "where": {"__proto__": "x", "sku": "A1"}}'));
+  assert.ok(r.ok);
+  const where = (r.filter as { where: Record<string, unknown> }).where;
+  assert.deepEqual(Object.keys(where), ['__proto__', 'sku']);
+  assert.equal(Object.getOwnPropertyDescriptor(where, '__proto__')?.value, 'x');
+});

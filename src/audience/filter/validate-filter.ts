@@ -245,11 +245,13 @@ function event(input: Record<string, unknown>, path: Path, budget: Budget): Filt
     const wpath = [...path, 'where'];
     if (!isObject(w) || Object.keys(w).length === 0) throw invalid(wpath, '"where" is a non-empty object of property values');
     if (Object.keys(w).length > MAX_WHERE_PROPERTIES) throw tooComplex(wpath, 'whereProperties', `"where" has at most ${MAX_WHERE_PROPERTIES} properties`);
-    const where: Record<string, Scalar> = {};
-    for (const [k, v] of Object.entries(w)) {
-      if (!KEY.test(k)) throw invalid([...wpath, k], 'A property name is 1 to 64 letters, digits or _ - . : $');
-      where[k] = scalar('custom', v, [...wpath, k]);
-    }
+    // fromEntries defines own properties: assigning where["__proto__"] would set the prototype instead and drop the test.
+    const where: Record<string, Scalar> = Object.fromEntries(
+      Object.entries(w).map(([k, v]) => {
+        if (!KEY.test(k)) throw invalid([...wpath, k], 'A property name is 1 to 64 letters, digits or _ - . : $');
+        return [k, scalar('custom', v, [...wpath, k])];
+      }),
+    );
     countValues(budget, Object.keys(where).length, wpath);
     out.where = where;
   }
