@@ -13,7 +13,7 @@ import { filterSize, validateFilter, type FilterResult } from './validate-filter
  * problem inside a referenced segment points at the reference.
  */
 export async function expandSegments(filter: Filter, resolve: ResolveSegment): Promise<FilterResult> {
-    try {
+  try {
     const expanded = await expand(filter, [], [], undefined, { resolve, cache: new Map(), nodes: 0 });
     const size = filterSize(expanded);
     if (size.depth > MAX_FILTER_DEPTH) return tooComplex('depth', `With its segments the filter is nested ${size.depth} deep; the limit is ${MAX_FILTER_DEPTH}`);

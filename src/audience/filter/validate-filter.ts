@@ -51,9 +51,11 @@ export function filterSize(f: Filter): { depth: number; nodes: number; values: n
   return { depth: 1, nodes: 1, values: leafValues(f) };
 }
 
+/** Values of a leaf, counted as the validator's budget counts them. */
 function leafValues(f: Filter): number {
   if ('value' in f && f.value !== undefined) return Array.isArray(f.value) ? f.value.length : 1;
-  if ('where' in f && f.where) return Object.keys(f.where).length;
+  if ('event' in f) return 1 + Object.keys(f.where ?? {}).length;
+  if ('near' in f) return 3;
   return 1;
 }
 
