@@ -1,7 +1,8 @@
 /**
  * The SQL compiler against the in-memory evaluator (the oracle): on one seeded random
  * audience per engine, random valid filters must select the same subscriptions, in the
- * same order, with the same counts, and whereUsers the same users.
+ * same order (with semi-joins asked as sets or as probes), with the same counts, and
+ * whereUsers the same users.
  *
  * Reproduce a failure with the seed it prints: CARILLON_TEST_SEED=<seed> npm test -- test/audience/filter-property
  */
@@ -45,17 +46,23 @@ for (const engine of ENGINES) {
 
     test(`${FILTERS} random filters: the same subscriptions, counts and users`, async () => {
       const opts = { now: NOW, caps: store.caps };
-      const ctx = await compileContext(store.db, 'app_a', opts);
+      const ctx = await compileContext(store.db, 'app_a', opts, 'set');
+      const probe = await compileContext(store.db, 'app_a', opts, 'probe');
       let nonEmpty = 0;
       await fc.assert(
         fc.asyncProperty(filters, async (input) => {
           const f = await expand(input);
           const oracle = evaluateAudience(f, users, NOW);
-          const page = await subscriptionsMatching(store.db, 'app_a', f, { ...opts, afterSeq: 0, limit: 100_000 });
-          assert.deepEqual(page.map((s) => s.id), oracle.subscriptionIds, 'subscriptions');
+          for (const form of ['probe', 'set'] as const) {
+            const page = await subscriptionsMatching(store.db, 'app_a', f, { ...opts, afterSeq: 0, limit: 100_000, form });
+            assert.deepEqual(page.map((s) => s.id), oracle.subscriptionIds, `subscriptions (${form})`);
+          }
           assert.deepEqual(await countAudience(store.db, 'app_a', f, opts), oracle.count, 'counts');
-          const rows = await store.db.selectFrom('users').select('external_id').where('app_id', '=', 'app_a').where(whereUsers(f, ctx)).orderBy('seq').execute();
-          assert.deepEqual(rows.map((r) => r.external_id), users.filter((u) => matchesUser(f, u, NOW)).map((u) => u.externalId), 'users');
+          const members = users.filter((u) => matchesUser(f, u, NOW)).map((u) => u.externalId);
+          for (const c of [ctx, probe]) {
+            const rows = await store.db.selectFrom('users').select('external_id').where('app_id', '=', 'app_a').where(whereUsers(f, c)).orderBy('seq').execute();
+            assert.deepEqual(rows.map((r) => r.external_id), members, `users (${c.form})`);
+          }
           if (oracle.subscriptionIds.length > 0) nonEmpty++;
         }),
         { numRuns: FILTERS, seed: SEED, endOnFailure: true, reporter: (out) => { if (out.failed) throw new Error(`CARILLON_TEST_SEED=${SEED}: ${fc.defaultReportMessage(out)}`); } },

@@ -158,8 +158,10 @@ for (const engine of ENGINES) {
     for (const [name, input, expected] of CASES) {
       test(name, async () => {
         const f = await prepared(input);
-        const page = await subscriptionsMatching(store.db, 'app_a', f, { ...opts(), afterSeq: 0, limit: 1000 });
-        assert.deepEqual(page.map((s) => s.id), sorted(expected));
+        for (const form of ['probe', 'set'] as const) {
+          const page = await subscriptionsMatching(store.db, 'app_a', f, { ...opts(), afterSeq: 0, limit: 1000, form });
+          assert.deepEqual(page.map((s) => s.id), sorted(expected), form);
+        }
         const count = await countAudience(store.db, 'app_a', f, opts());
         const oracle = evaluateAudience(f, users, NOW);
         assert.deepEqual(count, oracle.count);
@@ -170,9 +172,11 @@ for (const engine of ENGINES) {
     for (const [name, input, expected] of USER_CASES) {
       test(`whereUsers: ${name}`, async () => {
         const f = await prepared(input);
-        const ctx = await compileContext(store.db, 'app_a', opts());
-        const rows = await store.db.selectFrom('users').select('external_id').where('app_id', '=', 'app_a').where(whereUsers(f, ctx)).orderBy('seq').execute();
-        assert.deepEqual(rows.map((r) => r.external_id), expected);
+        for (const form of ['probe', 'set'] as const) {
+          const ctx = await compileContext(store.db, 'app_a', opts(), form);
+          const rows = await store.db.selectFrom('users').select('external_id').where('app_id', '=', 'app_a').where(whereUsers(f, ctx)).orderBy('seq').execute();
+          assert.deepEqual(rows.map((r) => r.external_id), expected, form);
+        }
       });
     }
 

@@ -12,8 +12,8 @@ export interface AudienceQueryOptions {
   caps: DialectCapabilities;
 }
 
-export async function compileContext(db: Kysely<Database>, appId: string, opts: AudienceQueryOptions): Promise<CompileContext> {
-  return { appId, now: opts.now, sql: await audienceSql(db, opts.caps) };
+export async function compileContext(db: Kysely<Database>, appId: string, opts: AudienceQueryOptions, form: CompileContext['form'] = 'set'): Promise<CompileContext> {
+  return { appId, now: opts.now, sql: await audienceSql(db, opts.caps), form };
 }
 
 /**

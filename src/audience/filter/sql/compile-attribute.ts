@@ -4,7 +4,7 @@ import { builtInField, type BuiltInField } from '../fields.ts';
 import { asciiLower } from '../language.ts';
 import type { AttributeFilter, Scalar } from '../types.ts';
 import type { CompileContext } from './context.ts';
-import { USER_SEQ, type Predicate } from './predicate.ts';
+import { USER_SEQ, type Predicate, type RowSet } from './predicate.ts';
 
 /**
  * An attribute test. Built-in fields are columns of `users` (each with an (app_id, column)
@@ -89,17 +89,19 @@ function equalRows(values: Scalar[]): RawBuilder<SqlBool> {
 }
 
 function custom(f: AttributeFilter, ctx: CompileContext): Predicate {
-  const rows = (cond?: RawBuilder<SqlBool>) =>
-    cond === undefined
-      ? sql`select user_seq from user_attributes where app_id = ${ctx.appId} and key = ${f.attribute}`
-      : sql`select user_seq from user_attributes where app_id = ${ctx.appId} and key = ${f.attribute} and ${cond}`;
-  const has = (cond?: RawBuilder<SqlBool>): Predicate => ({ kind: 'in', ref: USER_SEQ, query: rows(cond) });
+  const rows = (cond?: RawBuilder<SqlBool>): RowSet => ({
+    ref: USER_SEQ,
+    table: 'user_attributes',
+    key: 'user_seq',
+    conds: [sql`app_id = ${ctx.appId}`, sql`key = ${f.attribute}`, ...(cond ? [cond] : [])],
+  });
+  const has = (cond?: RawBuilder<SqlBool>): Predicate => ({ kind: 'in', set: rows(cond) });
   const v = f.value;
   switch (f.op) {
     case 'exists':
       return has();
     case 'not_exists':
-      return { kind: 'notIn', ref: USER_SEQ, query: rows() };
+      return { kind: 'notIn', set: rows() };
     case 'eq':
     case 'in':
       return has(equalRows(list(v)));
@@ -111,16 +113,16 @@ function custom(f: AttributeFilter, ctx: CompileContext): Predicate {
       return has(sql<SqlBool>`not ${equalRows(values)}`);
     }
     case 'contains':
-      return has(sql<SqlBool>`str is not null and ${ctx.sql.contains(sql.ref('str'), v as string)}`);
+      return has(sql<SqlBool>`(str is not null and ${ctx.sql.contains(sql.ref('str'), v as string)})`);
     case 'starts_with':
-      return has(sql<SqlBool>`str is not null and ${startsWith(sql.ref('str'), v as string)}`);
+      return has(sql<SqlBool>`(str is not null and ${startsWith(sql.ref('str'), v as string)})`);
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte':
-      return has(sql<SqlBool>`type in ('number', 'time') and ${stringOrNumber(f, sql.ref('num'), (x) => x, ctx)}`);
+      return has(sql<SqlBool>`(type in ('number', 'time') and ${stringOrNumber(f, sql.ref('num'), (x) => x, ctx)})`);
     default:
       // before, after, within, older_than: times only.
-      return has(sql<SqlBool>`type = 'time' and ${stringOrNumber(f, sql.ref('num'), (x) => x, ctx)}`);
+      return has(sql<SqlBool>`(type = 'time' and ${stringOrNumber(f, sql.ref('num'), (x) => x, ctx)})`);
   }
 }

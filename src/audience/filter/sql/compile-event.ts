@@ -5,7 +5,7 @@ import type { CountOp, EventFilter } from '../types.ts';
 import type { CompileContext } from './context.ts';
 import { USER_SEQ, type Predicate } from './predicate.ts';
 
-const SQL_OP: Record<CountOp, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const SQL_OP: Record<CountOp, '=' | '<>' | '>' | '>=' | '<' | '<='> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const COMPLEMENT: Record<CountOp, CountOp> = { eq: 'neq', neq: 'eq', gt: 'lte', gte: 'lt', lt: 'gte', lte: 'gt' };
 
 /**
@@ -19,13 +19,14 @@ export function compileEvent(f: EventFilter, ctx: CompileContext): Predicate {
   const conds: RawBuilder<unknown>[] = [sql`app_id = ${ctx.appId}`, sql`name = ${f.event}`];
   if (f.within !== undefined) conds.push(sql`at >= ${ctx.now - parseDuration(f.within)!}`, sql`at <= ${ctx.now}`);
   for (const [key, value] of Object.entries(f.where ?? {})) conds.push(ctx.sql.propertyEquals(key, value));
-  const rows = sql`select user_seq from user_events where ${sql.join(conds, sql` and `)}`;
   const { op, n } = countComparison(f);
   const atZero = compareCount(op, 0, n);
   // The groups to look for: those where the comparison holds, or (when it holds at 0) those where it fails.
   const groupOp = atZero ? COMPLEMENT[op] : op;
   // "count >= 1" is every group: no need to count. Neither this nor count > 0 holds at 0.
   const everyGroup = (groupOp === 'gte' && n === 1) || (groupOp === 'gt' && n === 0);
-  const query = everyGroup ? rows : sql`${rows} group by user_seq having count(*) ${sql.raw(SQL_OP[groupOp])} ${n}`;
-  return { kind: atZero ? 'notIn' : 'in', ref: USER_SEQ, query };
+  return {
+    kind: atZero ? 'notIn' : 'in',
+    set: { ref: USER_SEQ, table: 'user_events', key: 'user_seq', conds, ...(everyGroup ? {} : { count: { op: SQL_OP[groupOp], n } }) },
+  };
 }

@@ -22,7 +22,7 @@ export function compileFilter(f: Filter, ctx: CompileContext, negated = false): 
   }
   if ('not' in f) return compileFilter(f.not, ctx, !negated);
   const p = leaf(f, ctx);
-  return toSql(negated ? negate(p) : p, ctx.sql);
+  return toSql(negated ? negate(p) : p, ctx);
 }
 
 function leaf(f: Filter, ctx: CompileContext): Predicate {

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { ChannelFilter, TagFilter } from '../types.ts';
 import type { CompileContext } from './context.ts';
-import { SUBSCRIPTION_SEQ, type Predicate } from './predicate.ts';
+import { SUBSCRIPTION_SEQ, type Predicate, type RowSet } from './predicate.ts';
 
 /**
  * A tag test on the subscription, a semi-join on subscription_tags by (app_id, key, value),
@@ -10,16 +10,18 @@ import { SUBSCRIPTION_SEQ, type Predicate } from './predicate.ts';
  */
 export function compileTag(f: TagFilter, ctx: CompileContext): Predicate {
   const values = Array.isArray(f.value) ? f.value : f.value === undefined ? [] : [f.value];
-  const rows = (cond?: RawBuilder<SqlBool>) =>
-    cond === undefined
-      ? sql`select subscription_seq from subscription_tags where app_id = ${ctx.appId} and key = ${f.tag}`
-      : sql`select subscription_seq from subscription_tags where app_id = ${ctx.appId} and key = ${f.tag} and ${cond}`;
-  const has = (cond?: RawBuilder<SqlBool>): Predicate => ({ kind: 'in', ref: SUBSCRIPTION_SEQ, query: rows(cond) });
+  const rows = (cond?: RawBuilder<SqlBool>): RowSet => ({
+    ref: SUBSCRIPTION_SEQ,
+    table: 'subscription_tags',
+    key: 'subscription_seq',
+    conds: [sql`app_id = ${ctx.appId}`, sql`key = ${f.tag}`, ...(cond ? [cond] : [])],
+  });
+  const has = (cond?: RawBuilder<SqlBool>): Predicate => ({ kind: 'in', set: rows(cond) });
   switch (f.op) {
     case 'exists':
       return has();
     case 'not_exists':
-      return { kind: 'notIn', ref: SUBSCRIPTION_SEQ, query: rows() };
+      return { kind: 'notIn', set: rows() };
     case 'eq':
       return has(sql<SqlBool>`value = ${values[0]}`);
     case 'neq':

@@ -6,4 +6,6 @@ export interface CompileContext {
   /** The time `within` and `older_than` count back from (unix ms): the caller's clock, never the database's. */
   now: number;
   sql: AudienceSql;
+  /** How semi-joins are asked (predicate.ts toSql): `set` (the default) to size, `probe` to page through a broad audience. */
+  form?: 'set' | 'probe';
 }

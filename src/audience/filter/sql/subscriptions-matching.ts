@@ -14,6 +14,14 @@ export interface PageOptions extends AudienceQueryOptions {
   /** Subscriptions after this seq (0 to start). */
   afterSeq: number;
   limit: number;
+  /**
+   * How the filter's semi-joins are asked (sql/predicate.ts). `probe`, the default, checks
+   * each subscription in seq order against the per-user indexes: a page costs about its
+   * own rows, so walking an audience of M out of S subscriptions costs O(S) in all. `set`
+   * builds each leaf's set of users per page: O(M) a page, M²/limit for the walk, cheaper
+   * only for a small audience in a large app.
+   */
+  form?: 'set' | 'probe';
 }
 
 /**
@@ -22,7 +30,7 @@ export interface PageOptions extends AudienceQueryOptions {
  * fan-out calls it with the last seq of the page before until a page is short.
  */
 export async function subscriptionsMatching(db: Kysely<Database>, appId: string, f: Filter, opts: PageOptions): Promise<MatchingSubscription[]> {
-  const ctx = await compileContext(db, appId, opts);
+  const ctx = await compileContext(db, appId, opts, opts.form ?? 'probe');
   const rows = await audienceRows(db, f, ctx)
     .select(['subscriptions.seq as seq', 'subscriptions.id as id', 'subscriptions.channel as channel', 'users.seq as userSeq'])
     .where('subscriptions.seq', '>', opts.afterSeq)
@@ -33,7 +41,7 @@ export async function subscriptionsMatching(db: Kysely<Database>, appId: string,
 }
 
 /** Every subscription of the audience, page by page, with one `now` for the whole walk. */
-export async function* streamSubscriptions(db: Kysely<Database>, appId: string, f: Filter, opts: AudienceQueryOptions & { pageSize: number }): AsyncGenerator<MatchingSubscription[]> {
+export async function* streamSubscriptions(db: Kysely<Database>, appId: string, f: Filter, opts: AudienceQueryOptions & { pageSize: number; form?: 'set' | 'probe' }): AsyncGenerator<MatchingSubscription[]> {
   let afterSeq = 0;
   for (;;) {
     const page = await subscriptionsMatching(db, appId, f, { ...opts, afterSeq, limit: opts.pageSize });
