@@ -51,13 +51,15 @@ for (const engine of ENGINES) {
   describe(`audience filters use the indexes (${engine} EXPLAIN)`, () => {
     let store: AudienceStore;
     let ctx: CompileContext;
+    let probe: CompileContext;
 
     before(async () => {
       store = await openAudienceStore(engine);
       await createApp(store.db, 'app_a');
       await createApp(store.db, 'app_b');
       await seed(store.db, engine);
-      ctx = await compileContext(store.db, 'app_a', { now: NOW, caps: store.caps });
+      ctx = await compileContext(store.db, 'app_a', { now: NOW, caps: store.caps }, 'set');
+      probe = await compileContext(store.db, 'app_a', { now: NOW, caps: store.caps }, 'probe');
     });
     after(() => store.close());
 
@@ -86,6 +88,31 @@ for (const engine of ENGINES) {
           // The big tables are never read whole.
           assert.doesNotMatch(text, engine === 'sqlite' ? /\bSCAN (user_events|user_attributes|subscription_tags)\b/ : /Seq Scan on (user_events|user_attributes|subscription_tags)/, text);
         }
+      });
+    }
+
+    // A page in the probe form walks subscriptions in seq order and asks each leaf by its
+    // per-user or per-subscription key: no set of the whole audience per page.
+    const PROBES: [unknown, Record<Engine, RegExp>][] = [
+      // SQLite probes with the user's or subscription's seq as an equality of the index search.
+      [{ attribute: 'plan', op: 'eq', value: 'pro' }, { sqlite: /user_attributes (EXISTS )?USING (COVERING )?INDEX \w+ \([^)]*user_seq=\?/, postgres: /user_attributes_(pkey|str)/ }],
+      [{ event: 'view', count: { gte: 3 }, within: '7d' }, { sqlite: /user_events USING (COVERING )?INDEX user_events_user \(user_seq=\?/, postgres: /user_events_(user|name_at|at)/ }],
+      [{ not: { event: 'buy' } }, { sqlite: /user_events USING (COVERING )?INDEX user_events_user \(user_seq=\?/, postgres: /user_events_(user|name_at)/ }],
+      [{ tag: 'tier', op: 'eq', value: 'gold' }, { sqlite: /subscription_tags (EXISTS )?USING (COVERING )?INDEX \w+ \([^)]*subscription_seq=\?/, postgres: /subscription_tags_(pk|lookup)/ }],
+    ];
+    for (const [input, index] of PROBES) {
+      test(`a probe page of ${JSON.stringify(input)} walks seq order and uses ${index[engine].source}`, async () => {
+        const r = validateFilter(input);
+        assert.ok(r.ok);
+        const q = audienceRows(store.db, r.filter, probe).select('subscriptions.seq').where('subscriptions.seq', '>', 100).orderBy('subscriptions.seq').limit(500).compile();
+        const text = await plan(q);
+        assert.match(text, index[engine], text);
+        if (engine === 'sqlite') {
+          // seq is the rowid: the walk is a range of the table itself (or of (app_id, seq)).
+          assert.match(text, /SEARCH subscriptions USING (INTEGER PRIMARY KEY \(rowid>\?\)|(COVERING )?INDEX subscriptions_app_seq \(app_id=\? AND seq>\?\))/, text);
+          assert.doesNotMatch(text, /TEMP B-TREE FOR ORDER BY/, text);
+        }
+        assert.doesNotMatch(text, engine === 'sqlite' ? /\bSCAN (user_events|user_attributes|subscription_tags)\b/ : /Seq Scan on (user_events|user_attributes|subscription_tags)/, text);
       });
     }
   });
