@@ -40,6 +40,8 @@ export const ERRORS = {
   idempotency_key_reused: { status: 422, title: 'The Idempotency-Key was used for a different request' },
   invalid_idempotency_key: { status: 400, title: 'The Idempotency-Key header is not valid' },
   invalid_event: { status: 400, title: 'An event does not fit its type' },
+  push_recipient_full: { status: 429, title: 'The push subscription holds all the messages it may' },
+  push_service_full: { status: 429, title: 'The push service holds all the messages it may' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
 /** A push message as the WebSocket side needs it. */
@@ -112,4 +112,31 @@ export class MessageStore {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+
+  /**
+   * What one subscription holds: its messages and their stored payload (base64url
+   * characters, as the `data` column keeps them). Read through the uaid's index, so it
+   * costs at most the uaid's pending cap in rows.
+   */
+  async channelUsage(uaid: string, channelId: string): Promise<StorageUsage> {
+    return this.#usage(this.db.selectFrom('push_messages').where('uaid', '=', uaid).where('channel_id', '=', channelId));
+  }
+
+  /** What the push service holds in all. */
+  async totalUsage(): Promise<StorageUsage> {
+    return this.#usage(this.db.selectFrom('push_messages'));
+  }
+
+  async #usage(query: SelectQueryBuilder<Database, 'push_messages', object>): Promise<StorageUsage> {
+    const row = await query
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['data'])), sql.lit(0)).as('bytes')])
+      .executeTakeFirstOrThrow();
+    return { messages: Number(row.n), bytes: Number(row.bytes) };
+  }
+}
+
+export interface StorageUsage {
+  messages: number;
+  /** base64url characters of payload, what the store keeps on disk for them. */
+  bytes: number;
 }

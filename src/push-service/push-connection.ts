@@ -7,6 +7,7 @@ import { hashEndpointToken, newEndpointToken, newUaid } from './identifiers.ts';
 import type { PushServiceLimits } from './limits.ts';
 import type { MessageStore, PendingMessage } from './message-store.ts';
 import type { Router } from './router.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { TokenBucket } from './token-bucket.ts';
 import {
   ACK_DELIVERED,
@@ -25,6 +26,10 @@ import {
 } from './ws-protocol.ts';
 
 export interface ConnectionDeps {
+  /** The client address this socket counts against (IPv6 by /64). */
+  client: string;
+  /** Buckets per client address: subscriptions and new uaids per hour. */
+  perAddress: RateLimiter;
   channels: ChannelStore;
   messages: MessageStore;
   router: Router<PushConnection>;
@@ -53,6 +58,9 @@ const CLOSE_UNSUPPORTED_DATA = 1003;
 const CLOSE_POLICY = 1008;
 const CLOSE_INTERNAL = 1011;
 
+/** ms; the per-address limits are counts per hour. */
+const HOUR_MS = 3_600_000;
+
 /**
  * One user agent's WebSocket: `hello` first, then subscriptions, pushes and acks.
  * Frames are handled one after another, in order. A message stays in the store until
@@ -66,6 +74,10 @@ export class PushConnection {
   #state: 'hello' | 'ready' | 'closed' = 'hello';
   /** Sent and not acked yet, by version. */
   readonly #inFlight = new Map<string, { channelId: string; deliveryRef: string | null; tokenHash: string | null }>();
+  /** The uaid is in the store: it was known at `hello`, or a subscription made it. */
+  #stored = false;
+  /** Subscriptions made on this connection. */
+  #registered = 0;
   /** Messages are waiting in the store that did not fit the in-flight window. */
   #fillWanted = false;
   #work: Promise<void> = Promise.resolve();
@@ -190,6 +202,7 @@ export class PushConnection {
     const uaid = known ? requested : newUaid();
     clearTimeout(this.#helloTimer);
     this.uaid = uaid;
+    this.#stored = known;
     this.#state = 'ready';
     // The reply goes out before any notification: until it arrives Firefox reads
     // notifications in the old format and drops them.
@@ -213,9 +226,14 @@ export class PushConnection {
       }
     }
     const { channels, limits, now } = this.deps;
-    if ((await channels.activeCount(uaid)) >= limits.maxChannelsPerUaid) {
-      this.#log.warn({ uaid }, 'subscription limit reached');
-      return this.#sendText(registerReply(channelId, 413));
+    // Each subscription is rows on disk and a capability strangers can push to: bounded
+    // per connection, per client address and per uaid, and a new uaid per address, so
+    // no script can fill the disk through subscriptions. Firefox rejects the
+    // subscribe() of a register answered with any status but 200.
+    const refusal = await this.#registerRefusal(uaid);
+    if (refusal !== null) {
+      this.#log.info({ client: this.deps.client, limit: refusal.limit }, 'subscription refused: limit reached');
+      return this.#sendText(registerReply(channelId, refusal.status));
     }
     const token = newEndpointToken();
     try {
@@ -224,8 +242,24 @@ export class PushConnection {
       this.#log.error({ err, uaid }, 'register failed');
       return this.#sendText(registerReply(channelId, 500));
     }
+    this.#stored = true;
+    this.#registered++;
     this.#forgetChannel(channelId);
     this.#sendText(registerReply(channelId, 200, this.deps.endpointFor(token)));
+  }
+
+  /** Why a `register` is refused, with the status to answer (429: later; 413: never on this uaid), or null. */
+  async #registerRefusal(uaid: string): Promise<{ status: number; limit: string } | null> {
+    const { limits, perAddress, client, channels } = this.deps;
+    if (this.#registered >= limits.channelsPerConnection) return { status: 429, limit: 'channels_per_connection' };
+    if (!this.#stored && (await perAddress.take(`uaid:${client}`, 1, (limits.uaidsPerAddress * 1000) / HOUR_MS, limits.uaidsPerAddress)) > 0) {
+      return { status: 429, limit: 'uaids_per_address' };
+    }
+    if ((await perAddress.take(`channel:${client}`, 1, (limits.channelsPerAddress * 1000) / HOUR_MS, limits.channelsPerAddress)) > 0) {
+      return { status: 429, limit: 'channels_per_address' };
+    }
+    if ((await channels.activeCount(uaid)) >= limits.maxChannelsPerUaid) return { status: 413, limit: 'channels_per_uaid' };
+    return null;
   }
 
   async #unregister(rawChannelId: string): Promise<void> {
