@@ -14,8 +14,8 @@ import type { StorageMeter } from './storage-meter.ts';
 export interface PushRoutesDeps {
   channels: ChannelStore;
   messages: MessageStore;
-  /** Sends a stored message at once when its uaid is connected to this process. */
-  route(uaid: string, message: PendingMessage): void;
+  /** Sends a stored message at once when its uaid (by hash) is connected to this process. */
+  route(uaidHash: string, message: PendingMessage): void;
   /** Public base URL for a request (see resolveBaseUrl). */
   baseUrl(hostHeader: string | undefined): string;
   logger: Logger;
@@ -46,9 +46,9 @@ function coded(reply: FastifyReply, code: ErrorCode, detail: string, extra: Reco
 }
 
 /** Why a message cannot be stored now, or null when it can: caps per subscription, per browser and in all. */
-async function fullness(deps: PushRoutesDeps, uaid: string, channelId: string, bytes: number): Promise<{ code: ErrorCode; limit: string; detail: string } | null> {
+async function fullness(deps: PushRoutesDeps, uaidHash: string, channelId: string, bytes: number): Promise<{ code: ErrorCode; limit: string; detail: string } | null> {
   const { limits } = deps;
-  const channel = await deps.messages.channelUsage(uaid, channelId);
+  const channel = await deps.messages.channelUsage(uaidHash, channelId);
   if (channel.messages + 1 > limits.messagesPerChannel) {
     return { code: 'push_recipient_full', limit: 'channel_messages', detail: `at most ${limits.messagesPerChannel} messages wait for one subscription; try again once its browser has collected them` };
   }
@@ -56,7 +56,7 @@ async function fullness(deps: PushRoutesDeps, uaid: string, channelId: string, b
     return { code: 'push_recipient_full', limit: 'channel_bytes', detail: `at most ${limits.bytesPerChannel} bytes of payload wait for one subscription; try again once its browser has collected them` };
   }
   // A browser offline for long gathers messages; a hostile sender would gather more.
-  if ((await deps.messages.count(uaid)) >= limits.maxPendingPerUaid) {
+  if ((await deps.messages.count(uaidHash)) >= limits.maxPendingPerUaid) {
     return { code: 'push_recipient_full', limit: 'browser_messages', detail: `at most ${limits.maxPendingPerUaid} messages wait for one browser; try again once it has collected them` };
   }
   const total = await deps.usage.usage();
@@ -122,11 +122,11 @@ export async function pushRoutes(scope: FastifyInstance, deps: PushRoutesDeps): 
       // Every stored message costs disk until acked or expired: refused (429, nothing
       // stored) past the caps, so no sender, with or without a key, can fill the disk.
       const bytes = push.data?.length ?? 0;
-      const full = await fullness(deps, channel.uaid, channel.channelId, bytes);
+      const full = await fullness(deps, channel.uaidHash, channel.channelId, bytes);
       if (full) return coded(reply, full.code, full.detail, { limit: full.limit }, FULL_RETRY_AFTER);
       await deps.messages.put({
         ...message,
-        uaid: channel.uaid,
+        uaidHash: channel.uaidHash,
         topic: push.topic,
         urgency: push.urgency,
         createdAt: now,
@@ -134,7 +134,7 @@ export async function pushRoutes(scope: FastifyInstance, deps: PushRoutesDeps): 
       });
       deps.usage.add(bytes);
     }
-    deps.route(channel.uaid, message);
+    deps.route(channel.uaidHash, message);
     // RFC 8030 §5: 201 with the push message resource; §5.2: the TTL actually kept.
     return reply
       .status(201)

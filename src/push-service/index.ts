@@ -89,7 +89,7 @@ export async function registerPushService(app: FastifyInstance, options: PushSer
     pushRoutes(scope, {
       channels,
       messages,
-      route: (uaid, message) => router.get(uaid)?.deliver(message),
+      route: (uaidHash, message) => router.get(uaidHash)?.deliver(message),
       baseUrl,
       logger,
       now,

@@ -6,6 +6,7 @@ import * as m003 from './migrations/003-credentials.ts';
 import * as m004 from './migrations/004-events.ts';
 import * as m005 from './migrations/005-delivery-refs.ts';
 import * as m006 from './migrations/006-identity.ts';
+import * as m008 from './migrations/008-push-uaid-hash.ts';
 
 interface Migration {
   version: number;
@@ -21,6 +22,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 4, name: 'events', up: m004.up },
   { version: 5, name: 'delivery-refs', up: m005.up },
   { version: 6, name: 'identity', up: m006.up },
+  { version: 8, name: 'push-uaid-hash', up: m008.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -29,12 +29,17 @@ export interface TestPushService {
   stop(): Promise<void>;
 }
 
-/** Options of registerPushService a test may set besides the limits. */
-export type PushServiceExtras = Pick<PushServiceOptions, 'config' | 'trustProxy'>;
+/** Options of registerPushService a test may set besides the limits, and a store made beforehand. */
+export type PushServiceExtras = Partial<Pick<PushServiceOptions, 'config' | 'trustProxy' | 'logger'>> & {
+  /** A data folder (SQLite) or database (PostgreSQL) that already holds rows; made fresh when absent. */
+  dataDir?: string;
+  databaseUrl?: string;
+};
 
 export async function startPushService(kind: StoreKind, limits: Partial<PushServiceLimits> = {}, extras: PushServiceExtras = {}): Promise<TestPushService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carillon-push-'));
-  const databaseUrl = kind === 'postgres' ? await createTestDatabase() : undefined;
+  const { dataDir: givenDir, databaseUrl: givenUrl, ...options } = extras;
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'carillon-push-'));
+  const databaseUrl = kind === 'postgres' ? (givenUrl ?? (await createTestDatabase())) : undefined;
   const clock = { now: Date.now() };
   let port = 0;
   let app: FastifyInstance;
@@ -49,7 +54,7 @@ export async function startPushService(kind: StoreKind, limits: Partial<PushServ
       now: () => clock.now,
       publicUrl: '',
       limits,
-      ...extras,
+      ...options,
     });
     await app.listen({ port, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;

@@ -237,6 +237,6 @@ describe('push service limits: from the config keys', () => {
 });
 
 async function uaidOf(ps: TestPushService): Promise<string> {
-  const [row] = await ps.store.db.selectFrom('push_uaids').select('uaid').execute();
-  return row!.uaid;
+  const [row] = await ps.store.db.selectFrom('push_uaids').select('uaid_hash').execute();
+  return row!.uaid_hash;
 }
