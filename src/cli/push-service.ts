@@ -4,7 +4,7 @@ import type { Config } from '../config/defaults.ts';
 import { trustProxyOption } from '../config/trust-proxy.ts';
 import { installProblemHandlers } from '../http/problem.ts';
 import { WEBSOCKET_PATH, registerPushService, type PushAck } from '../push-service/index.ts';
-import { openStore } from '../store/database.ts';
+import { checkStore, openStore } from '../store/database.ts';
 import { resolveMasterKey } from '../crypto/master-key.ts';
 import { SecretBox } from '../crypto/secret-box.ts';
 import { recordUnshown } from '../delivery/unshown.ts';
@@ -16,6 +16,8 @@ import { recordUnshown } from '../delivery/unshown.ts';
 export async function pushService(config: Config): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  // Before the banner: a read-only folder or a damaged file is one line and exit 1, not a stack later.
+  await checkStore(store);
   const app = Fastify({
     // As the API's: pushes and WebSockets behind a reverse proxy are counted by the client's address.
     trustProxy: trustProxyOption(config.trustProxy),
