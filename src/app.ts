@@ -103,6 +103,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
       logger,
       now: ctx.now,
       publicUrl: ctx.config.pushServiceUrl || ctx.config.publicUrl,
+      config: ctx.config,
       onAck: async (ack) => {
         opts.metrics.observeAck(ack.code);
         await recordUnshown(unshownDeps, ack);

@@ -14,7 +14,7 @@ import { CryptoPool } from './providers/webpush/crypto-pool.ts';
 import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { jobHandlers } from './queue/job-kind.ts';
-import { openStore } from './store/database.ts';
+import { checkStoreWritable, openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
@@ -45,10 +45,15 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
   const secrets = new SecretBox(masterKey.key);
-  await checkMasterKey(store.db, secrets, masterKey.source, now()).catch(async (err: unknown) => {
+  // The store first: a database that cannot be written would otherwise fail the key check
+  // (which writes its check value on a first start) with a bare driver message.
+  try {
+    await checkStoreWritable(store);
+    await checkMasterKey(store.db, secrets, masterKey.source, now());
+  } catch (err) {
     await store.close();
     throw err;
-  });
+  }
   const queueOptions = {
     pollInterval: config.queuePollInterval,
     lease: config.queueLease,

@@ -1,9 +1,10 @@
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config/defaults.ts';
+import { trustProxyOption } from '../config/trust-proxy.ts';
 import { installProblemHandlers } from '../http/problem.ts';
 import { WEBSOCKET_PATH, registerPushService, type PushAck } from '../push-service/index.ts';
-import { openStore } from '../store/database.ts';
+import { checkStore, openStore } from '../store/database.ts';
 import { resolveMasterKey } from '../crypto/master-key.ts';
 import { SecretBox } from '../crypto/secret-box.ts';
 import { checkMasterKey } from '../crypto/key-check.ts';
@@ -16,7 +17,11 @@ import { recordUnshown } from '../delivery/unshown.ts';
 export async function pushService(config: Config): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  // Before the banner: a read-only folder or a damaged file is one line and exit 1, not a stack later.
+  await checkStore(store);
   const app = Fastify({
+    // As the API's: pushes and WebSockets behind a reverse proxy are counted by the client's address.
+    trustProxy: trustProxyOption(config.trustProxy),
     loggerInstance: logger.child({ module: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -37,6 +42,7 @@ export async function pushService(config: Config): Promise<void> {
     db: store.db,
     logger: serviceLogger,
     publicUrl: config.pushServiceUrl || config.publicUrl,
+    config,
     ...(secrets ? { onAck: (ack: PushAck) => recordUnshown({ db: store.db, secrets, logger: serviceLogger, now: Date.now }, ack).then(() => undefined) } : {}),
   });
   const address = await app.listen({ port: config.port, host: config.host });

@@ -2,6 +2,7 @@ import type { Config } from '../config/defaults.ts';
 import { ensureAdminKey } from '../apps/apps.ts';
 import { createRuntime } from '../runtime.ts';
 import { WEBSOCKET_PATH } from '../push-service/index.ts';
+import { checkStore } from '../store/database.ts';
 
 /**
  * `carillon serve`: API and delivery workers in one process, on the embedded store by
@@ -11,6 +12,7 @@ import { WEBSOCKET_PATH } from '../push-service/index.ts';
 export async function serve(config: Config): Promise<void> {
   const runtime = await createRuntime(config);
   const { ctx, app } = runtime;
+  await checkStore(ctx.store);
   if (config.databaseUrl && !config.masterKey) {
     // Each machine would make a master key of its own in its data folder, and a worker
     // could not open what an API process sealed.

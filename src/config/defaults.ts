@@ -28,6 +28,22 @@ export const defaults = {
   pushService: false,
   /** Public base URL of the push service's endpoints; derived from publicUrl when empty. */
   pushServiceUrl: '',
+  /** s; longest TTL the push service keeps a message (autopush's 60 days); a longer one is lowered to this and the TTL response header says so (RFC 8030 §5.2). */
+  pushMaxTtl: 5_184_000,
+  /** Subscriptions one push service WebSocket may make; a browser subscribes one site at a time, so more on one connection is a script. */
+  pushChannelsPerConnection: 100,
+  /** Subscriptions one client address may make per hour on the push service (a bucket that refills over the hour): room for an office behind one NAT, not for filling the disk. */
+  pushChannelsPerAddress: 1_000,
+  /** New browsers (uaids) one client address may bring per hour on the push service; a uaid is made at a browser's first subscription. */
+  pushUaidsPerAddress: 100,
+  /** Messages the push service keeps for one subscription until its browser collects them; beyond, 429. */
+  pushMessagesPerChannel: 100,
+  /** bytes; stored payload (base64url) the push service keeps for one subscription: about 45 messages of the largest size; beyond, 429. */
+  pushBytesPerChannel: 262_144,
+  /** Messages the push service keeps in all, for every browser together; beyond, 429 until browsers collect or TTLs run out. */
+  pushStoredMessages: 1_000_000,
+  /** bytes; stored payload (base64url) the push service keeps in all: what the operator gives it of the disk (1 GiB). */
+  pushStoredBytes: 1_073_741_824,
   /** APNs host; Apple's production host by default (sandbox devices use Apple's sandbox host unless this is set). */
   apnsUrl: 'https://api.push.apple.com',
   /** FCM HTTP v1 base URL. */

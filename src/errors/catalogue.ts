@@ -52,6 +52,8 @@ export const ERRORS = {
   filter_too_complex: { status: 400, title: 'The audience filter is over a limit' },
   unknown_segment: { status: 422, title: 'The filter names a segment that does not exist' },
   segment_cycle: { status: 422, title: 'The filter refers to itself through its segments' },
+  push_recipient_full: { status: 429, title: 'The push subscription holds all the messages it may' },
+  push_service_full: { status: 429, title: 'The push service holds all the messages it may' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate, type Principal } from '../apps/principal.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { clientKey } from '../rate-limit/client-key.ts';
 import type { Context } from '../context.ts';
 
 declare module 'fastify' {
@@ -69,20 +69,4 @@ async function limitClient(ctx: Context, appId: string, req: FastifyRequest, rep
   const retryAfter = Math.ceil(wait / 1000);
   void reply.header('retry-after', String(retryAfter));
   throw new ApiError('rate_limited', `Too many requests from this address for this app; try again in ${retryAfter} s`, { retryAfter });
-}
-
-/**
- * The address a client is counted by: an IPv4 address, or the /64 network of an IPv6 one
- * (one subscriber line gets a /64, and could otherwise take a fresh address per request).
- */
-export function clientKey(ip: string): string {
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (v4) return v4[1]!;
-  if (isIP(ip) !== 6) return ip;
-  // Expand "::" to the missing groups, then keep the first four.
-  const [head = '', tail = ''] = ip.split('::');
-  const left = head ? head.split(':') : [];
-  const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
 export interface Channel {
-  uaid: string;
+  /** SHA-256 of the uaid (hashUaid): the uaid itself is a credential and is never stored. */
+  uaidHash: string;
   channelId: string;
   /** base64url key of a restricted subscription (RFC 8292 §4.2), or null. */
   appServerKey: string | null;
@@ -11,7 +12,8 @@ export interface Channel {
 }
 
 export interface RegisterInput {
-  uaid: string;
+  /** SHA-256 of the uaid (hashUaid): the uaid itself is a credential and is never stored. */
+  uaidHash: string;
   channelId: string;
   tokenHash: string;
   appServerKey: string | null;
@@ -23,17 +25,17 @@ export class ChannelStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Records a reconnect of a known uaid; false when the uaid is unknown. */
-  async touchUaid(uaid: string, now: number): Promise<boolean> {
-    const result = await this.db.updateTable('push_uaids').set({ connected_at: now }).where('uaid', '=', uaid).executeTakeFirst();
+  async touchUaid(uaidHash: string, now: number): Promise<boolean> {
+    const result = await this.db.updateTable('push_uaids').set({ connected_at: now }).where('uaid_hash', '=', uaidHash).executeTakeFirst();
     return Number(result.numUpdatedRows) > 0;
   }
 
   /** Subscriptions of the uaid that are still active. */
-  async activeCount(uaid: string): Promise<number> {
+  async activeCount(uaidHash: string): Promise<number> {
     const row = await this.db
       .selectFrom('push_channels')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('uaid', '=', uaid)
+      .where('uaid_hash', '=', uaidHash)
       .where('unregistered_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
@@ -49,18 +51,18 @@ export class ChannelStore {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('push_uaids')
-        .values({ uaid: input.uaid, created_at: input.now, connected_at: input.now })
-        .onConflict((oc) => oc.column('uaid').doNothing())
+        .values({ uaid_hash: input.uaidHash, created_at: input.now, connected_at: input.now })
+        .onConflict((oc) => oc.column('uaid_hash').doNothing())
         .execute();
       await trx
         .deleteFrom('push_messages')
-        .where('uaid', '=', input.uaid)
+        .where('uaid_hash', '=', input.uaidHash)
         .where('channel_id', '=', input.channelId)
         .execute();
       await trx
         .insertInto('push_channels')
         .values({
-          uaid: input.uaid,
+          uaid_hash: input.uaidHash,
           channel_id: input.channelId,
           token_hash: input.tokenHash,
           app_server_key: input.appServerKey,
@@ -68,7 +70,7 @@ export class ChannelStore {
           unregistered_at: null,
         })
         .onConflict((oc) =>
-          oc.columns(['uaid', 'channel_id']).doUpdateSet({
+          oc.columns(['uaid_hash', 'channel_id']).doUpdateSet({
             token_hash: input.tokenHash,
             app_server_key: input.appServerKey,
             created_at: input.now,
@@ -80,27 +82,27 @@ export class ChannelStore {
   }
 
   /** Marks the subscription gone (410 from now on) and drops its pending messages. */
-  async unregister(uaid: string, channelId: string, now: number): Promise<void> {
+  async unregister(uaidHash: string, channelId: string, now: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('push_channels')
         .set({ unregistered_at: now })
-        .where('uaid', '=', uaid)
+        .where('uaid_hash', '=', uaidHash)
         .where('channel_id', '=', channelId)
         .where('unregistered_at', 'is', null)
         .execute();
-      await trx.deleteFrom('push_messages').where('uaid', '=', uaid).where('channel_id', '=', channelId).execute();
+      await trx.deleteFrom('push_messages').where('uaid_hash', '=', uaidHash).where('channel_id', '=', channelId).execute();
     });
   }
 
   async findByTokenHash(tokenHash: string): Promise<Channel | undefined> {
     const row = await this.db
       .selectFrom('push_channels')
-      .select(['uaid', 'channel_id', 'app_server_key', 'unregistered_at'])
+      .select(['uaid_hash', 'channel_id', 'app_server_key', 'unregistered_at'])
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
     if (!row) return undefined;
-    return { uaid: row.uaid, channelId: row.channel_id, appServerKey: row.app_server_key, unregisteredAt: row.unregistered_at };
+    return { uaidHash: row.uaid_hash, channelId: row.channel_id, appServerKey: row.app_server_key, unregisteredAt: row.unregistered_at };
   }
 
   /** Forgets subscriptions unsubscribed before `before` (their endpoints answer 404 afterwards). */

@@ -7,6 +7,16 @@ export function newUaid(): string {
 }
 
 /**
+ * What is stored of a uaid, and what it is looked up and routed by: its SHA-256. The
+ * uaid is the only credential of a WebSocket (whoever says it in `hello` receives that
+ * browser's messages, as in autopush), so a copy of the database or of the logs must not
+ * hold it; 128 random bits need no slow hash.
+ */
+export function hashUaid(uaid: string): string {
+  return hashKey(uaid);
+}
+
+/**
  * A new endpoint token: 256 random bits. Whoever knows the endpoint can push to the
  * subscription, so the token must be unguessable; it names (uaid, channelID) only
  * through the store.

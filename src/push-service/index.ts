@@ -14,12 +14,17 @@ import { resolveBaseUrl } from './base-url.ts';
 import { ChannelStore } from './channel-store.ts';
 import { PushConnection, type PushAck } from './push-connection.ts';
 import { pushRoutes } from './http-routes.ts';
-import { DEFAULT_LIMITS, type PushServiceLimits } from './limits.ts';
+import type { Config } from '../config/defaults.ts';
+import { trustProxyOption } from '../config/trust-proxy.ts';
+import { DEFAULT_LIMITS, pushServiceLimits, type PushServiceLimits } from './limits.ts';
 import { MessageStore } from './message-store.ts';
+import { MemoryRateLimiter } from '../rate-limit/rate-limiter.ts';
+import { upgradeClientKey, type TrustProxy } from './client-address.ts';
+import { StorageMeter } from './storage-meter.ts';
 import { Router } from './router.ts';
 import { SUBPROTOCOL } from './ws-protocol.ts';
 
-export { DEFAULT_LIMITS, type PushServiceLimits } from './limits.ts';
+export { DEFAULT_LIMITS, pushServiceLimits, type PushServiceLimits } from './limits.ts';
 export type { PushAck } from './push-connection.ts';
 export { DELIVERY_REF_HEADER } from './push-request.ts';
 
@@ -36,7 +41,11 @@ export interface PushServiceOptions {
   now?: () => number;
   /** Public base URL of the endpoints (pushServiceUrl, else publicUrl); empty derives it from the listening address. */
   publicUrl: string;
+  /** The limits (pushMaxTtl, pushChannelsPerConnection, …) and trustProxy from the config keys; `limits` and `trustProxy` override. */
+  config?: Config;
   limits?: Partial<PushServiceLimits>;
+  /** Fastify's trustProxy, so WebSocket clients are counted by the same address as API clients; false when neither this nor config sets it. */
+  trustProxy?: TrustProxy;
   /**
    * Told each ack from a browser: its code (100 shown, 101 decryption failed, 102 not
    * delivered) and the reference the sender posted the message with (Carillon-Delivery).
@@ -63,23 +72,29 @@ export interface PushService {
  *   await app.listen({ port: 8080 }); // Firefox: dom.push.serverURL = ws://127.0.0.1:8080/push/ws
  */
 export async function registerPushService(app: FastifyInstance, options: PushServiceOptions): Promise<PushService> {
-  const limits: PushServiceLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: PushServiceLimits = { ...DEFAULT_LIMITS, ...(options.config ? pushServiceLimits(options.config) : {}), ...options.limits };
   const now = options.now ?? Date.now;
   const logger = options.logger;
   const channels = new ChannelStore(options.db);
   const messages = new MessageStore(options.db);
   const router = new Router<PushConnection>();
+  const usage = new StorageMeter(messages, limits.usageRefresh, now);
+  // Subscriptions and new uaids per client address, per hour; in this process (the push
+  // service routes in-process too, see docs/push-service.md).
+  const perAddress = new MemoryRateLimiter(now);
+  const trustProxy = options.trustProxy ?? (options.config ? trustProxyOption(options.config.trustProxy) : false);
   const baseUrl = (hostHeader: string | undefined) => resolveBaseUrl(options.publicUrl, app.server.address(), hostHeader);
 
   await app.register(async (scope) =>
     pushRoutes(scope, {
       channels,
       messages,
-      route: (uaid, message) => router.get(uaid)?.deliver(message),
+      route: (uaidHash, message) => router.get(uaidHash)?.deliver(message),
       baseUrl,
       logger,
       now,
       limits,
+      usage,
     }),
   );
 
@@ -109,8 +124,11 @@ export async function registerPushService(app: FastifyInstance, options: PushSer
       socket.end('HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n\r\n');
       return;
     }
+    const client = upgradeClientKey(req, trustProxy);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new PushConnection(ws, {
+        client,
+        perAddress,
         channels,
         messages,
         router,
@@ -162,6 +180,7 @@ export async function registerPushService(app: FastifyInstance, options: PushSer
     clearTimeout(grace);
     for (const connection of sockets.keys()) connection.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
+    await perAddress.close();
   });
 
   return { router, channels, messages, sweep };

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
 /** A push message as the WebSocket side needs it. */
@@ -15,7 +15,8 @@ export interface PendingMessage {
 }
 
 export interface StoredMessage extends PendingMessage {
-  uaid: string;
+  /** SHA-256 of the uaid (hashUaid): the uaid itself is a credential and is never stored. */
+  uaidHash: string;
   topic: string | null;
   urgency: string;
   createdAt: number;
@@ -38,7 +39,7 @@ export class MessageStore {
   async put(message: StoredMessage): Promise<void> {
     const row = {
       id: message.id,
-      uaid: message.uaid,
+      uaid_hash: message.uaidHash,
       channel_id: message.channelId,
       topic: message.topic,
       urgency: message.urgency,
@@ -52,7 +53,7 @@ export class MessageStore {
     if (message.topic !== null) {
       insert = insert.onConflict((oc) =>
         oc
-          .columns(['uaid', 'channel_id', 'topic'])
+          .columns(['uaid_hash', 'channel_id', 'topic'])
           .where('topic', 'is not', null)
           .doUpdateSet({
             id: row.id,
@@ -72,12 +73,12 @@ export class MessageStore {
    * Unexpired messages of the uaid in delivery order, leaving out those already on the
    * wire (`exclude`) and those of subscriptions that were dropped meanwhile.
    */
-  async pending(uaid: string, now: number, exclude: readonly string[], limit: number): Promise<PendingMessage[]> {
+  async pending(uaidHash: string, now: number, exclude: readonly string[], limit: number): Promise<PendingMessage[]> {
     let query = this.db
       .selectFrom('push_messages as m')
-      .innerJoin('push_channels as c', (join) => join.onRef('c.uaid', '=', 'm.uaid').onRef('c.channel_id', '=', 'm.channel_id'))
+      .innerJoin('push_channels as c', (join) => join.onRef('c.uaid_hash', '=', 'm.uaid_hash').onRef('c.channel_id', '=', 'm.channel_id'))
       .select(['m.id', 'm.channel_id', 'm.data', 'm.encoding', 'm.delivery_ref', 'c.token_hash'])
-      .where('m.uaid', '=', uaid)
+      .where('m.uaid_hash', '=', uaidHash)
       .where('m.expires_at', '>', now)
       .where('c.unregistered_at', 'is', null);
     if (exclude.length > 0) query = query.where('m.id', 'not in', exclude);
@@ -86,9 +87,9 @@ export class MessageStore {
   }
 
   /** Removes acknowledged messages (RFC 8030 §6.2); ids of other uaids are ignored. */
-  async deleteAcked(uaid: string, ids: readonly string[]): Promise<void> {
+  async deleteAcked(uaidHash: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.deleteFrom('push_messages').where('uaid', '=', uaid).where('id', 'in', ids).execute();
+    await this.db.deleteFrom('push_messages').where('uaid_hash', '=', uaidHash).where('id', 'in', ids).execute();
   }
 
   /** Cancels a message by its resource id; false when it is not pending (any more). */
@@ -104,12 +105,39 @@ export class MessageStore {
   }
 
   /** Pending messages of a uaid: the cap on what one browser can be made to hold. */
-  async count(uaid: string): Promise<number> {
+  async count(uaidHash: string): Promise<number> {
     const row = await this.db
       .selectFrom('push_messages')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('uaid', '=', uaid)
+      .where('uaid_hash', '=', uaidHash)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+
+  /**
+   * What one subscription holds: its messages and their stored payload (base64url
+   * characters, as the `data` column keeps them). Read through the uaid's index, so it
+   * costs at most the uaid's pending cap in rows.
+   */
+  async channelUsage(uaidHash: string, channelId: string): Promise<StorageUsage> {
+    return this.#usage(this.db.selectFrom('push_messages').where('uaid_hash', '=', uaidHash).where('channel_id', '=', channelId));
+  }
+
+  /** What the push service holds in all. */
+  async totalUsage(): Promise<StorageUsage> {
+    return this.#usage(this.db.selectFrom('push_messages'));
+  }
+
+  async #usage(query: SelectQueryBuilder<Database, 'push_messages', object>): Promise<StorageUsage> {
+    const row = await query
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['data'])), sql.lit(0)).as('bytes')])
+      .executeTakeFirstOrThrow();
+    return { messages: Number(row.n), bytes: Number(row.bytes) };
+  }
+}
+
+export interface StorageUsage {
+  messages: number;
+  /** base64url characters of payload, what the store keeps on disk for them. */
+  bytes: number;
 }

@@ -3,10 +3,11 @@ import WebSocket, { type RawData } from 'ws';
 import { parseP256PublicKey } from '../protocol/webpush/keys.ts';
 import { encodeBase64url } from '../protocol/webpush/base64url.ts';
 import type { ChannelStore } from './channel-store.ts';
-import { hashEndpointToken, newEndpointToken, newUaid } from './identifiers.ts';
+import { hashEndpointToken, hashUaid, newEndpointToken, newUaid } from './identifiers.ts';
 import type { PushServiceLimits } from './limits.ts';
 import type { MessageStore, PendingMessage } from './message-store.ts';
 import type { Router } from './router.ts';
+import type { RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { TokenBucket } from './token-bucket.ts';
 import {
   ACK_DELIVERED,
@@ -25,6 +26,10 @@ import {
 } from './ws-protocol.ts';
 
 export interface ConnectionDeps {
+  /** The client address this socket counts against (IPv6 by /64). */
+  client: string;
+  /** Buckets per client address: subscriptions and new uaids per hour. */
+  perAddress: RateLimiter;
   channels: ChannelStore;
   messages: MessageStore;
   router: Router<PushConnection>;
@@ -53,6 +58,9 @@ const CLOSE_UNSUPPORTED_DATA = 1003;
 const CLOSE_POLICY = 1008;
 const CLOSE_INTERNAL = 1011;
 
+/** ms; the per-address limits are counts per hour. */
+const HOUR_MS = 3_600_000;
+
 /**
  * One user agent's WebSocket: `hello` first, then subscriptions, pushes and acks.
  * Frames are handled one after another, in order. A message stays in the store until
@@ -60,12 +68,21 @@ const CLOSE_INTERNAL = 1011;
  * again after the next `hello`.
  */
 export class PushConnection {
-  uaid: string | null = null;
+  /**
+   * The uaid's hash, set by `hello`: the key of the store and the router, and what logs
+   * name. The uaid itself is the connection's credential; it is only said back in the
+   * `hello` reply, never kept, stored or logged.
+   */
+  uaidHash: string | null = null;
   /** Cleared by each heartbeat, set by any sign of life; still clear at the next one means the peer is gone. */
   alive = true;
   #state: 'hello' | 'ready' | 'closed' = 'hello';
   /** Sent and not acked yet, by version. */
   readonly #inFlight = new Map<string, { channelId: string; deliveryRef: string | null; tokenHash: string | null }>();
+  /** The uaid is in the store: it was known at `hello`, or a subscription made it. */
+  #stored = false;
+  /** Subscriptions made on this connection. */
+  #registered = 0;
   /** Messages are waiting in the store that did not fit the in-flight window. */
   #fillWanted = false;
   #work: Promise<void> = Promise.resolve();
@@ -85,7 +102,7 @@ export class PushConnection {
       this.alive = true;
     });
     socket.on('close', () => this.#onClose());
-    socket.on('error', (err) => this.#log.debug({ err, uaid: this.uaid }, 'socket error'));
+    socket.on('error', (err) => this.#log.debug({ err, uaidHash: this.uaidHash }, 'socket error'));
   }
 
   /** Sends a message routed here at once, if the in-flight window has room; it stays in the store either way. */
@@ -121,7 +138,7 @@ export class PushConnection {
   /** One heartbeat: drops a peer that did not answer the previous ping, pings the others. */
   heartbeat(): void {
     if (!this.alive) {
-      this.#log.debug({ uaid: this.uaid }, 'no pong: dropping connection');
+      this.#log.debug({ uaidHash: this.uaidHash }, 'no pong: dropping connection');
       this.socket.terminate();
       return;
     }
@@ -140,7 +157,7 @@ export class PushConnection {
     } catch (error) {
       if (error instanceof FrameError) return this.#close(CLOSE_PROTOCOL_ERROR, error.message);
       // Thrown inside a socket event, it would take the whole process down.
-      this.#log.error({ err: error, uaid: this.uaid }, 'could not read a frame');
+      this.#log.error({ err: error, uaidHash: this.uaidHash }, 'could not read a frame');
       return this.#close(CLOSE_INTERNAL, 'internal error');
     }
     if (frame.type === 'ping') {
@@ -151,7 +168,7 @@ export class PushConnection {
     this.#work = this.#work
       .then(() => this.#handle(frame))
       .catch((err: unknown) => {
-        this.#log.error({ err, uaid: this.uaid }, 'push connection failed');
+        this.#log.error({ err, uaidHash: this.uaidHash }, 'push connection failed');
         this.#close(CLOSE_INTERNAL, 'internal error');
       });
   }
@@ -169,13 +186,13 @@ export class PushConnection {
         return this.#ack(frame.updates);
       case 'nack':
         // Firefox reports a service worker failure (codes 301-303) after it acked.
-        this.#log.info({ uaid: this.uaid, version: frame.version, code: frame.code }, 'push message failed in the service worker');
+        this.#log.info({ uaidHash: this.uaidHash, version: frame.version, code: frame.code }, 'push message failed in the service worker');
         return;
       case 'broadcast_subscribe':
         // No broadcasts are served; autopush sends nothing back when none is known.
         return;
       case 'unknown':
-        this.#log.debug({ uaid: this.uaid, messageType: frame.messageType }, 'ignored unknown messageType');
+        this.#log.debug({ uaidHash: this.uaidHash, messageType: frame.messageType }, 'ignored unknown messageType');
         return;
     }
   }
@@ -185,22 +202,24 @@ export class PushConnection {
     const { channels, router, now } = this.deps;
     // An unknown uaid gets a fresh one: Firefox then drops its old subscriptions and
     // tells the sites (pushsubscriptionchange), which is right when we lost them.
-    const known = requested !== null && isUaid(requested) && (await channels.touchUaid(requested, now()));
+    const known = requested !== null && isUaid(requested) && (await channels.touchUaid(hashUaid(requested), now()));
     if (this.#state !== 'hello') return;
     const uaid = known ? requested : newUaid();
+    const uaidHash = hashUaid(uaid);
     clearTimeout(this.#helloTimer);
-    this.uaid = uaid;
+    this.uaidHash = uaidHash;
+    this.#stored = known;
     this.#state = 'ready';
     // The reply goes out before any notification: until it arrives Firefox reads
     // notifications in the old format and drops them.
     this.#sendText(helloReply(uaid));
-    router.attach(uaid, this)?.supersede();
-    this.#log.debug({ uaid, known }, 'hello');
+    router.attach(uaidHash, this)?.supersede();
+    this.#log.debug({ uaidHash, known }, 'hello');
     if (known) await this.#fill();
   }
 
   async #register(rawChannelId: string, rawKey: string | null): Promise<void> {
-    const uaid = this.uaid!;
+    const uaidHash = this.uaidHash!;
     const channelId = canonicalChannelId(rawChannelId);
     if (channelId === null) return this.#sendText(registerReply(rawChannelId, 400));
     let appServerKey: string | null = null;
@@ -213,25 +232,46 @@ export class PushConnection {
       }
     }
     const { channels, limits, now } = this.deps;
-    if ((await channels.activeCount(uaid)) >= limits.maxChannelsPerUaid) {
-      this.#log.warn({ uaid }, 'subscription limit reached');
-      return this.#sendText(registerReply(channelId, 413));
+    // Each subscription is rows on disk and a capability strangers can push to: bounded
+    // per connection, per client address and per uaid, and a new uaid per address, so
+    // no script can fill the disk through subscriptions. Firefox rejects the
+    // subscribe() of a register answered with any status but 200.
+    const refusal = await this.#registerRefusal(uaidHash);
+    if (refusal !== null) {
+      this.#log.info({ client: this.deps.client, limit: refusal.limit }, 'subscription refused: limit reached');
+      return this.#sendText(registerReply(channelId, refusal.status));
     }
     const token = newEndpointToken();
     try {
-      await channels.register({ uaid, channelId, tokenHash: hashEndpointToken(token), appServerKey, now: now() });
+      await channels.register({ uaidHash, channelId, tokenHash: hashEndpointToken(token), appServerKey, now: now() });
     } catch (err) {
-      this.#log.error({ err, uaid }, 'register failed');
+      this.#log.error({ err, uaidHash }, 'register failed');
       return this.#sendText(registerReply(channelId, 500));
     }
+    this.#stored = true;
+    this.#registered++;
     this.#forgetChannel(channelId);
     this.#sendText(registerReply(channelId, 200, this.deps.endpointFor(token)));
+  }
+
+  /** Why a `register` is refused, with the status to answer (429: later; 413: never on this uaid), or null. */
+  async #registerRefusal(uaidHash: string): Promise<{ status: number; limit: string } | null> {
+    const { limits, perAddress, client, channels } = this.deps;
+    if (this.#registered >= limits.channelsPerConnection) return { status: 429, limit: 'channels_per_connection' };
+    if (!this.#stored && (await perAddress.take(`uaid:${client}`, 1, (limits.uaidsPerAddress * 1000) / HOUR_MS, limits.uaidsPerAddress)) > 0) {
+      return { status: 429, limit: 'uaids_per_address' };
+    }
+    if ((await perAddress.take(`channel:${client}`, 1, (limits.channelsPerAddress * 1000) / HOUR_MS, limits.channelsPerAddress)) > 0) {
+      return { status: 429, limit: 'channels_per_address' };
+    }
+    if ((await channels.activeCount(uaidHash)) >= limits.maxChannelsPerUaid) return { status: 413, limit: 'channels_per_uaid' };
+    return null;
   }
 
   async #unregister(rawChannelId: string): Promise<void> {
     const channelId = canonicalChannelId(rawChannelId);
     if (channelId === null) return this.#sendText(unregisterReply(rawChannelId, 400));
-    await this.deps.channels.unregister(this.uaid!, channelId, this.deps.now());
+    await this.deps.channels.unregister(this.uaidHash!, channelId, this.deps.now());
     this.#forgetChannel(channelId);
     this.#sendText(unregisterReply(channelId, 200));
   }
@@ -242,7 +282,7 @@ export class PushConnection {
       // 101 (decryption failed) and 102 (not delivered) end the message too: sending it
       // again would fail the same way.
       if (update.code !== ACK_DELIVERED) {
-        this.#log.info({ uaid: this.uaid, channelID: update.channelID, version: update.version, code: update.code }, 'push message not shown');
+        this.#log.info({ uaidHash: this.uaidHash, channelID: update.channelID, version: update.version, code: update.code }, 'push message not shown');
       }
       const sent = this.#inFlight.get(update.version);
       this.#inFlight.delete(update.version);
@@ -251,10 +291,10 @@ export class PushConnection {
         await this.deps.onAck?.({ code: update.code, deliveryRef: sent?.deliveryRef ?? null, endpointTokenHash: sent?.tokenHash ?? null });
       } catch (err) {
         // The ack still ends the message: reporting it is not worth sending it twice.
-        this.#log.error({ err, uaid: this.uaid, version: update.version }, 'could not report an ack');
+        this.#log.error({ err, uaidHash: this.uaidHash, version: update.version }, 'could not report an ack');
       }
     }
-    await this.deps.messages.deleteAcked(this.uaid!, versions);
+    await this.deps.messages.deleteAcked(this.uaidHash!, versions);
     if (this.#fillWanted && this.#inFlight.size <= this.deps.limits.maxInFlight / 2) await this.#fill();
   }
 
@@ -266,7 +306,7 @@ export class PushConnection {
       this.#fillWanted = true;
       return;
     }
-    const rows = await this.deps.messages.pending(this.uaid!, this.deps.now(), [...this.#inFlight.keys()], room);
+    const rows = await this.deps.messages.pending(this.uaidHash!, this.deps.now(), [...this.#inFlight.keys()], room);
     for (const row of rows) this.deliver(row);
     if (rows.length === room) this.#fillWanted = true;
   }
@@ -278,7 +318,7 @@ export class PushConnection {
   #send(message: PendingMessage): void {
     if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       // The peer does not read: keep the messages in the store for its next connection.
-      this.#log.warn({ uaid: this.uaid }, 'peer not reading: dropping connection');
+      this.#log.warn({ uaidHash: this.uaidHash }, 'peer not reading: dropping connection');
       this.socket.terminate();
       return;
     }
@@ -293,7 +333,7 @@ export class PushConnection {
   #close(code: number, reason: string): void {
     if (this.#state === 'closed') return;
     this.#leave();
-    if (code !== CLOSE_GOING_AWAY && code !== CLOSE_BACKOFF) this.#log.debug({ uaid: this.uaid, code, reason }, 'closing connection');
+    if (code !== CLOSE_GOING_AWAY && code !== CLOSE_BACKOFF) this.#log.debug({ uaidHash: this.uaidHash, code, reason }, 'closing connection');
     this.socket.close(code, reason);
   }
 
@@ -305,6 +345,6 @@ export class PushConnection {
   #leave(): void {
     this.#state = 'closed';
     clearTimeout(this.#helloTimer);
-    if (this.uaid !== null) this.deps.router.detach(this.uaid, this);
+    if (this.uaidHash !== null) this.deps.router.detach(this.uaidHash, this);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Which connection of this process serves a uaid. A push for a connected uaid goes out
- * at once; for any other it waits in the store until the next `hello`.
+ * Which connection of this process serves a uaid, keyed by the uaid's hash (the key the
+ * store has; the uaid itself is kept by its connection alone). A push for a connected
+ * uaid goes out at once; for any other it waits in the store until the next `hello`.
  */
 export class Router<C> {
   readonly #byUaid = new Map<string, C>();

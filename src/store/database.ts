@@ -1,5 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -12,7 +14,26 @@ export interface Store {
   caps: DialectCapabilities;
   /** Human description of where the data lives, for the start-up banner. */
   location: string;
+  /** The data folder and database file of the embedded store; absent on PostgreSQL. */
+  sqlite?: { dataDir: string; file: string };
   close(): Promise<void>;
+}
+
+/** What start-up checks found wrong with the store, in one line for the operator. */
+export class StoreCheckError extends Error {
+  override name = 'StoreCheckError';
+  constructor(
+    readonly reason: StoreProblem['reason'],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why the store cannot take and keep work; `detail` is one line for the operator. */
+export interface StoreProblem {
+  reason: 'data_dir_unwritable' | 'store_unwritable' | 'store_damaged';
+  detail: string;
 }
 
 // node-postgres returns int8 as strings to avoid precision loss; our int8 values are
@@ -26,11 +47,126 @@ export interface OpenStoreOptions {
   poolSize?: number;
 }
 
-/** Opens the store (PostgreSQL when a URL is given, else SQLite in the data folder) and migrates it. */
+/**
+ * Opens the store (PostgreSQL when a URL is given, else SQLite in the data folder) and
+ * migrates it. A failure is a StoreCheckError naming the database and, for SQLite, a
+ * data folder that cannot be written (the usual cause), not a driver's bare message.
+ */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
-  const store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts.dataDir);
-  await migrate(store.db, store.caps.dialect);
-  return store;
+  let store: Store | undefined;
+  try {
+    store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts.dataDir);
+    await migrate(store.db, store.caps.dialect);
+    return store;
+  } catch (err) {
+    await store?.close().catch(() => undefined);
+    if (err instanceof StoreCheckError) throw err;
+    const folder = opts.databaseUrl ? null : dataDirProblem(resolve(opts.dataDir));
+    if (folder) throw new StoreCheckError(folder.reason, folder.detail);
+    const where = store?.location ?? (opts.databaseUrl ? 'the PostgreSQL database' : resolve(join(opts.dataDir, 'carillon.db')));
+    throw new StoreCheckError('store_unwritable', `cannot open the database ${where}: ${oneLine(err)}`);
+  }
+}
+
+/**
+ * The start-up check, before the server says it is running: the data folder takes a
+ * file, the database takes a write (in a transaction that is rolled back), and on SQLite
+ * `PRAGMA quick_check` finds no damage. Throws StoreCheckError with one line that says
+ * what is wrong.
+ *
+ * @example
+ *   const store = await openStore(opts);
+ *   await checkStore(store); // "the database /srv/carillon/carillon.db cannot be written: attempt to write a readonly database"
+ */
+export async function checkStore(store: Store): Promise<void> {
+  await checkStoreWritable(store);
+  const problem = await storeIntegrityProblem(store);
+  if (problem) throw new StoreCheckError(problem.reason, problem.detail);
+}
+
+/** The write half of checkStore, for what must write before the rest of the start (the master key check). */
+export async function checkStoreWritable(store: Store): Promise<void> {
+  const problem = await storeWriteProblem(store);
+  if (problem) throw new StoreCheckError(problem.reason, problem.detail);
+}
+
+/** Why the store cannot be written now, or null: the data folder (SQLite) and a real write, rolled back. */
+export async function storeWriteProblem(store: Store): Promise<StoreProblem | null> {
+  if (store.sqlite) {
+    const folder = dataDirProblem(store.sqlite.dataDir);
+    if (folder) return folder;
+  }
+  try {
+    await store.db.transaction().execute(async (trx) => {
+      // Any table will do: the write is undone. schema_migrations exists once migrated.
+      await sql`insert into schema_migrations (version, name, applied_at) values (${-1}, ${'write check'}, ${0})`.execute(trx);
+      throw ROLLBACK;
+    });
+  } catch (err) {
+    if (err === ROLLBACK) return null;
+    return { reason: 'store_unwritable', detail: `the database ${store.location} cannot be written: ${oneLine(err)}` };
+  }
+  return null;
+}
+
+/**
+ * Damage SQLite finds in its file, or null; checked off the main thread on a read-only
+ * connection of its own (WAL lets it read beside the writer), as `quick_check` reads every
+ * page and would otherwise hold the event loop. PostgreSQL keeps its own integrity.
+ */
+export async function storeIntegrityProblem(store: Store): Promise<StoreProblem | null> {
+  if (!store.sqlite) return null;
+  return integrityProblem(store.sqlite.file, await quickCheckOffThread(store.sqlite.file));
+}
+
+const ROLLBACK = Symbol('rollback');
+
+function dataDirProblem(dataDir: string): StoreProblem | null {
+  const probe = join(dataDir, `.write-check-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+    return null;
+  } catch (err) {
+    return { reason: 'data_dir_unwritable', detail: `the data folder ${dataDir} is not writable (${(err as NodeJS.ErrnoException).code ?? oneLine(err)}): SQLite keeps its journal beside the database` };
+  }
+}
+
+/** `PRAGMA quick_check` as rows of text: ['ok'], or what is damaged; a file too damaged to read throws. */
+type QuickCheck = string[] | Error;
+
+const requireCjs = createRequire(import.meta.url);
+
+function quickCheckOffThread(file: string): Promise<QuickCheck> {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const SQLite = require(workerData.driver);
+     let db;
+     try {
+       db = new SQLite(workerData.file, { readonly: true, fileMustExist: true });
+       parentPort.postMessage({ rows: db.pragma('quick_check').map((r) => String(Object.values(r)[0])) });
+     } catch (err) {
+       parentPort.postMessage({ error: String(err && err.message || err) });
+     } finally {
+       if (db) db.close();
+     }`,
+    { eval: true, workerData: { file, driver: requireCjs.resolve('better-sqlite3') } },
+  );
+  return new Promise((resolveCheck) => {
+    worker.once('message', (m: { rows?: string[]; error?: string }) => resolveCheck(m.rows ?? new Error(m.error)));
+    worker.once('error', (err) => resolveCheck(err));
+    worker.once('exit', (code) => resolveCheck(new Error(`the check stopped (exit ${code})`)));
+  });
+}
+
+function integrityProblem(file: string, check: QuickCheck): StoreProblem | null {
+  if (Array.isArray(check) && check.length === 1 && check[0] === 'ok') return null;
+  const found = Array.isArray(check) ? `${check[0]}${check.length > 1 ? ` (and ${check.length - 1} more)` : ''}` : oneLine(check);
+  return { reason: 'store_damaged', detail: `the database ${file} is damaged (PRAGMA quick_check: ${found}); restore it from a backup` };
+}
+
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
 }
 
 function openSqlite(dataDir: string): Store {
@@ -49,6 +185,7 @@ function openSqlite(dataDir: string): Store {
     db,
     caps: { dialect: 'sqlite', supportsSkipLocked: false },
     location: file,
+    sqlite: { dataDir: resolve(dataDir), file },
     close: () => db.destroy(),
   };
 }
@@ -64,14 +201,4 @@ function openPostgres(url: string, poolSize: number): Store {
     location: u.toString(),
     close: () => db.destroy(),
   };
-}
-
-/** True when the store answers a trivial query (readiness probe). */
-export async function storeIsReady(store: Store): Promise<boolean> {
-  try {
-    await sql`select 1`.execute(store.db);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -7,6 +7,7 @@ import * as m004 from './migrations/004-events.ts';
 import * as m005 from './migrations/005-delivery-refs.ts';
 import * as m006 from './migrations/006-identity.ts';
 import * as m007 from './migrations/007-key-check-and-progress.ts';
+import * as m008 from './migrations/008-push-uaid-hash.ts';
 import * as m009 from './migrations/009-normalise-endpoints.ts';
 import * as m010 from './migrations/010-audience.ts';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 5, name: 'delivery-refs', up: m005.up },
   { version: 6, name: 'identity', up: m006.up },
   { version: 7, name: 'key-check-and-progress', up: m007.up },
+  { version: 8, name: 'push-uaid-hash', up: m008.up },
   { version: 9, name: 'normalise-endpoints', up: m009.up },
   { version: 10, name: 'audience', up: m010.up },
 ];

@@ -170,15 +170,19 @@ export interface JobsTable {
 
 /** A user agent known to Carillon's own push service (src/push-service/). */
 export interface PushUaidsTable {
-  /** 32 hex digits, handed out in the WebSocket `hello` reply. */
-  uaid: string;
+  /**
+   * SHA-256 (base64url) of the uaid, never the uaid: handed out in the WebSocket `hello`
+   * reply, the uaid is the only credential of a browser's connection (migration 008).
+   */
+  uaid_hash: string;
   created_at: number;
   connected_at: number;
 }
 
 /** One push message subscription of a user agent: a `register` over the WebSocket. */
 export interface PushChannelsTable {
-  uaid: string;
+  /** push_uaids.uaid_hash */
+  uaid_hash: string;
   /** Lower-case UUID chosen by the user agent. */
   channel_id: string;
   /** SHA-256 of the endpoint token: the token is a bearer secret in the endpoint URL. */
@@ -196,7 +200,8 @@ export interface PushMessagesTable {
   seq: Generated<number>;
   /** Random; the `version` on the WebSocket and the push message resource in `Location`. */
   id: string;
-  uaid: string;
+  /** push_uaids.uaid_hash */
+  uaid_hash: string;
   channel_id: string;
   /** RFC 8030 §5.4: a newer message with the same topic replaces this one. */
   topic: string | null;

@@ -11,7 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { encryptWebPush } from '../../src/protocol/webpush/ece.ts';
 import { signVapidToken, vapidAuthorization, vapidAudience, vapidSigningKey, type VapidKeys } from '../../src/protocol/webpush/vapid.ts';
-import { registerPushService, type PushService, type PushServiceLimits } from '../../src/push-service/index.ts';
+import { registerPushService, type PushService, type PushServiceLimits, type PushServiceOptions } from '../../src/push-service/index.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { createTestDatabase, type StoreKind } from '../support/carillon.ts';
 import type { BrowserSubscription } from './firefox-client.ts';
@@ -29,9 +29,17 @@ export interface TestPushService {
   stop(): Promise<void>;
 }
 
-export async function startPushService(kind: StoreKind, limits: Partial<PushServiceLimits> = {}): Promise<TestPushService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carillon-push-'));
-  const databaseUrl = kind === 'postgres' ? await createTestDatabase() : undefined;
+/** Options of registerPushService a test may set besides the limits, and a store made beforehand. */
+export type PushServiceExtras = Partial<Pick<PushServiceOptions, 'config' | 'trustProxy' | 'logger'>> & {
+  /** A data folder (SQLite) or database (PostgreSQL) that already holds rows; made fresh when absent. */
+  dataDir?: string;
+  databaseUrl?: string;
+};
+
+export async function startPushService(kind: StoreKind, limits: Partial<PushServiceLimits> = {}, extras: PushServiceExtras = {}): Promise<TestPushService> {
+  const { dataDir: givenDir, databaseUrl: givenUrl, ...options } = extras;
+  const dataDir = givenDir ?? mkdtempSync(join(tmpdir(), 'carillon-push-'));
+  const databaseUrl = kind === 'postgres' ? (givenUrl ?? (await createTestDatabase())) : undefined;
   const clock = { now: Date.now() };
   let port = 0;
   let app: FastifyInstance;
@@ -46,6 +54,7 @@ export async function startPushService(kind: StoreKind, limits: Partial<PushServ
       now: () => clock.now,
       publicUrl: '',
       limits,
+      ...options,
     });
     await app.listen({ port, host: '127.0.0.1' });
     port = (app.server.address() as AddressInfo).port;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { generateVapidKeys } from '../../src/protocol/webpush/vapid.ts';
 import { FirefoxProfile, type FirefoxConnection } from './firefox-client.ts';
 import { push, startPushService, type PushOptions, type TestPushService } from './harness.ts';
+import { hashUaid } from '../../src/push-service/identifiers.ts';
 
 describe('push service: RFC 8030 push requests', () => {
   let ps: TestPushService;
@@ -67,7 +68,7 @@ describe('push service: RFC 8030 push requests', () => {
       assert.equal(problem.status, 400);
       assert.equal(typeof problem.detail, 'string');
     }
-    assert.equal(await ps.service.messages.count(browser.profile.uaid!), 0);
+    assert.equal(await ps.service.messages.count(hashUaid(browser.profile.uaid!)), 0);
     assert.equal(await browser.notificationWithin(100), false);
   });
 
@@ -95,7 +96,7 @@ describe('push service: RFC 8030 push requests', () => {
   test('a restricted subscription refuses a push without VAPID (401) or signed by another key (403), and stores nothing', async () => {
     const appKeys = generateVapidKeys();
     const sub = await browser.subscribe(appKeys.publicKey);
-    const before = await ps.service.messages.count(browser.profile.uaid!);
+    const before = await ps.service.messages.count(hashUaid(browser.profile.uaid!));
 
     const missing = await push(sub.endpoint, sub, { payload: 'no vapid' });
     assert.equal(missing.status, 401, missing.text);
@@ -107,7 +108,7 @@ describe('push service: RFC 8030 push requests', () => {
     const notVapid = await push(sub.endpoint, sub, { payload: 'bearer', headers: { authorization: 'Bearer abc' } });
     assert.equal(notVapid.status, 401, notVapid.text);
 
-    assert.equal(await ps.service.messages.count(browser.profile.uaid!), before);
+    assert.equal(await ps.service.messages.count(hashUaid(browser.profile.uaid!)), before);
     assert.equal(await browser.notificationWithin(100), false);
 
     const signed = await push(sub.endpoint, sub, { payload: 'signed by the app', vapid: { keys: appKeys, now: seconds() } });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { STORES } from '../support/carillon.ts';
 import { FirefoxProfile } from './firefox-client.ts';
 import { push, startPushService, type TestPushService } from './harness.ts';
+import { hashUaid } from '../../src/push-service/identifiers.ts';
 
 for (const kind of STORES) {
   describe(`push service: store and forward (${kind})`, () => {
@@ -28,7 +29,7 @@ for (const kind of STORES) {
       const { profile, sub } = await offlineBrowser();
       const res = await push(sub.endpoint, sub, { payload: 'while you were away', ttl: 3600 });
       assert.equal(res.status, 201, res.text);
-      assert.equal(await ps.service.messages.count(profile.uaid!), 1);
+      assert.equal(await ps.service.messages.count(hashUaid(profile.uaid!)), 1);
 
       await ps.restart();
       const conn = await profile.connect(ps.wsUrl);
@@ -38,7 +39,7 @@ for (const kind of STORES) {
       assert.equal(n.channelID, sub.channelID);
       await conn.waitFrame(() => false, 100).catch(() => undefined); // let the ack land
       await conn.close();
-      assert.equal(await ps.service.messages.count(profile.uaid!), 0, 'the ack removed it');
+      assert.equal(await ps.service.messages.count(hashUaid(profile.uaid!)), 0, 'the ack removed it');
     });
 
     test('a message whose TTL ran out is not delivered, and the sweep removes it', async () => {
@@ -52,7 +53,7 @@ for (const kind of STORES) {
       await conn.close();
       ps.clock.now += 600_000;
       await ps.service.sweep();
-      assert.equal(await ps.service.messages.count(profile.uaid!), 0);
+      assert.equal(await ps.service.messages.count(hashUaid(profile.uaid!)), 0);
     });
 
     test('TTL 0 reaches a connected browser and is dropped for an offline one', async () => {
@@ -73,7 +74,7 @@ for (const kind of STORES) {
       const second = await push(sub.endpoint, sub, { payload: 'score 2-0', topic: 'match-42' });
       await push(sub.endpoint, sub, { payload: 'other news', topic: 'news' });
       assert.notEqual(first.headers.get('location'), second.headers.get('location'));
-      assert.equal(await ps.service.messages.count(profile.uaid!), 2);
+      assert.equal(await ps.service.messages.count(hashUaid(profile.uaid!)), 2);
 
       const conn = await profile.connect(ps.wsUrl);
       const got = [(await conn.nextNotification()).plaintext, (await conn.nextNotification()).plaintext].sort();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clientKey } from './guards.ts';
+import { clientKey } from './client-key.ts';
 
 test('clients are counted by IPv4 address, or by the /64 of an IPv6 address', () => {
   assert.equal(clientKey('203.0.113.9'), '203.0.113.9');
