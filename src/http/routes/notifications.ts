@@ -20,7 +20,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
         description: 'An `Idempotency-Key` header makes retries safe: the same key and body answer the same id and send nothing twice.',
         params: AppParams,
         body: NotificationBody,
-        response: { 202: Accepted, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'invalid_idempotency_key', 'idempotency_key_reused', 'critical_alert_not_allowed', 'invalid_topic', 'invalid_send_at', 'payload_too_large') },
+        response: { 202: Accepted, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'invalid_idempotency_key', 'idempotency_key_reused', 'critical_alert_not_allowed', 'invalid_topic', 'invalid_send_at', 'payload_too_large', 'unknown_category') },
       },
     },
     async (req, reply) => {
