@@ -12,6 +12,7 @@ import { LICENSE, OPENAPI_VERSION, TAGS, documentServers, finishDocument } from 
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
 import { subscriptionRoutes } from './http/routes/subscriptions.ts';
+import { userRoutes } from './http/routes/users.ts';
 import { notificationRoutes } from './http/routes/notifications.ts';
 import { credentialRoutes } from './http/routes/credentials.ts';
 import { healthRoutes } from './http/routes/health.ts';
@@ -39,6 +40,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
+    // A user's external id (up to 256 characters) is a path segment, percent-encoded up to
+    // 12 characters each (4 UTF-8 bytes as %XX); the parameter schemas limit each segment.
+    maxParamLength: 3_072,
     // Fastify turns Node's request timeout off (0): a body trickled a byte at a time would
     // hold its connection for good. Each limit is explained in src/config/defaults.ts.
     requestTimeout: ctx.config.httpRequestTimeout,
@@ -90,6 +94,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   appRoutes(app, ctx);
   queueRoutes(app, ctx);
   subscriptionRoutes(app, ctx);
+  userRoutes(app, ctx);
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
   sdkRoutes(app, ctx);

@@ -70,18 +70,21 @@ export interface AppView {
   vapidSubject: string;
   /** Whether user ids set with the publishable key must come with their hash. */
   identityVerification: boolean;
+  /** The attribute keys a browser may set for its own verified user (src/apps/browser-attributes.ts). */
+  browserAttributes: string[];
   createdAt: string;
 }
 
-const APP_COLUMNS = ['id', 'name', 'vapid_public_key', 'vapid_subject', 'identity_verification', 'created_at'] as const;
+const APP_COLUMNS = ['id', 'name', 'vapid_public_key', 'vapid_subject', 'identity_verification', 'browser_attributes', 'created_at'] as const;
 
-function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapid_subject' | 'created_at'> & { identity_verification: number }): AppView {
+function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapid_subject' | 'browser_attributes' | 'created_at'> & { identity_verification: number }): AppView {
   return {
     id: row.id,
     name: row.name,
     vapidPublicKey: row.vapid_public_key,
     vapidSubject: row.vapid_subject,
     identityVerification: row.identity_verification === 1,
+    browserAttributes: row.browser_attributes === null ? [] : JSON.parse(row.browser_attributes),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

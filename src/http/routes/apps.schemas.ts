@@ -19,7 +19,10 @@ const AppFields = {
   identityVerification: Type.Boolean({ description: 'User ids set with the publishable key must come with their hash' }),
   createdAt: Type.String({ format: 'date-time' }),
 };
-export const App = Type.Object(AppFields);
+export const App = Type.Object({
+  ...AppFields,
+  browserAttributes: Type.Array(Type.String(), { description: 'Attribute keys a browser (the publishable key) may set for its own verified user' }),
+});
 export const CreatedApp = Type.Object({
   ...AppFields,
   secretKey: Type.String({ description: 'Server-side key; shown once' }),
@@ -29,6 +32,9 @@ export const CreatedApp = Type.Object({
 export const UpdateAppBody = Type.Object(
   {
     identityVerification: Type.Optional(Type.Boolean({ description: 'User ids set with the publishable key must come with their hash' })),
+    browserAttributes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description: 'Replace the attribute keys a browser may set for its own verified user ([] for none); language and timezone it may always set' }),
+    ),
   },
   { additionalProperties: false },
 );
