@@ -59,3 +59,18 @@ export class CredentialsUnusableError extends Error {
 export function credentialsFailure(err: CredentialsUnusableError): Outcome {
   return { kind: 'rejected', reason: err.message, fault: 'credentials' };
 }
+
+/**
+ * An app's credentials for a batch, or the outcome every recipient gets without them:
+ * stored credentials that cannot be used, or none at all. Neither is retried: nothing
+ * changes until someone uploads a key, and the reason says so.
+ */
+export async function credentialsForBatch<T>(channel: string, load: () => Promise<T | undefined>): Promise<{ creds: T } | { failure: Outcome }> {
+  try {
+    const creds = await load();
+    return creds ? { creds } : { failure: { kind: 'rejected', reason: `no ${channel} credentials`, fault: 'credentials' } };
+  } catch (err) {
+    if (err instanceof CredentialsUnusableError) return { failure: credentialsFailure(err) };
+    throw err;
+  }
+}

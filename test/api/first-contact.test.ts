@@ -31,17 +31,8 @@ describe('first contact', () => {
     assert.equal(noChannel.body.code, 'invalid_request');
     assert.equal(noChannel.body.errors[0].pointer, '#/channel');
   });
-});
 
-describe('a stranger meets the key check first, and a known path names its methods', () => {
-  let c: TestCarillon;
-  let app: Awaited<ReturnType<TestCarillon['createApp']>>;
-
-  before(async () => {
-    c = await startCarillon('sqlite');
-    app = await c.createApp();
-  });
-  after(() => c.stop());
+  // A stranger meets the key check first, and a known path names its methods.
 
   test('without a key, or with a bad one, a request gets 401 before its body is looked at', async () => {
     const url = `/v1/apps/${app.id}/notifications`;

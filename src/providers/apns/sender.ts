@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
-import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../outcome.ts';
+import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import { buildApnsPayloadFor } from './build-payload.ts';
 import { ApnsProtocolError } from '../../protocol/apns/errors.ts';
 import { buildApnsRequest, type ApnsRequest } from './build-request.ts';
@@ -42,15 +42,9 @@ export class ApnsSender implements Sender {
   constructor(private readonly deps: ApnsSenderDeps) {}
 
   async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
-    let creds: ApnsCredentials | undefined;
-    try {
-      creds = await this.deps.credentials(message.appId);
-    } catch (err) {
-      if (err instanceof CredentialsUnusableError) return recipients.map(() => credentialsFailure(err));
-      throw err;
-    }
-    // Not retried: nothing changes until someone uploads a key, and the reason says so.
-    if (!creds) return recipients.map(() => ({ kind: 'rejected', reason: 'no apns credentials', fault: 'credentials' }));
+    const loaded = await credentialsForBatch('apns', () => this.deps.credentials(message.appId));
+    if ('failure' in loaded) return recipients.map(() => loaded.failure);
+    const { creds } = loaded;
     const payload = Buffer.from(JSON.stringify(buildApnsPayloadFor(message.id, message.content)));
     const { tokens, now } = this.deps;
 

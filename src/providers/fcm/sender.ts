@@ -4,7 +4,7 @@ import { OAuthTokenError } from '../../protocol/fcm/errors.ts';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
 import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
-import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../outcome.ts';
+import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import type { AccessTokenCache } from './access-token-cache.ts';
 import { buildFcmMessageFor } from './build-message.ts';
 import { buildFcmRequest } from './build-request.ts';
@@ -47,14 +47,9 @@ export class FcmSender implements Sender {
   constructor(private readonly deps: FcmSenderDeps) {}
 
   async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
-    let creds: FcmCredentials | undefined;
-    try {
-      creds = await this.deps.credentials(message.appId);
-    } catch (err) {
-      if (err instanceof CredentialsUnusableError) return recipients.map(() => credentialsFailure(err));
-      throw err;
-    }
-    if (!creds) return recipients.map(() => ({ kind: 'rejected', reason: 'no fcm credentials', fault: 'credentials' }));
+    const loaded = await credentialsForBatch('fcm', () => this.deps.credentials(message.appId));
+    if ('failure' in loaded) return recipients.map(() => loaded.failure);
+    const { creds } = loaded;
     let token: string;
     try {
       token = await this.deps.tokens.get(creds);

@@ -34,9 +34,11 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     session_count integer not null default 0
   )`.execute(db);
   await db.schema.createIndex('users_app_external').unique().on('users').columns(['app_id', 'external_id']).execute();
-  for (const column of ['language', 'country', 'timezone', 'created_at', 'last_seen_at', 'session_count']) {
+  for (const column of ['country', 'timezone', 'created_at', 'last_seen_at', 'session_count']) {
     await db.schema.createIndex(`users_app_${column}`).on('users').columns(['app_id', column]).execute();
   }
+  // Language tags compare case-insensitively (RFC 5646 §2.1.1), so segments test lower(language).
+  await sql`create index users_app_language on users (app_id, lower(language))`.execute(db);
   // Bounding boxes first: a radius test narrows to a lat range by index, then checks the distance.
   await db.schema.createIndex('users_app_lat').on('users').columns(['app_id', 'lat', 'lon']).execute();
 
@@ -52,7 +54,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     primary key (user_seq, key)
   )`.execute(db);
   await db.schema.createIndex('user_attributes_str').on('user_attributes').columns(['app_id', 'key', 'str', 'user_seq']).execute();
-  await db.schema.createIndex('user_attributes_num').on('user_attributes').columns(['app_id', 'key', 'num', 'user_seq']).execute();
+  // type beside num: a number test must not match a time or a boolean stored under the same key.
+  await db.schema.createIndex('user_attributes_num').on('user_attributes').columns(['app_id', 'key', 'type', 'num', 'user_seq']).execute();
 
   // event_id: the sender's id; NULLs are distinct in a unique index on both engines, so
   // events without one are never deduped.

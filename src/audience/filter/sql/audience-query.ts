@@ -1,0 +1,30 @@
+import type { Kysely } from 'kysely';
+import type { DialectCapabilities } from '../../../store/dialect.ts';
+import type { Database } from '../../../store/schema.ts';
+import type { Filter } from '../types.ts';
+import { audienceSql } from './capabilities.ts';
+import { compileFilter } from './compile-filter.ts';
+import type { CompileContext } from './context.ts';
+
+export interface AudienceQueryOptions {
+  /** The clock `within` and `older_than` count back from (unix ms). */
+  now: number;
+  caps: DialectCapabilities;
+}
+
+export async function compileContext(db: Kysely<Database>, appId: string, opts: AudienceQueryOptions, form: CompileContext['form'] = 'set'): Promise<CompileContext> {
+  return { appId, now: opts.now, sql: await audienceSql(db, opts.caps), form };
+}
+
+/**
+ * The app's subscriptions joined to their users (on the unique (app_id, external_id)), kept
+ * where the filter holds. Subscriptions without a user, or whose user id has no `users`
+ * row, are in no filter's audience.
+ */
+export function audienceRows(db: Kysely<Database>, f: Filter, ctx: CompileContext) {
+  return db
+    .selectFrom('subscriptions')
+    .innerJoin('users', (j) => j.onRef('users.app_id', '=', 'subscriptions.app_id').onRef('users.external_id', '=', 'subscriptions.user_id'))
+    .where('subscriptions.app_id', '=', ctx.appId)
+    .where(compileFilter(f, ctx));
+}

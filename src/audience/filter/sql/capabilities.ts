@@ -1,0 +1,63 @@
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { DialectCapabilities } from '../../../store/dialect.ts';
+import type { Scalar } from '../types.ts';
+
+/**
+ * What the audience SQL needs that the engines spell differently. The one place that looks
+ * at the dialect's name; everything else asks these.
+ */
+export interface AudienceSql {
+  /** `haystack` contains `needle` (case-sensitive, as String.prototype.includes). */
+  contains(haystack: RawBuilder<unknown>, needle: string): RawBuilder<SqlBool>;
+  /** `user_events.properties` has `key` with exactly this value, of the same JSON type. */
+  propertyEquals(key: string, value: Scalar): RawBuilder<SqlBool>;
+  /**
+   * `ref` is not among the rows of `query` (a column of non-null values). SQLite runs a
+   * `not in (subquery)` once into a temporary index; PostgreSQL cannot turn `not in` into
+   * an anti-join (its NULL rule) and would run it as a subplan, so there it is `not exists`.
+   */
+  notIn(ref: RawBuilder<unknown>, query: RawBuilder<unknown>): RawBuilder<SqlBool>;
+  /** sin and cos in SQL, for `near` (geo.ts). */
+  mathFunctions: boolean;
+}
+
+const sqlite = (mathFunctions: boolean): AudienceSql => ({
+  contains: (h, n) => sql<SqlBool>`instr(${h}, ${n}) > 0`,
+  propertyEquals(key, value) {
+    // The path is a bound parameter; the key's grammar (fields.ts KEY) has no `"` or `\` to escape.
+    const path = `$."${key}"`;
+    if (typeof value === 'boolean') return sql<SqlBool>`json_type(properties, ${path}) = ${value ? 'true' : 'false'}`;
+    const type = typeof value === 'string' ? sql`= 'text'` : sql`in ('integer', 'real')`;
+    return sql<SqlBool>`(json_type(properties, ${path}) ${type} and json_extract(properties, ${path}) = ${value})`;
+  },
+  notIn: (ref, query) => sql<SqlBool>`${ref} not in (${query})`,
+  mathFunctions,
+});
+
+const postgres: AudienceSql = {
+  contains: (h, n) => sql<SqlBool>`strpos(${h}, cast(${n} as text)) > 0`,
+  // jsonb equality compares numbers by value (1 = 1.0) and keeps types apart ("1" <> 1, true <> 1).
+  propertyEquals: (key, value) => sql<SqlBool>`(cast(properties as jsonb) -> cast(${key} as text)) = cast(${JSON.stringify(value)} as jsonb)`,
+  notIn: (ref, query) => sql<SqlBool>`not exists (select 1 from (${query}) as excluded (v) where excluded.v = ${ref})`,
+  mathFunctions: true,
+};
+
+const probed = new WeakMap<object, Promise<boolean>>();
+
+/**
+ * The audience SQL for this store. SQLite has sin and cos only when built with its math
+ * functions (SQLITE_ENABLE_MATH_FUNCTIONS; better-sqlite3's bundled build has them), so
+ * that is asked once per database with `select sin(1)`.
+ */
+export async function audienceSql(db: Kysely<any>, caps: DialectCapabilities): Promise<AudienceSql> {
+  if (caps.dialect === 'postgres') return postgres;
+  let math = probed.get(db);
+  if (math === undefined) {
+    math = sql`select sin(1) as s`.execute(db).then(
+      () => true,
+      () => false,
+    );
+    probed.set(db, math);
+  }
+  return sqlite(await math);
+}

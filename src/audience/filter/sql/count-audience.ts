@@ -1,0 +1,23 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../../store/schema.ts';
+import type { AudienceCount } from '../evaluate.ts';
+import { CHANNELS, type Filter } from '../types.ts';
+import { audienceRows, compileContext, type AudienceQueryOptions } from './audience-query.ts';
+
+/**
+ * The exact size of the audience: its subscriptions, by channel, and the users they
+ * belong to (a user with a phone and a browser counts once). One pass over the matching
+ * rows: the channels are the closed list the subscriptions API accepts.
+ */
+export async function countAudience(db: Kysely<Database>, appId: string, f: Filter, opts: AudienceQueryOptions): Promise<AudienceCount> {
+  const ctx = await compileContext(db, appId, opts);
+  const row = await audienceRows(db, f, ctx)
+    .select([
+      sql<number>`count(*)`.as('subscriptions'),
+      sql<number>`count(distinct users.seq)`.as('users'),
+      ...CHANNELS.map((c) => sql<number>`coalesce(sum(case when subscriptions.channel = ${c} then 1 else 0 end), 0)`.as(c)),
+    ])
+    .executeTakeFirstOrThrow();
+  const byChannel: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, Number((row as Record<string, unknown>)[c])]));
+  return { users: Number(row.users), subscriptions: Number(row.subscriptions), byChannel };
+}
