@@ -122,6 +122,8 @@ function realParams(path: string, name: string): string[] {
   if (name === 'appId') return [appA.id, appA.id, appA.id, appB.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : notification.id];
   if (name === 'externalId') return [user.externalId];
+  // A segment filter (docs/audience.md) that matches the user, and one that does not.
+  if (name === 'filter') return ['{"attribute":"plan","op":"eq","value":"gold"}', '{"not":{"attribute":"country","op":"exists"}}'];
   return [];
 }
 

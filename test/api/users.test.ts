@@ -229,6 +229,24 @@ for (const kind of STORES) {
       assert.equal((await c.api('GET', `/v1/apps/${other.id}/users`, { key: other.publishableKey })).status, 403, 'the list is for the secret key');
     });
 
+    test('the list takes a segment filter, and pages through its users', async () => {
+      const other = await c.createApp('filtered');
+      for (let i = 0; i < 6; i++) await c.api('PUT', `/v1/apps/${other.id}/users/f${i}`, { key: other.secretKey, body: { attributes: { i }, country: i % 2 ? 'FR' : 'DE' } });
+      const list = async (filter: unknown, extra = '') => c.api('GET', `/v1/apps/${other.id}/users?filter=${encodeURIComponent(JSON.stringify(filter))}${extra}`, { key: other.secretKey });
+      const first = await list({ and: [{ attribute: 'i', op: 'gte', value: 2 }, { attribute: 'country', op: 'eq', value: 'FR' }] }, '&limit=1');
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(first.body.data.map((u: any) => u.externalId), ['f3']);
+      const second = await list({ and: [{ attribute: 'i', op: 'gte', value: 2 }, { attribute: 'country', op: 'eq', value: 'FR' }] }, `&limit=1&cursor=${first.body.next}`);
+      assert.deepEqual(second.body.data.map((u: any) => u.externalId), ['f5']);
+      assert.equal(second.body.next, null);
+      const bad = await list({ attribute: 'i', op: 'gt', value: 'x' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.code, 'invalid_filter');
+      const notJson = await c.api('GET', `/v1/apps/${other.id}/users?filter=%7Bnope`, { key: other.secretKey });
+      assert.equal(notJson.body.code, 'invalid_filter');
+      assert.equal((await list({ segment: 'seg_missing' })).body.code, 'unknown_segment');
+    });
+
     describe('the publishable key', () => {
       const pub = (id: string, body: Record<string, unknown>) => put(id, body, app.publishableKey);
 

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Context } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { decodeCursor, encodeCursor } from '../../store/cursor.ts';
+import { FilterError, compileContext, prepareFilter, whereUsers } from '../filter/index.ts';
 import type { Database } from '../../store/schema.ts';
 import { ensureUser, type UserRow } from './ensure-user.ts';
 import { ATTRIBUTE_LIMITS, validateUser, type UserPatch } from './validate-user.ts';
@@ -110,9 +111,31 @@ export async function recordSession(ctx: Context, appId: string, externalId: str
   });
 }
 
-/** One page in creation order (keyset on users.seq); `next` is absent on the last page. */
-export async function listUsers(ctx: Context, appId: string, opts: { limit: number; cursor?: string }): Promise<{ data: UserView[]; next: string | null }> {
+/**
+ * The segment filter of a list, sent as JSON text in the query (docs/audience.md). No
+ * segments are stored yet, so a `{"segment": id}` is `unknown_segment`.
+ */
+async function listFilter(text: string) {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    throw new FilterError('invalid_filter', '', 'filter is not JSON: send the filter as JSON text, URL-encoded');
+  }
+  const prepared = await prepareFilter(input, async () => undefined);
+  if (!prepared.ok) throw prepared.error;
+  return prepared.filter;
+}
+
+/**
+ * One page in creation order (keyset on users.seq); `next` is absent on the last page.
+ * With a filter, the users it holds for (asked of users alone: docs/audience.md, "Users
+ * and subscriptions").
+ */
+export async function listUsers(ctx: Context, appId: string, opts: { limit: number; cursor?: string; filter?: string }): Promise<{ data: UserView[]; next: string | null }> {
   const after = opts.cursor ? decodeCursor(opts.cursor) : 0;
+  const filter = opts.filter === undefined ? undefined : await listFilter(opts.filter);
+  const where = filter && whereUsers(filter, await compileContext(ctx.store.db, appId, { now: ctx.now(), caps: ctx.store.caps }));
   const rows = await ctx.store.db
     .selectFrom('users')
     .selectAll('users')
@@ -126,6 +149,7 @@ export async function listUsers(ctx: Context, appId: string, opts: { limit: numb
     )
     .where('users.app_id', '=', appId)
     .where('users.seq', '>', after)
+    .$if(where !== undefined, (q) => q.where(where!))
     .orderBy('users.seq')
     .limit(opts.limit + 1)
     .execute();

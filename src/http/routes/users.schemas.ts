@@ -33,6 +33,10 @@ export const UserListQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    // Percent-encoded, a character is up to 9 of the URL's 8,192 (three UTF-8 bytes as %XX):
+    // 800 keeps any filter, with a cursor, under the limit, so it is refused by its schema
+    // after the key is checked, never as a URL too long before.
+    filter: Type.Optional(Type.String({ minLength: 1, maxLength: 800, description: 'A segment filter as JSON text (docs/audience.md): only the users it holds for' })),
   },
   { additionalProperties: false },
 );

@@ -102,7 +102,7 @@ export function userRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.get<{ Params: AppParams; Querystring: UserListQuery }>(
     '/v1/apps/:appId/users',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listUsers', tags: ['users'], summary: 'List users, oldest first, by cursor', params: AppParams, querystring: UserListQuery, response: { 200: UserPage, ...guardedProblems('secret', { params: true }, 'invalid_cursor') } } },
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listUsers', tags: ['users'], summary: 'List users, oldest first, by cursor', params: AppParams, querystring: UserListQuery, response: { 200: UserPage, ...guardedProblems('secret', { params: true }, 'invalid_cursor', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle') } } },
     async (req) => listUsers(ctx, req.params.appId, req.query),
   );
   app.post<{ Params: AppParams; Body: ImportBody }>(
