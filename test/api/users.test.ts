@@ -264,6 +264,12 @@ for (const kind of STORES) {
         const res = await pub('frank', { userIdHash: userIdHash(app, 'frank'), language: 'de', timezone: 'Europe/Berlin', attributes: { theme: 'dark' } });
         assert.equal(res.status, 200, JSON.stringify(res.body));
         assert.deepEqual([res.body.language, res.body.timezone, res.body.attributes], ['de', 'Europe/Berlin', { theme: 'dark' }]);
+        assert.equal(res.headers['access-control-allow-origin'], '*', 'a page on the site origin may read the answer');
+        for (const [path, method] of [['users/frank', 'PUT'], ['users/frank/sessions', 'POST']]) {
+          const pre = await c.app.inject({ method: 'OPTIONS', url: `/v1/apps/${app.id}/${path}`, headers: { origin: 'https://shop.example', 'access-control-request-method': method } });
+          assert.equal(pre.statusCode, 204, path);
+          assert.equal(pre.headers['access-control-allow-methods'], method, `${path}: only ${method} from a page`);
+        }
       });
 
       test('the hash is required and must be of this user; nothing is stored', async () => {
