@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
 import { STORES, startCarillon, userIdHash, type TestCarillon } from '../support/carillon.ts';
+import { eventually } from '../support/eventually.ts';
 
 function sub(extra: Record<string, unknown> = {}) {
   const ecdh = createECDH('prime256v1');
@@ -191,8 +192,13 @@ for (const kind of STORES) {
     test('to: {userIds} still reaches a user’s subscriptions', async () => {
       const res = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { userIds: ['bob'] }, title: 'hi' } });
       assert.equal(res.status, 202, JSON.stringify(res.body));
-      const status = await c.api('GET', `/v1/apps/${app.id}/notifications/${res.body.id}`, { key: app.secretKey });
-      assert.equal(status.status, 200);
+      // bob has two subscriptions: the fan-out targets both, and no one else's.
+      const targeted = await eventually(async () => {
+        const status = await c.api('GET', `/v1/apps/${app.id}/notifications/${res.body.id}`, { key: app.secretKey });
+        assert.ok(status.body.counts.targeted > 0, JSON.stringify(status.body.counts));
+        return status.body.counts.targeted;
+      }, 15_000);
+      assert.equal(targeted, 2);
     });
 
     test('sessions: lastSeenAt is now and the count grows; an unknown user is created', async () => {
