@@ -5,6 +5,7 @@ import { serve } from './cli/serve.ts';
 import { send } from './cli/send.ts';
 import { pushService } from './cli/push-service.ts';
 import { migrate } from './cli/migrate.ts';
+import { importUsersFile } from './cli/users-import.ts';
 import { deleteCredentials, listCredentials, setApns, setFcm } from './cli/credentials.ts';
 
 const program = new Command('carillon').description('Self-hosted push notifications').showHelpAfterError();
@@ -76,6 +77,15 @@ apiOptions(credentials.command('set-fcm').description('set the FCM service accou
   .action(async (opts) => setFcm(opts));
 apiOptions(credentials.command('list').description('which credentials are set (never the secrets)')).action(async (opts) => listCredentials(opts));
 apiOptions(credentials.command('delete').description('remove credentials').argument('<kind>', 'apns or fcm')).action(async (kind: string, opts) => deleteCredentials(opts, kind));
+
+const users = program.command('users').description("an app's users, through a running server's API");
+apiOptions(users.command('import').description('create or merge users from a CSV file with a header row, or NDJSON (one user per line); see docs/users.md').argument('<file>', '.csv, .ndjson or .jsonl'))
+  .addOption(new Option('--format <format>', 'when the file name does not tell').choices(['csv', 'ndjson']))
+  .option('--page-size <n>', 'users per request (at most 1000)', '1000')
+  .option('--json', 'print the result (imported, refused rows with their line) as JSON')
+  .action(async (file: string, opts) => {
+    process.exitCode = await importUsersFile(file, opts);
+  });
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`carillon: ${err.message}\n`);
