@@ -18,6 +18,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { errorRoutes } from './http/routes/errors.ts';
 import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
+import { trackRoutes } from './http/routes/track.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
@@ -92,6 +93,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   subscriptionRoutes(app, ctx);
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
+  trackRoutes(app, ctx);
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
