@@ -61,6 +61,7 @@ export const CLIENT_ERRORS = {
   unsupported: { status: 0, title: 'This browser cannot receive web push notifications here' },
   network_error: { status: 0, title: 'The Carillon server could not be reached' },
   invalid_options: { status: 0, title: 'Carillon.init() options are not valid' },
+  user_required: { status: 0, title: 'This needs the signed-in user: call setUserId() first' },
 } as const;
 
 export type ServerErrorCode = keyof typeof ERRORS;
