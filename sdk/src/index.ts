@@ -228,6 +228,16 @@ export class Carillon {
     await renderPreferencesForm(element, { get: () => this.getPreferences(), set: (change) => this.setPreferences(change) }, options);
   }
 
+  /** Replaces this browser's tags (string values; at most 50), the keys of segments. */
+  async setTags(tags: Record<string, string>): Promise<void> {
+    const entries = Object.entries(tags ?? {});
+    const bad = entries.find(([k, v]) => k.length < 1 || k.length > 64 || typeof v !== 'string' || v.length > 256);
+    if (typeof tags !== 'object' || tags === null || entries.length > 50 || bad) {
+      throw new CarillonError('invalid_request', `tags must be at most 50 string values, keys of 1 to 64 and values of at most 256 characters${bad ? ` (see "${bad[0]}")` : ''}`);
+    }
+    await this.#updateState((s) => ({ ...s, tags: { ...tags } }));
+  }
+
   /** Ends the subscription in the browser and on the server. */
   async unsubscribe(): Promise<void> {
     if (!this.#supported) return;
