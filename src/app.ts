@@ -12,6 +12,7 @@ import { LICENSE, OPENAPI_VERSION, TAGS, documentServers, finishDocument } from 
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
 import { subscriptionRoutes } from './http/routes/subscriptions.ts';
+import { userRoutes } from './http/routes/users.ts';
 import { notificationRoutes } from './http/routes/notifications.ts';
 import { credentialRoutes } from './http/routes/credentials.ts';
 import { healthRoutes } from './http/routes/health.ts';
@@ -41,9 +42,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
-    // A user id in the path (/users/:externalId/...) is up to 256 UTF-16 units, each at
-    // most 9 characters percent-encoded; the router's default (100) would answer 414.
-    maxParamLength: 256 * 9,
+    // A user's external id (up to 256 characters) is a path segment, percent-encoded up to
+    // 12 characters each (4 UTF-8 bytes as %XX); the parameter schemas limit each segment.
+    maxParamLength: 3_072,
     // Fastify turns Node's request timeout off (0): a body trickled a byte at a time would
     // hold its connection for good. Each limit is explained in src/config/defaults.ts.
     requestTimeout: ctx.config.httpRequestTimeout,
@@ -95,6 +96,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   appRoutes(app, ctx);
   queueRoutes(app, ctx);
   subscriptionRoutes(app, ctx);
+  userRoutes(app, ctx);
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
   trackRoutes(app, ctx);

@@ -75,12 +75,14 @@ export interface AppView {
   identityVerification: boolean;
   /** The app's own notification categories, beside the built-in ones (src/apps/categories.ts). */
   categories: string[];
+  /** The attribute keys a browser may set for its own verified user (src/apps/browser-attributes.ts). */
+  browserAttributes: string[];
   createdAt: string;
 }
 
-const APP_COLUMNS = ['id', 'name', 'vapid_public_key', 'vapid_subject', 'identity_verification', 'categories', 'created_at'] as const;
+const APP_COLUMNS = ['id', 'name', 'vapid_public_key', 'vapid_subject', 'identity_verification', 'categories', 'browser_attributes', 'created_at'] as const;
 
-function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapid_subject' | 'categories' | 'created_at'> & { identity_verification: number }): AppView {
+function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapid_subject' | 'categories' | 'browser_attributes' | 'created_at'> & { identity_verification: number }): AppView {
   return {
     id: row.id,
     name: row.name,
@@ -88,6 +90,7 @@ function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapi
     vapidSubject: row.vapid_subject,
     identityVerification: row.identity_verification === 1,
     categories: parseAppCategories(row.categories),
+    browserAttributes: row.browser_attributes === null ? [] : JSON.parse(row.browser_attributes),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

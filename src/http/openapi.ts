@@ -81,6 +81,7 @@ export const LICENSE = { name: 'Apache-2.0', identifier: 'Apache-2.0' } as const
 export const TAGS = [
   { name: 'apps', description: 'Apps, their VAPID keys, API keys and identity secret' },
   { name: 'subscriptions', description: 'Browsers and devices that receive an app’s notifications' },
+  { name: 'users', description: 'The people behind subscriptions: attributes, sessions, import, export and erasure' },
   { name: 'notifications', description: 'Sending, and what became of each send' },
   { name: 'audience', description: 'Users, their attributes and what they did' },
   { name: 'analytics', description: 'What browsers report: opt-in steps, displays, clicks' },

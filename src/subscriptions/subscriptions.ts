@@ -7,6 +7,7 @@ import { CHANNELS } from '../providers/registry.ts';
 import { normalizeEndpoint } from '../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress } from '../providers/channel.ts';
 import type { SubscriptionInput } from './subscription-input.ts';
+import { ensureUser } from '../audience/users/ensure-user.ts';
 
 export interface SubscriptionView {
   id: string;
@@ -130,6 +131,9 @@ async function upsertOnce(ctx: Context, appId: string, channel: string, input: S
         .executeTakeFirstOrThrow();
       seq = Number(row.seq);
     }
+    // A subscription with a user id belongs to that user, created on first sight in the
+    // same transaction: segments and the users routes find everyone a send can reach.
+    if (typeof input.userId === 'string') await ensureUser(tx, ctx.store.caps, appId, input.userId, now);
     const entries = Object.entries(input.tags ?? {});
     if (entries.length > 0) {
       await tx.insertInto('subscription_tags').values(entries.map(([key, value]) => ({ subscription_seq: seq, app_id: appId, key, value }))).execute();

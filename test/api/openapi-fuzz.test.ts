@@ -54,6 +54,8 @@ const browser = createECDH('prime256v1');
 browser.generateKeys();
 const webPushKeys = { p256dh: browser.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') };
 const subscription = await call('POST', `/v1/apps/${appA.id}/subscriptions`, appA.secretKey, { channel: 'webpush', endpoint: 'https://push.example.net/fuzz/1', keys: webPushKeys });
+// A user of the first app, for the routes under /users/{externalId}.
+const user = await call('PUT', `/v1/apps/${appA.id}/users/fuzz-user`, appA.secretKey, { attributes: { plan: 'gold' } });
 const notification = await call('POST', `/v1/apps/${appA.id}/notifications`, appA.secretKey, { to: { subscriptionIds: [subscription.id] }, title: 'hello' });
 const apnsKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const serviceAccount = {
@@ -119,6 +121,7 @@ const DEEP_BODIES: Record<string, string> = {
 function realParams(path: string, name: string): string[] {
   if (name === 'appId') return [appA.id, appA.id, appA.id, appB.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : notification.id];
+  if (name === 'externalId') return [user.externalId];
   return [];
 }
 

@@ -21,7 +21,10 @@ const AppFields = {
   categories: Type.Array(Type.String(), { description: 'The app’s own notification categories, beside the built-in orders, promotions, security and civic' }),
   createdAt: Type.String({ format: 'date-time' }),
 };
-export const App = Type.Object(AppFields);
+export const App = Type.Object({
+  ...AppFields,
+  browserAttributes: Type.Array(Type.String(), { description: 'Attribute keys a browser (the publishable key) may set for its own verified user' }),
+});
 export const CreatedApp = Type.Object({
   ...AppFields,
   secretKey: Type.String({ description: 'Server-side key; shown once' }),
@@ -37,6 +40,9 @@ export const UpdateAppBody = Type.Object(
         uniqueItems: true,
         description: 'Replaces the app’s own notification categories ([] removes them); the built-in ones cannot be declared. Users’ choices for a removed category are kept',
       }),
+    ),
+    browserAttributes: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100, description: 'Replace the attribute keys a browser may set for its own verified user ([] for none); language and timezone it may always set' }),
     ),
   },
   { additionalProperties: false },

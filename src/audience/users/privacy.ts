@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../../context.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { CHANNELS } from '../../providers/registry.ts';
+import { userView, type UserView } from './users.ts';
+
+/** How many rows an erasure removed (or unlinked), table by table. */
+export interface Erased {
+  users: number;
+  attributes: number;
+  events: number;
+  preferences: number;
+  subscriptions: number;
+  subscriptionTags: number;
+  deliveryFailures: number;
+  /** Engagement reports (displayed, clicked, ...) of the erased subscriptions, kept but unlinked. */
+  engagementUnlinked: number;
+}
+
+const n = (res: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(res.numDeletedRows ?? res.numUpdatedRows ?? 0n);
+
+/**
+ * Erases a user (GDPR Art. 17), all in one transaction: the user, their attributes, events
+ * and preferences, every subscription carrying their id with its tags, and the delivery
+ * records of those subscriptions.
+ *
+ * - `delivery_failures` rows of the subscriptions are deleted: each is one failed send to
+ *   that browser (status, reason), personal and of no use once the browser is gone; the
+ *   notification's own counts live in its batches and do not change.
+ * - `events` rows (displayed, clicked, dismissed) are kept with the subscription id
+ *   replaced by a random one per erased subscription, and their dedupe key cleared:
+ *   engagement counts are "distinct subscriptions" per notification (engagementCounts),
+ *   so deleting or nulling would rewrite past campaigns' click rates, while a fresh random
+ *   id keeps the counts and links to nothing that exists or is kept anywhere.
+ */
+export async function eraseUser(ctx: Context, appId: string, externalId: string): Promise<Erased> {
+  return ctx.store.db.transaction().execute(async (tx) => {
+    const user = await tx.selectFrom('users').select('seq').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst();
+    const subs = await tx.selectFrom('subscriptions').select(['seq', 'id']).where('app_id', '=', appId).where('user_id', '=', externalId).execute();
+    if (!user && subs.length === 0) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
+    const seq = user ? Number(user.seq) : -1;
+    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0 };
+    // Rows that would go by cascade are deleted by name, so each is counted.
+    erased.attributes = n(await tx.deleteFrom('user_attributes').where('user_seq', '=', seq).executeTakeFirst());
+    erased.events = n(await tx.deleteFrom('user_events').where('user_seq', '=', seq).executeTakeFirst());
+    erased.preferences = n(await tx.deleteFrom('user_preferences').where('user_seq', '=', seq).executeTakeFirst());
+    for (const sub of subs) {
+      erased.deliveryFailures += n(await tx.deleteFrom('delivery_failures').where('subscription_id', '=', sub.id).executeTakeFirst());
+      const stand = `erased_${randomBytes(12).toString('base64url')}`;
+      erased.engagementUnlinked += n(await tx.updateTable('events').set({ subscription_id: stand, dedupe_key: null }).where('app_id', '=', appId).where('subscription_id', '=', sub.id).executeTakeFirst());
+      erased.subscriptionTags += n(await tx.deleteFrom('subscription_tags').where('subscription_seq', '=', Number(sub.seq)).executeTakeFirst());
+    }
+    erased.subscriptions = n(await tx.deleteFrom('subscriptions').where('app_id', '=', appId).where('user_id', '=', externalId).executeTakeFirst());
+    erased.users = n(await tx.deleteFrom('users').where('seq', '=', seq).executeTakeFirst());
+    ctx.logger.info({ module: 'audience', appId, erased }, 'user erased');
+    return erased;
+  });
+}
+
+export interface UserExport {
+  user: UserView;
+  /** Without the browser's p256dh and auth keys (see exportUser). */
+  subscriptions: Record<string, unknown>[];
+  events: { name: string; at: string; properties: Record<string, unknown>; id: string | null; receivedAt: string }[];
+  preferences: { category: string; enabled: boolean; updatedAt: string }[];
+  deliveryFailures: { notificationId: string; subscriptionId: string; outcome: string; statusCode: number | null; reason: string; at: string }[];
+  engagement: { type: string; notificationId: string | null; subscriptionId: string | null; action: string | null; at: string }[];
+}
+
+const iso = (ms: number) => new Date(Number(ms)).toISOString();
+
+/**
+ * Everything held about a user (GDPR Art. 15 and 20), as JSON. Subscriptions are shown
+ * with their endpoint or token but without the Web Push `p256dh` and `auth` keys: those
+ * are the browser's key material for encrypting messages to it (RFC 8291 §2), not
+ * information about the person, and an export is a file that travels (e-mail, support
+ * tickets); with the endpoint, the auth secret would let whoever reads it push to that
+ * browser. The export says it left them out.
+ */
+export async function exportUser(ctx: Context, appId: string, externalId: string): Promise<UserExport & { withheld: string[] }> {
+  const db = ctx.store.db;
+  const row = await db.selectFrom('users').selectAll().where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst();
+  if (!row) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
+  const seq = Number(row.seq);
+  const subs = await db.selectFrom('subscriptions').selectAll().where('app_id', '=', appId).where('user_id', '=', externalId).orderBy('seq').execute();
+  const subIds = subs.map((s) => s.id);
+  const [events, preferences, failures, engagement] = await Promise.all([
+    db.selectFrom('user_events').selectAll().where('user_seq', '=', seq).orderBy('seq').execute(),
+    db.selectFrom('user_preferences').selectAll().where('user_seq', '=', seq).orderBy('category').execute(),
+    subIds.length ? db.selectFrom('delivery_failures').selectAll().where('subscription_id', 'in', subIds).orderBy('at').execute() : [],
+    subIds.length ? db.selectFrom('events').selectAll().where('app_id', '=', appId).where('subscription_id', 'in', subIds).orderBy('id').execute() : [],
+  ]);
+  return {
+    user: userView({ ...row, session_count: Number(row.session_count) }, subs.length),
+    subscriptions: subs.map((s) => ({
+      id: s.id,
+      channel: s.channel,
+      ...(CHANNELS.get(s.channel)?.view({ address: s.address, p256dh: s.p256dh, auth: s.auth, environment: s.environment, appTopic: s.app_topic }) ?? {}),
+      tags: JSON.parse(s.tags),
+      language: s.language,
+      timezone: s.timezone,
+      createdAt: iso(s.created_at),
+      updatedAt: iso(s.updated_at),
+    })),
+    events: events.map((e) => ({ name: e.name, at: iso(e.at), properties: JSON.parse(e.properties), id: e.event_id, receivedAt: iso(e.received_at) })),
+    preferences: preferences.map((p) => ({ category: p.category, enabled: Number(p.enabled) === 1, updatedAt: iso(p.updated_at) })),
+    deliveryFailures: failures.map((f) => ({ notificationId: f.notification_id, subscriptionId: f.subscription_id, outcome: f.outcome, statusCode: f.status_code, reason: f.reason, at: iso(f.at) })),
+    engagement: engagement.map((e) => ({ type: e.type, notificationId: e.notification_id, subscriptionId: e.subscription_id, action: e.action, at: iso(e.at) })),
+    withheld: ['subscriptions[].keys: the browser’s Web Push encryption keys (p256dh, auth)'],
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * Privacy: erasing a user (GDPR Art. 17) removes them from every table in one transaction;
+ * the export (Art. 15 and 20) holds everything kept about them, without the browser's keys.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createECDH, randomBytes } from 'node:crypto';
+import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+
+function sub(extra: Record<string, unknown> = {}) {
+  const ecdh = createECDH('prime256v1');
+  return { channel: 'webpush', endpoint: `https://push.example.net/send/${randomBytes(8).toString('hex')}`, keys: { p256dh: ecdh.generateKeys().toString('base64url'), auth: randomBytes(16).toString('base64url') }, ...extra };
+}
+
+for (const kind of STORES) {
+  describe(`user privacy (${kind})`, () => {
+    let c: TestCarillon;
+    let app: Awaited<ReturnType<TestCarillon['createApp']>>;
+    const now = Date.parse('2026-04-01T10:00:00Z');
+    const subs: Record<string, { id: string; body: ReturnType<typeof sub> }[]> = {};
+    let notificationId: string;
+
+    /** A user with two subscriptions, attributes, events, preferences, a failed send and a click. */
+    async function seed(userId: string): Promise<void> {
+      await c.api('PUT', `/v1/apps/${app.id}/users/${userId}`, { key: app.secretKey, body: { attributes: { plan: 'gold', visits: 2 }, language: 'fr', country: 'FR' } });
+      subs[userId] = [];
+      for (let i = 0; i < 2; i++) {
+        const body = sub({ userId, tags: { team: 'blue' } });
+        const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.secretKey, body });
+        assert.equal(res.status, 201);
+        subs[userId].push({ id: res.body.id, body });
+      }
+      const db = c.ctx.store.db;
+      const user = await db.selectFrom('users').select('seq').where('app_id', '=', app.id).where('external_id', '=', userId).executeTakeFirstOrThrow();
+      const seq = Number(user.seq);
+      await db.insertInto('user_events').values([
+        { app_id: app.id, user_seq: seq, name: 'viewed_item', at: now - 1000, properties: '{"sku":"A1"}', event_id: `${userId}-e1`, received_at: now },
+        { app_id: app.id, user_seq: seq, name: 'purchased', at: now - 500, properties: '{}', event_id: null, received_at: now },
+      ]).execute();
+      await db.insertInto('user_preferences').values({ user_seq: seq, app_id: app.id, category: 'promotions', enabled: 0, updated_at: now }).execute();
+      await db.insertInto('delivery_failures').values({ notification_id: notificationId, subscription_id: subs[userId][0]!.id, outcome: 'rejected', status_code: 400, reason: 'bad request', at: now }).execute();
+      await db.insertInto('events').values({ app_id: app.id, type: 'clicked', notification_id: notificationId, subscription_id: subs[userId][1]!.id, action: null, dedupe_key: `clicked:${notificationId}:${subs[userId][1]!.id}`, at: now, received_at: now }).execute();
+    }
+
+    const count = async (table: 'users' | 'user_attributes' | 'user_events' | 'user_preferences' | 'subscriptions' | 'subscription_tags' | 'delivery_failures' | 'events') =>
+      Number((await c.ctx.store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const counts = async () => ({
+      users: await count('users'),
+      attributes: await count('user_attributes'),
+      events: await count('user_events'),
+      preferences: await count('user_preferences'),
+      subscriptions: await count('subscriptions'),
+      tags: await count('subscription_tags'),
+      failures: await count('delivery_failures'),
+      engagement: await count('events'),
+    });
+
+    before(async () => {
+      c = await startCarillon(kind, {}, { now: () => now });
+      app = await c.createApp('privacy');
+      const n = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { userIds: ['nobody'] }, title: 'hi' } });
+      notificationId = n.body.id;
+      await seed('ann');
+      await seed('ben');
+    });
+    after(() => c.stop());
+
+    test('the export holds the user, attributes, subscriptions without keys, events, preferences, delivery failures and engagement', async () => {
+      const res = await c.api('GET', `/v1/apps/${app.id}/users/ann/export`, { key: app.secretKey });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const x = res.body;
+      assert.equal(x.user.externalId, 'ann');
+      assert.deepEqual(x.user.attributes, { plan: 'gold', visits: 2 });
+      assert.equal(x.user.subscriptions, 2);
+      assert.deepEqual(x.subscriptions.map((s: any) => s.id), subs.ann!.map((s) => s.id));
+      assert.deepEqual(x.subscriptions.map((s: any) => s.endpoint), subs.ann!.map((s) => s.body.endpoint));
+      assert.deepEqual(x.subscriptions[0].tags, { team: 'blue' });
+      const text = JSON.stringify(x);
+      for (const s of subs.ann!) {
+        assert.ok(!text.includes(s.body.keys.auth), 'no auth secret');
+        assert.ok(!text.includes(s.body.keys.p256dh), 'no p256dh key');
+      }
+      assert.ok(x.withheld.length > 0, 'says what it left out');
+      assert.deepEqual(x.events.map((e: any) => [e.name, e.properties, e.id]), [['viewed_item', { sku: 'A1' }, 'ann-e1'], ['purchased', {}, null]]);
+      assert.deepEqual(x.preferences, [{ category: 'promotions', enabled: false, updatedAt: '2026-04-01T10:00:00.000Z' }]);
+      assert.deepEqual(x.deliveryFailures.map((f: any) => [f.subscriptionId, f.statusCode]), [[subs.ann![0]!.id, 400]]);
+      assert.deepEqual(x.engagement.map((e: any) => [e.type, e.subscriptionId]), [['clicked', subs.ann![1]!.id]]);
+      assert.ok(!text.includes('ben'), "nothing of another user's");
+      assert.equal((await c.api('GET', `/v1/apps/${app.id}/users/nobody/export`, { key: app.secretKey })).body.code, 'user_not_found');
+    });
+
+    test('erasure removes the user from every table in one go, and nothing of anyone else', async () => {
+      const before = await counts();
+      const res = await c.api('DELETE', `/v1/apps/${app.id}/users/ann`, { key: app.secretKey });
+      assert.equal(res.status, 204);
+      assert.deepEqual(await counts(), {
+        users: before.users - 1,
+        attributes: before.attributes - 2,
+        events: before.events - 2,
+        preferences: before.preferences - 1,
+        subscriptions: before.subscriptions - 2,
+        tags: before.tags - 2,
+        failures: before.failures - 1,
+        engagement: before.engagement,
+      });
+      const db = c.ctx.store.db;
+      const annIds = subs.ann!.map((s) => s.id);
+      assert.deepEqual(await db.selectFrom('events').select('id').where('subscription_id', 'in', annIds).execute(), [], 'clicks no longer name the subscription');
+      const clicks = await db.selectFrom('events').select(['subscription_id', 'dedupe_key']).where('notification_id', '=', notificationId).execute();
+      assert.equal(clicks.length, 2, 'the click is still counted');
+      assert.ok(clicks.some((e) => /^erased_/.test(e.subscription_id!) && e.dedupe_key === null));
+      assert.equal((await c.api('GET', `/v1/apps/${app.id}/users/ann`, { key: app.secretKey })).body.code, 'user_not_found');
+      assert.equal((await c.api('GET', `/v1/apps/${app.id}/users/ben`, { key: app.secretKey })).body.subscriptions, 2, 'ben is untouched');
+      assert.equal((await c.api('DELETE', `/v1/apps/${app.id}/users/ann`, { key: app.secretKey })).body.code, 'user_not_found', 'twice: gone');
+    });
+
+    test('a user id that only subscriptions carry is erased too', async () => {
+      await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.secretKey, body: sub({ userId: 'cy' }) });
+      await c.ctx.store.db.deleteFrom('users').where('external_id', '=', 'cy').execute();
+      assert.equal((await c.api('DELETE', `/v1/apps/${app.id}/users/cy`, { key: app.secretKey })).status, 204);
+      assert.equal(Number((await c.ctx.store.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', 'cy').executeTakeFirstOrThrow()).n), 0);
+    });
+  });
+}
