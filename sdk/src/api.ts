@@ -36,7 +36,8 @@ export interface TrackEventBody {
   userId: string;
   name: string;
   properties?: Record<string, string | number | boolean | null>;
-  time: string;
+  /** When it happened; absent: now, on the server's clock. */
+  time?: string;
   id: string;
 }
 

@@ -105,7 +105,7 @@ async function drain(api: Api): Promise<void> {
 }
 
 /** Reports go together to POST /events; tracked events to POST /track, one request per user and proof (a browser's key speaks for one user). */
-function groups(api: Api, keys: IDBValidKey[], events: OutboxEvent[]): Group[] {
+function groups(api: Api, keys: IDBValidKey[], events: OutboxEvent[], now = Date.now()): Group[] {
   const reports: Group & { events: OutboxEvent[] } = { keys: [], events: [], send: () => api.report(reports.events) };
   const tracks = new Map<string, Group & { events: TrackEventBody[] }>();
   events.forEach((e, i) => {
@@ -121,9 +121,22 @@ function groups(api: Api, keys: IDBValidKey[], events: OutboxEvent[]): Group[] {
       tracks.set(key, (group = g));
     }
     group.keys.push(keys[i]!);
-    group.events.push({ userId: e.userId!, name: e.name!, time: e.at, id: e.id, ...(e.properties !== undefined ? { properties: e.properties } : {}) });
+    group.events.push({ userId: e.userId!, name: e.name!, id: e.id, ...(sentLate(e.at, now) ? { time: e.at } : {}), ...(e.properties !== undefined ? { properties: e.properties } : {}) });
   });
   return [...(reports.events.length ? [reports] : []), ...tracks.values()];
+}
+
+/**
+ * ms; a tracked event sent within this of happening goes without its `time`, and the
+ * server's clock dates it: a device clock running more than the server's allowance (5
+ * minutes) ahead would otherwise have every event refused as `event_in_future`. Only
+ * events that waited in the queue (offline) carry the device's time.
+ */
+export const FRESH_EVENT = 60_000;
+
+function sentLate(at: string, now: number): boolean {
+  const age = now - Date.parse(at);
+  return !(age >= 0 && age < FRESH_EVENT);
 }
 
 function newEventId(): string {

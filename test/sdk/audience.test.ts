@@ -76,6 +76,49 @@ describe('browser SDK: the signed-in user, in Chromium', { timeout: 180_000 }, (
     await c?.stop();
   });
 
+  test('on init and on sign-in the user gets the browser’s language and time zone, and a session start per session', async () => {
+    await load('traveller');
+    const first = await user('traveller');
+    assert.ok(first, 'the user exists on the server');
+    assert.deepEqual([first.language, first.timezone, Number(first.session_count)], [LOCALE, TIME_ZONE, 1]);
+    assert.ok(first.last_seen_at !== null);
+
+    // Another page of the same visit: no new session.
+    await load('traveller');
+    assert.equal(Number((await user('traveller'))!.session_count), 1);
+
+    // Back after 31 minutes without activity, on the page's clock: a new session.
+    await page.clock.setSystemTime(Date.now() + 31 * 60_000);
+    await load('traveller');
+    assert.equal(Number((await user('traveller'))!.session_count), 2);
+    const answer = await c.api('GET', `/v1/apps/${app.id}/users/traveller`, { key: app.secretKey });
+    assert.deepEqual([answer.body.language, answer.body.timezone, answer.body.sessionCount], [LOCALE, TIME_ZONE, 2]);
+  });
+
+  test('attributes the app lets browsers write are set; any other is refused with the server’s code and nothing is stored', async () => {
+    const patched = await c.api('PATCH', `/v1/apps/${app.id}`, { key: app.secretKey, body: { browserAttributes: ['plan', 'newsletter'] } });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    await load('member');
+    assert.deepEqual(await callSdk(`await carillon.setAttributes({ plan: 'pro', newsletter: true });`), { value: undefined });
+    const stored = await c.api('GET', `/v1/apps/${app.id}/users/member`, { key: app.secretKey });
+    assert.deepEqual(stored.body.attributes, { plan: 'pro', newsletter: true });
+
+    const refused = await page.evaluate(async () => {
+      try {
+        await (window as any).carillon.setAttributes({ plan: 'free', vip: true });
+        return null;
+      } catch (err) {
+        const e = err as { code: string; status: number; problem?: { errors?: { pointer: string }[] } };
+        return { code: e.code, status: e.status, pointer: e.problem?.errors?.[0]?.pointer };
+      }
+    });
+    assert.deepEqual(refused, { code: 'attribute_not_writable', status: 403, pointer: '#/attributes/vip' });
+    assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/users/member`, { key: app.secretKey })).body.attributes, { plan: 'pro', newsletter: true }, 'nothing of the refused call stored');
+
+    await load();
+    assert.deepEqual(await callSdk(`await carillon.setUserId(null); await carillon.setAttributes({ plan: 'x' });`), { code: 'user_required' });
+  });
+
   test('a tracked event is kept in the browser while the server cannot be reached, and delivered once, later', async () => {
     await load('shopper');
     await browser.context.setOffline(true);
@@ -86,6 +129,8 @@ describe('browser SDK: the signed-in user, in Chromium', { timeout: 180_000 }, (
     // The next page view sends what waits.
     await load();
     await eventually(async () => assert.deepEqual(await eventsOf('shopper'), [{ name: 'added_to_cart', properties: { sku: 'A-1', price: 12.5, gift: false, note: null } }]));
+    // The page's clock runs 31 minutes ahead (the session test moved it): an event sent
+    // at once is dated by the server, not refused as in the future.
     assert.deepEqual(await callSdk(`await carillon.track('checkout.started');`), { value: undefined });
     await eventually(async () => assert.deepEqual((await eventsOf('shopper')).map((e) => e.name), ['added_to_cart', 'checkout.started']));
     // Loaded again: nothing is left to send twice.
