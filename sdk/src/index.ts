@@ -66,8 +66,6 @@ export class Carillon {
   #supported = false;
   /** IndexedDB works: the user, the session and the event queue can be kept (with or without web push). */
   #storage = false;
-  /** This page load started a session (session.ts). */
-  #newSession = false;
 
   private constructor(options: CarillonOptions) {
     this.#options = options;
@@ -99,10 +97,9 @@ export class Carillon {
       return carillon;
     }
     carillon.#storage = true;
-    carillon.#newSession = startsSession(lastActivityAt, now);
     // The user's language, time zone and session, whether or not this browser can do web push.
     const state = (await kvGet('state').catch(() => undefined)) ?? {};
-    if (state.userId !== undefined) await syncUser(carillon.#api, state.userId, state.userIdHash, carillon.#newSession);
+    if (state.userId !== undefined) await syncUser(carillon.#api, state.userId, state.userIdHash, startsSession(lastActivityAt, now));
     if (!isSupported()) {
       void flush(carillon.#api).catch(() => undefined);
       return carillon;
@@ -182,8 +179,9 @@ export class Carillon {
       if (err instanceof CarillonError && err.code === 'identity_not_verified') await kvUpdate('state', (s) => ({ ...withUser(s ?? {}, before.userId, before.userIdHash), ...(before.userIdCleared ? { userIdCleared: true } : {}) }));
       throw err;
     }
-    // A sign-in (a user other than the one before) starts that user's session on this device.
-    if (userId !== null && (userId !== before.userId || userIdHash !== before.userIdHash)) await syncUser(this.#api, userId, userIdHash, userId !== before.userId || this.#newSession);
+    // A sign-in (a user other than the one before) starts that user's session on this
+    // device; a new hash for the same user (a rotated secret) only refreshes the record.
+    if (userId !== null && (userId !== before.userId || userIdHash !== before.userIdHash)) await syncUser(this.#api, userId, userIdHash, userId !== before.userId);
   }
 
   /**
