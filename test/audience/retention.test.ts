@@ -43,9 +43,13 @@ for (const kind of STORES) {
       assert.equal(requeued[EVENT_PRUNE_JOB], 1);
       const nine = Date.parse('2026-06-01T09:00:00Z');
       assert.deepEqual(await pruneJobs(), [[`${EVENT_PRUNE_JOB}:${nine}`, nine]]);
-      // Asked again while the chain lives, it adds nothing: the key is queued already.
+      // Asked again while the chain lives, it adds nothing: the key is queued already
+      // (another process's pass), and the same pass within the hour does not ask again.
       await reconcile(c.ctx, [eventPruneJob(c.ctx)]);
       assert.equal((await pruneJobs()).length, 1);
+      const kind = eventPruneJob(c.ctx);
+      assert.equal((await kind.reconcile!(0)).length, 1);
+      assert.deepEqual(await kind.reconcile!(0), [], 'once per hour and process');
 
       // Two days on, "old" is 31 days old; the 09:00 run has long been due.
       clock += 2 * DAY;

@@ -49,6 +49,7 @@ export async function pruneEventsChunk(ctx: Context, cutoff: number): Promise<nu
 
 /** The job kind of the retention prune, registered with the worker's other kinds (src/runtime.ts). */
 export function eventPruneJob(ctx: Context): JobKind {
+  let offered: number | undefined;
   return {
     name: EVENT_PRUNE_JOB,
     async handler() {
@@ -67,9 +68,14 @@ export function eventPruneJob(ctx: Context): JobKind {
       await ctx.queue.add([full ? pruneJobSpec(now, `${EVENT_PRUNE_JOB}:more:${now}`) : pruneJobSpec(nextPruneAt(now))]);
     },
     // Not "unfinished since `before`": a recurring job is never finished, so the answer is
-    // always the chain's next run, which dedupes against the one the chain queued itself.
+    // the chain's next run, which dedupes against the one the chain queued itself. Asked
+    // once per hour and process (reconcile runs every lease, and logs what it adds): a
+    // chain lost mid-hour is back by the next boundary but one.
     async reconcile() {
-      return [pruneJobSpec(nextPruneAt(ctx.now()))];
+      const next = nextPruneAt(ctx.now());
+      if (next === offered) return [];
+      offered = next;
+      return [pruneJobSpec(next)];
     },
   };
 }
