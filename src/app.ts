@@ -19,6 +19,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { errorRoutes } from './http/routes/errors.ts';
 import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
+import { trackRoutes } from './http/routes/track.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { preferenceRoutes } from './http/routes/preferences.ts';
 import { registerPushService } from './push-service/index.ts';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   userRoutes(app, ctx);
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
+  trackRoutes(app, ctx);
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
   preferenceRoutes(app, ctx);
