@@ -19,6 +19,7 @@ import { errorRoutes } from './http/routes/errors.ts';
 import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
+import { segmentRoutes } from './http/routes/segments.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -92,6 +93,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   subscriptionRoutes(app, ctx);
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
+  segmentRoutes(app, ctx);
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.

@@ -45,6 +45,8 @@ export const ERRORS = {
   filter_too_complex: { status: 400, title: 'The audience filter is over a limit' },
   unknown_segment: { status: 422, title: 'The filter names a segment that does not exist' },
   segment_cycle: { status: 422, title: 'The filter refers to itself through its segments' },
+  segment_not_found: { status: 404, title: 'No such segment' },
+  segment_in_use: { status: 409, title: 'Other segments name this segment' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },
