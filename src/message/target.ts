@@ -22,6 +22,8 @@ export const Target = Type.Union(
     Type.Object({ userIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false }),
     Type.Object({ tags: Type.Record(TagKey, Type.String({ maxLength: 256 }), { minProperties: 1, maxProperties: 10, additionalProperties: false, propertyNames: TagKey }) }, { additionalProperties: false }),
     Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
+    Type.Object({ segment: SegmentId }, { additionalProperties: false, description: "A saved segment's subscriptions; its filter is fixed when the notification is accepted" }),
+    Type.Object({ filter: AudienceFilter }, { additionalProperties: false, description: 'The subscriptions an audience filter matches (docs/audience.md)' }),
   ],
   { description: 'Who a notification goes to: exactly one of these selectors' },
 );

@@ -100,7 +100,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   ),
   sendNotification: fc.record(
     {
-      to: fc.oneof(fc.constant({ all: true }), fc.constant({ subscriptionIds: [subscription.id] }), fc.record({ userIds: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }) }), fc.record({ tags: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 3 }) })),
+      to: fc.oneof(fc.constant({ all: true }), fc.constant({ subscriptionIds: [subscription.id] }), fc.constant({ segment: namedSegment.id }), filterArb.map((filter) => ({ filter })), fc.record({ userIds: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }) }), fc.record({ tags: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 3 }) })),
       title: fc.string({ minLength: 1, maxLength: 40 }),
       body: fc.string({ maxLength: 200 }),
       url: fc.webUrl({ validSchemes: ['https'] }),
