@@ -20,6 +20,7 @@ import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { segmentRoutes } from './http/routes/segments.ts';
+import { preferenceRoutes } from './http/routes/preferences.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -40,6 +41,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
+    // A user id in the path (/users/:externalId/...) is up to 256 UTF-16 units, each at
+    // most 9 characters percent-encoded; the router's default (100) would answer 414.
+    maxParamLength: 256 * 9,
     // Fastify turns Node's request timeout off (0): a body trickled a byte at a time would
     // hold its connection for good. Each limit is explained in src/config/defaults.ts.
     requestTimeout: ctx.config.httpRequestTimeout,
@@ -96,6 +100,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   segmentRoutes(app, ctx);
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
+  preferenceRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -1,5 +1,6 @@
 import type { Context } from '../context.ts';
 import type { Target } from '../message/target.ts';
+import { anyTurnedOff } from '../store/audience-page.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
 import type { AudiencePager } from './audience-pager.ts';
 import { scheduleBatch } from './batches.ts';
@@ -31,21 +32,29 @@ export interface FanoutDeps {
 export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promise<void> {
   const { notificationId } = job.data as { notificationId: string };
   const db = ctx.store.db;
-  const n = await db.selectFrom('notifications').select(['app_id', 'target', 'audience', 'send_at', 'fanout_cursor', 'fanout_done', 'status']).where('id', '=', notificationId).executeTakeFirst();
+  const n = await db.selectFrom('notifications').select(['app_id', 'target', 'audience', 'send_at', 'category', 'fanout_cursor', 'fanout_done', 'status']).where('id', '=', notificationId).executeTakeFirst();
   if (!n || n.fanout_done || n.status === 'cancelled') return;
   const target = JSON.parse(n.target) as Target;
   const priority = job.priority;
   let cursor = n.fanout_cursor;
+  // Preferences (docs/preferences.md): subscriptions whose user turned the category off
+  // are left out of the pages and counted. Asked once per job: when no user has turned it
+  // off, the pages carry no preference test at all.
+  const suppressCategory = n.category !== null && (await anyTurnedOff(db, n.app_id, n.category)) ? n.category : null;
+  // A filter is evaluated as of the send time, on every page alike: one notification, one `now`.
+  const audience = { appId: n.app_id, target, audience: n.audience, now: n.send_at, suppressCategory };
 
   for (let page = 0; page < PAGES_PER_JOB; page++) {
-    // A filter is evaluated as of the send time, on every page alike: one notification, one `now`.
-    const seqs = await deps.pager.page({ appId: n.app_id, target, audience: n.audience, afterSeq: cursor, limit: ctx.config.batchSize, now: n.send_at });
+    const seqs = await deps.pager.page({ ...audience, afterSeq: cursor, limit: ctx.config.batchSize });
     const last = seqs.at(-1);
     const finished = seqs.length < ctx.config.batchSize;
+    // The left-out ones of this page's own seq range (to the end on the last page): one
+    // indexed count over the range the page query just walked.
+    const suppressed = suppressCategory === null ? 0 : await deps.pager.suppressed({ ...audience, suppressCategory, afterSeq: cursor, ...(finished ? {} : { throughSeq: last! }) });
     await db.transaction().execute(async (tx) => {
       // Re-check inside the transaction: another worker may have cut this page already.
       await lockNotification(tx, notificationId);
-      const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done']).where('id', '=', notificationId).executeTakeFirstOrThrow();
+      const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done', 'suppressed_reasons']).where('id', '=', notificationId).executeTakeFirstOrThrow();
       if (current.fanout_done || current.fanout_cursor !== cursor) return;
       if (last !== undefined) await scheduleBatch(ctx, tx, { notificationId, seqs, attempt: 1 }, { priority });
       await tx
@@ -55,6 +64,7 @@ export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promi
           fanout_done: finished ? 1 : 0,
           targeted: eb('targeted', '+', seqs.length),
           status: 'sending',
+          ...(suppressed > 0 ? { suppressed: eb('suppressed', '+', suppressed), suppressed_reasons: addReason(current.suppressed_reasons, 'preference_off', suppressed) } : {}),
         }))
         .where('id', '=', notificationId)
         .execute();
@@ -65,4 +75,11 @@ export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promi
   }
   // More audience left: continue in a fresh job, so progress is never held by one long job.
   await ctx.queue.add([fanoutJobSpec(notificationId, cursor, { priority })]);
+}
+
+/** notifications.suppressed_reasons (a JSON object, reason -> count) with `n` more for `reason`. */
+function addReason(stored: string | null, reason: string, n: number): string {
+  const reasons = stored ? (JSON.parse(stored) as Record<string, number>) : {};
+  reasons[reason] = (reasons[reason] ?? 0) + n;
+  return JSON.stringify(reasons);
 }

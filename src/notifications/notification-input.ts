@@ -11,6 +11,15 @@ export const NotificationInput = Type.Object(
     urgency: Type.Optional(Type.Union([Type.Literal('very-low'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')])),
     topic: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'RFC 8030 Topic: replaces an undelivered message with the same topic' })),
     sendAt: Type.Optional(Type.String({ format: 'date-time' })),
+    // Not `category`: that member of the content is the APNs category (the action buttons
+    // the app registered) and FCM's click_action (src/message/content.ts).
+    preferenceCategory: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 32,
+        description: 'orders, promotions, security, civic or one of the app’s own categories: users who turned it off are not sent it (counted as suppressed). None: no preference applies',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

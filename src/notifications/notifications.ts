@@ -12,6 +12,7 @@ import type { Context } from '../context.ts';
 import type { NotificationInput } from './notification-input.ts';
 import { requestHash } from './request-hash.ts';
 import { audienceOf } from './audience-target.ts';
+import { appCategories, checkCategory } from '../apps/categories.ts';
 
 export type { NotificationInput };
 
@@ -54,8 +55,10 @@ export async function createNotification(
     sendAt = Math.max(sendAt, now);
   }
 
+  if (input.preferenceCategory !== undefined) checkCategory(await appCategories(ctx.store.db, appId), input.preferenceCategory, ['preferenceCategory']);
+
   const id = newId('ntf');
-  const { to, ttl, urgency, topic, sendAt: _sendAt, ...content } = input;
+  const { to, ttl, urgency, topic, sendAt: _sendAt, preferenceCategory, ...content } = input;
   // Every channel must be able to carry it: refuse now what would fail for each recipient.
   for (const channel of CHANNELS.values()) {
     channel.checkContent?.(content);
@@ -89,6 +92,7 @@ export async function createNotification(
           ttl: ttl ?? ctx.config.defaultTtl,
           urgency: urgency ?? 'normal',
           topic: topic ?? null,
+          category: preferenceCategory ?? null,
           send_at: sendAt,
           idempotency_key: idempotencyKey ?? null,
           request_hash: idempotencyKey !== undefined ? hash : null,
@@ -133,6 +137,8 @@ export interface NotificationCounts {
   failed: number;
   expired: number;
   pruned: number;
+  /** Matched by the audience but not targeted: their user turned the notification's category off. */
+  suppressed: number;
   /** Targeted but not yet delivered or accounted for. */
   pending: number;
   /** Reported by browsers (src/analytics/): recipients who saw, clicked, dismissed it. */
@@ -150,9 +156,12 @@ export interface NotificationView {
   ttl: number;
   urgency: string;
   topic: string | null;
+  preferenceCategory: string | null;
   to: unknown;
   content: unknown;
   counts: NotificationCounts;
+  /** `counts.suppressed` by reason (`preference_off`). */
+  suppressed: Record<string, number>;
 }
 
 export async function getNotification(ctx: Context, appId: string, id: string): Promise<NotificationView> {
@@ -185,6 +194,7 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
     failed: Number(sums.failed) + moved,
     expired: Number(sums.expired),
     pruned: Number(sums.pruned),
+    suppressed: Number(row.suppressed),
     pending: 0,
     ...(await engagementCounts(ctx.store.db, id)),
   };
@@ -198,9 +208,11 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
     ttl: row.ttl,
     urgency: row.urgency,
     topic: row.topic,
+    preferenceCategory: row.category,
     to: JSON.parse(row.target),
     content: JSON.parse(row.content),
     counts,
+    suppressed: row.suppressed_reasons ? (JSON.parse(row.suppressed_reasons) as Record<string, number>) : {},
   };
 }
 

@@ -21,7 +21,7 @@ for (const kind of STORES) {
       assert.match(res.body.id, /^ntf_/);
       assert.equal(res.headers.location, `/v1/apps/${app.id}/notifications/${res.body.id}`);
       const done = await c.waitCompleted(app.id, app.secretKey, res.body.id);
-      assert.deepEqual(done.counts, { targeted: 0, sent: 0, delivered: 0, failed: 0, expired: 0, pruned: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
+      assert.deepEqual(done.counts, { targeted: 0, sent: 0, delivered: 0, failed: 0, expired: 0, pruned: 0, suppressed: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
       assert.deepEqual(done.content, { title: 'Hello', body: 'World', url: 'https://shop.example/x' });
       assert.deepEqual(done.to, { userIds: ['nobody'] });
       assert.equal(done.ttl, 60);

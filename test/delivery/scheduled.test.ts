@@ -55,7 +55,7 @@ for (const kind of STORES) {
       for (let i = 0; i < 200 && (await c.ctx.queue.depth()).delayed === 0; i++) await new Promise((r) => setTimeout(r, 10));
       clock += 121_000;
       const done = await c.waitCompleted(app.id, app.secretKey, id);
-      assert.deepEqual(done.counts, { targeted: 1, sent: 1, delivered: 0, failed: 0, expired: 1, pruned: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
+      assert.deepEqual(done.counts, { targeted: 1, sent: 1, delivered: 0, failed: 0, expired: 1, pruned: 0, suppressed: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
       assert.equal(sink.responses.filter((r) => r.subscriptionId === s.id).length, 1, 'not sent again after expiry');
     });
   });

@@ -46,7 +46,7 @@ for (const kind of DEPLOYMENTS) {
         topic: 'spring-sale',
       });
       const status = await c.waitCompleted(app.id, app.secretKey, id, 60_000);
-      assert.deepEqual(status.counts, { targeted: 1000, sent: 1000, delivered: 1000, failed: 0, expired: 0, pruned: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
+      assert.deepEqual(status.counts, { targeted: 1000, sent: 1000, delivered: 1000, failed: 0, expired: 0, pruned: 0, suppressed: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
 
       const got = sink.received.filter((r) => (r.json as any)?.notification?.data?.id === id);
       assert.equal(got.length, 1000);
@@ -105,7 +105,7 @@ for (const kind of DEPLOYMENTS) {
       const started = Date.now();
       const id = await send({ to: { userIds: ['retry-user'] }, title: 'Eventually' });
       const status = await c.waitCompleted(app.id, app.secretKey, id);
-      assert.deepEqual(status.counts, { targeted: 2, sent: 2, delivered: 2, failed: 0, expired: 0, pruned: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
+      assert.deepEqual(status.counts, { targeted: 2, sent: 2, delivered: 2, failed: 0, expired: 0, pruned: 0, suppressed: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
       assert.equal(sink.receivedFor(flaky.id).filter((r) => (r.json as any).notification.data.id === id).length, 1);
       const arrivals = sink.receivedFor(throttled.id).filter((r) => (r.json as any).notification.data.id === id);
       assert.equal(arrivals.length, 1);

@@ -17,6 +17,7 @@ export const NotificationStatus = Type.Object({
   ttl: Type.Integer(),
   urgency: Type.String(),
   topic: Type.Union([Type.String(), Type.Null()]),
+  preferenceCategory: Type.Union([Type.String(), Type.Null()], { description: 'The category users may have turned off; null: none applies' }),
   to: Type.Unknown(),
   content: Type.Unknown({ description: 'The message as accepted' }),
   counts: Type.Object({
@@ -26,11 +27,13 @@ export const NotificationStatus = Type.Object({
     failed: Type.Integer({ description: 'Refused for good, gave up after retries, or not decrypted or delivered by the browser (Carillon’s own push service)' }),
     expired: Type.Integer(),
     pruned: Type.Integer({ description: 'Removed: the push service answered 404 or 410' }),
+    suppressed: Type.Integer({ description: 'Matched by the audience but not sent: their user turned the preferenceCategory off (not in targeted)' }),
     pending: Type.Integer(),
     displayed: Type.Integer({ description: 'Recipients whose browser showed it (reported by the service worker)' }),
     clicked: Type.Integer({ description: 'Recipients who clicked it or one of its actions' }),
     dismissed: Type.Integer({ description: 'Recipients who closed it without clicking' }),
   }),
+  suppressed: Type.Record(Type.String(), Type.Integer(), { description: 'counts.suppressed by reason: preference_off (the user turned the category off); {} when none' }),
 });
 
 export const FailureList = Type.Object({
