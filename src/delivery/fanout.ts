@@ -49,7 +49,8 @@ export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promi
     const last = seqs.at(-1);
     const finished = seqs.length < ctx.config.batchSize;
     // The left-out ones of this page's own seq range (to the end on the last page): one
-    // indexed count over the range the page query just walked.
+    // count over the range the page query just walked, so the ranges of all pages are
+    // disjoint and each left-out subscription is counted once, with its page.
     const suppressed = suppressCategory === null ? 0 : await deps.pager.suppressed({ ...audience, suppressCategory, afterSeq: cursor, ...(finished ? {} : { throughSeq: last! }) });
     await db.transaction().execute(async (tx) => {
       // Re-check inside the transaction: another worker may have cut this page already.

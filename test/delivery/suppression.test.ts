@@ -74,6 +74,20 @@ for (const kind of STORES) {
       assert.deepEqual(reached([alice], onlyAlice), []);
     });
 
+    test('a user who turned off every category they may still gets security notifications', async () => {
+      const erin = sink.subscribe();
+      await register(erin, { userId: 'erin' });
+      await setPreferences('erin', { orders: false, promotions: false, civic: false });
+      const refused = await c.api('PUT', `/v1/apps/${app.id}/users/erin/preferences`, { key: app.secretKey, body: { security: false } });
+      assert.equal(refused.body.code, 'category_always_on');
+      const code = await send({ to: { userIds: ['erin'] }, title: 'Your sign-in code is 482913', urgency: 'high', preferenceCategory: 'security' });
+      const civic = await send({ to: { userIds: ['erin'] }, title: 'Road closed', preferenceCategory: 'civic' });
+      assert.equal((await c.waitCompleted(app.id, app.secretKey, code)).counts.delivered, 1);
+      assert.equal((await c.waitCompleted(app.id, app.secretKey, civic)).counts.suppressed, 1);
+      assert.deepEqual(reached([erin], code), [erin]);
+      assert.deepEqual(reached([erin], civic), []);
+    });
+
     test('across many pages each suppressed subscription is counted once, also when the last pages hold only suppressed ones', async () => {
       const subs: SinkSubscription[] = [];
       const off = new Set<number>([1, 2, 5, 8, 9, 10, 11, 12, 13]);
