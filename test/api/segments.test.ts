@@ -193,6 +193,20 @@ for (const kind of STORES) {
       assert.equal((await call('DELETE', `/segments/${pro}`)).status, 204);
     });
 
+    test('two PATCHes at once that would each close the loop the other opens: one is saved, the other refused', async () => {
+      const a = (await call('POST', '/segments', { name: 'a', filter: { channel: 'fcm' } })).body.id as string;
+      const b = (await call('POST', '/segments', { name: 'b', filter: { channel: 'apns' } })).body.id as string;
+      const [ab, ba] = await Promise.all([call('PATCH', `/segments/${a}`, { filter: { segment: b } }), call('PATCH', `/segments/${b}`, { filter: { segment: a } })]);
+      assert.deepEqual([ab.status, ba.status].sort(), [200, 422], JSON.stringify([ab.body, ba.body]));
+      assert.equal((ab.status === 422 ? ab : ba).body.code, 'segment_cycle');
+      // What is saved has no loop: each still sizes.
+      for (const id of [a, b]) assert.equal((await call('GET', `/segments/${id}`)).status, 200);
+      const named = ab.status === 200 ? b : a;
+      assert.equal((await call('DELETE', `/segments/${named}`)).status, 409);
+      assert.equal((await call('DELETE', `/segments/${named === a ? b : a}`)).status, 204);
+      assert.equal((await call('DELETE', `/segments/${named}`)).status, 204);
+    });
+
     test('within and older_than count back from the injected clock', async () => {
       const recent = { attribute: 'lastSeenAt', op: 'within', value: '7d' };
       const stale = { attribute: 'lastSeenAt', op: 'older_than', value: '7d' };

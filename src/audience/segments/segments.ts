@@ -42,6 +42,16 @@ function checkedForm(input: unknown): Filter {
   return checked.filter;
 }
 
+/**
+ * Serialises the changes to one app's segments: a no-op write of the app's row, which
+ * PostgreSQL holds locked to the end of the transaction (SQLite has one writer anyway).
+ * Without it two PATCHes at once (a names b, b names a) could each pass the cycle check,
+ * or a create could name a segment a concurrent delete found unnamed.
+ */
+async function lockSegments(tx: Transaction<Database>, appId: string): Promise<void> {
+  await tx.updateTable('apps').set((eb) => ({ name: eb.ref('name') })).where('id', '=', appId).execute();
+}
+
 async function saveReferences(tx: Transaction<Database>, appId: string, id: string, f: Filter): Promise<void> {
   await tx.deleteFrom('segment_references').where('segment_id', '=', id).execute();
   const named = segmentsNamed(f);
@@ -51,10 +61,11 @@ async function saveReferences(tx: Transaction<Database>, appId: string, id: stri
 /** Saves a new segment. Every segment it names must exist (`unknown_segment`), and the whole must stay within the limits. */
 export async function createSegment(ctx: Context, appId: string, input: SegmentInput): Promise<SegmentView> {
   const f = checkedForm(input.filter);
-  await expandedFilter(ctx.store.db, appId, f, '/filter');
   const now = ctx.now();
   const row: SegmentRow = { id: newId('seg'), name: input.name, filter: JSON.stringify(f), created_at: now, updated_at: now };
   await ctx.store.db.transaction().execute(async (tx) => {
+    await lockSegments(tx, appId);
+    await expandedFilter(tx, appId, f, '/filter');
     await tx.insertInto('segments').values({ ...row, app_id: appId }).execute();
     await saveReferences(tx, appId, row.id, f);
   });
@@ -105,30 +116,32 @@ async function referrersOf(db: Kysely<Database>, appId: string, id: string): Pro
  * every segment that names this one must still fit the limits with it expanded.
  */
 export async function updateSegment(ctx: Context, appId: string, id: string, patch: SegmentPatch): Promise<SegmentView> {
-  const db = ctx.store.db;
-  const row = await findSegment(db, appId, id);
-  let f: Filter | undefined;
-  if (patch.filter !== undefined) {
-    f = checkedForm(patch.filter);
-    const asSaved = segmentResolver(db, appId, new Map([[id, f]]));
-    const own = await expandSegments(f, asSaved);
-    if (!own.ok) throw filterAt(own.error, '/filter');
-    for (const referrer of await referrersOf(db, appId, id)) {
-      const stored = await asSaved(referrer);
-      const checked = stored === undefined ? undefined : validateFilter(stored);
-      if (!checked?.ok) continue;
-      const theirs = await expandSegments(checked.filter, asSaved);
-      if (!theirs.ok) {
-        throw new ApiError(theirs.error.code, `Segment ${referrer} names this one, and with this filter it would be refused: ${theirs.error.message}`, { ...theirs.error.extra, pointer: '#/filter', segment: referrer });
-      }
-    }
-  }
-  const updated: SegmentRow = { ...row, name: patch.name ?? row.name, filter: f ? JSON.stringify(f) : row.filter, updated_at: ctx.now() };
-  await db.transaction().execute(async (tx) => {
+  const f = patch.filter === undefined ? undefined : checkedForm(patch.filter);
+  return ctx.store.db.transaction().execute(async (tx) => {
+    await lockSegments(tx, appId);
+    const row = await findSegment(tx, appId, id);
+    if (f) await checkAsSaved(tx, appId, id, f);
+    const updated: SegmentRow = { ...row, name: patch.name ?? row.name, filter: f ? JSON.stringify(f) : row.filter, updated_at: ctx.now() };
     await tx.updateTable('segments').set({ name: updated.name, filter: updated.filter, updated_at: updated.updated_at }).where('app_id', '=', appId).where('id', '=', id).execute();
     if (f) await saveReferences(tx, appId, id, f);
+    return view(updated);
   });
-  return view(updated);
+}
+
+/** Segment `id`'s new filter `f`, and every segment that names it, expanded as if `f` were saved. */
+async function checkAsSaved(db: Kysely<Database>, appId: string, id: string, f: Filter): Promise<void> {
+  const asSaved = segmentResolver(db, appId, new Map([[id, f]]));
+  const own = await expandSegments(f, asSaved);
+  if (!own.ok) throw filterAt(own.error, '/filter');
+  for (const referrer of await referrersOf(db, appId, id)) {
+    const stored = await asSaved(referrer);
+    const checked = stored === undefined ? undefined : validateFilter(stored);
+    if (!checked?.ok) continue;
+    const theirs = await expandSegments(checked.filter, asSaved);
+    if (!theirs.ok) {
+      throw new ApiError(theirs.error.code, `Segment ${referrer} names this one, and with this filter it would be refused: ${theirs.error.message}`, { ...theirs.error.extra, pointer: '#/filter', segment: referrer });
+    }
+  }
 }
 
 /**
@@ -137,9 +150,9 @@ export async function updateSegment(ctx: Context, appId: string, id: string, pat
  * notifications are not affected: they hold their filter as it was expanded when accepted.
  */
 export async function deleteSegment(ctx: Context, appId: string, id: string): Promise<void> {
-  const db = ctx.store.db;
-  await findSegment(db, appId, id);
-  await db.transaction().execute(async (tx) => {
+  await ctx.store.db.transaction().execute(async (tx) => {
+    await lockSegments(tx, appId);
+    await findSegment(tx, appId, id);
     const referrers = await tx.selectFrom('segment_references').select('segment_id').where('app_id', '=', appId).where('referenced_id', '=', id).orderBy('segment_id').execute();
     if (referrers.length > 0) {
       const ids = referrers.map((r) => r.segment_id);
