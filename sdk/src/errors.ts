@@ -66,6 +66,8 @@ export const ERRORS = {
   segment_cycle: { status: 422, title: 'The filter refers to itself through its segments' },
   push_recipient_full: { status: 429, title: 'The push subscription holds all the messages it may' },
   push_service_full: { status: 429, title: 'The push service holds all the messages it may' },
+  segment_not_found: { status: 404, title: 'No such segment' },
+  segment_in_use: { status: 409, title: 'Other segments name this segment' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },

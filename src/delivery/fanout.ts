@@ -1,7 +1,8 @@
 import type { Context } from '../context.ts';
 import type { Target } from '../message/target.ts';
-import { anyTurnedOff, audiencePage, suppressedCount } from '../store/audience-page.ts';
+import { anyTurnedOff } from '../store/audience-page.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
+import type { AudiencePager } from './audience-pager.ts';
 import { scheduleBatch } from './batches.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
 
@@ -18,15 +19,20 @@ export function fanoutJobSpec(notificationId: string, cursor: number, opts: { ru
 /** Audience pages cut per fan-out job: the job stays short, and its progress is committed as it goes. */
 const PAGES_PER_JOB = 20;
 
+export interface FanoutDeps {
+  /** The audience, page by page (implemented by src/audience/, wired in runtime.ts). */
+  pager: AudiencePager;
+}
+
 /**
  * Cuts the audience into batches, streaming it page by page in seq order. Each page is
  * committed with its batch row, its deliver job and the advanced cursor in one
  * transaction, so a crash resumes exactly after the last committed page.
  */
-export async function runFanout(ctx: Context, job: Job): Promise<void> {
+export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promise<void> {
   const { notificationId } = job.data as { notificationId: string };
   const db = ctx.store.db;
-  const n = await db.selectFrom('notifications').select(['app_id', 'target', 'category', 'fanout_cursor', 'fanout_done', 'status']).where('id', '=', notificationId).executeTakeFirst();
+  const n = await db.selectFrom('notifications').select(['app_id', 'target', 'audience', 'send_at', 'category', 'fanout_cursor', 'fanout_done', 'status']).where('id', '=', notificationId).executeTakeFirst();
   if (!n || n.fanout_done || n.status === 'cancelled') return;
   const target = JSON.parse(n.target) as Target;
   const priority = job.priority;
@@ -35,15 +41,17 @@ export async function runFanout(ctx: Context, job: Job): Promise<void> {
   // are left out of the pages and counted. Asked once per job: when no user has turned it
   // off, the pages carry no preference test at all.
   const suppressCategory = n.category !== null && (await anyTurnedOff(db, n.app_id, n.category)) ? n.category : null;
+  // A filter is evaluated as of the send time, on every page alike: one notification, one `now`.
+  const audience = { appId: n.app_id, target, audience: n.audience, now: n.send_at, suppressCategory };
 
   for (let page = 0; page < PAGES_PER_JOB; page++) {
-    const seqs = await audiencePage(db, n.app_id, target, cursor, ctx.config.batchSize, { suppressCategory });
+    const seqs = await deps.pager.page({ ...audience, afterSeq: cursor, limit: ctx.config.batchSize });
     const last = seqs.at(-1);
     const finished = seqs.length < ctx.config.batchSize;
     // The left-out ones of this page's own seq range (to the end on the last page): one
     // count over the range the page query just walked, so the ranges of all pages are
     // disjoint and each left-out subscription is counted once, with its page.
-    const suppressed = suppressCategory === null ? 0 : await suppressedCount(db, n.app_id, target, suppressCategory, cursor, finished ? undefined : last);
+    const suppressed = suppressCategory === null ? 0 : await deps.pager.suppressed({ ...audience, suppressCategory, afterSeq: cursor, ...(finished ? {} : { throughSeq: last! }) });
     await db.transaction().execute(async (tx) => {
       // Re-check inside the transaction: another worker may have cut this page already.
       await lockNotification(tx, notificationId);

@@ -10,6 +10,7 @@ import * as m007 from './migrations/007-key-check-and-progress.ts';
 import * as m008 from './migrations/008-push-uaid-hash.ts';
 import * as m009 from './migrations/009-normalise-endpoints.ts';
 import * as m010 from './migrations/010-audience.ts';
+import * as m011 from './migrations/011-segments.ts';
 
 interface Migration {
   version: number;
@@ -29,6 +30,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 8, name: 'push-uaid-hash', up: m008.up },
   { version: 9, name: 'normalise-endpoints', up: m009.up },
   { version: 10, name: 'audience', up: m010.up },
+  { version: 11, name: 'segments', up: m011.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
-import type { Target } from '../../src/message/target.ts';
+import type { AudienceSelector } from '../../src/store/audience-page.ts';
 import { audiencePageQuery, suppressedCountQuery } from '../../src/store/audience-page.ts';
 import { createTestDatabase } from '../support/carillon.ts';
 
@@ -41,7 +41,7 @@ describe('preferences at fan-out are served by indexes (PostgreSQL EXPLAIN)', ()
     });
   };
 
-  const targets: [string, Target][] = [
+  const targets: [string, AudienceSelector][] = [
     ['everyone', { all: true }],
     ['a tag', { tags: { plan: 'pro' } }],
     ['users', { userIds: ['u1', 'u13'] }],
