@@ -18,7 +18,9 @@ import { healthRoutes } from './http/routes/health.ts';
 import { errorRoutes } from './http/routes/errors.ts';
 import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
+import { trackRoutes } from './http/routes/track.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
+import { preferenceRoutes } from './http/routes/preferences.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -39,6 +41,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
+    // A user id in the path (/users/:externalId/...) is up to 256 UTF-16 units, each at
+    // most 9 characters percent-encoded; the router's default (100) would answer 414.
+    maxParamLength: 256 * 9,
     // Fastify turns Node's request timeout off (0): a body trickled a byte at a time would
     // hold its connection for good. Each limit is explained in src/config/defaults.ts.
     requestTimeout: ctx.config.httpRequestTimeout,
@@ -92,8 +97,10 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   subscriptionRoutes(app, ctx);
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
+  trackRoutes(app, ctx);
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
+  preferenceRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

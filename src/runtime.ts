@@ -6,6 +6,7 @@ import type { Context } from './context.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { deliveryJobs } from './delivery/jobs.ts';
+import { eventPruneJob } from './audience/events/prune-job.ts';
 import { checkMasterKey } from './crypto/key-check.ts';
 import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
@@ -89,7 +90,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const jobs = deliveryJobs(ctx, { senders: senders.senders, metrics });
+      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics }), eventPruneJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

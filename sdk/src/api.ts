@@ -12,11 +12,38 @@ export interface SubscriptionBody {
   endpoint: string;
   keys: { p256dh: string; auth: string };
   expirationTime?: number | null;
-  userId?: string;
+  /** null: the user signed out, and the server drops the user id it has for this subscription. */
+  userId?: string | null;
   userIdHash?: string;
   tags?: Record<string, string>;
   language?: string;
   timezone?: string;
+}
+
+/** A custom attribute's value; an RFC 3339 date-time string is stored as a time. null removes it. */
+export type AttributeValue = string | number | boolean | null;
+
+/** What a browser may set on its own user (PUT /v1/apps/{appId}/users/{externalId}). */
+export interface UserBody {
+  attributes?: Record<string, AttributeValue>;
+  language?: string;
+  timezone?: string;
+  userIdHash?: string;
+}
+
+/** One event for POST /track. */
+export interface TrackEventBody {
+  userId: string;
+  name: string;
+  properties?: Record<string, string | number | boolean | null>;
+  time: string;
+  id: string;
+}
+
+export interface TrackAnswer {
+  accepted: number;
+  duplicates: number;
+  refused: { index: number; code: string; pointer: string }[];
 }
 
 /** The routes of the Carillon API that a browser may call, with the publishable key. */
@@ -45,6 +72,30 @@ export class Api {
 
   report(events: OutboxEvent[]): Promise<{ accepted: number; duplicates: number; ignored: number }> {
     return this.#call('POST', '/events', { events });
+  }
+
+  /** Creates or merges the user; fields the body does not carry are left as they are. */
+  putUser(userId: string, body: UserBody): Promise<unknown> {
+    return this.#call('PUT', `/users/${encodeURIComponent(userId)}`, body);
+  }
+
+  /** A session start: the server counts it and sets the user's lastSeenAt. */
+  async startSession(userId: string, userIdHash: string | undefined): Promise<void> {
+    await this.#call('POST', `/users/${encodeURIComponent(userId)}/sessions`, userIdHash !== undefined ? { userIdHash } : {});
+  }
+
+  track(userIdHash: string | undefined, events: TrackEventBody[]): Promise<TrackAnswer> {
+    return this.#call('POST', '/track', { ...(userIdHash !== undefined ? { userIdHash } : {}), events });
+  }
+
+  /** Every category of the app, true unless the user turned it off. */
+  getPreferences(userId: string, userIdHash: string | undefined): Promise<Record<string, boolean>> {
+    const query = userIdHash !== undefined ? `?userIdHash=${encodeURIComponent(userIdHash)}` : '';
+    return this.#call('GET', `/users/${encodeURIComponent(userId)}/preferences${query}`);
+  }
+
+  setPreferences(userId: string, userIdHash: string | undefined, preferences: Record<string, boolean>): Promise<Record<string, boolean>> {
+    return this.#call('PUT', `/users/${encodeURIComponent(userId)}/preferences`, { ...preferences, ...(userIdHash !== undefined ? { userIdHash } : {}) });
   }
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {

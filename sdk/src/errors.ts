@@ -45,6 +45,18 @@ export const ERRORS = {
   filter_too_complex: { status: 400, title: 'The audience filter is over a limit' },
   unknown_segment: { status: 422, title: 'The filter names a segment that does not exist' },
   segment_cycle: { status: 422, title: 'The filter refers to itself through its segments' },
+  invalid_event_user: { status: 400, title: 'The event’s user id is not valid' },
+  event_user_not_allowed: { status: 403, title: 'The event is for another user than the one proven' },
+  invalid_event_name: { status: 400, title: 'The event name is not valid' },
+  invalid_event_id: { status: 400, title: 'The event id is not valid' },
+  invalid_event_time: { status: 400, title: 'The event time is not an RFC 3339 date-time' },
+  event_in_future: { status: 400, title: 'The event time is in the future' },
+  event_expired: { status: 400, title: 'The event is older than the retention' },
+  invalid_event_property: { status: 400, title: 'An event property is not valid' },
+  event_properties_too_large: { status: 400, title: 'The event has too many properties or too much in them' },
+  unknown_category: { status: 400, title: 'The category is not one of the app’s' },
+  category_reserved: { status: 400, title: 'The category name is built in' },
+  category_always_on: { status: 403, title: 'This category cannot be turned off' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },
@@ -56,6 +68,7 @@ export const CLIENT_ERRORS = {
   unsupported: { status: 0, title: 'This browser cannot receive web push notifications here' },
   network_error: { status: 0, title: 'The Carillon server could not be reached' },
   invalid_options: { status: 0, title: 'Carillon.init() options are not valid' },
+  user_required: { status: 0, title: 'This needs the signed-in user: call setUserId() first' },
 } as const;
 
 export type ServerErrorCode = keyof typeof ERRORS;

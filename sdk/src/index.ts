@@ -8,16 +8,22 @@
  *     softAsk: { title: 'Get a message when your order ships?' } });
  *   button.onclick = () => carillon.prompt();
  */
-import { Api } from './api.ts';
+import { Api, type AttributeValue } from './api.ts';
 import { base64urlToBytes, sameBytes } from './base64url.ts';
 import { CarillonError } from './errors.ts';
 import { flush, report, type SdkEvent } from './events.ts';
+import { renderPreferencesForm, type PreferencesFormOptions } from './preferences-form.ts';
 import { registerSubscription } from './registration.ts';
+import { startsSession } from './session.ts';
 import { DEFAULT_SOFT_ASK_DELAY, showSoftAsk, softAskDue, type SoftAskOptions } from './soft-ask.ts';
 import { kvGet, kvSet, kvUpdate, type StoredState } from './store.ts';
+import { getPreferences, setAttributes, setPreferences, syncUser, track, type EventProperties } from './user.ts';
 
 export { CarillonError, CLIENT_ERRORS, ERRORS, type ErrorCode } from './errors.ts';
 export type { SoftAskOptions } from './soft-ask.ts';
+export type { PreferencesFormOptions } from './preferences-form.ts';
+export type { AttributeValue } from './api.ts';
+export type { EventProperties } from './user.ts';
 
 export interface CarillonOptions {
   appId: string;
@@ -58,6 +64,10 @@ export class Carillon {
   #registration: Promise<ServiceWorkerRegistration> | undefined;
   /** The browser can do web push here, and its storage works. */
   #supported = false;
+  /** IndexedDB works: the user, the session and the event queue can be kept (with or without web push). */
+  #storage = false;
+  /** This page load started a session (session.ts). */
+  #newSession = false;
 
   private constructor(options: CarillonOptions) {
     this.#options = options;
@@ -73,13 +83,28 @@ export class Carillon {
   static async init(options: CarillonOptions): Promise<Carillon> {
     checkOptions(options);
     const carillon = new Carillon(options);
-    if (!isSupported()) return carillon;
+    if (typeof indexedDB === 'undefined') return carillon;
     const { appId, publishableKey, serverUrl } = options;
+    const now = Date.now();
+    let lastActivityAt: number | undefined;
     try {
       // The worker reports events and re-registers with these; the VAPID key is kept while the app is the same.
       await kvUpdate('config', (old) => ({ appId, publishableKey, serverUrl, ...(old?.appId === appId && old.vapidPublicKey ? { vapidPublicKey: old.vapidPublicKey } : {}) }));
+      await kvUpdate('state', (s) => {
+        lastActivityAt = s?.lastActivityAt;
+        return { ...s, lastActivityAt: now };
+      });
     } catch {
       // IndexedDB refused (some private windows): without it the worker cannot work either.
+      return carillon;
+    }
+    carillon.#storage = true;
+    carillon.#newSession = startsSession(lastActivityAt, now);
+    // The user's language, time zone and session, whether or not this browser can do web push.
+    const state = (await kvGet('state').catch(() => undefined)) ?? {};
+    if (state.userId !== undefined) await syncUser(carillon.#api, state.userId, state.userIdHash, carillon.#newSession);
+    if (!isSupported()) {
+      void flush(carillon.#api).catch(() => undefined);
       return carillon;
     }
     carillon.#supported = true;
@@ -149,14 +174,58 @@ export class Carillon {
     if (userIdHash !== undefined && (typeof userIdHash !== 'string' || !/^[0-9a-fA-F]{64}$/.test(userIdHash))) {
       throw new CarillonError('invalid_request', 'userIdHash must be the 64 hex digits of an HMAC-SHA-256');
     }
-    const before = this.#supported ? ((await kvGet('state')) ?? {}) : {};
+    const before = this.#storage ? ((await kvGet('state')) ?? {}) : {};
     try {
       await this.#updateState((s) => withUser(s, userId ?? undefined, userId === null ? undefined : userIdHash));
     } catch (err) {
       // Not kept: every later registration of this browser would be refused the same way.
-      if (err instanceof CarillonError && err.code === 'identity_not_verified') await kvUpdate('state', (s) => withUser(s ?? {}, before.userId, before.userIdHash));
+      if (err instanceof CarillonError && err.code === 'identity_not_verified') await kvUpdate('state', (s) => ({ ...withUser(s ?? {}, before.userId, before.userIdHash), ...(before.userIdCleared ? { userIdCleared: true } : {}) }));
       throw err;
     }
+    // A sign-in (a user other than the one before) starts that user's session on this device.
+    if (userId !== null && (userId !== before.userId || userIdHash !== before.userIdHash)) await syncUser(this.#api, userId, userIdHash, userId !== before.userId || this.#newSession);
+  }
+
+  /**
+   * Sets custom attributes of the signed-in user (null removes one). With the publishable
+   * key a browser may set only the keys the app lists in its `browserAttributes`; any other
+   * rejects with `attribute_not_writable` and nothing is stored. Without a user it rejects
+   * with `user_required`.
+   *
+   *   await carillon.setAttributes({ plan: 'pro', newsletter: true });
+   */
+  setAttributes(attributes: Record<string, AttributeValue>): Promise<void> {
+    return setAttributes(this.#api, this.#storage, attributes);
+  }
+
+  /**
+   * Records that the signed-in user did something (POST /track), queued in the browser
+   * while the server cannot be reached and counted once however often it is sent.
+   *
+   *   await carillon.track('viewed_item', { sku: 'A-1', price: 12.5 });
+   */
+  track(name: string, properties?: EventProperties): Promise<void> {
+    return track(this.#api, this.#storage, name, properties);
+  }
+
+  /** The signed-in user's preferences: every category of the app, true unless turned off. */
+  getPreferences(): Promise<Record<string, boolean>> {
+    return getPreferences(this.#api, this.#storage);
+  }
+
+  /** Turns categories on or off for the signed-in user (`{ promotions: false }`); resolves with all of them. */
+  setPreferences(preferences: Record<string, boolean>): Promise<Record<string, boolean>> {
+    return setPreferences(this.#api, this.#storage, preferences);
+  }
+
+  /**
+   * Shows a ready-made preference form in `element` (its content is replaced): a checkbox
+   * per category with its label, in a fieldset, saved as soon as a box changes.
+   *
+   *   await carillon.showPreferences(document.querySelector('#notification-settings'), { labels: { promotions: 'Offers and sales' } });
+   */
+  async showPreferences(element: HTMLElement, options?: PreferencesFormOptions): Promise<void> {
+    await renderPreferencesForm(element, { get: () => this.getPreferences(), set: (change) => this.setPreferences(change) }, options);
   }
 
   /** Replaces this browser's tags (string values; at most 50), the keys of segments. */
@@ -236,9 +305,9 @@ export class Carillon {
   }
 
   async #updateState(change: (s: StoredState) => StoredState): Promise<void> {
-    if (!this.#supported) return;
+    if (!this.#storage) return;
     const state = await kvUpdate('state', (s) => change(s ?? {}));
-    if (state.subscriptionId === undefined || Notification.permission !== 'granted') return;
+    if (!this.#supported || state.subscriptionId === undefined || Notification.permission !== 'granted') return;
     const sub = await (await this.#serviceWorker()).pushManager.getSubscription();
     if (sub) await registerSubscription(this.#api, sub);
   }
@@ -309,8 +378,13 @@ function checkOptions(o: CarillonOptions): void {
   }
 }
 
-/** The state with this user id and hash, or without either. */
+/**
+ * The state with this user id and hash, or without either. Clearing a user id this
+ * browser had registered marks it for the next registration to drop on the server.
+ */
 function withUser(state: StoredState, userId: string | undefined, userIdHash: string | undefined): StoredState {
-  const { userId: _id, userIdHash: _hash, ...rest } = state;
-  return { ...rest, ...(userId !== undefined ? { userId } : {}), ...(userId !== undefined && userIdHash !== undefined ? { userIdHash } : {}) };
+  const { userId: before, userIdHash: _hash, userIdCleared: pending, ...rest } = state;
+  if (userId !== undefined) return { ...rest, userId, ...(userIdHash !== undefined ? { userIdHash } : {}) };
+  const clear = pending === true || (before !== undefined && state.subscriptionId !== undefined);
+  return { ...rest, ...(clear ? { userIdCleared: true as const } : {}) };
 }

@@ -20,7 +20,9 @@ export async function registerSubscription(api: Api, sub: PushSubscriptionLike):
     endpoint: json.endpoint ?? sub.endpoint,
     keys: { p256dh: keys.p256dh ?? '', auth: keys.auth ?? '' },
     expirationTime: json.expirationTime ?? null,
-    ...(state.userId !== undefined ? { userId: state.userId } : {}),
+    // The server keeps the fields a registration does not carry (docs/sdk.md, "What a
+    // registration changes"): after a sign-out only an explicit null drops the user id.
+    ...(state.userId !== undefined ? { userId: state.userId } : state.userIdCleared ? { userId: null } : {}),
     ...(state.userId !== undefined && state.userIdHash !== undefined ? { userIdHash: state.userIdHash } : {}),
     ...(state.tags !== undefined ? { tags: state.tags } : {}),
     ...deviceFields(),
@@ -30,12 +32,17 @@ export async function registerSubscription(api: Api, sub: PushSubscriptionLike):
     // wait for a delivery to fail and prune it.
     await api.remove(state.subscriptionId).catch(() => undefined);
   }
-  await kvUpdate('state', (s) => ({ ...s, subscriptionId: id, endpoint: sub.endpoint }));
+  await kvUpdate('state', (s) => {
+    const next = { ...s, subscriptionId: id, endpoint: sub.endpoint };
+    // Sent and taken: the server holds no user id now. Forgotten unless a new sign-in and sign-out came meanwhile.
+    if (state.userIdCleared && next.userId === undefined) delete next.userIdCleared;
+    return next;
+  });
   return { id, created };
 }
 
 /** Language and time zone, for localised content and local-time delivery. */
-function deviceFields(): { language?: string; timezone?: string } {
+export function deviceFields(): { language?: string; timezone?: string } {
   const fields: { language?: string; timezone?: string } = {};
   const language = navigator.language;
   // The server's pattern: a BCP 47 tag of letters and digits.

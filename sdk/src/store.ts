@@ -22,6 +22,14 @@ export interface StoredState {
   /** The proof of `userId` the site's server made (src/apps/identity.ts on the server). */
   userIdHash?: string;
   tags?: Record<string, string>;
+  /**
+   * The user signed out while this browser was registered: the next registration sends
+   * `userId: null` so that the server drops the user id, then this is forgotten. Never set
+   * when no user was: a null then would wipe a user id the site's own server set.
+   */
+  userIdCleared?: true;
+  /** ms since epoch; the last page load or SDK call on this site, for sessions (session.ts). */
+  lastActivityAt?: number;
   /** ms since epoch; when the soft-ask (or the browser's prompt) was last dismissed. */
   softAskDismissedAt?: number;
 }
@@ -31,7 +39,11 @@ export interface Keys {
   state: StoredState;
 }
 
-/** An event waiting to be sent; kept until the server has it. */
+/**
+ * An event waiting to be sent; kept until the server has it. A report for POST /events,
+ * or, with `type: 'track'`, a tracked event for POST /track, with the user it was for
+ * and that user's proof as they were when it was tracked.
+ */
 export interface OutboxEvent {
   type: string;
   id: string;
@@ -39,6 +51,10 @@ export interface OutboxEvent {
   notificationId?: string;
   subscriptionId?: string;
   action?: string;
+  userId?: string;
+  userIdHash?: string;
+  name?: string;
+  properties?: Record<string, string | number | boolean | null>;
 }
 
 let opening: Promise<IDBDatabase> | undefined;

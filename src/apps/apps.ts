@@ -6,6 +6,7 @@ import type { Context } from '../context.ts';
 import type { AppsTable } from '../store/schema.ts';
 import { vapidContext } from '../providers/webpush/vapid-source.ts';
 import { identityContext, newIdentitySecret } from './identity.ts';
+import { parseAppCategories } from './categories.ts';
 
 export interface CreatedApp {
   id: string;
@@ -19,6 +20,8 @@ export interface CreatedApp {
   /** The key the site's server hashes user ids with (src/apps/identity.ts). Shown once. */
   identitySecret: string;
   identityVerification: boolean;
+  /** None yet: declared with PATCH /v1/apps/{appId} (src/apps/categories.ts). */
+  categories: string[];
   createdAt: string;
 }
 
@@ -60,7 +63,7 @@ export async function createApp(ctx: Context, input: { name: string; vapidSubjec
       ])
       .execute();
   });
-  return { id, name: input.name, vapidPublicKey: keys.publicKey, vapidSubject: subject, secretKey, publishableKey, identitySecret, identityVerification, createdAt: new Date(now).toISOString() };
+  return { id, name: input.name, vapidPublicKey: keys.publicKey, vapidSubject: subject, secretKey, publishableKey, identitySecret, identityVerification, categories: [], createdAt: new Date(now).toISOString() };
 }
 
 export interface AppView {
@@ -70,18 +73,21 @@ export interface AppView {
   vapidSubject: string;
   /** Whether user ids set with the publishable key must come with their hash. */
   identityVerification: boolean;
+  /** The app's own notification categories, beside the built-in ones (src/apps/categories.ts). */
+  categories: string[];
   createdAt: string;
 }
 
-const APP_COLUMNS = ['id', 'name', 'vapid_public_key', 'vapid_subject', 'identity_verification', 'created_at'] as const;
+const APP_COLUMNS = ['id', 'name', 'vapid_public_key', 'vapid_subject', 'identity_verification', 'categories', 'created_at'] as const;
 
-function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapid_subject' | 'created_at'> & { identity_verification: number }): AppView {
+function appView(row: Pick<AppsTable, 'id' | 'name' | 'vapid_public_key' | 'vapid_subject' | 'categories' | 'created_at'> & { identity_verification: number }): AppView {
   return {
     id: row.id,
     name: row.name,
     vapidPublicKey: row.vapid_public_key,
     vapidSubject: row.vapid_subject,
     identityVerification: row.identity_verification === 1,
+    categories: parseAppCategories(row.categories),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }

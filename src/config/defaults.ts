@@ -76,6 +76,8 @@ export const defaults = {
   queueLease: 30_000,
   /** ms; how long SIGTERM waits for in-flight work before exiting. */
   shutdownGrace: 30_000,
+  /** days; how long tracked events (POST /track) are kept before they are pruned: long enough for quarterly segments ("bought in the last 90 days"), short enough that behaviour data does not outlive its use (GDPR Art. 5(1)(e)). */
+  eventRetentionDays: 90,
   /** Log level: fatal, error, warn, info, debug, trace or silent. */
   logLevel: 'info',
   /** bytes; largest API request body (a notification is far smaller). */

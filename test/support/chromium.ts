@@ -16,7 +16,8 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(opts: { env?: Record<string, string> } = {}): Promise<LaunchedChromium> {
+/** `locale` and `timezoneId` as Playwright sets them: what navigator.language and Intl report in the pages. */
+export async function launchChromium(opts: { env?: Record<string, string>; locale?: string; timezoneId?: string } = {}): Promise<LaunchedChromium> {
   const executablePath = await ensureDebianPackage('/usr/bin/chromium', 'chromium');
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'carillon-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -24,6 +25,8 @@ export async function launchChromium(opts: { env?: Record<string, string> } = {}
     headless: true,
     args: FLAGS,
     env: { ...process.env, ...opts.env } as Record<string, string>,
+    ...(opts.locale !== undefined ? { locale: opts.locale } : {}),
+    ...(opts.timezoneId !== undefined ? { timezoneId: opts.timezoneId } : {}),
   });
   return {
     context,

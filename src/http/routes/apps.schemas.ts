@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CATEGORY_PATTERN, MAX_APP_CATEGORIES } from '../../apps/categories.ts';
 
 /** Schemas of the app routes (apps.ts). */
 export const CreateAppBody = Type.Object(
@@ -17,6 +18,7 @@ const AppFields = {
   vapidPublicKey: Type.String({ description: 'applicationServerKey for PushManager.subscribe()' }),
   vapidSubject: Type.String(),
   identityVerification: Type.Boolean({ description: 'User ids set with the publishable key must come with their hash' }),
+  categories: Type.Array(Type.String(), { description: 'The app’s own notification categories, beside the built-in orders, promotions, security and civic' }),
   createdAt: Type.String({ format: 'date-time' }),
 };
 export const App = Type.Object(AppFields);
@@ -29,6 +31,13 @@ export const CreatedApp = Type.Object({
 export const UpdateAppBody = Type.Object(
   {
     identityVerification: Type.Optional(Type.Boolean({ description: 'User ids set with the publishable key must come with their hash' })),
+    categories: Type.Optional(
+      Type.Array(Type.String({ pattern: CATEGORY_PATTERN, description: 'lower case, a letter first, up to 32 characters' }), {
+        maxItems: MAX_APP_CATEGORIES,
+        uniqueItems: true,
+        description: 'Replaces the app’s own notification categories ([] removes them); the built-in ones cannot be declared. Users’ choices for a removed category are kept',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

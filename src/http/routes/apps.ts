@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp, getApp, listApps } from '../../apps/apps.ts';
 import { rotateIdentitySecret, setIdentityVerification } from '../../apps/identity.ts';
+import { checkAppCategories, setAppCategories } from '../../apps/categories.ts';
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
@@ -29,9 +30,12 @@ export function appRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.patch<{ Params: AppParams; Body: UpdateAppBody }>(
     '/v1/apps/:appId',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'updateApp', tags: ['apps'], summary: "Change an app's settings", params: AppParams, body: UpdateAppBody, response: { 200: App, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'identity_secret_missing') } } },
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'updateApp', tags: ['apps'], summary: "Change an app's settings", params: AppParams, body: UpdateAppBody, response: { 200: App, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'identity_secret_missing', 'category_reserved') } } },
     async (req) => {
+      // Everything is checked before anything changes.
+      if (req.body.categories !== undefined) checkAppCategories(req.body.categories);
       if (req.body.identityVerification !== undefined) await setIdentityVerification(ctx, req.params.appId, req.body.identityVerification);
+      if (req.body.categories !== undefined) await setAppCategories(ctx, req.params.appId, req.body.categories);
       return getApp(ctx, req.params.appId);
     },
   );
