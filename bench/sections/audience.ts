@@ -137,7 +137,7 @@ export async function audienceSection(h: Harness): Promise<SectionResult> {
         rows.push({
           section: SECTION,
           what: `Event ingestion, ${engine}: POST /track, ${int(ingestion.batch)} events per request, ${ingestion.concurrency} in flight, into ${count(users)} users`,
-          carillon: `${int(ingestion.track.perSecond)} events/s (${int(ingestion.track.events)} events in ${fixed(ingestion.track.seconds)} s)`,
+          carillon: `${int(ingestion.track.perSecond)} events/s (${int(ingestion.track.events)} events in ${fixed(ingestion.track.seconds)} s${ingestion.track.refused ? `, ${int(ingestion.track.refused)} refused` : ''}${ingestion.track.duplicates ? `, ${int(ingestion.track.duplicates)} duplicates` : ''})`,
           peer: `raw insert of the same rows, ${int(ingestion.batch)} per transaction: ${int(ingestion.raw.perSecond)} events/s`,
           ratio: times(ratio),
           goal: goal('≥ 0.5× raw', ratio >= 0.5),
