@@ -21,6 +21,7 @@ import { eventRoutes } from './http/routes/events.ts';
 import { trackRoutes } from './http/routes/track.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { preferenceRoutes } from './http/routes/preferences.ts';
+import { segmentRoutes } from './http/routes/segments.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   notificationRoutes(app, ctx);
   eventRoutes(app, ctx);
   trackRoutes(app, ctx);
+  segmentRoutes(app, ctx);
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
   preferenceRoutes(app, ctx);

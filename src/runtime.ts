@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import { audiencePager } from './audience/segments/audience-pager.ts';
 import { cryptoThreadCount, type Config } from './config/defaults.ts';
 import type { Context } from './context.ts';
 import { resolveMasterKey } from './crypto/master-key.ts';
@@ -90,7 +91,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics }), eventPruneJob(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics, pager: audiencePager(store) }), eventPruneJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

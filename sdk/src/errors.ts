@@ -57,6 +57,8 @@ export const ERRORS = {
   unknown_category: { status: 400, title: 'The category is not one of the app’s' },
   category_reserved: { status: 400, title: 'The category name is built in' },
   category_always_on: { status: 403, title: 'This category cannot be turned off' },
+  segment_not_found: { status: 404, title: 'No such segment' },
+  segment_in_use: { status: 409, title: 'Other segments name this segment' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },

@@ -1,7 +1,7 @@
 import type { Context } from '../context.ts';
 import type { Target } from '../message/target.ts';
-import { audiencePage } from '../store/audience-page.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
+import type { AudiencePager } from './audience-pager.ts';
 import { scheduleBatch } from './batches.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
 
@@ -18,22 +18,28 @@ export function fanoutJobSpec(notificationId: string, cursor: number, opts: { ru
 /** Audience pages cut per fan-out job: the job stays short, and its progress is committed as it goes. */
 const PAGES_PER_JOB = 20;
 
+export interface FanoutDeps {
+  /** The audience, page by page (implemented by src/audience/, wired in runtime.ts). */
+  pager: AudiencePager;
+}
+
 /**
  * Cuts the audience into batches, streaming it page by page in seq order. Each page is
  * committed with its batch row, its deliver job and the advanced cursor in one
  * transaction, so a crash resumes exactly after the last committed page.
  */
-export async function runFanout(ctx: Context, job: Job): Promise<void> {
+export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promise<void> {
   const { notificationId } = job.data as { notificationId: string };
   const db = ctx.store.db;
-  const n = await db.selectFrom('notifications').select(['app_id', 'target', 'fanout_cursor', 'fanout_done', 'status']).where('id', '=', notificationId).executeTakeFirst();
+  const n = await db.selectFrom('notifications').select(['app_id', 'target', 'audience', 'send_at', 'fanout_cursor', 'fanout_done', 'status']).where('id', '=', notificationId).executeTakeFirst();
   if (!n || n.fanout_done || n.status === 'cancelled') return;
   const target = JSON.parse(n.target) as Target;
   const priority = job.priority;
   let cursor = n.fanout_cursor;
 
   for (let page = 0; page < PAGES_PER_JOB; page++) {
-    const seqs = await audiencePage(db, n.app_id, target, cursor, ctx.config.batchSize);
+    // A filter is evaluated as of the send time, on every page alike: one notification, one `now`.
+    const seqs = await deps.pager.page({ appId: n.app_id, target, audience: n.audience, afterSeq: cursor, limit: ctx.config.batchSize, now: n.send_at });
     const last = seqs.at(-1);
     const finished = seqs.length < ctx.config.batchSize;
     await db.transaction().execute(async (tx) => {

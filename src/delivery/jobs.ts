@@ -2,7 +2,7 @@ import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
 import { DELIVER_JOB, deliverJobSpec } from './batches.ts';
 import { runDeliver, type DeliverDeps } from './deliver.ts';
-import { FANOUT_JOB, fanoutJobSpec, runFanout } from './fanout.ts';
+import { FANOUT_JOB, fanoutJobSpec, runFanout, type FanoutDeps } from './fanout.ts';
 
 /** Jobs of one kind brought back per reconcile pass at most; the next pass takes the rest. */
 const RECONCILE_LIMIT = 1000;
@@ -27,10 +27,10 @@ export function deliverJob(ctx: Context, deps: DeliverDeps): JobKind {
 }
 
 /** Cuts a notification's audience into batches (fanout.ts); a notification due and not fully cut is its unfinished work. */
-export function fanoutJob(ctx: Context): JobKind {
+export function fanoutJob(ctx: Context, deps: FanoutDeps): JobKind {
   return {
     name: FANOUT_JOB,
-    handler: (job) => runFanout(ctx, job),
+    handler: (job) => runFanout(ctx, deps, job),
     async reconcile(before) {
       const fanouts = await ctx.store.db
         .selectFrom('notifications')
@@ -46,6 +46,6 @@ export function fanoutJob(ctx: Context): JobKind {
 }
 
 /** The job kinds of the delivery pipeline: what a worker takes, and what the reconcile pass looks for. */
-export function deliveryJobs(ctx: Context, deps: DeliverDeps): JobKind[] {
-  return [deliverJob(ctx, deps), fanoutJob(ctx)];
+export function deliveryJobs(ctx: Context, deps: DeliverDeps & FanoutDeps): JobKind[] {
+  return [deliverJob(ctx, deps), fanoutJob(ctx, deps)];
 }

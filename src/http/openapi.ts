@@ -82,7 +82,7 @@ export const TAGS = [
   { name: 'apps', description: 'Apps, their VAPID keys, API keys and identity secret' },
   { name: 'subscriptions', description: 'Browsers and devices that receive an app’s notifications' },
   { name: 'notifications', description: 'Sending, and what became of each send' },
-  { name: 'audience', description: 'Users, their attributes and what they did' },
+  { name: 'audience', description: 'Users, their attributes and what they did; segments (saved audience filters) and audience sizes' },
   { name: 'analytics', description: 'What browsers report: opt-in steps, displays, clicks' },
   { name: 'credentials', description: 'APNs and FCM credentials of an app' },
   { name: 'sdk', description: 'The browser SDK and its service worker' },

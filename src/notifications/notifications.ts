@@ -11,6 +11,7 @@ import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
 import type { NotificationInput } from './notification-input.ts';
 import { requestHash } from './request-hash.ts';
+import { audienceOf } from './audience-target.ts';
 
 export type { NotificationInput };
 
@@ -69,6 +70,8 @@ export async function createNotification(
     }
   }
 
+  const audience = await audienceOf(ctx, appId, to);
+
   // An urgent message to a few devices (a sign-in approval, a one-time code) takes the
   // priority lane and does not wait behind a broadcast.
   const urgent = urgency === 'high' && 'subscriptionIds' in to && to.subscriptionIds.length <= 10;
@@ -81,6 +84,7 @@ export async function createNotification(
           app_id: appId,
           status: sendAt > now ? 'scheduled' : 'queued',
           target: JSON.stringify(to),
+          audience: audience === null ? null : JSON.stringify(audience),
           content: JSON.stringify(content),
           ttl: ttl ?? ctx.config.defaultTtl,
           urgency: urgency ?? 'normal',

@@ -2,8 +2,10 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.ts';
 
 /**
- * Who to select, as the store needs it: the shape of the message model's `Target`
- * (src/message/target.ts), declared here so that the store imports nothing above it.
+ * Who to select, as the store needs it: the selectors of the message model's `Target`
+ * (src/message/target.ts) that are plain lookups, declared here so that the store imports
+ * nothing above it. `{segment}` and `{filter}` targets are paged by the audience filter's
+ * compiler instead (src/audience/segments/audience-pager.ts).
  */
 export type AudienceSelector =
   | { subscriptionIds: string[] }

@@ -9,6 +9,7 @@ import * as m006 from './migrations/006-identity.ts';
 import * as m007 from './migrations/007-key-check-and-progress.ts';
 import * as m009 from './migrations/009-normalise-endpoints.ts';
 import * as m010 from './migrations/010-audience.ts';
+import * as m011 from './migrations/011-segments.ts';
 
 interface Migration {
   version: number;
@@ -27,6 +28,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 7, name: 'key-check-and-progress', up: m007.up },
   { version: 9, name: 'normalise-endpoints', up: m009.up },
   { version: 10, name: 'audience', up: m010.up },
+  { version: 11, name: 'segments', up: m011.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -25,6 +25,8 @@ export interface Database {
   user_attributes: UserAttributesTable;
   user_events: UserEventsTable;
   user_preferences: UserPreferencesTable;
+  segments: SegmentsTable;
+  segment_references: SegmentReferencesTable;
 }
 
 export interface AppsTable {
@@ -122,6 +124,8 @@ export interface NotificationsTable {
   suppressed: Generated<number>;
   /** JSON object: reason -> count, for `suppressed`. */
   suppressed_reasons: string | null;
+  /** JSON: the audience filter of a `{segment}` or `{filter}` target, its segments expanded at accept time; null for other targets. */
+  audience: string | null;
 }
 
 export interface DeliveryBatchesTable {
@@ -330,4 +334,23 @@ export interface UserPreferencesTable {
   /** 1 on, 0 off. */
   enabled: number;
   updated_at: number;
+}
+
+/** An audience filter saved under an id (src/audience/segments/). */
+export interface SegmentsTable {
+  /** seg_... */
+  id: string;
+  app_id: string;
+  name: string;
+  /** JSON: the filter as validated, its `{"segment"}` references kept (expanded when used). */
+  filter: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A segment named by another segment's filter: one row per (segment, segment it names). */
+export interface SegmentReferencesTable {
+  segment_id: string;
+  app_id: string;
+  referenced_id: string;
 }

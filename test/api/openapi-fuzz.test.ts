@@ -55,6 +55,18 @@ browser.generateKeys();
 const webPushKeys = { p256dh: browser.getPublicKey('base64url'), auth: randomBytes(16).toString('base64url') };
 const subscription = await call('POST', `/v1/apps/${appA.id}/subscriptions`, appA.secretKey, { channel: 'webpush', endpoint: 'https://push.example.net/fuzz/1', keys: webPushKeys });
 const notification = await call('POST', `/v1/apps/${appA.id}/notifications`, appA.secretKey, { to: { subscriptionIds: [subscription.id] }, title: 'hello' });
+const segment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz', filter: { channel: 'webpush' } });
+// Named by generated filters, so that the segment the paths aim at is named by none and can be deleted.
+const namedSegment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz named', filter: { channel: 'fcm' } });
+/** Filters a client sends: valid ones, and ones the filter validator refuses (answered 400 or 422, as declared). */
+const filterArb: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant({ channel: 'webpush' }),
+  fc.constant({ segment: namedSegment.id }),
+  fc.record({ attribute: fc.constant('plan'), op: fc.constantFrom('eq', 'neq'), value: fc.string({ maxLength: 8 }) }),
+  fc.record({ and: fc.array(fc.record({ tag: fc.string({ minLength: 1, maxLength: 8 }), op: fc.constant('exists') }), { minLength: 1, maxLength: 3 }) }),
+  fc.record({ event: fc.constantFrom('purchase', 'viewed_item'), within: fc.constantFrom('7d', '12h', '30m') }),
+  fc.jsonValue({ maxDepth: 3 }),
+);
 const apnsKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const serviceAccount = {
   type: 'service_account',
@@ -88,7 +100,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   ),
   sendNotification: fc.record(
     {
-      to: fc.oneof(fc.constant({ all: true }), fc.constant({ subscriptionIds: [subscription.id] }), fc.record({ userIds: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }) }), fc.record({ tags: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 3 }) })),
+      to: fc.oneof(fc.constant({ all: true }), fc.constant({ subscriptionIds: [subscription.id] }), fc.constant({ segment: namedSegment.id }), filterArb.map((filter) => ({ filter })), fc.record({ userIds: fc.array(fc.string({ minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 3 }) }), fc.record({ tags: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { minKeys: 1, maxKeys: 3 }) })),
       title: fc.string({ minLength: 1, maxLength: 40 }),
       body: fc.string({ maxLength: 200 }),
       url: fc.webUrl({ validSchemes: ['https'] }),
@@ -98,6 +110,9 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
     },
     { requiredKeys: ['to', 'title'] },
   ),
+  createSegment: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), filter: filterArb }),
+  updateSegment: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), filter: filterArb }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
+  estimateAudience: fc.record({ filter: filterArb }),
   setFcmCredentials: fc.constant({ serviceAccount }),
   setApnsCredentials: fc.record({ keyId: fc.stringMatching(/^[A-Z0-9]{10}$/), teamId: fc.stringMatching(/^[A-Z0-9]{10}$/), key: fc.constant(apnsKey), topic: fc.constant('com.example.app') }),
   reportEvents: fc.record({
@@ -118,7 +133,7 @@ const DEEP_BODIES: Record<string, string> = {
 /** Real path parameter values: mostly the app the keys belong to, sometimes the other one. */
 function realParams(path: string, name: string): string[] {
   if (name === 'appId') return [appA.id, appA.id, appA.id, appB.id];
-  if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : notification.id];
+  if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   return [];
 }
 

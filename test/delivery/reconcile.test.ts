@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { deliveryJobs } from '../../src/delivery/jobs.ts';
+import { audiencePager } from '../../src/audience/segments/audience-pager.ts';
 import { reconcile } from '../../src/delivery/reconcile.ts';
 
 for (const kind of DEPLOYMENTS) {
@@ -28,7 +29,7 @@ for (const kind of DEPLOYMENTS) {
       const res = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { all: true }, title: 'Found again' } });
       const id = res.body.id as string;
       // Only the kinds' reconcile runs here, so they need no senders.
-      const jobs = deliveryJobs(c.ctx, { senders: new Map() });
+      const jobs = deliveryJobs(c.ctx, { senders: new Map(), pager: audiencePager(c.ctx.store) });
       assert.deepEqual(await reconcile(c.ctx, jobs), { deliver: 0, fanout: 0 }, 'work younger than a lease and a retry is left to its job');
       const quiet = c.ctx.config.queueLease * 2 + c.ctx.config.retryMax;
       const long = c.ctx.now() - quiet - 1;
@@ -56,7 +57,7 @@ for (const kind of DEPLOYMENTS) {
       await c.ctx.queue.stop();
       const res = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { all: true }, title: 'Cut again' } });
       const id = res.body.id as string;
-      const jobs = deliveryJobs(c.ctx, { senders: new Map() });
+      const jobs = deliveryJobs(c.ctx, { senders: new Map(), pager: audiencePager(c.ctx.store) });
       const long = c.ctx.now() - (c.ctx.config.queueLease * 2 + c.ctx.config.retryMax) - 1;
       // Due long ago and not cut at all: what a fan-out job lost before it ran leaves.
       await c.ctx.store.db.updateTable('notifications').set({ send_at: long }).where('id', '=', id).execute();

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
-import type { Target } from '../../src/message/target.ts';
-import { audiencePageQuery, whereTarget } from '../../src/store/audience-page.ts';
+import { audiencePageQuery, whereTarget, type AudienceSelector } from '../../src/store/audience-page.ts';
 import { createTestDatabase } from '../support/carillon.ts';
 
 /**
@@ -44,7 +43,7 @@ describe('indexes serve the hot queries (PostgreSQL EXPLAIN)', () => {
     assert.match(text, new RegExp(`using (${indexes.join('|')})`), text);
   };
 
-  const targets: [string, Target, string][] = [
+  const targets: [string, AudienceSelector, string][] = [
     // seq is the keyset: its own primary key or the (app_id, seq) index serve the page.
     ['everyone', { all: true }, 'subscriptions_app_seq|subscriptions_pkey'],
     ['users', { userIds: ['u1', 'u2'] }, 'subscriptions_app_user'],
