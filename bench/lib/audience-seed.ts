@@ -33,6 +33,9 @@ export interface AudienceSeeded {
   seconds: { users: number; attributes: number; subscriptions: number; events: number };
 }
 
+/** The segment of the fan-out figure: every user of its app (seed.ts `insertUsers`), cohort = "fanout". */
+export const FANOUT_FILTER = { attribute: 'cohort', op: 'eq', value: 'fanout' };
+
 export const EVENT_NAMES = ['viewed_item', 'opened_app', 'searched', 'added_to_cart', 'purchase'] as const;
 /** Share of each name, in percent, in the order above. */
 const EVENT_WEIGHTS = [50, 15, 10, 20, 5];

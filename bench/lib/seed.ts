@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { SubscriptionsTable } from '../../src/store/schema.ts';
-import { seedAudience, type AudienceSeedArgs, type AudienceSeeded } from './audience-seed.ts';
+import { FANOUT_FILTER, seedAudience, type AudienceSeedArgs, type AudienceSeeded } from './audience-seed.ts';
 import { benchConfig, type BenchStore } from './carillon-config.ts';
 import { browserKeys, p256KeyPool } from './keys.ts';
 
@@ -25,7 +25,10 @@ export interface SeedArgs {
     endpointBase: string;
     /** Single-recipient targets (section 3), also part of the broadcast audience. */
     probes: number;
-    /** Each subscription i belongs to user `f<i>`, made with it (attribute cohort = "fanout"), for segment sends. */
+    /**
+     * Each subscription i belongs to user `f<i>`, made with it (attribute cohort = "fanout"),
+     * and a segment of them is saved through the API when the server has segments.
+     */
     users?: boolean;
   };
   /** Users, attributes, subscriptions and events for section 7, in an app of their own. */
@@ -41,7 +44,7 @@ export interface SeededApp {
 }
 
 export interface SeedResult {
-  webpush?: SeededApp & { probeIds: string[] };
+  webpush?: SeededApp & { probeIds: string[]; segmentId?: string };
   /** A second app, to warm a server up without touching the measured app. */
   warm?: SeededApp & { subscriptionId: string; size: number };
   apns?: SeededApp;
@@ -77,6 +80,11 @@ export async function seedStore(args: SeedArgs): Promise<SeedResult> {
       if (args.webpush.users) await insertUsers(runtime, app.id, n);
       result.rows += await insertRows(runtime, probes, (k) => row(k, 'u'));
       result.webpush = { ...app, probeIds: Array.from({ length: probes }, (_, k) => `sub_u${k}`) };
+      if (args.webpush.users) {
+        const segment = await runtime.app.inject({ method: 'POST', url: `/v1/apps/${app.id}/segments`, headers: { authorization: `Bearer ${app.secretKey}` }, payload: { name: 'bench fan-out', filter: FANOUT_FILTER } });
+        if (segment.statusCode === 201) result.webpush.segmentId = segment.json().id;
+        else if (segment.statusCode !== 404) throw new Error(`POST segments: ${segment.statusCode} ${segment.body}`);
+      }
       // Enough recipients that the batch is split over every crypto thread.
       const warm = await createApp(runtime, 'bench warm-up');
       await insertRows(runtime, WARM_UP_SUBSCRIPTIONS, (i) => subscriptionRow(warm.id, `sub_w${i}`, 'webpush', `${endpointBase}/w/${i}`, browserKeys(pool, i)));

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/database.ts';
-import { EVENT_NAMES } from '../lib/audience-seed.ts';
+import { EVENT_NAMES, FANOUT_FILTER } from '../lib/audience-seed.ts';
 import { carillonSize, QUERIES, scannedSize, type Size } from '../lib/audience-queries.ts';
 import type { BenchStore } from '../lib/carillon-config.ts';
 import type { Harness } from '../lib/harness.ts';
@@ -167,8 +167,8 @@ async function segmentFanout(h: Harness, n: number, data: { fanout: FanoutFigure
   h.log(`audience fan-out ${count(n)}: seeding ${int(n)} users with a subscription each`);
   const dir = mkdtempSync(join(h.tmp, 'segment-'));
   const { seeded } = await h.seed({ webpush: { n, endpointBase: h.endpointBase, probes: 0, users: true } }, dir);
-  const filter = { attribute: 'cohort', op: 'eq', value: 'fanout' };
-  const what = `Fan-out to a segment of ${count(n)} (${JSON.stringify(filter)}), SQLite, HTTP/1.1 sink: msg/s from 202 to last 201`;
+  const segmentId = seeded.webpush!.segmentId;
+  const what = `Fan-out to a segment of ${count(n)} (${segmentId ? 'saved, ' : ''}${JSON.stringify(FANOUT_FILTER)}), SQLite, HTTP/1.1 sink: msg/s from 202 to last 201`;
   const run = async (label: string, to: unknown) => {
     h.log(`  ${label}`);
     const f = await carillonFanout(h, { n, mode: 'h1', store: h.store(h.copyTemplate({ dir, seeded })), seeded, label, to });
@@ -177,16 +177,19 @@ async function segmentFanout(h: Harness, n: number, data: { fanout: FanoutFigure
     return f;
   };
   const all = await run(`Carillon to all ${count(n)}`, { all: true });
+  const notMeasured = (missing: string): Row[] => {
+    data.notMeasured.push(missing);
+    return [{ section: SECTION, what, carillon: `not measured: ${missing}`, peer: `to: {all: true}, same subscriptions: ${int(all.perSecond)} msg/s`, ratio: '', goal: '≥ 0.9× all' }];
+  };
+  if (!segmentId) return notMeasured('segment targeting not built (POST /segments answered 404)');
   let segment: FanoutFigure;
   try {
-    segment = await run(`Carillon to a segment of ${count(n)}`, { filter });
+    segment = await run(`Carillon to a segment of ${count(n)}`, { segment: segmentId });
   } catch (err) {
     const message = (err as Error).message;
     // The route answers 400 to an audience selector it does not know yet.
     if (!/^broadcast: 4\d\d/.test(message)) throw err;
-    const missing = `segment targeting not built (to: {filter} answered ${message.slice('broadcast: '.length, 'broadcast: '.length + 3)})`;
-    data.notMeasured.push(missing);
-    return [{ section: SECTION, what, carillon: `not measured: ${missing}`, peer: `to: {all: true}, same subscriptions: ${int(all.perSecond)} msg/s`, ratio: '', goal: '≥ 0.9× all' }];
+    return notMeasured(`segment targeting not built (to: {segment} answered ${message.slice('broadcast: '.length, 'broadcast: '.length + 3)})`);
   }
   const ratio = segment.perSecond / all.perSecond;
   return [
