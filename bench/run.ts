@@ -1,5 +1,5 @@
 /**
- * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent] [--quick]`.
+ * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience] [--quick]`.
  *
  * Every figure is measured beside a peer in the same run (the web-push package, the
  * machine's crypto floor, a bare server) and reported as a ratio, because absolute
@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { apiSection } from './sections/api.ts';
 import { appPushSection } from './sections/app-push.ts';
+import { audienceSection } from './sections/audience.ts';
 import { connectionsSection } from './sections/connections.ts';
 import { encryptionSection } from './sections/encryption.ts';
 import { fanoutSection } from './sections/fanout.ts';
@@ -31,6 +32,7 @@ const RUNNERS: Record<SectionName, { number: number; title: string; run(h: Harne
   api: { number: 4, title: 'API', run: apiSection },
   'app-push': { number: 5, title: 'App push', run: appPushSection },
   connections: { number: 6, title: 'Connections', run: connectionsSection },
+  audience: { number: 7, title: 'Audience: users, attributes, events and segments', run: audienceSection },
 };
 
 async function main(): Promise<number> {

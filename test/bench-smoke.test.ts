@@ -25,7 +25,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-test('npm run bench -- --quick --n 300 prints a figure for every section and writes the JSON', { timeout: 180_000 }, async () => {
+test('npm run bench -- --quick --n 300 prints a figure for every section and writes the JSON', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'carillon-bench-smoke-'));
   try {
     const json = join(dir, 'bench.json');
@@ -43,11 +43,21 @@ test('npm run bench -- --quick --n 300 prints a figure for every section and wri
       .split('\n')
       .filter((line) => /^\| \d \|/.test(line))
       .map((line) => line.slice(2, -2).split(' | '));
-    for (let section = 1; section <= 6; section++) {
+    for (let section = 1; section <= 7; section++) {
       const mine = rows.filter((r) => r[0] === String(section));
       assert.ok(mine.length > 0, `section ${section} has a row in:\n${stdout}`);
       for (const [, what, carillon = '', peer = '', ratio = ''] of mine) {
         if ((section === 5 || section === 6) && carillon === 'not available yet') continue;
+        // Section 7 says which figure waits for a route not built yet, rather than make one up.
+        if (section === 7 && carillon.startsWith('not measured: ')) {
+          assert.match(peer, /\d/, `section 7 "${what}": the peer is measured even so, got "${peer}"`);
+          continue;
+        }
+        // The seed's time has no peer and no goal.
+        if (section === 7 && what?.startsWith('Seed ')) {
+          assert.match(carillon, /\d s/, `section 7 "${what}": the seed's time, got "${carillon}"`);
+          continue;
+        }
         assert.match(carillon, /\d/, `section ${section} "${what}": Carillon's figure is a number, got "${carillon}"`);
         assert.match(peer, /\d/, `section ${section} "${what}": the peer's figure is a number, got "${peer}"`);
         assert.match(ratio, /\d/, `section ${section} "${what}": a ratio, got "${ratio}"`);
@@ -58,9 +68,22 @@ test('npm run bench -- --quick --n 300 prints a figure for every section and wri
     const written = JSON.parse(readFileSync(json, 'utf8'));
     assert.equal(written.rows.length, rows.length, 'the JSON holds the rows of the table');
     assert.equal(typeof written.machine.cpu, 'string');
+    // Both engines sized each audience as the full scan did: a size that differs is printed, and is a defect.
+    const audience = written.sections.find((s: { name: string }) => s.name === 'audience');
+    const counts = audience.data.counts as { engine: string; key: string; carillon: unknown; scan: unknown }[];
+    assert.deepEqual(
+      counts.map((c) => `${c.engine} ${c.key}`),
+      ['SQLite a', 'SQLite b', 'SQLite c', 'PostgreSQL a', 'PostgreSQL b', 'PostgreSQL c'],
+    );
+    for (const c of counts) assert.deepEqual(c.carillon, c.scan, `${c.engine} (${c.key}): countAudience and the full scan agree`);
+    // The seed is the same function of the row number on both engines.
+    for (const key of ['a', 'b', 'c']) {
+      const [sqlite, postgres] = ['SQLite', 'PostgreSQL'].map((e) => counts.find((c) => c.engine === e && c.key === key)!.carillon);
+      assert.deepEqual(postgres, sqlite, `(${key}): the same size on SQLite and PostgreSQL`);
+    }
     assert.deepEqual(
       written.sections.map((s: { name: string }) => s.name),
-      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections'],
+      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience'],
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /** The rows of the bench's table, and the table itself. */
 
 export interface Row {
-  /** Section number, 1 to 6. */
+  /** Section number, 1 to 7. */
   section: number;
   what: string;
   carillon: string;

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { SubscriptionsTable } from '../../src/store/schema.ts';
+import { FANOUT_FILTER, seedAudience, type AudienceSeedArgs, type AudienceSeeded } from './audience-seed.ts';
 import { benchConfig, type BenchStore } from './carillon-config.ts';
 import { browserKeys, p256KeyPool } from './keys.ts';
 
@@ -24,7 +25,14 @@ export interface SeedArgs {
     endpointBase: string;
     /** Single-recipient targets (section 3), also part of the broadcast audience. */
     probes: number;
+    /**
+     * Each subscription i belongs to user `f<i>`, made with it (attribute cohort = "fanout"),
+     * and a segment of them is saved through the API when the server has segments.
+     */
+    users?: boolean;
   };
+  /** Users, attributes, subscriptions and events for section 7, in an app of their own. */
+  audience?: AudienceSeedArgs;
   apns?: { tokensFile: string; keyId: string; teamId: string; key: string; topic: string };
   fcm?: { tokensFile: string; serviceAccount: Record<string, unknown> };
 }
@@ -36,11 +44,12 @@ export interface SeededApp {
 }
 
 export interface SeedResult {
-  webpush?: SeededApp & { probeIds: string[] };
+  webpush?: SeededApp & { probeIds: string[]; segmentId?: string };
   /** A second app, to warm a server up without touching the measured app. */
   warm?: SeededApp & { subscriptionId: string; size: number };
   apns?: SeededApp;
   fcm?: SeededApp;
+  audience?: SeededApp & AudienceSeeded;
   rows: number;
   seconds: number;
 }
@@ -67,13 +76,24 @@ export async function seedStore(args: SeedArgs): Promise<SeedResult> {
         const keys = browserKeys(pool, i);
         return subscriptionRow(app.id, `sub_${prefix}${i}`, 'webpush', `${endpointBase}/${prefix}/${i}`, keys);
       };
-      result.rows += await insertRows(runtime, n, (i) => row(i, 'b'));
+      result.rows += await insertRows(runtime, n, (i) => ({ ...row(i, 'b'), ...(args.webpush!.users ? { user_id: `f${i}` } : {}) }));
+      if (args.webpush.users) await insertUsers(runtime, app.id, n);
       result.rows += await insertRows(runtime, probes, (k) => row(k, 'u'));
       result.webpush = { ...app, probeIds: Array.from({ length: probes }, (_, k) => `sub_u${k}`) };
+      if (args.webpush.users) {
+        const segment = await runtime.app.inject({ method: 'POST', url: `/v1/apps/${app.id}/segments`, headers: { authorization: `Bearer ${app.secretKey}` }, payload: { name: 'bench fan-out', filter: FANOUT_FILTER } });
+        if (segment.statusCode === 201) result.webpush.segmentId = segment.json().id;
+        else if (segment.statusCode !== 404) throw new Error(`POST segments: ${segment.statusCode} ${segment.body}`);
+      }
       // Enough recipients that the batch is split over every crypto thread.
       const warm = await createApp(runtime, 'bench warm-up');
       await insertRows(runtime, WARM_UP_SUBSCRIPTIONS, (i) => subscriptionRow(warm.id, `sub_w${i}`, 'webpush', `${endpointBase}/w/${i}`, browserKeys(pool, i)));
       result.warm = { ...warm, subscriptionId: 'sub_w0', size: WARM_UP_SUBSCRIPTIONS };
+    }
+    if (args.audience) {
+      const app = await createApp(runtime, 'bench audience');
+      result.audience = { ...app, ...(await seedAudience(runtime.ctx.store, app.id, args.audience)) };
+      result.rows += result.audience.users;
     }
     if (args.apns) {
       const { tokensFile, ...credentials } = args.apns;
@@ -134,6 +154,29 @@ async function insertRows(runtime: Runtime, n: number, row: (i: number) => Row):
     });
   }
   return n;
+}
+
+/** Users f0..f(n-1), each with the string attribute cohort = "fanout" (typed row too). */
+async function insertUsers(runtime: Runtime, appId: string, n: number): Promise<void> {
+  const db = runtime.ctx.store.db;
+  const now = Date.now();
+  for (let start = 0; start < n; start += ROWS_PER_TRANSACTION) {
+    const end = Math.min(n, start + ROWS_PER_TRANSACTION);
+    await db.transaction().execute(async (tx) => {
+      for (let i = start; i < end; i += ROWS_PER_INSERT) {
+        const ids = Array.from({ length: Math.min(end, i + ROWS_PER_INSERT) - i }, (_, k) => `f${i + k}`);
+        const users = await tx
+          .insertInto('users')
+          .values(ids.map((id) => ({ app_id: appId, external_id: id, attributes: '{"cohort":"fanout"}', created_at: now, updated_at: now })))
+          .returning('seq')
+          .execute();
+        await tx
+          .insertInto('user_attributes')
+          .values(users.map((u) => ({ user_seq: u.seq, app_id: appId, key: 'cohort', type: 'string' as const, str: 'fanout', num: null })))
+          .execute();
+      }
+    });
+  }
 }
 
 async function api(runtime: Runtime, method: 'POST' | 'PUT', url: string, key: string, body: unknown): Promise<any> {

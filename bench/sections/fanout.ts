@@ -81,6 +81,8 @@ export async function carillonFanout(
     overrides?: Partial<Config>;
     /** Run `carillon serve --role api` and this many `--role worker` processes instead of one process with both roles. */
     workers?: number;
+    /** The audience selector; `{ all: true }` by default. */
+    to?: unknown;
   },
 ): Promise<FanoutFigure> {
   const { n, mode, seeded } = opts;
@@ -106,7 +108,7 @@ export async function carillonFanout(
   try {
     await h.warmUp(api, sink, seeded.warm!);
     await h.expect(sink, audience, opts.label);
-    const res = await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: { all: true }, ...BROADCAST });
+    const res = await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: opts.to ?? { all: true }, ...BROADCAST });
     const t202 = wallNow();
     mark('accepted');
     if (res.status !== 202) throw new Error(`broadcast: ${res.status} ${JSON.stringify(res.body)}`);
@@ -337,14 +339,14 @@ async function scaleOutFanouts(h: Harness, n: number): Promise<[FanoutFigure, Fa
   }
 }
 
-interface Services {
+export interface Services {
   databaseUrl: string;
   redisUrl: string;
   version: string;
   stop(): Promise<void>;
 }
 
-async function startServices(): Promise<Services> {
+export async function startServices(): Promise<Services> {
   const [postgres, redis] = await Promise.all([startPostgres({ database: 'carillon_bench' }), startRedis()]);
   return {
     databaseUrl: postgres.url,
@@ -354,7 +356,7 @@ async function startServices(): Promise<Services> {
   };
 }
 
-async function useGivenServices(databaseUrl: string, redisUrl: string): Promise<Services> {
+export async function useGivenServices(databaseUrl: string, redisUrl: string): Promise<Services> {
   const name = `bench_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
