@@ -45,7 +45,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     bodyLimit: ctx.config.bodyLimit,
     // A user's external id (up to 256 characters) is a path segment, percent-encoded up to
     // 12 characters each (4 UTF-8 bytes as %XX); the parameter schemas limit each segment.
-    maxParamLength: 3_072,
+    // Under routerOptions: as a top-level option Fastify 5 warns on stderr at every start.
+    routerOptions: { maxParamLength: 3_072 },
     // Fastify turns Node's request timeout off (0): a body trickled a byte at a time would
     // hold its connection for good. Each limit is explained in src/config/defaults.ts.
     requestTimeout: ctx.config.httpRequestTimeout,
