@@ -1,7 +1,7 @@
 import type { Context } from '../../context.ts';
 import { ALWAYS_ON_CATEGORIES, appCategories, checkCategory, pointerTo } from '../../apps/categories.ts';
 import { ApiError } from '../../errors/api-error.ts';
-import { ensureUser } from './ensure-user.ts';
+import { ensureUser } from '../users/ensure-user.ts';
 
 /** A user's preferences: every category of the app, true unless the user turned it off. */
 export type Preferences = Record<string, boolean>;
@@ -45,7 +45,7 @@ export async function setPreferences(ctx: Context, appId: string, externalId: st
   }
   const now = ctx.now();
   await ctx.store.db.transaction().execute(async (tx) => {
-    const userSeq = await ensureUser(tx, appId, externalId, now);
+    const { seq: userSeq } = await ensureUser(tx, ctx.store.caps, appId, externalId, now);
     if (entries.length === 0) return;
     await tx
       .insertInto('user_preferences')
