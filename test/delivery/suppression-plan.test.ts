@@ -5,6 +5,7 @@
  * served by indexes (no sequential scan of subscriptions, users or user_preferences).
  */
 import { after, before, describe, test } from 'node:test';
+import { explainPlan } from '../support/explain.ts';
 import assert from 'node:assert/strict';
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
@@ -31,15 +32,7 @@ describe('preferences at fan-out are served by indexes (PostgreSQL EXPLAIN)', ()
   });
   after(() => store.close());
 
-  const plan = async (query: { compile(): CompiledQuery }): Promise<string> => {
-    const compiled = query.compile();
-    return db.connection().execute(async (conn) => {
-      await sql`set enable_seqscan = off`.execute(conn);
-      const res = await conn.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `explain ${compiled.sql}` });
-      await sql`reset enable_seqscan`.execute(conn);
-      return res.rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
-  };
+  const plan = (query: { compile(): CompiledQuery }): Promise<string> => explainPlan(db, query);
 
   const targets: [string, AudienceSelector][] = [
     ['everyone', { all: true }],

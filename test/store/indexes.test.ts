@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { explainPlan } from '../support/explain.ts';
 import assert from 'node:assert/strict';
 import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
@@ -28,15 +29,7 @@ describe('indexes serve the hot queries (PostgreSQL EXPLAIN)', () => {
   });
   after(() => store.close());
 
-  const plan = async (query: { compile(): CompiledQuery }): Promise<string> => {
-    const compiled = query.compile();
-    return db.connection().execute(async (conn) => {
-      await sql`set enable_seqscan = off`.execute(conn);
-      const res = await conn.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `explain ${compiled.sql}` });
-      await sql`reset enable_seqscan`.execute(conn);
-      return res.rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
-  };
+  const plan = (query: { compile(): CompiledQuery }): Promise<string> => explainPlan(db, query);
   /** No sequential scan, and the rows come from one of the indexes named. */
   const assertIndexed = (text: string, ...indexes: string[]) => {
     assert.doesNotMatch(text, /Seq Scan/, text);
