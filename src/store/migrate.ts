@@ -11,6 +11,7 @@ import * as m008 from './migrations/008-push-uaid-hash.ts';
 import * as m009 from './migrations/009-normalise-endpoints.ts';
 import * as m010 from './migrations/010-audience.ts';
 import * as m011 from './migrations/011-segments.ts';
+import * as m012 from './migrations/012-send-records.ts';
 
 interface Migration {
   version: number;
@@ -31,6 +32,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 9, name: 'normalise-endpoints', up: m009.up },
   { version: 10, name: 'audience', up: m010.up },
   { version: 11, name: 'segments', up: m011.up },
+  { version: 12, name: 'send-records', up: m012.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -27,6 +27,7 @@ export interface Database {
   user_preferences: UserPreferencesTable;
   segments: SegmentsTable;
   segment_references: SegmentReferencesTable;
+  send_records: SendRecordsTable;
 }
 
 export interface AppsTable {
@@ -358,4 +359,29 @@ export interface SegmentReferencesTable {
   segment_id: string;
   app_id: string;
   referenced_id: string;
+}
+
+/** Why a matched recipient was or was not sent to (migration 012). */
+export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout';
+
+/** One recipient of a notification and what became of it (migration 012, src/campaigns/). */
+export interface SendRecordsTable {
+  seq: Generated<number>;
+  app_id: string;
+  notification_id: string;
+  campaign_id: string | null;
+  variant: string | null;
+  user_seq: number | null;
+  subscription_seq: number | null;
+  category: string | null;
+  reason: SendReason;
+  /** What explains the reason: the cap rule, the render error. Never a secret or the content. */
+  detail: string | null;
+  /** 1 for a marketing send that went out: what frequency caps count. */
+  counts_for_caps: number;
+  /** 1 for `POST .../campaigns/{id}/test`. */
+  test: number;
+  /** JSON: why the send went when it did (local time, best hour and its source, quiet-hours hold). */
+  timing: string | null;
+  at: number;
 }

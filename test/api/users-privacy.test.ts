@@ -90,6 +90,16 @@ for (const kind of STORES) {
     });
 
     test('erasure removes the user from every table in one go, and nothing of anyone else', async () => {
+      const db = c.ctx.store.db;
+      const both = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { userIds: ['ann', 'ben'] }, title: 'for "ann"' } });
+      assert.equal(both.status, 202);
+      const annSeq = Number((await db.selectFrom('users').select('seq').where('external_id', '=', 'ann').executeTakeFirstOrThrow()).seq);
+      const annSub = Number((await db.selectFrom('subscriptions').select('seq').where('id', '=', subs.ann![0]!.id).executeTakeFirstOrThrow()).seq);
+      const record = { app_id: app.id, notification_id: both.body.id, campaign_id: null, variant: 'B', category: 'promotions', detail: 'rule 1', counts_for_caps: 1, test: 0, timing: null, at: now };
+      await db.insertInto('send_records').values([
+        { ...record, user_seq: annSeq, subscription_seq: annSub, reason: 'sent' },
+        { ...record, user_seq: annSeq, subscription_seq: null, reason: 'capped' },
+      ]).execute();
       const before = await counts();
       const res = await c.api('DELETE', `/v1/apps/${app.id}/users/ann`, { key: app.secretKey });
       assert.equal(res.status, 204);
@@ -103,8 +113,14 @@ for (const kind of STORES) {
         failures: before.failures - 1,
         engagement: before.engagement,
       });
-      const db = c.ctx.store.db;
       const annIds = subs.ann!.map((s) => s.id);
+      const records = await db.selectFrom('send_records').select(['user_seq', 'subscription_seq', 'detail', 'reason', 'variant']).where('notification_id', '=', both.body.id).orderBy('seq').execute();
+      assert.deepEqual(records, [
+        { user_seq: null, subscription_seq: null, detail: null, reason: 'sent', variant: 'B' },
+        { user_seq: null, subscription_seq: null, detail: null, reason: 'capped', variant: 'B' },
+      ], 'the send records are kept, without the user');
+      const shown = await c.api('GET', `/v1/apps/${app.id}/notifications/${both.body.id}`, { key: app.secretKey });
+      assert.deepEqual(shown.body.to, { userIds: ['ben'] }, 'the stored target no longer names ann');
       assert.deepEqual(await db.selectFrom('events').select('id').where('subscription_id', 'in', annIds).execute(), [], 'clicks no longer name the subscription');
       const clicks = await db.selectFrom('events').select(['subscription_id', 'dedupe_key']).where('notification_id', '=', notificationId).execute();
       assert.equal(clicks.length, 2, 'the click is still counted');

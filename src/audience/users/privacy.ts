@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
 import type { Context } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { CHANNELS } from '../../providers/registry.ts';
+import type { DialectCapabilities } from '../../store/dialect.ts';
+import type { Database } from '../../store/schema.ts';
+import { audienceSql } from '../filter/sql/capabilities.ts';
 import { userView, type UserView } from './users.ts';
 
 /** How many rows an erasure removed (or unlinked), table by table. */
@@ -15,6 +19,10 @@ export interface Erased {
   deliveryFailures: number;
   /** Engagement reports (displayed, clicked, ...) of the erased subscriptions, kept but unlinked. */
   engagementUnlinked: number;
+  /** Send records (who was sent what, or left out why) of the user, kept but unlinked. */
+  sendRecordsUnlinked: number;
+  /** Notifications whose stored `to.userIds` named the user, the id taken out. */
+  targetsScrubbed: number;
 }
 
 const n = (res: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(res.numDeletedRows ?? res.numUpdatedRows ?? 0n);
@@ -32,6 +40,11 @@ const n = (res: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(
  *   engagement counts are "distinct subscriptions" per notification (engagementCounts),
  *   so deleting or nulling would rewrite past campaigns' click rates, while a fresh random
  *   id keeps the counts and links to nothing that exists or is kept anywhere.
+ * - `send_records` rows keep their reason, variant and time (a campaign's figures) and lose
+ *   the user, the subscription and the detail.
+ * - A notification sent `to: {userIds}` that named the user keeps its other ids; the
+ *   user's is taken out of the stored target (an unfinished fan-out would find no one
+ *   under it anyway).
  */
 export async function eraseUser(ctx: Context, appId: string, externalId: string): Promise<Erased> {
   return ctx.store.db.transaction().execute(async (tx) => {
@@ -39,7 +52,9 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     const subs = await tx.selectFrom('subscriptions').select(['seq', 'id']).where('app_id', '=', appId).where('user_id', '=', externalId).execute();
     if (!user && subs.length === 0) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
     const seq = user ? Number(user.seq) : -1;
-    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0 };
+    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0 };
+    const unlinked = { user_seq: null, subscription_seq: null, detail: null };
+    if (user) erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('user_seq', '=', seq).executeTakeFirst());
     // Rows that would go by cascade are deleted by name, so each is counted.
     erased.attributes = n(await tx.deleteFrom('user_attributes').where('user_seq', '=', seq).executeTakeFirst());
     erased.events = n(await tx.deleteFrom('user_events').where('user_seq', '=', seq).executeTakeFirst());
@@ -49,12 +64,34 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
       const stand = `erased_${randomBytes(12).toString('base64url')}`;
       erased.engagementUnlinked += n(await tx.updateTable('events').set({ subscription_id: stand, dedupe_key: null }).where('app_id', '=', appId).where('subscription_id', '=', sub.id).executeTakeFirst());
       erased.subscriptionTags += n(await tx.deleteFrom('subscription_tags').where('subscription_seq', '=', Number(sub.seq)).executeTakeFirst());
+      erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('subscription_seq', '=', Number(sub.seq)).executeTakeFirst());
     }
+    erased.targetsScrubbed = await scrubTargets(tx, ctx.store.caps, appId, externalId);
     erased.subscriptions = n(await tx.deleteFrom('subscriptions').where('app_id', '=', appId).where('user_id', '=', externalId).executeTakeFirst());
     erased.users = n(await tx.deleteFrom('users').where('seq', '=', seq).executeTakeFirst());
     ctx.logger.info({ module: 'audience', appId, erased }, 'user erased');
     return erased;
   });
+}
+
+/**
+ * Takes the user id out of the stored `to: {userIds}` of the app's notifications. The
+ * target is JSON text, so the rows are found by their text (the id as JSON, which is how
+ * it was stored) and each candidate is checked parsed: a title that quotes the id matches
+ * the text search but has no `userIds` holding it.
+ */
+async function scrubTargets(tx: Transaction<Database>, caps: DialectCapabilities, appId: string, externalId: string): Promise<number> {
+  const { contains } = await audienceSql(tx, caps);
+  const rows = await tx.selectFrom('notifications').select(['id', 'target']).where('app_id', '=', appId).where(contains(sql.ref('target'), JSON.stringify(externalId))).execute();
+  let scrubbed = 0;
+  for (const row of rows) {
+    const target = JSON.parse(row.target) as { userIds?: unknown };
+    if (!Array.isArray(target.userIds) || !target.userIds.includes(externalId)) continue;
+    target.userIds = target.userIds.filter((id) => id !== externalId);
+    await tx.updateTable('notifications').set({ target: JSON.stringify(target) }).where('id', '=', row.id).execute();
+    scrubbed++;
+  }
+  return scrubbed;
 }
 
 export interface UserExport {
