@@ -12,6 +12,7 @@ import * as m009 from './migrations/009-normalise-endpoints.ts';
 import * as m010 from './migrations/010-audience.ts';
 import * as m011 from './migrations/011-segments.ts';
 import * as m012 from './migrations/012-send-records.ts';
+import * as m013 from './migrations/013-events-by-user.ts';
 
 interface Migration {
   version: number;
@@ -33,6 +34,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 10, name: 'audience', up: m010.up },
   { version: 11, name: 'segments', up: m011.up },
   { version: 12, name: 'send-records', up: m012.up },
+  { version: 13, name: 'events-by-user', up: m013.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

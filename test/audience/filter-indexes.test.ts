@@ -23,7 +23,8 @@ const LEAVES: [unknown, Record<Engine, string>][] = [
   // A week of one app's events is so few rows here that PostgreSQL may take the retention index on `at` alone.
   [{ event: 'view', count: { gte: 3 }, within: '7d' }, { sqlite: 'user_events_name_at', postgres: 'user_events_name_at|user_events_at' }],
   [{ event: 'buy', count: { eq: 0 }, within: '30d' }, { sqlite: 'user_events_name_at', postgres: 'user_events_name_at' }],
-  [{ not: { event: 'buy' } }, { sqlite: 'user_events_name_at', postgres: 'user_events_name_at' }],
+  // Without a window every row of the name is read: in user order, no sort (migration 013).
+  [{ not: { event: 'buy' } }, { sqlite: 'user_events_name_user', postgres: 'user_events_name_at|user_events_name_user' }],
   [{ tag: 'tier', op: 'eq', value: 'gold' }, { sqlite: 'subscription_tags_lookup', postgres: 'subscription_tags_lookup' }],
   [{ near: { lat: 45.76, lon: 4.84, radiusKm: 10 } }, { sqlite: 'users_app_lat', postgres: 'users_app_lat' }],
   [{ attribute: 'lastSeenAt', op: 'older_than', value: '7d' }, { sqlite: 'users_app_last_seen_at', postgres: 'users_app_last_seen_at' }],
@@ -96,8 +97,9 @@ for (const engine of ENGINES) {
     const PROBES: [unknown, Record<Engine, RegExp>][] = [
       // SQLite probes with the user's or subscription's seq as an equality of the index search.
       [{ attribute: 'plan', op: 'eq', value: 'pro' }, { sqlite: /user_attributes (EXISTS )?USING (COVERING )?INDEX \w+ \([^)]*user_seq=\?/, postgres: /user_attributes_(pkey|str)/ }],
-      [{ event: 'view', count: { gte: 3 }, within: '7d' }, { sqlite: /user_events USING (COVERING )?INDEX user_events_user \(user_seq=\?/, postgres: /user_events_(user|name_at|at)/ }],
-      [{ not: { event: 'buy' } }, { sqlite: /user_events USING (COVERING )?INDEX user_events_user \(user_seq=\?/, postgres: /user_events_(user|name_at)/ }],
+      // Either per-user index: (user_seq, name, at), or (app_id, name, user_seq, at) with the app and name as equalities.
+      [{ event: 'view', count: { gte: 3 }, within: '7d' }, { sqlite: /user_events USING (COVERING )?INDEX user_events_(user \(user_seq=\?|name_user \(app_id=\? AND name=\? AND user_seq=\?)/, postgres: /user_events_(user|name_user|name_at|at)/ }],
+      [{ not: { event: 'buy' } }, { sqlite: /user_events USING (COVERING )?INDEX user_events_(user \(user_seq=\?|name_user \(app_id=\? AND name=\? AND user_seq=\?)/, postgres: /user_events_(user|name_user|name_at)/ }],
       [{ tag: 'tier', op: 'eq', value: 'gold' }, { sqlite: /subscription_tags (EXISTS )?USING (COVERING )?INDEX \w+ \([^)]*subscription_seq=\?/, postgres: /subscription_tags_(pk|lookup)/ }],
     ];
     for (const [input, index] of PROBES) {

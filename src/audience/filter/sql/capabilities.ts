@@ -19,6 +19,8 @@ export interface AudienceSql {
   notIn(ref: RawBuilder<unknown>, query: RawBuilder<unknown>): RawBuilder<SqlBool>;
   /** sin and cos in SQL, for `near` (geo.ts). */
   mathFunctions: boolean;
+  /** Settings for the one statement that sizes an audience (count-audience.ts), set for its transaction only. */
+  sizingSettings: RawBuilder<unknown>[];
 }
 
 const sqlite = (mathFunctions: boolean): AudienceSql => ({
@@ -32,6 +34,7 @@ const sqlite = (mathFunctions: boolean): AudienceSql => ({
   },
   notIn: (ref, query) => sql<SqlBool>`${ref} not in (${query})`,
   mathFunctions,
+  sizingSettings: [],
 });
 
 const postgres: AudienceSql = {
@@ -40,6 +43,14 @@ const postgres: AudienceSql = {
   propertyEquals: (key, value) => sql<SqlBool>`(cast(properties as jsonb) -> cast(${key} as text)) = cast(${JSON.stringify(value)} as jsonb)`,
   notIn: (ref, query) => sql<SqlBool>`not exists (select 1 from (${query}) as excluded (v) where excluded.v = ${ref})`,
   mathFunctions: true,
+  // Seen in the plans of bench section 7 (1M users, 10M events), PostgreSQL's defaults:
+  // - JIT compiled each count for 160-180 ms, a fifth of the goal, to save less than that;
+  // - grouping the week's 1.2M events by user spilled to disk at the default 4 MB of
+  //   work_mem (41 batches); at 64 MB (hashes may take hash_mem_multiplier times that) the
+  //   700k users' groups stayed in memory (82 MB), for this one statement;
+  // - a parallel plan had each of its three processes build the same grouped set in full
+  //   (loops=3 over all 1.2M rows), three times the work on the same cores.
+  sizingSettings: [sql`set local jit = off`, sql`set local work_mem = '64MB'`, sql`set local max_parallel_workers_per_gather = 0`],
 };
 
 const probed = new WeakMap<object, Promise<boolean>>();

@@ -23,8 +23,9 @@ export function compileEvent(f: EventFilter, ctx: CompileContext): Predicate {
   const atZero = compareCount(op, 0, n);
   // The groups to look for: those where the comparison holds, or (when it holds at 0) those where it fails.
   const groupOp = atZero ? COMPLEMENT[op] : op;
-  // "count >= 1" is every group: no need to count. Neither this nor count > 0 holds at 0.
-  const everyGroup = (groupOp === 'gte' && n === 1) || (groupOp === 'gt' && n === 0);
+  // Every group has a count of at least 1: "count >= 1", "> 0" and "<> 0" need no counting
+  // (the last is the groups to leave out for "count = 0", "did not").
+  const everyGroup = (groupOp === 'gte' && n === 1) || ((groupOp === 'gt' || groupOp === 'neq') && n === 0);
   return {
     kind: atZero ? 'notIn' : 'in',
     set: { ref: USER_SEQ, table: 'user_events', key: 'user_seq', conds, ...(everyGroup ? {} : { count: { op: SQL_OP[groupOp], n } }) },

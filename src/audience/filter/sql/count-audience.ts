@@ -11,13 +11,22 @@ import { audienceRows, compileContext, type AudienceQueryOptions } from './audie
  */
 export async function countAudience(db: Kysely<Database>, appId: string, f: Filter, opts: AudienceQueryOptions): Promise<AudienceCount> {
   const ctx = await compileContext(db, appId, opts);
-  const row = await audienceRows(db, f, ctx)
-    .select([
-      sql<number>`count(*)`.as('subscriptions'),
-      sql<number>`count(distinct users.seq)`.as('users'),
-      ...CHANNELS.map((c) => sql<number>`coalesce(sum(case when subscriptions.channel = ${c} then 1 else 0 end), 0)`.as(c)),
-    ])
-    .executeTakeFirstOrThrow();
+  const count = (on: Kysely<Database>) =>
+    audienceRows(on, f, ctx)
+      .select([
+        sql<number>`count(*)`.as('subscriptions'),
+        sql<number>`count(distinct users.seq)`.as('users'),
+        ...CHANNELS.map((c) => sql<number>`coalesce(sum(case when subscriptions.channel = ${c} then 1 else 0 end), 0)`.as(c)),
+      ])
+      .executeTakeFirstOrThrow();
+  const settings = ctx.sql.sizingSettings;
+  const row =
+    settings.length === 0
+      ? await count(db)
+      : await db.transaction().execute(async (tx) => {
+          for (const setting of settings) await setting.execute(tx);
+          return count(tx);
+        });
   const byChannel: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, Number((row as Record<string, unknown>)[c])]));
   return { users: Number(row.users), subscriptions: Number(row.subscriptions), byChannel };
 }
