@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../dialect.ts';
 
 /**
  * "viewed_item at least 3 times in 7 days" groups the window's events by user. On
@@ -11,7 +12,13 @@ import type { Kysely } from 'kysely';
  * between the two by their statistics (a short window over many months keeps the first).
  *
  * It also serves the per-user probe (predicate.ts `probe`) with app and name as equalities.
+ *
+ * On PostgreSQL, statistics of attribute keys and values together: its planner takes
+ * columns as independent, so with `plan` one key in four and `pro` a fifth of plans it
+ * expected 50k users of `plan = pro` where there were 200k, and chose a plan for the
+ * smaller set. The most common (key, value) pairs, counted together, give the real share.
  */
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('user_events_name_user').on('user_events').columns(['app_id', 'name', 'user_seq', 'at']).execute();
+  if (dialect === 'postgres') await sql`create statistics user_attributes_key_str (mcv, dependencies) on key, str from user_attributes`.execute(db);
 }
