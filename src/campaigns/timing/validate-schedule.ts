@@ -43,7 +43,7 @@ export function validateSchedule(input: unknown, pointer = '/schedule', now?: nu
       if (!date) refuse('must be a calendar date as YYYY-MM-DD, such as 2026-12-24', 'localTime', 'date');
       const time = parseTimeOfDay(o.time);
       if (!time) refuse('must be a 24-hour time as HH:MM, such as 09:00', 'localTime', 'time');
-      const whenPassed = o.whenPassed ?? 'send_now';
+      const whenPassed = o.whenPassed === undefined ? 'send_now' : o.whenPassed; // null is refused, not read as absent
       if (whenPassed !== 'send_now' && whenPassed !== 'skip') refuse('must be "send_now" or "skip"', 'localTime', 'whenPassed');
       if (now !== undefined) {
         const wall = Date.UTC(date!.year, date!.month - 1, date!.day, time!.hour, time!.minute);
