@@ -15,3 +15,4 @@ export { QuietHours, validateQuietHours, effectiveQuietHours, isQuiet, quietRele
 export type { QuietHoursInput, QuietWindow } from './quiet-hours.ts';
 export { bestHour, appBestHour, intelligentDueAt, HourHistogram, ENGAGEMENT_WINDOW_MS, MIN_USER_ENGAGEMENTS, MIN_APP_ENGAGEMENTS } from './intelligent.ts';
 export type { BestHour, BestHourSource } from './intelligent.ts';
+export { campaignPlanner, type PlannerOptions, type PlanRecipient, type RecipientPlan, type RecipientTiming } from './campaign-planner.ts';
