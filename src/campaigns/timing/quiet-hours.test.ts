@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { intlWall } from '../../../test/campaigns/timing-intl.ts';
-import { effectiveQuietHours, isQuiet, quietRelease, quietReleaser, validateQuietHours, type QuietWindow } from './quiet-hours.ts';
+import { Value } from '@sinclair/typebox/value';
+import { QuietHours, effectiveQuietHours, isQuiet, quietRelease, quietReleaser, validateQuietHours, type QuietWindow } from './quiet-hours.ts';
 import { TimingError } from './timing-error.ts';
 
 const at = (iso: string): number => Date.parse(iso);
@@ -104,5 +105,13 @@ test('quiet hours are refused with invalid_quiet_hours and a pointer', () => {
       (err) => err instanceof TimingError && err.code === 'invalid_quiet_hours' && err.pointer === pointer && err.status === 400,
       JSON.stringify(input),
     );
+  }
+});
+
+test('the QuietHours schema agrees with validateQuietHours on shapes', () => {
+  assert.ok(Value.Check(QuietHours, { start: '21:00', end: '08:00' }));
+  for (const bad of [{ start: '21:00' }, { start: '9pm', end: '08:00' }, { start: '21:00', end: '08:00', days: [] }, { start: 2100, end: '08:00' }]) {
+    assert.ok(!Value.Check(QuietHours, bad), JSON.stringify(bad));
+    assert.throws(() => validateQuietHours(bad), TimingError);
   }
 });

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Value } from '@sinclair/typebox/value';
+import { CampaignSchedule } from './schedule.ts';
 import { TimingError } from './timing-error.ts';
 import { validateSchedule } from './validate-schedule.ts';
 
@@ -116,4 +118,24 @@ test('with the clock given: nothing already over, nothing more than a year ahead
   );
   // Without the clock, the same inputs are only checked for shape.
   assert.doesNotThrow(() => validateSchedule({ localTime: { date: '2020-01-01', time: '09:00' } }));
+});
+
+test('the TypeBox schema the route shows accepts what validateSchedule accepts, and refuses wrong shapes', () => {
+  const accepted = [
+    { at: '2026-12-24T09:00:00+01:00' },
+    { localTime: { date: '2026-12-24', time: '09:00' } },
+    { localTime: { date: '2026-12-24', time: '23:59', whenPassed: 'skip' } },
+    { recurring: { cron: '0 9 * * MON', timezone: 'Europe/Paris', until: '2027-06-30T00:00:00Z' } },
+    { intelligent: {} },
+    { intelligent: { within: '6h', fallback: '18:30' } },
+  ];
+  for (const input of accepted) {
+    assert.doesNotThrow(() => validateSchedule(input), JSON.stringify(input));
+    assert.ok(Value.Check(CampaignSchedule, input), JSON.stringify(input));
+  }
+  const badShapes = [{}, { at: 1 }, { localTime: { date: '2026-12-24' } }, { localTime: { date: '2026-12-24', time: '9:00' } }, { recurring: { cron: '0 9 * * *' } }, { intelligent: { hour: 9 } }, { at: '2026-12-24T09:00:00Z', intelligent: {} }];
+  for (const input of badShapes) {
+    assert.throws(() => validateSchedule(input), TimingError, JSON.stringify(input));
+    assert.ok(!Value.Check(CampaignSchedule, input), JSON.stringify(input));
+  }
 });
