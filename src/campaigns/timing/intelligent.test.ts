@@ -52,6 +52,14 @@ test('the app’s hour counts each engagement on its own user’s clock', () => 
   const unknown = Array.from({ length: MIN_APP_ENGAGEMENTS }, (_, i) => ({ at: at('2026-11-10T06:00:00Z') + i * 86_400_000, zone: null }));
   assert.deepEqual(appBestHour(unknown, 'Asia/Kolkata', NOW), { hour: 11, minute: 0 });
   assert.equal(appBestHour(unknown.slice(1), 'Asia/Kolkata', NOW), null, 'too few to say');
+  // Grouped rows (a count per zone and quarter hour) weigh as many single rows: 15 at 08:xx outweigh 10 at 19:xx.
+  const grouped = [
+    { at: at('2026-11-10T07:15:00Z'), zone: 'Europe/Paris', count: 15 },
+    { at: at('2026-11-10T18:00:00Z'), zone: 'Europe/Paris', count: 6 },
+    { at: at('2026-11-11T18:45:00Z'), zone: 'Europe/Paris', count: 4 },
+  ];
+  assert.deepEqual(appBestHour(grouped, 'UTC', NOW), { hour: 8, minute: 0 });
+  assert.deepEqual(appBestHour(grouped.slice(1), 'UTC', NOW), null, '10 engagements are too few');
 });
 
 test('intelligentDueAt is the next time the chosen hour comes round on the user’s clock', () => {

@@ -39,11 +39,12 @@ export class HourHistogram {
   readonly latest = new Array<number>(24).fill(Number.NEGATIVE_INFINITY);
   total = 0;
 
-  add(at: number, zone: string): void {
+  /** Counts `count` engagements at `at` on a clock in `zone` (more than one for a query's grouped rows). */
+  add(at: number, zone: string, count = 1): void {
     const hour = Math.floor(minuteOfDayAt(at, zone) / 60);
-    this.counts[hour]!++;
+    this.counts[hour]! += count;
     if (at > this.latest[hour]!) this.latest[hour] = at;
-    this.total++;
+    this.total += count;
   }
 
   /** The hour with the most engagements (ties: the most recent), or null when empty. */
@@ -81,16 +82,19 @@ export function bestHour(engagementTimes: readonly number[], zone: string, appHo
  * The app's most engaged local hour: each engagement counted at the hour its user's clock
  * read (a zone unknown or null is the app's default), so 19:00 means 19:00 wherever each
  * user is. Null when fewer than MIN_APP_ENGAGEMENTS. Takes any iterable, so a query's rows
- * can be streamed through it.
+ * can be fed through it page by page; `count` lets a row stand for several engagements,
+ * so the query can group by zone and quarter hour (`GROUP BY users.timezone, at / 900000`:
+ * every zone's offset is a whole number of quarter hours, so a quarter hour of UTC falls
+ * in one local hour) instead of returning every click.
  */
-export function appBestHour(events: Iterable<{ at: number; zone: string | null }>, fallbackZone: string | null, now?: number): TimeOfDay | null {
+export function appBestHour(events: Iterable<{ at: number; zone: string | null; count?: number }>, fallbackZone: string | null, now?: number): TimeOfDay | null {
   const histogram = new HourHistogram();
   const zones = new Map<string | null, string>();
-  for (const { at, zone } of events) {
+  for (const { at, zone, count } of events) {
     if (now !== undefined && (at > now || at < now - ENGAGEMENT_WINDOW_MS)) continue;
     let used = zones.get(zone);
     if (used === undefined) zones.set(zone, (used = resolveZone(zone, fallbackZone)));
-    histogram.add(at, used);
+    histogram.add(at, used, count ?? 1);
   }
   const hour = histogram.total >= MIN_APP_ENGAGEMENTS ? histogram.best() : null;
   return hour === null ? null : { hour, minute: 0 };
