@@ -72,6 +72,8 @@ export const ERRORS = {
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },
   internal: { status: 500, title: 'Internal server error' },
+  invalid_schedule: { status: 400, title: 'The campaign schedule is not valid' },
+  invalid_quiet_hours: { status: 400, title: 'The quiet hours are not valid' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */
