@@ -72,6 +72,8 @@ export const ERRORS = {
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },
   internal: { status: 500, title: 'Internal server error' },
+  template_invalid: { status: 422, title: 'A template of the content is not valid' },
+  invalid_content_language: { status: 400, title: 'A language of the content is not valid' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */
