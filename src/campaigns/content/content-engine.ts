@@ -24,8 +24,6 @@ import { MAX_LITERAL_LOOP, MEMORY_LIMIT, PARSE_LIMIT, RENDER_LIMIT_MS } from './
  * - Dates format in UTC and English whatever the machine's zone and locale, so every
  *   worker renders the same message.
  */
-export const contentEngine: Liquid = createContentEngine();
-
 function createContentEngine(): Liquid {
   const engine = new Liquid({
     fs: NO_FILES,
@@ -121,3 +119,6 @@ class ChargedCapture extends CaptureTag {
     if (typeof kept === 'string') ctx.memoryLimit.use(kept.length);
   }
 }
+
+// Built last: the tags and the file system above are consts and classes, not hoisted.
+export const contentEngine: Liquid = createContentEngine();
