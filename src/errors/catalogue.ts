@@ -81,6 +81,8 @@ export const ERRORS = {
   internal: { status: 500, title: 'Internal server error' },
   invalid_schedule: { status: 400, title: 'The campaign schedule is not valid' },
   invalid_quiet_hours: { status: 400, title: 'The quiet hours are not valid' },
+  template_invalid: { status: 422, title: 'A template of the content is not valid' },
+  invalid_content_language: { status: 400, title: 'A language of the content is not valid' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,103 @@
+import { Context, LiquidError } from 'liquidjs';
+import type { MessageContent } from '../../message/content.ts';
+import { contentEngine } from './content-engine.ts';
+import { checkMessage } from './check-message.ts';
+import type { CompiledContent, CompiledVersion, FieldPath } from './compiled-content.ts';
+import { liquidScope } from './liquid-scope.ts';
+import { liquidMessage, liquidPosition } from './parse-template.ts';
+import { pickLanguage } from './pick-language.ts';
+import type { RenderContext } from './render-context.ts';
+import type { TemplatePosition } from './content-error.ts';
+
+/** Which limit cut a render: liquidjs's renderLimit (time) or memoryLimit, or V8's own (stack, string length). */
+export type RenderCut = 'time' | 'memory' | 'engine';
+
+export type RenderResult =
+  | { ok: true; language: string; content: MessageContent }
+  | { ok: false; reason: 'render_failed'; language: string; detail: string; field: string; cut?: RenderCut; at?: TemplatePosition };
+
+// Fields a message may go without: one that renders to nothing (`{% if %}` around a URL
+// that only some users have) is left out instead of failing the recipient. The title, and
+// an action's title, are required and fail when empty.
+const OPTIONAL = new Set(['body', 'url', 'icon', 'image']);
+
+/**
+ * Renders the version for `language` (a version tag as pickLanguage answers; any other tag
+ * is looked up the same way) with one recipient's context. All fields of one recipient
+ * share one render budget and one memory budget (limits.ts). A failure is a result, not a
+ * throw, so a page of recipients renders on past it:
+ *
+ *   const r = render(compiled, pickLanguage(user.language, compiled.languages, compiled.defaultLanguage), ctx)
+ *   if (!r.ok) skip(recipient, { reason: r.reason, detail: r.detail })
+ *
+ * In strict content a variable that is missing fails the recipient, unless the template
+ * gives it a `default` or tests it with `if`; otherwise it renders blank. A rendered
+ * message that is not valid MessageContent (a URL that is not https:, http: or a site
+ * path; a title empty or over 1,000 characters) fails too, naming the field.
+ */
+export function render(compiled: CompiledContent, language: string | null, ctx: RenderContext): RenderResult {
+  const version = versionFor(compiled, language);
+  if (version.fields.length === 0) return { ok: true, language: version.language, content: version.base };
+  return renderVersion(version, compiled.strict, ctx);
+}
+
+/** The version a tag gets: the tag itself when it is one, else RFC 4647 lookup, else the default. */
+export function versionFor(compiled: CompiledContent, language: string | null): CompiledVersion {
+  const exact = language === null ? undefined : compiled.versions.get(language);
+  return exact ?? compiled.versions.get(pickLanguage(language, compiled.languages, compiled.defaultLanguage))!;
+}
+
+/** Renders one version; compileContent's trial at save goes through here too. */
+export function renderVersion(version: CompiledVersion, strict: boolean, ctx: RenderContext): RenderResult {
+  const scope = liquidScope(ctx);
+  const out: Record<string, unknown> = { ...version.base };
+  if (version.base.actions) out.actions = version.base.actions.map((a) => ({ ...a }));
+  let shared: { memoryLimit: Context['memoryLimit']; renderLimit: Context['renderLimit'] } | undefined;
+  for (const field of version.fields) {
+    let text: string;
+    if (field.template === null) {
+      text = field.source;
+    } else {
+      const context = new Context(scope, contentEngine.options, { strictVariables: strict, ownPropertyOnly: true }, { liquid: contentEngine, ...shared });
+      shared ??= { memoryLimit: context.memoryLimit, renderLimit: context.renderLimit };
+      try {
+        text = String(contentEngine.renderSync(field.template, context));
+      } catch (err) {
+        return { ok: false, reason: 'render_failed', language: version.language, ...renderFailure(err, field.path) };
+      }
+    }
+    place(out, field.path, text);
+  }
+  const content = out as MessageContent;
+  const problem = checkMessage(content);
+  if (problem) return { ok: false, reason: 'render_failed', language: version.language, detail: problem.detail, field: problem.field };
+  return { ok: true, language: version.language, content };
+}
+
+function place(out: Record<string, unknown>, path: FieldPath, text: string): void {
+  const [first, index, key] = path;
+  if (path.length === 1) {
+    if (OPTIONAL.has(String(first)) && text.trim() === '') delete out[String(first)];
+    else out[String(first)] = text;
+    return;
+  }
+  const action = (out.actions as Record<string, unknown>[])[index as number]!;
+  if (key === 'url' && text.trim() === '') delete action.url;
+  else action[String(key)] = text;
+}
+
+function renderFailure(err: unknown, path: FieldPath): { detail: string; field: string; cut?: RenderCut; at?: TemplatePosition } {
+  const field = '/' + path.join('/');
+  const name = path.join('.');
+  if (err instanceof LiquidError) {
+    const message = liquidMessage(err);
+    const pos = liquidPosition(err);
+    const at = pos ? ` (line ${pos.line}, column ${pos.column})` : '';
+    // liquidjs's Limiter messages: "memory alloc limit exceeded", "template render limit exceeded".
+    const cut: RenderCut | undefined = /memory alloc limit exceeded/.test(message) ? 'memory' : /template render limit exceeded/.test(message) ? 'time' : undefined;
+    const detail = cut ? `${name}: cut by the ${cut === 'memory' ? 'memory' : 'render time'} limit${at}` : `${name}: ${message}${at}`;
+    return { detail, field, ...(cut ? { cut } : {}), ...(pos ? { at: pos } : {}) };
+  }
+  if (err instanceof RangeError) return { detail: `${name}: cut by the engine (${err.message})`, field, cut: 'engine' };
+  return { detail: `${name}: ${err instanceof Error ? err.message : String(err)}`, field };
+}
