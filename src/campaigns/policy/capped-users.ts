@@ -46,11 +46,11 @@ export async function cappedUsers(
   rules: readonly CapRule[],
 ): Promise<Map<number, CapHit>> {
   const capped = new Map<number, CapHit>();
-  const applying = rules.map((rule, index) => ({ rule, index, since: now - windowMs(rule) })).filter(({ rule }) => rule.category === undefined || rule.category === category);
+  const applying = applyingRules(rules, category, now);
   if (applying.length === 0 || userSeqs.length === 0) return capped;
   const seqs = [...new Set(userSeqs)];
   for (let i = 0; i < seqs.length; i += CAP_QUERY_USERS) {
-    const rows = await capsQuery(db as Kysely<CapsDatabase>, appId, seqs.slice(i, i + CAP_QUERY_USERS), category, now, applying).execute();
+    const rows = await groupedQuery(db as Kysely<CapsDatabase>, appId, seqs.slice(i, i + CAP_QUERY_USERS), category, applying).execute();
     for (const row of rows) {
       const r = row as unknown as Record<string, number | string>;
       // The first rule in the app's order names the cap, so the reason is stable across runs.
@@ -72,14 +72,25 @@ interface Applying {
   since: number;
 }
 
+/** The rules that apply to a send of `category`, with where each one's window starts. */
+function applyingRules(rules: readonly CapRule[], category: string | null, now: number): Applying[] {
+  return rules.map((rule, index) => ({ rule, index, since: now - windowMs(rule) })).filter(({ rule }) => rule.category === undefined || rule.category === category);
+}
+
+/** The statement cappedUsers runs for a page (at most CAP_QUERY_USERS seqs), for EXPLAIN; undefined when no rule applies. */
+export function capsQuery(db: Kysely<CapsDatabase> | Kysely<Database>, appId: string, seqs: readonly number[], category: string | null, now: number, rules: readonly CapRule[]) {
+  const applying = applyingRules(rules, category, now);
+  return applying.length === 0 ? undefined : groupedQuery(db as Kysely<CapsDatabase>, appId, seqs, category, applying);
+}
+
 /**
- * The statement for one chunk of users, exported for the EXPLAIN test.
+ * The grouped statement for one chunk of users.
  *
  * `at > since` (strictly) makes the window rolling and half-open: a send exactly `window`
  * ago no longer counts. Sends at or after `now` (a clock a little ahead on another worker)
  * count, so a cap is never read as looser than it is.
  */
-export function capsQuery(db: Kysely<CapsDatabase>, appId: string, seqs: readonly number[], category: string | null, now: number, applying: readonly Applying[]) {
+function groupedQuery(db: Kysely<CapsDatabase>, appId: string, seqs: readonly number[], category: string | null, applying: readonly Applying[]) {
   const oldest = Math.min(...applying.map((a) => a.since));
   // When every applying rule is scoped to the send's category, only that category's rows
   // are read; the index holds category last, so it filters without visiting the table.

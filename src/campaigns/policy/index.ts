@@ -3,5 +3,5 @@
  * chi-squared test, the winner). docs/campaigns-policy.md.
  */
 export { CAP_LIMITS, CapRule, CapRules, UNCAPPED_CATEGORIES, capDetail, validateCapRules, windowMs, type ValidateCapRulesOptions } from './cap-rules.ts';
-export { CAP_QUERY_USERS, cappedUsers, type CapHit, type CapsDatabase } from './capped-users.ts';
+export { CAP_QUERY_USERS, cappedUsers, capsQuery, type CapHit, type CapsDatabase } from './capped-users.ts';
 export { PolicyError, pointerAt, type PolicyErrorCode } from './policy-error.ts';
