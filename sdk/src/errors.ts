@@ -68,6 +68,8 @@ export const ERRORS = {
   push_service_full: { status: 429, title: 'The push service holds all the messages it may' },
   segment_not_found: { status: 404, title: 'No such segment' },
   segment_in_use: { status: 409, title: 'Other segments name this segment' },
+  invalid_cap_rules: { status: 400, title: 'The frequency cap rules are not valid' },
+  invalid_variants: { status: 400, title: 'The A/B variants are not valid' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },
