@@ -1,7 +1,8 @@
 /**
  * Campaign timing: when each recipient's message is due. Pure: every function takes the
  * instants it needs (launch, now) as arguments and reads no clock. See
- * docs/campaigns-timing.md.
+ * docs/campaigns-timing.md. The two store queries intelligent delivery learns from are in
+ * engagement-query.ts, apart, so that importing this reads no database.
  */
 export { CampaignSchedule, AtSchedule, LocalTimeSchedule, RecurringSchedule, IntelligentSchedule, SCHEDULE_LIMITS } from './schedule.ts';
 export type { CampaignScheduleInput, Schedule } from './schedule.ts';
