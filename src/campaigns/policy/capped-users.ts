@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
-import { windowMs, type CapRule } from './cap-rules.ts';
+import { UNCAPPED_CATEGORIES, windowMs, type CapRule } from './cap-rules.ts';
 
 /** Why a user is capped: the first rule (in the app's order) their sends have filled. */
 export interface CapHit {
@@ -51,6 +51,8 @@ export async function cappedUsers(
   options: CapOptions = {},
 ): Promise<Map<number, CapHit>> {
   const capped = new Map<number, CapHit>();
+  // Sign-in approvals, one-time codes and public alerts neither obey nor count against caps.
+  if (category !== null && UNCAPPED_CATEGORIES.has(category)) return capped;
   const applying = applyingRules(rules, category, now);
   if (applying.length === 0 || userSeqs.length === 0) return capped;
   const seqs = [...new Set(userSeqs)];
