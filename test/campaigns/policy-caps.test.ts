@@ -116,11 +116,24 @@ for (const engine of ENGINES) {
       assert.deepEqual((await capped('promotions', NOW - 2))[3], [0, 4]);
     });
 
-    test('no rule, no rule that applies, or no users: nothing capped and no query', async () => {
+    test('the notification being sent does not count against itself (devices in later batches, retries)', async () => {
+      // User 1's third promotion is n3: sending n3 to their other devices is not a fourth.
+      const rest = await cappedUsers(store.db, 'app_a', [1, 8], 'promotions', NOW, RULES, { notificationId: 'n3' });
+      assert.equal(rest.get(1), undefined);
+      // User 8 has seven more this week: n3 aside, 2 + 7 = 9, under both rules.
+      assert.equal(rest.get(8), undefined);
+      // A new notification still sees all three.
+      assert.deepEqual((await cappedUsers(store.db, 'app_a', [1], 'promotions', NOW, RULES, { notificationId: 'n9' })).get(1)?.count, 3);
+    });
+
+    test('no rule, no rule that applies, no users, or a security or civic send: nothing capped and no query', async () => {
       const c = counting(store.db);
       assert.equal((await cappedUsers(c.db, 'app_a', users, 'promotions', NOW, [])).size, 0);
       assert.equal((await cappedUsers(c.db, 'app_a', users, 'orders', NOW, [RULES[0]!])).size, 0);
       assert.equal((await cappedUsers(c.db, 'app_a', [], 'promotions', NOW, RULES)).size, 0);
+      // User 4 is over the 7-day rule, but security and civic sends are never capped.
+      assert.equal((await cappedUsers(c.db, 'app_a', users, 'security', NOW, RULES)).size, 0);
+      assert.equal((await cappedUsers(c.db, 'app_a', users, 'civic', NOW, RULES)).size, 0);
       assert.equal(c.count(), 0);
     });
 

@@ -31,6 +31,8 @@ test('each malformed member is refused with the pointer to it, nothing coerced',
     [{ max: 3, window: '24h' }, '#/capping'],
     [[null], '#/capping/0'],
     [[{ max: 3, window: '24h', categroy: 'promotions' }], '#/capping/0/categroy'],
+    // RFC 6901 §3 escapes, then §6 percent-encoding for the URI fragment.
+    [[{ max: 3, window: '24h', 'a/b~c d': 1 }], '#/capping/0/a~1b~0c%20d'],
     [[{ window: '24h' }], '#/capping/0'],
     [[{ max: '3', window: '24h' }], '#/capping/0/max'],
     [[{ max: 2.5, window: '24h' }], '#/capping/0/max'],

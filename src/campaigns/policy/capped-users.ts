@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
-import { windowMs, type CapRule } from './cap-rules.ts';
+import { UNCAPPED_CATEGORIES, windowMs, type CapRule } from './cap-rules.ts';
 
 /** Why a user is capped: the first rule (in the app's order) their sends have filled. */
 export interface CapHit {
@@ -35,7 +35,11 @@ export type CapsDatabase = Pick<Database, 'send_records'>;
  * category), one `count(distinct ...)` column per rule, so the cost is the user's
  * sends in the longest window, not the number of rules.
  *
- * @example cappedUsers(db, 'app_1', [41, 42, 43], 'promotions', Date.now(), [{ max: 3, window: '24h', category: 'promotions' }, { max: 10, window: '7d' }])
+ * `options.notificationId` is the notification being sent: its own rows never count. A
+ * user's devices may fall in different batches, and a batch may be retried; without this
+ * the first batch's sends would cap the same notification's later ones.
+ *
+ * @example cappedUsers(db, 'app_1', [41, 42, 43], 'promotions', Date.now(), [{ max: 3, window: '24h', category: 'promotions' }, { max: 10, window: '7d' }], { notificationId: 'ntf_1' })
  */
 export async function cappedUsers(
   db: Kysely<CapsDatabase> | Kysely<Database>,
@@ -44,13 +48,16 @@ export async function cappedUsers(
   category: string | null,
   now: number,
   rules: readonly CapRule[],
+  options: CapOptions = {},
 ): Promise<Map<number, CapHit>> {
   const capped = new Map<number, CapHit>();
+  // Sign-in approvals, one-time codes and public alerts neither obey nor count against caps.
+  if (category !== null && UNCAPPED_CATEGORIES.has(category)) return capped;
   const applying = applyingRules(rules, category, now);
   if (applying.length === 0 || userSeqs.length === 0) return capped;
   const seqs = [...new Set(userSeqs)];
   for (let i = 0; i < seqs.length; i += CAP_QUERY_USERS) {
-    const rows = await groupedQuery(db as Kysely<CapsDatabase>, appId, seqs.slice(i, i + CAP_QUERY_USERS), category, applying).execute();
+    const rows = await groupedQuery(db as Kysely<CapsDatabase>, appId, seqs.slice(i, i + CAP_QUERY_USERS), category, applying, options).execute();
     for (const row of rows) {
       const r = row as unknown as Record<string, number | string>;
       // The first rule in the app's order names the cap, so the reason is stable across runs.
@@ -66,6 +73,11 @@ export async function cappedUsers(
   return capped;
 }
 
+export interface CapOptions {
+  /** The notification being sent, whose own send records are left out of the counts. */
+  notificationId?: string;
+}
+
 interface Applying {
   rule: CapRule;
   index: number;
@@ -78,9 +90,9 @@ function applyingRules(rules: readonly CapRule[], category: string | null, now: 
 }
 
 /** The statement cappedUsers runs for a page (at most CAP_QUERY_USERS seqs), for EXPLAIN; undefined when no rule applies. */
-export function capsQuery(db: Kysely<CapsDatabase> | Kysely<Database>, appId: string, seqs: readonly number[], category: string | null, now: number, rules: readonly CapRule[]) {
+export function capsQuery(db: Kysely<CapsDatabase> | Kysely<Database>, appId: string, seqs: readonly number[], category: string | null, now: number, rules: readonly CapRule[], options: CapOptions = {}) {
   const applying = applyingRules(rules, category, now);
-  return applying.length === 0 ? undefined : groupedQuery(db as Kysely<CapsDatabase>, appId, seqs, category, applying);
+  return applying.length === 0 ? undefined : groupedQuery(db as Kysely<CapsDatabase>, appId, seqs, category, applying, options);
 }
 
 /**
@@ -90,7 +102,7 @@ export function capsQuery(db: Kysely<CapsDatabase> | Kysely<Database>, appId: st
  * ago no longer counts. Sends at or after `now` (a clock a little ahead on another worker)
  * count, so a cap is never read as looser than it is.
  */
-function groupedQuery(db: Kysely<CapsDatabase>, appId: string, seqs: readonly number[], category: string | null, applying: readonly Applying[]) {
+function groupedQuery(db: Kysely<CapsDatabase>, appId: string, seqs: readonly number[], category: string | null, applying: readonly Applying[], options: CapOptions) {
   const oldest = Math.min(...applying.map((a) => a.since));
   // When every applying rule is scoped to the send's category, only that category's rows
   // are read; the index holds category last, so it filters without visiting the table.
@@ -103,6 +115,7 @@ function groupedQuery(db: Kysely<CapsDatabase>, appId: string, seqs: readonly nu
     .where('counts_for_caps', '=', 1)
     .where('at', '>', oldest);
   if (scoped && category !== null) q = q.where('category', '=', category);
+  if (options.notificationId !== undefined) q = q.where('notification_id', '<>', options.notificationId);
   for (const a of applying) q = q.select(ruleCount(a).as(`r${a.index}`));
   // Only the capped come back: most users of a page are under every cap.
   return q.groupBy('user_seq').having((eb) => eb.or(applying.map((a) => eb(ruleCount(a), '>=', a.rule.max))));

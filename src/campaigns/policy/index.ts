@@ -3,7 +3,7 @@
  * chi-squared test, the winner). docs/campaigns-policy.md.
  */
 export { CAP_LIMITS, CapRule, CapRules, UNCAPPED_CATEGORIES, capDetail, validateCapRules, windowMs, type ValidateCapRulesOptions } from './cap-rules.ts';
-export { CAP_QUERY_USERS, cappedUsers, capsQuery, type CapHit, type CapsDatabase } from './capped-users.ts';
+export { CAP_QUERY_USERS, cappedUsers, capsQuery, type CapHit, type CapOptions, type CapsDatabase } from './capped-users.ts';
 export { PolicyError, pointerAt, type PolicyErrorCode } from './policy-error.ts';
 export { VARIANT_ID_PATTERN, VARIANT_LIMITS, Variants, WINNER_DEFAULTS, validateVariants, variantsSchema, type Otherwise, type Variant, type VariantsConfig, type VariantsInput } from './variants.ts';
 export { assignVariant, inTestGroup, placeRecipient, unitHash, type Assignment, type Placement } from './assign.ts';
