@@ -378,8 +378,14 @@ export interface SegmentReferencesTable {
   referenced_id: string;
 }
 
-/** Why a matched recipient was or was not sent to (migration 012). */
-export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout';
+/**
+ * Why a matched recipient was or was not sent to (migration 012). `passed`: a local-time
+ * campaign's hour had passed on the recipient's clock at launch and the campaign skips those.
+ */
+export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed';
+
+/** Every reason, in the order reports list them. */
+export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed'];
 
 /** One recipient of a notification and what became of it (migration 012, src/campaigns/). */
 export interface SendRecordsTable {
