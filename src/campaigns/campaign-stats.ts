@@ -32,13 +32,15 @@ export interface CampaignCounts {
  */
 export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<CampaignsTable>, 'id'>): Promise<CampaignCounts> {
   const db = ctx.store.db;
-  const waves = await db.selectFrom('notifications').select('id').where('campaign_id', '=', campaign.id).execute();
+  // Run 0 is the test sends (test-send.ts): never in a campaign's figures.
+  const waves = await db.selectFrom('notifications').select('id').where('campaign_id', '=', campaign.id).where('campaign_run', '>', 0).execute();
   const recipients = Object.fromEntries(SEND_REASONS.map((r) => [r, 0])) as Record<SendReason, number>;
-  const byReason = await db.selectFrom('send_records').select(['reason', sql<number>`count(*)`.as('n')]).where('campaign_id', '=', campaign.id).groupBy('reason').execute();
-  for (const r of byReason) recipients[r.reason] = Number(r.n);
   const counts: CampaignCounts = { waves: waves.length, recipients, delivered: 0, failed: 0, displayed: 0, clicked: 0, variants: [] };
   if (waves.length === 0) return counts;
   const ids = waves.map((w) => w.id);
+  // By the waves' ids rather than campaign_id: the fan-out records preference suppressions before any personaliser tags them.
+  const byReason = await db.selectFrom('send_records').select(['reason', sql<number>`count(*)`.as('n')]).where('notification_id', 'in', ids).groupBy('reason').execute();
+  for (const r of byReason) recipients[r.reason] = Number(r.n);
   const delivery = await db
     .selectFrom('delivery_batches')
     .select([sql<number>`coalesce(sum(delivered), 0)`.as('delivered'), sql<number>`coalesce(sum(failed + expired + pruned), 0)`.as('failed')])
@@ -51,7 +53,7 @@ export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<Cam
   const sent = await db
     .selectFrom('send_records')
     .select(['variant', sql<number>`count(*)`.as('n')])
-    .where('campaign_id', '=', campaign.id)
+    .where('notification_id', 'in', ids)
     .where('reason', '=', 'sent')
     .groupBy('variant')
     .execute();

@@ -64,7 +64,7 @@ async function transition(ctx: Context, row: CampaignRow, from: CampaignStatus, 
 
 /** Waves not yet begun (nothing cut into batches) are cancelled and marked with why; returns how many. */
 async function holdWaves(tx: Transaction<Database>, campaignId: string, mark: 'pausedAt' | 'cancelledAt', at: number): Promise<number> {
-  const rows = await tx.selectFrom('notifications').select(['id', 'wave']).where('campaign_id', '=', campaignId).where('status', '=', 'scheduled').where('fanout_cursor', '=', 0).execute();
+  const rows = await tx.selectFrom('notifications').select(['id', 'wave']).where('campaign_id', '=', campaignId).where('campaign_run', '>', 0).where('status', '=', 'scheduled').where('fanout_cursor', '=', 0).execute();
   for (const r of rows) {
     const wave = { ...(JSON.parse(r.wave ?? '{}') as Wave), [mark]: at };
     await tx.updateTable('notifications').set({ status: 'cancelled', completed_at: at, wave: JSON.stringify(wave) }).where('id', '=', r.id).where('status', '=', 'scheduled').execute();
@@ -122,7 +122,7 @@ export async function cancelCampaign(ctx: Context, row: CampaignRow): Promise<Ca
  */
 export async function refreshStatus(ctx: Context, row: CampaignRow): Promise<CampaignRow> {
   if (row.status !== 'scheduled' && row.status !== 'running') return row;
-  const waves = await ctx.store.db.selectFrom('notifications').select(['status', 'completed_at']).where('campaign_id', '=', row.id).execute();
+  const waves = await ctx.store.db.selectFrom('notifications').select(['status', 'completed_at']).where('campaign_id', '=', row.id).where('campaign_run', '>', 0).execute();
   if (waves.length === 0) return row;
   const begun = waves.some((w) => w.status !== 'scheduled');
   const recurring = (JSON.parse(row.definition) as CampaignDefinition).schedule !== undefined && 'recurring' in (JSON.parse(row.definition) as CampaignDefinition).schedule!;
