@@ -82,7 +82,7 @@ export const EDITABLE: ReadonlySet<CampaignStatus> = new Set(['draft']);
  */
 export async function updateCampaign(ctx: Context, appId: string, id: string, patch: CampaignPatch): Promise<CampaignView> {
   const row = await findCampaign(ctx.store.db, appId, id);
-  if (!EDITABLE.has(row.status)) throw new ApiError('campaign_not_editable', `Campaign ${id} is ${row.status}: only a draft can be changed (cancel it and save a new one)`, { status: row.status });
+  if (!EDITABLE.has(row.status)) throw new ApiError('campaign_not_editable', `Campaign ${id} is ${row.status}: only a draft can be changed (cancel it and save a new one)`, { campaignStatus: row.status });
   const merged: Record<string, unknown> = { ...(JSON.parse(row.definition) as CampaignDefinition) };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete merged[key];
@@ -98,6 +98,6 @@ export async function updateCampaign(ctx: Context, appId: string, id: string, pa
 /** Deletes a draft; a launched campaign is cancelled instead, so its sends stay accounted for. */
 export async function deleteCampaign(ctx: Context, appId: string, id: string): Promise<void> {
   const row = await findCampaign(ctx.store.db, appId, id);
-  if (row.status !== 'draft') throw new ApiError('campaign_not_editable', `Campaign ${id} is ${row.status}: only a draft can be deleted; cancel a launched one`, { status: row.status });
+  if (row.status !== 'draft') throw new ApiError('campaign_not_editable', `Campaign ${id} is ${row.status}: only a draft can be deleted; cancel a launched one`, { campaignStatus: row.status });
   await ctx.store.db.deleteFrom('campaigns').where('id', '=', id).where('status', '=', 'draft').execute();
 }

@@ -18,7 +18,7 @@ export function unsupported(prepared: PreparedCampaign): string | null {
 }
 
 function refuseStatus(row: CampaignRow, action: string, allowed: CampaignStatus[]): never {
-  throw new ApiError('campaign_status', `Campaign ${row.id} is ${row.status}: it can be ${action} only when ${allowed.join(' or ')}`, { status: row.status });
+  throw new ApiError('campaign_status', `Campaign ${row.id} is ${row.status}: it can be ${action} only when ${allowed.join(' or ')}`, { campaignStatus: row.status });
 }
 
 /**
