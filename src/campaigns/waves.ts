@@ -14,6 +14,12 @@ import { campaignPlanner, validateQuietHours, type QuietWindow, type RecipientTi
 export interface Wave {
   /** The zones (as users store them; null for users without one) whose clocks put the send at this instant. */
   zones: (string | null)[];
+  /**
+   * The wave of the app's own zone (users without one) also takes users whose zone no user
+   * of the audience had at launch (they signed up, or moved, since): listed here, the zones
+   * planned, which those users are not in.
+   */
+  others?: string[];
   /** unix ms the wave goes, after quiet hours; for a skipped wave, when it would have. */
   sendAt: number;
   /** Set: the local time had passed at launch and the campaign skips such recipients. */
@@ -64,6 +70,9 @@ export async function planWaves(ctx: Context, appId: string, prepared: PreparedC
     .orderBy('users.timezone')
     .execute();
   const waves = new Map<string, Wave>();
+  // The app's zone is planned even when no user lacks a zone: its wave is where users of zones unknown at launch go.
+  const planned = zones.map((z) => z.zone);
+  if (!planned.includes(null)) zones.push({ zone: null });
   for (const { zone } of zones) {
     const plan = planner.plan({ timezone: zone });
     const skip = 'skip' in plan;
@@ -73,6 +82,8 @@ export async function planWaves(ctx: Context, appId: string, prepared: PreparedC
     if (wave) wave.zones.push(zone);
     else waves.set(key, { zones: [zone], sendAt, ...(skip ? { skip: 'passed' as const } : {}), timing: plan.timing });
   }
+  const named = planned.filter((z): z is string => z !== null);
+  for (const wave of waves.values()) if (wave.zones.includes(null)) wave.others = named;
   return [...waves.values()].sort((a, b) => a.sendAt - b.sendAt);
 }
 
@@ -82,6 +93,7 @@ export function waveFilter(filter: Filter, wave: Wave): Filter {
   const parts: Filter[] = [];
   if (named.length > 0) parts.push({ attribute: 'timezone', op: 'in', value: named });
   if (named.length < wave.zones.length) parts.push({ attribute: 'timezone', op: 'not_exists' });
+  if (wave.others !== undefined) parts.push(wave.others.length === 0 ? { attribute: 'timezone', op: 'exists' } : { attribute: 'timezone', op: 'not_in', value: wave.others });
   const zones: Filter = parts.length === 1 ? parts[0]! : { or: parts };
   return { and: [filter, zones] };
 }
