@@ -27,7 +27,7 @@ const fields = {
   schedule: Type.Optional(CampaignSchedule),
   throttle: Type.Optional(Type.Object({ perMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false, description: 'sends a minute at most, across all workers' })),
   variants: Type.Optional(variantsSchema(CampaignContent)),
-  capping: Type.Optional(Type.Object({ ignore: Type.Boolean({ description: 'true: the app’s frequency caps neither hold nor count this campaign' }) }, { additionalProperties: false })),
+  capping: Type.Optional(Type.Object({ ignore: Type.Boolean({ description: 'true: the app’s frequency caps do not hold this campaign back (its sends still count towards them)' }) }, { additionalProperties: false })),
   ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_419_200, description: 's; RFC 8030 TTL (at most 4 weeks)' })),
   urgency: Type.Optional(Type.Union([Type.Literal('very-low'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')])),
 };

@@ -17,6 +17,8 @@ export interface CampaignCounts {
   waves: number;
   /** Recipients (subscriptions) the audience matched, by what became of them: `sent` or why not. */
   recipients: Record<SendReason, number>;
+  /** Of those sent, how many quiet hours held to the end of the window (`quiet_held` is for a hold not yet released). */
+  heldByQuietHours: number;
   /** Of those sent: what the push services and the browsers said. */
   delivered: number;
   failed: number;
@@ -33,14 +35,19 @@ export interface CampaignCounts {
 export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<CampaignsTable>, 'id'>): Promise<CampaignCounts> {
   const db = ctx.store.db;
   // Run 0 is the test sends (test-send.ts): never in a campaign's figures.
-  const waves = await db.selectFrom('notifications').select('id').where('campaign_id', '=', campaign.id).where('campaign_run', '>', 0).execute();
+  const waves = await db.selectFrom('notifications').select(['id', 'wave']).where('campaign_id', '=', campaign.id).where('campaign_run', '>', 0).execute();
   const recipients = Object.fromEntries(SEND_REASONS.map((r) => [r, 0])) as Record<SendReason, number>;
-  const counts: CampaignCounts = { waves: waves.length, recipients, delivered: 0, failed: 0, displayed: 0, clicked: 0, variants: [] };
+  const counts: CampaignCounts = { waves: waves.length, recipients, heldByQuietHours: 0, delivered: 0, failed: 0, displayed: 0, clicked: 0, variants: [] };
   if (waves.length === 0) return counts;
   const ids = waves.map((w) => w.id);
   // By the waves' ids rather than campaign_id: the fan-out records preference suppressions before any personaliser tags them.
   const byReason = await db.selectFrom('send_records').select(['reason', sql<number>`count(*)`.as('n')]).where('notification_id', 'in', ids).groupBy('reason').execute();
   for (const r of byReason) recipients[r.reason] = Number(r.n);
+  const held = waves.filter((w) => (JSON.parse(w.wave ?? '{}') as { timing?: { quiet?: unknown } }).timing?.quiet !== undefined).map((w) => w.id);
+  if (held.length > 0) {
+    const row = await db.selectFrom('send_records').select(sql<number>`count(*)`.as('n')).where('notification_id', 'in', held).where('reason', '=', 'sent').executeTakeFirstOrThrow();
+    counts.heldByQuietHours = Number(row.n);
+  }
   const delivery = await db
     .selectFrom('delivery_batches')
     .select([sql<number>`coalesce(sum(delivered), 0)`.as('delivered'), sql<number>`coalesce(sum(failed + expired + pruned), 0)`.as('failed')])

@@ -132,6 +132,7 @@ for (const kind of STORES) {
       assert.equal((await reached(id)).length, 20);
       const r = await call('GET', `/campaigns/${id}/recipients?reason=sent&limit=1`);
       assert.deepEqual(r.body.data[0].timing.quiet, { window: '21:00-08:00', source: 'app' });
+      assert.equal((await counts(id)).heldByQuietHours, 20);
       await call('PATCH', '/campaign-settings', { quietHours: null });
     });
 
