@@ -1,4 +1,5 @@
 import { CaptureTag, ForTag, Liquid, TablerowTag, TypeGuards, type Context, type FS, type TagToken, type TopLevelToken } from 'liquidjs';
+import { OBJECT_INTERNALS } from './object-internals.ts';
 import { MAX_LITERAL_LOOP, MEMORY_LIMIT, PARSE_LIMIT, RENDER_LIMIT_MS } from './limits.ts';
 
 /**
@@ -91,7 +92,8 @@ function literalRangeSize(collection: unknown): number | undefined {
   return Math.max(0, Math.floor(rhs.content) - Math.ceil(lhs.content) + 1);
 }
 
-function checkLoop(collection: unknown): void {
+function checkLoop(variable: string, collection: unknown): void {
+  if (OBJECT_INTERNALS.has(variable)) throw new Error(`"${variable}" is not a name a loop may set`);
   const size = literalRangeSize(collection);
   if (size !== undefined && size > MAX_LITERAL_LOOP) {
     throw new Error(`a loop over ${size} items; at most ${MAX_LITERAL_LOOP} in campaign content`);
@@ -101,14 +103,14 @@ function checkLoop(collection: unknown): void {
 class BoundedFor extends ForTag {
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: ConstructorParameters<typeof ForTag>[3]) {
     super(token, remainTokens, liquid, parser);
-    checkLoop(this.collection);
+    checkLoop(this.variable, this.collection);
   }
 }
 
 class BoundedTablerow extends TablerowTag {
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: ConstructorParameters<typeof TablerowTag>[3]) {
     super(token, remainTokens, liquid, parser);
-    checkLoop(this.collection);
+    checkLoop(this.variable, this.collection);
   }
 }
 

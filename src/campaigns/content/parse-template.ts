@@ -1,7 +1,8 @@
-import { LiquidError, type Template } from 'liquidjs';
+import { LiquidError, type StaticAnalysis, type Template, type Variable } from 'liquidjs';
 import { contentEngine } from './content-engine.ts';
 import { ContentError, type TemplatePosition } from './content-error.ts';
 import { CONTEXT_FIELDS } from './render-context.ts';
+import { OBJECT_INTERNALS } from './object-internals.ts';
 import type { FieldPath } from './compiled-content.ts';
 
 export interface ParsedTemplate {
@@ -26,6 +27,7 @@ export function parseTemplate(source: string, pointer: string): ParsedTemplate {
     throw templateError(err, pointer);
   }
   const analysis = contentEngine.analyzeSync(template, { partials: false });
+  refuseObjectInternals(analysis, pointer);
   const paths: FieldPath[] = [];
   for (const variables of Object.values(analysis.globals)) {
     for (const variable of variables) {
@@ -45,6 +47,21 @@ export function parseTemplate(source: string, pointer: string): ParsedTemplate {
     }
   }
   return { template, paths };
+}
+
+function refuseObjectInternals(analysis: StaticAnalysis, pointer: string): void {
+  for (const variables of [...Object.values(analysis.variables), ...Object.values(analysis.locals)]) {
+    for (const variable of variables) {
+      const bad = flatSegments(variable.segments).find((s) => typeof s === 'string' && OBJECT_INTERNALS.has(s));
+      if (bad !== undefined) {
+        throw new ContentError('template_invalid', pointer, `{{ ${variable.toString()} }} names "${String(bad)}", which is not data a template may read or set`, { line: variable.location.row, column: variable.location.col });
+      }
+    }
+  }
+}
+
+function flatSegments(segments: readonly (string | number | Variable)[]): (string | number)[] {
+  return segments.flatMap((s) => (typeof s === 'object' ? flatSegments(s.segments) : [s]));
 }
 
 /** A liquidjs error (or a V8 one: a stack overflow on a template nested too deep) as template_invalid. */
