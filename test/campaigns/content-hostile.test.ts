@@ -77,7 +77,7 @@ test('the engine itself has no files: a file tag, renderFile and its fs all refu
     ];
     for (const [name, attempt] of attempts) {
       let out: unknown;
-      assert.throws(() => (out = attempt()), undefined, name);
+      assert.throws(() => (out = attempt()), Error, name);
       assert.ok(!String(out ?? '').includes(MARKER), `${name} read nothing`);
     }
   });
