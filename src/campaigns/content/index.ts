@@ -11,4 +11,5 @@ export { pickLanguage, lookupChain } from './pick-language.ts';
 export { render, versionFor, type RenderResult, type RenderCut } from './render.ts';
 export type { RenderContext, RenderUser, RenderEvent, RenderApp } from './render-context.ts';
 export { renderKey } from './render-key.ts';
+export { renderUser, type UserRow } from './render-user.ts';
 export * as contentLimits from './limits.ts';
