@@ -119,6 +119,24 @@ test('a template that blows up by itself is refused at save by a trial render wi
   }
 });
 
+test('the trial at save has one time budget for all languages, not one each', () => {
+  // 20k empty iterations: a few ms once the engine is warm, far inside one budget; sixty
+  // languages of it are far over one budget, so the save is refused instead of spending
+  // sixty budgets. The margins are tenfold both ways, for a loaded machine.
+  const slow = { title: 'x', body: '{% for i in (1..1000) %}{% for j in (1..20) %}{% endfor %}{% endfor %}' };
+  try {
+    compileContent({ en: slow }); // warms the JIT up; the first run of a loop is the slowest
+  } catch {
+    /* judged below */
+  }
+  compileContent({ en: slow });
+  const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`en-var${String(i).padStart(2, '0')}`, slow]));
+  assert.throws(
+    () => compileContent(many, { defaultLanguage: 'en-var00' }),
+    (e: unknown) => e instanceof ContentError && e.code === 'template_invalid' && /render time limit when tried with no user data/.test(e.message),
+  );
+});
+
 test('a template that blows up on some users data is cut at render, for that recipient alone', () => {
   const compiled = compileContent({
     en: {

@@ -8,7 +8,7 @@ import type { CompiledContent, CompiledField, CompiledVersion, FieldPath } from 
 import { ContentError, pointerFragment } from './content-error.ts';
 import { MAX_LANGUAGES } from './limits.ts';
 import { parseTemplate } from './parse-template.ts';
-import { renderVersion } from './render.ts';
+import { renderVersion, type RenderBudget } from './render.ts';
 import type { RenderContext } from './render-context.ts';
 
 export interface CompileOptions {
@@ -69,7 +69,8 @@ export function compileContent(content: CampaignContent, options: CompileOptions
   const languages = [...versions.keys()];
   const defaultLanguage = pickDefault(options, languages);
   const compiled: CompiledContent = { languages, defaultLanguage, strict: options.strict === true, versions };
-  for (const [i, version] of [...versions.values()].entries()) tryRender(version, pointer + formatPointer([keys[i]!]));
+  const budget: RenderBudget = {};
+  for (const [i, version] of [...versions.values()].entries()) tryRender(version, pointer + formatPointer([keys[i]!]), budget);
   return compiled;
 }
 
@@ -125,9 +126,9 @@ function checkLiteralUrl(path: FieldPath, source: string, at: string): void {
   if (problem) throw new ContentError('template_invalid', at + formatPointer(path), `${problem.detail} (it holds no Liquid, so every recipient would get it)`);
 }
 
-function tryRender(version: CompiledVersion, at: string): void {
+function tryRender(version: CompiledVersion, at: string, budget: RenderBudget): void {
   if (version.fields.length === 0) return;
-  const result = renderVersion(version, false, EMPTY);
+  const result = renderVersion(version, false, EMPTY, budget);
   if (!result.ok && result.cut) {
     throw new ContentError('template_invalid', at + result.field, `${result.detail.replace(/ \(line.*$/, '')} when tried with no user data: the template would stall every render`, result.at);
   }

@@ -44,3 +44,15 @@ test('a version cut by the limits a few times fails its later recipients at once
   assert.equal(renderer.stats.renders, 2);
   assert.equal(renderer.stats.failedFast, 2);
 });
+
+test('a few users whose data is cut do not stop the others: failing fast needs most renders cut', () => {
+  const compiled = compileContent({ en: { title: 'x{% for i in (1..user.attributes.n) %}★{% endfor %}' } });
+  const renderer = new ContentRenderer(compiled, { maxLimitCuts: 2 });
+  const ns = [1, 2, 3, 4, 5, 6, 100_000_001, 100_000_002, 100_000_003, 7, 8];
+  const results = ns.map((n) => renderer.render(user(undefined, 'en', n)));
+  assert.deepEqual(
+    results.map((r) => r.ok),
+    ns.map((n) => n < 1000),
+  );
+  assert.equal(renderer.stats.failedFast, 0);
+});

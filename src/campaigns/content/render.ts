@@ -60,19 +60,32 @@ export function versionFor(compiled: CompiledContent, language: string | null): 
 const LOOKUPS = new WeakMap<CompiledContent, Map<string | null, CompiledVersion>>();
 const MAX_REMEMBERED_TAGS = 1_000;
 
-/** Renders one version; compileContent's trial at save goes through here too. */
-export function renderVersion(version: CompiledVersion, strict: boolean, ctx: RenderContext): RenderResult {
+/** The budgets of one render: liquidjs's limiters, shared by the fields of a recipient. */
+export interface RenderBudget {
+  memoryLimit?: Context['memoryLimit'];
+  renderLimit?: Context['renderLimit'];
+}
+
+/**
+ * Renders one version. compileContent's trial at save goes through here too and passes one
+ * `budget` for all versions: the render-time limiter the first one starts is kept in it and
+ * shared by the rest, so a save costs one time budget, not one per language (memory stays
+ * per version).
+ */
+export function renderVersion(version: CompiledVersion, strict: boolean, ctx: RenderContext, budget: RenderBudget = {}): RenderResult {
   const scope = liquidScope(ctx);
   const out: Record<string, unknown> = { ...version.base };
   if (version.base.actions) out.actions = version.base.actions.map((a) => ({ ...a }));
-  let shared: { memoryLimit: Context['memoryLimit']; renderLimit: Context['renderLimit'] } | undefined;
+  const limits: RenderBudget = { ...budget };
   for (const field of version.fields) {
     let text: string;
     if (field.template === null) {
       text = field.source;
     } else {
-      const context = new Context(scope, contentEngine.options, { strictVariables: strict, ownPropertyOnly: true }, { liquid: contentEngine, ...shared });
-      shared ??= { memoryLimit: context.memoryLimit, renderLimit: context.renderLimit };
+      const context = new Context(scope, contentEngine.options, { strictVariables: strict, ownPropertyOnly: true }, { liquid: contentEngine, ...limits });
+      limits.memoryLimit = context.memoryLimit;
+      limits.renderLimit = context.renderLimit;
+      budget.renderLimit ??= context.renderLimit; // the time budget goes back to a caller that shares it
       try {
         text = String(contentEngine.renderSync(field.template, context));
       } catch (err) {
