@@ -20,6 +20,9 @@ import { MAX_LITERAL_LOOP, MEMORY_LIMIT, PARSE_LIMIT, RENDER_LIMIT_MS } from './
  *   literal ranges bounded at parse, and the text a `capture` builds charged to the memory
  *   limit, which liquidjs 10.30 does not count (a `capture` that doubles itself in a loop
  *   would otherwise run until V8's string limit).
+ *   liquidjs 10.30.1 has the fixes for GHSA-8xx9-69p8-7jp3 (an empty loop body skipped
+ *   renderLimit) and GHSA-hh27-hf48-9f5q (`date` padding skipped memoryLimit); the
+ *   hostile-template tests hold both.
  * - `lenientIf`: in strict mode a missing variable fails the recipient, except where the
  *   operator wrote for it: under `default` or tested by `if`/`unless`.
  * - Dates format in UTC and English whatever the machine's zone and locale, so every
