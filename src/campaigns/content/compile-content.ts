@@ -43,7 +43,8 @@ const EMPTY: RenderContext = { user: { id: '', language: null, timezone: null, c
  * - template_invalid (422): Liquid that does not parse, a refused tag (`include`,
  *   `render`, `layout`), an unknown filter, a variable out of scope, a literal loop over
  *   MAX_LITERAL_LOOP items, a template that goes over a limit when tried with no data, or
- *   a URL field without Liquid that is not a URL.
+ *   a field without Liquid that MessageContent refuses (a `javascript:` URL, a title over
+ *   1,000 characters).
  *
  * `pointer` is where `content` sits in the request body (RFC 6901).
  */

@@ -118,3 +118,17 @@ test('the output is not HTML-escaped: a notification is text, not markup', () =>
 test('dates format in UTC and English whatever the machine says', () => {
   assert.equal(ok({ en: { title: '{{ user.attributes.since | date: "%A %H:%M" }}' } }, ctx({ since: '2026-12-01T23:30:00Z' })).title, 'Tuesday 23:30');
 });
+
+test('a rendered message is frozen, since recipients with the same rendering share it', () => {
+  const compiled = compileContent({ en: { title: 'Hi {{ user.id }}', actions: [{ action: 'a', title: 'b' }] }, fr: { title: 'Salut', data: { k: 1 } } }, { defaultLanguage: 'en' });
+  for (const language of ['en', 'fr']) {
+    const r = render(compiled, language, ctx({}, {}, language));
+    assert.ok(r.ok);
+    assert.ok(Object.isFrozen(r.content), language);
+    assert.throws(() => {
+      (r.content as { title: string }).title = 'changed';
+    }, TypeError);
+  }
+  const en = render(compiled, 'en', ctx());
+  assert.ok(en.ok && Object.isFrozen(en.content.actions![0]));
+});

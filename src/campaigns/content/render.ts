@@ -12,6 +12,10 @@ import type { TemplatePosition } from './content-error.ts';
 /** Which limit cut a render: liquidjs's renderLimit (time) or memoryLimit, or V8's own (stack, string length). */
 export type RenderCut = 'time' | 'memory' | 'engine';
 
+/**
+ * A recipient's message, or why there is none. `content` is frozen: it is shared by every
+ * recipient whose rendering is the same (ContentRenderer), so copy it to change it.
+ */
 export type RenderResult =
   | { ok: true; language: string; content: MessageContent }
   | { ok: false; reason: 'render_failed'; language: string; detail: string; field: string; cut?: RenderCut; at?: TemplatePosition };
@@ -97,7 +101,11 @@ export function renderVersion(version: CompiledVersion, strict: boolean, ctx: Re
   const content = out as MessageContent;
   const problem = checkMessage(content);
   if (problem) return { ok: false, reason: 'render_failed', language: version.language, detail: problem.detail, field: problem.field };
-  return { ok: true, language: version.language, content };
+  if (content.actions) {
+    for (const a of content.actions) Object.freeze(a);
+    Object.freeze(content.actions);
+  }
+  return { ok: true, language: version.language, content: Object.freeze(content) };
 }
 
 function place(out: Record<string, unknown>, path: FieldPath, text: string): void {
