@@ -1,6 +1,7 @@
 import type { CompiledContent } from './compiled-content.ts';
 import { MAX_LIMIT_CUTS } from './limits.ts';
-import { render, versionFor, type RenderResult } from './render.ts';
+import { render, type RenderResult } from './render.ts';
+import { versionFor } from './version-for.ts';
 import type { RenderContext } from './render-context.ts';
 import { renderKey } from './render-key.ts';
 

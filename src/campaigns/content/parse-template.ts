@@ -1,6 +1,7 @@
-import { LiquidError, type StaticAnalysis, type Template, type Variable } from 'liquidjs';
+import type { StaticAnalysis, Template, Variable } from 'liquidjs';
 import { contentEngine } from './content-engine.ts';
-import { ContentError, type TemplatePosition } from './content-error.ts';
+import { ContentError } from './content-error.ts';
+import { templateError } from './liquid-error.ts';
 import { CONTEXT_FIELDS } from './render-context.ts';
 import { OBJECT_INTERNALS } from './object-internals.ts';
 import type { FieldPath } from './compiled-content.ts';
@@ -62,21 +63,4 @@ function refuseObjectInternals(analysis: StaticAnalysis, pointer: string): void 
 
 function flatSegments(segments: readonly (string | number | Variable)[]): (string | number)[] {
   return segments.flatMap((s) => (typeof s === 'object' ? flatSegments(s.segments) : [s]));
-}
-
-/** A liquidjs error (or a V8 one: a stack overflow on a template nested too deep) as template_invalid. */
-export function templateError(err: unknown, pointer: string): ContentError {
-  if (err instanceof LiquidError) return new ContentError('template_invalid', pointer, liquidMessage(err), liquidPosition(err));
-  if (err instanceof RangeError) return new ContentError('template_invalid', pointer, 'the template nests too deep');
-  return new ContentError('template_invalid', pointer, err instanceof Error ? err.message : String(err));
-}
-
-/** liquidjs appends ", line:1, col:4" (and a file name) to its messages; the position goes in its own members. */
-export function liquidMessage(err: Error): string {
-  return err.message.replace(/(, file:[^,]*)?, line:\d+, col:\d+$/, '');
-}
-
-export function liquidPosition(err: LiquidError): TemplatePosition | undefined {
-  const pos = err.token?.getPosition?.();
-  return pos && pos[0] !== undefined && pos[1] !== undefined ? { line: pos[0], column: pos[1] } : undefined;
 }

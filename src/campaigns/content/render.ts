@@ -4,8 +4,8 @@ import { contentEngine } from './content-engine.ts';
 import { checkMessage } from './check-message.ts';
 import type { CompiledContent, CompiledVersion, FieldPath } from './compiled-content.ts';
 import { liquidScope } from './liquid-scope.ts';
-import { liquidMessage, liquidPosition } from './parse-template.ts';
-import { pickLanguage } from './pick-language.ts';
+import { liquidMessage, liquidPosition } from './liquid-error.ts';
+import { versionFor } from './version-for.ts';
 import type { RenderContext } from './render-context.ts';
 import type { TemplatePosition } from './content-error.ts';
 
@@ -44,25 +44,6 @@ export function render(compiled: CompiledContent, language: string | null, ctx: 
   if (version.fields.length === 0) return { ok: true, language: version.language, content: version.base };
   return renderVersion(version, compiled.strict, ctx);
 }
-
-/** The version a tag gets: the tag itself when it is one, else RFC 4647 lookup, else the default. */
-export function versionFor(compiled: CompiledContent, language: string | null): CompiledVersion {
-  const exact = language === null ? undefined : compiled.versions.get(language);
-  if (exact) return exact;
-  // Users speak a handful of tags; the lookup per tag is remembered per content (bounded,
-  // since a tag is the user's own input).
-  let memo = LOOKUPS.get(compiled);
-  if (!memo) LOOKUPS.set(compiled, (memo = new Map()));
-  let version = memo.get(language);
-  if (!version) {
-    version = compiled.versions.get(pickLanguage(language, compiled.languages, compiled.defaultLanguage))!;
-    if (memo.size < MAX_REMEMBERED_TAGS) memo.set(language, version);
-  }
-  return version;
-}
-
-const LOOKUPS = new WeakMap<CompiledContent, Map<string | null, CompiledVersion>>();
-const MAX_REMEMBERED_TAGS = 1_000;
 
 /** The budgets of one render: liquidjs's limiters, shared by the fields of a recipient. */
 export interface RenderBudget {
