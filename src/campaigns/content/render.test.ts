@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CampaignContent } from './campaign-content.ts';
 import { compileContent } from './compile-content.ts';
-import { render } from './render.ts';
+import { Context } from 'liquidjs';
+import { contentEngine } from './content-engine.ts';
+import { render, renderVersion, type RenderBudget } from './render.ts';
 import type { RenderContext } from './render-context.ts';
 
 function ctx(attributes: Record<string, unknown> = {}, more: Partial<RenderContext> = {}, language: string | null = 'en'): RenderContext {
@@ -131,4 +133,18 @@ test('a rendered message is frozen, since recipients with the same rendering sha
   }
   const en = render(compiled, 'en', ctx());
   assert.ok(en.ok && Object.isFrozen(en.content.actions![0]));
+});
+
+test('renderVersion spends the budget it is given: a spent time budget cuts even a cheap render', () => {
+  const compiled = compileContent({ en: { title: 'Hi {{ user.id }}' } });
+  const version = compiled.versions.get('en')!;
+  assert.ok(renderVersion(version, false, ctx()).ok);
+  // A limiter whose deadline has passed, as one left by earlier renders that used it up.
+  const spent = new Context({}, contentEngine.options, { renderLimit: -1 }).renderLimit;
+  const r = renderVersion(version, false, ctx(), { renderLimit: spent });
+  assert.ok(!r.ok && r.cut === 'time');
+  // And a budget without a limiter gets the one the render started, to share further.
+  const budget: RenderBudget = {};
+  renderVersion(version, false, ctx(), budget);
+  assert.ok(budget.renderLimit);
 });

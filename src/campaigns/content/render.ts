@@ -104,15 +104,15 @@ function place(out: Record<string, unknown>, path: FieldPath, text: string): voi
 function renderFailure(err: unknown, path: FieldPath): { detail: string; field: string; cut?: RenderCut; at?: TemplatePosition } {
   const field = '/' + path.join('/');
   const name = path.join('.');
-  if (err instanceof LiquidError) {
-    const message = liquidMessage(err);
-    const pos = liquidPosition(err);
-    const at = pos ? ` (line ${pos.line}, column ${pos.column})` : '';
-    // liquidjs's Limiter messages: "memory alloc limit exceeded", "template render limit exceeded".
-    const cut: RenderCut | undefined = /memory alloc limit exceeded/.test(message) ? 'memory' : /template render limit exceeded/.test(message) ? 'time' : undefined;
-    const detail = cut ? `${name}: cut by the ${cut === 'memory' ? 'memory' : 'render time'} limit${at}` : `${name}: ${message}${at}`;
-    return { detail, field, ...(cut ? { cut } : {}), ...(pos ? { at: pos } : {}) };
-  }
   if (err instanceof RangeError) return { detail: `${name}: cut by the engine (${err.message})`, field, cut: 'engine' };
-  return { detail: `${name}: ${err instanceof Error ? err.message : String(err)}`, field };
+  if (!(err instanceof Error)) return { detail: `${name}: ${String(err)}`, field };
+  // A limit is a liquidjs AssertionError, wrapped in a RenderError when a node hit it but
+  // not when the budget a field starts with is already spent (renderTemplates checks it
+  // before its first node): judged by liquidjs's Limiter messages, whatever the class.
+  const message = liquidMessage(err);
+  const pos = err instanceof LiquidError ? liquidPosition(err) : undefined;
+  const at = pos ? ` (line ${pos.line}, column ${pos.column})` : '';
+  const cut: RenderCut | undefined = /memory alloc limit exceeded/.test(message) ? 'memory' : /template render limit exceeded/.test(message) ? 'time' : undefined;
+  const detail = cut ? `${name}: cut by the ${cut === 'memory' ? 'memory' : 'render time'} limit${at}` : `${name}: ${message}${at}`;
+  return { detail, field, ...(cut ? { cut } : {}), ...(pos ? { at: pos } : {}) };
 }
