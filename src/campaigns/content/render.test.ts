@@ -148,3 +148,12 @@ test('renderVersion spends the budget it is given: a spent time budget cuts even
   renderVersion(version, false, ctx(), budget);
   assert.ok(budget.renderLimit);
 });
+
+test('text that is not well-formed Unicode fails the recipient instead of going out repaired', () => {
+  // liquidjs slices by code point, and the API refuses lone surrogates; a value from
+  // elsewhere (a stored row written around the API) may still hold one.
+  const r = failed({ en: { title: 'Hi {{ user.attributes.name }}!' } }, ctx({ name: 'Ana \ud83d' }));
+  assert.equal(r.field, '/title');
+  assert.match(r.detail, /not well-formed Unicode/);
+  assert.equal(ok({ en: { title: '{{ user.attributes.name | slice: 0, 1 }}!' } }, ctx({ name: '😀 Ana' })).title, '😀!');
+});

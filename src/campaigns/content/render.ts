@@ -77,6 +77,12 @@ export function renderVersion(version: CompiledVersion, strict: boolean, ctx: Re
         return { ok: false, reason: 'render_failed', language: version.language, ...renderFailure(err, field.path) };
       }
     }
+    // A lone surrogate (from data written around the API, which refuses them) is not text
+    // (RFC 8259 §8.2) and shows as U+FFFD: the recipient fails rather than being sent a
+    // repaired message the operator never wrote.
+    if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
+      return { ok: false, reason: 'render_failed', language: version.language, detail: `${field.path.join('.')} rendered text that is not well-formed Unicode (a lone surrogate)`, field: '/' + field.path.join('/') };
+    }
     place(out, field.path, text);
   }
   const content = out as MessageContent;
