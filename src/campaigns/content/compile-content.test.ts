@@ -100,3 +100,12 @@ test('renderKey paths: what the templates read, none covered by another', () => 
   const compiled = compileContent({ en: { title: '{{ user.attributes.firstName }} {{ user.attributes.firstName | upcase }}', body: '{{ user }} {{ event.properties[user.attributes.k] }}' } });
   assert.deepEqual(compiled.versions.get('en')!.keyPaths, [['event', 'properties'], ['user']]);
 });
+
+test('a literal field over its rendered limit is refused at save; a template is judged per recipient', () => {
+  const err = refusal({ en: { title: 'x'.repeat(1500) } });
+  assert.equal(err.pointer, '/content/en/title');
+  assert.match(err.message, /title rendered 1500 characters; at most 1000 \(it holds no Liquid/);
+  assert.equal(refusal({ en: { title: 'ok', actions: [{ action: 'a', title: 'y'.repeat(150) }] } }).pointer, '/content/en/actions/0/title');
+  // The same length with Liquid in it may render shorter for some users: not refused.
+  compileContent({ en: { title: `{% if user.attributes.long %}${'x'.repeat(1500)}{% endif %}ok` } });
+});

@@ -8,7 +8,7 @@ import type { CompiledContent, CompiledField, CompiledVersion, FieldPath } from 
 import { ContentError, pointerFragment } from './content-error.ts';
 import { MAX_LANGUAGES } from './limits.ts';
 import { parseTemplate } from './parse-template.ts';
-import { renderVersion } from './render.ts';
+import { renderVersion, type RenderBudget } from './render.ts';
 import type { RenderContext } from './render-context.ts';
 
 export interface CompileOptions {
@@ -24,7 +24,6 @@ const checkShape = TypeCompiler.Compile(CampaignContent);
 
 // Fields of a TemplatedMessage that may hold Liquid; the rest are taken as they are.
 const TEMPLATED = ['title', 'body', 'url', 'icon', 'image'] as const;
-const URL_FIELDS = new Set(['url', 'icon', 'image']);
 
 // The trial render at save: a user with nothing known. Enough to run every literal loop
 // and every string built without data, which is where a template blows up by itself.
@@ -44,7 +43,8 @@ const EMPTY: RenderContext = { user: { id: '', language: null, timezone: null, c
  * - template_invalid (422): Liquid that does not parse, a refused tag (`include`,
  *   `render`, `layout`), an unknown filter, a variable out of scope, a literal loop over
  *   MAX_LITERAL_LOOP items, a template that goes over a limit when tried with no data, or
- *   a URL field without Liquid that is not a URL.
+ *   a field without Liquid that MessageContent refuses (a `javascript:` URL, a title over
+ *   1,000 characters).
  *
  * `pointer` is where `content` sits in the request body (RFC 6901).
  */
@@ -69,7 +69,8 @@ export function compileContent(content: CampaignContent, options: CompileOptions
   const languages = [...versions.keys()];
   const defaultLanguage = pickDefault(options, languages);
   const compiled: CompiledContent = { languages, defaultLanguage, strict: options.strict === true, versions };
-  for (const [i, version] of [...versions.values()].entries()) tryRender(version, pointer + formatPointer([keys[i]!]));
+  const budget: RenderBudget = {};
+  for (const [i, version] of [...versions.values()].entries()) tryRender(version, pointer + formatPointer([keys[i]!]), budget);
   return compiled;
 }
 
@@ -101,10 +102,7 @@ function compileVersion(language: string, message: TemplatedMessage, at: string)
   if (base.lang === undefined) base.lang = language; // the Notification API's `lang`: the text's language
   const templated = (path: FieldPath, source: string) => {
     const parsed = parseTemplate(source, at + formatPointer(path));
-    if (parsed.template === null) {
-      if (URL_FIELDS.has(String(path[path.length - 1]))) checkLiteralUrl(path, source, at);
-      return;
-    }
+    if (parsed.template === null) return;
     fields.push({ path, template: parsed.template, source });
     paths.push(...parsed.paths);
   };
@@ -116,18 +114,30 @@ function compileVersion(language: string, message: TemplatedMessage, at: string)
     templated(['actions', i, 'title'], action.title);
     if (action.url !== undefined) templated(['actions', i, 'url'], action.url);
   });
+  checkLiteralFields(base, fields, at);
   return { language, base: deepFreeze(base) as MessageContent, fields, keyPaths: minimalPaths(paths) };
 }
 
-/** A URL field without Liquid renders as itself for everyone: check it now rather than fail every recipient. */
-function checkLiteralUrl(path: FieldPath, source: string, at: string): void {
-  const problem = checkMessage({ title: 'x', [String(path[0])]: path.length === 1 ? source : undefined, ...(path.length > 1 ? { actions: [{ action: 'a', title: 'x', url: source }] } : {}) } as MessageContent);
-  if (problem) throw new ContentError('template_invalid', at + formatPointer(path), `${problem.detail} (it holds no Liquid, so every recipient would get it)`);
+/**
+ * The fields without Liquid go to every recipient as they are: check them against
+ * MessageContent now (a `javascript:` URL, a literal title over 1,000 characters) rather
+ * than fail every recipient. The templated fields stand in as valid placeholders.
+ */
+function checkLiteralFields(base: Record<string, unknown>, fields: CompiledField[], at: string): void {
+  const probe = structuredClone(base);
+  for (const { path } of fields) {
+    const last = String(path[path.length - 1]);
+    const stand = last === 'title' ? 'x' : last === 'body' ? '' : '/';
+    if (path.length === 1) probe[last] = stand;
+    else ((probe.actions as Record<string, unknown>[])[path[1] as number]!)[last] = stand;
+  }
+  const problem = checkMessage(probe as MessageContent);
+  if (problem) throw new ContentError('template_invalid', at + problem.field, `${problem.detail} (it holds no Liquid, so every recipient would get it)`);
 }
 
-function tryRender(version: CompiledVersion, at: string): void {
+function tryRender(version: CompiledVersion, at: string, budget: RenderBudget): void {
   if (version.fields.length === 0) return;
-  const result = renderVersion(version, false, EMPTY);
+  const result = renderVersion(version, false, EMPTY, budget);
   if (!result.ok && result.cut) {
     throw new ContentError('template_invalid', at + result.field, `${result.detail.replace(/ \(line.*$/, '')} when tried with no user data: the template would stall every render`, result.at);
   }

@@ -1,4 +1,5 @@
 import { CaptureTag, ForTag, Liquid, TablerowTag, TypeGuards, type Context, type FS, type TagToken, type TopLevelToken } from 'liquidjs';
+import { OBJECT_INTERNALS } from './object-internals.ts';
 import { MAX_LITERAL_LOOP, MEMORY_LIMIT, PARSE_LIMIT, RENDER_LIMIT_MS } from './limits.ts';
 
 /**
@@ -19,6 +20,9 @@ import { MAX_LITERAL_LOOP, MEMORY_LIMIT, PARSE_LIMIT, RENDER_LIMIT_MS } from './
  *   literal ranges bounded at parse, and the text a `capture` builds charged to the memory
  *   limit, which liquidjs 10.30 does not count (a `capture` that doubles itself in a loop
  *   would otherwise run until V8's string limit).
+ *   liquidjs 10.30.1 has the fixes for GHSA-8xx9-69p8-7jp3 (an empty loop body skipped
+ *   renderLimit) and GHSA-hh27-hf48-9f5q (`date` padding skipped memoryLimit); the
+ *   hostile-template tests hold both.
  * - `lenientIf`: in strict mode a missing variable fails the recipient, except where the
  *   operator wrote for it: under `default` or tested by `if`/`unless`.
  * - Dates format in UTC and English whatever the machine's zone and locale, so every
@@ -91,7 +95,8 @@ function literalRangeSize(collection: unknown): number | undefined {
   return Math.max(0, Math.floor(rhs.content) - Math.ceil(lhs.content) + 1);
 }
 
-function checkLoop(collection: unknown): void {
+function checkLoop(variable: string, collection: unknown): void {
+  if (OBJECT_INTERNALS.has(variable)) throw new Error(`"${variable}" is not a name a loop may set`);
   const size = literalRangeSize(collection);
   if (size !== undefined && size > MAX_LITERAL_LOOP) {
     throw new Error(`a loop over ${size} items; at most ${MAX_LITERAL_LOOP} in campaign content`);
@@ -101,14 +106,14 @@ function checkLoop(collection: unknown): void {
 class BoundedFor extends ForTag {
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: ConstructorParameters<typeof ForTag>[3]) {
     super(token, remainTokens, liquid, parser);
-    checkLoop(this.collection);
+    checkLoop(this.variable, this.collection);
   }
 }
 
 class BoundedTablerow extends TablerowTag {
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: ConstructorParameters<typeof TablerowTag>[3]) {
     super(token, remainTokens, liquid, parser);
-    checkLoop(this.collection);
+    checkLoop(this.variable, this.collection);
   }
 }
 

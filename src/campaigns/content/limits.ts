@@ -51,7 +51,8 @@ export const MAX_LITERAL_LOOP = 1_000;
 
 /**
  * A recipient whose render is cut by a limit costs up to RENDER_LIMIT_MS; after this many
- * cuts of the same language version, one ContentRenderer fails that version at once for
- * the rest of its recipients instead of spending the budget again on each.
+ * cuts of the same language version, in more than half of its renders, one ContentRenderer
+ * fails that version at once for the rest of its recipients instead of spending the budget
+ * again on each.
  */
 export const MAX_LIMIT_CUTS = 3;

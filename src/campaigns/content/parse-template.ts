@@ -1,7 +1,9 @@
-import { LiquidError, type Template } from 'liquidjs';
+import type { StaticAnalysis, Template, Variable } from 'liquidjs';
 import { contentEngine } from './content-engine.ts';
-import { ContentError, type TemplatePosition } from './content-error.ts';
+import { ContentError } from './content-error.ts';
+import { templateError } from './liquid-error.ts';
 import { CONTEXT_FIELDS } from './render-context.ts';
+import { OBJECT_INTERNALS } from './object-internals.ts';
 import type { FieldPath } from './compiled-content.ts';
 
 export interface ParsedTemplate {
@@ -26,6 +28,7 @@ export function parseTemplate(source: string, pointer: string): ParsedTemplate {
     throw templateError(err, pointer);
   }
   const analysis = contentEngine.analyzeSync(template, { partials: false });
+  refuseObjectInternals(analysis, pointer);
   const paths: FieldPath[] = [];
   for (const variables of Object.values(analysis.globals)) {
     for (const variable of variables) {
@@ -47,19 +50,17 @@ export function parseTemplate(source: string, pointer: string): ParsedTemplate {
   return { template, paths };
 }
 
-/** A liquidjs error (or a V8 one: a stack overflow on a template nested too deep) as template_invalid. */
-export function templateError(err: unknown, pointer: string): ContentError {
-  if (err instanceof LiquidError) return new ContentError('template_invalid', pointer, liquidMessage(err), liquidPosition(err));
-  if (err instanceof RangeError) return new ContentError('template_invalid', pointer, 'the template nests too deep');
-  return new ContentError('template_invalid', pointer, err instanceof Error ? err.message : String(err));
+function refuseObjectInternals(analysis: StaticAnalysis, pointer: string): void {
+  for (const variables of [...Object.values(analysis.variables), ...Object.values(analysis.locals)]) {
+    for (const variable of variables) {
+      const bad = flatSegments(variable.segments).find((s) => typeof s === 'string' && OBJECT_INTERNALS.has(s));
+      if (bad !== undefined) {
+        throw new ContentError('template_invalid', pointer, `{{ ${variable.toString()} }} names "${String(bad)}", which is not data a template may read or set`, { line: variable.location.row, column: variable.location.col });
+      }
+    }
+  }
 }
 
-/** liquidjs appends ", line:1, col:4" (and a file name) to its messages; the position goes in its own members. */
-export function liquidMessage(err: Error): string {
-  return err.message.replace(/(, file:[^,]*)?, line:\d+, col:\d+$/, '');
-}
-
-export function liquidPosition(err: LiquidError): TemplatePosition | undefined {
-  const pos = err.token?.getPosition?.();
-  return pos && pos[0] !== undefined && pos[1] !== undefined ? { line: pos[0], column: pos[1] } : undefined;
+function flatSegments(segments: readonly (string | number | Variable)[]): (string | number)[] {
+  return segments.flatMap((s) => (typeof s === 'object' ? flatSegments(s.segments) : [s]));
 }

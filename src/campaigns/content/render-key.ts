@@ -1,5 +1,5 @@
 import type { CompiledContent, FieldPath } from './compiled-content.ts';
-import { versionFor } from './render.ts';
+import { versionFor } from './version-for.ts';
 import type { RenderContext } from './render-context.ts';
 
 /**

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CampaignContent } from './campaign-content.ts';
 import { compileContent } from './compile-content.ts';
-import { render } from './render.ts';
+import { Context } from 'liquidjs';
+import { contentEngine } from './content-engine.ts';
+import { render, renderVersion, type RenderBudget } from './render.ts';
 import type { RenderContext } from './render-context.ts';
 
 function ctx(attributes: Record<string, unknown> = {}, more: Partial<RenderContext> = {}, language: string | null = 'en'): RenderContext {
@@ -117,4 +119,41 @@ test('the output is not HTML-escaped: a notification is text, not markup', () =>
 
 test('dates format in UTC and English whatever the machine says', () => {
   assert.equal(ok({ en: { title: '{{ user.attributes.since | date: "%A %H:%M" }}' } }, ctx({ since: '2026-12-01T23:30:00Z' })).title, 'Tuesday 23:30');
+});
+
+test('a rendered message is frozen, since recipients with the same rendering share it', () => {
+  const compiled = compileContent({ en: { title: 'Hi {{ user.id }}', actions: [{ action: 'a', title: 'b' }] }, fr: { title: 'Salut', data: { k: 1 } } }, { defaultLanguage: 'en' });
+  for (const language of ['en', 'fr']) {
+    const r = render(compiled, language, ctx({}, {}, language));
+    assert.ok(r.ok);
+    assert.ok(Object.isFrozen(r.content), language);
+    assert.throws(() => {
+      (r.content as { title: string }).title = 'changed';
+    }, TypeError);
+  }
+  const en = render(compiled, 'en', ctx());
+  assert.ok(en.ok && Object.isFrozen(en.content.actions![0]));
+});
+
+test('renderVersion spends the budget it is given: a spent time budget cuts even a cheap render', () => {
+  const compiled = compileContent({ en: { title: 'Hi {{ user.id }}' } });
+  const version = compiled.versions.get('en')!;
+  assert.ok(renderVersion(version, false, ctx()).ok);
+  // A limiter whose deadline has passed, as one left by earlier renders that used it up.
+  const spent = new Context({}, contentEngine.options, { renderLimit: -1 }).renderLimit;
+  const r = renderVersion(version, false, ctx(), { renderLimit: spent });
+  assert.ok(!r.ok && r.cut === 'time');
+  // And a budget without a limiter gets the one the render started, to share further.
+  const budget: RenderBudget = {};
+  renderVersion(version, false, ctx(), budget);
+  assert.ok(budget.renderLimit);
+});
+
+test('text that is not well-formed Unicode fails the recipient instead of going out repaired', () => {
+  // liquidjs slices by code point, and the API refuses lone surrogates; a value from
+  // elsewhere (a stored row written around the API) may still hold one.
+  const r = failed({ en: { title: 'Hi {{ user.attributes.name }}!' } }, ctx({ name: 'Ana \ud83d' }));
+  assert.equal(r.field, '/title');
+  assert.match(r.detail, /not well-formed Unicode/);
+  assert.equal(ok({ en: { title: '{{ user.attributes.name | slice: 0, 1 }}!' } }, ctx({ name: '😀 Ana' })).title, '😀!');
 });
