@@ -1,5 +1,5 @@
 /**
- * Campaigns end to end, on SQLite and PostgreSQL with the clock injected: saved and
+ * Campaigns end to end, on SQLite, PostgreSQL and PostgreSQL + Redis with the clock injected: saved and
  * refused with pointers, launched as waves by each user's clock, rendered per user and per
  * language, capped, split into variants with a holdout, tested on one user, listed by
  * reason, paused, resumed and cancelled. The loopback push sink plays every browser and
@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 
 const T0 = Date.parse('2026-12-23T12:00:00Z');
@@ -36,7 +36,7 @@ const CONTENT = {
   'fr-CA': { title: 'Salut {{ user.attributes.firstName }}' },
 };
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   describe(`campaigns (${kind})`, () => {
     let c: TestCarillon;
     let sink: PushSink;
@@ -137,7 +137,9 @@ for (const kind of STORES) {
       assert.equal((eve!.json as any).notification.body, 'Visit shop.example', 'the app’s globals');
     });
 
-    test('at 09:00 on each user’s own clock: one wave per instant, across +14, +5:30, +1 (and the app’s zone for a user with none), -5 and -11', async () => {
+    // BullMQ keeps delayed jobs on Redis's clock, which a test cannot move: the waves due
+    // later are checked where the queue takes the runtime's clock (docs/scale-out.md).
+    if (kind !== 'postgres+redis') test('at 09:00 on each user’s own clock: one wave per instant, across +14, +5:30, +1 (and the app’s zone for a user with none), -5 and -11', async () => {
       const id = await create({ name: 'local', schedule: { localTime: { date: '2026-12-24', time: '09:00' } } });
       const launched = await launch(id);
       assert.equal(launched.status, 'scheduled');

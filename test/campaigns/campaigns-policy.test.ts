@@ -1,19 +1,19 @@
 /**
- * Campaign policy end to end, on SQLite and PostgreSQL with the clock injected: frequency
+ * Campaign policy end to end, on SQLite, PostgreSQL and PostgreSQL + Redis with the clock injected: frequency
  * caps across campaigns and categories over rolling windows, quiet hours holding a wave
  * and releasing it, variants by weight with a holdout, strict templates, test sends,
  * recurring runs, pause, resume and cancel, and the recipients listed by reason.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z'); // 11:00 in Paris, a Tuesday
 const HOUR = 3_600_000;
 const USERS = 40;
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   describe(`campaign policy (${kind})`, () => {
     let c: TestCarillon;
     let sink: PushSink;
@@ -41,6 +41,10 @@ for (const kind of STORES) {
       return res.body;
     };
     const counts = async (id: string) => (await call('GET', `/campaigns/${id}`)).body.counts;
+    // BullMQ keeps delayed jobs on Redis's clock, which a test cannot move: what waits for a
+    // later instant (quiet hours, recurring runs, a paused `at`) is checked where the queue
+    // takes the runtime's clock; the rest runs on all three.
+    const onRedis = kind === 'postgres+redis';
     /** Until the queue holds nothing due: the jobs the clock made due have run (and done what they do, or nothing). */
     const drained = async () => {
       for (let i = 0; i < 400; i++) {
@@ -118,7 +122,7 @@ for (const kind of STORES) {
       await call('PATCH', '/campaign-settings', { capRules: null });
     });
 
-    test('quiet hours hold a wave to the end of the window, and release it then', async () => {
+    if (!onRedis) test('quiet hours hold a wave to the end of the window, and release it then', async () => {
       await call('PATCH', '/campaign-settings', { quietHours: { start: '21:00', end: '08:00' } });
       clock = Date.parse('2026-12-20T21:30:00Z'); // 22:30 in Paris
       const id = await campaign({ name: 'night' });
@@ -191,7 +195,7 @@ for (const kind of STORES) {
       await call('PATCH', '/campaign-settings', { capRules: null });
     });
 
-    test('recurring: each run is its own wave with its own counts, on the cron’s own zone; pause holds the next run, resume goes on, cancel ends it', async () => {
+    if (!onRedis) test('recurring: each run is its own wave with its own counts, on the cron’s own zone; pause holds the next run, resume goes on, cancel ends it', async () => {
       clock = Date.parse('2026-12-28T06:00:00Z'); // a Monday, 07:00 in Paris
       const id = await campaign({ name: 'weekly', schedule: { recurring: { cron: '0 9 * * MON', timezone: 'Europe/Paris' } } });
       const launched = await launch(id);
@@ -217,7 +221,7 @@ for (const kind of STORES) {
       assert.equal((await call('PATCH', `/campaigns/${id}`, { name: 'renamed' })).body.code, 'campaign_not_editable');
     });
 
-    test('pause holds the waves not yet begun, resume sends them, and a launched campaign cannot be launched again', async () => {
+    if (!onRedis) test('pause holds the waves not yet begun, resume sends them, and a launched campaign cannot be launched again', async () => {
       clock = Date.parse('2027-02-01T10:00:00Z');
       const id = await campaign({ name: 'later', schedule: { at: '2027-02-01T12:00:00Z' } });
       await launch(id);
@@ -229,7 +233,7 @@ for (const kind of STORES) {
       assert.deepEqual(await reached(id), [], 'held while paused');
       assert.equal((await call('POST', `/campaigns/${id}/resume`)).body.status, 'running');
       await settle(id);
-      assert.equal((await reached(id)).length, 20);
+      assert.equal((await reached(id)).length, 20, JSON.stringify(await counts(id)));
       assert.equal((await call('GET', `/campaigns/${id}`)).body.status, 'completed');
     });
   });
