@@ -13,10 +13,16 @@ import type { Personalised, Personaliser } from '../../src/delivery/personaliser
 import type { OutgoingMessage } from '../../src/providers/channel.ts';
 
 /** Answers per external id: a title of their own, a skip, a body too large for Web Push; one message object per distinct title. */
-const campaignPersonaliser: Personaliser & { calls: number } = {
+const campaignPersonaliser: Personaliser & { calls: number; thrown: Set<string> } = {
   calls: 0,
+  thrown: new Set(),
   async personalise(notification, recipients, base) {
     this.calls++;
+    // Fails the first attempt of each notification titled so: a store or template error.
+    if (notification.content.title === 'Flaky personaliser' && !this.thrown.has(notification.id)) {
+      this.thrown.add(notification.id);
+      throw new Error('the content store is down');
+    }
     if (notification.content.title !== 'Hello {name}') return recipients.map(() => ({ message: base }));
     const byTitle = new Map<string, OutgoingMessage>();
     const messageFor = (title: string, body?: string) => {
@@ -172,6 +178,17 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(rows.length, 1);
       assert.deepEqual([rows[0]!.subscription, rows[0]!.reason, rows[0]!.counts_for_caps], [sub, 'sent', 0]);
       assert.match(rows[0]!.detail!, /^retry 500: gave up after 3 attempts/);
+    });
+
+    test('a personaliser that throws fails the attempt; the job runs again and every recipient is sent and recorded once', async () => {
+      const subs = [sink.subscribe(), sink.subscribe()];
+      for (const [i, s] of subs.entries()) await register(s, { userId: `flo${i}`, tags: { g: 'flaky' } });
+      const id = await send({ to: { tags: { g: 'flaky' } }, title: 'Flaky personaliser' });
+      const status = await c.waitCompleted(app.id, app.secretKey, id);
+      assert.ok(campaignPersonaliser.thrown.has(id), 'the first attempt threw');
+      assert.deepEqual([status.counts.delivered, status.counts.failed, status.counts.pending], [2, 0, 0]);
+      assert.deepEqual(subs.map((s) => sink.receivedFor(s.id).filter((r) => (r.json as any).notification.data.id === id).length), [1, 1]);
+      assert.deepEqual((await records(id)).map((r) => r.reason), ['sent', 'sent']);
     });
   });
 }
