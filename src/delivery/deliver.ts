@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Context } from '../context.ts';
+import type { Database } from '../store/schema.ts';
 import type { Channel, OutgoingMessage, Recipient, Sender } from '../providers/channel.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { BatchProgress, progressTotals, recordedSeqs, writeProgress, type Settled } from './batch-progress.ts';
@@ -12,7 +14,7 @@ import type { DeliveryMetrics } from './metrics.ts';
 import { samePersonaliser, type Personaliser } from './personaliser.ts';
 import { planSends, type BatchRecipient } from './plan-sends.ts';
 import { sendByChannel } from './send-by-channel.ts';
-import { countsForCaps, insertSendRecords, type RecordDraft } from './send-records.ts';
+import { countsForCaps, insertSendRecords, type RecordDraft, type RecordTarget } from './send-records.ts';
 import { addReasons } from './suppressed-reasons.ts';
 
 /** s; how late a message with ttl 0 ("now or never") may still go out, for the queue's own delay. */
@@ -54,6 +56,10 @@ function recordOf(r: Recipient, o: Outcome, attempt: number, ctx: Context): Sett
  * recorded, so a restart repeats at most what was in flight and a few ms of answers (at
  * least once; receivers drop copies by `data.id` and `Topic`). The batch is marked done,
  * with counts summed from its progress, in the transaction that schedules the retries.
+ *
+ * Each recipient is sent the message the personaliser gives it (docs/delivery.md); one
+ * over its channel's payload limit fails alone as `too_large`. Every outcome that ends a
+ * recipient, and every skip, writes its send record with the outcomes it describes.
  */
 export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Promise<void> {
   const { batchId } = job.data as { batchId: number };
@@ -171,7 +177,7 @@ function withRecord(s: Settled, r: BatchRecipient, category: string | null, tags
  * suppression does. A run that crashed before it left them unrecorded; the next run asks
  * the personaliser again.
  */
-async function recordSkips(tx: Parameters<typeof writeProgress>[0], ref: { appId: string; notificationId: string; category: string | null }, skipped: RecordDraft[], at: number): Promise<void> {
+async function recordSkips(tx: Transaction<Database>, ref: RecordTarget, skipped: RecordDraft[], at: number): Promise<void> {
   await insertSendRecords(tx, ref, skipped, at);
   const byReason: Record<string, number> = {};
   for (const s of skipped) byReason[s.reason] = (byReason[s.reason] ?? 0) + 1;
