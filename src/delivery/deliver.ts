@@ -84,8 +84,10 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
       .orderBy('subscriptions.seq')
       .execute()
   ).map(({ app_topic, user_seq, external_id, ...r }) => ({ ...r, appTopic: app_topic, seq: Number(r.seq), subscriptionId: r.id, userSeq: user_seq === null ? null : Number(user_seq), externalId: external_id }));
-  // Subscriptions deleted since the fan-out cut this batch are accounted as failed.
-  const unsubscribed = seqs.length - recipients.length;
+  // Subscriptions deleted since the fan-out cut this batch are accounted as failed, and recorded.
+  const found = new Set(recipients.map((r) => r.seq));
+  const gone: RecordDraft[] = seqs.filter((s) => !found.has(s)).map((s): RecordDraft => ({ userSeq: null, subscriptionSeq: s, reason: 'unsubscribed', detail: 'the subscription was deleted before the send', countsForCaps: false }));
+  const unsubscribed = gone.length;
   let expired = 0;
   let skipped: RecordDraft[] = [];
   const ref = { id: batchId, notificationId: n.id, appId: n.app_id, category: n.category, sendStarted: ctx.now() };
@@ -98,6 +100,8 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
   const remainingTtl = n.ttl - elapsed;
   if (n.ttl === 0 ? batch.attempt > 1 || elapsed > ZERO_TTL_GRACE : remainingTtl <= 0) {
     expired = recipients.length;
+    // Counted expired in the batch; recorded beside the skips, not moved to suppressed like them.
+    gone.push(...recipients.map((r): RecordDraft => ({ userSeq: r.userSeq, subscriptionSeq: r.seq, reason: 'expired', detail: `the TTL of ${n.ttl} s had run out when the send was due`, countsForCaps: false })));
   } else if (recipients.length > 0) {
     const started = ctx.now();
     const content = JSON.parse(n.content) as MessageContent;
@@ -151,6 +155,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
     // Done batches are never read again: their progress has served.
     await tx.deleteFrom('delivery_progress').where('batch_id', '=', batchId).execute();
     if (skipped.length) await recordSkips(tx, ref, skipped, at);
+    if (gone.length) await insertSendRecords(tx, ref, gone, at);
     if (totals.retrying.length) {
       await scheduleBatch(ctx, tx, { notificationId: n.id, seqs: totals.retrying, attempt: batch.attempt + 1 }, { runAt: at + totals.retryAfter, priority: job.priority });
     }

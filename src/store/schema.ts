@@ -381,11 +381,13 @@ export interface SegmentReferencesTable {
 /**
  * Why a matched recipient was or was not sent to (migration 012). `passed`: a local-time
  * campaign's hour had passed on the recipient's clock at launch and the campaign skips those.
+ * `expired`: the TTL ran out before the send (the server was down, retries took too long);
+ * `unsubscribed`: the subscription was deleted between the fan-out and the send.
  */
-export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed';
+export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed' | 'expired' | 'unsubscribed';
 
 /** Every reason, in the order reports list them. */
-export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed'];
+export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed', 'expired', 'unsubscribed'];
 
 /** One recipient of a notification and what became of it (migration 012, src/campaigns/). */
 export interface SendRecordsTable {

@@ -136,6 +136,7 @@ for (const kind of DEPLOYMENTS) {
         [status.counts.targeted, status.counts.delivered, status.counts.failed, status.counts.suppressed, status.counts.pending, status.suppressed],
         [4, 3, 1, 1, 0, { capped: 1 }],
       );
+      assert.equal(status.counts.sent, 3, 'neither the skip nor the message too large was sent');
       const failures = (await c.api('GET', `/v1/apps/${app.id}/notifications/${id}/failures`, { key: app.secretKey })).body.data;
       assert.equal(failures.length, 1);
       assert.equal(failures[0].subscriptionId, ids[3]);
@@ -190,3 +191,42 @@ for (const kind of DEPLOYMENTS) {
     });
   });
 }
+
+describe('a subscription deleted between the fan-out and its batch (sqlite)', () => {
+  test('is recorded as unsubscribed and counted failed, and the others are sent', async () => {
+    let gone: string | undefined;
+    let c: TestCarillon | undefined;
+    // One job at a time, so the first batch (and its personaliser) runs before the second is read.
+    const deleting: Personaliser = {
+      async personalise(_n, recipients, base) {
+        if (gone !== undefined && c) {
+          await c.ctx.store.db.deleteFrom('subscriptions').where('id', '=', gone).execute();
+          gone = undefined;
+        }
+        return recipients.map(() => ({ message: base }));
+      },
+    };
+    c = await startCarillon('sqlite', { batchSize: 2, workerConcurrency: 1 }, { personaliser: deleting });
+    const sink = await startPushSink();
+    try {
+      const app = await c.createApp();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const s = sink.subscribe();
+        const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.secretKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, tags: { g: 'leaving' } } });
+        ids.push(res.body.id);
+      }
+      const last = Number((await c.ctx.store.db.selectFrom('subscriptions').select('seq').where('id', '=', ids[2]!).executeTakeFirstOrThrow()).seq);
+      gone = ids[2];
+      const res = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { tags: { g: 'leaving' } }, title: 'Bye' } });
+      const status = await c.waitCompleted(app.id, app.secretKey, res.body.id);
+      assert.deepEqual([status.counts.targeted, status.counts.delivered, status.counts.failed, status.counts.pending], [3, 2, 1, 0]);
+      const rows = await c.ctx.store.db.selectFrom('send_records').select(['subscription_seq', 'reason']).where('notification_id', '=', res.body.id).orderBy('seq').execute();
+      assert.deepEqual(rows.map((r) => r.reason).sort(), ['sent', 'sent', 'unsubscribed']);
+      assert.equal(Number(rows.find((r) => r.reason === 'unsubscribed')!.subscription_seq), last);
+    } finally {
+      await c.stop();
+      await sink.close();
+    }
+  });
+});
