@@ -78,10 +78,17 @@ export function campaignPersonaliser(ctx: Context, plain: Personaliser): Persona
           // A test shows the operator a variant: the one asked for, else the user's own; never the holdout.
           if (prepared.variants) variant = wave.variant ?? (assignVariant(campaignId, key, prepared.variants.split, 0) as { variant: string }).variant;
         } else if (prepared.variants) {
-          // Winner mode is refused at launch (lifecycle.ts unsupported), so there is no `rest`.
           const place = placeRecipient(campaignId, key, prepared.variants);
-          if (place.kind === 'holdout') return { skip: { reason: 'holdout', detail: 'control group: sent nothing, to measure lift' }, tags };
-          variant = place.kind === 'rest' ? null : place.variant;
+          // Winner mode: the first phase is the holdout and the test group; the second, the rest.
+          if (wave.phase === 'winner' || wave.phase === 'stopped') {
+            if (place.kind !== 'rest') return { omit: true };
+            if (wave.phase === 'stopped') return { skip: { reason: 'no_winner', detail: 'the A/B test found no winner and the campaign stops there' }, tags };
+            variant = wave.variant ?? null;
+          } else {
+            if (place.kind === 'holdout') return { skip: { reason: 'holdout', detail: 'control group: sent nothing, to measure lift' }, tags };
+            if (place.kind === 'rest') return { omit: true };
+            variant = place.variant;
+          }
         }
         const own = { ...tags, variant };
         const hit = r.userSeq === null ? undefined : capped.get(r.userSeq);

@@ -20,11 +20,13 @@ export interface CampaignView extends CampaignDefinition {
   runs: number;
   /** A recurring campaign's next run. */
   nextRunAt: string | null;
+  /** Winner mode: the A/B test's decision once made (the test's figures, the p-value, the variant sent to the rest). */
+  decision: unknown;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function campaignView(row: Pick<CampaignsTable, 'id' | 'status' | 'definition' | 'created_at' | 'updated_at' | 'launched_at' | 'finished_at' | 'next_run_at'> & { runs: number }): CampaignView {
+export function campaignView(row: Pick<CampaignsTable, 'id' | 'status' | 'definition' | 'created_at' | 'updated_at' | 'launched_at' | 'finished_at' | 'next_run_at' | 'decision'> & { runs: number }): CampaignView {
   return {
     id: row.id,
     ...(JSON.parse(row.definition) as CampaignDefinition),
@@ -35,6 +37,7 @@ export function campaignView(row: Pick<CampaignsTable, 'id' | 'status' | 'defini
     finishedAt: iso(row.finished_at),
     runs: Number(row.runs),
     nextRunAt: iso(row.next_run_at),
+    decision: row.decision === null ? null : JSON.parse(row.decision),
   };
 }
 
@@ -48,7 +51,7 @@ export async function findCampaign(db: Kysely<Database>, appId: string, id: stri
 export async function createCampaign(ctx: Context, appId: string, input: CampaignInput): Promise<CampaignView> {
   await checkCampaign(ctx, appId, input);
   const now = ctx.now();
-  const row = { id: newId('cmp'), app_id: appId, name: input.name, status: 'draft' as const, definition: JSON.stringify(input), created_at: now, updated_at: now, launched_at: null, finished_at: null, next_run_at: null, runs: 0 };
+  const row = { id: newId('cmp'), app_id: appId, name: input.name, status: 'draft' as const, definition: JSON.stringify(input), created_at: now, updated_at: now, launched_at: null, finished_at: null, next_run_at: null, runs: 0, decision: null };
   await ctx.store.db.insertInto('campaigns').values(row).execute();
   return campaignView(row);
 }

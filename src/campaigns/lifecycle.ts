@@ -4,6 +4,7 @@ import { ApiError } from '../errors/api-error.ts';
 import type { CampaignsTable, CampaignStatus, Database } from '../store/schema.ts';
 import { audienceFilter, prepare, type CampaignDefinition, type PreparedCampaign } from './campaign-definition.ts';
 import { campaignRunJobSpec } from './campaign-run-job.ts';
+import { decideJobSpec } from './decide-job.ts';
 import { nextRuns } from './timing/index.ts';
 import { planWaves, storeWaves, type Wave } from './waves.ts';
 
@@ -12,7 +13,7 @@ type CampaignRow = Selectable<CampaignsTable>;
 /** What a launch cannot do yet; refused at launch with its reason rather than sent some other way. */
 export function unsupported(prepared: PreparedCampaign): string | null {
   if (prepared.schedule?.kind === 'intelligent') return 'the intelligent schedule (each user at their best hour) is not available yet';
-  if (prepared.variants?.winner) return 'winner mode of A/B tests is not available yet: give the variants without "winner" to send them all by weight';
+  if (prepared.variants?.winner && prepared.schedule?.kind === 'recurring') return 'winner mode of A/B tests is for one-off campaigns: a recurring one cannot wait for a decision between runs';
   if (prepared.definition.throttle) return 'throttle is not available yet';
   return null;
 }
@@ -41,10 +42,14 @@ export async function launchCampaign(ctx: Context, row: CampaignRow): Promise<Ca
       await ctx.queue.add([campaignRunJobSpec(row.id, 1, first)], tx);
     });
   }
-  const waves = await planWaves(ctx, row.app_id, prepared, filter, { launchAt: now });
+  const planned = await planWaves(ctx, row.app_id, prepared, filter, { launchAt: now });
+  const winner = prepared.variants?.winner ?? null;
+  const waves = winner ? planned.map((w) => ({ ...w, phase: 'test' as const })) : planned;
   const status: CampaignStatus = waves.length === 0 ? 'completed' : waves.every((w) => !w.skip && w.sendAt > now) ? 'scheduled' : 'running';
   return transition(ctx, row, 'draft', { status, launched_at: now, runs: 1, ...(status === 'completed' ? { finished_at: now } : {}) }, async (tx) => {
     await storeWaves(ctx, tx, row.id, row.app_id, prepared, filter, 1, waves);
+    // The decision waits for the test's last wave to have had `wait` to gather clicks.
+    if (winner) await ctx.queue.add([decideJobSpec(row.id, Math.max(now, ...waves.map((w) => w.sendAt)) + winner.waitMs)], tx);
   });
 }
 
@@ -128,7 +133,8 @@ export async function refreshStatus(ctx: Context, row: CampaignRow): Promise<Cam
   const recurring = (JSON.parse(row.definition) as CampaignDefinition).schedule !== undefined && 'recurring' in (JSON.parse(row.definition) as CampaignDefinition).schedule!;
   const finished = waves.every((w) => w.status === 'completed' || w.status === 'cancelled');
   let next: Partial<CampaignRow> | null = null;
-  if (!recurring && finished) next = { status: 'completed', finished_at: Math.max(...waves.map((w) => w.completed_at ?? 0)) };
+  const awaitingDecision = (JSON.parse(row.definition) as CampaignDefinition).variants?.winner !== undefined && row.decision === null;
+  if (!recurring && finished && !awaitingDecision) next = { status: 'completed', finished_at: Math.max(...waves.map((w) => w.completed_at ?? 0)) };
   else if (row.status === 'scheduled' && begun) next = { status: 'running' };
   if (!next) return row;
   await ctx.store.db.updateTable('campaigns').set(next).where('id', '=', row.id).where('status', '=', row.status).execute();

@@ -26,6 +26,14 @@ export interface Wave {
   skip?: 'passed';
   /** The timing every recipient of the wave is recorded with (send_records.timing). */
   timing: RecipientTiming;
+  /**
+   * An A/B test in winner mode goes out in two phases over one audience: `test` sends the
+   * test group its variants; then `winner` sends the rest the winner, or `stopped` records
+   * the rest as sent nothing (decide-job.ts).
+   */
+  phase?: 'test' | 'winner' | 'stopped';
+  /** `winner`: the variant the rest gets. */
+  variant?: string;
 }
 
 /** The app settings a launch reads. */

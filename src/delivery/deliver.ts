@@ -90,6 +90,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
   const unsubscribed = gone.length;
   let expired = 0;
   let skipped: RecordDraft[] = [];
+  let omitted = 0;
   const ref = { id: batchId, notificationId: n.id, appId: n.app_id, category: n.category, sendStarted: ctx.now() };
   const progress = new BatchProgress(db, ref, ctx.now, ctx.logger);
 
@@ -117,6 +118,7 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
     const answers = await personaliser.personalise({ id: n.id, appId: n.app_id, category: n.category, content, sendAt: n.send_at }, recipients, base);
     const plan = planSends(recipients, answers, deps.channels ?? CHANNELS);
     skipped = plan.skipped;
+    omitted = plan.omitted;
     for (const refused of plan.refused) progress.add(refused);
     const settled = new Set<number>();
     const outcomes = await sendByChannel(ctx, deps, plan.sends, (k, o) => {
@@ -156,6 +158,12 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
     await tx.deleteFrom('delivery_progress').where('batch_id', '=', batchId).execute();
     if (skipped.length) await recordSkips(tx, ref, skipped, at);
     if (gone.length) await insertSendRecords(tx, ref, gone, at);
+    // Not this notification's recipients after all: out of its targeted count and of the
+    // batch's size (what `sent` sums), as if the fan-out had not cut them.
+    if (omitted) {
+      await tx.updateTable('notifications').set((eb) => ({ targeted: eb('targeted', '-', omitted) })).where('id', '=', n.id).execute();
+      await tx.updateTable('delivery_batches').set((eb) => ({ size: eb('size', '-', omitted) })).where('id', '=', batchId).execute();
+    }
     if (totals.retrying.length) {
       await scheduleBatch(ctx, tx, { notificationId: n.id, seqs: totals.retrying, attempt: batch.attempt + 1 }, { runAt: at + totals.retryAfter, priority: job.priority });
     }

@@ -45,11 +45,14 @@ export interface Skip {
 }
 
 /**
- * Per recipient: the message it is sent, or the reason it is not. Recipients given the
+ * Per recipient: the message it is sent, or the reason it is not, or `omit`: not this
+ * notification's recipient after all (a campaign in two phases sends the test group in
+ * the first and the rest in the second, over one audience): no send, no record, and it
+ * leaves the notification's targeted count. Recipients given the
  * same message object share one payload build (and, on Web Push, one plaintext handed to
  * the crypto threads), so a personaliser should hand out one object per distinct rendering.
  */
-export type Personalised = ({ message: OutgoingMessage } | { skip: Skip }) & { tags?: RecordTags };
+export type Personalised = ({ message: OutgoingMessage } | { skip: Skip } | { omit: true }) & { tags?: RecordTags };
 
 /**
  * How a feature (campaigns: Liquid content, languages, variants, caps) shapes each

@@ -18,6 +18,8 @@ export interface SendPlan {
   refused: Settled[];
   /** Recipients the personaliser left out, as their send records say why. */
   skipped: RecordDraft[];
+  /** Recipients the personaliser said are not this notification's (`omit`): no send, no record. */
+  omitted: number;
 }
 
 /**
@@ -31,10 +33,14 @@ export function planSends(recipients: readonly BatchRecipient[], answers: readon
   if (answers.length !== recipients.length) throw new Error(`the personaliser answered ${answers.length} recipients of ${recipients.length}`);
   const measures = new Map<string, (m: OutgoingMessage) => number>();
   const sizeOn = (channel: Channel) => measures.get(channel.name) ?? measures.set(channel.name, oncePer((m: OutgoingMessage) => channel.payloadBytes(m.id, m.content))).get(channel.name)!;
-  const plan: SendPlan = { sends: [], owner: [], tags: [], refused: [], skipped: [] };
+  const plan: SendPlan = { sends: [], owner: [], tags: [], refused: [], skipped: [], omitted: 0 };
   recipients.forEach((r, i) => {
     const answer = answers[i]!;
     plan.tags.push(answer.tags);
+    if ('omit' in answer) {
+      plan.omitted++;
+      return;
+    }
     if ('skip' in answer) {
       plan.skipped.push({ userSeq: r.userSeq, subscriptionSeq: r.seq, reason: answer.skip.reason, detail: answer.skip.detail, countsForCaps: false, ...(answer.tags ? { tags: answer.tags } : {}) });
       return;

@@ -383,11 +383,12 @@ export interface SegmentReferencesTable {
  * campaign's hour had passed on the recipient's clock at launch and the campaign skips those.
  * `expired`: the TTL ran out before the send (the server was down, retries took too long);
  * `unsubscribed`: the subscription was deleted between the fan-out and the send.
+ * `no_winner`: an A/B test in winner mode found no winner and the campaign sends the rest nothing.
  */
-export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed' | 'expired' | 'unsubscribed';
+export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed' | 'expired' | 'unsubscribed' | 'no_winner';
 
 /** Every reason, in the order reports list them. */
-export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed', 'expired', 'unsubscribed'];
+export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed', 'expired', 'unsubscribed', 'no_winner'];
 
 /** One recipient of a notification and what became of it (migration 012, src/campaigns/). */
 export interface SendRecordsTable {
@@ -428,4 +429,6 @@ export interface CampaignsTable {
   finished_at: number | null;
   runs: Generated<number>;
   next_run_at: number | null;
+  /** JSON: winner mode's decision (policy/decide-winner.ts), once made. */
+  decision: string | null;
 }

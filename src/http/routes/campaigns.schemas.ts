@@ -28,6 +28,24 @@ const CampaignFields = {
   finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   runs: Type.Integer({ description: 'runs so far: 1 once launched; a recurring campaign adds one a run' }),
   nextRunAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'a recurring campaign’s next run' }),
+  decision: Type.Union(
+    [
+      Type.Object({
+        decision: Type.Union([Type.Literal('winner'), Type.Literal('send_best'), Type.Literal('stop')]),
+        variant: Type.Union([Type.String(), Type.Null()], { description: 'what the rest of the audience is sent; null on stop' }),
+        reason: Type.String({ description: 'significant, not_significant, too_few or best_tied' }),
+        statistic: Type.Union([Type.Number(), Type.Null()]),
+        df: Type.Union([Type.Integer(), Type.Null()]),
+        pValue: Type.Union([Type.Number(), Type.Null()]),
+        alpha: Type.Number(),
+        rates: Type.Array(Type.Object({ id: Type.String(), rate: Type.Number() })),
+        detail: Type.String(),
+        decidedAt: Type.String({ format: 'date-time' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'winner mode: the A/B test’s decision (Pearson’s chi-squared over the test group’s clicks), once made' },
+  ),
 };
 export const Campaign = Type.Object(CampaignFields);
 

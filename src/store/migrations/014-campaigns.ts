@@ -8,7 +8,8 @@ import type { Dialect } from '../dialect.ts';
  * share a send instant (a local time, a quiet-hours release), per run of a recurring one.
  *
  * - `campaigns.definition` is the campaign as validated (JSON); `status` its lifecycle:
- *   draft, scheduled, running, paused, completed, cancelled.
+ *   draft, scheduled, running, paused, completed, cancelled. `decision` (JSON): an A/B
+ *   test's outcome in winner mode, once decided.
  * - `apps.timezone`, `quiet_hours`, `cap_rules`, `globals`: the app's defaults for every
  *   campaign (a user without a zone is on the app's; quiet hours hold marketing sends;
  *   caps count across campaigns; globals are `{{ app.* }}` in templates).
@@ -27,7 +28,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     launched_at ${sql.raw(time)},
     finished_at ${sql.raw(time)},
     runs integer not null default 0,
-    next_run_at ${sql.raw(time)}
+    next_run_at ${sql.raw(time)},
+    decision text
   )`.execute(db);
   await db.schema.createIndex('campaigns_app_created').on('campaigns').columns(['app_id', 'created_at', 'id']).execute();
 
