@@ -7,9 +7,13 @@ import { planWaves, storeWaves } from './waves.ts';
 
 export const CAMPAIGN_RUN_JOB = 'campaign-run';
 
-/** The job of run `run` of a recurring campaign, due at its instant; keyed so that adding it twice queues it once. */
+/**
+ * The job of run `run` of a recurring campaign, due at its instant; keyed so that adding it
+ * twice queues it once. The instant is in the key: a key stays taken after its job ran, and
+ * a resume asks for the same run again at a later instant.
+ */
 export function campaignRunJobSpec(campaignId: string, run: number, runAt: number): JobSpec {
-  return { name: CAMPAIGN_RUN_JOB, data: { campaignId, run, runAt }, key: `campaign-run:${campaignId}:${run}`, runAt };
+  return { name: CAMPAIGN_RUN_JOB, data: { campaignId, run, runAt }, key: `campaign-run:${campaignId}:${run}:${runAt}`, runAt };
 }
 
 /**

@@ -8,9 +8,13 @@ import { planWaves, storeWaves, type Wave } from './waves.ts';
 
 export const DECIDE_JOB = 'campaign-decide';
 
-/** The decision of a campaign in winner mode, due when its test has waited; keyed so it is queued once. */
+/**
+ * The decision of a campaign in winner mode, due when its test has waited; keyed by its
+ * instant (a key stays taken after its job ran, and a resume asks again later). A second
+ * decision job does nothing: the decision is made once (`decision is null`).
+ */
 export function decideJobSpec(campaignId: string, runAt: number): JobSpec {
-  return { name: DECIDE_JOB, data: { campaignId }, key: `campaign-decide:${campaignId}`, runAt };
+  return { name: DECIDE_JOB, data: { campaignId }, key: `campaign-decide:${campaignId}:${runAt}`, runAt };
 }
 
 /**
@@ -78,8 +82,8 @@ export function decideJob(ctx: Context): JobKind {
       for (const r of rows) {
         const winner = prepare(JSON.parse(r.definition) as CampaignDefinition).variants?.winner;
         if (!winner) continue;
-        // Due as at launch: the test's last wave, then the wait. The job is keyed per
-        // campaign, so adding it again for one still queued changes nothing.
+        // Due as at launch: the test's last wave, then the wait; the same key as the job
+        // launch queued, so adding it again for one still queued changes nothing.
         const last = await db.selectFrom('notifications').select(sql<number>`max(send_at)`.as('at')).where('campaign_id', '=', r.id).where('campaign_run', '=', 1).executeTakeFirst();
         specs.push(decideJobSpec(r.id, Math.max(r.launched_at!, Number(last?.at ?? 0)) + winner.waitMs));
       }

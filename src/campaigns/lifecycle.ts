@@ -104,7 +104,10 @@ export async function resumeCampaign(ctx: Context, row: CampaignRow): Promise<Ca
   }
   const held = await ctx.store.db.selectFrom('notifications').select(['id', 'wave', 'audience', 'campaign_run']).where('campaign_id', '=', row.id).where('status', '=', 'cancelled').execute();
   const again = held.map((h) => ({ ...h, parsed: JSON.parse(h.wave ?? '{}') as Wave & { pausedAt?: number; resumedAs?: string } })).filter((h) => h.parsed.pausedAt !== undefined && h.parsed.resumedAs === undefined);
+  const winner = prepared.variants?.winner;
   return transition(ctx, row, 'paused', { status: 'running' }, async (tx) => {
+    // A decision that came due while paused did nothing: it is due again after the held test waves.
+    if (winner && row.decision === null) await ctx.queue.add([decideJobSpec(row.id, Math.max(now, ...again.map((h) => h.parsed.sendAt)) + winner.waitMs)], tx);
     for (const h of again) {
       const { pausedAt: _p, ...wave } = h.parsed;
       const [id] = await storeWaves(ctx, tx, row.id, row.app_id, prepared, JSON.parse(h.audience!), h.campaign_run ?? 1, [wave], { audienceIsWave: true });

@@ -215,6 +215,13 @@ for (const kind of DEPLOYMENTS) {
       const resumed = await call('POST', `/campaigns/${id}/resume`);
       assert.equal(resumed.body.status, 'scheduled');
       assert.equal(resumed.body.nextRunAt, '2027-01-11T08:00:00.000Z', 'the next run from now, not the one missed');
+      clock = Date.parse('2027-01-11T08:00:10Z');
+      for (let i = 0; i < 200 && (await wavesOf(id)).length === 1; i++) await new Promise((r) => setTimeout(r, 20));
+      await settle(id);
+      const afterTwo = (await call('GET', `/campaigns/${id}`)).body;
+      assert.equal(afterTwo.runs, 2, 'the run after the resume happens');
+      assert.equal(afterTwo.counts.waves, 2);
+      assert.equal(afterTwo.counts.recipients.sent, 40, 'each run its own sends: 20 and 20');
       const cancelled = await call('POST', `/campaigns/${id}/cancel`);
       assert.equal(cancelled.body.status, 'cancelled');
       assert.equal((await call('POST', `/campaigns/${id}/resume`)).body.code, 'campaign_status');
