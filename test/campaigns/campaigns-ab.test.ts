@@ -58,6 +58,14 @@ for (const kind of STORES) {
       }
       return sent.length;
     };
+    const drained = async () => {
+      for (let i = 0; i < 400; i++) {
+        const d = await c.ctx.queue.depth();
+        if (d.waiting === 0 && d.active === 0) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('the queue did not drain');
+    };
     const decided = async (id: string) => {
       for (let i = 0; i < 400; i++) {
         const got = (await call('GET', `/campaigns/${id}`)).body;
@@ -107,7 +115,7 @@ for (const kind of STORES) {
 
       clock += 2 * HOUR + 1000;
       const got = await decided(id);
-      assert.equal(got.decision.decision, 'winner');
+      assert.equal(got.decision.decision, 'winner', JSON.stringify(got.decision));
       assert.equal(got.decision.variant, 'B');
       assert.ok(got.decision.pValue < 0.05, JSON.stringify(got.decision));
       await settle(id);
@@ -141,6 +149,21 @@ for (const kind of STORES) {
       assert.ok(counts.recipients.no_winner > 0);
       const listed = await call('GET', `/campaigns/${id}/recipients?reason=no_winner&limit=1`);
       assert.equal(listed.body.data[0].reason, 'no_winner');
+    });
+
+    test('paused while the decision waits: nothing is decided until it is resumed, then the test decides', async () => {
+      clock = T0 + 48 * HOUR;
+      const id = await abCampaign('paused test', 'send_best');
+      await settle(id);
+      await plantClicks(id, (v) => (v === 'A' ? 0.7 : 0.05));
+      assert.equal((await call('POST', `/campaigns/${id}/pause`)).body.status, 'paused');
+      clock += 3 * HOUR;
+      await drained();
+      assert.equal((await call('GET', `/campaigns/${id}`)).body.decision, null, 'no decision while paused');
+      assert.equal((await call('POST', `/campaigns/${id}/resume`)).body.status, 'running');
+      clock += 2 * HOUR + 1000;
+      const got = await decided(id);
+      assert.deepEqual([got.decision.decision, got.decision.variant], ['winner', 'A'], JSON.stringify(got.decision));
     });
   });
 }
