@@ -124,11 +124,11 @@ test('a template that blows up by itself is refused at save by a trial render wi
 });
 
 test('the trial at save has one time budget for all languages, not one each', () => {
-  // 20k empty iterations take a few ms: one language of it fits a budget, sixty do not
-  // fit one together, so the save is refused instead of spending sixty budgets. (That one
-  // alone fits is not asserted: on a loaded machine it may not; render.test.ts holds the
-  // sharing itself without a clock.)
-  const slow = { title: 'x', body: '{% for i in (1..1000) %}{% for j in (1..20) %}{% endfor %}{% endfor %}' };
+  // 100k empty iterations take some tens of ms: one language of it fits a budget, sixty
+  // do not fit one together, so the save is refused instead of spending sixty budgets.
+  // (That one alone fits is not asserted: on a loaded machine it may not; render.test.ts
+  // holds the sharing itself without a clock.)
+  const slow = { title: 'x', body: '{% for i in (1..1000) %}{% for j in (1..100) %}{% endfor %}{% endfor %}' };
   const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`en-var${String(i).padStart(2, '0')}`, slow]));
   assert.throws(
     () => compileContent(many, { defaultLanguage: 'en-var00' }),

@@ -27,11 +27,14 @@ export const PARSE_LIMIT = 16_384;
 
 /**
  * liquidjs `renderLimit`, in ms, for all the fields of one recipient together (they share
- * one budget). A notification renders in microseconds; 50 ms is a thousand times that and
- * still lets a worker get through a page of hostile renders in seconds, not hours. liquidjs
- * checks it before each node it renders, so a render may overrun it by one node's work.
+ * one budget). It is wall-clock time, so it must be far above what an honest render takes
+ * on a busy machine: at 50 ms, one recipient in 20,000 of a two-variable template was cut
+ * in a bench run on two loaded cores (a GC pause or a descheduled thread). A notification
+ * renders in microseconds; 250 ms still lets a worker get through a page of hostile renders
+ * in seconds (MAX_LIMIT_CUTS below), not hours. liquidjs checks it before each node it
+ * renders, so a render may overrun it by one node's work.
  */
-export const RENDER_LIMIT_MS = 50;
+export const RENDER_LIMIT_MS = 250;
 
 /**
  * liquidjs `memoryLimit`: what liquidjs counts as allocated (characters a string filter
