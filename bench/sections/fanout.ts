@@ -43,6 +43,8 @@ export interface FanoutFigure {
   completedSeconds?: number;
   counts?: Record<string, number>;
   errors?: number;
+  /** Bodies (base64, still encrypted) of the sampled paths, as the sink got them. */
+  samples?: Record<string, string>;
 }
 
 interface SinkDone {
@@ -51,6 +53,7 @@ interface SinkDone {
   connections: number;
   versions: Record<string, number>;
   cpuMs: number;
+  samples?: Record<string, string>;
 }
 
 /** ms the sink may take per message before a run is declared stuck, plus a minute. */
@@ -83,6 +86,13 @@ export async function carillonFanout(
     workers?: number;
     /** The audience selector; `{ all: true }` by default. */
     to?: unknown;
+    /**
+     * A campaign to save and launch instead of the broadcast (`POST .../campaigns`, then
+     * `.../launch`): timed from the launch's answer, completed when the campaign is.
+     */
+    campaign?: Record<string, unknown>;
+    /** Sink paths (`/push/b/<i>`) whose bodies come back in `samples`. */
+    sample?: string[];
   },
 ): Promise<FanoutFigure> {
   const { n, mode, seeded } = opts;
@@ -107,14 +117,21 @@ export async function carillonFanout(
   const mark = (name: string) => servers.forEach((s) => s.child.send({ type: 'mark', name }));
   try {
     await h.warmUp(api, sink, seeded.warm!);
-    await h.expect(sink, audience, opts.label);
-    const res = await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: opts.to ?? { all: true }, ...BROADCAST });
+    const campaign = opts.campaign ? await callApi(api.base, 'POST', `/v1/apps/${app.id}/campaigns`, app.secretKey, opts.campaign) : undefined;
+    if (campaign && campaign.status !== 201) throw new Error(`campaign: ${campaign.status} ${JSON.stringify(campaign.body)}`);
+    if (opts.sample) {
+      sink.send({ type: 'expect', count: audience, id: opts.label, sample: opts.sample });
+      await sink.next('expecting', 10_000);
+    } else await h.expect(sink, audience, opts.label);
+    const res = campaign
+      ? await callApi(api.base, 'POST', `/v1/apps/${app.id}/campaigns/${campaign.body.id}/launch`, app.secretKey)
+      : await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: opts.to ?? { all: true }, ...BROADCAST });
     const t202 = wallNow();
     mark('accepted');
-    if (res.status !== 202) throw new Error(`broadcast: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== (campaign ? 200 : 202)) throw new Error(`${campaign ? 'launch' : 'broadcast'}: ${res.status} ${JSON.stringify(res.body)}`);
     const done = await sink.next<SinkDone>('done', 60_000 + audience * STUCK_MS_PER_MESSAGE);
     mark('delivered');
-    const completed = await h.waitCompleted(api, app, res.body.id, 120_000);
+    const completed = campaign ? await campaignCompleted(api, app, campaign.body.id, 120_000) : await h.waitCompleted(api, app, res.body.id, 120_000);
     const stopped = await Promise.all(servers.map((s) => h.stopServer(s, !opts.store.databaseUrl)));
     const seconds = (done.t - t202) / 1000;
     const cpuMs = stopped.reduce((sum, r) => sum + (r.cpuMarks.delivered ?? Number.NaN) - (r.cpuMarks.accepted ?? Number.NaN), 0);
@@ -133,10 +150,22 @@ export async function carillonFanout(
       loadAverage: loadavg()[0]!,
       cpuMsPerMessage: cpuMs / audience,
       sinkCpuMsPerMessage: done.cpuMs / audience,
+      ...(done.samples ? { samples: done.samples } : {}),
     };
   } catch (err) {
     servers.forEach((s) => s.child.kill());
     throw err;
+  }
+}
+
+/** Polls a campaign until it is completed; returns its recipients by reason and when it completed. */
+async function campaignCompleted(server: { base: string }, app: { id: string; secretKey: string }, id: string, timeoutMs: number): Promise<{ counts: Record<string, number>; t: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await callApi(server.base, 'GET', `/v1/apps/${app.id}/campaigns/${id}`, app.secretKey);
+    if (res.body?.status === 'completed') return { counts: { ...res.body.counts.recipients, delivered: res.body.counts.delivered, failed: res.body.counts.failed }, t: wallNow() };
+    if (Date.now() > deadline) throw new Error(`campaign ${id} not completed after ${timeoutMs / 1000} s: ${JSON.stringify(res.body?.counts)}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
