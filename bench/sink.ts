@@ -12,7 +12,8 @@
  * with the wall-clock time of the count-th 201; pushes whose Topic starts with `probe`
  * are not counted but reported one by one as `probe {topic, t}`. `expect` may name paths
  * to `sample`: their bodies (still encrypted) come back with `done`, for the harness to
- * decrypt with keys it holds.
+ * decrypt with keys it holds. `stats` reports the count so far and the time of the last
+ * counted 201, for a run that sends fewer than it expected.
  */
 import { readFileSync } from 'node:fs';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
@@ -44,6 +45,7 @@ main(async () => {
   const used = new Set<object>();
   let cpuAtExpect = process.cpuUsage();
   const versions: Record<string, number> = {};
+  let lastT = 0;
   let sample = new Set<string>();
   const samples: Record<string, string> = {};
 
@@ -68,6 +70,7 @@ main(async () => {
         send({ type: 'probe', topic, t });
         return;
       }
+      lastT = t;
       if (++counted === target) {
         const cpu = process.cpuUsage(cpuAtExpect);
         send({ type: 'done', id: runId, t, count: counted, connections: used.size, opened: connections, requests, versions: { ...versions }, cpuMs: (cpu.user + cpu.system) / 1000, samples: { ...samples } });
@@ -106,7 +109,8 @@ main(async () => {
       for (const k of Object.keys(samples)) delete samples[k];
       send({ type: 'expecting', id: runId });
     } else if (message.type === 'stats') {
-      send({ type: 'stats', counted, requests, connections, versions: { ...versions } });
+      const cpu = process.cpuUsage(cpuAtExpect);
+      send({ type: 'stats', counted, requests, connections, versions: { ...versions }, lastT, used: used.size, cpuMs: (cpu.user + cpu.system) / 1000, samples: { ...samples } });
     } else if (message.type === 'stop') {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
