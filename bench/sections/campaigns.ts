@@ -109,7 +109,7 @@ async function personalisedFanout(h: Harness, n: number, data: { fanout: unknown
   h.log(`  seeded in ${fixed(seeded.seconds)} s`);
   const run = async (label: string, extra: { to?: unknown; campaign?: Record<string, unknown>; sample?: string[] }) => {
     h.log(`  ${label}`);
-    const f = await carillonFanout(h, { n, mode: 'h1', store: h.store(h.copyTemplate({ dir, seeded })), seeded, label, ...extra });
+    const f = await carillonFanout(h, { n, mode: 'h1', store: h.store(h.copyTemplate({ dir, seeded })), seeded, label, profile: h.flags.profile, ...extra });
     h.log(`    ${describe(f)}`);
     return f;
   };
