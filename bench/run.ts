@@ -1,5 +1,5 @@
 /**
- * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience] [--quick]`.
+ * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns] [--quick]`.
  *
  * Every figure is measured beside a peer in the same run (the web-push package, the
  * machine's crypto floor, a bare server) and reported as a ratio, because absolute
@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { apiSection } from './sections/api.ts';
 import { appPushSection } from './sections/app-push.ts';
 import { audienceSection } from './sections/audience.ts';
+import { campaignsSection } from './sections/campaigns.ts';
 import { connectionsSection } from './sections/connections.ts';
 import { encryptionSection } from './sections/encryption.ts';
 import { fanoutSection } from './sections/fanout.ts';
@@ -33,6 +34,7 @@ const RUNNERS: Record<SectionName, { number: number; title: string; run(h: Harne
   'app-push': { number: 5, title: 'App push', run: appPushSection },
   connections: { number: 6, title: 'Connections', run: connectionsSection },
   audience: { number: 7, title: 'Audience: users, attributes, events and segments', run: audienceSection },
+  campaigns: { number: 8, title: 'Campaigns: personalised fan-out and local-time planning', run: campaignsSection },
 };
 
 async function main(): Promise<number> {

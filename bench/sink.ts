@@ -10,7 +10,10 @@
  *
  * Messages from the harness: `expect {count}` starts counting pushes and reports `done`
  * with the wall-clock time of the count-th 201; pushes whose Topic starts with `probe`
- * are not counted but reported one by one as `probe {topic, t}`.
+ * are not counted but reported one by one as `probe {topic, t}`. `expect` may name paths
+ * to `sample`: their bodies (still encrypted) come back with `done`, for the harness to
+ * decrypt with keys it holds. `stats` reports the count so far and the time of the last
+ * counted 201, for a run that sends fewer than it expected.
  */
 import { readFileSync } from 'node:fs';
 import http2, { type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
@@ -42,10 +45,16 @@ main(async () => {
   const used = new Set<object>();
   let cpuAtExpect = process.cpuUsage();
   const versions: Record<string, number> = {};
+  let lastT = 0;
+  let sample = new Set<string>();
+  const samples: Record<string, string> = {};
 
   const handle = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+    const kept: Buffer[] | undefined = sample.has(req.url ?? '') ? [] : undefined;
+    if (kept) req.on('data', (c: Buffer) => kept.push(c));
     req.resume();
     req.on('end', () => {
+      if (kept) samples[req.url!] = Buffer.concat(kept).toString('base64');
       requests++;
       used.add((req as Http2ServerRequest).stream?.session ?? req.socket);
       versions[req.httpVersion] = (versions[req.httpVersion] ?? 0) + 1;
@@ -61,9 +70,10 @@ main(async () => {
         send({ type: 'probe', topic, t });
         return;
       }
+      lastT = t;
       if (++counted === target) {
         const cpu = process.cpuUsage(cpuAtExpect);
-        send({ type: 'done', id: runId, t, count: counted, connections: used.size, opened: connections, requests, versions: { ...versions }, cpuMs: (cpu.user + cpu.system) / 1000 });
+        send({ type: 'done', id: runId, t, count: counted, connections: used.size, opened: connections, requests, versions: { ...versions }, cpuMs: (cpu.user + cpu.system) / 1000, samples: { ...samples } });
       }
     });
   };
@@ -95,9 +105,12 @@ main(async () => {
       used.clear();
       cpuAtExpect = process.cpuUsage();
       for (const k of Object.keys(versions)) delete versions[k];
+      sample = new Set(Array.isArray(message.sample) ? message.sample.map(String) : []);
+      for (const k of Object.keys(samples)) delete samples[k];
       send({ type: 'expecting', id: runId });
     } else if (message.type === 'stats') {
-      send({ type: 'stats', counted, requests, connections, versions: { ...versions } });
+      const cpu = process.cpuUsage(cpuAtExpect);
+      send({ type: 'stats', counted, requests, connections, versions: { ...versions }, lastT, used: used.size, cpuMs: (cpu.user + cpu.system) / 1000, samples: { ...samples } });
     } else if (message.type === 'stop') {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

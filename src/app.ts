@@ -22,6 +22,7 @@ import { eventRoutes } from './http/routes/events.ts';
 import { trackRoutes } from './http/routes/track.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { segmentRoutes } from './http/routes/segments.ts';
+import { campaignRoutes, campaignSettingsRoutes } from './http/routes/campaigns.ts';
 import { preferenceRoutes } from './http/routes/preferences.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
@@ -103,6 +104,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   eventRoutes(app, ctx);
   trackRoutes(app, ctx);
   segmentRoutes(app, ctx);
+  campaignRoutes(app, ctx);
+  campaignSettingsRoutes(app, ctx);
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
   preferenceRoutes(app, ctx);

@@ -11,6 +11,10 @@ import { eventPruneJob } from './audience/events/prune-job.ts';
 import { checkMasterKey } from './crypto/key-check.ts';
 import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
+import { samePersonaliser, type Personaliser } from './delivery/personaliser.ts';
+import { campaignPersonaliser } from './campaigns/campaign-personaliser.ts';
+import { campaignRunJob } from './campaigns/campaign-run-job.ts';
+import { decideJob } from './campaigns/decide-job.ts';
 import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
 import { BullmqQueue } from './queue/bullmq-queue.ts';
@@ -38,6 +42,8 @@ export interface RuntimeOptions {
   queuePrefix?: string;
   /** CA certificates trusted for APNs, FCM and OAuth token endpoints instead of Node's roots (simulators in tests). */
   providerCa?: string | Buffer;
+  /** How the deliver job shapes each recipient's message (campaigns); the notification's one message for everyone by default. */
+  personaliser?: Personaliser;
 }
 
 /** Builds everything one Carillon process needs from its config. Nothing listens yet. */
@@ -96,7 +102,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics, pager: audiencePager(store) }), eventPruneJob(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics, pager: audiencePager(store), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

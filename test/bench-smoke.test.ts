@@ -43,7 +43,7 @@ test('npm run bench -- --quick --n 300 prints a figure for every section and wri
       .split('\n')
       .filter((line) => /^\| \d \|/.test(line))
       .map((line) => line.slice(2, -2).split(' | '));
-    for (let section = 1; section <= 7; section++) {
+    for (let section = 1; section <= 8; section++) {
       const mine = rows.filter((r) => r[0] === String(section));
       assert.ok(mine.length > 0, `section ${section} has a row in:\n${stdout}`);
       for (const [, what, carillon = '', peer = '', ratio = ''] of mine) {
@@ -83,7 +83,20 @@ test('npm run bench -- --quick --n 300 prints a figure for every section and wri
     }
     assert.deepEqual(
       written.sections.map((s: { name: string }) => s.name),
-      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience'],
+      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns'],
+    );
+    // Section 8's figure is of personal messages: the titles the sink got are the ones each user's language, name and city make.
+    const campaigns = written.sections.find((s: { name: string }) => s.name === 'campaigns');
+    const sampled = campaigns.data.fanout.sampled as { i: number; expected: string; got: string }[];
+    assert.ok(sampled.length >= 4, 'subscriptions of every language are sampled');
+    for (const s of sampled) assert.equal(s.got, s.expected, `f${s.i}: the title the sink got`);
+    assert.deepEqual(
+      campaigns.data.plans.map((p: { engine: string; zonesPlanned: number; audienceZones: number }) => [p.engine, p.zonesPlanned === p.audienceZones]),
+      [
+        ['SQLite', true],
+        ['PostgreSQL', true],
+      ],
+      'every zone of the audience is planned in one wave, on both engines',
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

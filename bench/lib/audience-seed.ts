@@ -23,6 +23,15 @@ export interface AudienceSeedArgs {
   endpointBase: string;
   p256dh: string;
   auth: string;
+  /**
+   * The users' time zones, in place of the eight that go with their language and country
+   * (section 8 plans over many zones); `noZonePercent` of them get none (the app's zone).
+   */
+  zones?: { names: readonly string[]; noZonePercent: number };
+  /** Subscriptions for the users (default true); section 8's plan reads only the users. */
+  subscriptions?: boolean;
+  /** The typed attribute rows to write (default all four); a filter on one needs only its own. */
+  typedAttributes?: readonly ('plan' | 'score' | 'vip' | 'signedUpAt')[];
 }
 
 export interface AudienceSeeded {
@@ -72,6 +81,7 @@ const M = {
   eventName: 1664525,
   eventAt: 1013904223,
   sku: 134775813,
+  noZone: 2166136261,
 };
 
 /** a xor (a >> k), spelled with | and & because SQLite has no xor operator. */
@@ -152,6 +162,9 @@ export async function seedAudience(store: Store, appId: string, args: AudienceSe
   const seconds = { users: 0, attributes: 0, subscriptions: 0, events: 0 };
 
   const a = attributes('x', now);
+  const zone = args.zones
+    ? `(case when ${pick('x', M.noZone, 100)} < ${args.zones.noZonePercent} then null else ${oneOf('x', M.place, [...args.zones.names])} end)`
+    : oneOf('x', M.place, TIMEZONES);
   const json = `'{"plan":"' || ${a.plan} || '","score":' || ${a.score} || ',"vip":' || (case when ${a.vip} = 1 then 'true' else 'false' end) || ',"signedUpAt":"' || ${isoTime(dialect, a.signedUpAt)} || '"}'`;
   seconds.users = await timed(() =>
     run(
@@ -159,7 +172,7 @@ export async function seedAudience(store: Store, appId: string, args: AudienceSe
         dialect,
         n,
         `insert into users (app_id, external_id, language, timezone, country, attributes, created_at, updated_at, last_seen_at, session_count)
-         select ${app}, 'u' || x, ${oneOf('x', M.place, LANGUAGES)}, ${oneOf('x', M.place, TIMEZONES)}, ${oneOf('x', M.place, COUNTRIES)},
+         select ${app}, 'u' || x, ${oneOf('x', M.place, LANGUAGES)}, ${zone}, ${oneOf('x', M.place, COUNTRIES)},
            ${json}, ${a.signedUpAt}, ${now}, ${now} - ${pick('x', M.lastSeen, 60 * 24)} * 3600000, ${pick('x', M.sessions, 200)}
          from s`,
       ),
@@ -179,12 +192,13 @@ export async function seedAudience(store: Store, appId: string, args: AudienceSe
       ['vip', 'boolean', 'null', u.vip],
       ['signedUpAt', 'time', 'null', u.signedUpAt],
     ];
-    for (const [key, type, str, num] of typed) {
+    for (const [key, type, str, num] of typed.filter(([key]) => !args.typedAttributes || (args.typedAttributes as readonly string[]).includes(key))) {
       await run(`insert into user_attributes (user_seq, app_id, key, type, str, num) select seq, app_id, '${key}', '${type}', ${str}, ${num} from users where app_id = ${app}`);
     }
   });
 
   seconds.subscriptions = await timed(async () => {
+    if (args.subscriptions === false) return;
     for (const [k, share] of [
       [1, SUBSCRIBED],
       [2, TWO_SUBSCRIPTIONS],
@@ -203,6 +217,8 @@ export async function seedAudience(store: Store, appId: string, args: AudienceSe
 
   const events = n * args.eventsPerUser;
   seconds.events = await timed(async () => {
+    // A series of no rows would still make one on SQLite (its recursive CTE starts at 0).
+    if (events === 0) return;
     const indexes = await dropIndexes(db, dialect, 'user_events');
     const name = weighted('h', M.eventName, EVENT_NAMES, EVENT_WEIGHTS);
     const at = `${now} - ${pick('h', M.eventAt, (30 * DAY) / 1000)} * 1000`;

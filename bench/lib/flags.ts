@@ -1,12 +1,12 @@
 /** Command-line flags of `npm run bench`. */
 
-export const SECTIONS = ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience'] as const;
+export const SECTIONS = ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface Flags {
   /** Audience of the fan-out and of the broadcast behind urgent sends. */
   n: number;
-  /** Whether --n was given: section 7 seeds 1M users unless it was. */
+  /** Whether --n was given: section 7 seeds 1M users unless it was (section 8 plans for 1M, or --n if larger). */
   nSet: boolean;
   only: SectionName[];
   quick: boolean;
@@ -23,7 +23,9 @@ export interface Flags {
 export const USAGE = `npm run bench [-- options]
 
   --n <count>        audience of the fan-out (default 100000; e.g. --n 1000000), and
-                     users of section 7 (default 1000000, with 10 events each)
+                     users of section 7 (default 1000000, with 10 events each); section 8
+                     fans out to n and plans for max(n, 1000000) users (under --quick
+                     both 2000, or n if given)
   --only <sections>  comma-separated: ${SECTIONS.join(', ')} (or 1-${SECTIONS.length})
   --quick            tiny measuring windows: checks that every section runs (npm test
                      does, with --n 300); its figures are not worth quoting

@@ -1,7 +1,7 @@
 /** The rows of the bench's table, and the table itself. */
 
 export interface Row {
-  /** Section number, 1 to 7. */
+  /** Section number, 1 to 8. */
   section: number;
   what: string;
   carillon: string;

@@ -14,7 +14,7 @@ import { createRuntime, type Runtime } from '../../src/runtime.ts';
 import type { SubscriptionsTable } from '../../src/store/schema.ts';
 import { FANOUT_FILTER, seedAudience, type AudienceSeedArgs, type AudienceSeeded } from './audience-seed.ts';
 import { benchConfig, type BenchStore } from './carillon-config.ts';
-import { browserKeys, p256KeyPool } from './keys.ts';
+import { browserKeys, p256KeyPool, type BrowserKeys } from './keys.ts';
 
 export interface SeedArgs {
   store: BenchStore;
@@ -30,6 +30,13 @@ export interface SeedArgs {
      * and a segment of them is saved through the API when the server has segments.
      */
     users?: boolean;
+    /**
+     * With `users`: each user also gets a language, a first name and a city (`personalUser`),
+     * for section 8's personalised campaign.
+     */
+    personal?: boolean;
+    /** Keys of chosen broadcast subscriptions, in place of the pool's: the bench holds their private keys to read what the sink got. */
+    keysOf?: (i: number) => BrowserKeys | undefined;
   };
   /** Users, attributes, subscriptions and events for section 7, in an app of their own. */
   audience?: AudienceSeedArgs;
@@ -76,8 +83,13 @@ export async function seedStore(args: SeedArgs): Promise<SeedResult> {
         const keys = browserKeys(pool, i);
         return subscriptionRow(app.id, `sub_${prefix}${i}`, 'webpush', `${endpointBase}/${prefix}/${i}`, keys);
       };
-      result.rows += await insertRows(runtime, n, (i) => ({ ...row(i, 'b'), ...(args.webpush!.users ? { user_id: `f${i}` } : {}) }));
-      if (args.webpush.users) await insertUsers(runtime, app.id, n);
+      const keysOf = args.webpush.keysOf;
+      const broadcastRow = (i: number): Row => {
+        const own = keysOf?.(i);
+        return own ? subscriptionRow(app.id, `sub_b${i}`, 'webpush', `${endpointBase}/b/${i}`, own) : row(i, 'b');
+      };
+      result.rows += await insertRows(runtime, n, (i) => ({ ...broadcastRow(i), ...(args.webpush!.users ? { user_id: `f${i}` } : {}) }));
+      if (args.webpush.users) await insertUsers(runtime, app.id, n, args.webpush.personal === true);
       result.rows += await insertRows(runtime, probes, (k) => row(k, 'u'));
       result.webpush = { ...app, probeIds: Array.from({ length: probes }, (_, k) => `sub_u${k}`) };
       if (args.webpush.users) {
@@ -156,23 +168,48 @@ async function insertRows(runtime: Runtime, n: number, row: (i: number) => Row):
   return n;
 }
 
-/** Users f0..f(n-1), each with the string attribute cohort = "fanout" (typed row too). */
-async function insertUsers(runtime: Runtime, appId: string, n: number): Promise<void> {
+/** Languages of personal users, in turn: one for each version of section 8's campaign, and none (its default). */
+export const PERSONAL_LANGUAGES = ['en-GB', 'fr-FR', 'de-DE', null] as const;
+const FIRST_NAMES = ['Ann', 'Bruno', 'Chloé', 'Dieter', 'Elif', 'François', 'Grete', 'Hugo', 'Inès', 'Jürgen', 'Kai', 'Léa', 'Maren', 'Noé', 'Oskar', 'Paulette', 'Quentin', 'Renée', 'Sören', 'Théo', 'Ulla', 'Valérie', 'Zoë'];
+const CITIES = ['Lyon', 'München', 'Leeds', 'Zürich', 'Montréal', 'Köln', 'Nantes', 'Bristol', 'Genève', 'Düsseldorf', 'Lille', 'York', 'Besançon', 'Graz', 'Cork', 'Malmö', 'Liège'];
+
+/**
+ * User f<i> of a personal seed: the same function of i wherever it is asked, so the bench
+ * knows what each subscription's message should say. Languages (4), names (23) and cities
+ * (17) step through lists of coprime lengths: 1,564 users in a row render 1,564 different
+ * messages, so a batch builds a payload per recipient, as a truly personal campaign does.
+ */
+export function personalUser(i: number): { language: string | null; firstName: string; city: string } {
+  return { language: PERSONAL_LANGUAGES[i % PERSONAL_LANGUAGES.length]!, firstName: FIRST_NAMES[i % FIRST_NAMES.length]!, city: CITIES[i % CITIES.length]! };
+}
+
+/**
+ * Users f0..f(n-1), each with the string attribute cohort = "fanout" (typed row too); with
+ * `personal`, also a language and the attributes firstName and city (`personalUser`).
+ */
+async function insertUsers(runtime: Runtime, appId: string, n: number, personal = false): Promise<void> {
   const db = runtime.ctx.store.db;
   const now = Date.now();
   for (let start = 0; start < n; start += ROWS_PER_TRANSACTION) {
     const end = Math.min(n, start + ROWS_PER_TRANSACTION);
     await db.transaction().execute(async (tx) => {
       for (let i = start; i < end; i += ROWS_PER_INSERT) {
-        const ids = Array.from({ length: Math.min(end, i + ROWS_PER_INSERT) - i }, (_, k) => `f${i + k}`);
+        const ids = Array.from({ length: Math.min(end, i + ROWS_PER_INSERT) - i }, (_, k) => i + k);
         const users = await tx
           .insertInto('users')
-          .values(ids.map((id) => ({ app_id: appId, external_id: id, attributes: '{"cohort":"fanout"}', created_at: now, updated_at: now })))
+          .values(
+            ids.map((k) => {
+              if (!personal) return { app_id: appId, external_id: `f${k}`, attributes: '{"cohort":"fanout"}', created_at: now, updated_at: now };
+              const p = personalUser(k);
+              return { app_id: appId, external_id: `f${k}`, language: p.language, attributes: JSON.stringify({ cohort: 'fanout', firstName: p.firstName, city: p.city }), created_at: now, updated_at: now };
+            }),
+          )
           .returning('seq')
           .execute();
+        const typed = (key: string, str: (k: number) => string) => users.map((u, j) => ({ user_seq: u.seq, app_id: appId, key, type: 'string' as const, str: str(ids[j]!), num: null }));
         await tx
           .insertInto('user_attributes')
-          .values(users.map((u) => ({ user_seq: u.seq, app_id: appId, key: 'cohort', type: 'string' as const, str: 'fanout', num: null })))
+          .values([...typed('cohort', () => 'fanout'), ...(personal ? [...typed('firstName', (k) => personalUser(k).firstName), ...typed('city', (k) => personalUser(k).city)] : [])])
           .execute();
       }
     });

@@ -43,6 +43,8 @@ export interface FanoutFigure {
   completedSeconds?: number;
   counts?: Record<string, number>;
   errors?: number;
+  /** Bodies (base64, still encrypted) of the sampled paths, as the sink got them. */
+  samples?: Record<string, string>;
 }
 
 interface SinkDone {
@@ -51,7 +53,13 @@ interface SinkDone {
   connections: number;
   versions: Record<string, number>;
   cpuMs: number;
+  /** Pushes counted: the expected count, unless a campaign completed having sent fewer. */
+  count?: number;
+  samples?: Record<string, string>;
 }
+
+/** Seconds without a new push at the sink before a campaign run asks whether the campaign has completed. */
+const QUIET_CHECK_S = 6;
 
 /** ms the sink may take per message before a run is declared stuck, plus a minute. */
 const STUCK_MS_PER_MESSAGE = 20;
@@ -83,6 +91,13 @@ export async function carillonFanout(
     workers?: number;
     /** The audience selector; `{ all: true }` by default. */
     to?: unknown;
+    /**
+     * A campaign to save and launch instead of the broadcast (`POST .../campaigns`, then
+     * `.../launch`): timed from the launch's answer, completed when the campaign is.
+     */
+    campaign?: Record<string, unknown>;
+    /** Sink paths (`/push/b/<i>`) whose bodies come back in `samples`. */
+    sample?: string[];
   },
 ): Promise<FanoutFigure> {
   const { n, mode, seeded } = opts;
@@ -107,23 +122,31 @@ export async function carillonFanout(
   const mark = (name: string) => servers.forEach((s) => s.child.send({ type: 'mark', name }));
   try {
     await h.warmUp(api, sink, seeded.warm!);
-    await h.expect(sink, audience, opts.label);
-    const res = await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: opts.to ?? { all: true }, ...BROADCAST });
+    const campaign = opts.campaign ? await callApi(api.base, 'POST', `/v1/apps/${app.id}/campaigns`, app.secretKey, opts.campaign) : undefined;
+    if (campaign && campaign.status !== 201) throw new Error(`campaign: ${campaign.status} ${JSON.stringify(campaign.body)}`);
+    if (opts.sample) {
+      sink.send({ type: 'expect', count: audience, id: opts.label, sample: opts.sample });
+      await sink.next('expecting', 10_000);
+    } else await h.expect(sink, audience, opts.label);
+    const res = campaign
+      ? await callApi(api.base, 'POST', `/v1/apps/${app.id}/campaigns/${campaign.body.id}/launch`, app.secretKey)
+      : await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: opts.to ?? { all: true }, ...BROADCAST });
     const t202 = wallNow();
     mark('accepted');
-    if (res.status !== 202) throw new Error(`broadcast: ${res.status} ${JSON.stringify(res.body)}`);
-    const done = await sink.next<SinkDone>('done', 60_000 + audience * STUCK_MS_PER_MESSAGE);
+    if (res.status !== (campaign ? 200 : 202)) throw new Error(`${campaign ? 'launch' : 'broadcast'}: ${res.status} ${JSON.stringify(res.body)}`);
+    const done = campaign ? await campaignDelivered(sink, api, app, campaign.body.id, audience) : await sink.next<SinkDone>('done', 60_000 + audience * STUCK_MS_PER_MESSAGE);
     mark('delivered');
-    const completed = await h.waitCompleted(api, app, res.body.id, 120_000);
+    const completed = campaign ? await campaignCompleted(api, app, campaign.body.id, 120_000) : await h.waitCompleted(api, app, res.body.id, 120_000);
+    const pushed = done.count ?? audience;
     const stopped = await Promise.all(servers.map((s) => h.stopServer(s, !opts.store.databaseUrl)));
     const seconds = (done.t - t202) / 1000;
     const cpuMs = stopped.reduce((sum, r) => sum + (r.cpuMarks.delivered ?? Number.NaN) - (r.cpuMarks.accepted ?? Number.NaN), 0);
     return {
       contender: opts.label,
-      n: audience,
+      n: pushed,
       sink: mode,
       seconds,
-      perSecond: audience / seconds,
+      perSecond: pushed / seconds,
       // Every process of the set-up: what the machine holds for it.
       peakRssKb: stopped.reduce((sum, r) => sum + r.maxRssKb, 0),
       connections: done.connections,
@@ -131,12 +154,56 @@ export async function carillonFanout(
       completedSeconds: (completed.t - t202) / 1000,
       counts: completed.counts,
       loadAverage: loadavg()[0]!,
-      cpuMsPerMessage: cpuMs / audience,
-      sinkCpuMsPerMessage: done.cpuMs / audience,
+      cpuMsPerMessage: cpuMs / pushed,
+      sinkCpuMsPerMessage: done.cpuMs / pushed,
+      ...(done.samples ? { samples: done.samples } : {}),
     };
   } catch (err) {
     servers.forEach((s) => s.child.kill());
     throw err;
+  }
+}
+
+/**
+ * The sink's `done`, or, when a campaign completes having sent fewer than the audience
+ * (a recipient skipped, e.g. render_failed), what the sink counted up to its last 201
+ * once it has every push the campaign says it sent. The campaign is asked only after the
+ * sink has had no push for QUIET_CHECK_S, so the measured run is not polled.
+ */
+async function campaignDelivered(sink: Awaited<ReturnType<Harness['sink']>>, server: { base: string }, app: { id: string; secretKey: string }, id: string, audience: number): Promise<SinkDone> {
+  const deadline = Date.now() + 60_000 + audience * STUCK_MS_PER_MESSAGE;
+  let last = -1;
+  let quiet = 0;
+  for (;;) {
+    try {
+      // Short waits, each of which removes its own waiter: a stale one would take the next run's `done`.
+      return await sink.next<SinkDone>('done', 1_000);
+    } catch (err) {
+      if (!/no 'done' within/.test((err as Error).message)) throw err;
+    }
+    sink.send({ type: 'stats' });
+    const stats = await sink.next<{ type: string; counted: number; lastT: number; used: number; versions: Record<string, number>; cpuMs: number; samples: Record<string, string> }>('stats', 10_000);
+    if (stats.counted !== last) {
+      last = stats.counted;
+      quiet = 0;
+    } else if (++quiet >= QUIET_CHECK_S) {
+      quiet = 0;
+      const c = await callApi(server.base, 'GET', `/v1/apps/${app.id}/campaigns/${id}`, app.secretKey);
+      const sent = Number(c.body?.counts?.recipients?.sent);
+      if (c.body?.status === 'completed' && stats.counted >= sent) return { type: 'done', t: stats.lastT, connections: stats.used, versions: stats.versions, cpuMs: stats.cpuMs, count: stats.counted, samples: stats.samples };
+    }
+    if (Date.now() > deadline) throw new Error(`campaign ${id}: the sink has ${stats.counted} of ${audience} pushes after ${Math.round((60_000 + audience * STUCK_MS_PER_MESSAGE) / 1000)} s`);
+  }
+}
+
+/** Polls a campaign until it is completed; returns its recipients by reason and when it completed. */
+async function campaignCompleted(server: { base: string }, app: { id: string; secretKey: string }, id: string, timeoutMs: number): Promise<{ counts: Record<string, number>; t: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await callApi(server.base, 'GET', `/v1/apps/${app.id}/campaigns/${id}`, app.secretKey);
+    if (res.body?.status === 'completed') return { counts: { ...res.body.counts.recipients, delivered: res.body.counts.delivered, failed: res.body.counts.failed }, t: wallNow() };
+    if (Date.now() > deadline) throw new Error(`campaign ${id} not completed after ${timeoutMs / 1000} s: ${JSON.stringify(res.body?.counts)}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -68,10 +68,20 @@ export const ERRORS = {
   push_service_full: { status: 429, title: 'The push service holds all the messages it may' },
   segment_not_found: { status: 404, title: 'No such segment' },
   segment_in_use: { status: 409, title: 'Other segments name this segment' },
+  campaign_not_found: { status: 404, title: 'No such campaign' },
+  campaign_not_editable: { status: 409, title: 'The campaign can no longer be changed' },
+  campaign_status: { status: 409, title: 'The campaign cannot do that in its status' },
+  campaign_option_unavailable: { status: 501, title: 'This campaign option is not available yet' },
+  invalid_cap_rules: { status: 400, title: 'The frequency cap rules are not valid' },
+  invalid_variants: { status: 400, title: 'The A/B variants are not valid' },
   sdk_unavailable: { status: 503, title: 'The browser SDK is not available' },
   shutting_down: { status: 503, title: 'The server is shutting down' },
   not_ready: { status: 503, title: 'The server is not ready' },
   internal: { status: 500, title: 'Internal server error' },
+  invalid_schedule: { status: 400, title: 'The campaign schedule is not valid' },
+  invalid_quiet_hours: { status: 400, title: 'The quiet hours are not valid' },
+  template_invalid: { status: 422, title: 'A template of the content is not valid' },
+  invalid_content_language: { status: 400, title: 'A language of the content is not valid' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

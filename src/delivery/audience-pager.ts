@@ -26,9 +26,15 @@ export interface AudiencePager {
   /** The next page after `afterSeq` (keyset, never OFFSET); a page shorter than `limit` is the last. */
   page(q: AudienceQuery & { afterSeq: number; limit: number }): Promise<number[]>;
   /**
-   * How many of the audience in the seq range (afterSeq, throughSeq] (to the end without
-   * `throughSeq`) the category leaves out: asked over each page's own range, so each
-   * left-out subscription is counted once.
+   * Those of the audience in the seq range (afterSeq, throughSeq] (to the end without
+   * `throughSeq`) the category leaves out, in seq order: asked over each page's own range,
+   * so each left-out subscription is counted, and given its send record, once.
    */
-  suppressed(q: AudienceQuery & { suppressCategory: string; afterSeq: number; throughSeq?: number }): Promise<number>;
+  suppressed(q: AudienceQuery & { suppressCategory: string; afterSeq: number; throughSeq?: number }): Promise<SuppressedSubscription[]>;
+}
+
+/** A subscription the audience matched and a preference left out, with its user (who turned the category off). */
+export interface SuppressedSubscription {
+  seq: number;
+  userSeq: number;
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
+import { insertSendRecords, type RecordDraft } from './send-records.ts';
 
 /**
  * ms an outcome may wait in memory before it is committed. What a `kill -9` repeats is
@@ -29,6 +30,8 @@ export interface Settled {
   failure?: FailureRow;
   /** For retrying: ms the answer asked to wait. */
   retryAfter?: number;
+  /** The recipient's send record, for an outcome that ends it (none while it is retried). */
+  record?: RecordDraft;
 }
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -37,6 +40,8 @@ export interface BatchRef {
   id: number;
   notificationId: string;
   appId: string;
+  /** The notification's preference category, as its send records carry it. */
+  category: string | null;
   /** When this run started sending: a subscription renewed after it is not pruned. */
   sendStarted: number;
 }
@@ -51,7 +56,8 @@ export async function recordedSeqs(db: Db, batchId: number): Promise<Set<number>
 
 /**
  * Commits outcomes in the caller's transaction, which holds the batch's row lock: the
- * progress row, the failures shown by the API, and the pruning of gone subscriptions.
+ * progress row, the failures shown by the API, the recipients' send records, and the
+ * pruning of gone subscriptions.
  * Recipients already recorded (by a run of the same batch that overlapped this one) are
  * left out, so counts and failures are never doubled.
  */
@@ -75,6 +81,10 @@ export async function writeProgress(tx: Transaction<Database>, batch: BatchRef, 
     .execute();
   const failures = fresh.flatMap((e) => (e.failure ? [{ ...e.failure, notification_id: batch.notificationId, at }] : []));
   if (failures.length) await tx.insertInto('delivery_failures').values(failures).execute();
+  // With the outcomes they describe, in this transaction: a recipient left out above as
+  // recorded already has its record already, so a retried or overlapping run never doubles one.
+  const records = fresh.flatMap((e) => (e.record ? [e.record] : []));
+  if (records.length) await insertSendRecords(tx, batch, records, at);
   const pruned = of('pruned');
   // Only as they were sent to: a subscription renewed meanwhile (new keys) is kept.
   if (pruned.length) await tx.deleteFrom('subscriptions').where('app_id', '=', batch.appId).where('seq', 'in', pruned).where('updated_at', '<=', batch.sendStarted).execute();

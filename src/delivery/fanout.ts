@@ -5,6 +5,8 @@ import type { Job, JobSpec } from '../queue/queue.ts';
 import type { AudiencePager } from './audience-pager.ts';
 import { scheduleBatch } from './batches.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
+import { insertSendRecords } from './send-records.ts';
+import { addReasons } from './suppressed-reasons.ts';
 
 export const FANOUT_JOB = 'fanout';
 
@@ -51,13 +53,20 @@ export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promi
     // The left-out ones of this page's own seq range (to the end on the last page): one
     // count over the range the page query just walked, so the ranges of all pages are
     // disjoint and each left-out subscription is counted once, with its page.
-    const suppressed = suppressCategory === null ? 0 : await deps.pager.suppressed({ ...audience, suppressCategory, afterSeq: cursor, ...(finished ? {} : { throughSeq: last! }) });
+    const left = suppressCategory === null ? [] : await deps.pager.suppressed({ ...audience, suppressCategory, afterSeq: cursor, ...(finished ? {} : { throughSeq: last! }) });
+    const suppressed = left.length;
     await db.transaction().execute(async (tx) => {
       // Re-check inside the transaction: another worker may have cut this page already.
       await lockNotification(tx, notificationId);
       const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done', 'suppressed_reasons']).where('id', '=', notificationId).executeTakeFirstOrThrow();
       if (current.fanout_done || current.fanout_cursor !== cursor) return;
       if (last !== undefined) await scheduleBatch(ctx, tx, { notificationId, seqs, attempt: 1 }, { priority });
+      // Each left-out subscription's send record, with the count, in the page's own
+      // transaction: a page is committed once (the cursor check above), so are its records.
+      if (suppressed > 0) {
+        const detail = `turned ${suppressCategory} off`;
+        await insertSendRecords(tx, { appId: n.app_id, notificationId, category: n.category }, left.map((s) => ({ userSeq: s.userSeq, subscriptionSeq: s.seq, reason: 'suppressed', detail, countsForCaps: false })), ctx.now());
+      }
       await tx
         .updateTable('notifications')
         .set((eb) => ({
@@ -65,7 +74,7 @@ export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promi
           fanout_done: finished ? 1 : 0,
           targeted: eb('targeted', '+', seqs.length),
           status: 'sending',
-          ...(suppressed > 0 ? { suppressed: eb('suppressed', '+', suppressed), suppressed_reasons: addReason(current.suppressed_reasons, 'preference_off', suppressed) } : {}),
+          ...(suppressed > 0 ? { suppressed: eb('suppressed', '+', suppressed), suppressed_reasons: addReasons(current.suppressed_reasons, { preference_off: suppressed }) } : {}),
         }))
         .where('id', '=', notificationId)
         .execute();
@@ -76,11 +85,4 @@ export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promi
   }
   // More audience left: continue in a fresh job, so progress is never held by one long job.
   await ctx.queue.add([fanoutJobSpec(notificationId, cursor, { priority })]);
-}
-
-/** notifications.suppressed_reasons (a JSON object, reason -> count) with `n` more for `reason`. */
-function addReason(stored: string | null, reason: string, n: number): string {
-  const reasons = stored ? (JSON.parse(stored) as Record<string, number>) : {};
-  reasons[reason] = (reasons[reason] ?? 0) + n;
-  return JSON.stringify(reasons);
 }

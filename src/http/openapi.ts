@@ -83,6 +83,7 @@ export const TAGS = [
   { name: 'subscriptions', description: 'Browsers and devices that receive an app’s notifications' },
   { name: 'users', description: 'The people behind subscriptions: attributes, sessions, import, export and erasure' },
   { name: 'notifications', description: 'Sending, and what became of each send' },
+  { name: 'campaigns', description: 'Notifications to an audience with personal, localised content, a schedule, caps and variants' },
   { name: 'audience', description: 'Users, their attributes and what they did; segments (saved audience filters) and audience sizes' },
   { name: 'analytics', description: 'What browsers report: opt-in steps, displays, clicks' },
   { name: 'credentials', description: 'APNs and FCM credentials of an app' },

@@ -187,9 +187,20 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
     .where('outcome', 'in', UNSHOWN_OUTCOME_NAMES)
     .executeTakeFirstOrThrow();
   const moved = Math.min(Number(unshown.n), Number(sums.delivered));
+  // A batch's size counts everyone it held; those its personaliser left out (moved to
+  // suppressed, by reason: all but the fan-out's preference_off) and those too large to
+  // send were never sent.
+  const reasons = row.suppressed_reasons ? (JSON.parse(row.suppressed_reasons) as Record<string, number>) : {};
+  const skipped = Object.entries(reasons).reduce((sum, [reason, n]) => (reason === 'preference_off' ? sum : sum + n), 0);
+  const tooLarge = await ctx.store.db
+    .selectFrom('delivery_failures')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('notification_id', '=', id)
+    .where('outcome', '=', 'too_large')
+    .executeTakeFirstOrThrow();
   const counts = {
     targeted: row.targeted,
-    sent: Number(sums.sent),
+    sent: Math.max(0, Number(sums.sent) - skipped - Number(tooLarge.n)),
     delivered: Number(sums.delivered) - moved,
     failed: Number(sums.failed) + moved,
     expired: Number(sums.expired),

@@ -81,18 +81,56 @@ export interface OutgoingMessage {
   topic: string | null;
 }
 
-/** Told each recipient's final outcome as it is known: `index` into the recipients sent. */
+/**
+ * One recipient and the message it is sent. Personal content gives each recipient its
+ * own message; recipients whose rendering is identical share one message object, and a
+ * sender builds (and Web Push encrypts from) one payload per distinct object, so a plain
+ * notification still costs one build per batch.
+ */
+export interface Send {
+  recipient: Recipient;
+  message: OutgoingMessage;
+}
+
+/** Told each send's final outcome as it is known: `index` into the sends given. */
 export type OutcomeListener = (index: number, outcome: Outcome) => void;
 
 /** The I/O side of a channel: one per worker process, sharing connections across apps. */
 export interface Sender {
   /**
-   * One outcome per recipient, in order. Never throws for a recipient's failure.
-   * `settled`, when given, may be called with a recipient's index and outcome as soon as
-   * that outcome is final, before the whole call resolves, so the caller can record
-   * progress as it goes (a restart then repeats only what was in flight); a sender that
-   * does not call it is recorded from the returned array.
+   * One outcome per send, in order. Never throws for a recipient's failure.
+   * `settled`, when given, may be called with a send's index and outcome as soon as that
+   * outcome is final, before the whole call resolves, so the caller can record progress
+   * as it goes (a restart then repeats only what was in flight); a sender that does not
+   * call it is recorded from the returned array.
    */
-  send(recipients: Recipient[], message: OutgoingMessage, settled?: OutcomeListener): Promise<Outcome[]>;
+  send(sends: readonly Send[], settled?: OutcomeListener): Promise<Outcome[]>;
   close(): Promise<void>;
+}
+
+/**
+ * Builds a value once per distinct key (an object by identity, a string by value): the
+ * payload of each message of a batch (sends sharing a message object share the build),
+ * the credentials of each app.
+ * @example const payloadOf = oncePer((m: OutgoingMessage) => build(m)); payloadOf(m) === payloadOf(m)
+ */
+export function oncePer<K, V>(build: (key: K) => V): (key: K) => V {
+  const built = new Map<K, V>();
+  return (key) => {
+    if (built.has(key)) return built.get(key)!;
+    const value = build(key);
+    built.set(key, value);
+    return value;
+  };
+}
+
+/** The indexes of the sends of each app, in order: credentials are per app. */
+export function byApp(sends: readonly Send[]): Map<string, number[]> {
+  const apps = new Map<string, number[]>();
+  sends.forEach((s, i) => {
+    const group = apps.get(s.message.appId);
+    if (group) group.push(i);
+    else apps.set(s.message.appId, [i]);
+  });
+  return apps;
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRateLimiter, type RateLimiter } from '../rate-limit/rate-limiter.ts';
 import { defaults } from '../config/defaults.ts';
-import type { OutgoingMessage, Recipient, Sender } from './channel.ts';
+import type { OutgoingMessage, Recipient, Send, Sender } from './channel.ts';
 import type { Outcome } from './outcome.ts';
 import { RateLimitedSender } from './rate-limited-sender.ts';
 import { CHANNELS } from './registry.ts';
@@ -13,14 +13,17 @@ function recipients(origin: string, n: number, from = 0): Recipient[] {
   return Array.from({ length: n }, (_, i) => ({ seq: from + i, id: `sub_${from + i}`, address: `${origin}/push/${from + i}`, p256dh: null, auth: null, environment: null, appTopic: null }));
 }
 
+/** The recipients, each sent the one message. */
+const to = (rs: Recipient[], m: OutgoingMessage = message): Send[] => rs.map((recipient) => ({ recipient, message: m }));
+
 /** Answers each recipient with `answer(recipient)` and records the recipients of each call. */
 function fakeSender(answer: (r: Recipient) => Outcome = () => ({ kind: 'delivered', status: 201 })): Sender & { calls: number[][] } {
   const calls: number[][] = [];
   return {
     calls,
-    async send(rs) {
-      calls.push(rs.map((r) => r.seq));
-      return rs.map(answer);
+    async send(sends) {
+      calls.push(sends.map((s) => s.recipient.seq));
+      return sends.map((s) => answer(s.recipient));
     },
     async close() {},
   };
@@ -59,14 +62,14 @@ test('rates: Web Push at the origin rate and paused by a 429; APNs and FCM at th
 test('without a rate each origin goes in one call; the outcomes keep the order of the recipients', async () => {
   const inner = fakeSender((r) => (r.seq % 2 ? { kind: 'gone', status: 410, reason: 'gone' } : { kind: 'delivered', status: 201 }));
   const mixed = [...recipients('https://a.example', 3, 0), ...recipients('https://b.example', 2, 3)].sort((x, y) => (x.seq % 2) - (y.seq % 2) || x.seq - y.seq);
-  const outcomes = await limited(inner).send(mixed, message);
+  const outcomes = await limited(inner).send(to(mixed));
   assert.deepEqual(outcomes.map((o) => o.kind), mixed.map((r) => (r.seq % 2 ? 'gone' : 'delivered')));
   assert.deepEqual(inner.calls.map((c) => [...c].sort()), [[0, 1, 2], [3, 4]], 'one call per origin');
 });
 
 test('with a rate, an origin is sent in takes of one second at most, all delivered', async () => {
   const inner = fakeSender();
-  const outcomes = await limited(inner, { rate: 50 }).send(recipients('https://a.example', 120), message);
+  const outcomes = await limited(inner, { rate: 50 }).send(to(recipients('https://a.example', 120)));
   assert.equal(outcomes.filter((o) => o.kind === 'delivered').length, 120);
   assert.deepEqual(inner.calls.map((c) => c.length), [50, 50, 20]);
 });
@@ -74,9 +77,9 @@ test('with a rate, an origin is sent in takes of one second at most, all deliver
 test('a Web Push 429 pauses the origin for every batch; what cannot wait goes back to the queue with the delay', async () => {
   const limiter = new MemoryRateLimiter();
   const throttling = fakeSender(() => ({ kind: 'throttled', status: 429, reason: 'slow down', afterMs: 5_000 }));
-  await limited(throttling, { limiter }).send(recipients('https://a.example', 2), message);
+  await limited(throttling, { limiter }).send(to(recipients('https://a.example', 2)));
   const inner = fakeSender();
-  const outcomes = await limited(inner, { limiter, maxWaitMs: 100 }).send([...recipients('https://a.example', 2, 10), ...recipients('https://b.example', 1, 20)], message);
+  const outcomes = await limited(inner, { limiter, maxWaitMs: 100 }).send(to([...recipients('https://a.example', 2, 10), ...recipients('https://b.example', 1, 20)]));
   assert.deepEqual(inner.calls, [[20]], 'only the other origin was sent to');
   const held = outcomes.slice(0, 2);
   for (const o of held) {
@@ -91,15 +94,15 @@ test('a Web Push 429 pauses the origin for every batch; what cannot wait goes ba
 test('an APNs or FCM 429 is about one device and pauses nothing; a 503 with Retry-After pauses the provider', async () => {
   const limiter = new MemoryRateLimiter();
   const busy = fakeSender(() => ({ kind: 'throttled', status: 429, reason: 'TooManyRequests' }));
-  await limited(busy, { limiter, channel: 'apns', pauseOnThrottle: false }).send(recipients('https://a.example', 1), message);
+  await limited(busy, { limiter, channel: 'apns', pauseOnThrottle: false }).send(to(recipients('https://a.example', 1)));
   const inner = fakeSender();
-  await limited(inner, { limiter, channel: 'apns', pauseOnThrottle: false, maxWaitMs: 100 }).send(recipients('https://a.example', 1, 5), message);
+  await limited(inner, { limiter, channel: 'apns', pauseOnThrottle: false, maxWaitMs: 100 }).send(to(recipients('https://a.example', 1, 5)));
   assert.deepEqual(inner.calls, [[5]]);
 
   const down = fakeSender(() => ({ kind: 'retry', status: 503, reason: 'UNAVAILABLE', afterMs: 3_000 }));
-  await limited(down, { limiter, channel: 'fcm', pauseOnThrottle: false }).send(recipients('https://a.example', 1), message);
+  await limited(down, { limiter, channel: 'fcm', pauseOnThrottle: false }).send(to(recipients('https://a.example', 1)));
   const after = fakeSender();
-  const outcomes = await limited(after, { limiter, channel: 'fcm', pauseOnThrottle: false, maxWaitMs: 100 }).send(recipients('https://a.example', 1, 7), message);
+  const outcomes = await limited(after, { limiter, channel: 'fcm', pauseOnThrottle: false, maxWaitMs: 100 }).send(to(recipients('https://a.example', 1, 7)));
   assert.deepEqual(after.calls, []);
   assert.equal(outcomes[0]!.kind, 'retry');
 });
@@ -113,7 +116,7 @@ test('a limiter that fails hands the recipients back to the queue instead of fai
     close: async () => {},
   };
   const inner = fakeSender();
-  const outcomes = await limited(inner, { limiter: broken }).send(recipients('https://a.example', 2), message);
+  const outcomes = await limited(inner, { limiter: broken }).send(to(recipients('https://a.example', 2)));
   assert.deepEqual(outcomes.map((o) => [o.kind, (o as { reason: string }).reason]), [
     ['retry', 'rate limiter unavailable: Connection is closed.'],
     ['retry', 'rate limiter unavailable: Connection is closed.'],
@@ -132,7 +135,7 @@ test('a part whose send fails is retried on its own while the others are sent', 
     async close() {},
   };
   // 10 a second: three parts of 10, the second and third wait for their turn after the first failed.
-  const outcomes = await limited(flaky, { rate: 10 }).send(recipients('https://a.example', 30), message);
+  const outcomes = await limited(flaky, { rate: 10 }).send(to(recipients('https://a.example', 30)));
   assert.deepEqual(outcomes.slice(0, 10).map((o) => [o.kind, (o as { reason: string }).reason]), Array(10).fill(['retry', 'sender error: vapid key unreadable']));
   assert.deepEqual(outcomes.slice(10).map((o) => o.kind), Array(20).fill('delivered'));
 });

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bucketSize, type RateLimiter } from '../rate-limit/rate-limiter.ts';
-import type { OutcomeListener, OutgoingMessage, Recipient, Sender } from './channel.ts';
+import type { OutcomeListener, OutgoingMessage, Recipient, Send, Sender } from './channel.ts';
 import type { Outcome } from './outcome.ts';
 
 export interface RateLimitedSenderOptions {
@@ -34,16 +34,16 @@ export class RateLimitedSender implements Sender {
     private readonly opts: RateLimitedSenderOptions,
   ) {}
 
-  async send(recipients: Recipient[], message: OutgoingMessage, settled?: OutcomeListener): Promise<Outcome[]> {
-    const outcomes = new Array<Outcome>(recipients.length);
+  async send(sends: readonly Send[], settled?: OutcomeListener): Promise<Outcome[]> {
+    const outcomes = new Array<Outcome>(sends.length);
     const groups = new Map<string, number[]>();
-    recipients.forEach((r, i) => {
-      const key = this.opts.keyFor(r, message);
+    sends.forEach((s, i) => {
+      const key = this.opts.keyFor(s.recipient, s.message);
       const group = groups.get(key);
       if (group) group.push(i);
       else groups.set(key, [i]);
     });
-    await Promise.all([...groups].map(([key, indexes]) => this.#sendGroup(key, indexes, recipients, message, outcomes, settled)));
+    await Promise.all([...groups].map(([key, indexes]) => this.#sendGroup(key, indexes, sends, outcomes, settled)));
     return outcomes;
   }
 
@@ -51,7 +51,7 @@ export class RateLimitedSender implements Sender {
     return this.inner.close();
   }
 
-  async #sendGroup(key: string, indexes: number[], recipients: Recipient[], message: OutgoingMessage, outcomes: Outcome[], settled?: OutcomeListener): Promise<void> {
+  async #sendGroup(key: string, indexes: number[], sends: readonly Send[], outcomes: Outcome[], settled?: OutcomeListener): Promise<void> {
     const { rate } = this.opts;
     // Without a rate, one take checks for a pause and the whole group goes at once.
     const step = rate > 0 ? bucketSize(rate) : indexes.length;
@@ -68,8 +68,7 @@ export class RateLimitedSender implements Sender {
       sending.push(
         this.inner
           .send(
-            part.map((j) => recipients[j]!),
-            message,
+            part.map((j) => sends[j]!),
             settled && ((k, o) => settled(part[k]!, o)),
           )
           .then(

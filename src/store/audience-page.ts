@@ -90,6 +90,30 @@ export async function suppressedCount(db: Kysely<Database>, appId: string, targe
 }
 
 /**
+ * The subscriptions in the seq range (afterSeq, throughSeq] that the category leaves out,
+ * with their users' seqs, in seq order: what `suppressedCountQuery` counts, listed, so
+ * each gets its send record. The user is found again by users_app_external (a left-out
+ * subscription always has one: that is whose preference left it out).
+ */
+export function suppressedListQuery(db: Kysely<Database>, appId: string, target: AudienceSelector, category: string, afterSeq: number, throughSeq?: number) {
+  const q = whereTarget(db.selectFrom('subscriptions').where('subscriptions.app_id', '=', appId), appId, target);
+  return q
+    .select((eb) => [
+      'subscriptions.seq',
+      eb.selectFrom('users').select('users.seq').where('users.app_id', '=', appId).whereRef('users.external_id', '=', 'subscriptions.user_id').as('user_seq'),
+    ])
+    .where('subscriptions.seq', '>', afterSeq)
+    .$if(throughSeq !== undefined, (q) => q.where('subscriptions.seq', '<=', throughSeq!))
+    .where((eb) => turnedOff(eb, appId, category))
+    .orderBy('subscriptions.seq');
+}
+
+export async function suppressedList(db: Kysely<Database>, appId: string, target: AudienceSelector, category: string, afterSeq: number, throughSeq?: number): Promise<{ seq: number; userSeq: number }[]> {
+  const rows = await suppressedListQuery(db, appId, target, category, afterSeq, throughSeq).execute();
+  return rows.map((r) => ({ seq: Number(r.seq), userSeq: Number(r.user_seq) }));
+}
+
+/**
  * Whether any user of the app turned the category off (by user_preferences_category). When
  * none has, the fan-out pages without the preference test and counts nothing: most
  * categories of most sends cost nothing extra.

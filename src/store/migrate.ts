@@ -13,6 +13,7 @@ import * as m010 from './migrations/010-audience.ts';
 import * as m011 from './migrations/011-segments.ts';
 import * as m012 from './migrations/012-send-records.ts';
 import * as m013 from './migrations/013-events-by-user.ts';
+import * as m014 from './migrations/014-campaigns.ts';
 
 interface Migration {
   version: number;
@@ -35,6 +36,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 11, name: 'segments', up: m011.up },
   { version: 12, name: 'send-records', up: m012.up },
   { version: 13, name: 'events-by-user', up: m013.up },
+  { version: 14, name: 'campaigns', up: m014.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -28,6 +28,7 @@ export interface Database {
   segments: SegmentsTable;
   segment_references: SegmentReferencesTable;
   send_records: SendRecordsTable;
+  campaigns: CampaignsTable;
 }
 
 export interface AppsTable {
@@ -46,6 +47,14 @@ export interface AppsTable {
   categories: string | null;
   /** JSON array of the attribute keys a browser may set for its own verified user; null for none. */
   browser_attributes: string | null;
+  /** IANA zone of users whose own is unknown, for campaigns' local times; null for UTC. */
+  timezone: string | null;
+  /** JSON {start, end}: when marketing sends are held; null for none. */
+  quiet_hours: string | null;
+  /** JSON array of frequency cap rules, all of which must pass; null for none. */
+  cap_rules: string | null;
+  /** JSON object: `{{ app.* }}` in campaign templates; null for none. */
+  globals: string | null;
 }
 
 export interface ApiKeysTable {
@@ -127,6 +136,12 @@ export interface NotificationsTable {
   suppressed_reasons: string | null;
   /** JSON: the audience filter of a `{segment}` or `{filter}` target, its segments expanded at accept time; null for other targets. */
   audience: string | null;
+  /** The campaign this notification is a wave of; null for a notification sent on its own. */
+  campaign_id: string | null;
+  /** The campaign's run (1, 2, ... for a recurring one). */
+  campaign_run: number | null;
+  /** JSON: what the wave's recipients share (zones, instant, why). */
+  wave: string | null;
 }
 
 export interface DeliveryBatchesTable {
@@ -301,6 +316,8 @@ export interface UsersTable {
   updated_at: number;
   last_seen_at: number | null;
   session_count: Generated<number>;
+  /** JSON {start, end}: the user's own quiet hours, replacing the app's; null for the app's. */
+  quiet_hours: string | null;
 }
 
 export type AttributeType = 'string' | 'number' | 'boolean' | 'time';
@@ -361,8 +378,17 @@ export interface SegmentReferencesTable {
   referenced_id: string;
 }
 
-/** Why a matched recipient was or was not sent to (migration 012). */
-export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout';
+/**
+ * Why a matched recipient was or was not sent to (migration 012). `passed`: a local-time
+ * campaign's hour had passed on the recipient's clock at launch and the campaign skips those.
+ * `expired`: the TTL ran out before the send (the server was down, retries took too long);
+ * `unsubscribed`: the subscription was deleted between the fan-out and the send.
+ * `no_winner`: an A/B test in winner mode found no winner and the campaign sends the rest nothing.
+ */
+export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed' | 'expired' | 'unsubscribed' | 'no_winner';
+
+/** Every reason, in the order reports list them. */
+export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed', 'expired', 'unsubscribed', 'no_winner'];
 
 /** One recipient of a notification and what became of it (migration 012, src/campaigns/). */
 export interface SendRecordsTable {
@@ -384,4 +410,25 @@ export interface SendRecordsTable {
   /** JSON: why the send went when it did (local time, best hour and its source, quiet-hours hold). */
   timing: string | null;
   at: number;
+}
+
+export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+
+/** A campaign (migration 014, src/campaigns/). */
+export interface CampaignsTable {
+  /** cmp_... */
+  id: string;
+  app_id: string;
+  name: string;
+  status: CampaignStatus;
+  /** JSON: the campaign as validated. */
+  definition: string;
+  created_at: number;
+  updated_at: number;
+  launched_at: number | null;
+  finished_at: number | null;
+  runs: Generated<number>;
+  next_run_at: number | null;
+  /** JSON: winner mode's decision (policy/decide-winner.ts), once made. */
+  decision: string | null;
 }

@@ -56,10 +56,29 @@ const webPushKeys = { p256dh: browser.getPublicKey('base64url'), auth: randomByt
 const subscription = await call('POST', `/v1/apps/${appA.id}/subscriptions`, appA.secretKey, { channel: 'webpush', endpoint: 'https://push.example.net/fuzz/1', keys: webPushKeys });
 // A user of the first app, for the routes under /users/{externalId}.
 const user = await call('PUT', `/v1/apps/${appA.id}/users/fuzz-user`, appA.secretKey, { attributes: { plan: 'gold' } });
+// Another user's device, for a campaign's test send (fuzz-user is erased by DELETE .../users/{externalId}).
+await call('POST', `/v1/apps/${appA.id}/subscriptions`, appA.secretKey, { channel: 'webpush', endpoint: 'https://push.example.net/fuzz/2', keys: webPushKeys, userId: 'fuzz-tester' });
 const notification = await call('POST', `/v1/apps/${appA.id}/notifications`, appA.secretKey, { to: { subscriptionIds: [subscription.id] }, title: 'hello' });
 const segment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz', filter: { channel: 'webpush' } });
 // Named by generated filters, so that the segment the paths aim at is named by none and can be deleted.
 const namedSegment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz named', filter: { channel: 'fcm' } });
+// Campaigns in each state an action takes: a draft to read, change, test and delete, one
+// to launch, a scheduled one to pause and to cancel, a paused one to resume.
+const LATER = new Date(Date.now() + 180 * 86_400_000);
+const campaignBody = (name: string) => ({ name, audience: { filter: { channel: 'webpush' } }, content: { en: { title: 'Hi {{ user.attributes.plan | default: "you" }}' } }, schedule: { at: LATER.toISOString() } });
+const campaignOf = async (name: string, ...actions: string[]) => {
+  const made = await call('POST', `/v1/apps/${appA.id}/campaigns`, appA.secretKey, campaignBody(name));
+  for (const a of actions) await call('POST', `/v1/apps/${appA.id}/campaigns/${made.id}/${a}`, appA.secretKey);
+  return made.id as string;
+};
+const campaigns = {
+  draft: await campaignOf('fuzz draft'),
+  deletable: await campaignOf('fuzz to test'),
+  launchable: await campaignOf('fuzz launchable'),
+  scheduled: await campaignOf('fuzz scheduled', 'launch'),
+  cancellable: await campaignOf('fuzz cancellable', 'launch'),
+  paused: await campaignOf('fuzz paused', 'launch', 'pause'),
+};
 /** Filters a client sends: valid ones, and ones the filter validator refuses (answered 400 or 422, as declared). */
 const filterArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant({ channel: 'webpush' }),
@@ -115,6 +134,22 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   createSegment: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), filter: filterArb }),
   updateSegment: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), filter: filterArb }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
   estimateAudience: fc.record({ filter: filterArb }),
+  createCampaign: fc.record(
+    {
+      name: fc.string({ minLength: 1, maxLength: 40 }),
+      audience: fc.oneof(filterArb.map((filter) => ({ filter })), fc.constant({ segment: namedSegment.id })),
+      content: fc.oneof(fc.constant(campaignBody('x').content), fc.record({ en: fc.record({ title: fc.string({ minLength: 1, maxLength: 40 }) }), fr: fc.record({ title: fc.string({ minLength: 1, maxLength: 40 }) }) })),
+      defaultLanguage: fc.constant('en'),
+      category: fc.constantFrom('promotions', 'orders', 'nothing'),
+      schedule: fc.oneof(fc.constant({ at: LATER.toISOString() }), fc.constant({ localTime: { date: LATER.toISOString().slice(0, 10), time: '09:00' } }), fc.constant({ recurring: { cron: '0 9 * * MON', timezone: 'Europe/Paris' } })),
+    },
+    { requiredKeys: ['name', 'audience', 'content'] },
+  ),
+  updateCampaign: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), strict: fc.boolean(), schedule: fc.constantFrom(null, { at: LATER.toISOString() }) }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
+  testCampaign: fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody') }),
+  updateCampaignSettings: fc
+    .record({ timezone: fc.constantFrom('Europe/Paris', 'UTC', null, 'Nowhere/Else'), quietHours: fc.constantFrom({ start: '21:00', end: '08:00' }, null), capRules: fc.constantFrom([{ max: 3, window: '24h' }], null, []), globals: fc.constantFrom({ shop: 'x' }, null) }, { requiredKeys: [] })
+    .filter((b) => Object.keys(b).length > 0),
   setFcmCredentials: fc.constant({ serviceAccount }),
   setApnsCredentials: fc.record({ keyId: fc.stringMatching(/^[A-Z0-9]{10}$/), teamId: fc.stringMatching(/^[A-Z0-9]{10}$/), key: fc.constant(apnsKey), topic: fc.constant('com.example.app') }),
   reportEvents: fc.record({
@@ -135,6 +170,12 @@ const DEEP_BODIES: Record<string, string> = {
 /** Real path parameter values: mostly the app the keys belong to, sometimes the other one. */
 function realParams(path: string, name: string): string[] {
   if (name === 'appId') return [appA.id, appA.id, appA.id, appB.id];
+  if (name === 'id' && path.includes('/campaigns/')) {
+    const action = path.split('/').at(-1);
+    // The draft at /campaigns/{id} is deleted by the last method tested there; the sub-resources keep one of their own.
+    const state = { launch: campaigns.launchable, pause: campaigns.scheduled, resume: campaigns.paused, cancel: campaigns.cancellable, test: campaigns.deletable, recipients: campaigns.scheduled }[action!];
+    return [state ?? campaigns.draft];
+  }
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   if (name === 'externalId') return [user.externalId];
   // A segment filter (docs/audience.md) that matches the user, and one that does not.

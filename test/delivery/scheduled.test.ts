@@ -57,6 +57,8 @@ for (const kind of STORES) {
       const done = await c.waitCompleted(app.id, app.secretKey, id);
       assert.deepEqual(done.counts, { targeted: 1, sent: 1, delivered: 0, failed: 0, expired: 1, pruned: 0, suppressed: 0, pending: 0, displayed: 0, clicked: 0, dismissed: 0 });
       assert.equal(sink.responses.filter((r) => r.subscriptionId === s.id).length, 1, 'not sent again after expiry');
+      const records = await c.ctx.store.db.selectFrom('send_records').select(['reason', 'detail', 'counts_for_caps']).where('notification_id', '=', id).execute();
+      assert.deepEqual(records, [{ reason: 'expired', detail: 'the TTL of 60 s had run out when the send was due', counts_for_caps: 0 }], 'its one send record says why it was not sent');
     });
   });
 }

@@ -159,6 +159,16 @@ for (const kind of STORES) {
         const status = await c.waitCompleted(app.id, app.secretKey, id);
         assert.deepEqual(receivedBy(id).sort(), want);
         assert.deepEqual([status.counts.targeted, status.counts.suppressed, status.suppressed], [want.length, left.length, { preference_off: left.length }]);
+        // Each left-out one has its send record, with its user, written with its page.
+        const records = await c.ctx.store.db
+          .selectFrom('send_records')
+          .innerJoin('users', 'users.seq', 'send_records.user_seq')
+          .select(['users.external_id', 'send_records.reason'])
+          .where('send_records.notification_id', '=', id)
+          .where('send_records.reason', '=', 'suppressed')
+          .execute();
+        assert.equal(records.length, left.length);
+        assert.ok(records.every((r) => off.includes(r.external_id)), JSON.stringify(records));
         // Another category is not left out.
         const order = await send({ to, preferenceCategory: 'orders' });
         const shipped = await c.waitCompleted(app.id, app.secretKey, order);

@@ -11,7 +11,7 @@ import { sql, type CompiledQuery, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/database.ts';
 import type { Database } from '../../src/store/schema.ts';
 import type { AudienceSelector } from '../../src/store/audience-page.ts';
-import { audiencePageQuery, suppressedCountQuery } from '../../src/store/audience-page.ts';
+import { audiencePageQuery, suppressedCountQuery, suppressedListQuery } from '../../src/store/audience-page.ts';
 import { createTestDatabase } from '../support/carillon.ts';
 
 describe('preferences at fan-out are served by indexes (PostgreSQL EXPLAIN)', () => {
@@ -40,8 +40,8 @@ describe('preferences at fan-out are served by indexes (PostgreSQL EXPLAIN)', ()
     ['users', { userIds: ['u1', 'u13'] }],
   ];
   for (const [name, target] of targets) {
-    test(`the page and the count for ${name} leave out promotions-off users by index`, async () => {
-      for (const query of [audiencePageQuery(db, 'app_x', target, 1000, 500, { suppressCategory: 'promotions' }), suppressedCountQuery(db, 'app_x', target, 'promotions', 1000, 1500)]) {
+    test(`the page, the count and the list of left-outs for ${name} leave out promotions-off users by index`, async () => {
+      for (const query of [audiencePageQuery(db, 'app_x', target, 1000, 500, { suppressCategory: 'promotions' }), suppressedCountQuery(db, 'app_x', target, 'promotions', 1000, 1500), suppressedListQuery(db, 'app_x', target, 'promotions', 1000, 1500)]) {
         const text = await plan(query);
         assert.doesNotMatch(text, /Seq Scan/, text);
         assert.match(text, /(using|on) (users_app_external|user_preferences_pkey|user_preferences_category)/, text);
@@ -56,5 +56,9 @@ describe('preferences at fan-out are served by indexes (PostgreSQL EXPLAIN)', ()
     const counted = await suppressedCountQuery(db, 'app_x', { all: true }, 'promotions', 0, last).executeTakeFirstOrThrow();
     assert.equal(page.length + Number(counted.n), last, 'every seq up to the last of the page is targeted or counted');
     assert.ok(page.every((r) => Number(r.seq) % 10 !== 3), 'none of the users who turned it off');
+    // The list the send records are written from is the count, with each left-out's user.
+    const listed = await suppressedListQuery(db, 'app_x', { all: true }, 'promotions', 0, last).execute();
+    assert.equal(listed.length, Number(counted.n));
+    assert.ok(listed.every((r) => Number(r.seq) % 10 === 3 && Number(r.user_seq) === Number(r.seq)), 'each with its own user (u<n> is user seq n here)');
   });
 });

@@ -11,6 +11,7 @@ import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime, type Runtime } from '../../src/runtime.ts';
+import type { Personaliser } from '../../src/delivery/personaliser.ts';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'postgres+redis';
 /** The stores: API tests run on each. */
@@ -69,6 +70,8 @@ export interface StartOptions {
   logger?: Logger;
   /** The queue's Redis prefix: the same one for runtimes that stand for workers of one installation. */
   queuePrefix?: string;
+  /** The deliver job's personaliser (src/delivery/personaliser.ts); the default one otherwise. */
+  personaliser?: Personaliser;
 }
 
 export async function startCarillon(kind: StoreKind, overrides: Partial<Config> = {}, opts: StartOptions = {}): Promise<TestCarillon> {
@@ -90,7 +93,7 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     cryptoThreads: 2,
     ...overrides,
   };
-  const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa, queuePrefix: opts.queuePrefix ?? `t_${randomBytes(6).toString('hex')}` });
+  const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa, queuePrefix: opts.queuePrefix ?? `t_${randomBytes(6).toString('hex')}`, ...(opts.personaliser ? { personaliser: opts.personaliser } : {}) });
   runtime.startWorkers();
 
   const api: TestCarillon['api'] = async (method, url, opts = {}) => {

@@ -1,6 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { AudiencePager, AudienceQuery } from '../../delivery/audience-pager.ts';
-import { audiencePage, suppressedCount } from '../../store/audience-page.ts';
+import { audiencePage, suppressedList } from '../../store/audience-page.ts';
 import type { Store } from '../../store/database.ts';
 import type { Filter } from '../filter/index.ts';
 import { audienceRows, compileContext } from '../filter/sql/audience-query.ts';
@@ -42,15 +42,16 @@ export function audiencePager(store: Store): AudiencePager {
       return rows.map((r) => Number(r.seq));
     },
     async suppressed(q) {
-      if (q.audience === null) return suppressedCount(store.db, q.appId, selector(q), q.suppressCategory, q.afterSeq, q.throughSeq);
+      if (q.audience === null) return suppressedList(store.db, q.appId, selector(q), q.suppressCategory, q.afterSeq, q.throughSeq);
       const ctx = await compileContext(store.db, q.appId, { now: q.now, caps: store.caps }, 'probe');
-      const row = await audienceRows(store.db, filterOf(q), ctx)
-        .select(sql<number>`count(*)`.as('n'))
+      const rows = await audienceRows(store.db, filterOf(q), ctx)
+        .select(['subscriptions.seq as seq', 'users.seq as user_seq'])
         .where('subscriptions.seq', '>', q.afterSeq)
         .$if(q.throughSeq !== undefined, (r) => r.where('subscriptions.seq', '<=', q.throughSeq!))
         .where(turnedOff(q.suppressCategory))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+        .orderBy('subscriptions.seq')
+        .execute();
+      return rows.map((r) => ({ seq: Number(r.seq), userSeq: Number(r.user_seq) }));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
-import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
+import { byApp, oncePer, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
 import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import { buildApnsPayloadFor } from './build-payload.ts';
 import { ApnsProtocolError } from '../../protocol/apns/errors.ts';
@@ -41,20 +41,33 @@ interface Attempt {
 export class ApnsSender implements Sender {
   constructor(private readonly deps: ApnsSenderDeps) {}
 
-  async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
-    const loaded = await credentialsForBatch('apns', () => this.deps.credentials(message.appId));
-    if ('failure' in loaded) return recipients.map(() => loaded.failure);
+  async send(sends: readonly Send[]): Promise<Outcome[]> {
+    const outcomes = new Array<Outcome>(sends.length);
+    // A batch is one app's in practice; each app's sends go with its own key.
+    await Promise.all(
+      [...byApp(sends)].map(async ([appId, indexes]) => {
+        const answers = await this.#sendApp(appId, indexes.map((i) => sends[i]!));
+        indexes.forEach((i, k) => (outcomes[i] = answers[k]!));
+      }),
+    );
+    return outcomes;
+  }
+
+  async #sendApp(appId: string, sends: Send[]): Promise<Outcome[]> {
+    const loaded = await credentialsForBatch('apns', () => this.deps.credentials(appId));
+    if ('failure' in loaded) return sends.map(() => loaded.failure);
     const { creds } = loaded;
-    const payload = Buffer.from(JSON.stringify(buildApnsPayloadFor(message.id, message.content)));
+    // One JSON build per distinct message: a plain notification builds once per batch.
+    const payloadOf = oncePer((m: OutgoingMessage) => Buffer.from(JSON.stringify(buildApnsPayloadFor(m.id, m.content))));
     const { tokens, now } = this.deps;
 
     const first = tokens.authorization(creds, now());
-    const attempts = await Promise.all(recipients.map((r) => this.#sendOne(r, message, creds, first, payload)));
+    const attempts = await Promise.all(sends.map((s) => this.#sendOne(s.recipient, s.message, creds, first, payloadOf(s.message))));
     const refused = attempts.flatMap((a, i) => (a.tokenRefused ? [i] : []));
     if (refused.length > 0 && tokens.replaceRefused(creds, first, now())) {
       this.deps.logger?.warn({ teamId: creds.teamId, keyId: creds.keyId, refused: refused.length }, 'APNs refused the provider token; sending again with a new one');
       const fresh = tokens.authorization(creds, now());
-      const again = await Promise.all(refused.map((i) => this.#sendOne(recipients[i]!, message, creds, fresh, payload)));
+      const again = await Promise.all(refused.map((i) => this.#sendOne(sends[i]!.recipient, sends[i]!.message, creds, fresh, payloadOf(sends[i]!.message))));
       refused.forEach((i, k) => (attempts[i] = again[k]!));
     }
     return attempts.map((a) => a.outcome);

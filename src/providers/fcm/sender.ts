@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { OAuthTokenError } from '../../protocol/fcm/errors.ts';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
-import type { OutgoingMessage, Recipient, Sender } from '../channel.ts';
+import { byApp, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
 import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import type { AccessTokenCache } from './access-token-cache.ts';
 import { buildFcmMessageFor } from './build-message.ts';
@@ -46,9 +46,21 @@ interface Attempt {
 export class FcmSender implements Sender {
   constructor(private readonly deps: FcmSenderDeps) {}
 
-  async send(recipients: Recipient[], message: OutgoingMessage): Promise<Outcome[]> {
-    const loaded = await credentialsForBatch('fcm', () => this.deps.credentials(message.appId));
-    if ('failure' in loaded) return recipients.map(() => loaded.failure);
+  async send(sends: readonly Send[]): Promise<Outcome[]> {
+    const outcomes = new Array<Outcome>(sends.length);
+    // A batch is one app's in practice; each app's sends go with its own service account.
+    await Promise.all(
+      [...byApp(sends)].map(async ([appId, indexes]) => {
+        const answers = await this.#sendApp(appId, indexes.map((i) => sends[i]!));
+        indexes.forEach((i, k) => (outcomes[i] = answers[k]!));
+      }),
+    );
+    return outcomes;
+  }
+
+  async #sendApp(appId: string, sends: Send[]): Promise<Outcome[]> {
+    const loaded = await credentialsForBatch('fcm', () => this.deps.credentials(appId));
+    if ('failure' in loaded) return sends.map(() => loaded.failure);
     const { creds } = loaded;
     let token: string;
     try {
@@ -56,9 +68,9 @@ export class FcmSender implements Sender {
     } catch (err) {
       const outcome = tokenFailure(err);
       this.deps.logger?.warn({ clientEmail: creds.clientEmail, outcome: outcome.kind, reason: (err as Error)?.message }, 'could not get an FCM access token');
-      return recipients.map(() => outcome);
+      return sends.map(() => outcome);
     }
-    const attempts = await Promise.all(recipients.map((r) => this.#sendOne(r, message, creds, token)));
+    const attempts = await Promise.all(sends.map((s) => this.#sendOne(s.recipient, s.message, creds, token)));
     const refused = attempts.flatMap((a, i) => (a.tokenRefused ? [i] : []));
     if (refused.length > 0) {
       this.deps.tokens.invalidate(creds, token);
@@ -70,7 +82,7 @@ export class FcmSender implements Sender {
         refused.forEach((i) => (attempts[i] = { outcome, tokenRefused: false }));
       }
       if (fresh !== undefined && fresh !== token) {
-        const again = await Promise.all(refused.map((i) => this.#sendOne(recipients[i]!, message, creds, fresh)));
+        const again = await Promise.all(refused.map((i) => this.#sendOne(sends[i]!.recipient, sends[i]!.message, creds, fresh)));
         refused.forEach((i, k) => (attempts[i] = again[k]!));
       }
     }

@@ -22,12 +22,24 @@ export class CryptoPool {
 
   /** Encrypts `plaintext` for each recipient; a string in the answer is why one could not be. */
   encrypt(plaintext: Uint8Array, recipients: { p256dh: string; auth: string }[]): Promise<(Uint8Array | string)[]> {
+    return this.encryptEach(
+      [plaintext],
+      recipients.map((r) => ({ p256dh: r.p256dh, auth: r.auth, plaintext: 0 })),
+    );
+  }
+
+  /**
+   * Encrypts for each recipient its own payload, `plaintexts[recipient.plaintext]`, in one
+   * task: personal messages keep the task size (and so the thread hand-off cost per
+   * recipient) of a plain broadcast, and a payload shared by many travels once.
+   */
+  encryptEach(plaintexts: Uint8Array[], recipients: { p256dh: string; auth: string; plaintext: number }[]): Promise<(Uint8Array | string)[]> {
     if (this.#closed) return Promise.reject(new Error('crypto pool is closed'));
     const slot = this.#workers[this.#next++ % this.#workers.length]!;
     const id = ++this.#taskId;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, plaintext, recipients } satisfies EncryptTask);
+      slot.worker.postMessage({ id, plaintexts, recipients } satisfies EncryptTask);
     });
   }
 

@@ -4,8 +4,10 @@ import { decodeBase64url } from '../../protocol/webpush/base64url.ts';
 
 export interface EncryptTask {
   id: number;
-  plaintext: Uint8Array;
-  recipients: { p256dh: string; auth: string }[];
+  /** The distinct payloads of the task: each is sent to the thread once, however many recipients share it. */
+  plaintexts: Uint8Array[];
+  /** `plaintext`: the index into `plaintexts` of what this recipient is sent. */
+  recipients: { p256dh: string; auth: string; plaintext: number }[];
 }
 
 /** One body per recipient, or an error message where its keys could not be used. */
@@ -15,11 +17,11 @@ export interface EncryptResult {
 }
 
 parentPort!.on('message', (task: EncryptTask) => {
-  const plaintext = Buffer.from(task.plaintext);
+  const plaintexts = task.plaintexts.map((p) => Buffer.from(p));
   const transfer: ArrayBuffer[] = [];
   const bodies = task.recipients.map((r) => {
     try {
-      const body = encryptWebPush({ plaintext, uaPublic: decodeBase64url(r.p256dh), authSecret: decodeBase64url(r.auth) });
+      const body = encryptWebPush({ plaintext: plaintexts[r.plaintext]!, uaPublic: decodeBase64url(r.p256dh), authSecret: decodeBase64url(r.auth) });
       // Small Buffers share Node's pool slab; a copy owns its memory and can be moved to
       // the main thread without cloning the slab.
       const owned = new Uint8Array(body);

@@ -1,0 +1,108 @@
+import type { Context } from '../context.ts';
+import type { Personalised, PersonalisedNotification, PersonalRecipient, Personaliser } from '../delivery/personaliser.ts';
+import type { OutgoingMessage } from '../providers/channel.ts';
+import { prepare, type CampaignDefinition, type PreparedCampaign } from './campaign-definition.ts';
+import { ContentRenderer, type RenderContext, type RenderResult } from './content/index.ts';
+import { assignVariant, capDetail, cappedUsers, placeRecipient, validateCapRules, type CapRule } from './policy/index.ts';
+import type { Wave } from './waves.ts';
+
+/** A wave as the personaliser reads it; a test send's wave says so. */
+type StoredWave = Partial<Wave> & { test?: boolean; variant?: string };
+
+interface CampaignState {
+  updatedAt: number;
+  prepared: PreparedCampaign;
+}
+
+const USERS_PER_QUERY = 1_000;
+
+/**
+ * Campaign waves, recipient by recipient: the variant (or the holdout) each user is drawn,
+ * the app's frequency caps (unless the campaign ignores them, or it is a test), and the
+ * user's version of the content rendered with Liquid, once per distinct rendering (the
+ * recipients who render the same share one message object, so one payload build). Other
+ * notifications go to `plain`.
+ */
+export function campaignPersonaliser(ctx: Context, plain: Personaliser): Personaliser {
+  const campaigns = new Map<string, CampaignState>();
+  const db = ctx.store.db;
+
+  async function campaignOf(id: string): Promise<PreparedCampaign | null> {
+    const row = await db.selectFrom('campaigns').select(['definition', 'updated_at']).where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    const cached = campaigns.get(id);
+    if (cached && cached.updatedAt === row.updated_at) return cached.prepared;
+    const prepared = prepare(JSON.parse(row.definition) as CampaignDefinition);
+    if (campaigns.size > 100) campaigns.clear();
+    campaigns.set(id, { updatedAt: row.updated_at, prepared });
+    return prepared;
+  }
+
+  return {
+    async personalise(n: PersonalisedNotification, recipients: readonly PersonalRecipient[], base: OutgoingMessage): Promise<Personalised[]> {
+      const row = await db.selectFrom('notifications').select(['campaign_id', 'wave']).where('id', '=', n.id).executeTakeFirst();
+      if (!row?.campaign_id) return plain.personalise(n, recipients, base);
+      const campaignId = row.campaign_id;
+      const wave = JSON.parse(row.wave ?? '{}') as StoredWave;
+      const test = wave.test === true;
+      const tags = { campaignId, test, ...(wave.timing ? { timing: wave.timing } : {}) };
+      if (wave.skip === 'passed') return recipients.map(() => ({ skip: { reason: 'passed', detail: 'the local time had passed at launch' }, tags }));
+      const prepared = await campaignOf(campaignId);
+      if (!prepared) return recipients.map(() => ({ skip: { reason: 'render_failed', detail: 'the campaign was deleted' }, tags }));
+      const d = prepared.definition;
+
+      const seqs = [...new Set(recipients.map((r) => r.userSeq).filter((s): s is number => s !== null))];
+      const users = new Map<number, RenderContext['user']>();
+      for (let i = 0; i < seqs.length; i += USERS_PER_QUERY) {
+        const rows = await db.selectFrom('users').select(['seq', 'external_id', 'language', 'timezone', 'country', 'attributes']).where('seq', 'in', seqs.slice(i, i + USERS_PER_QUERY)).execute();
+        for (const u of rows) users.set(Number(u.seq), { id: u.external_id, language: u.language, timezone: u.timezone, country: u.country, attributes: JSON.parse(u.attributes) as Record<string, unknown> });
+      }
+      const app = await db.selectFrom('apps').select(['name', 'globals', 'cap_rules']).where('id', '=', n.appId).executeTakeFirstOrThrow();
+      const globals = app.globals === null ? {} : (JSON.parse(app.globals) as Record<string, unknown>);
+      const rules: CapRule[] = app.cap_rules === null || test || d.capping?.ignore ? [] : validateCapRules(JSON.parse(app.cap_rules));
+      const capped = rules.length === 0 ? new Map() : await cappedUsers(db, n.appId, seqs, n.category, ctx.now(), rules, { notificationId: n.id });
+
+      const renderers = new Map<string | null, ContentRenderer>();
+      const rendererOf = (variant: string | null) => {
+        let r = renderers.get(variant);
+        if (!r) renderers.set(variant, (r = new ContentRenderer(variant === null ? prepared.content : (prepared.variantContent.get(variant) ?? prepared.content))));
+        return r;
+      };
+      const messages = new Map<RenderResult, OutgoingMessage>();
+
+      return recipients.map((r): Personalised => {
+        const user = r.userSeq === null ? undefined : users.get(r.userSeq);
+        const key = r.externalId ?? r.subscriptionId;
+        let variant: string | null = null;
+        if (test) {
+          // A test shows the operator a variant: the one asked for, else the user's own; never the holdout.
+          if (prepared.variants) variant = wave.variant ?? (assignVariant(campaignId, key, prepared.variants.split, 0) as { variant: string }).variant;
+        } else if (prepared.variants) {
+          const place = placeRecipient(campaignId, key, prepared.variants);
+          // Winner mode: the first phase is the holdout and the test group; the second, the rest.
+          if (wave.phase === 'winner' || wave.phase === 'stopped') {
+            if (place.kind !== 'rest') return { omit: true };
+            if (wave.phase === 'stopped') return { skip: { reason: 'no_winner', detail: 'the A/B test found no winner and the campaign stops there' }, tags };
+            variant = wave.variant ?? null;
+          } else {
+            if (place.kind === 'holdout') return { skip: { reason: 'holdout', detail: 'control group: sent nothing, to measure lift' }, tags };
+            if (place.kind === 'rest') return { omit: true };
+            variant = place.variant;
+          }
+        }
+        const own = { ...tags, variant };
+        const hit = r.userSeq === null ? undefined : capped.get(r.userSeq);
+        if (hit) return { skip: { reason: 'capped', detail: capDetail(hit.rule, hit.index) }, tags: own };
+        const context: RenderContext = {
+          user: user ?? { id: r.externalId ?? '', language: null, timezone: null, country: null, attributes: {} },
+          app: { name: app.name, globals },
+        };
+        const result = rendererOf(variant).render(context);
+        if (!result.ok) return { skip: { reason: 'render_failed', detail: result.detail }, tags: own };
+        let message = messages.get(result);
+        if (!message) messages.set(result, (message = { ...base, content: result.content }));
+        return { message, tags: own };
+      });
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import type { Transaction } from 'kysely';
+import type { Filter } from '../audience/filter/index.ts';
+import { compileContext } from '../audience/filter/sql/audience-query.ts';
+import { whereUsers } from '../audience/filter/sql/where-users.ts';
+import type { Context } from '../context.ts';
+import { newId } from '../crypto/tokens.ts';
+import { fanoutJobSpec } from '../delivery/fanout.ts';
+import { PRIORITY } from '../queue/queue.ts';
+import type { Database } from '../store/schema.ts';
+import type { PreparedCampaign } from './campaign-definition.ts';
+import { campaignPlanner, validateQuietHours, type QuietWindow, type RecipientTiming } from './timing/index.ts';
+
+/** What the recipients of one wave share, stored with its notification (notifications.wave). */
+export interface Wave {
+  /** The zones (as users store them; null for users without one) whose clocks put the send at this instant. */
+  zones: (string | null)[];
+  /**
+   * The wave of the app's own zone (users without one) also takes users whose zone no user
+   * of the audience had at launch (they signed up, or moved, since): listed here, the zones
+   * planned, which those users are not in.
+   */
+  others?: string[];
+  /** unix ms the wave goes, after quiet hours; for a skipped wave, when it would have. */
+  sendAt: number;
+  /** Set: the local time had passed at launch and the campaign skips such recipients. */
+  skip?: 'passed';
+  /** The timing every recipient of the wave is recorded with (send_records.timing). */
+  timing: RecipientTiming;
+  /**
+   * An A/B test in winner mode goes out in two phases over one audience: `test` sends the
+   * test group its variants; then `winner` sends the rest the winner, or `stopped` records
+   * the rest as sent nothing (decide-job.ts).
+   */
+  phase?: 'test' | 'winner' | 'stopped';
+  /** `winner`: the variant the rest gets. */
+  variant?: string;
+}
+
+/** The app settings a launch reads. */
+export interface AppTiming {
+  zone: string | null;
+  quietHours: QuietWindow | null;
+}
+
+export async function appTiming(ctx: Context, appId: string): Promise<AppTiming> {
+  const row = await ctx.store.db.selectFrom('apps').select(['timezone', 'quiet_hours']).where('id', '=', appId).executeTakeFirstOrThrow();
+  return { zone: row.timezone, quietHours: row.quiet_hours === null ? null : validateQuietHours(JSON.parse(row.quiet_hours)) };
+}
+
+/**
+ * The waves of one run of a campaign: its audience's users grouped by their stored time
+ * zone, each zone's send instant planned once (the schedule on that zone's clock, then the
+ * app's quiet hours), and the zones that share an instant put in one wave. One `group by`
+ * over the audience is the whole per-user cost of planning: a million users in a few
+ * hundred zones plan as a few hundred computations (bench section 8).
+ *
+ * Categories that bypass quiet hours (security, civic) are planned without them.
+ */
+export async function planWaves(ctx: Context, appId: string, prepared: PreparedCampaign, filter: Filter, opts: { launchAt: number; runAt?: number }): Promise<Wave[]> {
+  const app = await appTiming(ctx, appId);
+  const schedule = prepared.schedule ?? { kind: 'at' as const, at: opts.launchAt };
+  const category = prepared.definition.category ?? null;
+  const planner = campaignPlanner({
+    schedule,
+    launchAt: opts.launchAt,
+    ...(opts.runAt !== undefined ? { runAt: opts.runAt } : {}),
+    appZone: app.zone,
+    appQuietHours: app.quietHours,
+    quietHoursApply: category !== 'security' && category !== 'civic',
+  });
+  const cctx = await compileContext(ctx.store.db, appId, { now: opts.launchAt, caps: ctx.store.caps });
+  const zones = await ctx.store.db
+    .selectFrom('users')
+    .select('users.timezone as zone')
+    .where('users.app_id', '=', appId)
+    .where(whereUsers(filter, cctx))
+    .groupBy('users.timezone')
+    .orderBy('users.timezone')
+    .execute();
+  const waves = new Map<string, Wave>();
+  // The app's zone is planned even when no user lacks a zone: its wave is where users of zones unknown at launch go.
+  const planned = zones.map((z) => z.zone);
+  if (!planned.includes(null)) zones.push({ zone: null });
+  for (const { zone } of zones) {
+    const plan = planner.plan({ timezone: zone });
+    const skip = 'skip' in plan;
+    const sendAt = skip ? Date.parse(plan.timing.dueAt) : plan.sendAt;
+    const key = `${skip ? 'skip' : 'send'}:${sendAt}`;
+    const wave = waves.get(key);
+    if (wave) wave.zones.push(zone);
+    else waves.set(key, { zones: [zone], sendAt, ...(skip ? { skip: 'passed' as const } : {}), timing: plan.timing });
+  }
+  const named = planned.filter((z): z is string => z !== null);
+  for (const wave of waves.values()) if (wave.zones.includes(null)) wave.others = named;
+  return [...waves.values()].sort((a, b) => a.sendAt - b.sendAt);
+}
+
+/** The wave's audience: the campaign's, among users of the wave's zones. */
+export function waveFilter(filter: Filter, wave: Wave): Filter {
+  const named = wave.zones.filter((z): z is string => z !== null);
+  const parts: Filter[] = [];
+  if (named.length > 0) parts.push({ attribute: 'timezone', op: 'in', value: named });
+  if (named.length < wave.zones.length) parts.push({ attribute: 'timezone', op: 'not_exists' });
+  if (wave.others !== undefined) parts.push(wave.others.length === 0 ? { attribute: 'timezone', op: 'exists' } : { attribute: 'timezone', op: 'not_in', value: wave.others });
+  const zones: Filter = parts.length === 1 ? parts[0]! : { or: parts };
+  return { and: [filter, zones] };
+}
+
+/**
+ * Stores each wave as a notification of the campaign (`campaign_id`, `campaign_run`,
+ * `wave`) with its fan-out job due at the wave's instant, in the caller's transaction: a
+ * launch is all its waves or none. A skipped wave is fanned out at once, so that its
+ * recipients are recorded with their reason (`passed`) like any other left out.
+ */
+export async function storeWaves(
+  ctx: Context,
+  tx: Transaction<Database>,
+  campaignId: string,
+  appId: string,
+  prepared: PreparedCampaign,
+  filter: Filter,
+  run: number,
+  waves: Wave[],
+  opts: { audienceIsWave?: boolean } = {},
+): Promise<string[]> {
+  const d = prepared.definition;
+  const now = ctx.now();
+  const defaultVersion = d.content[Object.keys(d.content).find((k) => k.toLowerCase() === prepared.content.defaultLanguage.toLowerCase()) ?? Object.keys(d.content)[0]!];
+  const ids: string[] = [];
+  for (const [i, wave] of waves.entries()) {
+    const id = newId('ntf');
+    const sendAt = wave.skip ? now : Math.max(wave.sendAt, now);
+    await tx
+      .insertInto('notifications')
+      .values({
+        id,
+        app_id: appId,
+        status: sendAt > now ? 'scheduled' : 'queued',
+        target: JSON.stringify({ campaign: campaignId, run, wave: i + 1 }),
+        audience: JSON.stringify(opts.audienceIsWave ? filter : waveFilter(filter, wave)),
+        // The default version's templates, as the campaign holds them: each recipient's is rendered at send time.
+        content: JSON.stringify(defaultVersion),
+        ttl: d.ttl ?? ctx.config.defaultTtl,
+        urgency: d.urgency ?? 'normal',
+        topic: null,
+        category: d.category ?? null,
+        send_at: sendAt,
+        idempotency_key: null,
+        request_hash: null,
+        fanout_cursor: 0,
+        fanout_done: 0,
+        targeted: 0,
+        created_at: now,
+        completed_at: null,
+        campaign_id: campaignId,
+        campaign_run: run,
+        wave: JSON.stringify(wave),
+      })
+      .execute();
+    await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: PRIORITY.normal })], tx);
+    ids.push(id);
+  }
+  return ids;
+}
+
