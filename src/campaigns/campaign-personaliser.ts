@@ -46,7 +46,6 @@ export function campaignPersonaliser(ctx: Context, plain: Personaliser): Persona
       const wave = JSON.parse(row.wave ?? '{}') as StoredWave;
       const test = wave.test === true;
       const tags = { campaignId, test, ...(wave.timing ? { timing: wave.timing } : {}) };
-      if (wave.skip === 'passed') return recipients.map(() => ({ skip: { reason: 'passed', detail: 'the local time had passed at launch' }, tags }));
       const prepared = await campaignOf(campaignId);
       if (!prepared) return recipients.map(() => ({ skip: { reason: 'render_failed', detail: 'the campaign was deleted' }, tags }));
       const d = prepared.definition;
@@ -73,6 +72,12 @@ export function campaignPersonaliser(ctx: Context, plain: Personaliser): Persona
       return recipients.map((r): Personalised => {
         const user = r.userSeq === null ? undefined : users.get(r.userSeq);
         const key = r.externalId ?? r.subscriptionId;
+        // The local time had passed at launch: the whole audience of the wave, test group and
+        // rest alike, is recorded so once (a winner mode's second phase leaves those zones out).
+        if (wave.skip === 'passed') {
+          if (prepared.variants && placeRecipient(campaignId, key, prepared.variants).kind === 'holdout') return { skip: { reason: 'holdout', detail: 'control group: sent nothing, to measure lift' }, tags };
+          return { skip: { reason: 'passed', detail: 'the local time had passed at launch' }, tags };
+        }
         let variant: string | null = null;
         if (test) {
           // A test shows the operator a variant: the one asked for, else the user's own; never the holdout.

@@ -2,6 +2,8 @@ import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
 import { audienceFilter, prepare, type CampaignDefinition } from './campaign-definition.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { CampaignAudience } from './campaign-input.ts';
 import { nextRuns } from './timing/index.ts';
 import { planWaves, storeWaves } from './waves.ts';
 
@@ -30,7 +32,8 @@ export async function runCampaign(ctx: Context, job: Job): Promise<void> {
   const prepared = prepare(JSON.parse(row.definition) as CampaignDefinition);
   const schedule = prepared.schedule;
   if (schedule?.kind !== 'recurring') return;
-  const filter = await audienceFilter(ctx, row.app_id, prepared.definition.audience);
+  const filter = await audienceOrPause(ctx, row.id, row.app_id, prepared.definition.audience);
+  if (filter === null) return;
   const waves = await planWaves(ctx, row.app_id, prepared, filter, { launchAt: Math.max(runAt, ctx.now()), runAt });
   const next = nextRuns(schedule.cron, schedule.timezone, runAt, 1, schedule.until)[0];
   await db.transaction().execute(async (tx) => {
@@ -64,4 +67,21 @@ export function campaignRunJob(ctx: Context): JobKind {
       return rows.map((r) => campaignRunJobSpec(r.id, Number(r.runs) + 1, r.next_run_at!));
     },
   };
+}
+
+/**
+ * The campaign's audience now, or null when it can no longer be had (a segment it names was
+ * deleted, or changed into a loop): the campaign is then paused, with the reason logged, so
+ * that it shows as paused rather than retrying the job for ever; fixing the segment and
+ * resuming goes on.
+ */
+export async function audienceOrPause(ctx: Context, campaignId: string, appId: string, audience: CampaignAudience) {
+  try {
+    return await audienceFilter(ctx, appId, audience);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    await ctx.store.db.updateTable('campaigns').set({ status: 'paused', updated_at: ctx.now() }).where('id', '=', campaignId).where('status', 'in', ['scheduled', 'running']).execute();
+    ctx.logger.error({ module: 'campaigns', campaignId, code: err.code, detail: err.message }, 'campaign paused: its audience cannot be had');
+    return null;
+  }
 }

@@ -34,43 +34,48 @@ export interface CampaignCounts {
  */
 export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<CampaignsTable>, 'id'>): Promise<CampaignCounts> {
   const db = ctx.store.db;
-  // Run 0 is the test sends (test-send.ts): never in a campaign's figures.
-  const waves = await db.selectFrom('notifications').select(['id', 'wave']).where('campaign_id', '=', campaign.id).where('campaign_run', '>', 0).execute();
+  // The campaign's waves, joined by campaign_id rather than listed (a recurring campaign
+  // has thousands); run 0 is the test sends (test-send.ts), never in its figures. The
+  // fan-out records preference suppressions before any personaliser tags them with the
+  // campaign, so records are found by their notification.
+  const records = () =>
+    db
+      .selectFrom('send_records as r')
+      .innerJoin('notifications as n', 'n.id', 'r.notification_id')
+      .where('n.campaign_id', '=', campaign.id)
+      .where('n.campaign_run', '>', 0);
+  const waves = await db.selectFrom('notifications').select(sql<number>`count(*)`.as('n')).where('campaign_id', '=', campaign.id).where('campaign_run', '>', 0).executeTakeFirstOrThrow();
   const recipients = Object.fromEntries(SEND_REASONS.map((r) => [r, 0])) as Record<SendReason, number>;
-  const counts: CampaignCounts = { waves: waves.length, recipients, heldByQuietHours: 0, delivered: 0, failed: 0, displayed: 0, clicked: 0, variants: [] };
-  if (waves.length === 0) return counts;
-  const ids = waves.map((w) => w.id);
-  // By the waves' ids rather than campaign_id: the fan-out records preference suppressions before any personaliser tags them.
-  const byReason = await db.selectFrom('send_records').select(['reason', sql<number>`count(*)`.as('n')]).where('notification_id', 'in', ids).groupBy('reason').execute();
+  const counts: CampaignCounts = { waves: Number(waves.n), recipients, heldByQuietHours: 0, delivered: 0, failed: 0, displayed: 0, clicked: 0, variants: [] };
+  if (counts.waves === 0) return counts;
+  // A recipient once per run and reason: winner mode's two phases both fan out the whole
+  // audience, so a preference left-out (or an expired send) can be recorded by each.
+  const once = sql<number>`count(distinct cast(n.campaign_run as text) || ':' || cast(coalesce(r.subscription_seq, -r.seq) as text))`;
+  const byReason = await records().select(['r.reason as reason', once.as('n')]).groupBy('r.reason').execute();
   for (const r of byReason) recipients[r.reason] = Number(r.n);
-  const held = waves.filter((w) => (JSON.parse(w.wave ?? '{}') as { timing?: { quiet?: unknown } }).timing?.quiet !== undefined).map((w) => w.id);
-  if (held.length > 0) {
-    const row = await db.selectFrom('send_records').select(sql<number>`count(*)`.as('n')).where('notification_id', 'in', held).where('reason', '=', 'sent').executeTakeFirstOrThrow();
-    counts.heldByQuietHours = Number(row.n);
-  }
+  const held = await records().select(sql<number>`count(*)`.as('n')).where('r.reason', '=', 'sent').where('r.timing', 'like', '%"quiet":%').executeTakeFirstOrThrow();
+  counts.heldByQuietHours = Number(held.n);
   const delivery = await db
-    .selectFrom('delivery_batches')
-    .select([sql<number>`coalesce(sum(delivered), 0)`.as('delivered'), sql<number>`coalesce(sum(failed + expired + pruned), 0)`.as('failed')])
-    .where('notification_id', 'in', ids)
-    .where('done', '=', 1)
+    .selectFrom('delivery_batches as b')
+    .innerJoin('notifications as n', 'n.id', 'b.notification_id')
+    .select([sql<number>`coalesce(sum(b.delivered), 0)`.as('delivered'), sql<number>`coalesce(sum(b.failed + b.expired + b.pruned), 0)`.as('failed')])
+    .where('n.campaign_id', '=', campaign.id)
+    .where('n.campaign_run', '>', 0)
+    .where('b.done', '=', 1)
     .executeTakeFirstOrThrow();
   counts.delivered = Number(delivery.delivered);
   counts.failed = Number(delivery.failed);
 
-  const sent = await db
-    .selectFrom('send_records')
-    .select(['variant', sql<number>`count(*)`.as('n')])
-    .where('notification_id', 'in', ids)
-    .where('reason', '=', 'sent')
-    .groupBy('variant')
-    .execute();
+  const sent = await records().select(['r.variant as variant', sql<number>`count(*)`.as('n')]).where('r.reason', '=', 'sent').groupBy('r.variant').execute();
   // Engagement of a send: the event's subscription is the record's (by seq, through subscriptions).
   const engaged = await db
     .selectFrom('events')
     .innerJoin('subscriptions', 'subscriptions.id', 'events.subscription_id')
     .innerJoin('send_records', (j) => j.onRef('send_records.notification_id', '=', 'events.notification_id').onRef('send_records.subscription_seq', '=', 'subscriptions.seq'))
+    .innerJoin('notifications', 'notifications.id', 'events.notification_id')
     .select(['send_records.variant as variant', 'events.type as type', sql<number>`count(distinct events.subscription_id || ' ' || events.notification_id)`.as('n')])
-    .where('events.notification_id', 'in', ids)
+    .where('notifications.campaign_id', '=', campaign.id)
+    .where('notifications.campaign_run', '>', 0)
     .where('events.type', 'in', ['displayed', 'clicked'])
     .where('send_records.reason', '=', 'sent')
     .groupBy(['send_records.variant', 'events.type'])

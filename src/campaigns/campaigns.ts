@@ -94,7 +94,9 @@ export async function updateCampaign(ctx: Context, appId: string, id: string, pa
   const definition = merged as CampaignDefinition;
   await checkCampaign(ctx, appId, definition);
   const updated = { ...row, name: definition.name, definition: JSON.stringify(definition), updated_at: ctx.now() };
-  await ctx.store.db.updateTable('campaigns').set({ name: updated.name, definition: updated.definition, updated_at: updated.updated_at }).where('id', '=', id).where('status', '=', 'draft').execute();
+  const res = await ctx.store.db.updateTable('campaigns').set({ name: updated.name, definition: updated.definition, updated_at: updated.updated_at }).where('id', '=', id).where('status', '=', 'draft').where('updated_at', '=', row.updated_at).executeTakeFirst();
+  // Launched (or changed) meanwhile: the edit is not saved, and the answer says so.
+  if (Number(res.numUpdatedRows) !== 1) throw new ApiError('campaign_not_editable', `Campaign ${id} changed meanwhile (launched or edited): read it again`);
   return campaignView(updated);
 }
 
@@ -102,5 +104,6 @@ export async function updateCampaign(ctx: Context, appId: string, id: string, pa
 export async function deleteCampaign(ctx: Context, appId: string, id: string): Promise<void> {
   const row = await findCampaign(ctx.store.db, appId, id);
   if (row.status !== 'draft') throw new ApiError('campaign_not_editable', `Campaign ${id} is ${row.status}: only a draft can be deleted; cancel a launched one`, { campaignStatus: row.status });
-  await ctx.store.db.deleteFrom('campaigns').where('id', '=', id).where('status', '=', 'draft').execute();
+  const res = await ctx.store.db.deleteFrom('campaigns').where('id', '=', id).where('status', '=', 'draft').executeTakeFirst();
+  if (Number(res.numDeletedRows) !== 1) throw new ApiError('campaign_not_editable', `Campaign ${id} was launched meanwhile; cancel it instead`);
 }

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
-import { audienceFilter, prepare, type CampaignDefinition } from './campaign-definition.ts';
+import { prepare, type CampaignDefinition } from './campaign-definition.ts';
+import { audienceOrPause } from './campaign-run-job.ts';
 import { decideWinner, type Decision, type VariantResult } from './policy/index.ts';
 import { planWaves, storeWaves, type Wave } from './waves.ts';
 
@@ -37,9 +38,17 @@ export async function runDecide(ctx: Context, job: Job): Promise<void> {
   const waves = (await db.selectFrom('notifications').select('id').where('campaign_id', '=', campaignId).where('campaign_run', '=', 1).execute()).map((w) => w.id);
   const results = await testResults(ctx, waves, prepared.variants!.split.map((v) => v.id));
   const decision: Decision = decideWinner(results, { otherwise: winner.otherwise });
-  const filter = await audienceFilter(ctx, row.app_id, prepared.definition.audience);
+  const filter = await audienceOrPause(ctx, campaignId, row.app_id, prepared.definition.audience);
+  if (filter === null) return;
   const now = ctx.now();
-  const planned = await planWaves(ctx, row.app_id, { ...prepared, schedule: null }, filter, { launchAt: now });
+  // The rest, from now, in the zones the test went to: zones whose local time had passed at
+  // launch were recorded `passed` whole (campaign-personaliser.ts) and are not sent to now.
+  const firstPhase = await db.selectFrom('notifications').select('wave').where('campaign_id', '=', campaignId).where('campaign_run', '=', 1).execute();
+  const passed = new Set(firstPhase.map((w) => JSON.parse(w.wave ?? '{}') as Wave).filter((w) => w.skip === 'passed').flatMap((w) => w.zones));
+  const planned = (await planWaves(ctx, row.app_id, { ...prepared, schedule: null }, filter, { launchAt: now }))
+    .map((w) => ({ ...w, zones: w.zones.filter((z) => !passed.has(z)), ...(w.others !== undefined && passed.has(null) ? { others: undefined } : {}) }))
+    .map(({ others, ...w }) => (others === undefined ? w : { ...w, others }))
+    .filter((w) => w.zones.length > 0);
   const rest: Wave[] = planned.map((w) => (decision.variant === null ? { ...w, phase: 'stopped' as const } : { ...w, phase: 'winner' as const, variant: decision.variant }));
   await db.transaction().execute(async (tx) => {
     const res = await tx.updateTable('campaigns').set({ decision: JSON.stringify({ ...decision, decidedAt: new Date(now).toISOString() }), status: 'running', updated_at: now }).where('id', '=', campaignId).where('decision', 'is', null).where('status', 'in', ['scheduled', 'running']).executeTakeFirst();

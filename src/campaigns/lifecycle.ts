@@ -60,7 +60,8 @@ export async function launchCampaign(ctx: Context, row: CampaignRow): Promise<Ca
 async function transition(ctx: Context, row: CampaignRow, from: CampaignStatus, set: Partial<CampaignRow>, also: (tx: Transaction<Database>) => Promise<void>): Promise<CampaignRow> {
   const now = ctx.now();
   await ctx.store.db.transaction().execute(async (tx) => {
-    const res = await tx.updateTable('campaigns').set({ ...set, updated_at: now }).where('id', '=', row.id).where('status', '=', from).executeTakeFirst();
+    // The status and the definition as read: a PATCH that landed meanwhile makes the launch read it again.
+    const res = await tx.updateTable('campaigns').set({ ...set, updated_at: now }).where('id', '=', row.id).where('status', '=', from).where('updated_at', '=', row.updated_at).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw new ApiError('campaign_status', `Campaign ${row.id} changed status meanwhile; read it again`);
     await also(tx);
   });
@@ -69,10 +70,11 @@ async function transition(ctx: Context, row: CampaignRow, from: CampaignStatus, 
 
 /** Waves not yet begun (nothing cut into batches) are cancelled and marked with why; returns how many. */
 async function holdWaves(tx: Transaction<Database>, campaignId: string, mark: 'pausedAt' | 'cancelledAt', at: number): Promise<number> {
-  const rows = await tx.selectFrom('notifications').select(['id', 'wave']).where('campaign_id', '=', campaignId).where('campaign_run', '>', 0).where('status', '=', 'scheduled').where('fanout_cursor', '=', 0).execute();
+  // Due later (scheduled) or due now and not yet cut (queued): the fan-out re-checks the status in each page's transaction.
+  const rows = await tx.selectFrom('notifications').select(['id', 'wave']).where('campaign_id', '=', campaignId).where('campaign_run', '>', 0).where('status', 'in', ['scheduled', 'queued']).where('fanout_cursor', '=', 0).execute();
   for (const r of rows) {
     const wave = { ...(JSON.parse(r.wave ?? '{}') as Wave), [mark]: at };
-    await tx.updateTable('notifications').set({ status: 'cancelled', completed_at: at, wave: JSON.stringify(wave) }).where('id', '=', r.id).where('status', '=', 'scheduled').execute();
+    await tx.updateTable('notifications').set({ status: 'cancelled', completed_at: at, wave: JSON.stringify(wave) }).where('id', '=', r.id).where('status', 'in', ['scheduled', 'queued']).where('fanout_cursor', '=', 0).execute();
   }
   return rows.length;
 }
@@ -95,17 +97,15 @@ export async function resumeCampaign(ctx: Context, row: CampaignRow): Promise<Ca
   const now = ctx.now();
   const prepared = prepare(JSON.parse(row.definition) as CampaignDefinition);
   const schedule = prepared.schedule;
-  if (schedule?.kind === 'recurring') {
-    const next = nextRuns(schedule.cron, schedule.timezone, now, 1, schedule.until)[0];
-    if (next === undefined) return transition(ctx, row, 'paused', { status: 'completed', finished_at: now, next_run_at: null }, async () => {});
-    return transition(ctx, row, 'paused', { status: 'scheduled', next_run_at: next }, async (tx) => {
-      await ctx.queue.add([campaignRunJobSpec(row.id, row.runs + 1, next)], tx);
-    });
-  }
   const held = await ctx.store.db.selectFrom('notifications').select(['id', 'wave', 'audience', 'campaign_run']).where('campaign_id', '=', row.id).where('status', '=', 'cancelled').execute();
   const again = held.map((h) => ({ ...h, parsed: JSON.parse(h.wave ?? '{}') as Wave & { pausedAt?: number; resumedAs?: string } })).filter((h) => h.parsed.pausedAt !== undefined && h.parsed.resumedAs === undefined);
   const winner = prepared.variants?.winner;
-  return transition(ctx, row, 'paused', { status: 'running' }, async (tx) => {
+  // A recurring campaign goes on from its next run after now; the waves of the current run the pause held go as well.
+  const next = schedule?.kind === 'recurring' ? (nextRuns(schedule.cron, schedule.timezone, now, 1, schedule.until)[0] ?? null) : undefined;
+  const status: CampaignStatus = next === undefined || again.length > 0 ? 'running' : next === null ? 'completed' : 'scheduled';
+  const set: Partial<CampaignRow> = { status, ...(next !== undefined ? { next_run_at: next } : {}), ...(status === 'completed' ? { finished_at: now } : {}) };
+  return transition(ctx, row, 'paused', set, async (tx) => {
+    if (next) await ctx.queue.add([campaignRunJobSpec(row.id, row.runs + 1, next)], tx);
     // A decision that came due while paused did nothing: it is due again after the held test waves.
     if (winner && row.decision === null) await ctx.queue.add([decideJobSpec(row.id, Math.max(now, ...again.map((h) => h.parsed.sendAt)) + winner.waitMs)], tx);
     for (const h of again) {
@@ -133,7 +133,8 @@ export async function refreshStatus(ctx: Context, row: CampaignRow): Promise<Cam
   const waves = await ctx.store.db.selectFrom('notifications').select(['status', 'completed_at']).where('campaign_id', '=', row.id).where('campaign_run', '>', 0).execute();
   if (waves.length === 0) return row;
   const begun = waves.some((w) => w.status !== 'scheduled');
-  const recurring = (JSON.parse(row.definition) as CampaignDefinition).schedule !== undefined && 'recurring' in (JSON.parse(row.definition) as CampaignDefinition).schedule!;
+  // A recurring campaign is done once it has no next run (its `until` passed) and its last run's waves are.
+  const recurring = (JSON.parse(row.definition) as CampaignDefinition).schedule !== undefined && 'recurring' in (JSON.parse(row.definition) as CampaignDefinition).schedule! && row.next_run_at !== null;
   const finished = waves.every((w) => w.status === 'completed' || w.status === 'cancelled');
   let next: Partial<CampaignRow> | null = null;
   const awaitingDecision = (JSON.parse(row.definition) as CampaignDefinition).variants?.winner !== undefined && row.decision === null;

@@ -1,9 +1,8 @@
 import type { Context } from '../context.ts';
-import { newId } from '../crypto/tokens.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { fanoutJobSpec } from '../delivery/fanout.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import { prepare, type CampaignDefinition } from './campaign-definition.ts';
+import { insertCampaignNotification } from './campaign-notification.ts';
 import { findCampaign } from './campaigns.ts';
 
 /**
@@ -20,39 +19,19 @@ export async function sendTest(ctx: Context, appId: string, id: string, input: {
   }
   const subs = await ctx.store.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).where('user_id', '=', input.userId).executeTakeFirstOrThrow();
   if (Number(subs.n) === 0) throw new ApiError('user_not_found', `No subscription of user ${input.userId} in this app to send a test to`, { pointer: '#/userId' });
-  const d = prepared.definition;
   const now = ctx.now();
-  const notificationId = newId('ntf');
-  const defaultKey = Object.keys(d.content).find((k) => k.toLowerCase() === prepared.content.defaultLanguage.toLowerCase()) ?? Object.keys(d.content)[0]!;
-  await ctx.store.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('notifications')
-      .values({
-        id: notificationId,
-        app_id: appId,
-        status: 'queued',
-        target: JSON.stringify({ userIds: [input.userId] }),
-        audience: null,
-        content: JSON.stringify(d.content[defaultKey]),
-        ttl: d.ttl ?? ctx.config.defaultTtl,
-        urgency: d.urgency ?? 'normal',
-        topic: null,
-        category: d.category ?? null,
-        send_at: now,
-        idempotency_key: null,
-        request_hash: null,
-        fanout_cursor: 0,
-        fanout_done: 0,
-        targeted: 0,
-        created_at: now,
-        completed_at: null,
-        campaign_id: row.id,
-        campaign_run: 0,
-        wave: JSON.stringify({ test: true, ...(input.variant !== undefined ? { variant: input.variant } : {}), timing: { kind: 'test', sendAt: new Date(now).toISOString() } }),
-      })
-      .execute();
-    // A test is one user's devices: the urgent lane, not behind a broadcast.
-    await ctx.queue.add([fanoutJobSpec(notificationId, 0, { runAt: now, priority: PRIORITY.urgent })], tx);
-  });
+  const notificationId = await ctx.store.db.transaction().execute((tx) =>
+    insertCampaignNotification(ctx, tx, prepared, {
+      campaignId: row.id,
+      appId,
+      run: 0,
+      target: { userIds: [input.userId] },
+      audience: null,
+      sendAt: now,
+      wave: { test: true, ...(input.variant !== undefined ? { variant: input.variant } : {}), timing: { kind: 'test', sendAt: new Date(now).toISOString() } },
+      // A test is one user's devices: the urgent lane, not behind a broadcast.
+      priority: PRIORITY.urgent,
+    }),
+  );
   return { notificationId, subscriptions: Number(subs.n) };
 }

@@ -3,11 +3,10 @@ import type { Filter } from '../audience/filter/index.ts';
 import { compileContext } from '../audience/filter/sql/audience-query.ts';
 import { whereUsers } from '../audience/filter/sql/where-users.ts';
 import type { Context } from '../context.ts';
-import { newId } from '../crypto/tokens.ts';
-import { fanoutJobSpec } from '../delivery/fanout.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
 import type { PreparedCampaign } from './campaign-definition.ts';
+import { insertCampaignNotification } from './campaign-notification.ts';
 import { campaignPlanner, validateQuietHours, type QuietWindow, type RecipientTiming } from './timing/index.ts';
 
 /** What the recipients of one wave share, stored with its notification (notifications.wave). */
@@ -123,42 +122,21 @@ export async function storeWaves(
   waves: Wave[],
   opts: { audienceIsWave?: boolean } = {},
 ): Promise<string[]> {
-  const d = prepared.definition;
   const now = ctx.now();
-  const defaultVersion = d.content[Object.keys(d.content).find((k) => k.toLowerCase() === prepared.content.defaultLanguage.toLowerCase()) ?? Object.keys(d.content)[0]!];
   const ids: string[] = [];
   for (const [i, wave] of waves.entries()) {
-    const id = newId('ntf');
-    const sendAt = wave.skip ? now : Math.max(wave.sendAt, now);
-    await tx
-      .insertInto('notifications')
-      .values({
-        id,
-        app_id: appId,
-        status: sendAt > now ? 'scheduled' : 'queued',
-        target: JSON.stringify({ campaign: campaignId, run, wave: i + 1 }),
-        audience: JSON.stringify(opts.audienceIsWave ? filter : waveFilter(filter, wave)),
-        // The default version's templates, as the campaign holds them: each recipient's is rendered at send time.
-        content: JSON.stringify(defaultVersion),
-        ttl: d.ttl ?? ctx.config.defaultTtl,
-        urgency: d.urgency ?? 'normal',
-        topic: null,
-        category: d.category ?? null,
-        send_at: sendAt,
-        idempotency_key: null,
-        request_hash: null,
-        fanout_cursor: 0,
-        fanout_done: 0,
-        targeted: 0,
-        created_at: now,
-        completed_at: null,
-        campaign_id: campaignId,
-        campaign_run: run,
-        wave: JSON.stringify(wave),
-      })
-      .execute();
-    await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: PRIORITY.normal })], tx);
-    ids.push(id);
+    ids.push(
+      await insertCampaignNotification(ctx, tx, prepared, {
+        campaignId,
+        appId,
+        run,
+        target: { campaign: campaignId, run, wave: i + 1 },
+        audience: opts.audienceIsWave ? filter : waveFilter(filter, wave),
+        sendAt: wave.skip ? now : Math.max(wave.sendAt, now),
+        wave,
+        priority: PRIORITY.normal,
+      }),
+    );
   }
   return ids;
 }

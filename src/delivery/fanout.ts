@@ -58,8 +58,9 @@ export async function runFanout(ctx: Context, deps: FanoutDeps, job: Job): Promi
     await db.transaction().execute(async (tx) => {
       // Re-check inside the transaction: another worker may have cut this page already.
       await lockNotification(tx, notificationId);
-      const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done', 'suppressed_reasons']).where('id', '=', notificationId).executeTakeFirstOrThrow();
-      if (current.fanout_done || current.fanout_cursor !== cursor) return;
+      const current = await tx.selectFrom('notifications').select(['fanout_cursor', 'fanout_done', 'suppressed_reasons', 'status']).where('id', '=', notificationId).executeTakeFirstOrThrow();
+      // Cancelled meanwhile (a campaign paused or cancelled between the page query and here): nothing of it is cut.
+      if (current.fanout_done || current.fanout_cursor !== cursor || current.status === 'cancelled') return;
       if (last !== undefined) await scheduleBatch(ctx, tx, { notificationId, seqs, attempt: 1 }, { priority });
       // Each left-out subscription's send record, with the count, in the page's own
       // transaction: a page is committed once (the cursor check above), so are its records.

@@ -192,11 +192,12 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
   // send were never sent.
   const reasons = row.suppressed_reasons ? (JSON.parse(row.suppressed_reasons) as Record<string, number>) : {};
   const skipped = Object.entries(reasons).reduce((sum, [reason, n]) => (reason === 'preference_off' ? sum : sum + n), 0);
+  // From the send records, which an erasure unlinks but keeps (its delivery failures go).
   const tooLarge = await ctx.store.db
-    .selectFrom('delivery_failures')
+    .selectFrom('send_records')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('notification_id', '=', id)
-    .where('outcome', '=', 'too_large')
+    .where('reason', '=', 'too_large')
     .executeTakeFirstOrThrow();
   const counts = {
     targeted: row.targeted,

@@ -6,8 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
+import { drained, userWithDevice } from './campaign-fixture.ts';
 
 const T0 = Date.parse('2027-03-02T10:00:00Z');
 const HOUR = 3_600_000;
@@ -58,14 +59,6 @@ for (const kind of STORES) {
       }
       return sent.length;
     };
-    const drained = async () => {
-      for (let i = 0; i < 400; i++) {
-        const d = await c.ctx.queue.depth();
-        if (d.waiting === 0 && d.active === 0) return;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error('the queue did not drain');
-    };
     const decided = async (id: string) => {
       for (let i = 0; i < 400; i++) {
         const got = (await call('GET', `/campaigns/${id}`)).body;
@@ -93,10 +86,7 @@ for (const kind of STORES) {
       app = await c.createApp();
       for (let i = 0; i < USERS; i++) {
         const id = `ab${String(i).padStart(3, '0')}`;
-        const s = sink.subscribe();
-        userOf.set(s.id, id);
-        await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: id }) });
-        await call('PUT', `/users/${id}`, { attributes: { ab: true } });
+        userOf.set(await userWithDevice(c, sink, app, id, { attributes: { ab: true } }), id);
       }
     });
     after(async () => {
@@ -158,7 +148,7 @@ for (const kind of STORES) {
       await plantClicks(id, (v) => (v === 'A' ? 0.7 : 0.05));
       assert.equal((await call('POST', `/campaigns/${id}/pause`)).body.status, 'paused');
       clock += 3 * HOUR;
-      await drained();
+      await drained(c);
       assert.equal((await call('GET', `/campaigns/${id}`)).body.decision, null, 'no decision while paused');
       assert.equal((await call('POST', `/campaigns/${id}/resume`)).body.status, 'running');
       clock += 2 * HOUR + 1000;

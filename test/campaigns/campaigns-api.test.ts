@@ -7,8 +7,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
+import { userWithDevice } from './campaign-fixture.ts';
 
 const T0 = Date.parse('2026-12-23T12:00:00Z');
 
@@ -77,16 +78,8 @@ for (const kind of DEPLOYMENTS) {
       const settings = await call('PATCH', '/campaign-settings', { timezone: 'Europe/Paris', globals: { shop: 'shop.example' } });
       assert.equal(settings.status, 200, JSON.stringify(settings.body));
       for (const p of PEOPLE) {
-        const s = sink.subscribe();
-        subOf.set(s.id, p.id);
-        const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: p.id }) });
-        assert.equal(res.status, 201, JSON.stringify(res.body));
-        const user = await call('PUT', `/users/${p.id}`, {
-          attributes: { plan: p.plan, ...(p.firstName ? { firstName: p.firstName } : {}) },
-          ...(p.language ? { language: p.language } : {}),
-          ...(p.timezone ? { timezone: p.timezone } : {}),
-        });
-        assert.equal(user.status, 200, JSON.stringify(user.body));
+        const user = { attributes: { plan: p.plan, ...(p.firstName ? { firstName: p.firstName } : {}) }, ...(p.language ? { language: p.language } : {}), ...(p.timezone ? { timezone: p.timezone } : {}) };
+        subOf.set(await userWithDevice(c, sink, app, p.id, user), p.id);
       }
     });
     after(async () => {

@@ -6,8 +6,9 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
+import { drained, userWithDevice } from './campaign-fixture.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z'); // 11:00 in Paris, a Tuesday
 const HOUR = 3_600_000;
@@ -45,15 +46,6 @@ for (const kind of DEPLOYMENTS) {
     // later instant (quiet hours, recurring runs, a paused `at`) is checked where the queue
     // takes the runtime's clock; the rest runs on all three.
     const onRedis = kind === 'postgres+redis';
-    /** Until the queue holds nothing due: the jobs the clock made due have run (and done what they do, or nothing). */
-    const drained = async () => {
-      for (let i = 0; i < 400; i++) {
-        const d = await c.ctx.queue.depth();
-        if (d.waiting === 0 && d.active === 0) return;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      throw new Error('the queue did not drain');
-    };
 
     before(async () => {
       c = await startCarillon(kind, { batchSize: 7 }, { now: () => clock });
@@ -61,12 +53,8 @@ for (const kind of DEPLOYMENTS) {
       app = await c.createApp();
       for (let i = 0; i < USERS; i++) {
         const id = `u${String(i).padStart(2, '0')}`;
-        const s = sink.subscribe();
-        userOf.set(s.id, id);
-        await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: withUserProof(app, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: id }) });
         // Group a: u00-u19; b: u20-u39. Every fifth user has no name.
-        const res = await call('PUT', `/users/${id}`, { timezone: 'Europe/Paris', attributes: { group: i < 20 ? 'a' : 'b', ...(i % 5 === 0 ? {} : { name: `N${i}` }) } });
-        assert.equal(res.status, 200, JSON.stringify(res.body));
+        userOf.set(await userWithDevice(c, sink, app, id, { timezone: 'Europe/Paris', attributes: { group: i < 20 ? 'a' : 'b', ...(i % 5 === 0 ? {} : { name: `N${i}` }) } }), id);
       }
     });
     after(async () => {
@@ -210,7 +198,7 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(afterOne.nextRunAt, '2027-01-04T08:00:00.000Z');
       assert.equal((await call('POST', `/campaigns/${id}/pause`)).body.status, 'paused');
       clock = Date.parse('2027-01-04T08:00:10Z');
-      await drained();
+      await drained(c);
       assert.equal((await wavesOf(id)).length, 1, 'no run while paused');
       const resumed = await call('POST', `/campaigns/${id}/resume`);
       assert.equal(resumed.body.status, 'scheduled');
@@ -236,12 +224,32 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(again.body.code, 'campaign_status', JSON.stringify(again.body));
       assert.equal((await call('POST', `/campaigns/${id}/pause`)).body.status, 'paused');
       clock = Date.parse('2027-02-01T12:00:10Z');
-      await drained();
+      await drained(c);
       assert.deepEqual(await reached(id), [], 'held while paused');
       assert.equal((await call('POST', `/campaigns/${id}/resume`)).body.status, 'running');
       await settle(id);
       assert.equal((await reached(id)).length, 20, JSON.stringify(await counts(id)));
       assert.equal((await call('GET', `/campaigns/${id}`)).body.status, 'completed');
     });
+
+    if (!onRedis)
+      test('a campaign launched now and paused before its fan-out began is held whole, and its resume sends each user once', async () => {
+        clock = Date.parse('2027-03-01T10:00:00Z');
+        await c.ctx.queue.stop();
+        const id = await campaign({ name: 'held at once' });
+        await launch(id);
+        assert.equal((await call('POST', `/campaigns/${id}/pause`)).body.status, 'paused');
+        const [wave] = await wavesOf(id);
+        assert.equal(wave!.status, 'cancelled', 'a wave due now but not yet cut is held too');
+        c.startWorkers();
+        await drained(c);
+        assert.deepEqual(await reached(id), [], 'nothing went while paused');
+        assert.equal((await call('POST', `/campaigns/${id}/resume`)).body.status, 'running');
+        await settle(id);
+        const got = await reached(id);
+        assert.equal(got.length, 20);
+        const n = await counts(id);
+        assert.equal(n.recipients.sent, 20, 'each once: the held wave sent nothing, its resumed one everyone');
+      });
   });
 }

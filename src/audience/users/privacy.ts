@@ -54,7 +54,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     const seq = user ? Number(user.seq) : -1;
     const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0 };
     const unlinked = { user_seq: null, subscription_seq: null, detail: null };
-    if (user) erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('user_seq', '=', seq).executeTakeFirst());
+    if (user) erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('app_id', '=', appId).where('user_seq', '=', seq).executeTakeFirst());
     // Rows that would go by cascade are deleted by name, so each is counted.
     erased.attributes = n(await tx.deleteFrom('user_attributes').where('user_seq', '=', seq).executeTakeFirst());
     erased.events = n(await tx.deleteFrom('user_events').where('user_seq', '=', seq).executeTakeFirst());

@@ -65,7 +65,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Context): void {
   );
 
   const actions = [
-    { verb: 'launch', run: launchCampaign, summary: 'Launch a draft: plan its waves now (a recurring one: its first run)', codes: ['campaign_status', 'campaign_option_unavailable', 'invalid_schedule', 'unknown_segment', 'invalid_quiet_hours'] as ErrorCode[] },
+    { verb: 'launch', run: launchCampaign, summary: 'Launch a draft: plan its waves now (a recurring one: its first run)', codes: ['campaign_status', 'campaign_option_unavailable', 'invalid_schedule', 'unknown_segment', 'segment_cycle', 'invalid_filter', 'filter_too_complex', 'invalid_quiet_hours'] as ErrorCode[] },
     { verb: 'pause', run: pauseCampaign, summary: 'Hold the waves not yet begun', codes: ['campaign_status'] as ErrorCode[] },
     { verb: 'resume', run: resumeCampaign, summary: 'Go on with a paused campaign', codes: ['campaign_status'] as ErrorCode[] },
     { verb: 'cancel', run: cancelCampaign, summary: 'Stop for good: the waves not yet begun are cancelled', codes: ['campaign_status'] as ErrorCode[] },
