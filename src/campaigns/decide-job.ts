@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
@@ -91,12 +92,19 @@ export function decideJob(ctx: Context): JobKind {
       for (const r of rows) {
         const winner = prepare(JSON.parse(r.definition) as CampaignDefinition).variants?.winner;
         if (!winner) continue;
-        // Due as at launch: the test's last wave, then the wait; the same key as the job
-        // launch queued, so adding it again for one still queued changes nothing.
-        const last = await db.selectFrom('notifications').select(sql<number>`max(send_at)`.as('at')).where('campaign_id', '=', r.id).where('campaign_run', '=', 1).executeTakeFirst();
-        specs.push(decideJobSpec(r.id, Math.max(r.launched_at!, Number(last?.at ?? 0)) + winner.waitMs));
+        specs.push(decideJobSpec(r.id, await decisionDueAt(db, r.id, r.launched_at!, winner.waitMs)));
       }
       return specs;
     },
   };
+}
+
+/**
+ * When winner mode decides: the test's last wave (its latest send instant, resumed ones
+ * included), then the wait. Launch, resume and reconcile all ask this, so they queue the
+ * same job (one key) rather than one deciding before the others would.
+ */
+export async function decisionDueAt(db: Kysely<Database> | Transaction<Database>, campaignId: string, launchedAt: number, waitMs: number): Promise<number> {
+  const last = await db.selectFrom('notifications').select(sql<number>`max(send_at)`.as('at')).where('campaign_id', '=', campaignId).where('campaign_run', '=', 1).where('status', '<>', 'cancelled').executeTakeFirst();
+  return Math.max(launchedAt, Number(last?.at ?? 0)) + waitMs;
 }

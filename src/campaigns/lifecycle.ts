@@ -4,7 +4,7 @@ import { ApiError } from '../errors/api-error.ts';
 import type { CampaignsTable, CampaignStatus, Database } from '../store/schema.ts';
 import { audienceFilter, prepare, type CampaignDefinition, type PreparedCampaign } from './campaign-definition.ts';
 import { campaignRunJobSpec } from './campaign-run-job.ts';
-import { decideJobSpec } from './decide-job.ts';
+import { decideJobSpec, decisionDueAt } from './decide-job.ts';
 import { nextRuns } from './timing/index.ts';
 import { planWaves, storeWaves, type Wave } from './waves.ts';
 
@@ -49,7 +49,7 @@ export async function launchCampaign(ctx: Context, row: CampaignRow): Promise<Ca
   return transition(ctx, row, 'draft', { status, launched_at: now, runs: 1, ...(status === 'completed' ? { finished_at: now } : {}) }, async (tx) => {
     await storeWaves(ctx, tx, row.id, row.app_id, prepared, filter, 1, waves);
     // The decision waits for the test's last wave to have had `wait` to gather clicks.
-    if (winner) await ctx.queue.add([decideJobSpec(row.id, Math.max(now, ...waves.map((w) => w.sendAt)) + winner.waitMs)], tx);
+    if (winner) await ctx.queue.add([decideJobSpec(row.id, await decisionDueAt(tx, row.id, now, winner.waitMs))], tx);
   });
 }
 
@@ -106,13 +106,14 @@ export async function resumeCampaign(ctx: Context, row: CampaignRow): Promise<Ca
   const set: Partial<CampaignRow> = { status, ...(next !== undefined ? { next_run_at: next } : {}), ...(status === 'completed' ? { finished_at: now } : {}) };
   return transition(ctx, row, 'paused', set, async (tx) => {
     if (next) await ctx.queue.add([campaignRunJobSpec(row.id, row.runs + 1, next)], tx);
-    // A decision that came due while paused did nothing: it is due again after the held test waves.
-    if (winner && row.decision === null) await ctx.queue.add([decideJobSpec(row.id, Math.max(now, ...again.map((h) => h.parsed.sendAt)) + winner.waitMs)], tx);
     for (const h of again) {
       const { pausedAt: _p, ...wave } = h.parsed;
       const [id] = await storeWaves(ctx, tx, row.id, row.app_id, prepared, JSON.parse(h.audience!), h.campaign_run ?? 1, [wave], { audienceIsWave: true });
       await tx.updateTable('notifications').set({ wave: JSON.stringify({ ...h.parsed, resumedAs: id }) }).where('id', '=', h.id).execute();
     }
+    // A decision that came due while paused did nothing: it is due again after the test's
+    // last wave (the resumed ones among them), as reconcile reckons it too.
+    if (winner && row.decision === null) await ctx.queue.add([decideJobSpec(row.id, await decisionDueAt(tx, row.id, row.launched_at ?? now, winner.waitMs))], tx);
   });
 }
 

@@ -27,14 +27,16 @@ export const PARSE_LIMIT = 16_384;
 
 /**
  * liquidjs `renderLimit`, in ms, for all the fields of one recipient together (they share
- * one budget). It is wall-clock time, so it must be far above what an honest render takes
+ * one budget). It is wall-clock time, so it must be well above what an honest render takes
  * on a busy machine: at 50 ms, one recipient in 20,000 of a two-variable template was cut
- * in a bench run on two loaded cores (a GC pause or a descheduled thread). A notification
- * renders in microseconds; 250 ms still lets a worker get through a page of hostile renders
- * in seconds (MAX_LIMIT_CUTS below), not hours. liquidjs checks it before each node it
- * renders, so a render may overrun it by one node's work.
+ * in a bench run on two loaded cores (a GC pause or a descheduled thread). It must also
+ * stay below what the memory limit alone allows an empty loop (a million iterations, about
+ * 250 ms on Node 24 here), or a loop that renders nothing would never be cut by time. A
+ * notification renders in microseconds; 100 ms lets a worker get through a page of hostile
+ * renders in seconds (MAX_LIMIT_CUTS below), not hours. liquidjs checks it before each node
+ * it renders, so a render may overrun it by one node's work.
  */
-export const RENDER_LIMIT_MS = 250;
+export const RENDER_LIMIT_MS = 100;
 
 /**
  * liquidjs `memoryLimit`: what liquidjs counts as allocated (characters a string filter
