@@ -124,6 +124,21 @@ export function oncePer<K, V>(build: (key: K) => V): (key: K) => V {
   };
 }
 
+/**
+ * Sends each app's sends with `sendApp` (credentials are per app), all apps at once, and
+ * puts the outcomes back in the order of `sends`.
+ */
+export async function sendPerApp(sends: readonly Send[], sendApp: (appId: string, sends: Send[]) => Promise<Outcome[]>): Promise<Outcome[]> {
+  const outcomes = new Array<Outcome>(sends.length);
+  await Promise.all(
+    [...byApp(sends)].map(async ([appId, indexes]) => {
+      const answers = await sendApp(appId, indexes.map((i) => sends[i]!));
+      indexes.forEach((i, k) => (outcomes[i] = answers[k]!));
+    }),
+  );
+  return outcomes;
+}
+
 /** The indexes of the sends of each app, in order: credentials are per app. */
 export function byApp(sends: readonly Send[]): Map<string, number[]> {
   const apps = new Map<string, number[]>();

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
-import { byApp, oncePer, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
+import { sendPerApp, oncePer, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
 import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import { buildApnsPayloadFor } from './build-payload.ts';
 import { ApnsProtocolError } from '../../protocol/apns/errors.ts';
@@ -42,15 +42,8 @@ export class ApnsSender implements Sender {
   constructor(private readonly deps: ApnsSenderDeps) {}
 
   async send(sends: readonly Send[]): Promise<Outcome[]> {
-    const outcomes = new Array<Outcome>(sends.length);
     // A batch is one app's in practice; each app's sends go with its own key.
-    await Promise.all(
-      [...byApp(sends)].map(async ([appId, indexes]) => {
-        const answers = await this.#sendApp(appId, indexes.map((i) => sends[i]!));
-        indexes.forEach((i, k) => (outcomes[i] = answers[k]!));
-      }),
-    );
-    return outcomes;
+    return sendPerApp(sends, (appId, own) => this.#sendApp(appId, own));
   }
 
   async #sendApp(appId: string, sends: Send[]): Promise<Outcome[]> {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { OAuthTokenError } from '../../protocol/fcm/errors.ts';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
-import { byApp, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
+import { sendPerApp, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
 import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import type { AccessTokenCache } from './access-token-cache.ts';
 import { buildFcmMessageFor } from './build-message.ts';
@@ -47,15 +47,8 @@ export class FcmSender implements Sender {
   constructor(private readonly deps: FcmSenderDeps) {}
 
   async send(sends: readonly Send[]): Promise<Outcome[]> {
-    const outcomes = new Array<Outcome>(sends.length);
     // A batch is one app's in practice; each app's sends go with its own service account.
-    await Promise.all(
-      [...byApp(sends)].map(async ([appId, indexes]) => {
-        const answers = await this.#sendApp(appId, indexes.map((i) => sends[i]!));
-        indexes.forEach((i, k) => (outcomes[i] = answers[k]!));
-      }),
-    );
-    return outcomes;
+    return sendPerApp(sends, (appId, own) => this.#sendApp(appId, own));
   }
 
   async #sendApp(appId: string, sends: Send[]): Promise<Outcome[]> {
