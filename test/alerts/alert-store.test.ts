@@ -6,7 +6,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { alertReferences, findAlert, ingestAlert } from '../../src/alerts/alert-store.ts';
 import { parseCap } from '../../src/protocol/cap/parse.ts';
-import { capSample } from '../../src/protocol/cap/vectors.ts';
+import { capSample } from './cap-vectors.ts';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { STORES, createTestDatabase } from '../support/carillon.ts';
 import { capXml, type CapFields } from './cap-builder.ts';

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateXML } from 'xmllint-wasm';
-import { capSample, capSchema } from '../../src/protocol/cap/vectors.ts';
+import { capSample, capSchema } from './cap-vectors.ts';
 import { startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { capXml } from './cap-builder.ts';
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { compileArea, containsPoint, zoneKey } from '../../protocol/cap/area.ts';
 import { parseCap } from '../../protocol/cap/parse.ts';
 import type { CapArea } from '../../protocol/cap/types.ts';
-import { capSample } from '../../protocol/cap/vectors.ts';
+import { capSample } from '../../../test/alerts/cap-vectors.ts';
 import { LocatedUserIndex } from './located-users.ts';
 
 /** Deterministic generator (mulberry32) so a failure replays. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CapError, CapInvalidError, CapMalformedError, CapRefusedError } from './errors.ts';
 import { parseCap } from './parse.ts';
-import { capSample } from './vectors.ts';
+import { capSample } from '../../../test/alerts/cap-vectors.ts';
 
 const NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 const header = (extra = '') =>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCap } from './parse.ts';
-import { capSample, capSampleNames } from './vectors.ts';
+import { capSample, capSampleNames } from '../../../test/alerts/cap-vectors.ts';
 
 const ms = (iso: string) => Date.parse(iso);
 

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { validateXML } from 'xmllint-wasm';
 import { CapInvalidError } from './errors.ts';
 import { parseCap } from './parse.ts';
-import { capSample, capSampleNames, capSchema } from './vectors.ts';
+import { capSample, capSampleNames, capSchema } from '../../../test/alerts/cap-vectors.ts';
 
 async function xsdValid(xml: string): Promise<boolean> {
   const result = await validateXML({ xml: { fileName: 'alert.xml', contents: xml }, schema: { fileName: 'cap12.xsd', contents: capSchema() }, maxMemoryPages: 1024 });
