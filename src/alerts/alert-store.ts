@@ -29,6 +29,12 @@ export interface IngestResult {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** What the alert store needs of the store: its database and whether it takes row locks. */
+export interface AlertStoreDb {
+  db: Kysely<Database>;
+  caps: { supportsSkipLocked: boolean };
+}
+
 function identityOf(row: Pick<AlertsTable, 'sender' | 'identifier' | 'sent_at'>) {
   return { sender: row.sender, identifier: row.identifier, sentAt: row.sent_at };
 }
@@ -61,12 +67,19 @@ async function applyEffect(db: Db, target: AlertsTable, by: { id: string; msg_ty
 /**
  * Stores a parsed alert once per identity, resolving its references and the tombstones
  * that name it, in one transaction.
- * @example const { row, created } = await ingestAlert(ctx.store.db, appId, parseCap(body), { receivedAt: ctx.now(), capXml: body });
+ * @example const { row, created } = await ingestAlert(ctx.store, appId, parseCap(body), { receivedAt: ctx.now(), capXml: body });
  */
-export async function ingestAlert(db: Kysely<Database>, appId: string, alert: CapAlert, opts: { receivedAt: number; capXml: string | null }): Promise<IngestResult> {
-  const existing = await findByIdentity(db, appId, alert);
+export async function ingestAlert(store: AlertStoreDb, appId: string, alert: CapAlert, opts: { receivedAt: number; capXml: string | null }): Promise<IngestResult> {
+  const existing = await findByIdentity(store.db, appId, alert);
   if (existing) return { row: existing, created: false };
-  const result = await db.transaction().execute(async (tx) => {
+  const result = await store.db.transaction().execute(async (tx) => {
+    // One alert of an app at a time: a Cancel and its original arriving together would
+    // otherwise each miss the other (neither committed) and the original go out
+    // uncancelled. PostgreSQL locks the app's row; SQLite runs one write transaction at a
+    // time already. (alert-store.test.ts: "arriving at the same moment".)
+    if (store.caps.supportsSkipLocked) await tx.selectFrom('apps').select('id').where('id', '=', appId).forUpdate().execute();
+    const again = await findByIdentity(tx, appId, alert);
+    if (again) return { row: again, created: false };
     const decided = decideDisposition(alert, opts.receivedAt);
     const row: AlertsTable = {
       id: newId('alr'),

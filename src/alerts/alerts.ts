@@ -70,7 +70,7 @@ export async function receiveCapAlert(ctx: Context, appId: string, xml: string, 
     }
     throw problem;
   }
-  const { row, created } = await ingestAlert(ctx.store.db, appId, alert, { receivedAt: ctx.now(), capXml: xml });
+  const { row, created } = await ingestAlert(ctx.store, appId, alert, { receivedAt: ctx.now(), capXml: xml });
   if (created) ctx.logger.info({ module: 'alerts', alertId: row.id, msgType: row.msg_type, disposition: row.disposition }, 'alert received');
   return { alert: alertView(row, await alertReferences(ctx.store.db, row.id)), created };
 }

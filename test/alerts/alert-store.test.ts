@@ -32,7 +32,7 @@ for (const kind of STORES) {
       app = `app_${++appN}`;
       await sql`insert into apps (id, name, vapid_public_key, vapid_private_key, vapid_subject, created_at) values (${app}, ${app}, 'k', 'k', 'mailto:a@b.c', 0)`.execute(store.db);
     };
-    const ingestXml = (xml: string | Buffer, receivedAt = NOW) => ingestAlert(store.db, app, parseCap(xml), { receivedAt, capXml: xml.toString() });
+    const ingestXml = (xml: string | Buffer, receivedAt = NOW) => ingestAlert(store, app, parseCap(xml), { receivedAt, capXml: xml.toString() });
     const ingest = (f: CapFields, receivedAt = NOW) => ingestXml(capXml(f), receivedAt);
     const get = async (id: string) => (await findAlert(store.db, app, id))!;
 
@@ -126,6 +126,18 @@ for (const kind of STORES) {
       // Cancelled stays cancelled: a later Update of it does not bring it back.
       await ingest({ identifier: 'S1-update', msgType: 'Update', references: 'w@nws.example,S1,2026-12-01T10:00:00-00:00', sent: '2026-12-01T10:10:00Z' });
       assert.equal((await get(actual.row.id)).disposition, 'cancelled');
+    });
+
+    test('a Cancel and its original arriving at the same moment: the original always ends cancelled', async () => {
+      await newApp();
+      for (let i = 0; i < 20; i++) {
+        const id = `RACE-${i}`;
+        const [original] = await Promise.all([
+          ingest({ identifier: id }),
+          ingest({ identifier: `${id}-cancel`, msgType: 'Cancel', references: `w@nws.example,${id},2026-12-01T10:00:00-00:00`, info: false }),
+        ]);
+        assert.equal((await get(original.row.id)).disposition, 'cancelled', `round ${i}`);
+      }
     });
 
     test('alerts of one app are not seen from another', async () => {
