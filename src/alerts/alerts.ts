@@ -7,6 +7,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { CapError, CapInvalidError, CapMalformedError, CapRefusedError, parseCap } from '../protocol/cap/index.ts';
 import type { CapAlert } from '../protocol/cap/types.ts';
 import type { AlertsTable } from '../store/schema-alerts.ts';
+import { isAllClear, isTopPriority } from './info-choice.ts';
 import { capXmlFromJson, pointerOfElement, type CapAlertJson } from './alert-json.ts';
 import { alertReferences, findAlert, ingestAlert, listAlertRows, type StoredReference } from './alert-store.ts';
 
@@ -42,6 +43,7 @@ export function alertView(row: AlertsTable, references: StoredReference[]) {
     cancelledBy: row.cancelled_by,
     replacedBy: row.replaced_by,
     receivedAt: iso(Number(row.received_at))!,
+    allClear: isAllClear(cap),
     references: references.map((r) => ({ sender: r.sender, identifier: r.identifier, sent: iso(r.sentAt), alertId: r.alertId })),
     infos: cap.infos.map((i) => ({
       language: i.language,
@@ -51,6 +53,7 @@ export function alertView(row: AlertsTable, references: StoredReference[]) {
       certainty: i.certainty,
       headline: i.headline ?? null,
       expires: i.expires ? new Date(i.expires.epochMs).toISOString() : null,
+      topPriority: isTopPriority(i),
     })),
   };
 }

@@ -30,7 +30,8 @@ describe('civic alerts API', () => {
       ['KSTO1055887203', 'KSTO@NWS.NOAA.GOV', '2003-06-17T14:57:00-07:00', 'Actual', 'Alert', 'Public', 'public'],
     );
     assert.equal(first.body.expiresAt, '2003-06-17T23:00:00.000Z');
-    assert.deepEqual(first.body.infos, [{ language: 'en-US', event: 'SEVERE THUNDERSTORM', urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', headline: 'SEVERE THUNDERSTORM WARNING', expires: '2003-06-17T23:00:00.000Z' }]);
+    assert.deepEqual(first.body.infos, [{ language: 'en-US', event: 'SEVERE THUNDERSTORM', urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', headline: 'SEVERE THUNDERSTORM WARNING', expires: '2003-06-17T23:00:00.000Z', topPriority: true }]);
+    assert.equal(first.body.allClear, false);
     const again = await post(capSample('02'), 'application/xml');
     assert.equal(again.status, 200);
     assert.equal(again.body.id, first.body.id);
@@ -46,6 +47,7 @@ describe('civic alerts API', () => {
     const cancel = await post(capSample('05'));
     assert.equal(cancel.status, 201);
     assert.deepEqual(cancel.body.infos, []);
+    assert.equal(cancel.body.allClear, true);
     assert.deepEqual(cancel.body.references, [{ sender: 'bbrundage@dps.state.nv.us', identifier: 'AS-NV-e18921c7-1b35-4a81-9705-42d25c265ddd', sent: '2019-04-18T18:02:32.000Z', alertId: null }]);
     const original = await post(capXml({ identifier: 'AS-NV-e18921c7-1b35-4a81-9705-42d25c265ddd', sender: 'bbrundage@dps.state.nv.us', sent: '2019-04-18T12:02:32-06:00' }));
     assert.equal(original.status, 201);

@@ -31,6 +31,7 @@ export const AlertInfoSummary = Type.Object({
   certainty: Type.String(),
   headline: nullable(Type.String()),
   expires: nullable(Time),
+  topPriority: Type.Boolean({ description: 'Severity Extreme or Severe with urgency Immediate or Expected' }),
 });
 
 export const Alert = Type.Object({
@@ -47,6 +48,7 @@ export const Alert = Type.Object({
   cancelledBy: nullable(Type.String()),
   replacedBy: nullable(Type.String()),
   receivedAt: Time,
+  allClear: Type.Boolean({ description: 'A Cancel, or an Update whose every info is urgency Past or responseType AllClear' }),
   references: Type.Array(AlertReference),
   infos: Type.Array(AlertInfoSummary),
 });
