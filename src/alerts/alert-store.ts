@@ -149,6 +149,15 @@ export async function alertReferences(db: Db, alertId: string): Promise<StoredRe
   return rows.map((r) => ({ sender: r.ref_sender, identifier: r.ref_identifier, sentAt: r.ref_sent_at === null ? null : Number(r.ref_sent_at), alertId: r.target_id }));
 }
 
+/** The references of several alerts in one query, by alert id. */
+export async function referencesOf(db: Db, alertIds: readonly string[]): Promise<Map<string, StoredReference[]>> {
+  const out = new Map<string, StoredReference[]>(alertIds.map((id) => [id, []]));
+  if (alertIds.length === 0) return out;
+  const rows = await db.selectFrom('alert_references').selectAll().where('alert_id', 'in', [...alertIds]).orderBy('alert_id').orderBy('position').execute();
+  for (const r of rows) out.get(r.alert_id)!.push({ sender: r.ref_sender, identifier: r.ref_identifier, sentAt: r.ref_sent_at === null ? null : Number(r.ref_sent_at), alertId: r.target_id });
+  return out;
+}
+
 export async function findAlert(db: Db, appId: string, id: string): Promise<AlertsTable | undefined> {
   return db.selectFrom('alerts').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
 }

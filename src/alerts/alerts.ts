@@ -9,7 +9,7 @@ import type { CapAlert } from '../protocol/cap/types.ts';
 import type { AlertsTable } from '../store/schema-alerts.ts';
 import { isAllClear, isTopPriority } from './info-choice.ts';
 import { capXmlFromJson, pointerOfElement, type CapAlertJson } from './alert-json.ts';
-import { alertReferences, findAlert, ingestAlert, listAlertRows, type StoredReference } from './alert-store.ts';
+import { alertReferences, findAlert, ingestAlert, listAlertRows, referencesOf, type StoredReference } from './alert-store.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -104,8 +104,8 @@ export async function listAlerts(ctx: Context, appId: string, opts: { limit: num
   const before = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
   const rows = await listAlertRows(ctx.store.db, appId, { limit: opts.limit + 1, ...(before ? { before } : {}) });
   const page = rows.slice(0, opts.limit);
-  const data = [];
-  for (const row of page) data.push(alertView(row, await alertReferences(ctx.store.db, row.id)));
+  const refs = await referencesOf(ctx.store.db, page.map((r) => r.id));
+  const data = page.map((row) => alertView(row, refs.get(row.id)!));
   const last = page.at(-1);
   return { data, next: rows.length > opts.limit && last ? encodeCursor(last) : null };
 }

@@ -54,6 +54,10 @@ describe('civic alerts API', () => {
     assert.deepEqual([original.body.disposition, original.body.cancelledBy], ['cancelled', cancel.body.id]);
     const reread = await c.api('GET', `/v1/apps/${app.id}/alerts/${cancel.body.id}`, { key: app.secretKey });
     assert.equal(reread.body.references[0].alertId, original.body.id);
+    const list = await c.api('GET', `/v1/apps/${app.id}/alerts`, { key: app.secretKey });
+    const listed = list.body.data.find((a: { id: string }) => a.id === cancel.body.id);
+    assert.deepEqual(listed.references.map((r: { alertId: string }) => r.alertId), [original.body.id]);
+    assert.deepEqual(list.body.data.find((a: { id: string }) => a.id === original.body.id).references, []);
   });
 
   test('hostile and invalid documents are refused with problem+json naming the element; nothing is stored', async () => {
