@@ -6,9 +6,9 @@
  *
  * Rules for references:
  * - `sender,identifier,sent` names one alert; `sender,identifier` and a bare `identifier`
- *   (seen in the wild) name the latest alert with that identifier from that sender (a bare
- *   one: from the referring alert's own sender; one sender cannot cancel another's alerts
- *   by a bare name).
+ *   (seen in the wild) name the latest alert with that identifier from that sender sent
+ *   before the referrer, never the referrer itself (a bare one: from the referring alert's
+ *   own sender; one sender cannot cancel another's alerts by a bare name).
  * - A reference acts only between alerts of the same `status`: an Exercise cannot cancel
  *   an Actual alert, nor a Test update one.
  * - Cancel makes its target `cancelled`; Update makes it `replaced`. A cancelled alert
@@ -43,10 +43,14 @@ async function findByIdentity(db: Db, appId: string, alert: CapAlert): Promise<A
   return db.selectFrom('alerts').selectAll().where('app_id', '=', appId).where('sender', '=', alert.sender).where('identifier', '=', alert.identifier).where('sent_at', '=', alert.sent.epochMs).executeTakeFirst();
 }
 
-/** The alert a reference names, if stored. */
-async function resolveReference(db: Db, appId: string, ref: CapReference, referrerSender: string): Promise<AlertsTable | undefined> {
-  let q = db.selectFrom('alerts').selectAll().where('app_id', '=', appId).where('identifier', '=', ref.identifier).where('sender', '=', ref.sender ?? referrerSender);
-  if (ref.sent) q = q.where('sent_at', '=', ref.sent.epochMs);
+/**
+ * The alert a reference names, if stored. Without a sent time it is the latest earlier
+ * alert of that identifier: never the referrer itself (some senders keep the identifier
+ * and change only `sent` for an Update).
+ */
+async function resolveReference(db: Db, appId: string, ref: CapReference, referrer: Pick<AlertsTable, 'id' | 'sender' | 'sent_at'>): Promise<AlertsTable | undefined> {
+  let q = db.selectFrom('alerts').selectAll().where('app_id', '=', appId).where('identifier', '=', ref.identifier).where('sender', '=', ref.sender ?? referrer.sender).where('id', '!=', referrer.id);
+  q = ref.sent ? q.where('sent_at', '=', ref.sent.epochMs) : q.where('sent_at', '<', referrer.sent_at);
   return q.orderBy('sent_at', 'desc').limit(1).executeTakeFirst();
 }
 
@@ -118,13 +122,13 @@ export async function ingestAlert(store: AlertStoreDb, appId: string, alert: Cap
     // A bare reference names the latest alert with that identifier: it waits for this one
     // only if the referrer came after it.
     for (const w of naming) {
-      if (w.ref_sent_at === null && Number(w.referrer_sent_at) < alert.sent.epochMs) continue;
+      if (w.ref_sent_at === null && Number(w.referrer_sent_at) <= alert.sent.epochMs) continue;
       await tx.updateTable('alert_references').set({ target_id: row.id }).where('alert_id', '=', w.alert_id).where('position', '=', w.position).execute();
       const current = (await tx.selectFrom('alerts').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as AlertsTable;
       await applyEffect(tx, current, { id: w.alert_id, msg_type: w.msg_type, status: w.status });
     }
     for (const [position, ref] of alert.references.entries()) {
-      const target = await resolveReference(tx, appId, ref, alert.sender);
+      const target = await resolveReference(tx, appId, ref, row);
       await tx
         .insertInto('alert_references')
         .values({ alert_id: row.id, position, app_id: appId, ref_sender: ref.sender ?? null, ref_identifier: ref.identifier, ref_sent_at: ref.sent?.epochMs ?? null, target_id: target?.id ?? null })

@@ -116,6 +116,20 @@ for (const kind of STORES) {
       assert.equal((await alertReferences(store.db, cancel.row.id))[0]!.alertId, mine.row.id);
     });
 
+    test('an Update that keeps the original’s identifier and names it bare replaces the original, not itself', async () => {
+      await newApp();
+      const original = await ingest({ identifier: 'SAME-ID', sent: '2026-12-01T09:00:00Z' });
+      const update = await ingest({ identifier: 'SAME-ID', sent: '2026-12-01T09:30:00Z', msgType: 'Update', references: 'SAME-ID' });
+      assert.equal(update.created, true);
+      assert.deepEqual([(await get(original.row.id)).disposition, (await get(update.row.id)).disposition], ['replaced', 'public']);
+      assert.equal((await alertReferences(store.db, update.row.id))[0]!.alertId, original.row.id);
+      // A bare reference never waits for an alert sent after the referrer.
+      const cancel = await ingest({ identifier: 'LATER-cancel', msgType: 'Cancel', references: 'LATER', info: false, sent: '2026-12-01T09:00:00Z' });
+      const later = await ingest({ identifier: 'LATER', sent: '2026-12-01T09:05:00Z' });
+      assert.equal(later.row.disposition, 'public');
+      assert.equal((await alertReferences(store.db, cancel.row.id))[0]!.alertId, null);
+    });
+
     test('a reference acts only between alerts of one status: a Test Cancel leaves an Actual alert alone', async () => {
       await newApp();
       const actual = await ingest({ identifier: 'S1' });
