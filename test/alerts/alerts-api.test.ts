@@ -34,6 +34,7 @@ describe('civic alerts API', () => {
     assert.equal(first.body.allClear, false);
     const again = await post(capSample('02'), 'application/xml');
     assert.equal(again.status, 200);
+    assert.equal((await post(capSample('02'), 'application/cap+xml; charset=utf-8')).status, 200, 'with a charset parameter');
     assert.equal(again.body.id, first.body.id);
 
     const one = await c.api('GET', `/v1/apps/${app.id}/alerts/${first.body.id}`, { key: app.secretKey });
