@@ -82,6 +82,10 @@ export const ERRORS = {
   invalid_quiet_hours: { status: 400, title: 'The quiet hours are not valid' },
   template_invalid: { status: 422, title: 'A template of the content is not valid' },
   invalid_content_language: { status: 400, title: 'A language of the content is not valid' },
+  cap_refused: { status: 400, title: 'The CAP document was refused unread' },
+  cap_malformed: { status: 400, title: 'The CAP document is not well-formed XML' },
+  cap_invalid: { status: 422, title: 'The document is not a valid CAP 1.2 alert' },
+  alert_not_found: { status: 404, title: 'No such alert' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

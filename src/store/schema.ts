@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
+import type { AlertReferencesTable, AlertTestersTable, AlertsTable, UserAlertZonesTable } from './schema-alerts.ts';
 import type { CampaignsTable, SendRecordsTable } from './schema-campaigns.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
@@ -35,6 +36,10 @@ export interface Database {
   send_records: SendRecordsTable;
   campaigns: CampaignsTable;
   activity: ActivityTable;
+  alerts: AlertsTable;
+  alert_references: AlertReferencesTable;
+  user_alert_zones: UserAlertZonesTable;
+  alert_testers: AlertTestersTable;
 }
 
 export interface AppsTable {

@@ -62,6 +62,9 @@ const notification = await call('POST', `/v1/apps/${appA.id}/notifications`, app
 const segment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz', filter: { channel: 'webpush' } });
 // Named by generated filters, so that the segment the paths aim at is named by none and can be deleted.
 const namedSegment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz named', filter: { channel: 'fcm' } });
+// A civic alert of the first app, in its JSON form (docs/civic-alerts.md).
+const alertBody = (identifier: string) => ({ identifier, sender: 'fuzz@city.example', sent: '2026-12-01T10:00:00Z', status: 'Actual', msgType: 'Alert', scope: 'Public', infos: [{ categories: ['Met'], event: 'Storm', urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', areas: [{ areaDesc: 'Centre', circles: [{ lat: 48.85, lon: 2.35, radiusKm: 5 }] }] }] });
+const alert = await call('POST', `/v1/apps/${appA.id}/alerts`, appA.secretKey, alertBody('fuzz-1'));
 // Campaigns in each state an action takes: a draft to read, change, test and delete, one
 // to launch, a scheduled one to pause and to cancel, a paused one to resume.
 const LATER = new Date(Date.now() + 180 * 86_400_000);
@@ -150,6 +153,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   updateCampaignSettings: fc
     .record({ timezone: fc.constantFrom('Europe/Paris', 'UTC', null, 'Nowhere/Else'), quietHours: fc.constantFrom({ start: '21:00', end: '08:00' }, null), capRules: fc.constantFrom([{ max: 3, window: '24h' }], null, []), globals: fc.constantFrom({ shop: 'x' }, null) }, { requiredKeys: [] })
     .filter((b) => Object.keys(b).length > 0),
+  receiveAlert: fc.string({ minLength: 1, maxLength: 16 }).map((id) => alertBody(id.replace(/[\s,<&]/g, '_'))),
   setFcmCredentials: fc.constant({ serviceAccount }),
   setApnsCredentials: fc.record({ keyId: fc.stringMatching(/^[A-Z0-9]{10}$/), teamId: fc.stringMatching(/^[A-Z0-9]{10}$/), key: fc.constant(apnsKey), topic: fc.constant('com.example.app') }),
   reportEvents: fc.record({
@@ -176,6 +180,7 @@ function realParams(path: string, name: string): string[] {
     const state = { launch: campaigns.launchable, pause: campaigns.scheduled, resume: campaigns.paused, cancel: campaigns.cancellable, test: campaigns.deletable, recipients: campaigns.scheduled }[action!];
     return [state ?? campaigns.draft];
   }
+  if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   if (name === 'externalId') return [user.externalId];
   // A segment filter (docs/audience.md) that matches the user, and one that does not.
