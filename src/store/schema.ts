@@ -1,8 +1,10 @@
 import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
 import type { CampaignsTable, SendRecordsTable } from './schema-campaigns.ts';
+import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
+export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
 export { SEND_REASONS, type CampaignStatus, type CampaignsTable, type SendReason, type SendRecordsTable } from './schema-campaigns.ts';
 
 /**
@@ -35,6 +37,10 @@ export interface Database {
   send_records: SendRecordsTable;
   campaigns: CampaignsTable;
   activity: ActivityTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  operator_memberships: OperatorMembershipsTable;
+  operator_setup_tokens: OperatorSetupTokensTable;
 }
 
 export interface AppsTable {
