@@ -37,9 +37,9 @@ export function AppsPage() {
         <ul className="tiles">
           {apps.data.map((a) => (
             <li key={a.id}>
-              <Link to={`/apps/${encodeURIComponent(a.id)}`} aria-label={t('apps.open', { name: a.name })}>
+              <Link to={`/apps/${encodeURIComponent(a.id)}`}>
                 <strong>{a.name}</strong>
-                <span className="muted">{a.role ? `${t('apps.yourRole')}: ${t(`role.${a.role}`)}` : a.createdAt ? `${t('common.created')} ${date(a.createdAt)}` : ''}</span>
+                <span className="muted">{a.role ? t('apps.yourRole', { role: t(`role.${a.role}`) }) : a.createdAt ? `${t('common.created')} ${date(a.createdAt)}` : ''}</span>
               </Link>
             </li>
           ))}

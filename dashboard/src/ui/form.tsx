@@ -67,6 +67,7 @@ export function ProblemMessage({ problem }: { problem: ApiProblem | undefined })
 
 /** A secret or a key, readable and selectable, with a copy button. */
 export function CopyValue({ label, value, note }: { label: string; value: string; note?: string }) {
+  const { t } = useI18n();
   const id = useId();
   const ref = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState(false);
@@ -84,8 +85,8 @@ export function CopyValue({ label, value, note }: { label: string; value: string
       <label htmlFor={id}>{label}</label>
       <div className="copy-row">
         <input id={id} ref={ref} readOnly value={value} spellCheck={false} onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" className="secondary" onClick={() => void copy()} aria-label={`${label}: copy`}>
-          {copied ? '✓' : '⧉'}
+        <button type="button" className="secondary" onClick={() => void copy()} aria-label={`${copied ? t('common.copied') : t('common.copy')}: ${label}`}>
+          {copied ? t('common.copied') : t('common.copy')}
         </button>
       </div>
       {note && <p className="hint">{note}</p>}
