@@ -204,3 +204,22 @@ for (const kind of STORES) {
     });
   });
 }
+
+test('sign-in attempts from one address are limited across accounts', async () => {
+  // A runtime of its own, with a small limit: the buckets refill in real time (15 minutes for all).
+  const c = await startCarillon('sqlite', { loginAttemptsPerAddress: 4, trustProxy: 'true' });
+  try {
+    const from = { 'x-forwarded-for': '203.0.113.9' };
+    for (let i = 0; i < 4; i++) {
+      const res = await c.api('POST', '/v1/session', { body: { email: `user${i}@example.org`, password: 'a wrong password' }, headers: from });
+      assert.equal(res.body.code, 'invalid_credentials', `attempt ${i}`);
+    }
+    const limited = await c.api('POST', '/v1/session', { body: { email: 'someone@example.org', password: 'a wrong password' }, headers: from });
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.code, 'rate_limited');
+    const elsewhere = await c.api('POST', '/v1/session', { body: { email: 'someone@example.org', password: 'a wrong password' }, headers: { 'x-forwarded-for': '203.0.113.10' } });
+    assert.equal(elsewhere.body.code, 'invalid_credentials', 'another address is not held');
+  } finally {
+    await c.stop();
+  }
+});
