@@ -5,6 +5,7 @@
  * call), CSRF, the cookie's flags, the login limit, the language kept, accessibility at
  * both widths, and the screenshots of docs/screenshots.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,6 +116,21 @@ export function foundationSuite(fx: () => Fixture): void {
     await dialog.getByText('stop verifying').waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     assert.equal(await page.getByLabel('Identity secret (your server hashes user ids with it)', { exact: true }).count(), 0);
+    await page.getByRole('button', { name: 'Make a new identity secret' }).click();
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    assert.match(await page.getByLabel('Identity secret (your server hashes user ids with it)', { exact: true }).inputValue(), /\S{32,}/);
+
+    // FCM credentials from the service account file: listed by what names them, the key never shown back.
+    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const serviceAccount = { type: 'service_account', project_id: 'bakery-push', private_key_id: 'k1', private_key: privateKey, client_email: 'push@bakery-push.iam.gserviceaccount.com', token_uri: 'https://oauth2.googleapis.com/token' };
+    await page.getByLabel('Service account key (.json file)').setInputFiles({ name: 'bakery.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(serviceAccount)) });
+    await page.getByRole('button', { name: 'Upload' }).nth(1).click();
+    await page.getByText('push@bakery-push.iam.gserviceaccount.com').waitFor();
+    const html = await page.content();
+    assert.ok(!html.includes(privateKey.split('\n')[1]!), 'the private key is not on the page');
+    await page.reload();
+    await page.getByText('push@bakery-push.iam.gserviceaccount.com').waitFor();
+    assert.ok(!(await page.content()).includes(privateKey.split('\n')[1]!), 'nor after a reload');
   });
 
   test('a TOTP second factor is enrolled with a code, then asked for at sign-in', async () => {
