@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cookie from '@fastify/cookie';
 import type { Context } from './context.ts';
 import type { DeliveryMetrics } from './delivery/metrics.ts';
 import { installProblemHandlers } from './http/problem.ts';
@@ -25,6 +26,9 @@ import { segmentRoutes } from './http/routes/segments.ts';
 import { campaignRoutes, campaignSettingsRoutes } from './http/routes/campaigns.ts';
 import { preferenceRoutes } from './http/routes/preferences.ts';
 import { alertRoutes } from './http/routes/alerts.ts';
+import { sessionRoutes } from './http/routes/session.ts';
+import { operatorRoutes } from './http/routes/operators.ts';
+import { dashboardRoutes } from './http/routes/dashboard.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -77,6 +81,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   });
   installProblemHandlers(app, trackAllowedMethods(app));
   installJsonParser(app);
+  // Dashboard sessions ride in a cookie (src/http/session-cookie.ts); API keys do not.
+  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {
@@ -84,8 +90,14 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
       info: { title: 'Carillon API', version: '1', description: 'Self-hosted push notifications: Web Push, APNs and FCM.', license: LICENSE },
       servers: documentServers(ctx.config.publicUrl),
       tags: TAGS,
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Admin, secret or publishable API key' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Admin, secret or publishable API key' },
+          session: { type: 'apiKey', in: 'cookie', name: 'carillon_session', description: 'A dashboard session (POST /v1/session); calls that change something also send X-CSRF-Token' },
+        },
+      },
+      // Either an API key or a dashboard session (src/http/session-guard.ts).
+      security: [{ apiKey: [] }, { session: [] }],
     },
     // Shared schemas keep their own names (`Problem`), not `def-0`.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -111,6 +123,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   credentialRoutes(app, ctx);
   preferenceRoutes(app, ctx);
   alertRoutes(app, ctx);
+  sessionRoutes(app, ctx);
+  operatorRoutes(app, ctx);
+  dashboardRoutes(app);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

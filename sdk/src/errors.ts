@@ -86,6 +86,18 @@ export const ERRORS = {
   cap_malformed: { status: 400, title: 'The CAP document is not well-formed XML' },
   cap_invalid: { status: 422, title: 'The document is not a valid CAP 1.2 alert' },
   alert_not_found: { status: 404, title: 'No such alert' },
+  invalid_credentials: { status: 401, title: 'The email or password is wrong' },
+  totp_required: { status: 401, title: 'A second-factor code is required' },
+  invalid_totp: { status: 401, title: 'The second-factor code is wrong' },
+  session_required: { status: 401, title: 'An operator session is required' },
+  session_expired: { status: 401, title: 'The session has ended' },
+  csrf_invalid: { status: 403, title: 'The CSRF token is missing or wrong' },
+  role_forbidden: { status: 403, title: 'Your role on this app does not allow that' },
+  setup_link_invalid: { status: 401, title: 'The setup link is unknown, used or expired' },
+  operator_exists: { status: 409, title: 'An operator with this email exists' },
+  operator_not_found: { status: 404, title: 'No such operator' },
+  weak_password: { status: 400, title: 'The password is too short' },
+  totp_not_pending: { status: 409, title: 'No second factor is being enrolled' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

@@ -3,6 +3,7 @@ import { ensureAdminKey } from '../apps/apps.ts';
 import { createRuntime } from '../runtime.ts';
 import { WEBSOCKET_PATH } from '../push-service/index.ts';
 import { checkStore } from '../store/database.ts';
+import { issueSetupToken } from '../operators/setup.ts';
 
 /**
  * `carillon serve`: API and delivery workers in one process, on the embedded store by
@@ -19,6 +20,8 @@ export async function serve(config: Config): Promise<void> {
     ctx.logger.warn('DATABASE_URL is set without CARILLON_MASTER_KEY: every process sharing this database needs the same master key (see docs/scale-out.md)');
   }
   const adminKey = await ensureAdminKey(ctx);
+  // While no operator exists, each start prints a fresh one-time link to make the first one.
+  const setupToken = config.role === 'worker' ? undefined : await issueSetupToken(ctx);
   if (config.role !== 'api') runtime.startWorkers();
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl || address;
@@ -36,6 +39,10 @@ export async function serve(config: Config): Promise<void> {
     lines.push(`  Admin key: ${adminKey}`, '             (shown once; store it now. Set CARILLON_ADMIN_KEY to choose your own.)');
   } else {
     lines.push(`  Admin key: ${config.adminKey ? 'from CARILLON_ADMIN_KEY' : 'created on first start (printed then)'}`);
+  }
+  if (config.role !== 'worker') lines.push(`  Dashboard: ${url}/dashboard/`);
+  if (setupToken) {
+    lines.push(`  Set up the first operator: ${url}/dashboard/setup#token=${setupToken}`, '             (good once, for a day; a restart prints a new one until an operator exists.)');
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 

@@ -110,6 +110,16 @@ export const defaults = {
   httpMaxConnections: 10_000,
   /** Requests served on one keep-alive connection before it is closed, so long-lived clients spread over API processes after a scale-out; 0: no limit. */
   httpMaxRequestsPerSocket: 10_000,
+  /** ms; a dashboard session unused this long ends (30 min, OWASP's session guidance for a privileged console); each request renews it. */
+  sessionIdleTimeout: 1_800_000,
+  /** ms; a dashboard session ends this long after sign-in whatever its use (12 h: one working day), so a stolen cookie does not live for ever. */
+  sessionMaxAge: 43_200_000,
+  /** Sign-in attempts on one email per 15 minutes (a bucket that refills over them): a person mistyping is not stopped, a password guesser gets 960 guesses a day. */
+  loginAttemptsPerAccount: 10,
+  /** Sign-in attempts from one client address per 15 minutes, across emails: room for an office behind one NAT, not for trying a password list on every account. */
+  loginAttemptsPerAddress: 50,
+  /** ms; how long the one-time setup link printed at first start stays good (a day: time to open it, short enough that an old log line is no key). */
+  setupLinkTtl: 86_400_000,
 };
 
 export type Config = typeof defaults;

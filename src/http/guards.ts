@@ -3,6 +3,7 @@ import { authenticate, type Principal } from '../apps/principal.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { clientKey } from '../rate-limit/client-key.ts';
 import type { Context } from '../context.ts';
+import { admitSession, sessionTokenOf } from './session-guard.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,7 +26,8 @@ function readKey(req: FastifyRequest): string | undefined {
 }
 
 /**
- * An onRequest hook that admits only keys with the given access. An app key reaches only
+ * An onRequest hook that admits only keys with the given access, or a dashboard session
+ * whose operator's role reaches the route (src/http/route-roles.ts). An app key reaches only
  * its own app (`:appId` in the path); the secret key can do all the publishable key can;
  * the admin key can do everything. It runs before the body is read or validated, so a
  * caller without a valid key learns nothing about the API from schema errors.
@@ -33,7 +35,12 @@ function readKey(req: FastifyRequest): string | undefined {
 export function guard(ctx: Context, access: Access) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const key = readKey(req);
-    if (!key) throw new ApiError('unauthorized', 'This route needs an API key: "Authorization: Bearer <api key>"');
+    if (!key) {
+      // No key but a dashboard session: the operator's role decides (src/http/session-guard.ts).
+      const session = sessionTokenOf(req);
+      if (session) return admitSession(ctx, access, req, session);
+      throw new ApiError('unauthorized', 'This route needs an API key: "Authorization: Bearer <api key>"');
+    }
     const principal = await authenticate(ctx, key);
     if (!principal) throw new ApiError('invalid_api_key', 'The API key is unknown or revoked');
     req.principal = principal;

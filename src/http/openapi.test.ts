@@ -13,11 +13,12 @@ test('problems() keys each catalogue code by its HTTP status, as problem+json', 
 });
 
 test('guardedProblems() adds what the guard, the parameters and the body can answer', () => {
-  assert.deepEqual(codesOf(guardedProblems('secret', {})), { 401: ['unauthorized', 'invalid_api_key'], 403: ['forbidden'] });
+  // A dashboard session stands in for a key: its end, its CSRF token and its role.
+  assert.deepEqual(codesOf(guardedProblems('secret', {})), { 401: ['unauthorized', 'invalid_api_key', 'session_expired'], 403: ['forbidden', 'csrf_invalid', 'role_forbidden'] });
   assert.deepEqual(codesOf(guardedProblems('publishable', { params: true, body: true }, 'subscription_not_found')), {
     400: ['invalid_request', 'invalid_json', 'json_too_deep', 'invalid_unicode'],
-    401: ['unauthorized', 'invalid_api_key'],
-    403: ['forbidden'],
+    401: ['unauthorized', 'invalid_api_key', 'session_expired'],
+    403: ['forbidden', 'csrf_invalid', 'role_forbidden'],
     404: ['subscription_not_found'],
     413: ['body_too_large'],
     415: ['unsupported_media_type'],

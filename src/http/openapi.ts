@@ -14,11 +14,13 @@ import type { Access } from './guards.ts';
 const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 /** The codes a route's guard answers with before the route runs (src/http/guards.ts). */
+// A dashboard session in place of a key adds its own (src/http/session-guard.ts).
+const SESSION_CODES: ErrorCode[] = ['session_expired', 'csrf_invalid', 'role_forbidden'];
 const GUARD_CODES: Record<Access, ErrorCode[]> = {
-  admin: ['unauthorized', 'invalid_api_key', 'forbidden'],
-  secret: ['unauthorized', 'invalid_api_key', 'forbidden'],
+  admin: ['unauthorized', 'invalid_api_key', 'forbidden', ...SESSION_CODES],
+  secret: ['unauthorized', 'invalid_api_key', 'forbidden', ...SESSION_CODES],
   // The publishable key is rated per client address (clientRate, clientBurst).
-  publishable: ['unauthorized', 'invalid_api_key', 'forbidden', 'rate_limited'],
+  publishable: ['unauthorized', 'invalid_api_key', 'forbidden', 'rate_limited', ...SESSION_CODES],
 };
 
 /** What any route with a JSON body can be refused for before it runs (src/http/problem.ts). */
@@ -90,6 +92,7 @@ export const TAGS = [
   { name: 'alerts', description: 'Civic alerts: CAP 1.2 in, who each alert reaches, Update and Cancel' },
   { name: 'sdk', description: 'The browser SDK and its service worker' },
   { name: 'operations', description: 'Probes, metrics, the queue and the error catalogue' },
+  { name: 'operators', description: 'Dashboard operators: sign-in, sessions, second factor, accounts and their roles on apps' },
 ];
 
 /** The server the document describes: the configured public URL, else this origin. */

@@ -16,6 +16,7 @@ import * as m013 from './migrations/013-events-by-user.ts';
 import * as m014 from './migrations/014-campaigns.ts';
 import * as m015 from './migrations/015-activity.ts';
 import * as m021 from './migrations/021-alerts.ts';
+import * as m018 from './migrations/018-operators.ts';
 
 interface Migration {
   version: number;
@@ -41,6 +42,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 14, name: 'campaigns', up: m014.up },
   { version: 15, name: 'activity', up: m015.up },
   { version: 21, name: 'alerts', up: m021.up },
+  { version: 18, name: 'operators', up: m018.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

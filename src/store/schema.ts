@@ -2,8 +2,10 @@ import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
 import type { AlertReferencesTable, AlertTestersTable, AlertsTable, UserAlertZonesTable } from './schema-alerts.ts';
 import type { CampaignsTable, SendRecordsTable } from './schema-campaigns.ts';
+import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
+export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
 export { SEND_REASONS, type CampaignStatus, type CampaignsTable, type SendReason, type SendRecordsTable } from './schema-campaigns.ts';
 
 /**
@@ -40,6 +42,10 @@ export interface Database {
   alert_references: AlertReferencesTable;
   user_alert_zones: UserAlertZonesTable;
   alert_testers: AlertTestersTable;
+  operators: OperatorsTable;
+  operator_sessions: OperatorSessionsTable;
+  operator_memberships: OperatorMembershipsTable;
+  operator_setup_tokens: OperatorSetupTokensTable;
 }
 
 export interface AppsTable {

@@ -11,6 +11,9 @@
  * (CARILLON_FUZZ_RUNS sets the runs per operation).
  */
 import { after, describe, test } from 'node:test';
+import * as OTPAuth from 'otpauth';
+import { issueSetupToken } from '../../src/operators/setup.ts';
+import { csrfTokenFor, openSession } from '../../src/operators/sessions.ts';
 import assert from 'node:assert/strict';
 import { createECDH, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +42,8 @@ after(async () => {
 });
 
 const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+// The first start's setup link, made while no operator exists (docs/dashboard.md).
+const setupToken = (await issueSetupToken(runtime.ctx))!;
 
 async function call(method: string, url: string, key: string, body?: unknown) {
   const res = await app.inject({ method: method as 'GET', url, headers: { authorization: `Bearer ${key}` }, ...(body ? { payload: body as object } : {}) });
@@ -91,6 +96,20 @@ const filterArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.record({ event: fc.constantFrom('purchase', 'viewed_item'), within: fc.constantFrom('7d', '12h', '30m') }),
   fc.jsonValue({ maxDepth: 3 }),
 );
+// Operators: the one the `session` key signs in as (an administrator, as the admin key is),
+// one to delete and one whose role on the app is set and taken away.
+const FUZZ_PASSWORD = 'fuzz operator passphrase';
+const fuzzOperator = await call('POST', '/v1/operators', adminKey, { email: 'fuzz@example.org', password: FUZZ_PASSWORD, admin: true });
+const deletableOperator = await call('POST', '/v1/operators', adminKey, { email: 'deletable@example.org', password: FUZZ_PASSWORD });
+const memberOperator = await call('POST', '/v1/operators', adminKey, { email: 'member@example.org', password: FUZZ_PASSWORD });
+await call('POST', `/v1/apps/${appA.id}/members`, adminKey, { email: memberOperator.email, role: 'viewer' });
+// The secret confirmTotp is run against: set as the pending one before each run (PREPARE).
+const fuzzTotp = new OTPAuth.TOTP({ issuer: 'Carillon', label: 'fuzz@example.org', secret: new OTPAuth.Secret({ size: 20 }) });
+const PREPARE: Record<string, () => Promise<void>> = {
+  confirmTotp: async () => {
+    await runtime.ctx.store.db.updateTable('operators').set({ totp_pending: runtime.ctx.secrets.seal(fuzzTotp.secret.base32, `operator:${fuzzOperator.id}:totp`), totp_last_step: null }).where('id', '=', fuzzOperator.id).execute();
+  },
+};
 const apnsKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const serviceAccount = {
   type: 'service_account',
@@ -109,9 +128,11 @@ const KEYS = {
   otherAppSecret: appB.secretKey as string,
   unknown: 'crl_sk_0000000000000000000000',
   malformed: 'Basic Zm9vOmJhcg==',
+  // A dashboard session of an administrator: a cookie and its CSRF token, opened afresh per request.
+  session: 'session',
 } as const;
 type KeyName = keyof typeof KEYS;
-const VALID_KEYS: KeyName[] = ['admin', 'secret', 'publishable', 'otherAppSecret'];
+const VALID_KEYS: KeyName[] = ['admin', 'secret', 'publishable', 'otherAppSecret', 'session'];
 
 /** Bodies a real client sends, so that generated requests also reach the handlers' own checks and their success answers. */
 const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
@@ -156,6 +177,13 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   receiveAlert: fc.string({ minLength: 1, maxLength: 16 }).map((id) => alertBody(id.replace(/[\s,<&]/g, '_'))),
   setFcmCredentials: fc.constant({ serviceAccount }),
   setApnsCredentials: fc.record({ keyId: fc.stringMatching(/^[A-Z0-9]{10}$/), teamId: fc.stringMatching(/^[A-Z0-9]{10}$/), key: fc.constant(apnsKey), topic: fc.constant('com.example.app') }),
+  signIn: fc.constant({ email: 'fuzz@example.org', password: FUZZ_PASSWORD }),
+  completeSetup: fc.constant({ token: setupToken, email: 'first@example.org', password: FUZZ_PASSWORD }),
+  changePassword: fc.constant({ currentPassword: FUZZ_PASSWORD, newPassword: FUZZ_PASSWORD }),
+  confirmTotp: fc.constant(null).map(() => ({ code: fuzzTotp.generate() })),
+  removeTotp: fc.constant({ password: FUZZ_PASSWORD }),
+  createOperator: fc.record({ email: fc.emailAddress({ size: 'small' }).filter((e) => /^[^\s@]+@[^\s@]+$/.test(e) && e.length <= 254), password: fc.string({ minLength: 12, maxLength: 40 }), admin: fc.boolean() }, { requiredKeys: ['email', 'password'] }),
+  setMember: fc.record({ email: fc.constant(memberOperator.email as string), role: fc.constantFrom('viewer', 'editor', 'owner') }),
   reportEvents: fc.record({
     events: fc.array(fc.record({ type: fc.constantFrom('prompt_shown', 'permission_granted', 'displayed', 'clicked'), notificationId: fc.constant(notification.id), subscriptionId: fc.constant(subscription.id) }, { requiredKeys: ['type'] }), { minLength: 1, maxLength: 3 }),
   }),
@@ -183,6 +211,7 @@ function realParams(path: string, name: string): string[] {
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   if (name === 'externalId') return [user.externalId];
+  if (name === 'operatorId') return [path.includes('/members/') ? memberOperator.id : deletableOperator.id];
   // A segment filter (docs/audience.md) that matches the user, and one that does not.
   if (name === 'filter') return ['{"attribute":"plan","op":"eq","value":"gold"}', '{"not":{"attribute":"country","op":"exists"}}'];
   return [];
@@ -325,7 +354,7 @@ function requestOf({ path, op }: Operation, happy: boolean): fc.Arbitrary<Genera
   return fc.record({
     headers: fc.record(Object.fromEntries(headerParams.map((p) => [p.name as string, paramArb(path, p, happy)])), { requiredKeys: headerParams.filter((p) => p.required).map((p) => p.name as string) }),
     key: happy
-      ? fc.constantFrom<KeyName>('admin', 'secret', 'publishable')
+      ? fc.constantFrom<KeyName>('admin', 'secret', 'publishable', 'session')
       : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...VALID_KEYS) }, { weight: 1, arbitrary: fc.constantFrom<KeyName>('none', 'unknown', 'malformed') }),
     params: fc.record(Object.fromEntries(pathParams.map((p) => [p.name, paramArb(path, p, happy)]))),
     query: fc
@@ -386,13 +415,16 @@ describe('the OpenAPI document holds for generated requests (sqlite)', () => {
       const statuses = new Map<number, number>();
       const details = await fc.check(
         fc.asyncProperty(requestArb(operation), async (req) => {
-          const key = KEYS[req.key];
+          const key = req.key === 'session' ? undefined : KEYS[req.key];
+          const session = req.key === 'session' ? (await openSession(runtime.ctx, fuzzOperator.id)).token : undefined;
+          await PREPARE[operation.op.operationId]?.();
           const res = await app.inject({
             method: operation.method as 'GET',
             url: urlOf(operation, req),
             headers: {
               ...Object.fromEntries(Object.entries(req.headers).map(([name, v]) => [name.toLowerCase(), v.raw])),
               ...(key ? { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` } : {}),
+              ...(session ? { cookie: `carillon_session=${session}`, 'x-csrf-token': csrfTokenFor(session) } : {}),
               ...(req.body ? { 'content-type': req.body.contentType } : {}),
             },
             ...(req.body ? { payload: req.body.payload } : {}),

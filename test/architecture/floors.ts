@@ -46,6 +46,7 @@ export const FLOORS: Floor[] = [
       'src/credentials',
       'src/analytics',
       'src/sdk',
+      'src/operators',
       // next
       'src/audience',
       'src/campaigns',

@@ -1,0 +1,30 @@
+import type { ComponentType } from 'react';
+import type { MessageKey } from './i18n/en.ts';
+import { AccountPage } from './pages/account.tsx';
+import { AppPage } from './pages/app.tsx';
+import { AppsPage } from './pages/apps.tsx';
+import { OperatorsPage } from './pages/operators.tsx';
+import { SystemPage } from './pages/system.tsx';
+
+/**
+ * The pages of a signed-in operator, in navigation order. A new page is one entry here:
+ * its path (`:name` parameters reach the component as props), the label of its link in
+ * the navigation (none: reached from another page), and whether only installation
+ * administrators see it. What the server refuses stays refused whatever is shown
+ * (src/http/route-roles.ts); this only hides what would be.
+ */
+export interface Page {
+  path: string;
+  component: ComponentType<Record<string, string>>;
+  nav?: MessageKey;
+  adminOnly?: boolean;
+}
+
+export const PAGES: Page[] = [
+  { path: '/apps', component: AppsPage, nav: 'nav.apps' },
+  { path: '/apps/:appId', component: AppPage as ComponentType<Record<string, string>> },
+  // Next: Audience, Compose, Campaigns, Analytics, Webhooks (per app, under /apps/:appId/...).
+  { path: '/system', component: SystemPage, nav: 'nav.system', adminOnly: true },
+  { path: '/operators', component: OperatorsPage, nav: 'nav.operators', adminOnly: true },
+  { path: '/account', component: AccountPage, nav: 'nav.account' },
+];

@@ -1,0 +1,99 @@
+import { useState } from 'react';
+import { call, setCsrfToken } from '../api/client.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { useSession } from '../session.tsx';
+import { ConfirmButton } from '../ui/confirm.tsx';
+import { CopyValue, Field, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
+
+/** The operator's own account: password, second factor, sign-out everywhere. */
+export function AccountPage() {
+  const { t } = useI18n();
+  const { session, refresh, signedOut } = useSession();
+  return (
+    <div className="page">
+      <h1>{t('account.title')}</h1>
+      <p>{t('account.signedInAs', { email: session.operator.email })}</p>
+      <PasswordForm />
+      <Section title={t('account.totp')}>{session.operator.totp ? <TotpOn onChange={refresh} /> : <TotpOff onChange={refresh} />}</Section>
+      <Section title={t('account.sessions')}>
+        <ConfirmButton label={t('account.signOutEverywhere')} message={t('account.signOutEverywhereConfirm')} action={async () => { await call('signOutEverywhere'); signedOut(); }} />
+      </Section>
+    </div>
+  );
+}
+
+function PasswordForm() {
+  const { t } = useI18n();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [done, setDone] = useState(false);
+  const save = useSubmit(
+    () => call('changePassword', { body: { currentPassword: current, newPassword: next } }),
+    (session) => {
+      // The server ended every session and opened this one anew: its CSRF token changed.
+      setCsrfToken(session.csrfToken);
+      setCurrent('');
+      setNext('');
+      setDone(true);
+    },
+  );
+  return (
+    <Section title={t('account.password')}>
+      <form onSubmit={(e) => void save.onSubmit(e)} noValidate onChange={() => setDone(false)}>
+        <input type="text" name="username" autoComplete="username" hidden readOnly value="" />
+        <Field label={t('account.currentPassword')} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={save.fieldError('/currentPassword')} />
+        <Field label={t('account.newPassword')} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} hint={t('password.hint')} error={save.fieldError('/newPassword')} />
+        <ProblemMessage problem={save.formError('/currentPassword', '/newPassword')} />
+        <div className="buttons">
+          <button type="submit" disabled={save.busy}>
+            {t('common.save')}
+          </button>
+          {done && <span role="status">{t('account.passwordChanged')}</span>}
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+function TotpOff({ onChange }: { onChange(): Promise<void> }) {
+  const { t } = useI18n();
+  const [enrolment, setEnrolment] = useState<{ secret: string; uri: string } | undefined>();
+  const [code, setCode] = useState('');
+  const begin = useSubmit(() => call('beginTotp'), setEnrolment);
+  const confirm = useSubmit(() => call('confirmTotp', { body: { code: code.replace(/\s/g, '') } }), () => void onChange());
+  if (!enrolment) {
+    return (
+      <>
+        <p>{t('account.totpOff')}</p>
+        <ProblemMessage problem={begin.problem} />
+        <button type="button" onClick={() => void begin.onSubmit()} disabled={begin.busy}>
+          {t('account.totpBegin')}
+        </button>
+      </>
+    );
+  }
+  return (
+    <form onSubmit={(e) => void confirm.onSubmit(e)} noValidate>
+      <CopyValue label={t('account.totpSecret')} value={enrolment.secret.replace(/(.{4})/g, '$1 ').trim()} />
+      <CopyValue label={t('account.totpUri')} value={enrolment.uri} />
+      <Field label={t('signIn.code')} name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} value={code} onChange={(e) => setCode(e.target.value)} error={confirm.fieldError('/code')} />
+      <ProblemMessage problem={confirm.formError('/code')} />
+      <button type="submit" disabled={confirm.busy}>
+        {t('account.totpConfirm')}
+      </button>
+    </form>
+  );
+}
+
+function TotpOn({ onChange }: { onChange(): Promise<void> }) {
+  const { t } = useI18n();
+  const [password, setPassword] = useState('');
+  return (
+    <>
+      <p>{t('account.totpOn')}</p>
+      <ConfirmButton label={t('account.totpRemove')} message={t('account.totpRemoveConfirm')} action={async () => { await call('removeTotp', { body: { password } }); setPassword(''); await onChange(); }}>
+        <Field label={t('common.password')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      </ConfirmButton>
+    </>
+  );
+}

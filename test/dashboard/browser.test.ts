@@ -1,0 +1,21 @@
+/**
+ * The dashboard end to end in Chromium, against a real `carillon serve`: one server and one
+ * browser for every suite (suites/), run in order, so the whole costs one start. A later
+ * page adds its suite here.
+ */
+import { after, before, describe } from 'node:test';
+import { startFixture, type Fixture } from './fixture.ts';
+import { foundationSuite } from './suites/foundation.ts';
+
+let fixture: Fixture | undefined;
+const fx = () => fixture!;
+
+describe('the dashboard in Chromium', () => {
+  before(async () => {
+    fixture = await startFixture();
+  });
+  after(async () => {
+    await fixture?.close();
+  });
+  describe('foundation: setup, sign-in, apps, account, operators, roles', () => foundationSuite(fx));
+});
