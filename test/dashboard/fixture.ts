@@ -26,7 +26,11 @@ export interface Fixture {
   page: Page;
   /** The setup link the first start printed. */
   setupLink: string;
-  /** Where screenshots go (docs/screenshots, committed and shown in the README). */
+  /**
+   * A full-page screenshot. With CARILLON_UPDATE_SCREENSHOTS=1 it goes to docs/screenshots
+   * (committed and shown in the README); otherwise to a temporary folder, so that a test
+   * run leaves the work tree as it found it.
+   */
   screenshot(name: string): Promise<void>;
   /** axe-core on the page as it is, at 1280 px and at 390 px: no serious or critical violation. */
   checkAccessibility(what: string): Promise<void>;
@@ -65,7 +69,8 @@ export async function startFixture(): Promise<Fixture> {
     page,
     setupLink: printed[1]!,
     async screenshot(name) {
-      await page.screenshot({ path: path.join(repo, 'docs/screenshots', `${name}.png`), fullPage: true });
+      const folder = process.env.CARILLON_UPDATE_SCREENSHOTS === '1' ? path.join(repo, 'docs/screenshots') : path.join(dataDir, 'screenshots');
+      await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: true });
     },
     async checkAccessibility(what) {
       for (const size of [WIDE, PHONE]) {
