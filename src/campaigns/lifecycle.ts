@@ -14,7 +14,6 @@ type CampaignRow = Selectable<CampaignsTable>;
 export function unsupported(prepared: PreparedCampaign): string | null {
   if (prepared.schedule?.kind === 'intelligent') return 'the intelligent schedule (each user at their best hour) is not available yet';
   if (prepared.variants?.winner && prepared.schedule?.kind === 'recurring') return 'winner mode of A/B tests is for one-off campaigns: a recurring one cannot wait for a decision between runs';
-  if (prepared.definition.throttle) return 'throttle is not available yet';
   return null;
 }
 

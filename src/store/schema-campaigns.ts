@@ -56,3 +56,11 @@ export interface CampaignsTable {
   /** JSON: winner mode's decision (policy/decide-winner.ts), once made. */
   decision: string | null;
 }
+
+/** A throttled campaign's bucket (migration 019, src/campaigns/throttle/). */
+export interface CampaignThrottlesTable {
+  campaign_id: string;
+  tokens: number;
+  at: number;
+  waiting: number;
+}
