@@ -13,6 +13,7 @@ import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
 import { samePersonaliser, type Personaliser } from './delivery/personaliser.ts';
 import { campaignPersonaliser } from './campaigns/campaign-personaliser.ts';
+import { campaignPager } from './campaigns/campaign-pager.ts';
 import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
 import { storeThrottle, throttledSenders } from './campaigns/throttle/index.ts';
@@ -105,7 +106,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: audiencePager(store), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

@@ -28,6 +28,11 @@ export interface Wave {
    * others, who are another wave's. Absent: every user of the wave's zones.
    */
   windows?: Record<string, WaveWindows>;
+  /**
+   * An intelligent campaign's wave: its users are those whose plan row (campaign_user_plans)
+   * holds its `sendAt`, each with their own timing; `zones` is empty.
+   */
+  planned?: true;
   /** unix ms the wave goes, after quiet hours; for a skipped wave, when it would have. */
   sendAt: number;
   /** Set: the local time had passed at launch and the campaign skips such recipients. */
@@ -169,8 +174,9 @@ export async function storeWaves(
         campaignId,
         appId,
         run,
-        target: { campaign: campaignId, run, wave: i + 1 },
-        audience: opts.audienceIsWave ? filter : waveFilter(filter, wave),
+        // A planned wave names its instant in the target: the fan-out's pager takes the users planned at it.
+        target: { campaign: campaignId, run, wave: i + 1, ...(wave.planned ? { planAt: wave.sendAt } : {}) },
+        audience: opts.audienceIsWave || wave.planned ? filter : waveFilter(filter, wave),
         sendAt: wave.skip ? now : Math.max(wave.sendAt, now),
         wave,
         priority: PRIORITY.normal,

@@ -64,3 +64,13 @@ export interface CampaignThrottlesTable {
   at: number;
   waiting: number;
 }
+
+/** An intelligent campaign's plan: a user of a run and the instant of their wave (migration 019, src/campaigns/intelligent-plan.ts). */
+export interface CampaignUserPlansTable {
+  campaign_id: string;
+  run: number;
+  user_seq: number;
+  send_at: number;
+  /** JSON: the send record's timing (the best hour and its source). */
+  timing: string;
+}

@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
-import type { CampaignsTable, CampaignThrottlesTable, SendRecordsTable } from './schema-campaigns.ts';
+import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, SendRecordsTable } from './schema-campaigns.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { SEND_REASONS, type CampaignStatus, type CampaignsTable, type SendReason, type SendRecordsTable } from './schema-campaigns.ts';
@@ -35,6 +35,7 @@ export interface Database {
   send_records: SendRecordsTable;
   campaigns: CampaignsTable;
   campaign_throttles: CampaignThrottlesTable;
+  campaign_user_plans: CampaignUserPlansTable;
   activity: ActivityTable;
 }
 
