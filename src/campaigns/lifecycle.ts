@@ -142,6 +142,13 @@ export async function refreshStatus(ctx: Context, row: CampaignRow): Promise<Cam
   if (!recurring && finished && !awaitingDecision) next = { status: 'completed', finished_at: Math.max(...waves.map((w) => w.completed_at ?? 0)) };
   else if (row.status === 'scheduled' && begun) next = { status: 'running' };
   if (!next) return row;
-  await ctx.store.db.updateTable('campaigns').set(next).where('id', '=', row.id).where('status', '=', row.status).execute();
+  await ctx.store.db.transaction().execute(async (tx) => {
+    const res = await tx.updateTable('campaigns').set(next).where('id', '=', row.id).where('status', '=', row.status).executeTakeFirst();
+    // Done: an intelligent plan (a row per user) and a throttle's bucket have served.
+    if (next.status === 'completed' && Number(res.numUpdatedRows) === 1) {
+      await tx.deleteFrom('campaign_user_plans').where('campaign_id', '=', row.id).execute();
+      await tx.deleteFrom('campaign_throttles').where('campaign_id', '=', row.id).execute();
+    }
+  });
   return { ...row, ...next };
 }

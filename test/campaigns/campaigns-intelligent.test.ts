@@ -100,9 +100,13 @@ for (const kind of STORES) {
       assert.equal(timing('kenji').dueAt, '2026-12-01T22:00:00.000Z');
       assert.deepEqual(timing('cleo').best, { time: '13:00', source: 'app', engagements: 2 });
       assert.deepEqual(timing('f3').best, { time: '13:00', source: 'user', engagements: 4 });
-      const counts = (await call(app, 'GET', `/campaigns/${id}`)).body.counts;
-      assert.equal(counts.recipients.sent, 8);
-      assert.equal(counts.heldByQuietHours, 1);
+      const plans = () => c.ctx.store.db.selectFrom('campaign_user_plans').select('user_seq').where('campaign_id', '=', id).execute();
+      assert.equal((await plans()).length, 8, 'one plan row per user');
+      const done = (await call(app, 'GET', `/campaigns/${id}`)).body;
+      assert.equal(done.status, 'completed');
+      assert.equal(done.counts.recipients.sent, 8);
+      assert.equal(done.counts.heldByQuietHours, 1);
+      assert.equal((await plans()).length, 0, 'a completed campaign’s plan is dropped');
     });
 
     test('an app without history: the fallback', async () => {
