@@ -50,6 +50,18 @@ for (const kind of STORES) {
       await sink.close();
     });
 
+    test('a throttle that is not a whole number of sends a minute from 1 to 1,000,000 is refused with a pointer, and nothing is saved', async () => {
+      const base = { name: 'bad', audience: { filter: { attribute: 'group', op: 'eq', value: 'a' } }, content: { en: { title: 'Hello' } } };
+      for (const throttle of [{ perMinute: 0 }, { perMinute: 1.5 }, { perMinute: '5' }, { perMinute: 1_000_001 }, { perMinute: 5, burst: 2 }, {}, 5]) {
+        const res = await call('POST', '/campaigns', { ...base, throttle });
+        assert.equal(res.status, 400, JSON.stringify(throttle));
+        assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+        const pointers = [res.body.pointer, ...(res.body.errors ?? []).map((e: { pointer?: string }) => e.pointer)].filter(Boolean);
+        assert.ok(pointers.some((p: string) => p.startsWith('#/throttle')), `${JSON.stringify(throttle)}: ${JSON.stringify(res.body)}`);
+      }
+      assert.equal((await call('GET', '/campaigns')).body.data.length, 0);
+    });
+
     test(`at ${PER_MINUTE} a minute, ${USERS} recipients over two overlapping waves go out at no more than ${PER_MINUTE} in any minute, all of them, the rest counted as waiting`, async () => {
       clock = Date.parse('2026-12-02T03:00:00Z'); // 08:45 in Kathmandu, 08:30 in Kolkata
       const created = await call('POST', '/campaigns', {
