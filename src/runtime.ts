@@ -13,8 +13,10 @@ import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
 import { samePersonaliser, type Personaliser } from './delivery/personaliser.ts';
 import { campaignPersonaliser } from './campaigns/campaign-personaliser.ts';
+import { campaignPager } from './campaigns/campaign-pager.ts';
 import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
+import { storeThrottle, throttledSenders } from './campaigns/throttle/index.ts';
 import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
 import { BullmqQueue } from './queue/bullmq-queue.ts';
@@ -102,7 +104,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics, pager: audiencePager(store), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx)];
+      // Campaign throttles hold their sends before the channels' own rate limits take them.
+      const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

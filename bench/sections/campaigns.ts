@@ -205,6 +205,9 @@ interface PlanFigure {
   zonesPlanned: number;
   audienceZones: number;
   status: string;
+  /** The intelligent schedule's launch on the same audience, and the plan rows it wrote (one per user). */
+  intelligentMs: number;
+  intelligentRows: number;
 }
 
 async function planFigures(h: Harness, users: number, runs: number, out: PlanFigure[]): Promise<Row[]> {
@@ -289,9 +292,23 @@ async function planOn(h: Harness, engine: Engine, store: BenchStore, users: numb
       if (r % 2 === 0) await peer();
       h.log(`  launch ${r + 1}: ${ms(launchMs.at(-1)!)} (${launched.body.status}); group-by ${ms(groupByMs.at(-1)!)}`);
     }
+    // The intelligent schedule on the same audience: a plan row per user, written page by page.
+    const best = await callApi(server.base, 'POST', `/v1/apps/${app.id}/campaigns`, app.secretKey, {
+      name: 'bench intelligent',
+      audience: { filter },
+      content: { en: { title: 'Good morning', body: 'Your daily picks are in.' } },
+      schedule: { intelligent: { within: '24h', fallback: '10:00' } },
+    });
+    if (best.status !== 201) throw new Error(`campaign: ${best.status} ${JSON.stringify(best.body)}`);
+    const tb = performance.now();
+    const bestLaunch = await callApi(server.base, 'POST', `/v1/apps/${app.id}/campaigns/${best.body.id}/launch`, app.secretKey);
+    const intelligentMs = performance.now() - tb;
+    if (bestLaunch.status !== 200) throw new Error(`launch: ${bestLaunch.status} ${JSON.stringify(bestLaunch.body)}`);
+    const planRows = await db.db.selectFrom('campaign_user_plans').select(sql<number>`count(*)`.as('n')).where('campaign_id', '=', best.body.id).executeTakeFirstOrThrow();
+    h.log(`  intelligent launch: ${ms(intelligentMs)}, ${int(Number(planRows.n))} plan rows`);
     const waves = await db.db.selectFrom('notifications').select('wave').where('campaign_id', '=', last.id).where('campaign_run', '>', 0).execute();
     const zonesPlanned = waves.reduce((s, w) => s + (JSON.parse(w.wave ?? '{}').zones?.length ?? 0), 0);
-    const figure: PlanFigure = { engine, users, zones: PLAN_ZONES.length, date, seedSeconds: seeded.seconds, launchMs, groupByMs, waves: waves.length, zonesPlanned, audienceZones: audience.zones, status: last.status };
+    const figure: PlanFigure = { engine, users, zones: PLAN_ZONES.length, date, seedSeconds: seeded.seconds, launchMs, groupByMs, waves: waves.length, zonesPlanned, audienceZones: audience.zones, status: last.status, intelligentMs, intelligentRows: Number(planRows.n) };
     out.push(figure);
     const lm = median(launchMs);
     const gm = median(groupByMs);
@@ -301,7 +318,7 @@ async function planOn(h: Harness, engine: Engine, store: BenchStore, users: numb
     return {
       section: SECTION,
       what: `Plan a local-time campaign (09:00 on each user's clock on ${date}) for ${count(users)} users over ${PLAN_ZONES.length} zones (+ ${NO_ZONE_PERCENT}% with none), ${engine}: POST .../launch, median of ${runs}`,
-      carillon: `${ms(lm)} (${waves.length} waves for ${audience.zones} zones; ${launchMs.map((m) => ms(m)).join(', ')})${check}`,
+      carillon: `${ms(lm)} (${waves.length} waves for ${audience.zones} zones; ${launchMs.map((m) => ms(m)).join(', ')})${check}; the intelligent schedule (a plan row per user, no engagement history): ${ms(intelligentMs)} for ${int(Number(planRows.n))} rows`,
       peer: `the bare group-by of the same audience by zone: ${ms(gm)}`,
       ratio: `launch takes ${times(lm / gm)}`,
       goal: goal('< 10 s', valid ? lm < PLAN_GOAL_MS : false),

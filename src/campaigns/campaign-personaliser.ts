@@ -4,7 +4,7 @@ import type { OutgoingMessage } from '../providers/channel.ts';
 import { prepare, type CampaignDefinition, type PreparedCampaign } from './campaign-definition.ts';
 import { ContentRenderer, type RenderContext, type RenderResult } from './content/index.ts';
 import { assignVariant, capDetail, cappedUsers, placeRecipient, validateCapRules, type CapRule } from './policy/index.ts';
-import type { Wave } from './waves.ts';
+import { inWaveWindows, type Wave } from './waves.ts';
 
 /** A wave as the personaliser reads it; a test send's wave says so. */
 type StoredWave = Partial<Wave> & { test?: boolean; variant?: string };
@@ -40,21 +40,31 @@ export function campaignPersonaliser(ctx: Context, plain: Personaliser): Persona
 
   return {
     async personalise(n: PersonalisedNotification, recipients: readonly PersonalRecipient[], base: OutgoingMessage): Promise<Personalised[]> {
-      const row = await db.selectFrom('notifications').select(['campaign_id', 'wave']).where('id', '=', n.id).executeTakeFirst();
+      const row = await db.selectFrom('notifications').select(['campaign_id', 'campaign_run', 'wave']).where('id', '=', n.id).executeTakeFirst();
       if (!row?.campaign_id) return plain.personalise(n, recipients, base);
       const campaignId = row.campaign_id;
       const wave = JSON.parse(row.wave ?? '{}') as StoredWave;
       const test = wave.test === true;
-      const tags = { campaignId, test, ...(wave.timing ? { timing: wave.timing } : {}) };
+      const waveTags = { campaignId, test, ...(wave.timing ? { timing: wave.timing } : {}) };
       const prepared = await campaignOf(campaignId);
-      if (!prepared) return recipients.map(() => ({ skip: { reason: 'render_failed', detail: 'the campaign was deleted' }, tags }));
+      if (!prepared) return recipients.map(() => ({ skip: { reason: 'render_failed', detail: 'the campaign was deleted' }, tags: waveTags }));
       const d = prepared.definition;
 
       const seqs = [...new Set(recipients.map((r) => r.userSeq).filter((s): s is number => s !== null))];
       const users = new Map<number, RenderContext['user']>();
+      const quietOf = new Map<number, string | null>();
       for (let i = 0; i < seqs.length; i += USERS_PER_QUERY) {
-        const rows = await db.selectFrom('users').select(['seq', 'external_id', 'language', 'timezone', 'country', 'attributes']).where('seq', 'in', seqs.slice(i, i + USERS_PER_QUERY)).execute();
+        const rows = await db.selectFrom('users').select(['seq', 'external_id', 'language', 'timezone', 'country', 'attributes', 'quiet_hours']).where('seq', 'in', seqs.slice(i, i + USERS_PER_QUERY)).execute();
+        for (const u of rows) quietOf.set(Number(u.seq), u.quiet_hours);
         for (const u of rows) users.set(Number(u.seq), { id: u.external_id, language: u.language, timezone: u.timezone, country: u.country, attributes: JSON.parse(u.attributes) as Record<string, unknown> });
+      }
+      // An intelligent wave: each user's own timing, as planned at launch (the best hour and whose it was).
+      const ownTiming = new Map<number, unknown>();
+      if (wave.planned) {
+        for (let i = 0; i < seqs.length; i += USERS_PER_QUERY) {
+          const rows = await db.selectFrom('campaign_user_plans').select(['user_seq', 'timing']).where('campaign_id', '=', campaignId).where('run', '=', Number(row.campaign_run)).where('user_seq', 'in', seqs.slice(i, i + USERS_PER_QUERY)).execute();
+          for (const p of rows) ownTiming.set(Number(p.user_seq), JSON.parse(p.timing));
+        }
       }
       const app = await db.selectFrom('apps').select(['name', 'globals', 'cap_rules']).where('id', '=', n.appId).executeTakeFirstOrThrow();
       const globals = app.globals === null ? {} : (JSON.parse(app.globals) as Record<string, unknown>);
@@ -71,7 +81,15 @@ export function campaignPersonaliser(ctx: Context, plain: Personaliser): Persona
 
       return recipients.map((r): Personalised => {
         const user = r.userSeq === null ? undefined : users.get(r.userSeq);
+        const planned = r.userSeq === null ? undefined : ownTiming.get(r.userSeq);
+        const tags = planned === undefined ? waveTags : { ...waveTags, timing: planned };
         const key = r.externalId ?? r.subscriptionId;
+        // A zone split over waves by users' own quiet hours: the others of the zone are another wave's.
+        if (wave.windows) {
+          const tz = user?.timezone ?? null;
+          const zone = tz !== null && wave.zones?.includes(tz) ? tz : '';
+          if (!inWaveWindows(wave.windows[zone], r.userSeq === null ? null : (quietOf.get(r.userSeq) ?? null))) return { omit: true };
+        }
         // The local time had passed at launch: the whole audience of the wave, test group and
         // rest alike, is recorded so once (a winner mode's second phase leaves those zones out).
         if (wave.skip === 'passed') {

@@ -19,6 +19,12 @@ export interface CampaignCounts {
   recipients: Record<SendReason, number>;
   /** Of those sent, how many quiet hours held to the end of the window (`quiet_held` is for a hold not yet released). */
   heldByQuietHours: number;
+  /**
+   * A throttled campaign: its recipients waiting for their turn, in batches the throttle
+   * handed back and not yet sent (a retry of a push service's failure waits in the same
+   * way and is counted too); 0 once all have gone, and without a throttle.
+   */
+  throttled: number;
   /** Of those sent: what the push services and the browsers said. */
   delivered: number;
   failed: number;
@@ -32,7 +38,7 @@ export interface CampaignCounts {
  * the delivery and engagement records of its waves. Clicks and displays count once per
  * subscription, as a notification's do.
  */
-export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<CampaignsTable>, 'id'>): Promise<CampaignCounts> {
+export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<CampaignsTable>, 'id' | 'definition'>): Promise<CampaignCounts> {
   const db = ctx.store.db;
   // The campaign's waves, joined by campaign_id rather than listed (a recurring campaign
   // has thousands); run 0 is the test sends (test-send.ts), never in its figures. The
@@ -46,7 +52,7 @@ export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<Cam
       .where('n.campaign_run', '>', 0);
   const waves = await db.selectFrom('notifications').select(sql<number>`count(*)`.as('n')).where('campaign_id', '=', campaign.id).where('campaign_run', '>', 0).executeTakeFirstOrThrow();
   const recipients = Object.fromEntries(SEND_REASONS.map((r) => [r, 0])) as Record<SendReason, number>;
-  const counts: CampaignCounts = { waves: Number(waves.n), recipients, heldByQuietHours: 0, delivered: 0, failed: 0, displayed: 0, clicked: 0, variants: [] };
+  const counts: CampaignCounts = { waves: Number(waves.n), recipients, heldByQuietHours: 0, throttled: 0, delivered: 0, failed: 0, displayed: 0, clicked: 0, variants: [] };
   if (counts.waves === 0) return counts;
   // A recipient once per run and reason: winner mode's two phases both fan out the whole
   // audience, so a preference left-out (or an expired send) can be recorded by each.
@@ -63,6 +69,19 @@ export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<Cam
     .where('n.campaign_run', '>', 0)
     .where('b.done', '=', 1)
     .executeTakeFirstOrThrow();
+  if ((JSON.parse(campaign.definition) as { throttle?: unknown }).throttle !== undefined) {
+    // The throttle hands back what it holds as a retry batch (attempt > 1) due later.
+    const waiting = await db
+      .selectFrom('delivery_batches as b')
+      .innerJoin('notifications as n', 'n.id', 'b.notification_id')
+      .select(sql<number>`coalesce(sum(b.size), 0)`.as('n'))
+      .where('n.campaign_id', '=', campaign.id)
+      .where('n.campaign_run', '>', 0)
+      .where('b.done', '=', 0)
+      .where('b.attempt', '>', 1)
+      .executeTakeFirstOrThrow();
+    counts.throttled = Number(waiting.n);
+  }
   counts.delivered = Number(delivery.delivered);
   counts.failed = Number(delivery.failed);
 

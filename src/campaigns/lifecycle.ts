@@ -6,15 +6,15 @@ import { audienceFilter, prepare, type CampaignDefinition, type PreparedCampaign
 import { campaignRunJobSpec } from './campaign-run-job.ts';
 import { decideJobSpec, decisionDueAt } from './decide-job.ts';
 import { nextRuns } from './timing/index.ts';
+import { planIntelligent } from './intelligent-plan.ts';
 import { planWaves, storeWaves, type Wave } from './waves.ts';
 
 type CampaignRow = Selectable<CampaignsTable>;
 
 /** What a launch cannot do yet; refused at launch with its reason rather than sent some other way. */
 export function unsupported(prepared: PreparedCampaign): string | null {
-  if (prepared.schedule?.kind === 'intelligent') return 'the intelligent schedule (each user at their best hour) is not available yet';
+  if (prepared.variants?.winner && prepared.schedule?.kind === 'intelligent') return 'winner mode of A/B tests does not combine with the intelligent schedule yet: the rest of the audience would need a plan of its own after the decision';
   if (prepared.variants?.winner && prepared.schedule?.kind === 'recurring') return 'winner mode of A/B tests is for one-off campaigns: a recurring one cannot wait for a decision between runs';
-  if (prepared.definition.throttle) return 'throttle is not available yet';
   return null;
 }
 
@@ -42,7 +42,7 @@ export async function launchCampaign(ctx: Context, row: CampaignRow): Promise<Ca
       await ctx.queue.add([campaignRunJobSpec(row.id, 1, first)], tx);
     });
   }
-  const planned = await planWaves(ctx, row.app_id, prepared, filter, { launchAt: now });
+  const planned = schedule?.kind === 'intelligent' ? await planIntelligent(ctx, row.id, 1, row.app_id, prepared, filter, now) : await planWaves(ctx, row.app_id, prepared, filter, { launchAt: now });
   const winner = prepared.variants?.winner ?? null;
   const waves = winner ? planned.map((w) => ({ ...w, phase: 'test' as const })) : planned;
   const status: CampaignStatus = waves.length === 0 ? 'completed' : waves.every((w) => !w.skip && w.sendAt > now) ? 'scheduled' : 'running';
@@ -142,6 +142,13 @@ export async function refreshStatus(ctx: Context, row: CampaignRow): Promise<Cam
   if (!recurring && finished && !awaitingDecision) next = { status: 'completed', finished_at: Math.max(...waves.map((w) => w.completed_at ?? 0)) };
   else if (row.status === 'scheduled' && begun) next = { status: 'running' };
   if (!next) return row;
-  await ctx.store.db.updateTable('campaigns').set(next).where('id', '=', row.id).where('status', '=', row.status).execute();
+  await ctx.store.db.transaction().execute(async (tx) => {
+    const res = await tx.updateTable('campaigns').set(next).where('id', '=', row.id).where('status', '=', row.status).executeTakeFirst();
+    // Done: an intelligent plan (a row per user) and a throttle's bucket have served.
+    if (next.status === 'completed' && Number(res.numUpdatedRows) === 1) {
+      await tx.deleteFrom('campaign_user_plans').where('campaign_id', '=', row.id).execute();
+      await tx.deleteFrom('campaign_throttles').where('campaign_id', '=', row.id).execute();
+    }
+  });
   return { ...row, ...next };
 }

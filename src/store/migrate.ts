@@ -17,6 +17,7 @@ import * as m014 from './migrations/014-campaigns.ts';
 import * as m015 from './migrations/015-activity.ts';
 import * as m021 from './migrations/021-alerts.ts';
 import * as m018 from './migrations/018-operators.ts';
+import * as m019 from './migrations/019-campaign-plans.ts';
 
 interface Migration {
   version: number;
@@ -43,6 +44,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 15, name: 'activity', up: m015.up },
   { version: 21, name: 'alerts', up: m021.up },
   { version: 18, name: 'operators', up: m018.up },
+  { version: 19, name: 'campaign-plans', up: m019.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -56,3 +56,21 @@ export interface CampaignsTable {
   /** JSON: winner mode's decision (policy/decide-winner.ts), once made. */
   decision: string | null;
 }
+
+/** A throttled campaign's bucket (migration 019, src/campaigns/throttle/). */
+export interface CampaignThrottlesTable {
+  campaign_id: string;
+  tokens: number;
+  at: number;
+  waiting: number;
+}
+
+/** An intelligent campaign's plan: a user of a run and the instant of their wave (migration 019, src/campaigns/intelligent-plan.ts). */
+export interface CampaignUserPlansTable {
+  campaign_id: string;
+  run: number;
+  user_seq: number;
+  send_at: number;
+  /** JSON: the send record's timing (the best hour and its source). */
+  timing: string;
+}

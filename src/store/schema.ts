@@ -3,6 +3,7 @@ import type { ActivityTable } from './schema-activity.ts';
 import type { AlertReferencesTable, AlertTestersTable, AlertsTable, UserAlertZonesTable } from './schema-alerts.ts';
 import type { CampaignsTable, SendRecordsTable } from './schema-campaigns.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
+import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, SendRecordsTable } from './schema-campaigns.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -37,6 +38,8 @@ export interface Database {
   segment_references: SegmentReferencesTable;
   send_records: SendRecordsTable;
   campaigns: CampaignsTable;
+  campaign_throttles: CampaignThrottlesTable;
+  campaign_user_plans: CampaignUserPlansTable;
   activity: ActivityTable;
   alerts: AlertsTable;
   alert_references: AlertReferencesTable;

@@ -62,6 +62,7 @@ export const CampaignWithCounts = Type.Object({
     waves: Type.Integer({ description: 'notifications the campaign went out as: one per send instant per run' }),
     recipients: Type.Object(Object.fromEntries(SEND_REASONS.map((r) => [r, Type.Integer()])), { description: 'matched recipients (subscriptions) by what became of them: sent, or why not' }),
     heldByQuietHours: Type.Integer({ description: 'of those sent, how many quiet hours held to the end of the window' }),
+    throttled: Type.Integer({ description: 'a throttled campaign: recipients cut into batches and held back for their turn, not yet sent (0 without a throttle)' }),
     delivered: Type.Integer(),
     failed: Type.Integer({ description: 'failed, expired or pruned after sending' }),
     displayed: Type.Integer(),

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { QuietHours } from '../../campaigns/timing/index.ts';
 import { Id } from '../../message/fields.ts';
 
 /** Schemas of the preference routes (preferences.ts). */
@@ -38,3 +39,10 @@ export const Preferences = Type.Record(Type.String(), Type.Boolean(), {
   description: 'Every category of the app: true unless the user turned it off (security is always true)',
   examples: [{ orders: true, promotions: false, security: true, civic: true }],
 });
+
+/** `PUT .../quiet-hours`: the user's own window, or null to fall back to the app's. */
+export const QuietHoursBody = Type.Object(
+  { quietHours: Type.Union([QuietHours, Type.Null()], { description: 'the user’s own window, replacing the app’s; null: the app’s applies' }), userIdHash: Type.Optional(UserIdHash) },
+  { additionalProperties: false },
+);
+export type QuietHoursBody = Static<typeof QuietHoursBody>;

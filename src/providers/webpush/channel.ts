@@ -7,7 +7,7 @@ import { parseAuthSecret, parseP256PublicKey } from '../../protocol/webpush/keys
 import { checkEndpointUrl } from '../../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress, Recipient } from '../channel.ts';
 import { requireField } from '../require-field.ts';
-import { buildWebPushPayload } from './build-payload.ts';
+import { webPushPlaintext } from './build-payload.ts';
 
 export const webPushChannel: Channel = {
   name: 'webpush',
@@ -53,7 +53,7 @@ export const webPushChannel: Channel = {
 
   /** The encrypted body: RFC 8291 adds 86 header bytes, a delimiter and a 16-byte tag. */
   payloadBytes(notificationId: string, content: MessageContent): number {
-    return encryptedBodyLength(Buffer.byteLength(JSON.stringify(buildWebPushPayload(notificationId, content))));
+    return encryptedBodyLength(webPushPlaintext(notificationId, content).byteLength);
   },
 
   /** Per push service origin: each push service sees all of Carillon's apps as one sender. */

@@ -5,7 +5,7 @@ import { oncePer, type OutcomeListener, type OutgoingMessage, type Recipient, ty
 import { CredentialsUnusableError, credentialsFailure, type Outcome } from '../outcome.ts';
 import { SecretUnavailableError } from '../../crypto/secret-box.ts';
 import { VapidKeyError } from '../../protocol/webpush/errors.ts';
-import { buildWebPushPayload } from './build-payload.ts';
+import { webPushPlaintext } from './build-payload.ts';
 import { buildWebPushRequest } from './build-request.ts';
 import type { CryptoPool } from './crypto-pool.ts';
 import { mapWebPushResponse } from './map-error.ts';
@@ -13,7 +13,6 @@ import type { VapidTokenCache } from './vapid-cache.ts';
 
 /** Recipients per encryption task: small enough to start sending early, large enough to amortise a message to the thread. */
 const ENCRYPT_CHUNK = 50;
-const ENCODER = new TextEncoder();
 
 export interface WebPushSenderDeps {
   transport: PushTransport;
@@ -37,9 +36,8 @@ export class WebPushSender implements Sender {
     const { transport, crypto, now, retryMax } = this.deps;
     // A batch is one app's in practice; asked per app all the same, so a caller may mix them.
     const vapidOf = oncePer((appId: string) => this.#vapid(appId));
-    // Bytes that own their memory: a small Buffer is a view of Node's 8 KB pool slab, and
-    // posting it to a crypto thread would clone the whole slab for every distinct message.
-    const plaintextOf = oncePer((m: OutgoingMessage) => ENCODER.encode(JSON.stringify(buildWebPushPayload(m.id, m.content))));
+    // The bytes the deliver job's size check built (build-payload.ts), once per distinct message.
+    const plaintextOf = oncePer((m: OutgoingMessage) => webPushPlaintext(m.id, m.content));
     const sendOne = async ({ recipient: r, message }: Send, body: Uint8Array | string): Promise<Outcome> => {
       if (typeof body === 'string') return { kind: 'rejected', reason: `encryption failed: ${body}` };
       const vapid = await vapidOf(message.appId);
