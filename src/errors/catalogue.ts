@@ -89,6 +89,8 @@ export const ERRORS = {
   invalid_quiet_hours: { status: 400, title: 'The quiet hours are not valid' },
   template_invalid: { status: 422, title: 'A template of the content is not valid' },
   invalid_content_language: { status: 400, title: 'A language of the content is not valid' },
+  invalid_conversion: { status: 400, title: 'The conversion events or window are not valid' },
+  invalid_analytics_query: { status: 400, title: 'The analytics query is not valid' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

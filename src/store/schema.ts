@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
+import type { ActivityRollupsTable, ConversionTouchesTable } from './schema-analytics.ts';
 import type { CampaignsTable, SendRecordsTable } from './schema-campaigns.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
@@ -35,6 +36,8 @@ export interface Database {
   send_records: SendRecordsTable;
   campaigns: CampaignsTable;
   activity: ActivityTable;
+  activity_rollups: ActivityRollupsTable;
+  conversion_touches: ConversionTouchesTable;
 }
 
 export interface AppsTable {
@@ -148,6 +151,8 @@ export interface NotificationsTable {
   campaign_run: number | null;
   /** JSON: what the wave's recipients share (zones, instant, why). */
   wave: string | null;
+  /** JSON: the conversion events and window this notification names (migration 016); null: none. */
+  conversion: Generated<string | null>;
 }
 
 export interface DeliveryBatchesTable {
