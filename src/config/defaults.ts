@@ -110,6 +110,8 @@ export const defaults = {
   httpMaxConnections: 10_000,
   /** Requests served on one keep-alive connection before it is closed, so long-lived clients spread over API processes after a scale-out; 0: no limit. */
   httpMaxRequestsPerSocket: 10_000,
+  /** days; how long the raw activity log (docs/analytics.md) is kept; the hourly rollups are kept for good. A year and a month: a rebuild can recount last year's same month, and a webhook replay reaches that far back. */
+  activityRetentionDays: 400,
 };
 
 export type Config = typeof defaults;
