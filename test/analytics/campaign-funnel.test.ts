@@ -154,6 +154,16 @@ for (const kind of STORES) {
       assert.ok(groups.includes(campaignId), JSON.stringify(groups));
     });
 
+    test('erasing a user takes their ids out of the log and keeps the counts', async () => {
+      const funnel = (await call('GET', `/campaigns/${campaignId}/analytics`)).body.funnel;
+      const sub = subs.get('u1')!;
+      const rowsOf = async () => (await c.ctx.store.db.selectFrom('activity').select('seq').where((eb) => eb.or([eb('user_id', '=', 'u1'), eb('subscription_id', '=', sub)])).execute()).length;
+      assert.ok((await rowsOf()) >= 5, 'u1 has rows: opted in, sent, delivered, displayed, clicked, converted');
+      assert.equal((await call('DELETE', '/users/u1')).status, 204);
+      assert.equal(await rowsOf(), 0);
+      assert.deepEqual((await call('GET', `/campaigns/${campaignId}/analytics`)).body.funnel, funnel);
+    });
+
     test('bad parameters and conversion specs answer problem+json with their code and pointer, and store nothing', async () => {
       const cases: [string, string][] = [
         ['?interval=week', '#/interval'],

@@ -5,16 +5,17 @@ import { Type, type Static } from '@sinclair/typebox';
 /**
  * The query string: strings, each checked by src/analytics/series.ts, so that a wrong
  * value is `invalid_analytics_query` with the parameter's pointer and a detail naming
- * the values that work.
+ * the values that work. The lengths keep the longest query, percent-encoded, under the
+ * 8,192 bytes of URL the server reads (all the metrics together are 331 characters).
  */
 export const AnalyticsQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ maxLength: 64, description: 'RFC 3339; the start of the range (widened to its bucket). 7 days before `to` when absent' })),
-    to: Type.Optional(Type.String({ maxLength: 64, description: 'RFC 3339; the end of the range, exclusive. Now when absent. At most 400 days after `from`' })),
+    from: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; the start of the range (widened to its bucket). 7 days before `to` when absent' })),
+    to: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; the end of the range, exclusive. Now when absent. At most 400 days after `from`' })),
     interval: Type.Optional(Type.String({ maxLength: 16, description: '`hour` or `day` (the default); days are local days of `timezone`. At most 2,000 buckets' })),
     groupBy: Type.Optional(Type.String({ maxLength: 16, description: '`campaign`, `category`, `channel` or `variant`: one series per value' })),
-    metrics: Type.Optional(Type.String({ maxLength: 1000, description: 'Comma-separated metric names (docs/analytics.md#metrics); all when absent' })),
-    timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA zone of the day buckets and of the times shown; the app’s zone (or UTC) when absent' })),
+    metrics: Type.Optional(Type.String({ maxLength: 400, description: 'Comma-separated metric names (docs/analytics.md#metrics); all when absent' })),
+    timezone: Type.Optional(Type.String({ maxLength: 48, description: 'IANA zone of the day buckets and of the times shown; the app’s zone (or UTC) when absent' })),
   },
   { additionalProperties: false },
 );
