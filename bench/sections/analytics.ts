@@ -119,6 +119,8 @@ export async function analyticsSection(h: Harness): Promise<SectionResult> {
           const a = await api(range);
           apiMs.push(a.ms);
           groupedMs.push((await api(`${range}&groupBy=campaign&metrics=delivered,clicked,click_rate,converted,revenue`)).ms);
+          // The raw aggregate reads every row: three runs are enough to see it, and a full run's seconds each.
+          if (i >= 3) continue;
           const r = await raw();
           rawMs.push(r.ms);
           if (i === 0) {
@@ -141,7 +143,7 @@ export async function analyticsSection(h: Harness): Promise<SectionResult> {
           section: SECTION,
           what: `30-day hourly series over ${count(events)} events, GET .../analytics (all metrics), ${engine}: median of ${runs}`,
           carillon: `${ms(median(apiMs))}; by campaign (20 series, 5 metrics) ${ms(median(groupedMs))}`,
-          peer: `the same counts from the raw log, one SQL aggregate: ${ms(median(rawMs))}${agree ? ', same delivered total' : ', COUNTS DIFFER'}`,
+          peer: `the same counts from the raw log, one SQL aggregate (median of ${rawMs.length}): ${ms(median(rawMs))}${agree ? ', same delivered total' : ', COUNTS DIFFER'}`,
           ratio: `raw takes ${times(median(rawMs) / median(apiMs))}`,
           goal: goal('< 200 ms (the overall series)', median(apiMs) < GOAL_MS),
         });

@@ -14,7 +14,8 @@ export interface RebuildScope {
 /**
  * Recounts the hourly rollups from the raw activity log (`carillon analytics rebuild`),
  * for the hours from `since` on: the rollups of those hours are deleted and summed again
- * with one aggregate per source in the store, all in one transaction. Hours before `since`
+ * with one aggregate per source in the store, then their per-app totals from them, all in
+ * one transaction. Hours before `since`
  * are kept: their raw rows may be gone by retention, and the rollups are then what is left
  * of them (docs/analytics.md#rebuild). The SDK's opt-in steps are counted from the stored
  * events (`events`), which are their raw rows.
@@ -30,7 +31,8 @@ export async function rebuildRollups(db: Kysely<Database>, dialect: Dialect, sco
   const dims = sql`app_id, ${hour}, coalesce(campaign_id, ''), coalesce(notification_id, ''), coalesce(variant, ''), coalesce(category, ''), coalesce(channel, '')`;
   const columns = sql`(app_id, hour, campaign_id, notification_id, variant, category, channel, type, count, value_sum)`;
   return db.transaction().execute(async (tx) => {
-    if (dialect === 'postgres') await sql`lock table activity_rollups in exclusive mode`.execute(tx);
+    // Both tables, in the order appendActivity writes them, before anything is read.
+    if (dialect === 'postgres') await sql`lock table activity_rollups, activity_totals in exclusive mode`.execute(tx);
     await sql`delete from activity_rollups where hour >= ${since}${app('app_id')}`.execute(tx);
     await sql`insert into activity_rollups ${columns}
       select ${dims}, type, count(*), coalesce(sum(value), 0) from activity where at >= ${since}${app('app_id')}
@@ -47,6 +49,10 @@ export async function rebuildRollups(db: Kysely<Database>, dialect: Dialect, sco
       select app_id, ${hour}, '', '', '', '', '', type, count(*), 0 from events
       where at >= ${since} and type in (${sql.join(OPT_IN_EVENTS.map((t) => sql`${t}`))})${app('app_id')}
       group by app_id, ${hour}, type`.execute(tx);
+    await sql`delete from activity_totals where hour >= ${since}${app('app_id')}`.execute(tx);
+    await sql`insert into activity_totals (app_id, hour, type, count, value_sum)
+      select app_id, hour, type, sum(count), sum(value_sum) from activity_rollups where hour >= ${since}${app('app_id')}
+      group by app_id, hour, type`.execute(tx);
     const n = await sql<{ n: number }>`select count(*) as n from activity_rollups where hour >= ${since}${app('app_id')}`.execute(tx);
     return { rows: Number(n.rows[0]?.n ?? 0) };
   });

@@ -124,8 +124,10 @@ export async function querySeries(db: Kysely<Database>, q: SeriesQuery): Promise
   const last = q.interval === 'hour' ? starts.at(-1)! + HOUR_MS : DateTime.fromMillis(starts.at(-1)!, { zone: q.timezone }).plus({ days: 1 }).toMillis();
   const needed = neededTypes(q.metrics);
   const group = q.groupBy === null ? sql<string>`''` : sql.ref<string>(COLUMN[q.groupBy]);
+  // An app's overall series reads the per-app totals; a grouped or a campaign's one the rollups.
+  const overall = q.groupBy === null && q.campaignId === undefined && q.notificationId === undefined;
   let query = db
-    .selectFrom('activity_rollups')
+    .selectFrom(overall ? 'activity_totals' : 'activity_rollups')
     .select([
       'hour',
       'type',

@@ -102,7 +102,8 @@ export interface Countable {
 const ROLLUP_CHUNK = 1000;
 
 /**
- * Adds to the hourly rollups (migration 016) in the caller's transaction: one upsert row
+ * Adds to the hourly rollups (migration 016), and to their per-app totals, in the
+ * caller's transaction: one upsert row
  * per hour and dimension, summed here first (a statement may not touch a row twice on
  * PostgreSQL), in key order, so that two transactions take the rows' locks in one order
  * and cannot deadlock.
@@ -128,6 +129,15 @@ export async function addToRollups(db: Kysely<Database>, items: readonly Countab
     } else sums.set(key, { ...row, count: 1, value_sum: a.value ?? 0 });
   }
   const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  const totals = new Map<string, { app_id: string; hour: number; type: string; count: number; value_sum: number }>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.app_id, r.hour, r.type]);
+    const t = totals.get(key);
+    if (t) {
+      t.count += r.count;
+      t.value_sum += r.value_sum;
+    } else totals.set(key, { app_id: r.app_id, hour: r.hour, type: r.type, count: r.count, value_sum: r.value_sum });
+  }
   for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
     await db
       .insertInto('activity_rollups')
@@ -136,6 +146,19 @@ export async function addToRollups(db: Kysely<Database>, items: readonly Countab
         oc.columns(['app_id', 'hour', 'type', 'campaign_id', 'notification_id', 'variant', 'category', 'channel']).doUpdateSet((eb) => ({
           count: eb('activity_rollups.count', '+', eb.ref('excluded.count')),
           value_sum: eb('activity_rollups.value_sum', '+', eb.ref('excluded.value_sum')),
+        })),
+      )
+      .execute();
+  }
+  const totalRows = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  for (let i = 0; i < totalRows.length; i += ROLLUP_CHUNK) {
+    await db
+      .insertInto('activity_totals')
+      .values(totalRows.slice(i, i + ROLLUP_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['app_id', 'hour', 'type']).doUpdateSet((eb) => ({
+          count: eb('activity_totals.count', '+', eb.ref('excluded.count')),
+          value_sum: eb('activity_totals.value_sum', '+', eb.ref('excluded.value_sum')),
         })),
       )
       .execute();

@@ -32,3 +32,12 @@ export interface ConversionTouchesTable {
   /** Set once the recipient's conversion is counted: each recipient converts once. */
   converted_at: number | null;
 }
+
+/** The rollups summed per app, hour and type: an app's overall series. */
+export interface ActivityTotalsTable {
+  app_id: string;
+  hour: number;
+  type: string;
+  count: number;
+  value_sum: number;
+}

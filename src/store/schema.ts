@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
-import type { ActivityRollupsTable, ConversionTouchesTable } from './schema-analytics.ts';
+import type { ActivityRollupsTable, ActivityTotalsTable, ConversionTouchesTable } from './schema-analytics.ts';
 import type { CampaignsTable, SendRecordsTable } from './schema-campaigns.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
@@ -37,6 +37,7 @@ export interface Database {
   campaigns: CampaignsTable;
   activity: ActivityTable;
   activity_rollups: ActivityRollupsTable;
+  activity_totals: ActivityTotalsTable;
   conversion_touches: ConversionTouchesTable;
 }
 

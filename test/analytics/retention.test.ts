@@ -67,6 +67,9 @@ for (const kind of STORES) {
       assert.deepEqual(older(rebuilt), older(appended).map((r) => r.replace(/\|(\d+)\|([\d.]+)$/, (_, n, v) => `|${Number(n) + 100}|${v}`)), 'hours before `since` are left as they were');
       assert.ok(rebuilt.some((r) => r.includes('|converted_direct|cmp_a|apns|1|12.5')), JSON.stringify(rebuilt));
       assert.ok(rebuilt.some((r) => r.includes('|prompt_shown|||1|0')), JSON.stringify(rebuilt));
+      const totals = (await sql<any>`select hour, type, count from activity_totals where hour >= ${cutoff} order by hour, type`.execute(store.db)).rows.map((r) => `${Number(r.hour)}|${r.type}|${Number(r.count)}`);
+      const summed = (await sql<any>`select hour, type, sum(count) as count from activity_rollups where hour >= ${cutoff} group by hour, type order by hour, type`.execute(store.db)).rows.map((r) => `${Number(r.hour)}|${r.type}|${Number(r.count)}`);
+      assert.deepEqual(totals, summed, 'the rebuilt totals are the rollups summed');
     });
   });
 }

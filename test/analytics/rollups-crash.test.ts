@@ -29,6 +29,10 @@ async function rollupsAndRaw(store: Store) {
   const rolled = await sql<any>`select app_id, hour, type, campaign_id as c, notification_id as n, variant as v, category as k, channel as ch, count, value_sum as value from activity_rollups
     where type in ('sent', 'delivered', 'failed', 'pruned', 'capped', 'suppressed', 'displayed', 'clicked', 'dismissed', 'opted_in', 'opted_out', 'converted')`.execute(store.db);
   const norm = (rows: any[]) => rows.map((r) => `${r.app_id}|${Number(r.hour)}|${r.type}|${r.c}|${r.n}|${r.v}|${r.k}|${r.ch}|${Number(r.count)}|${Number(r.value)}`).sort();
+  const totals = await sql<any>`select app_id, hour, type, count, value_sum from activity_totals order by app_id, hour, type`.execute(store.db);
+  const summed = await sql<any>`select app_id, hour, type, sum(count) as count, sum(value_sum) as value_sum from activity_rollups group by app_id, hour, type order by app_id, hour, type`.execute(store.db);
+  const flat = (rows: any[]) => rows.map((r) => `${r.app_id}|${Number(r.hour)}|${r.type}|${Number(r.count)}|${Number(r.value_sum)}`);
+  assert.deepEqual(flat(totals.rows), flat(summed.rows), 'the per-app totals equal the rollups summed');
   return { raw: norm(raw.rows), rolled: norm(rolled.rows), all: norm((await sql<any>`select app_id, hour, type, campaign_id as c, notification_id as n, variant as v, category as k, channel as ch, count, value_sum as value from activity_rollups`.execute(store.db)).rows) };
 }
 
