@@ -1,5 +1,5 @@
 /**
- * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns] [--quick]`.
+ * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns,analytics] [--quick]`.
  *
  * Every figure is measured beside a peer in the same run (the web-push package, the
  * machine's crypto floor, a bare server) and reported as a ratio, because absolute
@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { analyticsSection } from './sections/analytics.ts';
 import { apiSection } from './sections/api.ts';
 import { appPushSection } from './sections/app-push.ts';
 import { audienceSection } from './sections/audience.ts';
@@ -35,6 +36,7 @@ const RUNNERS: Record<SectionName, { number: number; title: string; run(h: Harne
   connections: { number: 6, title: 'Connections', run: connectionsSection },
   audience: { number: 7, title: 'Audience: users, attributes, events and segments', run: audienceSection },
   campaigns: { number: 8, title: 'Campaigns: personalised fan-out and local-time planning', run: campaignsSection },
+  analytics: { number: 9, title: 'Analytics: series from the rollups', run: analyticsSection },
 };
 
 async function main(): Promise<number> {

@@ -21,6 +21,7 @@ import { errorRoutes } from './http/routes/errors.ts';
 import { queueRoutes } from './http/routes/queue.ts';
 import { eventRoutes } from './http/routes/events.ts';
 import { trackRoutes } from './http/routes/track.ts';
+import { analyticsRoutes } from './http/routes/analytics.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { segmentRoutes } from './http/routes/segments.ts';
 import { campaignRoutes, campaignSettingsRoutes } from './http/routes/campaigns.ts';
@@ -126,6 +127,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   sessionRoutes(app, ctx);
   operatorRoutes(app, ctx);
   dashboardRoutes(app);
+  analyticsRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

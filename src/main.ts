@@ -5,6 +5,7 @@ import { serve } from './cli/serve.ts';
 import { send } from './cli/send.ts';
 import { pushService } from './cli/push-service.ts';
 import { migrate } from './cli/migrate.ts';
+import { rebuildAnalytics } from './cli/analytics.ts';
 import { importUsersFile } from './cli/users-import.ts';
 import { deleteCredentials, listCredentials, setApns, setFcm } from './cli/credentials.ts';
 
@@ -86,6 +87,15 @@ apiOptions(users.command('import').description('create or merge users from a CSV
   .action(async (file: string, opts) => {
     process.exitCode = await importUsersFile(file, opts);
   });
+
+const analytics = program.command('analytics').description('the activity log and its rollups (docs/analytics.md)');
+addConfigOptions(
+  analytics
+    .command('rebuild')
+    .description('recount the hourly rollups from the raw activity log, for the hours the retention keeps')
+    .option('--app <id>', 'one app only')
+    .option('--since <time>', 'RFC 3339; recount from this hour on (not before the retention cutoff)'),
+).action(async (opts) => rebuildAnalytics(configFromOptions(opts), opts));
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`carillon: ${err.message}\n`);

@@ -8,6 +8,7 @@ import { resolveMasterKey } from './crypto/master-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { deliveryJobs } from './delivery/jobs.ts';
 import { eventPruneJob } from './audience/events/prune-job.ts';
+import { activityPruneJob } from './analytics/retention.ts';
 import { checkMasterKey } from './crypto/key-check.ts';
 import { reconcile } from './delivery/reconcile.ts';
 import { DeliveryMetrics } from './delivery/metrics.ts';
@@ -106,7 +107,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), activityPruneJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

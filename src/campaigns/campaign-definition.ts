@@ -7,6 +7,7 @@ import type { CampaignAudience, CampaignInput } from './campaign-input.ts';
 import { compileContent, type CompiledContent } from './content/index.ts';
 import { validateVariants, type VariantsConfig } from './policy/index.ts';
 import { validateSchedule, type Schedule } from './timing/index.ts';
+import { checkConversion } from '../analytics/conversion-spec.ts';
 
 /** A campaign as stored: the request's members, each checked (campaigns.definition). */
 export type CampaignDefinition = CampaignInput;
@@ -49,6 +50,7 @@ export function prepare(definition: CampaignDefinition, now?: number): PreparedC
     variantContent.set(v.id, own === undefined ? content : compileContent(own, { defaultLanguage: definition.defaultLanguage, strict }, `/variants/split/${i}/content`));
   }
   const schedule = definition.schedule === undefined ? null : validateSchedule(definition.schedule, '/schedule', now);
+  if (definition.conversion !== undefined) checkConversion(definition.conversion);
   return { definition, content, variantContent, variants, schedule };
 }
 

@@ -3,6 +3,7 @@ import { AudienceFilter, SegmentId } from '../message/target.ts';
 import { CampaignContent } from './content/index.ts';
 import { variantsSchema } from './policy/index.ts';
 import { CampaignSchedule } from './timing/index.ts';
+import { ConversionSpec } from '../analytics/conversion-spec.ts';
 
 /** Who a campaign goes to: a segment or a filter, less the users of an excluded segment. */
 export const CampaignAudience = Type.Object(
@@ -30,6 +31,8 @@ const fields = {
   capping: Type.Optional(Type.Object({ ignore: Type.Boolean({ description: 'true: the app’s frequency caps do not hold this campaign back (its sends still count towards them)' }) }, { additionalProperties: false })),
   ttl: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_419_200, description: 's; RFC 8030 TTL (at most 4 weeks)' })),
   urgency: Type.Optional(Type.Union([Type.Literal('very-low'), Type.Literal('low'), Type.Literal('normal'), Type.Literal('high')])),
+  /** docs/analytics.md#conversions */
+  conversion: Type.Optional(ConversionSpec),
 };
 
 /** `POST /v1/apps/{appId}/campaigns`: a campaign as it is asked for (docs/campaigns.md). */

@@ -120,6 +120,8 @@ export const defaults = {
   loginAttemptsPerAddress: 50,
   /** ms; how long the one-time setup link printed at first start stays good (a day: time to open it, short enough that an old log line is no key). */
   setupLinkTtl: 86_400_000,
+  /** days; how long the raw activity log (docs/analytics.md) is kept; the hourly rollups are kept for good. A year and a month: a rebuild can recount last year's same month, and a webhook replay reaches that far back. */
+  activityRetentionDays: 400,
 };
 
 export type Config = typeof defaults;

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.ts';
+import { appendActivity } from '../store/activity-log.ts';
 import { insertSendRecords, type RecordDraft } from './send-records.ts';
 
 /**
@@ -87,7 +88,19 @@ export async function writeProgress(tx: Transaction<Database>, batch: BatchRef, 
   if (records.length) await insertSendRecords(tx, batch, records, at);
   const pruned = of('pruned');
   // Only as they were sent to: a subscription renewed meanwhile (new keys) is kept.
-  if (pruned.length) await tx.deleteFrom('subscriptions').where('app_id', '=', batch.appId).where('seq', 'in', pruned).where('updated_at', '<=', batch.sendStarted).execute();
+  if (pruned.length) {
+    const deleted = await tx.deleteFrom('subscriptions').where('app_id', '=', batch.appId).where('seq', 'in', pruned).where('updated_at', '<=', batch.sendStarted).returning(['seq', 'id', 'channel', 'user_id']).execute();
+    // Pruning is an opt-out the push service tells of (the user revoked the permission or
+    // uninstalled), logged with the deletion it describes.
+    const tags = new Map(fresh.map((e) => [e.seq, e.record?.tags]));
+    await appendActivity(
+      tx,
+      deleted.map((d) => {
+        const t = tags.get(Number(d.seq));
+        return { appId: batch.appId, type: 'opted_out', at, notificationId: batch.notificationId, campaignId: t?.campaignId ?? null, variant: t?.variant ?? null, category: batch.category, channel: d.channel, subscriptionId: d.id, userId: d.user_id, data: { reason: 'pruned' } };
+      }),
+    );
+  }
 }
 
 /** What the batch's committed progress adds up to, for its final counts and its retry batch. */

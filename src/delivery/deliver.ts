@@ -180,7 +180,9 @@ function withRecord(s: Settled, r: BatchRecipient, category: string | null, tags
   if (s.bucket === 'retrying') return s;
   const delivered = s.bucket === 'delivered';
   const detail = s.failure ? `${s.failure.outcome}${s.failure.status_code !== null ? ` ${s.failure.status_code}` : ''}: ${s.failure.reason}` : null;
-  return { ...s, record: { userSeq: r.userSeq, subscriptionSeq: r.seq, reason: 'sent', detail, countsForCaps: delivered && countsForCaps(category, tags), ...(tags ? { tags } : {}) } };
+  const outcome = { type: s.bucket, ...(s.failure ? { status: s.failure.status_code, reason: s.failure.reason } : {}) };
+  const who = { subscriptionId: r.id, channel: r.channel, userId: r.externalId };
+  return { ...s, record: { userSeq: r.userSeq, subscriptionSeq: r.seq, reason: 'sent', detail, countsForCaps: delivered && countsForCaps(category, tags), ...(tags ? { tags } : {}), who, outcome } };
 }
 
 /**

@@ -42,7 +42,7 @@ export function planSends(recipients: readonly BatchRecipient[], answers: readon
       return;
     }
     if ('skip' in answer) {
-      plan.skipped.push({ userSeq: r.userSeq, subscriptionSeq: r.seq, reason: answer.skip.reason, detail: answer.skip.detail, countsForCaps: false, ...(answer.tags ? { tags: answer.tags } : {}) });
+      plan.skipped.push({ userSeq: r.userSeq, subscriptionSeq: r.seq, reason: answer.skip.reason, detail: answer.skip.detail, countsForCaps: false, ...(answer.tags ? { tags: answer.tags } : {}), who: { subscriptionId: r.id, channel: r.channel, userId: r.externalId } });
       return;
     }
     const channel = channels.get(r.channel);
@@ -55,7 +55,7 @@ export function planSends(recipients: readonly BatchRecipient[], answers: readon
           seq: r.seq,
           bucket: 'failed',
           failure: { subscription_id: r.id, outcome: 'too_large', status_code: null, reason },
-          record: { userSeq: r.userSeq, subscriptionSeq: r.seq, reason: 'too_large', detail: reason, countsForCaps: false, ...(answer.tags ? { tags: answer.tags } : {}) },
+          record: { userSeq: r.userSeq, subscriptionSeq: r.seq, reason: 'too_large', detail: reason, countsForCaps: false, ...(answer.tags ? { tags: answer.tags } : {}), who: { subscriptionId: r.id, channel: r.channel, userId: r.externalId } },
         });
         return;
       }

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { Database, SendReason } from '../store/schema.ts';
+import type { ActivityType, Database, SendReason } from '../store/schema.ts';
+import { appendActivity, type Activity } from '../store/activity-log.ts';
 import type { RecordTags } from './personaliser.ts';
 
 /**
@@ -22,6 +23,18 @@ export interface RecordDraft {
   detail: string | null;
   countsForCaps: boolean;
   tags?: RecordTags;
+  /** Who it is about, as the activity log carries it; looked up by the subscription's seq when absent. */
+  who?: Recipient;
+  /** For a send that went out: what the push service's last answer made of it (the activity logged). */
+  outcome?: { type: 'delivered' | 'failed' | 'pruned'; status?: number | null; reason?: string };
+}
+
+/** A record's subscription as the activity log names it. */
+export interface Recipient {
+  subscriptionId: string;
+  channel: string;
+  /** The user's external id. */
+  userId: string | null;
 }
 
 /** Where a batch's records go: its notification, its app, its category. */
@@ -61,5 +74,62 @@ export async function insertSendRecords(tx: Transaction<Database>, target: Recor
       at,
     }));
     await tx.insertInto('send_records').values(rows).execute();
+  }
+  await appendActivity(tx, await activitiesOf(tx, target, drafts, at));
+}
+
+/**
+ * The activity each record logs (docs/analytics.md): a delivered send is `sent` and
+ * `delivered`; a refused one `failed`; a gone subscription `pruned`; a cap
+ * `capped`, a preference `suppressed`, a run-out TTL `failed`. Test sends log nothing: they
+ * are not the campaign's audience.
+ */
+async function activitiesOf(tx: Transaction<Database>, target: RecordTarget, drafts: readonly RecordDraft[], at: number): Promise<Activity[]> {
+  const typed = drafts.flatMap((d) => {
+    const types = typesOf(d);
+    return types.length && !d.tags?.test ? [{ d, types }] : [];
+  });
+  if (typed.length === 0) return [];
+  const missing = typed.filter(({ d }) => !d.who && d.subscriptionSeq !== null).map(({ d }) => d.subscriptionSeq!);
+  const found = new Map<number, Recipient>();
+  if (missing.length) {
+    const rows = await tx.selectFrom('subscriptions').select(['seq', 'id', 'channel', 'user_id']).where('app_id', '=', target.appId).where('seq', 'in', [...new Set(missing)]).execute();
+    for (const r of rows) found.set(Number(r.seq), { subscriptionId: r.id, channel: r.channel, userId: r.user_id });
+  }
+  return typed.flatMap(({ d, types }) => {
+    const who = d.who ?? (d.subscriptionSeq === null ? undefined : found.get(d.subscriptionSeq));
+    const data = d.outcome && d.outcome.type !== 'delivered' ? { status: d.outcome.status ?? null, reason: d.outcome.reason ?? null } : d.reason === 'sent' ? null : { reason: d.reason, detail: d.detail };
+    return types.map((type) => ({
+      appId: target.appId,
+      type,
+      at,
+      notificationId: target.notificationId,
+      campaignId: d.tags?.campaignId ?? null,
+      variant: d.tags?.variant ?? null,
+      category: target.category,
+      channel: who?.channel ?? null,
+      subscriptionId: who?.subscriptionId ?? null,
+      userId: who?.userId ?? null,
+      data: type === 'sent' || type === 'delivered' ? null : data,
+    }));
+  });
+}
+
+function typesOf(d: RecordDraft): ActivityType[] {
+  switch (d.reason) {
+    case 'sent':
+      if (d.outcome?.type === 'failed') return ['failed'];
+      // The subscription's `opted_out` is logged where it is deleted (writeProgress).
+      if (d.outcome?.type === 'pruned') return ['pruned'];
+      return ['sent', 'delivered'];
+    case 'too_large':
+    case 'expired':
+      return ['failed'];
+    case 'capped':
+      return ['capped'];
+    case 'suppressed':
+      return ['suppressed'];
+    default:
+      return [];
   }
 }

@@ -12,6 +12,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import { readDeliveryRef } from '../providers/webpush/delivery-ref.ts';
 import type { PushAck } from '../push-service/index.ts';
 import type { Database } from '../store/schema.ts';
+import { appendActivity } from '../store/activity-log.ts';
 
 /** The failure outcomes a browser's ack can bring, by ack code (src/push-service/ws-protocol.ts). */
 export const UNSHOWN_OUTCOMES = {
@@ -43,7 +44,7 @@ export async function recordUnshown(deps: UnshownDeps, ack: PushAck): Promise<bo
     return false;
   }
   return deps.db.transaction().execute(async (tx) => {
-    const known = await tx.selectFrom('notifications').select('id').where('id', '=', ref.notificationId).executeTakeFirst();
+    const known = await tx.selectFrom('notifications').select(['id', 'app_id', 'campaign_id', 'category']).where('id', '=', ref.notificationId).executeTakeFirst();
     if (!known) return false;
     const already = await tx
       .selectFrom('delivery_failures')
@@ -57,6 +58,13 @@ export async function recordUnshown(deps: UnshownDeps, ack: PushAck): Promise<bo
       .insertInto('delivery_failures')
       .values({ notification_id: ref.notificationId, subscription_id: ref.subscriptionId, outcome: kind.outcome, status_code: null, reason: kind.reason, at: deps.now() })
       .execute();
+    // In the activity log too (docs/analytics.md): the send logged delivered stays so, and
+    // this `failed` says what the browser made of it.
+    const sub = await tx.selectFrom('subscriptions').select(['channel', 'user_id']).where('id', '=', ref.subscriptionId).executeTakeFirst();
+    const variant = await tx.selectFrom('send_records').innerJoin('subscriptions', 'subscriptions.seq', 'send_records.subscription_seq').select('send_records.variant').where('send_records.notification_id', '=', ref.notificationId).where('subscriptions.id', '=', ref.subscriptionId).executeTakeFirst();
+    await appendActivity(tx, [
+      { appId: known.app_id, type: 'failed', at: deps.now(), notificationId: known.id, campaignId: known.campaign_id, variant: variant?.variant ?? null, category: known.category, channel: sub?.channel ?? 'webpush', subscriptionId: ref.subscriptionId, userId: sub?.user_id ?? null, data: { status: null, reason: kind.reason, outcome: kind.outcome } },
+    ]);
     return true;
   });
 }

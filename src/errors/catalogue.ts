@@ -105,6 +105,8 @@ export const ERRORS = {
   operator_not_found: { status: 404, title: 'No such operator' },
   weak_password: { status: 400, title: 'The password is too short' },
   totp_not_pending: { status: 409, title: 'No second factor is being enrolled' },
+  invalid_conversion: { status: 400, title: 'The conversion events or window are not valid' },
+  invalid_analytics_query: { status: 400, title: 'The analytics query is not valid' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { messageContentFields } from '../message/content.ts';
 import { Target } from '../message/target.ts';
+import { ConversionSpec } from '../analytics/conversion-spec.ts';
 
 /** A notification as it is asked for: who, what (the message content), and how it travels. */
 export const NotificationInput = Type.Object(
@@ -20,6 +21,8 @@ export const NotificationInput = Type.Object(
         description: 'orders, promotions, security, civic or one of the app’s own categories: users who turned it off are not sent it (counted as suppressed). None: no preference applies',
       }),
     ),
+    /** docs/analytics.md#conversions */
+    conversion: Type.Optional(ConversionSpec),
   },
   { additionalProperties: false },
 );

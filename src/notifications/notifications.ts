@@ -1,3 +1,4 @@
+import { checkConversion } from '../analytics/conversion-spec.ts';
 import { sql } from 'kysely';
 import { validateTopic } from '../protocol/webpush/headers.ts';
 import { CHANNELS } from '../providers/registry.ts';
@@ -58,7 +59,8 @@ export async function createNotification(
   if (input.preferenceCategory !== undefined) checkCategory(await appCategories(ctx.store.db, appId), input.preferenceCategory, ['preferenceCategory']);
 
   const id = newId('ntf');
-  const { to, ttl, urgency, topic, sendAt: _sendAt, preferenceCategory, ...content } = input;
+  const conversion = input.conversion === undefined ? null : checkConversion(input.conversion);
+  const { to, ttl, urgency, topic, sendAt: _sendAt, preferenceCategory, conversion: _conversion, ...content } = input;
   // Every channel must be able to carry it: refuse now what would fail for each recipient.
   for (const channel of CHANNELS.values()) {
     channel.checkContent?.(content);
@@ -101,6 +103,7 @@ export async function createNotification(
           targeted: 0,
           created_at: now,
           completed_at: null,
+          conversion: conversion === null ? null : JSON.stringify(conversion),
         })
         .execute();
       await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: urgent ? PRIORITY.urgent : PRIORITY.normal })], tx);

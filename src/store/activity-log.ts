@@ -47,6 +47,10 @@ export const MAX_ACTIVITY_PAGE = 10_000;
  * nor misses one that was committed.
  */
 export async function appendActivity(db: Kysely<Database>, activities: readonly Activity[]): Promise<void> {
+  if (activities.length === 0) return;
+  // The rollups count what the log holds, so they are updated in the same transaction:
+  // a caller that passes none gets one, and the two never disagree (docs/analytics.md).
+  if (!db.isTransaction) return db.transaction().execute((tx) => appendActivity(tx, activities));
   for (let i = 0; i < activities.length; i += INSERT_CHUNK) {
     const rows = activities.slice(i, i + INSERT_CHUNK).map((a) => ({
       app_id: a.appId,
@@ -64,6 +68,100 @@ export async function appendActivity(db: Kysely<Database>, activities: readonly 
       data: a.data === undefined || a.data === null ? null : JSON.stringify(a.data),
     }));
     await db.insertInto('activity').values(rows).execute();
+  }
+  await addToRollups(db, activities.flatMap(countablesOf));
+}
+
+/**
+ * What a log row adds to the rollups: itself, and for a conversion also its kind
+ * (`converted_direct`, `converted_influenced`), so that the split needs no raw row.
+ */
+function countablesOf(a: Activity): Countable[] {
+  const kind = a.type === 'converted' ? a.data?.kind : undefined;
+  return kind === 'direct' || kind === 'influenced' ? [a, { ...a, type: `converted_${kind}` }] : [a];
+}
+
+/** ms in an hour: the rollups' grain. */
+export const HOUR_MS = 3_600_000;
+
+/** What a rollup row counts: an activity, or an opt-in step the event report counts without a log row. */
+export interface Countable {
+  appId: string;
+  /** An activity type or an opt-in step (prompt_shown, permission_granted, ...). */
+  type: string;
+  at: number;
+  notificationId?: string | null;
+  campaignId?: string | null;
+  variant?: string | null;
+  category?: string | null;
+  channel?: string | null;
+  value?: number | null;
+}
+
+/** Rollup rows per upsert: 10 values each. */
+const ROLLUP_CHUNK = 1000;
+
+/**
+ * Adds to the hourly rollups (migration 016), and to their per-app totals, in the
+ * caller's transaction: one upsert row
+ * per hour and dimension, summed here first (a statement may not touch a row twice on
+ * PostgreSQL), in key order, so that two transactions take the rows' locks in one order
+ * and cannot deadlock.
+ */
+export async function addToRollups(db: Kysely<Database>, items: readonly Countable[]): Promise<void> {
+  const sums = new Map<string, { app_id: string; hour: number; type: string; campaign_id: string; notification_id: string; variant: string; category: string; channel: string; count: number; value_sum: number }>();
+  for (const a of items) {
+    const row = {
+      app_id: a.appId,
+      hour: a.at - (a.at % HOUR_MS),
+      type: a.type,
+      campaign_id: a.campaignId ?? '',
+      notification_id: a.notificationId ?? '',
+      variant: a.variant ?? '',
+      category: a.category ?? '',
+      channel: a.channel ?? '',
+    };
+    const key = JSON.stringify(Object.values(row));
+    const sum = sums.get(key);
+    if (sum) {
+      sum.count += 1;
+      sum.value_sum += a.value ?? 0;
+    } else sums.set(key, { ...row, count: 1, value_sum: a.value ?? 0 });
+  }
+  const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  const totals = new Map<string, { app_id: string; hour: number; type: string; count: number; value_sum: number }>();
+  for (const r of rows) {
+    const key = JSON.stringify([r.app_id, r.hour, r.type]);
+    const t = totals.get(key);
+    if (t) {
+      t.count += r.count;
+      t.value_sum += r.value_sum;
+    } else totals.set(key, { app_id: r.app_id, hour: r.hour, type: r.type, count: r.count, value_sum: r.value_sum });
+  }
+  for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
+    await db
+      .insertInto('activity_rollups')
+      .values(rows.slice(i, i + ROLLUP_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['app_id', 'hour', 'type', 'campaign_id', 'notification_id', 'variant', 'category', 'channel']).doUpdateSet((eb) => ({
+          count: eb('activity_rollups.count', '+', eb.ref('excluded.count')),
+          value_sum: eb('activity_rollups.value_sum', '+', eb.ref('excluded.value_sum')),
+        })),
+      )
+      .execute();
+  }
+  const totalRows = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  for (let i = 0; i < totalRows.length; i += ROLLUP_CHUNK) {
+    await db
+      .insertInto('activity_totals')
+      .values(totalRows.slice(i, i + ROLLUP_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['app_id', 'hour', 'type']).doUpdateSet((eb) => ({
+          count: eb('activity_totals.count', '+', eb.ref('excluded.count')),
+          value_sum: eb('activity_totals.value_sum', '+', eb.ref('excluded.value_sum')),
+        })),
+      )
+      .execute();
   }
 }
 

@@ -15,6 +15,7 @@ import * as m012 from './migrations/012-send-records.ts';
 import * as m013 from './migrations/013-events-by-user.ts';
 import * as m014 from './migrations/014-campaigns.ts';
 import * as m015 from './migrations/015-activity.ts';
+import * as m016 from './migrations/016-analytics.ts';
 import * as m018 from './migrations/018-operators.ts';
 import * as m019 from './migrations/019-campaign-plans.ts';
 import * as m021 from './migrations/021-alerts.ts';
@@ -42,6 +43,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 13, name: 'events-by-user', up: m013.up },
   { version: 14, name: 'campaigns', up: m014.up },
   { version: 15, name: 'activity', up: m015.up },
+  { version: 16, name: 'analytics', up: m016.up },
   { version: 18, name: 'operators', up: m018.up },
   { version: 19, name: 'campaign-plans', up: m019.up },
   { version: 21, name: 'alerts', up: m021.up },

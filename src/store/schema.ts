@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
+import type { ActivityRollupsTable, ActivityTotalsTable, ConversionTouchesTable } from './schema-analytics.ts';
 import type { AlertReferencesTable, AlertTestersTable, AlertsTable, UserAlertZonesTable } from './schema-alerts.ts';
 import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, SendRecordsTable } from './schema-campaigns.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
@@ -48,6 +49,9 @@ export interface Database {
   operator_sessions: OperatorSessionsTable;
   operator_memberships: OperatorMembershipsTable;
   operator_setup_tokens: OperatorSetupTokensTable;
+  activity_rollups: ActivityRollupsTable;
+  activity_totals: ActivityTotalsTable;
+  conversion_touches: ConversionTouchesTable;
 }
 
 export interface AppsTable {
@@ -161,6 +165,8 @@ export interface NotificationsTable {
   campaign_run: number | null;
   /** JSON: what the wave's recipients share (zones, instant, why). */
   wave: string | null;
+  /** JSON: the conversion events and window this notification names (migration 016); null: none. */
+  conversion: Generated<string | null>;
 }
 
 export interface DeliveryBatchesTable {

@@ -8,6 +8,7 @@ import { normalizeEndpoint } from '../transport/endpoint-url.ts';
 import type { Channel, ChannelAddress } from '../providers/channel.ts';
 import type { SubscriptionInput } from './subscription-input.ts';
 import { ensureUser } from '../audience/users/ensure-user.ts';
+import { appendActivity } from '../store/activity-log.ts';
 
 export interface SubscriptionView {
   id: string;
@@ -138,6 +139,8 @@ async function upsertOnce(ctx: Context, appId: string, channel: string, input: S
     if (entries.length > 0) {
       await tx.insertInto('subscription_tags').values(entries.map(([key, value]) => ({ subscription_seq: seq, app_id: appId, key, value }))).execute();
     }
+    // A new subscription is an opt-in, logged with it (docs/analytics.md).
+    if (!existing) await appendActivity(tx, [{ appId, type: 'opted_in', at: now, channel, subscriptionId: id, userId: typeof input.userId === 'string' ? input.userId : null }]);
     return { id, created: !existing };
   });
 }
@@ -151,8 +154,13 @@ export async function getSubscription(ctx: Context, appId: string, id: string): 
 }
 
 export async function deleteSubscription(ctx: Context, appId: string, id: string): Promise<void> {
-  const res = await ctx.store.db.deleteFrom('subscriptions').where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0) throw new ApiError('subscription_not_found', `No subscription ${id} in this app`);
+  const found = await ctx.store.db.transaction().execute(async (tx) => {
+    const deleted = await tx.deleteFrom('subscriptions').where('app_id', '=', appId).where('id', '=', id).returning(['channel', 'user_id']).executeTakeFirst();
+    // Unsubscribing is an opt-out, logged with the deletion (docs/analytics.md).
+    if (deleted) await appendActivity(tx, [{ appId, type: 'opted_out', at: ctx.now(), channel: deleted.channel, subscriptionId: id, userId: deleted.user_id, data: { reason: 'unsubscribed' } }]);
+    return deleted !== undefined;
+  });
+  if (!found) throw new ApiError('subscription_not_found', `No subscription ${id} in this app`);
 }
 
 /** One page in creation order; `next` is an opaque cursor for the page after, absent on the last. */

@@ -199,19 +199,33 @@ const DEEP_BODIES: Record<string, string> = {
   setFcmCredentials: `{"serviceAccount":{"x":${DEEP}}}`,
 };
 
+const ANALYTICS_PARAMS: Record<string, string[]> = {
+  from: ['2026-11-01T00:00:00Z', '2026-11-28T10:00:00+01:00'],
+  to: ['2026-11-30T00:00:00Z'],
+  interval: ['hour', 'day'],
+  groupBy: ['campaign', 'category', 'channel', 'variant'],
+  metrics: ['delivered,clicked,click_rate', 'revenue,opt_in_rate'],
+  timezone: ['Europe/Paris', 'UTC', 'Asia/Kolkata'],
+};
+
 /** Real path parameter values: mostly the app the keys belong to, sometimes the other one. */
 function realParams(path: string, name: string): string[] {
   if (name === 'appId') return [appA.id, appA.id, appA.id, appB.id];
   if (name === 'id' && path.includes('/campaigns/')) {
     const action = path.split('/').at(-1);
     // The draft at /campaigns/{id} is deleted by the last method tested there; the sub-resources keep one of their own.
-    const state = { launch: campaigns.launchable, pause: campaigns.scheduled, resume: campaigns.paused, cancel: campaigns.cancellable, test: campaigns.deletable, recipients: campaigns.scheduled }[action!];
+    const state = { launch: campaigns.launchable, pause: campaigns.scheduled, resume: campaigns.paused, cancel: campaigns.cancellable, test: campaigns.deletable, recipients: campaigns.scheduled, analytics: campaigns.scheduled }[action!];
     return [state ?? campaigns.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   if (name === 'externalId') return [user.externalId];
   if (name === 'operatorId') return [path.includes('/members/') ? memberOperator.id : deletableOperator.id];
+  // An analytics query this server answers (docs/analytics.md#querying).
+  if (path.endsWith('/analytics')) {
+    const real = ANALYTICS_PARAMS[name];
+    if (real) return real;
+  }
   // A segment filter (docs/audience.md) that matches the user, and one that does not.
   if (name === 'filter') return ['{"attribute":"plan","op":"eq","value":"gold"}', '{"not":{"attribute":"country","op":"exists"}}'];
   return [];

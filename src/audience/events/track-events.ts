@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../store/schema.ts';
 import { checkEvent, isRefusal, type CheckedEvent, type Refusal, type TrackedEvent } from './check-event.ts';
 
@@ -7,6 +7,17 @@ export interface TrackDeps {
   now: () => number;
   /** ms; how long events are kept (eventRetentionDays). */
   retention: number;
+  /** Called in the transaction that stores them, with the events stored now (not the duplicates): conversions (src/analytics/). */
+  onStored?: (tx: Transaction<Database>, stored: StoredEvent[]) => Promise<void>;
+}
+
+/** An event as stored, for what follows from it in the same transaction. */
+export interface StoredEvent {
+  userId: string;
+  name: string;
+  at: number;
+  /** JSON object. */
+  properties: string;
 }
 
 export interface TrackResult {
@@ -55,8 +66,13 @@ export async function trackEvents(deps: TrackDeps, appId: string, events: Tracke
       .insertInto('user_events')
       .values(checked.map((e) => ({ app_id: appId, user_seq: seqOf.get(e.userId)!, name: e.name, at: e.at, properties: e.properties, event_id: e.eventId, received_at: now })))
       .onConflict((oc) => oc.columns(['app_id', 'event_id']).doNothing())
-      .executeTakeFirst();
-    return Number(res.numInsertedOrUpdatedRows ?? 0);
+      .returning(['user_seq', 'name', 'at', 'properties'])
+      .execute();
+    if (deps.onStored && res.length) {
+      const externalOf = new Map(users.map((u) => [Number(u.seq), u.external_id]));
+      await deps.onStored(tx, res.map((r) => ({ userId: externalOf.get(Number(r.user_seq))!, name: r.name, at: Number(r.at), properties: r.properties })));
+    }
+    return res.length;
   });
   return { accepted, duplicates: checked.length - accepted, refused };
 }

@@ -66,6 +66,11 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
       erased.subscriptionTags += n(await tx.deleteFrom('subscription_tags').where('subscription_seq', '=', Number(sub.seq)).executeTakeFirst());
       erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('subscription_seq', '=', Number(sub.seq)).executeTakeFirst());
     }
+    // The activity log keeps the counts (its rollups are not touched) and loses who:
+    // the user's rows and their subscriptions' lose both ids (docs/analytics.md).
+    await tx.updateTable('activity').set({ user_id: null, subscription_id: null }).where('app_id', '=', appId).where('user_id', '=', externalId).execute();
+    if (subs.length) await tx.updateTable('activity').set({ user_id: null, subscription_id: null }).where('app_id', '=', appId).where('subscription_id', 'in', subs.map((s) => s.id)).execute();
+    await tx.deleteFrom('conversion_touches').where('app_id', '=', appId).where('user_id', '=', externalId).execute();
     erased.targetsScrubbed = await scrubTargets(tx, ctx.store.caps, appId, externalId);
     erased.subscriptions = n(await tx.deleteFrom('subscriptions').where('app_id', '=', appId).where('user_id', '=', externalId).executeTakeFirst());
     erased.users = n(await tx.deleteFrom('users').where('seq', '=', seq).executeTakeFirst());

@@ -13,7 +13,7 @@ import { NO_CONTENT, guardedProblems } from '../openapi.ts';
 import { Campaign, CampaignBody, CampaignListQuery, CampaignPage, CampaignPatchBody, CampaignWithCounts, RecipientPage, RecipientsQuery, TestBody, TestSent } from './campaigns.schemas.ts';
 
 /** What checking a campaign may refuse (campaign-definition.ts), each with a pointer into the body. */
-const CHECK_CODES: ErrorCode[] = ['invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'unknown_category', 'template_invalid', 'invalid_content_language', 'invalid_variants', 'invalid_schedule'];
+const CHECK_CODES: ErrorCode[] = ['invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'unknown_category', 'template_invalid', 'invalid_content_language', 'invalid_variants', 'invalid_schedule', 'invalid_conversion'];
 const DOC = 'Campaigns, their schedules, content, caps and variants: docs/campaigns.md. A refused member answers problem+json with `pointer` into the body (`#/content/fr/title`, with `line` and `column` for a template).';
 
 export function campaignRoutes(app: FastifyInstance, ctx: Context): void {

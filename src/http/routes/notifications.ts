@@ -21,7 +21,7 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
           'An `Idempotency-Key` header makes retries safe: the same key and body answer the same id and send nothing twice. `to: {"segment": id}` and `to: {"filter": ...}` fix the filter (its segments expanded) when the notification is accepted; who matches it is decided when it is sent, `within` and `older_than` counting back from `sendAt` (docs/audience.md). A refused filter points into the body (`#/to/filter/...`, `#/to/segment`).',
         params: AppParams,
         body: NotificationBody,
-        response: { 202: Accepted, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'invalid_idempotency_key', 'idempotency_key_reused', 'critical_alert_not_allowed', 'invalid_topic', 'invalid_send_at', 'payload_too_large', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'unknown_category') },
+        response: { 202: Accepted, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'invalid_idempotency_key', 'idempotency_key_reused', 'critical_alert_not_allowed', 'invalid_topic', 'invalid_send_at', 'payload_too_large', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'unknown_category', 'invalid_conversion') },
       },
     },
     async (req, reply) => {

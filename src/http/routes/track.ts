@@ -3,6 +3,7 @@ import { getApp } from '../../apps/apps.ts';
 import { checkUserIdentity } from '../../apps/identity.ts';
 import { MAX_TRACK_BODY_BYTES } from '../../audience/events/limits.ts';
 import { trackEvents } from '../../audience/events/track-events.ts';
+import { recordConversions } from '../../analytics/conversions.ts';
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
@@ -41,7 +42,9 @@ export function trackRoutes(app: FastifyInstance, ctx: Context): void {
         onlyUser = req.body.events[0]!.userId;
         await checkUserIdentity(ctx, req.principal, req.params.appId, onlyUser, req.body.userIdHash);
       }
-      return trackEvents({ db: ctx.store.db, now: ctx.now, retention: ctx.config.eventRetentionDays * DAY }, req.params.appId, req.body.events, onlyUser);
+      const appId = req.params.appId;
+      // A conversion event counts in the transaction that stores it (docs/analytics.md#conversions).
+      return trackEvents({ db: ctx.store.db, now: ctx.now, retention: ctx.config.eventRetentionDays * DAY, onStored: (tx, stored) => recordConversions(tx, appId, stored) }, appId, req.body.events, onlyUser);
     },
   );
 }

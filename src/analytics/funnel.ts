@@ -1,0 +1,52 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+/**
+ * A campaign's or a notification's funnel over its whole life: targeted (the audience
+ * its fan-out cut, from the notifications), then sent, delivered, displayed, clicked and
+ * converted from the rollups (which retention of the raw log does not thin).
+ */
+export interface Funnel {
+  targeted: number;
+  sent: number;
+  delivered: number;
+  displayed: number;
+  clicked: number;
+  converted: number;
+  /** `converted` split: after a click, and after a display without a click. */
+  convertedDirect: number;
+  convertedInfluenced: number;
+  revenue: number;
+}
+
+const TYPES = { sent: 'sent', delivered: 'delivered', displayed: 'displayed', clicked: 'clicked', converted: 'converted', convertedDirect: 'converted_direct', convertedInfluenced: 'converted_influenced' } as const;
+
+export async function funnelOf(db: Kysely<Database>, appId: string, of: { campaignId: string } | { notificationId: string }): Promise<Funnel> {
+  let targetedQuery = db.selectFrom('notifications').select(sql<number>`coalesce(sum(targeted), 0)`.as('n')).where('app_id', '=', appId);
+  let rollups = db
+    .selectFrom('activity_rollups')
+    .select(['type', sql<number>`sum(count)`.as('n'), sql<number>`sum(value_sum)`.as('v')])
+    .where('app_id', '=', appId)
+    .where('type', 'in', Object.values(TYPES));
+  if ('campaignId' in of) {
+    targetedQuery = targetedQuery.where('campaign_id', '=', of.campaignId);
+    rollups = rollups.where('campaign_id', '=', of.campaignId);
+  } else {
+    targetedQuery = targetedQuery.where('id', '=', of.notificationId);
+    rollups = rollups.where('notification_id', '=', of.notificationId);
+  }
+  const [targeted, rows] = await Promise.all([targetedQuery.executeTakeFirstOrThrow(), rollups.groupBy('type').execute()]);
+  const by = new Map(rows.map((r) => [r.type, r]));
+  const count = (t: string) => Number(by.get(t)?.n ?? 0);
+  return {
+    targeted: Number(targeted.n),
+    sent: count(TYPES.sent),
+    delivered: count(TYPES.delivered),
+    displayed: count(TYPES.displayed),
+    clicked: count(TYPES.clicked),
+    converted: count(TYPES.converted),
+    convertedDirect: count(TYPES.convertedDirect),
+    convertedInfluenced: count(TYPES.convertedInfluenced),
+    revenue: Math.round(Number(by.get(TYPES.converted)?.v ?? 0) * 1e6) / 1e6,
+  };
+}
