@@ -24,6 +24,7 @@ import { sdkRoutes } from './http/routes/sdk.ts';
 import { segmentRoutes } from './http/routes/segments.ts';
 import { campaignRoutes, campaignSettingsRoutes } from './http/routes/campaigns.ts';
 import { preferenceRoutes } from './http/routes/preferences.ts';
+import { webhookRoutes } from './http/routes/webhooks.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -109,6 +110,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   sdkRoutes(app, ctx);
   credentialRoutes(app, ctx);
   preferenceRoutes(app, ctx);
+  webhookRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -24,6 +24,8 @@ import { checkStoreWritable, openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
+import { createWebhooks, type Webhooks } from './webhooks/index.ts';
+import type { Resolver } from './transport/index.ts';
 
 export interface Runtime {
   ctx: Context;
@@ -44,6 +46,10 @@ export interface RuntimeOptions {
   providerCa?: string | Buffer;
   /** How the deliver job shapes each recipient's message (campaigns); the notification's one message for everyone by default. */
   personaliser?: Personaliser;
+  /** Resolves webhook endpoint hostnames instead of the system resolver (tests map names to chosen addresses). */
+  webhookLookup?: Resolver;
+  /** CA certificates trusted for webhook endpoints instead of Node's roots (test receivers). */
+  webhookCa?: string | Buffer;
 }
 
 /** Builds everything one Carillon process needs from its config. Nothing listens yet. */
@@ -86,6 +92,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
   let senders: ReturnType<typeof createSenders> | undefined;
+  let webhooks: Webhooks | undefined;
 
   return {
     ctx,
@@ -102,17 +109,21 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics, pager: audiencePager(store), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx)];
+      webhooks ??= createWebhooks(ctx, { registry: metrics.registry, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
+      const jobs = [...deliveryJobs(ctx, { senders: senders.senders, metrics, pager: audiencePager(store), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), ...webhooks.jobs];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
       queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency });
+      webhooks.start();
     },
     async close() {
       draining = true;
       clearInterval(reconciler);
       await app.close();
+      await webhooks?.stop();
       await queue.stop();
+      await webhooks?.close();
       await transport?.close();
       await senders?.close();
       await limiter.close();

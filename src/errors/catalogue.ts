@@ -89,6 +89,10 @@ export const ERRORS = {
   invalid_quiet_hours: { status: 400, title: 'The quiet hours are not valid' },
   template_invalid: { status: 422, title: 'A template of the content is not valid' },
   invalid_content_language: { status: 400, title: 'A language of the content is not valid' },
+  webhook_not_found: { status: 404, title: 'No such webhook endpoint' },
+  webhook_url_rejected: { status: 400, title: 'The webhook URL is not allowed' },
+  webhook_message_not_found: { status: 404, title: 'No such webhook message' },
+  invalid_replay_range: { status: 400, title: 'The replay range is not valid' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -87,6 +87,7 @@ export const TAGS = [
   { name: 'audience', description: 'Users, their attributes and what they did; segments (saved audience filters) and audience sizes' },
   { name: 'analytics', description: 'What browsers report: opt-in steps, displays, clicks' },
   { name: 'credentials', description: 'APNs and FCM credentials of an app' },
+  { name: 'webhooks', description: 'Outgoing webhooks: endpoints, signing secrets, the delivery log and replay' },
   { name: 'sdk', description: 'The browser SDK and its service worker' },
   { name: 'operations', description: 'Probes, metrics, the queue and the error catalogue' },
 ];

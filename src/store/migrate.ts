@@ -15,6 +15,7 @@ import * as m012 from './migrations/012-send-records.ts';
 import * as m013 from './migrations/013-events-by-user.ts';
 import * as m014 from './migrations/014-campaigns.ts';
 import * as m015 from './migrations/015-activity.ts';
+import * as m017 from './migrations/017-webhooks.ts';
 
 interface Migration {
   version: number;
@@ -39,6 +40,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 13, name: 'events-by-user', up: m013.up },
   { version: 14, name: 'campaigns', up: m014.up },
   { version: 15, name: 'activity', up: m015.up },
+  { version: 17, name: 'webhooks', up: m017.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

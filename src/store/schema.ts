@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
 import type { CampaignsTable, SendRecordsTable } from './schema-campaigns.ts';
+import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { SEND_REASONS, type CampaignStatus, type CampaignsTable, type SendReason, type SendRecordsTable } from './schema-campaigns.ts';
@@ -35,6 +36,8 @@ export interface Database {
   send_records: SendRecordsTable;
   campaigns: CampaignsTable;
   activity: ActivityTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_messages: WebhookMessagesTable;
 }
 
 export interface AppsTable {
