@@ -112,6 +112,8 @@ export interface Receiver {
   answer(...answers: Answer[]): void;
   /** ms before each answer (a slow receiver). */
   setDelay(ms: number): void;
+  /** The answer once the queued ones are given (200 unless set). */
+  setDefault(answer: Answer): void;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,7 @@ export async function startReceiver(opts: { tls?: boolean } = {}): Promise<Recei
   const queue: Answer[] = [];
   const hanging: http.ServerResponse[] = [];
   let delay = 0;
+  let fallback: Answer = { status: 200 };
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -128,7 +131,7 @@ export async function startReceiver(opts: { tls?: boolean } = {}): Promise<Recei
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
       received.push({ headers, body: Buffer.concat(chunks).toString('utf8'), n: received.length });
-      const a = queue.shift() ?? { status: 200 };
+      const a = queue.shift() ?? fallback;
       if (a === 'hang') {
         hanging.push(res);
         return;
@@ -144,6 +147,7 @@ export async function startReceiver(opts: { tls?: boolean } = {}): Promise<Recei
     received,
     answer: (...answers) => queue.push(...answers),
     setDelay: (ms) => (delay = ms),
+    setDefault: (a) => (fallback = a),
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
