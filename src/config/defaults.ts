@@ -120,6 +120,8 @@ export const defaults = {
   webhookDisableAfter: 432_000_000,
   /** ms; after a secret rotation the old secret still signs this long, so receivers can switch without losing a message (24 h). */
   webhookSecretGrace: 86_400_000,
+  /** days; delivered and failed webhook messages are kept this long for the delivery log and replay (pending ones until they end). */
+  webhookLogRetentionDays: 30,
 };
 
 export type Config = typeof defaults;

@@ -1,9 +1,13 @@
 import type { Logger } from 'pino';
 import type { Context } from '../context.ts';
-import { readActivity } from '../store/activity-log.ts';
+import { lastActivitySeq, readActivity } from '../store/activity-log.ts';
 import { activityEvent, batchBody, type WebhookEvent } from './message-body.ts';
 import { activityTypesFor } from './event-types.ts';
 import { enqueueMessages, type NewMessage } from './enqueue.ts';
+import { pruneMessages } from './prune.ts';
+
+/** ms between prunes of the delivery log: its retention is counted in days. */
+const PRUNE_EVERY = 3_600_000;
 
 interface EndpointCursor {
   id: string;
@@ -28,6 +32,7 @@ export class WebhookDispatcher {
   #stopped = true;
   /** Set by stop(): a pass under way ends after the endpoint it is on. */
   #closing = false;
+  #prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(ctx: Context) {
     this.#ctx = ctx;
@@ -63,7 +68,11 @@ export class WebhookDispatcher {
 
   /** One pass over every enabled endpoint; true when one of them had a full page (more may be waiting). */
   async dispatch(): Promise<boolean> {
-    const endpoints = await this.#ctx.store.db.selectFrom('webhook_endpoints').select(['id', 'app_id', 'events', 'batch_size', 'cursor_seq']).where('enabled', '=', 1).orderBy('id').execute();
+    await this.#prune();
+    const { db } = this.#ctx.store;
+    // Only endpoints behind the end of the log: an idle installation costs one read a pass.
+    const last = await lastActivitySeq(db);
+    const endpoints = await db.selectFrom('webhook_endpoints').select(['id', 'app_id', 'events', 'batch_size', 'cursor_seq']).where('enabled', '=', 1).where('cursor_seq', '<', last).orderBy('id').execute();
     let more = false;
     for (const e of endpoints) {
       if (this.#closing) break;
@@ -71,6 +80,15 @@ export class WebhookDispatcher {
       if (read >= this.#ctx.config.webhookDispatchBatch) more = true;
     }
     return more;
+  }
+
+  /** The delivery log keeps webhookLogRetentionDays; checked at most once an hour. */
+  async #prune(): Promise<void> {
+    const now = this.#ctx.now();
+    if (now - this.#prunedAt < PRUNE_EVERY) return;
+    this.#prunedAt = now;
+    const n = await pruneMessages(this.#ctx.store.db, now - this.#ctx.config.webhookLogRetentionDays * 86_400_000);
+    if (n > 0) this.#logger.info({ messages: n }, 'pruned the webhook delivery log');
   }
 
   async #dispatchEndpoint(e: EndpointCursor): Promise<number> {

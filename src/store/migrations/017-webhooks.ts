@@ -60,5 +60,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('webhook_messages_endpoint_created').on('webhook_messages').columns(['endpoint_id', 'created_at', 'id']).execute();
   // Reconcile: pending messages whose attempt was due long ago.
   await db.schema.createIndex('webhook_messages_pending').on('webhook_messages').columns(['status', 'next_attempt_at']).execute();
+  // Pruning the log past its retention.
+  await db.schema.createIndex('webhook_messages_created').on('webhook_messages').column('created_at').execute();
   await db.schema.createIndex('webhook_messages_endpoint_event_at').on('webhook_messages').columns(['endpoint_id', 'event_at']).execute();
 }
