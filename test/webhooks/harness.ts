@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime } from '../../src/runtime.ts';
@@ -42,7 +42,7 @@ export function resolverOf(names: Record<string, string>): Resolver {
   };
 }
 
-export async function startWebhookCarillon(kind: StoreKind, overrides: Partial<Config> = {}, opts: { now?: () => number; lookup?: Resolver } = {}): Promise<TestCarillon> {
+export async function startWebhookCarillon(kind: StoreKind, overrides: Partial<Config> = {}, opts: { now?: () => number; lookup?: Resolver; logger?: Logger } = {}): Promise<TestCarillon> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carillon-webhooks-'));
   const adminKey = `crl_ak_test_${randomBytes(8).toString('hex')}`;
   const config: Config = {
@@ -61,7 +61,7 @@ export async function startWebhookCarillon(kind: StoreKind, overrides: Partial<C
     ...overrides,
   };
   const runtime = await createRuntime(config, {
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.now ? { now: opts.now } : {}),
     queuePrefix: `t_${randomBytes(6).toString('hex')}`,
     webhookLookup: opts.lookup ?? resolverOf({ 'push.test': '127.0.0.1', localhost: '127.0.0.1' }),
