@@ -5,6 +5,7 @@ import { activityEvent, batchBody, type WebhookEvent } from './message-body.ts';
 import { activityTypesFor } from './event-types.ts';
 import { enqueueMessages, type NewMessage } from './enqueue.ts';
 import { pruneMessages } from './prune.ts';
+import { ActivityHorizon } from './horizon.ts';
 
 /** ms between prunes of the delivery log: its retention is counted in days. */
 const PRUNE_EVERY = 3_600_000;
@@ -33,10 +34,12 @@ export class WebhookDispatcher {
   /** Set by stop(): a pass under way ends after the endpoint it is on. */
   #closing = false;
   #prunedAt = Number.NEGATIVE_INFINITY;
+  readonly #horizon: ActivityHorizon;
 
   constructor(ctx: Context) {
     this.#ctx = ctx;
     this.#logger = ctx.logger.child({ module: 'webhooks' });
+    this.#horizon = new ActivityHorizon(ctx.store.db, { seqsCommitInOrder: ctx.store.caps.dialect === 'sqlite', now: ctx.now });
   }
 
   start(): void {
@@ -73,10 +76,13 @@ export class WebhookDispatcher {
     // Only endpoints behind the end of the log: an idle installation costs one read a pass.
     const last = await lastActivitySeq(db);
     const endpoints = await db.selectFrom('webhook_endpoints').select(['id', 'app_id', 'events', 'batch_size', 'cursor_seq']).where('enabled', '=', 1).where('cursor_seq', '<', last).orderBy('id').execute();
+    if (endpoints.length === 0) return false;
+    const horizon = await this.#horizon.advance(Math.min(...endpoints.map((e) => Number(e.cursor_seq))), last);
     let more = false;
     for (const e of endpoints) {
       if (this.#closing) break;
-      const read = await this.#dispatchEndpoint({ ...e, cursor_seq: Number(e.cursor_seq) });
+      if (Number(e.cursor_seq) >= horizon) continue;
+      const read = await this.#dispatchEndpoint({ ...e, cursor_seq: Number(e.cursor_seq) }, horizon);
       if (read >= this.#ctx.config.webhookDispatchBatch) more = true;
     }
     return more;
@@ -91,7 +97,8 @@ export class WebhookDispatcher {
     if (n > 0) this.#logger.info({ messages: n }, 'pruned the webhook delivery log');
   }
 
-  async #dispatchEndpoint(e: EndpointCursor): Promise<number> {
+  /** Reads one endpoint's events up to `horizon` (./horizon.ts) and makes its messages; returns the rows read. */
+  async #dispatchEndpoint(e: EndpointCursor, horizon: number): Promise<number> {
     const types = activityTypesFor(e.events === null ? null : (JSON.parse(e.events) as string[]));
     if (types !== undefined && types.length === 0) return 0;
     const { db } = this.#ctx.store;
@@ -99,7 +106,8 @@ export class WebhookDispatcher {
       // Take the row first: on PostgreSQL a second dispatcher waits here, then finds the cursor moved and reads nothing.
       const held = await tx.updateTable('webhook_endpoints').set({ cursor_seq: e.cursor_seq }).where('id', '=', e.id).where('cursor_seq', '=', e.cursor_seq).where('enabled', '=', 1).executeTakeFirst();
       if (Number(held.numUpdatedRows) === 0) return 0;
-      const rows = await readActivity(tx, { afterSeq: e.cursor_seq, limit: this.#ctx.config.webhookDispatchBatch, appId: e.app_id, ...(types !== undefined ? { types } : {}) });
+      const read = await readActivity(tx, { afterSeq: e.cursor_seq, limit: this.#ctx.config.webhookDispatchBatch, appId: e.app_id, ...(types !== undefined ? { types } : {}) });
+      const rows = read.filter((r) => r.seq <= horizon);
       if (rows.length === 0) return 0;
       const now = this.#ctx.now();
       const messages: NewMessage[] = [];
