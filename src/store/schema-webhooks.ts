@@ -52,6 +52,8 @@ export interface WebhookMessagesTable {
   attempts: number;
   /** The attempt count at which the current round of the retry schedule began: 0, or where the last replay found it. */
   round: number;
+  /** Replays asked for so far: an attempt made for an earlier one records nothing (its job is stale). */
+  replays: number;
   next_attempt_at: number | null;
   last_attempt_at: number | null;
   /** HTTP status of the last attempt; null when no answer came (timeout, refused connection). */

@@ -37,8 +37,9 @@ const encoder = new TextEncoder();
  * delivered on 2xx; the endpoint disabled on 410 (RFC 9110 §15.5.11: gone for good);
  * otherwise the next attempt on the retry schedule (./retry-schedule.ts), `Retry-After`
  * honoured, until the schedule is spent. The outcome is written only if the message is
- * still at the attempt this job makes (a compare-and-set on `attempts`), so a job that
- * ran twice, or a retry made stale by a replay, records nothing twice. A crash before
+ * still at the attempt and the replay this job makes (a compare-and-set on `attempts` and
+ * `replays`), so a job that ran twice, or an attempt overtaken by a replay (also one in
+ * flight when the replay was asked for), records nothing. A crash before
  * that write leaves the job to run again: at least once.
  */
 export function webhookDeliverJob(ctx: Context, deps: WebhookDeps): JobKind {
@@ -49,8 +50,8 @@ export function webhookDeliverJob(ctx: Context, deps: WebhookDeps): JobKind {
     // A pending message whose attempt was due long ago lost its job (a Redis restarted
     // without its data); its key is that attempt's, so a job still queued absorbs it.
     async reconcile(before) {
-      const rows = await ctx.store.db.selectFrom('webhook_messages').select(['id', 'attempts']).where('status', '=', 'pending').where('next_attempt_at', '<', before).limit(1000).execute();
-      return rows.map((r) => attemptJob({ messageId: r.id, attempt: r.attempts }, ctx.now()));
+      const rows = await ctx.store.db.selectFrom('webhook_messages').select(['id', 'attempts', 'replays']).where('status', '=', 'pending').where('next_attempt_at', '<', before).limit(1000).execute();
+      return rows.map((r) => attemptJob({ messageId: r.id, attempt: r.attempts, replay: r.replays }, ctx.now()));
     },
   };
 }
@@ -59,7 +60,8 @@ async function deliverAttempt(ctx: Context, deps: WebhookDeps, logger: Logger, j
   const data = job.data as WebhookJobData;
   const db = ctx.store.db;
   const msg = await db.selectFrom('webhook_messages').selectAll().where('id', '=', data.messageId).executeTakeFirst();
-  if (!msg || msg.status !== 'pending' || msg.attempts !== data.attempt) return;
+  const replay = data.replay;
+  if (!msg || msg.status !== 'pending' || msg.attempts !== data.attempt || msg.replays !== replay) return;
   const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', msg.endpoint_id).executeTakeFirst();
   if (!endpoint) return;
   if (Number(endpoint.enabled) !== 1) {
@@ -68,6 +70,7 @@ async function deliverAttempt(ctx: Context, deps: WebhookDeps, logger: Logger, j
       .set({ status: 'failed', next_attempt_at: null, last_error: 'endpoint disabled' })
       .where('id', '=', msg.id)
       .where('attempts', '=', data.attempt)
+      .where('replays', '=', replay)
       .execute();
     return;
   }
@@ -100,13 +103,14 @@ async function deliverAttempt(ctx: Context, deps: WebhookDeps, logger: Logger, j
       })
       .where('id', '=', msg.id)
       .where('attempts', '=', data.attempt)
+      .where('replays', '=', replay)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return;
     if (ok) {
       await tx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpoint.id).where('failing_since', 'is not', null).execute();
       return;
     }
-    if (delay !== undefined) await ctx.queue.add([attemptJob({ messageId: msg.id, attempt: data.attempt + 1 }, now + delay)], tx);
+    if (delay !== undefined) await ctx.queue.add([attemptJob({ messageId: msg.id, attempt: data.attempt + 1, replay }, now + delay)], tx);
     if (gone) {
       if (await disableEndpoint(tx, ctx.queue, endpoint.id, 'gone', now)) logger.warn({ endpoint: endpoint.id, app: endpoint.app_id }, 'webhook endpoint answered 410: disabled');
       return;

@@ -100,15 +100,25 @@ export class WebhookDispatcher {
   /** Reads one endpoint's events up to `horizon` (./horizon.ts) and makes its messages; returns the rows read. */
   async #dispatchEndpoint(e: EndpointCursor, horizon: number): Promise<number> {
     const types = activityTypesFor(e.events === null ? null : (JSON.parse(e.events) as string[]));
-    if (types !== undefined && types.length === 0) return 0;
     const { db } = this.#ctx.store;
+    // An endpoint that takes no activity type (only webhook.endpoint_disabled) has nothing to read, and holds no row back.
+    if (types !== undefined && types.length === 0) {
+      await db.updateTable('webhook_endpoints').set({ cursor_seq: horizon }).where('id', '=', e.id).where('cursor_seq', '=', e.cursor_seq).execute();
+      return 0;
+    }
     return db.transaction().execute(async (tx) => {
       // Take the row first: on PostgreSQL a second dispatcher waits here, then finds the cursor moved and reads nothing.
       const held = await tx.updateTable('webhook_endpoints').set({ cursor_seq: e.cursor_seq }).where('id', '=', e.id).where('cursor_seq', '=', e.cursor_seq).where('enabled', '=', 1).executeTakeFirst();
       if (Number(held.numUpdatedRows) === 0) return 0;
       const read = await readActivity(tx, { afterSeq: e.cursor_seq, limit: this.#ctx.config.webhookDispatchBatch, appId: e.app_id, ...(types !== undefined ? { types } : {}) });
       const rows = read.filter((r) => r.seq <= horizon);
-      if (rows.length === 0) return 0;
+      // A short read saw every row of this endpoint's up to the horizon: the cursor moves there even past rows of
+      // other types, so an endpoint for rare events neither rescans the others nor holds them from retention.
+      const through = read.length < this.#ctx.config.webhookDispatchBatch ? horizon : rows.at(-1)?.seq;
+      if (rows.length === 0) {
+        if (through !== undefined && through > e.cursor_seq) await tx.updateTable('webhook_endpoints').set({ cursor_seq: through }).where('id', '=', e.id).execute();
+        return 0;
+      }
       const now = this.#ctx.now();
       const messages: NewMessage[] = [];
       const size = Math.max(1, e.batch_size);
@@ -129,7 +139,8 @@ export class WebhookDispatcher {
         });
       }
       await enqueueMessages(tx, this.#ctx.queue, messages, now);
-      await tx.updateTable('webhook_endpoints').set({ cursor_seq: rows.at(-1)!.seq }).where('id', '=', e.id).execute();
+      await tx.updateTable('webhook_endpoints').set({ cursor_seq: through ?? rows.at(-1)!.seq }).where('id', '=', e.id).execute();
+      // A full page all within the horizon: more may be waiting.
       return rows.length;
     });
   }

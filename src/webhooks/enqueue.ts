@@ -6,19 +6,20 @@ import type { WebhookMessagesTable } from '../store/schema-webhooks.ts';
 
 export const WEBHOOK_JOB = 'webhook.deliver';
 
-/** A deliver job's data: the message, and the attempt it makes (0 for the first). */
+/** A deliver job's data: the message, the attempt it makes (0 for the first), and the replay it belongs to (0 before any). */
 export interface WebhookJobData {
   messageId: string;
   attempt: number;
+  replay: number;
 }
 
 /**
  * The job that makes attempt `attempt` of a message. Its key names that one attempt
  * (BullMQ keeps finished keys for a day, so a key must never stand for two pieces of
- * work); a replay adds its own tag, so it is not mistaken for a retry already queued.
+ * work); the replay number keeps a replay's attempt apart from a retry already queued.
  */
-export function attemptJob(data: WebhookJobData, runAt: number, tag = ''): JobSpec {
-  return { name: WEBHOOK_JOB, data, runAt, key: `webhook:${data.messageId}:${data.attempt}${tag}` };
+export function attemptJob(data: WebhookJobData, runAt: number): JobSpec {
+  return { name: WEBHOOK_JOB, data, runAt, key: `webhook:${data.messageId}:${data.replay}:${data.attempt}` };
 }
 
 /** A message as first written: pending, no attempt made. */
@@ -39,6 +40,7 @@ export async function enqueueMessages(tx: Transaction<Database>, queue: Queue, m
     status: 'pending' as const,
     attempts: 0,
     round: 0,
+    replays: 0,
     next_attempt_at: now,
     last_attempt_at: null,
     last_status: null,
@@ -47,6 +49,6 @@ export async function enqueueMessages(tx: Transaction<Database>, queue: Queue, m
     delivered_at: null,
   }));
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.insertInto('webhook_messages').values(rows.slice(i, i + INSERT_CHUNK)).execute();
-  await queue.add(rows.map((r) => attemptJob({ messageId: r.id, attempt: 0 }, now)), tx);
+  await queue.add(rows.map((r) => attemptJob({ messageId: r.id, attempt: 0, replay: 0 }, now)), tx);
   return rows.map((r) => r.id);
 }

@@ -86,17 +86,26 @@ export async function replayMessages(ctx: Context, appId: string, endpointId: st
   await findEndpoint(ctx.store.db, appId, endpointId);
   const now = ctx.now();
   return ctx.store.db.transaction().execute(async (tx) => {
-    let q = tx.selectFrom('webhook_messages').select(['id', 'attempts']).where('endpoint_id', '=', endpointId);
+    let q = tx.selectFrom('webhook_messages').select(['id']).where('endpoint_id', '=', endpointId);
     q = 'messageId' in range ? q.where('id', '=', range.messageId) : q.where('event_at', '>=', range.from).where('event_at', '<', range.to).orderBy('event_at').limit(MAX_REPLAY + 1);
     const rows = await q.execute();
     if ('messageId' in range && rows.length === 0) throw new ApiError('webhook_message_not_found', `No message ${range.messageId} for this endpoint`);
     if (rows.length > MAX_REPLAY) throw new ApiError('invalid_replay_range', `The range holds more than ${MAX_REPLAY} messages: replay a shorter one`, { pointer: '#/from', limit: MAX_REPLAY });
     if (rows.length === 0) return { replayed: 0 };
     const ids = rows.map((r) => r.id);
+    const replayed: { id: string; attempts: number; replays: number }[] = [];
     for (let i = 0; i < ids.length; i += 500) {
-      await tx.updateTable('webhook_messages').set((eb) => ({ status: 'pending', next_attempt_at: now, round: eb.ref('attempts') })).where('id', 'in', ids.slice(i, i + 500)).execute();
+      // The job is made from the row as updated: an attempt that finished meanwhile has moved `attempts` on.
+      replayed.push(
+        ...(await tx
+          .updateTable('webhook_messages')
+          .set((eb) => ({ status: 'pending', next_attempt_at: now, round: eb.ref('attempts'), replays: eb('replays', '+', 1) }))
+          .where('id', 'in', ids.slice(i, i + 500))
+          .returning(['id', 'attempts', 'replays'])
+          .execute()),
+      );
     }
-    await ctx.queue.add(rows.map((r) => attemptJob({ messageId: r.id, attempt: r.attempts }, now, `:replay:${now}`)), tx);
+    await ctx.queue.add(replayed.map((r) => attemptJob({ messageId: r.id, attempt: r.attempts, replay: r.replays }, now)), tx);
     return { replayed: rows.length };
   });
 }

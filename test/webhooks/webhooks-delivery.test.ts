@@ -107,6 +107,30 @@ for (const kind of DEPLOYMENTS) {
       }
     });
 
+    test('a replay asked for while the attempt is in flight still sends again', async () => {
+      const app = await c.createApp();
+      const slow = await startReceiver();
+      try {
+        slow.setDelay(400);
+        const created = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: slow.url } })).body;
+        await plant(c, app.id, [{ type: 'clicked', userId: 'in-flight' }]);
+        await eventually(() => assert.equal(slow.received.length, 1));
+        const id = slow.received[0]!.headers['webhook-id'];
+        // The first attempt has arrived and is not answered yet.
+        const replay = await c.api('POST', `/v1/apps/${app.id}/webhooks/${created.id}/replay`, { key: app.secretKey, body: { messageId: id } });
+        assert.deepEqual(replay.body, { replayed: 1 });
+        await eventually(() => assert.equal(slow.received.length, 2));
+        assert.equal(slow.received[1]!.headers['webhook-id'], id);
+        verify(created.secret, slow.received[1]!);
+        await eventually(async () => {
+          const [m] = (await c.api('GET', `/v1/apps/${app.id}/webhooks/${created.id}/messages`, { key: app.secretKey })).body.data;
+          assert.equal(m.status, 'delivered');
+        });
+      } finally {
+        await slow.close();
+      }
+    });
+
     test('a disabled endpoint gets nothing; enabled again, it resumes where it stopped', async () => {
       const app = await c.createApp();
       const paused = await startReceiver();

@@ -42,6 +42,20 @@ for (const kind of STORES) {
       await c.api('DELETE', `/v1/apps/${app.id}/webhooks/${stuck.id}`, { key: app.secretKey });
     });
 
+    test('an endpoint for rare events moves past the others, and holds none of them back', async () => {
+      const app = await c.createApp();
+      const db = c.ctx.store.db;
+      const rare = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['notification.converted'] } })).body;
+      const told = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['webhook.endpoint_disabled'] } })).body;
+      const before = rx.received.length;
+      await plant(c, app.id, Array.from({ length: 20 }, () => ({ type: 'sent' as const })));
+      await eventually(async () => assert.equal(await oldestUnreadActivitySeq(db), (await lastActivitySeq(db)) + 1));
+      await plant(c, app.id, [{ type: 'converted', value: 3 }]);
+      await eventually(() => assert.equal(rx.received.length, before + 1));
+      assert.equal(JSON.parse(rx.received.at(-1)!.body).type, 'notification.converted');
+      for (const ep of [rare, told]) await c.api('DELETE', `/v1/apps/${app.id}/webhooks/${ep.id}`, { key: app.secretKey });
+    });
+
     test('delivered messages go after webhookLogRetentionDays; pending ones stay', async () => {
       const app = await c.createApp();
       const ep = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url } })).body;

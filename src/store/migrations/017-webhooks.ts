@@ -49,6 +49,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     status text not null,
     attempts integer not null,
     round integer not null,
+    replays integer not null,
     next_attempt_at ${sql.raw(time)},
     last_attempt_at ${sql.raw(time)},
     last_status integer,
