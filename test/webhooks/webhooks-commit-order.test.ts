@@ -4,7 +4,7 @@ import type { TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { appendActivity } from '../../src/store/activity-log.ts';
 import { GAP_WAIT_MS } from '../../src/webhooks/horizon.ts';
-import { startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from './harness.ts';
+import { startReceiver, queueIdle, startWebhookCarillon, testClock, type Clock, type Receiver } from './harness.ts';
 
 // On PostgreSQL a seq is drawn at insert, not at commit: a later seq can be visible while
 // an earlier one's transaction is open. The dispatcher must not move a cursor past it.
@@ -58,6 +58,7 @@ describe('a row committed after a later seq is still sent (postgres)', () => {
     await appendActivity(db, [{ appId: app.id, type: 'clicked', at: clock.now(), userId: 'after the hole' }]);
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(users(), ['fast', 'slow']);
+    await queueIdle(c);
     clock.advance(GAP_WAIT_MS);
     await eventually(() => assert.deepEqual(users(), ['after the hole', 'fast', 'slow']));
   });

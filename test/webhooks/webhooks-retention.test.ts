@@ -4,7 +4,7 @@ import { STORES, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { lastActivitySeq } from '../../src/store/activity-log.ts';
 import { oldestUnreadActivitySeq } from '../../src/webhooks/index.ts';
-import { plant, startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from './harness.ts';
+import { plant, startReceiver, queueIdle, startWebhookCarillon, testClock, type Clock, type Receiver } from './harness.ts';
 
 const DAY = 86_400_000;
 
@@ -66,9 +66,11 @@ for (const kind of STORES) {
       rx.setDefault({ status: 503, headers: { 'retry-after': String(24 * 3600) } });
       await plant(c, app.id, [{ type: 'dismissed' }]);
       await eventually(async () => assert.equal((await log()).find((m) => m.type === 'notification.dismissed')?.attempts, 1));
+      await queueIdle(c);
       clock.advance(29 * DAY);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal((await log()).length, 2, 'kept within the retention');
+      await queueIdle(c);
       clock.advance(2 * DAY);
       await eventually(async () => {
         const l = await log();

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STORES, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { plant, signedBy, startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from './harness.ts';
+import { plant, queueIdle, signedBy, startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from './harness.ts';
 
 const S = 1000;
 const H = 3600 * S;
@@ -55,9 +55,11 @@ for (const kind of STORES) {
         assert.equal(m.lastStatus, 500);
         assert.equal(Date.parse(m.nextAttemptAt) - Date.parse(m.lastAttemptAt), SCHEDULE[i]);
         // Just before it is due, nothing goes; at the due time, the next attempt does.
+        await queueIdle(c);
         clock.advance(SCHEDULE[i]! - 1);
         await new Promise((r) => setTimeout(r, 100));
         assert.equal(rx.received.length, i + 1, `attempt ${i + 2} waited for its time`);
+        await queueIdle(c);
         clock.advance(1);
         await eventually(() => assert.equal(rx.received.length, i + 2));
       }
@@ -76,6 +78,7 @@ for (const kind of STORES) {
         SCHEDULE.map((d) => d / 1000),
       );
       // Nothing more comes however long one waits.
+      await queueIdle(c);
       clock.advance(48 * H);
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(rx.received.length, 8);
@@ -112,6 +115,7 @@ for (const kind of STORES) {
       assert.equal(m.lastStatus, null);
       assert.match(m.lastError, /^timeout/);
       assert.equal(Date.parse(m.nextAttemptAt) - Date.parse(m.lastAttemptAt), SCHEDULE[0]);
+      await queueIdle(c);
       clock.advance(SCHEDULE[0]!);
       await eventually(async () => assert.equal((await log(ep.id))[0].status, 'delivered'));
       assert.equal(rx.received.length, 2);
@@ -131,6 +135,7 @@ for (const kind of STORES) {
       });
       assert.equal(first.lastStatus, 429);
       assert.equal(Date.parse(first.nextAttemptAt) - Date.parse(first.lastAttemptAt), 120 * S);
+      await queueIdle(c);
       clock.advance(120 * S);
       const [second] = await eventually(async () => {
         const l = await log(ep.id);
@@ -140,6 +145,7 @@ for (const kind of STORES) {
       assert.equal(second.lastStatus, 503);
       // The HTTP date was 2 h after the first attempt, 118 min after this one: later than the 5 min of the schedule.
       assert.equal(Date.parse(second.nextAttemptAt) - Date.parse(second.lastAttemptAt), 2 * H - 120 * S);
+      await queueIdle(c);
       clock.advance(2 * H);
       await eventually(async () => assert.equal((await log(ep.id))[0].status, 'delivered'));
       await c.api('DELETE', `/v1/apps/${app.id}/webhooks/${ep.id}`, { key: app.secretKey });
@@ -169,6 +175,7 @@ for (const kind of STORES) {
       assert.equal(view.disabledReason, 'gone');
       assert.equal((await log(a.goneEp.id))[0].status, 'failed');
       await plant(c, app.id, [{ type: 'sent' }]);
+      await queueIdle(c);
       clock.advance(H);
       await new Promise((r) => setTimeout(r, 150));
       assert.equal(gone.received.length, 1);
@@ -185,12 +192,14 @@ for (const kind of STORES) {
       await plant(c, app.id, [{ type: 'clicked' }]);
       await eventually(async () => assert.equal((await webhook(downEp.id)).failingSince, new Date(started).toISOString()));
       // Two days on, still failing (the first message's retries among them), not yet disabled.
+      await queueIdle(c);
       clock.advance(48 * H);
       await plant(c, app.id, [{ type: 'clicked' }]);
       await eventually(async () => assert.equal((await log(downEp.id)).length, 2));
       await eventually(async () => assert.equal((await log(downEp.id)).find((m) => m.attempts === 0), undefined));
       assert.equal((await webhook(downEp.id)).enabled, true);
       // Past three days of failures: the next failed attempt disables it.
+      await queueIdle(c);
       clock.advance(25 * H);
       await plant(c, app.id, [{ type: 'clicked' }]);
       const view = await eventually(async () => {
@@ -228,6 +237,7 @@ for (const kind of STORES) {
       assert.equal(during.headers['webhook-signature']!.split(' ').length, 2);
       assert.ok(signedBy(ep.secret, during), 'the old secret verifies in the grace period');
       assert.ok(signedBy(rotated.body.secret, during), 'the new secret verifies in the grace period');
+      await queueIdle(c);
       clock.advance(24 * H);
       await plant(c, app.id, [{ type: 'clicked' }]);
       const afterGrace = await eventually(() => {
