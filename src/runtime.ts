@@ -27,6 +27,8 @@ import { checkStoreWritable, openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
+import { createWebhooks, oldestUnreadActivitySeq, type Webhooks } from './webhooks/index.ts';
+import type { Resolver } from './transport/index.ts';
 
 export interface Runtime {
   ctx: Context;
@@ -47,6 +49,10 @@ export interface RuntimeOptions {
   providerCa?: string | Buffer;
   /** How the deliver job shapes each recipient's message (campaigns); the notification's one message for everyone by default. */
   personaliser?: Personaliser;
+  /** Resolves webhook endpoint hostnames instead of the system resolver (tests map names to chosen addresses). */
+  webhookLookup?: Resolver;
+  /** CA certificates trusted for webhook endpoints instead of Node's roots (test receivers). */
+  webhookCa?: string | Buffer;
 }
 
 /** Builds everything one Carillon process needs from its config. Nothing listens yet. */
@@ -89,6 +95,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let reconciler: NodeJS.Timeout | undefined;
   let transport: PushTransport | undefined;
   let senders: ReturnType<typeof createSenders> | undefined;
+  let webhooks: Webhooks | undefined;
 
   return {
     ctx,
@@ -105,19 +112,23 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         requestTimeoutMs: config.requestTimeout,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
+      webhooks ??= createWebhooks(ctx, { registry: metrics.registry, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), activityPruneJob(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
       queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency });
+      webhooks.start();
     },
     async close() {
       draining = true;
       clearInterval(reconciler);
       await app.close();
+      await webhooks?.stop();
       await queue.stop();
+      await webhooks?.close();
       await transport?.close();
       await senders?.close();
       await limiter.close();

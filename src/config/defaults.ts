@@ -122,6 +122,18 @@ export const defaults = {
   setupLinkTtl: 86_400_000,
   /** days; how long the raw activity log (docs/analytics.md) is kept; the hourly rollups are kept for good. A year and a month: a rebuild can recount last year's same month, and a webhook replay reaches that far back. */
   activityRetentionDays: 400,
+  /** ms; a webhook endpoint that has not answered by then has failed this attempt (Standard Webhooks suggests a short timeout; receivers should queue and answer at once). */
+  webhookTimeout: 10_000,
+  /** ms; how often the webhook dispatcher reads the activity log past each endpoint's cursor: the floor of an event's lag. */
+  webhookDispatchInterval: 500,
+  /** Activity rows read per endpoint per look: one transaction's worth of messages. */
+  webhookDispatchBatch: 1_000,
+  /** ms; a webhook endpoint whose attempts have failed without a success for this long is disabled and the app told (5 days: longer than a long weekend's outage). */
+  webhookDisableAfter: 432_000_000,
+  /** ms; after a secret rotation the old secret still signs this long, so receivers can switch without losing a message (24 h). */
+  webhookSecretGrace: 86_400_000,
+  /** days; delivered and failed webhook messages are kept this long for the delivery log and replay (pending ones until they end). */
+  webhookLogRetentionDays: 30,
 };
 
 export type Config = typeof defaults;

@@ -107,6 +107,10 @@ export const ERRORS = {
   totp_not_pending: { status: 409, title: 'No second factor is being enrolled' },
   invalid_conversion: { status: 400, title: 'The conversion events or window are not valid' },
   invalid_analytics_query: { status: 400, title: 'The analytics query is not valid' },
+  webhook_not_found: { status: 404, title: 'No such webhook endpoint' },
+  webhook_url_rejected: { status: 400, title: 'The webhook URL is not allowed' },
+  webhook_message_not_found: { status: 404, title: 'No such webhook message' },
+  invalid_replay_range: { status: 400, title: 'The replay range is not valid' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

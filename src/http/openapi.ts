@@ -90,6 +90,7 @@ export const TAGS = [
   { name: 'analytics', description: 'What browsers report: opt-in steps, displays, clicks' },
   { name: 'credentials', description: 'APNs and FCM credentials of an app' },
   { name: 'alerts', description: 'Civic alerts: CAP 1.2 in, who each alert reaches, Update and Cancel' },
+  { name: 'webhooks', description: 'Outgoing webhooks: endpoints, signing secrets, the delivery log and replay' },
   { name: 'sdk', description: 'The browser SDK and its service worker' },
   { name: 'operations', description: 'Probes, metrics, the queue and the error catalogue' },
   { name: 'operators', description: 'Dashboard operators: sign-in, sessions, second factor, accounts and their roles on apps' },

@@ -19,6 +19,7 @@ import * as m016 from './migrations/016-analytics.ts';
 import * as m018 from './migrations/018-operators.ts';
 import * as m019 from './migrations/019-campaign-plans.ts';
 import * as m021 from './migrations/021-alerts.ts';
+import * as m017 from './migrations/017-webhooks.ts';
 
 interface Migration {
   version: number;
@@ -47,6 +48,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 18, name: 'operators', up: m018.up },
   { version: 19, name: 'campaign-plans', up: m019.up },
   { version: 21, name: 'alerts', up: m021.up },
+  { version: 17, name: 'webhooks', up: m017.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

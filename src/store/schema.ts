@@ -4,6 +4,7 @@ import type { ActivityRollupsTable, ActivityTotalsTable, ConversionTouchesTable 
 import type { AlertReferencesTable, AlertTestersTable, AlertsTable, UserAlertZonesTable } from './schema-alerts.ts';
 import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, SendRecordsTable } from './schema-campaigns.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
+import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -52,6 +53,8 @@ export interface Database {
   activity_rollups: ActivityRollupsTable;
   activity_totals: ActivityTotalsTable;
   conversion_touches: ConversionTouchesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_messages: WebhookMessagesTable;
 }
 
 export interface AppsTable {

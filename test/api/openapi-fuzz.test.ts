@@ -70,6 +70,9 @@ const namedSegment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.sec
 // A civic alert of the first app, in its JSON form (docs/civic-alerts.md).
 const alertBody = (identifier: string) => ({ identifier, sender: 'fuzz@city.example', sent: '2026-12-01T10:00:00Z', status: 'Actual', msgType: 'Alert', scope: 'Public', infos: [{ categories: ['Met'], event: 'Storm', urgency: 'Immediate', severity: 'Severe', certainty: 'Observed', areas: [{ areaDesc: 'Centre', circles: [{ lat: 48.85, lon: 2.35, radiusKm: 5 }] }] }] });
 const alert = await call('POST', `/v1/apps/${appA.id}/alerts`, appA.secretKey, alertBody('fuzz-1'));
+// Webhook endpoints of the first app: one for /webhooks/{id} (deleted by its last method), one for the routes under it.
+const webhook = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKey, { url: 'https://hooks.example.com/fuzz' });
+const webhookKept = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKey, { url: 'https://hooks.example.com/fuzz-kept' });
 // Campaigns in each state an action takes: a draft to read, change, test and delete, one
 // to launch, a scheduled one to pause and to cancel, a paused one to resume.
 const LATER = new Date(Date.now() + 180 * 86_400_000);
@@ -158,6 +161,8 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   createSegment: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), filter: filterArb }),
   updateSegment: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), filter: filterArb }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
   estimateAudience: fc.record({ filter: filterArb }),
+  createWebhook: fc.record({ url: fc.oneof(fc.webUrl({ validSchemes: ['https'] }), fc.constantFrom('https://127.0.0.1/', 'http://hooks.example.com/')), events: fc.constantFrom('all', ['notification.clicked'], ['webhook.endpoint_disabled', 'subscription.opted_out']), batchSize: fc.integer({ min: 1, max: 1000 }) }, { requiredKeys: ['url'] }),
+  replayWebhookMessages: fc.oneof(fc.record({ messageId: fc.constantFrom('msg_nope', 'x') }), fc.record({ from: fc.constant('2026-01-01T00:00:00Z'), to: fc.constantFrom('2026-01-02T00:00:00Z', '2025-01-01T00:00:00Z') })),
   createCampaign: fc.record(
     {
       name: fc.string({ minLength: 1, maxLength: 40 }),
@@ -218,6 +223,7 @@ function realParams(path: string, name: string): string[] {
     return [state ?? campaigns.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
+  if (name === 'id' && path.includes('/webhooks/')) return [path.endsWith('/webhooks/{id}') ? webhook.id : webhookKept.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   if (name === 'externalId') return [user.externalId];
   if (name === 'operatorId') return [path.includes('/members/') ? memberOperator.id : deletableOperator.id];
