@@ -92,6 +92,18 @@ for (const engine of ENGINES) {
       });
     }
 
+    // Under an `or` no semi- or anti-join can take a row set: sizing builds each set once
+    // (SQLite: a list subquery into a temporary index; PostgreSQL: a left join to the
+    // grouped set), never a subquery run again for each user (bench section 7's (c)).
+    test('sizing asks a row set under an or once, not per row', async () => {
+      const r = validateFilter({
+        and: [{ attribute: 'plan', op: 'eq', value: 'pro' }, { or: [{ event: 'buy', count: { eq: 0 }, within: '30d' }, { tag: 'tier', op: 'eq', value: 'gold' }, { attribute: 'lastSeenAt', op: 'older_than', value: '7d' }] }],
+      });
+      assert.ok(r.ok);
+      const text = await plan(audienceRows(store.db, r.filter, ctx).select(sql<number>`count(distinct users.seq)`.as('n')).compile());
+      assert.doesNotMatch(text, engine === 'sqlite' ? /CORRELATED/ : /SubPlan/, text);
+    });
+
     // A page in the probe form walks subscriptions in seq order and asks each leaf by its
     // per-user or per-subscription key: no set of the whole audience per page.
     const PROBES: [unknown, Record<Engine, RegExp>][] = [

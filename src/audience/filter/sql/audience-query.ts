@@ -4,7 +4,7 @@ import type { Database } from '../../../store/schema.ts';
 import type { Filter } from '../types.ts';
 import { audienceSql } from './capabilities.ts';
 import { compileFilter } from './compile-filter.ts';
-import type { CompileContext } from './context.ts';
+import type { CompileContext, SetJoin } from './context.ts';
 
 export interface AudienceQueryOptions {
   /** The clock `within` and `older_than` count back from (unix ms). */
@@ -19,12 +19,16 @@ export async function compileContext(db: Kysely<Database>, appId: string, opts: 
 /**
  * The app's subscriptions joined to their users (on the unique (app_id, external_id)), kept
  * where the filter holds. Subscriptions without a user, or whose user id has no `users`
- * row, are in no filter's audience.
+ * row, are in no filter's audience. In `set` form the row sets the filter asks for under
+ * an `or` may come as left joins (predicate.ts toSql), each at most one row per key.
  */
 export function audienceRows(db: Kysely<Database>, f: Filter, ctx: CompileContext) {
-  return db
+  const joins: SetJoin[] = [];
+  const cond = compileFilter(f, ctx.form === 'probe' ? ctx : { ...ctx, joins });
+  const rows = db
     .selectFrom('subscriptions')
-    .innerJoin('users', (j) => j.onRef('users.app_id', '=', 'subscriptions.app_id').onRef('users.external_id', '=', 'subscriptions.user_id'))
-    .where('subscriptions.app_id', '=', ctx.appId)
-    .where(compileFilter(f, ctx));
+    .innerJoin('users', (j) => j.onRef('users.app_id', '=', 'subscriptions.app_id').onRef('users.external_id', '=', 'subscriptions.user_id'));
+  // The joined sets are only ever named in `cond`: the query's type stays that of the two tables.
+  const joined = joins.reduce<typeof rows>((q, s) => (q as any).leftJoin(s.table.as(s.alias), (j: any) => j.on(s.on)), rows);
+  return joined.where('subscriptions.app_id', '=', ctx.appId).where(cond);
 }

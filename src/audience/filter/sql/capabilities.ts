@@ -19,6 +19,15 @@ export interface AudienceSql {
   notIn(ref: RawBuilder<unknown>, query: RawBuilder<unknown>): RawBuilder<SqlBool>;
   /** sin and cos in SQL, for `near` (geo.ts). */
   mathFunctions: boolean;
+  /**
+   * Whether a row set asked in `set` form below an `or` (where no semi- or anti-join can
+   * take it) is better left-joined once than tested per row (predicate.ts toSql). SQLite
+   * runs an `in` or `not in` subquery once into a temporary index wherever it stands.
+   * PostgreSQL runs `not exists` under an `or` as a subplan per row: bench section 7's (c)
+   * probed the events index for each of its 200k users; the same set grouped once and
+   * hash-joined cost 1,010 ms of the backend's CPU against 1,390 ms.
+   */
+  joinsSetsUnderOr: boolean;
   /** Settings for the one statement that sizes an audience (count-audience.ts), set for its transaction only. */
   sizingSettings: RawBuilder<unknown>[];
 }
@@ -34,6 +43,7 @@ const sqlite = (mathFunctions: boolean): AudienceSql => ({
   },
   notIn: (ref, query) => sql<SqlBool>`${ref} not in (${query})`,
   mathFunctions,
+  joinsSetsUnderOr: false,
   sizingSettings: [],
 });
 
@@ -43,14 +53,25 @@ const postgres: AudienceSql = {
   propertyEquals: (key, value) => sql<SqlBool>`(cast(properties as jsonb) -> cast(${key} as text)) = cast(${JSON.stringify(value)} as jsonb)`,
   notIn: (ref, query) => sql<SqlBool>`not exists (select 1 from (${query}) as excluded (v) where excluded.v = ${ref})`,
   mathFunctions: true,
+  joinsSetsUnderOr: true,
   // Seen in the plans of bench section 7 (1M users, 10M events), PostgreSQL's defaults:
   // - JIT compiled each count for 160-180 ms, a fifth of the goal, to save less than that;
   // - grouping the week's 1.2M events by user spilled to disk at the default 4 MB of
   //   work_mem (41 batches); at 64 MB (hashes may take hash_mem_multiplier times that) the
   //   700k users' groups stayed in memory (82 MB), for this one statement;
   // - a parallel plan had each of its three processes build the same grouped set in full
-  //   (loops=3 over all 1.2M rows), three times the work on the same cores.
-  sizingSettings: [sql`set local jit = off`, sql`set local work_mem = '64MB'`, sql`set local max_parallel_workers_per_gather = 0`],
+  //   (loops=3 over all 1.2M rows), three times the work on the same cores;
+  // - grouping those 1.2M events into 690k users by hash took 860 ms of the backend's CPU,
+  //   sorting them and counting each run of one user took 470 ms (the hash table of 82 MB
+  //   misses the CPU caches on nearly every row; the sort runs through memory in order), and
+  //   the sorted groups then probe users in seq order. Hashed subplans (`not in`) and hash
+  //   joins are not aggregates and stay allowed.
+  sizingSettings: [
+    sql`set local jit = off`,
+    sql`set local work_mem = '64MB'`,
+    sql`set local max_parallel_workers_per_gather = 0`,
+    sql`set local enable_hashagg = off`,
+  ],
 };
 
 const probed = new WeakMap<object, Promise<boolean>>();

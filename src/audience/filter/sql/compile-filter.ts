@@ -11,18 +11,21 @@ import { negate, toSql, type Predicate } from './predicate.ts';
  * The filter (its segments expanded) as a condition on a row of `users` joined to its
  * `subscriptions` row; a filter without tag or channel tests mentions `users` only.
  * `not` is pushed down to the leaves (De Morgan), where a semi-join becomes an anti-join
- * rather than `not (x in (...))`, which PostgreSQL cannot plan as a join.
+ * rather than `not (x in (...))`, which PostgreSQL cannot plan as a join. `top` says
+ * whether the condition is one of the filter's top-level conjuncts (reached through `and`
+ * alone, after that push-down), where the planner can take a row set as a join.
  */
-export function compileFilter(f: Filter, ctx: CompileContext, negated = false): RawBuilder<SqlBool> {
+export function compileFilter(f: Filter, ctx: CompileContext, negated = false, top = true): RawBuilder<SqlBool> {
   if ('and' in f || 'or' in f) {
-    const parts = ('and' in f ? f.and : f.or).map((g) => compileFilter(g, ctx, negated));
-    if (parts.length === 1) return parts[0]!;
+    const children = 'and' in f ? f.and : f.or;
     const conjunction = 'and' in f !== negated;
+    const parts = children.map((g) => compileFilter(g, ctx, negated, top && (conjunction || children.length === 1)));
+    if (parts.length === 1) return parts[0]!;
     return sql<SqlBool>`(${sql.join(parts, conjunction ? sql` and ` : sql` or `)})`;
   }
-  if ('not' in f) return compileFilter(f.not, ctx, !negated);
+  if ('not' in f) return compileFilter(f.not, ctx, !negated, top);
   const p = leaf(f, ctx);
-  return toSql(negated ? negate(p) : p, ctx);
+  return toSql(negated ? negate(p) : p, ctx, top);
 }
 
 function leaf(f: Filter, ctx: CompileContext): Predicate {

@@ -1,3 +1,4 @@
+import type { RawBuilder, SqlBool } from 'kysely';
 import type { AudienceSql } from './capabilities.ts';
 
 /** What compiling a filter needs besides the filter. */
@@ -8,4 +9,17 @@ export interface CompileContext {
   sql: AudienceSql;
   /** How semi-joins are asked (predicate.ts toSql): `set` (the default) to size, `probe` to page through a broad audience. */
   form?: 'set' | 'probe';
+  /**
+   * Where `set` form puts the row sets it left-joins rather than tests per row (when
+   * AudienceSql.joinsSetsUnderOr): the query that compiles the filter (audience-query.ts)
+   * collects them and joins them to its rows. Absent, every row set is a condition.
+   */
+  joins?: SetJoin[];
+}
+
+/** `left join (table) as alias on on`: one row set grouped by its key, at most one row per key. */
+export interface SetJoin {
+  alias: string;
+  table: RawBuilder<unknown>;
+  on: RawBuilder<SqlBool>;
 }

@@ -40,8 +40,14 @@ export function negate(p: Predicate): Predicate {
  *   rows compared, for each row considered, on the tables' per-user and per-subscription
  *   keys ((user_seq, key), (user_seq, name, at), (subscription_seq, key)). A page of a
  *   broad audience in seq order then costs its own rows, not the whole set again.
+ *
+ * In `set` form, a row set that is not among the top-level conjuncts (`top`: under an
+ * `or`, where no semi- or anti-join can take it) is left-joined instead when the query
+ * collects joins (ctx.joins): grouped by key, so at most one row per key and no row of the
+ * audience twice, and tested as `alias.k is [not] null`. It is built once, whatever the
+ * number of rows the `or` looks at.
  */
-export function toSql(p: Predicate, ctx: CompileContext): RawBuilder<SqlBool> {
+export function toSql(p: Predicate, ctx: CompileContext, top = true): RawBuilder<SqlBool> {
   if (p.kind === 'expr') return p.expr;
   const { ref, table, key, conds, count } = p.set;
   const where = sql.join(conds, sql` and `);
@@ -51,7 +57,14 @@ export function toSql(p: Predicate, ctx: CompileContext): RawBuilder<SqlBool> {
     return p.kind === 'in' ? holds : sql<SqlBool>`not (${holds})`;
   }
   const base = sql`select ${sql.ref(key)} from ${sql.table(table)} where ${where}`;
-  const query = count === undefined ? base : sql`${base} group by ${sql.ref(key)} having count(*) ${sql.raw(count.op)} ${count.n}`;
+  const having = count === undefined ? sql`` : sql` having count(*) ${sql.raw(count.op)} ${count.n}`;
+  if (!top && ctx.joins && ctx.sql.joinsSetsUnderOr) {
+    const alias = `audience_set_${ctx.joins.length + 1}`;
+    const k = sql.ref(`${alias}.k`);
+    ctx.joins.push({ alias, table: sql`(select ${sql.ref(key)} as k from ${sql.table(table)} where ${where} group by ${sql.ref(key)}${having})`, on: sql<SqlBool>`${k} = ${ref}` });
+    return p.kind === 'in' ? sql<SqlBool>`${k} is not null` : sql<SqlBool>`${k} is null`;
+  }
+  const query = count === undefined ? base : sql`${base} group by ${sql.ref(key)}${having}`;
   return p.kind === 'in' ? sql<SqlBool>`${ref} in (${query})` : ctx.sql.notIn(ref, query);
 }
 
