@@ -59,7 +59,8 @@ test('a message over its channel limit fails its recipient alone, with the size 
 test('a skip becomes a send record with its reason, detail and tags; nothing is sent to it', () => {
   const tags = { campaignId: 'cmp_1', variant: 'a' };
   const plan = planSends([recipient(1), recipient(2, 'webpush', null)], [{ skip: { reason: 'holdout', detail: null }, tags }, { message: message('Hi') }], CHANNELS);
-  assert.deepEqual(plan.skipped, [{ userSeq: 10, subscriptionSeq: 1, reason: 'holdout', detail: null, countsForCaps: false, tags }]);
+  // `who` names the recipient for the activity log (docs/analytics.md).
+  assert.deepEqual(plan.skipped, [{ userSeq: 10, subscriptionSeq: 1, reason: 'holdout', detail: null, countsForCaps: false, tags, who: { channel: 'webpush', subscriptionId: 'sub_1', userId: 'user1' } }]);
   assert.deepEqual(plan.sends.map((s) => s.recipient.seq), [2]);
   assert.deepEqual(plan.tags, [tags, undefined]);
 });

@@ -39,12 +39,7 @@ export async function copySqliteToPostgres(source: Kysely<any>, target: Kysely<a
   for (const table of tables) {
     const total = Number((await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(source)).rows[0]!.n);
     let copied = 0;
-    // rowid order is stable and indexed in every SQLite table we create.
-    for (let after = -Infinity; ; ) {
-      const page = await sql<Record<string, unknown>>`select rowid as __rowid, * from ${sql.table(table)} where rowid > ${after === -Infinity ? -1 : after} order by rowid limit ${batch}`.execute(source);
-      if (page.rows.length === 0) break;
-      after = Number(page.rows.at(-1)!.__rowid);
-      const values = page.rows.map(({ __rowid, ...row }) => row);
+    for await (const values of pagesOf(source, table, batch)) {
       await target.insertInto(table).values(values).execute();
       copied += values.length;
       onProgress?.(table, copied, total);
@@ -56,4 +51,30 @@ export async function copySqliteToPostgres(source: Kysely<any>, target: Kysely<a
     }
   }
   return counts;
+}
+
+/**
+ * A table's rows in pages of `batch`, in an order that is stable and indexed: rowid, or
+ * for a table made `without rowid` (the analytics rollups) its primary key, paged by
+ * row-value comparison on it.
+ */
+async function* pagesOf(source: Kysely<any>, table: string, batch: number): AsyncGenerator<Record<string, unknown>[]> {
+  const listed = await sql<{ wr: number }>`select wr from pragma_table_list where name = ${table}`.execute(source);
+  if (Number(listed.rows[0]?.wr ?? 0) === 0) {
+    for (let after = -1; ; ) {
+      const page = await sql<Record<string, unknown>>`select rowid as __rowid, * from ${sql.table(table)} where rowid > ${after} order by rowid limit ${batch}`.execute(source);
+      if (page.rows.length === 0) return;
+      after = Number(page.rows.at(-1)!.__rowid);
+      yield page.rows.map(({ __rowid, ...row }) => row);
+    }
+  }
+  const pk = (await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${table}) where pk > 0 order by pk`.execute(source)).rows.map((r) => r.name);
+  const key = sql.join(pk.map((c) => sql.ref(c)));
+  for (let last: Record<string, unknown> | undefined; ; ) {
+    const after = last === undefined ? sql`` : sql`where (${key}) > (${sql.join(pk.map((c) => last![c]))})`;
+    const page = await sql<Record<string, unknown>>`select * from ${sql.table(table)} ${after} order by ${key} limit ${batch}`.execute(source);
+    if (page.rows.length === 0) return;
+    last = page.rows.at(-1)!;
+    yield page.rows;
+  }
 }

@@ -130,6 +130,42 @@ for (const kind of STORES) {
       assert.equal((await c.api('DELETE', `/v1/apps/${app.id}/users/ann`, { key: app.secretKey })).body.code, 'user_not_found', 'twice: gone');
     });
 
+    test('erasure reaches the webhook delivery log, civic-alert choices and intelligent plans, and leaves those of others', async () => {
+      const db = c.ctx.store.db;
+      await seed('cy');
+      const cySubs = subs.cy!.map((s) => s.id);
+      const hook = await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: 'https://hooks.example.com/privacy' } });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      const body = (userId: string, subscriptionId: string) =>
+        JSON.stringify({ type: 'notification.clicked', timestamp: '2026-04-01T10:00:00.000Z', data: { notificationId, subscriptionId, userId, action: null } });
+      const message = { endpoint_id: hook.body.id, app_id: app.id, type: 'notification.clicked', events: 1, first_seq: null, last_seq: null, event_at: now, created_at: now, status: 'delivered' as const, attempts: 1, round: 0, replays: 0, next_attempt_at: null, last_attempt_at: now, last_status: 200, last_duration_ms: 3, last_error: null, delivered_at: now };
+      await db.insertInto('webhook_messages').values([
+        { ...message, id: 'msg_cy', body: body('cy', cySubs[0]!) },
+        { ...message, id: 'msg_cy_batch', type: 'batch', body: JSON.stringify({ type: 'batch', data: [JSON.parse(body('cy', cySubs[1]!)), JSON.parse(body('ben', subs.ben![0]!.id))] }) },
+        { ...message, id: 'msg_ben', body: body('ben', subs.ben![1]!.id) },
+      ]).execute();
+      await db.insertInto('user_alert_zones').values([{ app_id: app.id, external_id: 'cy', zone: 'SAME:006109' }, { app_id: app.id, external_id: 'ben', zone: 'SAME:006109' }]).execute();
+      await db.insertInto('alert_testers').values([{ app_id: app.id, external_id: 'cy', opted_in_at: now }, { app_id: app.id, external_id: 'ben', opted_in_at: now }]).execute();
+      const seqOf = async (id: string) => Number((await db.selectFrom('users').select('seq').where('app_id', '=', app.id).where('external_id', '=', id).executeTakeFirstOrThrow()).seq);
+      const campaign = await c.api('POST', `/v1/apps/${app.id}/campaigns`, { key: app.secretKey, body: { name: 'plan', audience: { filter: { attribute: 'plan', op: 'eq', value: 'gold' } }, content: { en: { title: 'hi' } } } });
+      assert.equal(campaign.status, 201, JSON.stringify(campaign.body));
+      await db.insertInto('campaign_user_plans').values([
+        { campaign_id: campaign.body.id, run: 1, user_seq: await seqOf('cy'), send_at: now, timing: '{}' },
+        { campaign_id: campaign.body.id, run: 1, user_seq: await seqOf('ben'), send_at: now, timing: '{}' },
+      ]).execute();
+
+      assert.equal((await c.api('DELETE', `/v1/apps/${app.id}/users/cy`, { key: app.secretKey })).status, 204);
+      const bodies = Object.fromEntries((await db.selectFrom('webhook_messages').select(['id', 'body']).execute()).map((m) => [m.id, JSON.parse(m.body)]));
+      assert.deepEqual(bodies.msg_cy.data, { notificationId, subscriptionId: null, userId: null, action: null }, 'the message no longer names cy or the subscription');
+      assert.deepEqual(bodies.msg_cy_batch.data.map((e: any) => [e.data.userId, e.data.subscriptionId]), [[null, null], ['ben', subs.ben![0]!.id]], 'in a batch, only cy is taken out');
+      assert.equal(bodies.msg_ben.data.userId, 'ben');
+      const kept = JSON.stringify(Object.values(bodies));
+      for (const id of ['cy', ...cySubs]) assert.ok(!kept.includes(JSON.stringify(id)), `${id} is named nowhere in the delivery log`);
+      assert.deepEqual((await db.selectFrom('user_alert_zones').select('external_id').where('app_id', '=', app.id).execute()).map((r) => r.external_id), ['ben']);
+      assert.deepEqual((await db.selectFrom('alert_testers').select('external_id').where('app_id', '=', app.id).execute()).map((r) => r.external_id), ['ben']);
+      assert.deepEqual((await db.selectFrom('campaign_user_plans').select('user_seq').execute()).map((r) => Number(r.user_seq)), [await seqOf('ben')]);
+    });
+
     test('a user id that only subscriptions carry is erased too', async () => {
       await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.secretKey, body: sub({ userId: 'cy' }) });
       await c.ctx.store.db.deleteFrom('users').where('external_id', '=', 'cy').execute();

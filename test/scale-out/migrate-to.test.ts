@@ -36,6 +36,9 @@ describe('carillon migrate --to moves an embedded installation into PostgreSQL',
     }
     const first = await embedded.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { all: true }, title: 'Before the move' } });
     const before = await embedded.waitCompleted(app.id, app.secretKey, first.body.id);
+    const analyticsOf = async (c: typeof embedded) => (await c.api('GET', `/v1/apps/${app.id}/notifications/${first.body.id}/analytics`, { key: app.secretKey })).body;
+    const analyticsBefore = await analyticsOf(embedded);
+    assert.equal(analyticsBefore.funnel.delivered, 25);
     const dataDir = embedded.ctx.config.dataDir;
     const masterKey = readFileSync(join(dataDir, 'master.key'), 'utf8').trim();
     await embedded.close();
@@ -44,6 +47,8 @@ describe('carillon migrate --to moves an embedded installation into PostgreSQL',
     const res = await run(process.execPath, [BIN, 'migrate', '--data-dir', dataDir, '--to', url], { env: { ...process.env, DATABASE_URL: '' } });
     assert.match(res.stdout, /subscriptions: 25/);
     assert.match(res.stdout, /subscription_tags: 25/);
+    // The rollups are a table without rowid on SQLite: copied by their primary key.
+    assert.match(res.stdout, /activity_rollups: [1-9]/);
     assert.match(res.stdout, /CARILLON_MASTER_KEY=/);
     const again = await run(process.execPath, [BIN, 'migrate', '--data-dir', dataDir, '--to', url], { env: { ...process.env, DATABASE_URL: '' } }).catch((e) => e);
     assert.match(again.stderr, /already holds data/, 'a second copy into the same database is refused');
@@ -52,6 +57,7 @@ describe('carillon migrate --to moves an embedded installation into PostgreSQL',
     const status = await moved.api('GET', `/v1/apps/${app.id}/notifications/${first.body.id}`, { key: app.secretKey });
     assert.equal(status.status, 200, 'the same secret key works');
     assert.deepEqual(status.body.counts, before.counts);
+    assert.deepEqual(await analyticsOf(moved), analyticsBefore, 'the same analytics, from the copied rollups');
     const list = await moved.api('GET', `/v1/apps/${app.id}/subscriptions?limit=100`, { key: app.secretKey });
     assert.deepEqual(list.body.data.map((s: { id: string }) => s.id), ids, 'same subscriptions, same order');
 

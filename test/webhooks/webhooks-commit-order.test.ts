@@ -32,8 +32,10 @@ describe('a row committed after a later seq is still sent (postgres)', () => {
     const gate = new Promise<void>((r) => (release = r));
     let appended!: () => void;
     const inserted = new Promise<void>((r) => (appended = r));
+    // Two types: appendActivity counts each row in its hour's rollup in the same transaction,
+    // so a second row of the same type and hour would wait on the open one's rollup row.
     const slow = db.transaction().execute(async (tx) => {
-      await appendActivity(tx, [{ appId: app.id, type: 'clicked', at: clock.now(), userId: 'slow' }]);
+      await appendActivity(tx, [{ appId: app.id, type: 'dismissed', at: clock.now(), userId: 'slow' }]);
       appended();
       await gate;
     });

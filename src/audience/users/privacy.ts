@@ -23,6 +23,10 @@ export interface Erased {
   sendRecordsUnlinked: number;
   /** Notifications whose stored `to.userIds` named the user, the id taken out. */
   targetsScrubbed: number;
+  /** The user's alert zones and test-alert opt-in (civic alerts). */
+  alertChoices: number;
+  /** Webhook messages kept for the delivery log and replay whose body named the user or their subscriptions, the ids taken out. */
+  webhookMessagesScrubbed: number;
 }
 
 const n = (res: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(res.numDeletedRows ?? res.numUpdatedRows ?? 0n);
@@ -52,7 +56,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     const subs = await tx.selectFrom('subscriptions').select(['seq', 'id']).where('app_id', '=', appId).where('user_id', '=', externalId).execute();
     if (!user && subs.length === 0) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
     const seq = user ? Number(user.seq) : -1;
-    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0 };
+    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0 };
     const unlinked = { user_seq: null, subscription_seq: null, detail: null };
     if (user) erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('app_id', '=', appId).where('user_seq', '=', seq).executeTakeFirst());
     // Rows that would go by cascade are deleted by name, so each is counted.
@@ -72,11 +76,50 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     if (subs.length) await tx.updateTable('activity').set({ user_id: null, subscription_id: null }).where('app_id', '=', appId).where('subscription_id', 'in', subs.map((s) => s.id)).execute();
     await tx.deleteFrom('conversion_touches').where('app_id', '=', appId).where('user_id', '=', externalId).execute();
     erased.targetsScrubbed = await scrubTargets(tx, ctx.store.caps, appId, externalId);
+    erased.webhookMessagesScrubbed = await scrubWebhookMessages(tx, ctx.store.caps, appId, externalId, subs.map((s) => s.id));
+    erased.alertChoices += n(await tx.deleteFrom('user_alert_zones').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
+    erased.alertChoices += n(await tx.deleteFrom('alert_testers').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
+    // An intelligent campaign's plan of when to send to the user: their best hour, learnt from their clicks.
+    if (user) await tx.deleteFrom('campaign_user_plans').where('user_seq', '=', seq).where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('app_id', '=', appId)).execute();
     erased.subscriptions = n(await tx.deleteFrom('subscriptions').where('app_id', '=', appId).where('user_id', '=', externalId).executeTakeFirst());
     erased.users = n(await tx.deleteFrom('users').where('seq', '=', seq).executeTakeFirst());
     ctx.logger.info({ module: 'audience', appId, erased }, 'user erased');
     return erased;
   });
+}
+
+/**
+ * Takes the user's and their subscriptions' ids out of the webhook messages the delivery
+ * log keeps (for replay): a message already delivered went to the app's own systems, but
+ * what Carillon keeps must not name the user. Candidates are found by their text, as in
+ * scrubTargets, and only the `userId` and `subscriptionId` members holding those ids are
+ * nulled, as the activity log's rows are; the rest of each body stays as it was sent.
+ */
+async function scrubWebhookMessages(tx: Transaction<Database>, caps: DialectCapabilities, appId: string, externalId: string, subscriptionIds: string[]): Promise<number> {
+  const { contains } = await audienceSql(tx, caps);
+  const needles = [externalId, ...subscriptionIds].map((id) => JSON.stringify(id));
+  const rows = await tx
+    .selectFrom('webhook_messages')
+    .select(['id', 'body'])
+    .where('app_id', '=', appId)
+    .where((eb) => eb.or(needles.map((needle) => contains(sql.ref('body'), needle))))
+    .execute();
+  const subs = new Set(subscriptionIds);
+  let scrubbed = 0;
+  for (const row of rows) {
+    let changed = false;
+    const body = JSON.parse(row.body, (key, value: unknown) => {
+      if ((key === 'userId' && value === externalId) || (key === 'subscriptionId' && typeof value === 'string' && subs.has(value))) {
+        changed = true;
+        return null;
+      }
+      return value;
+    }) as unknown;
+    if (!changed) continue;
+    await tx.updateTable('webhook_messages').set({ body: JSON.stringify(body) }).where('id', '=', row.id).execute();
+    scrubbed++;
+  }
+  return scrubbed;
 }
 
 /**
