@@ -260,6 +260,7 @@ export const en = {
   'segment.op.exists': 'is set',
   'segment.op.not_exists': 'is not set',
   'segment.size': 'Audience now',
+  'segment.user': 'user',
   'segment.users': 'users',
   'segment.subscriptions': 'Subscriptions: {n}',
   'segment.sizeInvalid': 'Not counted: the filter is not valid yet.',

@@ -262,6 +262,7 @@ export const fr: Record<MessageKey, string> = {
   'segment.op.exists': 'est défini',
   'segment.op.not_exists': 'n’est pas défini',
   'segment.size': 'Audience actuelle',
+  'segment.user': 'utilisateur',
   'segment.users': 'utilisateurs',
   'segment.subscriptions': 'Abonnements : {n}',
   'segment.sizeInvalid': 'Non compté : le filtre n’est pas encore valide.',

@@ -186,7 +186,8 @@ export function UserQuietHours({ appId, externalId, editable }: { appId: string;
       {own === undefined && !current.problem && <Loading />}
       {own !== undefined && (
         <form onSubmit={(e) => void save.onSubmit(e)} noValidate onChange={() => setSaved(false)}>
-          <Field label={t('user.quietOwn')} type="checkbox" checked={own} disabled={!editable} onChange={(e) => setOwn(e.target.checked)} hint={t('user.quietHint')} />
+          <p className="hint">{t('user.quietHint')}</p>
+          <Field label={t('user.quietOwn')} type="checkbox" checked={own} disabled={!editable} onChange={(e) => setOwn(e.target.checked)} />
           {own && (
             <div className="row">
               <Field label={t('user.quietStart')} type="time" value={start} disabled={!editable} onChange={(e) => setStart(e.target.value)} error={save.fieldError('/quietHours/start') ?? save.fieldError('/quietHours')} />

@@ -29,7 +29,7 @@ export function SegmentPage({ appId, segmentId }: { appId: string; segmentId: st
 }
 
 function SegmentEditor({ appId, saved }: { appId: string; saved?: { id: string; name: string; filter: unknown; size: AudienceSize } }) {
-  const { t, number } = useI18n();
+  const { t, number, locale } = useI18n();
   const { navigate } = useRouter();
   const { session } = useSession();
   const editor = can(session, appId, 'editor');
@@ -76,7 +76,7 @@ function SegmentEditor({ appId, saved }: { appId: string; saved?: { id: string; 
               {size ? (
                 <>
                   <p className="figure">
-                    <span data-testid="audience-users">{number(size.users)}</span> {t('segment.users')}
+                    <span data-testid="audience-users">{number(size.users)}</span> {new Intl.PluralRules(locale).select(size.users) === 'one' ? t('segment.user') : t('segment.users')}
                   </p>
                   <p className="muted">
                     {t('segment.subscriptions', { n: number(size.subscriptions) })} ·{' '}
