@@ -25,6 +25,8 @@ test('a built filter is the language’s JSON, values of the chosen type, a nega
   });
   const exists = { ...newPart('tag'), name: 'tier', op: 'exists', value: 'left over' } as Part;
   assert.deepEqual(toFilter(exists, '', new Map()), { tag: 'tier', op: 'exists' }, 'no value where the op takes none');
+  const notANumber = { ...newPart('attribute'), name: 'visits', op: 'gt', value: 'ten', type: 'number' } as Part;
+  assert.deepEqual(toFilter(notANumber, '', new Map()), { attribute: 'visits', op: 'gt', value: null }, 'no number is made up: the API refuses null at its condition');
 });
 
 test('a refusal’s pointer reaches the deepest part whose place it starts with', () => {

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import type { User } from '../ui/audience-types.ts';
 import { AudienceNav } from '../ui/audience-nav.tsx';
+import { typedValue } from '../ui/filter-model.ts';
 import { Field, Loading, ProblemMessage } from '../ui/form.tsx';
 
 type Mode = 'externalId' | 'attribute' | 'filter';
@@ -66,8 +67,7 @@ export function AudienceUsersPage({ appId }: { appId: string }) {
     }
     if (mode === 'attribute') {
       if (attribute.trim() === '') return setFilter(undefined);
-      const typed = type === 'number' ? Number(value) : type === 'boolean' ? value === 'true' : value;
-      return setFilter(JSON.stringify({ attribute: attribute.trim(), op: 'eq', value: typed }));
+      return setFilter(JSON.stringify({ attribute: attribute.trim(), op: 'eq', value: typedValue(value, type) }));
     }
     if (filterText.trim() === '') return setFilter(undefined);
     try {

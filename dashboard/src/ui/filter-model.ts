@@ -37,10 +37,14 @@ export function newPart(kind: Kind): Part {
   }
 }
 
-/** A value as the operator typed it, of the type they chose: never guessed from its text. */
-function typedValue(text: string, type: ValueType): unknown {
-  if (type === 'number') return text.trim() === '' ? text : Number(text);
-  if (type === 'boolean') return text === 'true';
+/**
+ * A value as the operator typed it, of the type they chose: never guessed from its text.
+ * Text that is no number (or neither true nor false) is null, for the API to refuse at its
+ * condition.
+ */
+export function typedValue(text: string, type: ValueType): unknown {
+  if (type === 'number') return text.trim() === '' || !Number.isFinite(Number(text)) ? null : Number(text);
+  if (type === 'boolean') return text === 'true' ? true : text === 'false' ? false : null;
   return text;
 }
 
