@@ -3,6 +3,10 @@ import type { MessageKey } from './i18n/en.ts';
 import { AccountPage } from './pages/account.tsx';
 import { AppPage } from './pages/app.tsx';
 import { AppsPage } from './pages/apps.tsx';
+import { AudienceUserPage } from './pages/audience-user.tsx';
+import { AudienceUsersPage } from './pages/audience-users.tsx';
+import { NewSegmentPage, SegmentPage } from './pages/segment.tsx';
+import { SegmentsPage } from './pages/segments.tsx';
 import { OperatorsPage } from './pages/operators.tsx';
 import { SystemPage } from './pages/system.tsx';
 
@@ -24,6 +28,12 @@ export const PAGES: Page[] = [
   { path: '/apps', component: AppsPage, nav: 'nav.apps' },
   { path: '/apps/:appId', component: AppPage as ComponentType<Record<string, string>> },
   // Next: Audience, Compose, Campaigns, Analytics, Webhooks (per app, under /apps/:appId/...).
+  // Audience: users and segments ('new' before ':segmentId', the first match wins).
+  { path: '/apps/:appId/users', component: AudienceUsersPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/users/:externalId', component: AudienceUserPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/segments', component: SegmentsPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/segments/new', component: NewSegmentPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/segments/:segmentId', component: SegmentPage as ComponentType<Record<string, string>> },
   { path: '/system', component: SystemPage, nav: 'nav.system', adminOnly: true },
   { path: '/operators', component: OperatorsPage, nav: 'nav.operators', adminOnly: true },
   { path: '/account', component: AccountPage, nav: 'nav.account' },

@@ -35,6 +35,20 @@ export const OPERATIONS = {
   listFailedJobs: ['GET', '/v1/queue/failed'],
   getLiveness: ['GET', '/healthz'],
   getReadiness: ['GET', '/readyz'],
+  listUsers: ['GET', '/v1/apps/{appId}/users'],
+  getUser: ['GET', '/v1/apps/{appId}/users/{externalId}'],
+  exportUser: ['GET', '/v1/apps/{appId}/users/{externalId}/export'],
+  eraseUser: ['DELETE', '/v1/apps/{appId}/users/{externalId}'],
+  getUserPreferences: ['GET', '/v1/apps/{appId}/users/{externalId}/preferences'],
+  getUserQuietHours: ['GET', '/v1/apps/{appId}/users/{externalId}/quiet-hours'],
+  setUserQuietHours: ['PUT', '/v1/apps/{appId}/users/{externalId}/quiet-hours'],
+  listSubscriptions: ['GET', '/v1/apps/{appId}/subscriptions'],
+  listSegments: ['GET', '/v1/apps/{appId}/segments'],
+  createSegment: ['POST', '/v1/apps/{appId}/segments'],
+  getSegment: ['GET', '/v1/apps/{appId}/segments/{id}'],
+  updateSegment: ['PATCH', '/v1/apps/{appId}/segments/{id}'],
+  deleteSegment: ['DELETE', '/v1/apps/{appId}/segments/{id}'],
+  estimateAudience: ['POST', '/v1/apps/{appId}/audience/estimate'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
-import { PASSWORD, PHONE, WIDE, type Fixture } from '../fixture.ts';
+import { LOGIN_ATTEMPTS_PER_ACCOUNT, PASSWORD, PHONE, WIDE, type Fixture } from '../fixture.ts';
 
 const ADMIN = 'admin@example.org';
 const VIEWER = 'viewer@example.org';
@@ -250,11 +250,11 @@ export function foundationSuite(fx: () => Fixture): void {
 
   test('sign-in attempts on one account are limited, and the page says so', async () => {
     const { page } = fx();
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i <= LOGIN_ATTEMPTS_PER_ACCOUNT; i++) {
       await page.getByLabel('Email').fill('guessed@example.org');
       await page.getByLabel('Password', { exact: true }).fill(`guess number ${i}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText(i < 5 ? 'invalid_credentials' : 'rate_limited').waitFor();
+      await page.getByText(i < LOGIN_ATTEMPTS_PER_ACCOUNT ? 'invalid_credentials' : 'rate_limited').waitFor();
     }
     await fx().checkAccessibility('sign-in, refused');
     await page.getByLabel('Password', { exact: true }).fill('');
