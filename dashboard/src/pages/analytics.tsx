@@ -144,7 +144,7 @@ export function AnalyticsPage({ appId }: { appId: string }) {
               ))}
             </select>
           </div>
-          <TimeChart caption={t('analytics.chartCaption', { metric: t(`metric.${shown}` as MessageKey), zone: data.timezone })} times={chart.times} lines={chart.lines} />
+          <TimeChart caption={t('analytics.chartCaption', { metric: t(`metric.${shown}` as MessageKey), zone: data.timezone })} times={chart.times} lines={chart.lines} interval={data.interval} timezone={data.timezone} />
           <ScrollTable label={t('analytics.totals')}>
             <table className="totals">
               <caption>{t('analytics.totals')}</caption>

@@ -9,16 +9,19 @@ const STEPS = ['targeted', 'sent', 'delivered', 'displayed', 'clicked', 'convert
 export const HOURLY_METRICS = ['delivered', 'displayed', 'clicked', 'converted'] as const;
 /** The API's limit of buckets a series may have (docs/analytics.md#querying); hours, then. */
 const MAX_HOURS = 2000;
+const MIN_HOURS = 12;
 
 /**
- * The range of a campaign's or a notification's hour-by-hour chart: from its start (the
- * hour it began) to the hour after now or its end, at most the API's 2,000 buckets back.
+ * The query of a campaign's or a notification's hour-by-hour chart, in the operator's zone:
+ * from its start (the hour it began) to the hour after now or its end, at least 12 hours
+ * and at most the API's 2,000 buckets.
  */
-export function hourlyRange(start: string, end: string | null, now = Date.now()): { from: string; to: string } {
+export function hourlyRange(start: string, end: string | null, now = Date.now()): Record<string, string> {
   const hour = 3_600_000;
   const to = Math.min(end ? Date.parse(end) + hour : now + hour, now + hour);
-  const from = Math.max(Math.floor(Date.parse(start) / hour) * hour, to - (MAX_HOURS - 1) * hour);
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+  // At least half a day, so that a campaign of the last hour still reads as a curve over time.
+  const from = Math.max(Math.min(Math.floor(Date.parse(start) / hour) * hour, to - MIN_HOURS * hour), to - (MAX_HOURS - 1) * hour);
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), interval: 'hour', metrics: HOURLY_METRICS.join(','), timezone: Intl.DateTimeFormat().resolvedOptions().timeZone };
 }
 
 /** A campaign's or a notification's funnel, over its whole life, each step with its share of the one before. */
@@ -52,7 +55,7 @@ export function HourlyChart({ series }: { series: AnalyticsSeries }) {
   const lines = useMemo(() => HOURLY_METRICS.map((m) => ({ label: t(`campaign.${m}`), values: points.map((p) => p.values[m] ?? 0) })), [series, t]);
   return (
     <Section title={t('campaign.hourly')}>
-      <TimeChart caption={t('campaign.hourlyCaption', { zone: series.timezone })} times={times} lines={lines} />
+      <TimeChart caption={t('campaign.hourlyCaption', { zone: series.timezone })} times={times} lines={lines} interval="hour" timezone={series.timezone} />
     </Section>
   );
 }

@@ -7,7 +7,7 @@ import { ConfirmButton } from '../ui/confirm.tsx';
 import { Loading, ProblemMessage, Section } from '../ui/form.tsx';
 import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
-import { FunnelFigures, HOURLY_METRICS, HourlyChart, hourlyRange } from './campaign-results.tsx';
+import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
 import { REASONS, type CampaignStatus, type CampaignWithCounts, type Reason } from './campaign-types.ts';
 import { Pager, ResultsNav, statusKey } from './campaigns.tsx';
 
@@ -27,7 +27,7 @@ export function CampaignPage({ appId, campaignId }: { appId: string; campaignId:
   const start = campaign.data ? (campaign.data.launchedAt ?? campaign.data.createdAt) : undefined;
   const end = campaign.data?.finishedAt ?? null;
   const analytics = useLoad(
-    async (signal) => (start ? call('getCampaignAnalytics', { params: { appId, id: campaignId }, query: { ...hourlyRange(start, end), interval: 'hour', metrics: HOURLY_METRICS.join(',') }, signal }) : undefined),
+    async (signal) => (start ? call('getCampaignAnalytics', { params: { appId, id: campaignId }, query: hourlyRange(start, end), signal }) : undefined),
     [appId, campaignId, start, end],
   );
   if (campaign.problem) return <div className="page"><ProblemMessage problem={campaign.problem} /></div>;

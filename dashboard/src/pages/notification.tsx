@@ -2,7 +2,7 @@ import { call } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Loading, ProblemMessage } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
-import { FunnelFigures, HOURLY_METRICS, HourlyChart, hourlyRange } from './campaign-results.tsx';
+import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
 import { ResultsNav } from './campaigns.tsx';
 
 /** One notification: its status, its funnel and its hour-by-hour chart, as for a campaign. */
@@ -12,7 +12,7 @@ export function NotificationPage({ appId, notificationId }: { appId: string; not
   const start = notification.data?.sendAt;
   const end = notification.data?.completedAt ?? null;
   const analytics = useLoad(
-    async (signal) => (start ? call('getNotificationAnalytics', { params: { appId, id: notificationId }, query: { ...hourlyRange(start, end), interval: 'hour', metrics: HOURLY_METRICS.join(',') }, signal }) : undefined),
+    async (signal) => (start ? call('getNotificationAnalytics', { params: { appId, id: notificationId }, query: hourlyRange(start, end), signal }) : undefined),
     [appId, notificationId, start, end],
   );
   if (notification.problem) return <div className="page"><ProblemMessage problem={notification.problem} /></div>;

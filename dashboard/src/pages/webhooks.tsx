@@ -39,6 +39,11 @@ export function WebhooksPage({ appId }: { appId: string }) {
         )}
         <Pager hasPrevious={cursors.length > 1} next={list.data?.next ?? null} onPrevious={() => setCursors(cursors.slice(0, -1))} onNext={(n) => setCursors([...cursors, n])} />
       </Section>
+      {created && (
+        <Section title={t('webhooks.created', { url: created.url })}>
+          <CopyValue label={t('webhooks.secret')} value={created.secret} note={t('common.shownOnce')} />
+        </Section>
+      )}
       {owner && (
         <CreateEndpoint
           appId={appId}
@@ -47,11 +52,6 @@ export function WebhooksPage({ appId }: { appId: string }) {
             list.reload();
           }}
         />
-      )}
-      {created && (
-        <Section title={t('webhooks.created', { url: created.url })}>
-          <CopyValue label={t('webhooks.secret')} value={created.secret} note={t('common.shownOnce')} />
-        </Section>
       )}
     </div>
   );
@@ -116,6 +116,8 @@ function CreateEndpoint({ appId, onCreated }: { appId: string; onCreated(w: Webh
     (w) => {
       setUrl('');
       setDescription('');
+      setAll(true);
+      setEvents([]);
       onCreated(w);
     },
   );

@@ -9,6 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PASSWORD, type Fixture } from '../fixture.ts';
 import { startPushSink, type PushSink } from '../../support/push-sink.ts';
 import { withUserProof } from '../../support/carillon.ts';
@@ -274,6 +276,65 @@ export function resultsSuite(fx: () => Fixture): void {
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('No endpoint yet.').waitFor();
     assert.equal((await api('GET', '/webhooks')).body.data.length, 0);
+  });
+
+  test('an endpoint’s delivery log shows each message with its status, attempt and duration; one message or a range is replayed', async () => {
+    const { page } = fx();
+    const received: { id: string; body: string }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ id: String(req.headers['webhook-id']), body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      await open('/webhooks');
+      await page.getByLabel('URL').fill(url);
+      await page.getByRole('button', { name: 'Add the endpoint' }).click();
+      await page.getByRole('textbox', { name: 'Signing secret' }).waitFor();
+      // What happens from now on reaches it: a browser reports a dismissal.
+      const wave = (await api('GET', `/campaigns/${sentId}/recipients?reason=sent`)).body.data[0];
+      assert.equal((await api('POST', '/events', { events: [{ type: 'dismissed', notificationId: wave.notificationId, subscriptionId: wave.subscriptionId }] }, app.publishableKey)).status, 200);
+      for (let i = 0; i < 200 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(received.length, 1, 'the endpoint got the event');
+      assert.match(received[0]!.body, /notification\.dismissed/);
+      await page.getByRole('link', { name: url }).click();
+      await page.getByRole('heading', { name: 'Delivery log' }).waitFor();
+      const row = page.getByRole('row', { name: new RegExp(received[0]!.id) });
+      await row.waitFor();
+      const cells = await row.getByRole('cell').allInnerTexts();
+      assert.match(cells[0]!, /notification\.dismissed/);
+      assert.match(cells[1]!, /^Delivered · HTTP 204/);
+      assert.equal(cells[2], '1', 'one attempt');
+      assert.match(cells[3]!, /^\d+ ms$/);
+      assert.equal(cells[5], '–', 'no next try once delivered');
+      await fx().checkAccessibility('webhook delivery log');
+      await row.getByRole('button', { name: `Replay ${received[0]!.id}` }).click();
+      await page.getByRole('region', { name: 'Delivery log' }).getByText('1 message(s) will be sent again now.').waitFor();
+      for (let i = 0; i < 200 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(received.length, 2, 'replayed');
+      assert.equal(received[1]!.body, received[0]!.body);
+      // A range: the last hour holds that one message.
+      // datetime-local values are in the browser's zone (Europe/Paris here).
+      const offset = await page.evaluate(() => new Date().getTimezoneOffset());
+      const inPage = (ms: number) => new Date(ms - offset * 60_000).toISOString().slice(0, 16);
+      await page.getByLabel('From', { exact: true }).fill(inPage(Date.now() - 3_600_000));
+      await page.getByLabel('To', { exact: true }).fill(inPage(Date.now() + 60_000));
+      await page.getByRole('button', { name: 'Replay the range' }).click();
+      await page.getByRole('region', { name: 'Replay a time range' }).getByText('1 message(s) will be sent again now.').waitFor();
+      for (let i = 0; i < 200 && received.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(received.length, 3, 'the range replayed');
+      await page.goBack();
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.getByText('No endpoint yet.').waitFor();
+    } finally {
+      await new Promise((r) => receiver.close(r));
+    }
   });
 
   test('a viewer sees the results and no button to pause, cancel or create', async () => {
