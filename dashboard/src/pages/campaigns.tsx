@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { call } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { Link } from '../router.tsx';
+import { Link, useRouter } from '../router.tsx';
 import { Loading, ProblemMessage } from '../ui/form.tsx';
 import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -95,9 +95,14 @@ export function Pager({ hasPrevious, next, onPrevious, onNext }: { hasPrevious: 
 /** The links between an app's result pages. */
 export function ResultsNav({ appId }: { appId: string }) {
   const { t } = useI18n();
+  const { path } = useRouter();
+  // The app's own page is current only at its path, not under it (as Link would have it).
+  const home = `/apps/${appId}`;
   return (
     <nav className="subnav" aria-label={t('results.nav')}>
-      <Link to={`/apps/${appId}`}>{t('results.app')}</Link>
+      <Link to={home} aria-current={path === home ? 'page' : undefined}>
+        {t('results.app')}
+      </Link>
       <Link to={`/apps/${appId}/campaigns`}>{t('campaigns.title')}</Link>
       <Link to={`/apps/${appId}/analytics`}>{t('analytics.title')}</Link>
       <Link to={`/apps/${appId}/webhooks`}>{t('webhooks.title')}</Link>

@@ -130,6 +130,9 @@ export function resultsSuite(fx: () => Fixture): void {
     assert.deepEqual([f.targeted, f.sent, f.delivered, f.displayed, f.clicked, f.converted], [4, 4, 4, 4, 2, 1], 'the API counts what was planted');
     await page.getByRole('link', { name: 'Spring bouquets' }).click();
     await page.getByRole('heading', { name: 'Spring bouquets', level: 1 }).waitFor();
+    const pages = page.getByRole('navigation', { name: 'The app’s pages' });
+    assert.equal(await pages.getByRole('link', { name: 'Campaigns' }).getAttribute('aria-current'), 'page');
+    assert.equal(await pages.getByRole('link', { name: 'Settings' }).getAttribute('aria-current'), null, 'the app’s own page is not the current one');
     const funnel = page.locator('.funnel');
     await funnel.waitFor();
     for (const [step, label] of [['targeted', 'Targeted'], ['sent', 'Sent'], ['delivered', 'Delivered'], ['displayed', 'Displayed'], ['clicked', 'Clicked'], ['converted', 'Converted']] as const) {
