@@ -9,6 +9,12 @@ import { NewSegmentPage, SegmentPage } from './pages/segment.tsx';
 import { SegmentsPage } from './pages/segments.tsx';
 import { OperatorsPage } from './pages/operators.tsx';
 import { SystemPage } from './pages/system.tsx';
+import { AnalyticsPage } from './pages/analytics.tsx';
+import { CampaignPage } from './pages/campaign.tsx';
+import { CampaignsPage } from './pages/campaigns.tsx';
+import { NotificationPage } from './pages/notification.tsx';
+import { WebhookPage } from './pages/webhook.tsx';
+import { WebhooksPage } from './pages/webhooks.tsx';
 
 /**
  * The pages of a signed-in operator, in navigation order. A new page is one entry here:
@@ -37,4 +43,10 @@ export const PAGES: Page[] = [
   { path: '/system', component: SystemPage, nav: 'nav.system', adminOnly: true },
   { path: '/operators', component: OperatorsPage, nav: 'nav.operators', adminOnly: true },
   { path: '/account', component: AccountPage, nav: 'nav.account' },
+  { path: '/apps/:appId/campaigns', component: CampaignsPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/campaigns/:campaignId', component: CampaignPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/notifications/:notificationId', component: NotificationPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/analytics', component: AnalyticsPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/webhooks', component: WebhooksPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/webhooks/:webhookId', component: WebhookPage as ComponentType<Record<string, string>> },
 ];

@@ -7,6 +7,7 @@ import { after, before, describe } from 'node:test';
 import { startFixture, type Fixture } from './fixture.ts';
 import { foundationSuite } from './suites/foundation.ts';
 import { audienceSuite } from './suites/audience.ts';
+import { resultsSuite } from './suites/results.ts';
 
 let fixture: Fixture | undefined;
 const fx = () => fixture!;
@@ -20,4 +21,5 @@ describe('the dashboard in Chromium', () => {
   });
   describe('foundation: setup, sign-in, apps, account, operators, roles', () => foundationSuite(fx));
   describe('audience: users, a user, segments and the builder', () => audienceSuite(fx));
+  describe('results: campaigns, notifications, analytics, webhooks', () => resultsSuite(fx));
 });

@@ -60,6 +60,8 @@ export async function startFixture(): Promise<Fixture> {
     CARILLON_LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
     // The tests speak for a TLS-terminating proxy on loopback (X-Forwarded-Proto).
     CARILLON_TRUST_PROXY: '127.0.0.1',
+    // Campaigns are sent to a loopback push service (test/support/push-sink.ts).
+    CARILLON_ALLOW_PRIVATE_ENDPOINTS: 'true',
   });
   const printed = /Set up the first operator: (\S+)/.exec(server.output());
   assert.ok(printed, `the first start prints a setup link:\n${server.output()}`);

@@ -1,0 +1,111 @@
+import { useState } from 'react';
+import { call } from '../api/client.ts';
+import type { MessageKey } from '../i18n/en.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { Link, useRouter } from '../router.tsx';
+import { Loading, ProblemMessage } from '../ui/form.tsx';
+import { ScrollTable } from '../ui/scroll.tsx';
+import { useLoad } from '../ui/use-load.ts';
+import type { CampaignStatus } from './campaign-types.ts';
+
+const PAGE_SIZE = 25;
+
+/** Per campaign of a page: its counts (one GET each, as the list answers none). */
+async function withCounts(appId: string, cursor: string | undefined, signal: AbortSignal) {
+  const page = await call('listCampaigns', { params: { appId }, query: { limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) }, signal });
+  const full = await Promise.all(page.data.map((c) => call('getCampaign', { params: { appId, id: c.id }, signal })));
+  return { data: full, next: page.next };
+}
+
+export function statusKey(status: CampaignStatus): MessageKey {
+  return `campaign.status.${status}`;
+}
+
+/** An app's campaigns, newest first, by cursor: status and key figures. */
+export function CampaignsPage({ appId }: { appId: string }) {
+  const { t, number, date } = useI18n();
+  // The cursors of the pages before this one, to go back.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const list = useLoad((signal) => withCounts(appId, cursor, signal), [appId, cursor]);
+  const percent = new Intl.NumberFormat(useI18n().locale, { style: 'percent', maximumFractionDigits: 1 });
+  return (
+    <div className="page">
+      <ResultsNav appId={appId} />
+      <h1>{t('campaigns.title')}</h1>
+      {list.problem && <ProblemMessage problem={list.problem} />}
+      {!list.data && !list.problem && <Loading />}
+      {list.data && list.data.data.length === 0 && <p>{t('campaigns.none')}</p>}
+      {list.data && list.data.data.length > 0 && (
+        <ScrollTable label={t('campaigns.title')}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('campaigns.name')}</th>
+                <th scope="col">{t('campaigns.status')}</th>
+                <th scope="col" className="num">{t('campaign.sent')}</th>
+                <th scope="col" className="num">{t('campaign.clicked')}</th>
+                <th scope="col" className="num">{t('campaigns.clickRate')}</th>
+                <th scope="col">{t('campaigns.launched')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.data.map((c) => {
+                const sent = c.counts.recipients.sent;
+                return (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/apps/${appId}/campaigns/${c.id}`}>{c.name}</Link>
+                    </td>
+                    <td>
+                      <span className={`status status-${c.status}`}>{t(statusKey(c.status))}</span>
+                    </td>
+                    <td className="num">{number(sent)}</td>
+                    <td className="num">{number(c.counts.clicked)}</td>
+                    <td className="num">{sent > 0 ? percent.format(c.counts.clicked / sent) : '–'}</td>
+                    <td>{c.launchedAt ? date(c.launchedAt) : '–'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </ScrollTable>
+      )}
+      <Pager hasPrevious={cursors.length > 1} next={list.data?.next ?? null} onPrevious={() => setCursors(cursors.slice(0, -1))} onNext={(n) => setCursors([...cursors, n])} />
+    </div>
+  );
+}
+
+/** Previous and next over a cursor-paged list. */
+export function Pager({ hasPrevious, next, onPrevious, onNext }: { hasPrevious: boolean; next: string | null; onPrevious(): void; onNext(next: string): void }) {
+  const { t } = useI18n();
+  if (!hasPrevious && !next) return null;
+  return (
+    <nav className="buttons pager" aria-label={t('common.pages')}>
+      <button type="button" className="secondary" disabled={!hasPrevious} onClick={onPrevious}>
+        {t('common.previous')}
+      </button>
+      <button type="button" className="secondary" disabled={!next} onClick={() => next && onNext(next)}>
+        {t('common.next')}
+      </button>
+    </nav>
+  );
+}
+
+/** The links between an app's result pages. */
+export function ResultsNav({ appId }: { appId: string }) {
+  const { t } = useI18n();
+  const { path } = useRouter();
+  // The app's own page is current only at its path, not under it (as Link would have it).
+  const home = `/apps/${appId}`;
+  return (
+    <nav className="subnav" aria-label={t('results.nav')}>
+      <Link to={home} aria-current={path === home ? 'page' : undefined}>
+        {t('results.app')}
+      </Link>
+      <Link to={`/apps/${appId}/campaigns`}>{t('campaigns.title')}</Link>
+      <Link to={`/apps/${appId}/analytics`}>{t('analytics.title')}</Link>
+      <Link to={`/apps/${appId}/webhooks`}>{t('webhooks.title')}</Link>
+    </nav>
+  );
+}

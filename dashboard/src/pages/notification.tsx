@@ -1,0 +1,44 @@
+import { call } from '../api/client.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { Loading, ProblemMessage } from '../ui/form.tsx';
+import { useLoad } from '../ui/use-load.ts';
+import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
+import { ResultsNav } from './campaigns.tsx';
+
+/** One notification: its status, its funnel and its hour-by-hour chart, as for a campaign. */
+export function NotificationPage({ appId, notificationId }: { appId: string; notificationId: string }) {
+  const { t, date, number } = useI18n();
+  const notification = useLoad((signal) => call('getNotification', { params: { appId, id: notificationId }, signal }), [appId, notificationId]);
+  const start = notification.data?.sendAt;
+  const end = notification.data?.completedAt ?? null;
+  const analytics = useLoad(
+    async (signal) => (start ? call('getNotificationAnalytics', { params: { appId, id: notificationId }, query: hourlyRange(start, end), signal }) : undefined),
+    [appId, notificationId, start, end],
+  );
+  if (notification.problem) return <div className="page"><ProblemMessage problem={notification.problem} /></div>;
+  if (!notification.data) return <div className="page"><Loading /></div>;
+  const n = notification.data;
+  return (
+    <div className="page">
+      <ResultsNav appId={appId} />
+      <div className="page-head">
+        <h1>{t('notification.title', { id: n.id })}</h1>
+        <span className="status">{n.status}</span>
+      </div>
+      <dl className="facts">
+        <dt>{t('common.created')}</dt>
+        <dd>{date(n.createdAt)}</dd>
+        <dt>{t('notification.sendAt')}</dt>
+        <dd>{date(n.sendAt)}</dd>
+        <dt>{t('notification.failed')}</dt>
+        <dd>{number(n.counts.failed + n.counts.expired + n.counts.pruned)}</dd>
+        <dt>{t('notification.suppressed')}</dt>
+        <dd>{number(n.counts.suppressed)}</dd>
+      </dl>
+      {analytics.problem && <ProblemMessage problem={analytics.problem} />}
+      {!analytics.data && !analytics.problem && <Loading />}
+      {analytics.data && <FunnelFigures funnel={analytics.data.funnel} />}
+      {analytics.data && <HourlyChart series={analytics.data.analytics} />}
+    </div>
+  );
+}
