@@ -25,6 +25,5 @@ const KeyFields = {
   lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it last opened a request, to the minute; null if never' }),
   revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it was revoked; null while it is valid' }),
 };
-export const ApiKey = Type.Object(KeyFields);
-export const ApiKeyList = Type.Object({ data: Type.Array(ApiKey) });
+export const ApiKeyList = Type.Object({ data: Type.Array(Type.Object(KeyFields)) });
 export const CreatedApiKey = Type.Object({ ...KeyFields, key: Type.String({ description: 'The key itself: shown once, only its hash is stored' }) });

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../apps/api-keys.ts';
 import type { Context } from '../../context.ts';
 import { guard } from '../guards.ts';
-import { guardedProblems } from '../openapi.ts';
+import { NO_CONTENT, guardedProblems } from '../openapi.ts';
 import { AppParams } from '../schemas.ts';
-import { ApiKey, ApiKeyList, CreateKeyBody, CreatedApiKey, KeyParams } from './keys.schemas.ts';
+import { ApiKeyList, CreateKeyBody, CreatedApiKey, KeyParams } from './keys.schemas.ts';
 
 /**
  * An app's API keys (docs/api.md#api-keys): the admin key, the app's secret key, or an
@@ -24,7 +24,10 @@ export function apiKeyRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.delete<{ Params: KeyParams }>(
     '/v1/apps/:appId/keys/:keyId',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'revokeApiKey', tags: ['apps'], summary: 'Revoke a key: refused from the next request on, on every process', params: KeyParams, response: { 200: ApiKey, ...guardedProblems('secret', { params: true }, 'app_not_found', 'api_key_not_found', 'last_secret_key') } } },
-    async (req) => revokeApiKey(ctx, req.params.appId, req.params.keyId),
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'revokeApiKey', tags: ['apps'], summary: 'Revoke a key: refused from the next request on, on every process', params: KeyParams, response: { ...NO_CONTENT, ...guardedProblems('secret', { params: true }, 'app_not_found', 'api_key_not_found', 'last_secret_key') } } },
+    async (req, reply) => {
+      await revokeApiKey(ctx, req.params.appId, req.params.keyId);
+      return reply.status(204).send();
+    },
   );
 }
