@@ -75,6 +75,12 @@ const webhook = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKe
 const webhookKept = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKey, { url: 'https://hooks.example.com/fuzz-kept' });
 // An API key of the first app for /keys/{keyId}: revoking it leaves the keys the fuzzer calls with.
 const apiKey = await call('POST', `/v1/apps/${appA.id}/keys`, appA.secretKey, { kind: 'publishable', name: 'fuzz' });
+// A dead letter for /queue/dead-letters/{id}/retry (no workers run here, so none fails by itself).
+const deadLetter = await runtime.ctx.store.db
+  .insertInto('jobs')
+  .values({ name: 'fuzz-dead', data: '{}', key: null, priority: 0, run_at: 0, locked_until: 0, attempts: 3, state: 'failed', last_error: 'fuzz', created_at: 0 })
+  .returning('id')
+  .executeTakeFirstOrThrow();
 // Campaigns in each state an action takes: a draft to read, change, test and delete, one
 // to launch, a scheduled one to pause and to cancel, a paused one to resume.
 const LATER = new Date(Date.now() + 180 * 86_400_000);
@@ -226,6 +232,7 @@ function realParams(path: string, name: string): string[] {
     return [state ?? campaigns.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
+  if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
   if (name === 'id' && path.includes('/webhooks/')) return [path.endsWith('/webhooks/{id}') ? webhook.id : webhookKept.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   if (name === 'keyId') return [apiKey.id];
