@@ -6,6 +6,7 @@
 import { after, before, describe } from 'node:test';
 import { startFixture, type Fixture } from './fixture.ts';
 import { foundationSuite } from './suites/foundation.ts';
+import { keysSuite } from './suites/keys.ts';
 
 let fixture: Fixture | undefined;
 const fx = () => fixture!;
@@ -18,4 +19,5 @@ describe('the dashboard in Chromium', () => {
     await fixture?.close();
   });
   describe('foundation: setup, sign-in, apps, account, operators, roles', () => foundationSuite(fx));
+  describe('API keys of an app, and retrying dead letters', () => keysSuite(fx));
 });

@@ -35,6 +35,11 @@ export const OPERATIONS = {
   listFailedJobs: ['GET', '/v1/queue/failed'],
   getLiveness: ['GET', '/healthz'],
   getReadiness: ['GET', '/readyz'],
+  listApiKeys: ['GET', '/v1/apps/{appId}/keys'],
+  createApiKey: ['POST', '/v1/apps/{appId}/keys'],
+  revokeApiKey: ['DELETE', '/v1/apps/{appId}/keys/{keyId}'],
+  retryFailedJob: ['POST', '/v1/queue/dead-letters/{id}/retry'],
+  retryAllFailedJobs: ['POST', '/v1/queue/dead-letters/retry-all'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;
