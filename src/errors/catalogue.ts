@@ -111,6 +111,9 @@ export const ERRORS = {
   webhook_url_rejected: { status: 400, title: 'The webhook URL is not allowed' },
   webhook_message_not_found: { status: 404, title: 'No such webhook message' },
   invalid_replay_range: { status: 400, title: 'The replay range is not valid' },
+  api_key_not_found: { status: 404, title: 'No such API key' },
+  last_secret_key: { status: 409, title: 'The app’s last secret key cannot be revoked' },
+  dead_letter_not_found: { status: 404, title: 'No such failed job' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

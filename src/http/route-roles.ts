@@ -41,6 +41,8 @@ export const ROUTE_ROLES: Rule[] = [
   // The installation: every app, the queue, the operators.
   { methods: 'any', path: /^\/v1\/apps$/, need: 'admin' },
   { methods: 'any', path: /^\/v1\/(queue|operators)(\/|$)/, need: 'admin' },
+  // An app's API keys: every member sees their prefixes (the read rule above); only owners make and revoke them.
+  { methods: 'write', path: under('keys'), need: 'owner' },
 ];
 
 const READ = new Set(['GET', 'HEAD']);

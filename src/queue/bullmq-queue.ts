@@ -139,6 +139,41 @@ export class BullmqQueue implements Queue {
     return jobs.map((j) => ({ id: j.id!, name: j.name, data: j.data, attempts: j.attemptsStarted, error: j.stacktrace?.at(-1) ?? j.failedReason ?? null }));
   }
 
+  async retryFailed(id: string): Promise<boolean> {
+    const job = await this.#producer().getJob(id);
+    if (!job || !(await job.isFailed())) return false;
+    return this.#retry(job);
+  }
+
+  /**
+   * BullMQ's Queue.retryJobs() keeps the attempts made, so a retried job would fail for
+   * good at its first error: each job is retried by itself, attempts reset.
+   */
+  async retryAllFailed(): Promise<number> {
+    let retried = 0;
+    const seen = new Set<string>();
+    for (;;) {
+      // Each retried job leaves the failed set, so the first page is always the next one.
+      const page = (await this.#producer().getFailed(0, 99)).filter((j) => !seen.has(j.id!));
+      if (page.length === 0) return retried;
+      for (const job of page) {
+        seen.add(job.id!);
+        if (await this.#retry(job)) retried++;
+      }
+    }
+  }
+
+  async #retry(job: BullJob): Promise<boolean> {
+    try {
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return true;
+    } catch (err) {
+      // Retried meanwhile by another request or process: no longer failed.
+      this.#opts.logger.warn({ err, jobId: job.id }, 'failed job could not be retried');
+      return false;
+    }
+  }
+
   async #push(jobs: (JobSpec | OutboxJob)[]): Promise<void> {
     await this.#producer().addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: this.#jobOptions(j) })));
   }

@@ -103,6 +103,25 @@ export class EmbeddedQueue implements Queue {
     return rows.map((r) => ({ id: String(r.id), name: r.name, data: JSON.parse(r.data), attempts: r.attempts, error: r.last_error }));
   }
 
+  async retryFailed(id: string): Promise<boolean> {
+    // Row ids are integers; any other id names no row (and must not reach the query as one).
+    if (!/^[1-9]\d{0,15}$/.test(id)) return false;
+    return (await this.#requeue(Number(id))) > 0;
+  }
+
+  async retryAllFailed(): Promise<number> {
+    return this.#requeue();
+  }
+
+  /** Failed rows (one, or all) back to waiting, due now, with no attempt made and no error. */
+  async #requeue(rowId?: number): Promise<number> {
+    let q = this.#db.updateTable('jobs').set({ state: 'waiting', attempts: 0, run_at: this.#now(), locked_until: 0, last_error: null }).where('state', '=', 'failed');
+    if (rowId !== undefined) q = q.where('id', '=', rowId);
+    const n = Number((await q.executeTakeFirst()).numUpdatedRows);
+    if (n > 0) setImmediate(() => this.#wake.emit('job'));
+    return n;
+  }
+
   #onWake = () => this.#schedule(0);
 
   #schedule(delay: number): void {

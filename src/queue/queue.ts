@@ -61,6 +61,14 @@ export interface Queue {
   depth(): Promise<QueueDepth>;
   /** Jobs that failed for good, newest first. */
   failed(limit?: number): Promise<FailedJob[]>;
+  /**
+   * Puts a failed job back as waiting, due now, its attempts counted from zero again (the
+   * operator fixed what made it fail). False when no failed job has this id: it was
+   * retried already, or never failed.
+   */
+  retryFailed(id: string): Promise<boolean>;
+  /** retryFailed() for every failed job; the number put back. */
+  retryAllFailed(): Promise<number>;
 }
 
 export const PRIORITY = { normal: 0, urgent: 10 } as const;

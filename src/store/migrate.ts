@@ -20,6 +20,7 @@ import * as m018 from './migrations/018-operators.ts';
 import * as m019 from './migrations/019-campaign-plans.ts';
 import * as m021 from './migrations/021-alerts.ts';
 import * as m017 from './migrations/017-webhooks.ts';
+import * as m022 from './migrations/022-api-key-names.ts';
 
 interface Migration {
   version: number;
@@ -49,6 +50,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 19, name: 'campaign-plans', up: m019.up },
   { version: 21, name: 'alerts', up: m021.up },
   { version: 17, name: 'webhooks', up: m017.up },
+  { version: 22, name: 'api-key-names', up: m022.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

@@ -93,6 +93,10 @@ export interface ApiKeysTable {
   prefix: string;
   created_at: number;
   revoked_at: number | null;
+  /** Its owner's label (migration 022); null for the keys made with the app. */
+  name: string | null;
+  /** When it last opened a request, to the minute (src/apps/principal.ts). */
+  last_used_at: number | null;
 }
 
 export interface AdminKeysTable {

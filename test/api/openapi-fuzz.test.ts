@@ -73,6 +73,14 @@ const alert = await call('POST', `/v1/apps/${appA.id}/alerts`, appA.secretKey, a
 // Webhook endpoints of the first app: one for /webhooks/{id} (deleted by its last method), one for the routes under it.
 const webhook = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKey, { url: 'https://hooks.example.com/fuzz' });
 const webhookKept = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKey, { url: 'https://hooks.example.com/fuzz-kept' });
+// An API key of the first app for /keys/{keyId}: revoking it leaves the keys the fuzzer calls with.
+const apiKey = await call('POST', `/v1/apps/${appA.id}/keys`, appA.secretKey, { kind: 'publishable', name: 'fuzz' });
+// A dead letter for /queue/dead-letters/{id}/retry (no workers run here, so none fails by itself).
+const deadLetter = await runtime.ctx.store.db
+  .insertInto('jobs')
+  .values({ name: 'fuzz-dead', data: '{}', key: null, priority: 0, run_at: 0, locked_until: 0, attempts: 3, state: 'failed', last_error: 'fuzz', created_at: 0 })
+  .returning('id')
+  .executeTakeFirstOrThrow();
 // Campaigns in each state an action takes: a draft to read, change, test and delete, one
 // to launch, a scheduled one to pause and to cancel, a paused one to resume.
 const LATER = new Date(Date.now() + 180 * 86_400_000);
@@ -189,6 +197,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   removeTotp: fc.constant({ password: FUZZ_PASSWORD }),
   createOperator: fc.record({ email: fc.emailAddress({ size: 'small' }).filter((e) => /^[^\s@]+@[^\s@]+$/.test(e) && e.length <= 254), password: fc.string({ minLength: 12, maxLength: 40 }), admin: fc.boolean() }, { requiredKeys: ['email', 'password'] }),
   setMember: fc.record({ email: fc.constant(memberOperator.email as string), role: fc.constantFrom('viewer', 'editor', 'owner') }),
+  createApiKey: fc.record({ kind: fc.constantFrom('secret', 'publishable'), name: fc.string({ minLength: 1, maxLength: 40 }) }, { requiredKeys: ['kind'] }),
   reportEvents: fc.record({
     events: fc.array(fc.record({ type: fc.constantFrom('prompt_shown', 'permission_granted', 'displayed', 'clicked'), notificationId: fc.constant(notification.id), subscriptionId: fc.constant(subscription.id) }, { requiredKeys: ['type'] }), { minLength: 1, maxLength: 3 }),
   }),
@@ -223,8 +232,10 @@ function realParams(path: string, name: string): string[] {
     return [state ?? campaigns.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
+  if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
   if (name === 'id' && path.includes('/webhooks/')) return [path.endsWith('/webhooks/{id}') ? webhook.id : webhookKept.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
+  if (name === 'keyId') return [apiKey.id];
   if (name === 'externalId') return [user.externalId];
   if (name === 'operatorId') return [path.includes('/members/') ? memberOperator.id : deletableOperator.id];
   // An analytics query this server answers (docs/analytics.md#querying).

@@ -8,6 +8,7 @@ import { startFixture, type Fixture } from './fixture.ts';
 import { foundationSuite } from './suites/foundation.ts';
 import { audienceSuite } from './suites/audience.ts';
 import { resultsSuite } from './suites/results.ts';
+import { keysSuite } from './suites/keys.ts';
 
 let fixture: Fixture | undefined;
 const fx = () => fixture!;
@@ -22,4 +23,5 @@ describe('the dashboard in Chromium', () => {
   describe('foundation: setup, sign-in, apps, account, operators, roles', () => foundationSuite(fx));
   describe('audience: users, a user, segments and the builder', () => audienceSuite(fx));
   describe('results: campaigns, notifications, analytics, webhooks', () => resultsSuite(fx));
+  describe('API keys of an app, and retrying dead letters', () => keysSuite(fx));
 });

@@ -68,6 +68,11 @@ export const OPERATIONS = {
   rotateWebhookSecret: ['POST', '/v1/apps/{appId}/webhooks/{id}/rotate-secret'],
   listWebhookMessages: ['GET', '/v1/apps/{appId}/webhooks/{id}/messages'],
   replayWebhookMessages: ['POST', '/v1/apps/{appId}/webhooks/{id}/replay'],
+  listApiKeys: ['GET', '/v1/apps/{appId}/keys'],
+  createApiKey: ['POST', '/v1/apps/{appId}/keys'],
+  revokeApiKey: ['DELETE', '/v1/apps/{appId}/keys/{keyId}'],
+  retryFailedJob: ['POST', '/v1/queue/dead-letters/{id}/retry'],
+  retryAllFailedJobs: ['POST', '/v1/queue/dead-letters/retry-all'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

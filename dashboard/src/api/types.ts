@@ -80,6 +80,18 @@ export interface FailedJob {
   attempts: number;
   error: string | null;
 }
+export interface ApiKey {
+  id: string;
+  kind: 'secret' | 'publishable';
+  prefix: string;
+  name: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
 export interface List<T> {
   data: T[];
 }
@@ -116,4 +128,9 @@ export interface Answers {
   listFailedJobs: List<FailedJob>;
   getLiveness: { status: string };
   getReadiness: { status: string };
+  listApiKeys: List<ApiKey>;
+  createApiKey: CreatedApiKey;
+  revokeApiKey: void;
+  retryFailedJob: void;
+  retryAllFailedJobs: { retried: number };
 }

@@ -6,6 +6,7 @@ import { ConfirmButton } from '../ui/confirm.tsx';
 import { CopyValue, Loading, ProblemMessage, Section } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { AppCredentials } from './app-credentials.tsx';
+import { AppKeys } from './app-keys.tsx';
 import { AppMembers } from './app-members.tsx';
 import { AppSettings, CampaignDefaults } from './app-settings.tsx';
 
@@ -26,8 +27,8 @@ export function AppPage({ appId }: { appId: string }) {
       <Section title={t('app.overview')}>
         <CopyValue label={t('app.id')} value={a.id} />
         <CopyValue label={t('app.vapidKey')} value={a.vapidPublicKey} />
-        <p className="hint">{t('app.keysNote')}</p>
       </Section>
+      <AppKeys appId={appId} editable={owner} />
       <AppSettings app={a} editable={owner} onSaved={(next) => app.setData(next)} />
       <CampaignDefaults appId={appId} editable={owner} />
       {owner && (

@@ -1,4 +1,6 @@
+import { useState } from 'react';
 import { call } from '../api/client.ts';
+import { ConfirmButton } from '../ui/confirm.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import { Loading, ProblemMessage, Section } from '../ui/form.tsx';
@@ -18,6 +20,12 @@ export function SystemPage() {
   }, []);
   const depth = useLoad((signal) => call('getQueueDepth', { signal }), []);
   const failed = useLoad((signal) => call('listFailedJobs', { query: { limit: '50' }, signal }), []);
+  const [retried, setRetried] = useState<number | undefined>();
+  // A retried job leaves the dead letters and goes back to the queue: both are read again.
+  const afterRetry = () => {
+    depth.reload();
+    failed.reload();
+  };
   const refresh = () => {
     ready.reload();
     depth.reload();
@@ -57,7 +65,27 @@ export function SystemPage() {
           </dl>
         )}
       </Section>
-      <Section title={t('system.deadLetters')}>
+      <Section
+        title={t('system.deadLetters')}
+        actions={
+          failed.data && failed.data.data.length > 0 ? (
+            <ConfirmButton
+              label={t('system.retryAll')}
+              message={t('system.retryAllConfirm')}
+              confirmLabel={t('system.retryAll')}
+              action={async () => {
+                setRetried((await call('retryAllFailedJobs')).retried);
+                afterRetry();
+              }}
+            />
+          ) : undefined
+        }
+      >
+        {retried !== undefined && (
+          <p className="notice" role="status">
+            {t('system.retried', { count: number(retried) })}
+          </p>
+        )}
         {failed.problem && <ProblemMessage problem={failed.problem} />}
         {failed.data && failed.data.data.length === 0 && <p>{t('system.noDeadLetters')}</p>}
         {failed.data && failed.data.data.length > 0 && (
@@ -68,6 +96,9 @@ export function SystemPage() {
                   <th scope="col">{t('system.job')}</th>
                   <th scope="col">{t('system.attempts')}</th>
                   <th scope="col">{t('system.lastError')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('system.retry')}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -79,6 +110,19 @@ export function SystemPage() {
                     <td>{number(j.attempts)}</td>
                     <td>
                       <code className="wrap">{(j.error ?? '').split('\n')[0]}</code>
+                    </td>
+                    <td>
+                      <ConfirmButton
+                        label={t('system.retry')}
+                        title={`${t('system.retry')}: ${j.name} ${j.id}`}
+                        message={t('system.retryConfirm', { id: j.id })}
+                        confirmLabel={t('system.retry')}
+                        action={async () => {
+                          await call('retryFailedJob', { params: { id: j.id } });
+                          setRetried(undefined);
+                          afterRetry();
+                        }}
+                      />
                     </td>
                   </tr>
                 ))}

@@ -10,6 +10,7 @@ import { AppParams } from '../schemas.ts';
 import { App, CreateAppBody, CreatedApp, IdentitySecret, UpdateAppBody } from './apps.schemas.ts';
 import { Type } from '@sinclair/typebox';
 import { guardedProblems } from '../openapi.ts';
+import { apiKeyRoutes } from './keys.ts';
 
 export function appRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Body: CreateAppBody }>(
@@ -47,4 +48,5 @@ export function appRoutes(app: FastifyInstance, ctx: Context): void {
     { onRequest: guard(ctx, 'secret'), schema: { operationId: 'rotateIdentitySecret', tags: ['apps'], summary: 'Make a new identity secret for user id hashes (the old one stops verifying)', params: AppParams, response: { 201: IdentitySecret, ...guardedProblems('secret', { params: true }, 'app_not_found') } } },
     async (req, reply) => reply.status(201).send(await rotateIdentitySecret(ctx, req.params.appId)),
   );
+  apiKeyRoutes(app, ctx);
 }
