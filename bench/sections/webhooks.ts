@@ -22,7 +22,7 @@ import type { Harness } from '../lib/harness.ts';
 import { goal, type Row, type SectionResult } from '../lib/report.ts';
 import { fixed, int } from '../lib/stats.ts';
 
-const SECTION = 9;
+const SECTION = 10;
 const BATCH = 100;
 const CONCURRENCY = 4;
 const GOAL = 5_000;

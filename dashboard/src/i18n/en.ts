@@ -79,7 +79,6 @@ export const en = {
   'app.overview': 'Overview',
   'app.vapidKey': 'VAPID public key',
   'app.id': 'App id',
-  'app.keysNote': 'API keys are shown once, when the app is created; Carillon keeps only their hashes.',
   'app.settings': 'Settings',
   'app.categories': 'Notification categories (comma-separated)',
   'app.categoriesHint': 'Beside the built-in orders, promotions, security and civic.',
@@ -141,8 +140,6 @@ export const en = {
   'notFound.back': 'Back to the apps',
   'error.title': 'This page could not be shown',
   // Audience: users and segments.
-  'audience.nav': 'Audience',
-  'audience.backToApp': 'App',
   'audience.users': 'Users',
   'audience.segments': 'Segments',
   'audience.more': 'Show more',

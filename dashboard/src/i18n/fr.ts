@@ -81,7 +81,6 @@ export const fr: Record<MessageKey, string> = {
   'app.overview': 'Vue d’ensemble',
   'app.vapidKey': 'Clé publique VAPID',
   'app.id': 'Identifiant',
-  'app.keysNote': 'Les clés d’API sont montrées une fois, à la création de l’application ; Carillon n’en garde que les empreintes.',
   'app.settings': 'Réglages',
   'app.categories': 'Catégories de notifications (séparées par des virgules)',
   'app.categoriesHint': 'En plus des catégories intégrées orders, promotions, security et civic.',
@@ -143,8 +142,6 @@ export const fr: Record<MessageKey, string> = {
   'notFound.back': 'Retour aux applications',
   'error.title': 'Cette page n’a pas pu être affichée',
   // Audience : utilisateurs et segments.
-  'audience.nav': 'Audience',
-  'audience.backToApp': 'Application',
   'audience.users': 'Utilisateurs',
   'audience.segments': 'Segments',
   'audience.more': 'Afficher plus',

@@ -7,7 +7,7 @@ import { TimeChart } from '../ui/chart.tsx';
 import { Field, Loading, ProblemMessage, Section } from '../ui/form.tsx';
 import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
-import { ResultsNav } from './campaigns.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 import { OptInFunnel } from './analytics-opt-in.tsx';
 
 /** The metrics offered (docs/analytics.md#metrics), the first ones checked at first. */
@@ -80,7 +80,7 @@ export function AnalyticsPage({ appId }: { appId: string }) {
   }, [data, shown, t]);
   return (
     <div className="page">
-      <ResultsNav appId={appId} />
+      <AppNav appId={appId} />
       <h1>{t('analytics.title')}</h1>
       <Section title={t('analytics.query')}>
         <form className="row" onSubmit={(e) => e.preventDefault()}>

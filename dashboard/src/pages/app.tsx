@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { can, useSession } from '../session.tsx';
 import { ConfirmButton } from '../ui/confirm.tsx';
 import { CopyValue, Loading, ProblemMessage, Section } from '../ui/form.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { AppCredentials } from './app-credentials.tsx';
 import { AppKeys } from './app-keys.tsx';
@@ -22,6 +23,7 @@ export function AppPage({ appId }: { appId: string }) {
   const a = app.data;
   return (
     <div className="page">
+      <AppNav appId={appId} />
       <h1>{a.name}</h1>
       {!owner && <p className="notice">{t('app.readOnly')}</p>}
       <Section title={t('app.overview')}>

@@ -3,7 +3,7 @@ import { call } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useRouter } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
-import { AudienceNav } from '../ui/audience-nav.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 import { ConfirmButton } from '../ui/confirm.tsx';
 import { Loading, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -40,7 +40,7 @@ export function AudienceUserPage({ appId, externalId }: { appId: string; externa
   if (user.problem) {
     return (
       <div className="page">
-        <AudienceNav appId={appId} />
+        <AppNav appId={appId} />
         <h1>{externalId}</h1>
         <ProblemMessage problem={user.problem} />
       </div>
@@ -51,7 +51,7 @@ export function AudienceUserPage({ appId, externalId }: { appId: string; externa
   const attributes = Object.entries(u.attributes).sort(([a], [b]) => a.localeCompare(b));
   return (
     <div className="page">
-      <AudienceNav appId={appId} />
+      <AppNav appId={appId} />
       <h1>
         <span className="muted">{t('user.title')}</span> {u.externalId}
       </h1>

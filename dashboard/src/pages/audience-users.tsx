@@ -4,7 +4,7 @@ import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import type { User } from '../ui/audience-types.ts';
-import { AudienceNav } from '../ui/audience-nav.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 import { typedValue } from '../ui/filter-model.ts';
 import { Field, Loading, ProblemMessage } from '../ui/form.tsx';
 
@@ -84,7 +84,7 @@ export function AudienceUsersPage({ appId }: { appId: string }) {
 
   return (
     <div className="page">
-      <AudienceNav appId={appId} />
+      <AppNav appId={appId} />
       <h1>{t('users.title')}</h1>
       <form className="card search" onSubmit={search} noValidate role="search" aria-label={t('users.search')}>
         <div className="row">

@@ -9,7 +9,8 @@ import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
 import { REASONS, type CampaignStatus, type CampaignWithCounts, type Reason } from './campaign-types.ts';
-import { Pager, ResultsNav, statusKey } from './campaigns.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
+import { Pager, statusKey } from './campaigns.tsx';
 
 /** Which actions each status allows (docs/campaigns.md#lifecycle). */
 const ACTIONS: { verb: 'pause' | 'resume' | 'cancel'; when: CampaignStatus[] }[] = [
@@ -35,7 +36,7 @@ export function CampaignPage({ appId, campaignId }: { appId: string; campaignId:
   const c = campaign.data;
   return (
     <div className="page">
-      <ResultsNav appId={appId} />
+      <AppNav appId={appId} />
       <div className="page-head">
         <h1>{c.name}</h1>
         <span className={`status status-${c.status}`} data-testid="campaign-status">

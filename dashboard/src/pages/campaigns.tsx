@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { call } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { Link, useRouter } from '../router.tsx';
+import { Link } from '../router.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 import { Loading, ProblemMessage } from '../ui/form.tsx';
 import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
@@ -31,7 +32,7 @@ export function CampaignsPage({ appId }: { appId: string }) {
   const percent = new Intl.NumberFormat(useI18n().locale, { style: 'percent', maximumFractionDigits: 1 });
   return (
     <div className="page">
-      <ResultsNav appId={appId} />
+      <AppNav appId={appId} />
       <h1>{t('campaigns.title')}</h1>
       {list.problem && <ProblemMessage problem={list.problem} />}
       {!list.data && !list.problem && <Loading />}
@@ -88,24 +89,6 @@ export function Pager({ hasPrevious, next, onPrevious, onNext }: { hasPrevious: 
       <button type="button" className="secondary" disabled={!next} onClick={() => next && onNext(next)}>
         {t('common.next')}
       </button>
-    </nav>
-  );
-}
-
-/** The links between an app's result pages. */
-export function ResultsNav({ appId }: { appId: string }) {
-  const { t } = useI18n();
-  const { path } = useRouter();
-  // The app's own page is current only at its path, not under it (as Link would have it).
-  const home = `/apps/${appId}`;
-  return (
-    <nav className="subnav" aria-label={t('results.nav')}>
-      <Link to={home} aria-current={path === home ? 'page' : undefined}>
-        {t('results.app')}
-      </Link>
-      <Link to={`/apps/${appId}/campaigns`}>{t('campaigns.title')}</Link>
-      <Link to={`/apps/${appId}/analytics`}>{t('analytics.title')}</Link>
-      <Link to={`/apps/${appId}/webhooks`}>{t('webhooks.title')}</Link>
     </nav>
   );
 }

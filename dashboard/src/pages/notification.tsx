@@ -3,7 +3,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { Loading, ProblemMessage } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
-import { ResultsNav } from './campaigns.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 
 /** One notification: its status, its funnel and its hour-by-hour chart, as for a campaign. */
 export function NotificationPage({ appId, notificationId }: { appId: string; notificationId: string }) {
@@ -20,7 +20,7 @@ export function NotificationPage({ appId, notificationId }: { appId: string; not
   const n = notification.data;
   return (
     <div className="page">
-      <ResultsNav appId={appId} />
+      <AppNav appId={appId} />
       <div className="page-head">
         <h1>{t('notification.title', { id: n.id })}</h1>
         <span className="status">{n.status}</span>

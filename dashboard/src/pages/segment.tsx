@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useRouter } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { AudienceSize } from '../ui/audience-types.ts';
-import { AudienceNav } from '../ui/audience-nav.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 import { ConfirmButton } from '../ui/confirm.tsx';
 import { newPart, rootOf, type Part } from '../ui/filter-model.ts';
 import { CopyValue, Field, Loading, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
@@ -23,7 +23,7 @@ export function NewSegmentPage({ appId }: { appId: string }) {
 /** A saved segment: its builder (read-only to a viewer), its size, its JSON. */
 export function SegmentPage({ appId, segmentId }: { appId: string; segmentId: string }) {
   const segment = useLoad((signal) => call('getSegment', { params: { appId, id: segmentId }, signal }), [appId, segmentId]);
-  if (segment.problem) return <div className="page"><AudienceNav appId={appId} /><ProblemMessage problem={segment.problem} /></div>;
+  if (segment.problem) return <div className="page"><AppNav appId={appId} /><ProblemMessage problem={segment.problem} /></div>;
   if (!segment.data) return <div className="page"><Loading /></div>;
   return <SegmentEditor key={segment.data.id} appId={appId} saved={segment.data} />;
 }
@@ -56,7 +56,7 @@ function SegmentEditor({ appId, saved }: { appId: string; saved?: { id: string; 
   const json = JSON.stringify(shownFilter, null, 2);
   return (
     <div className="page">
-      <AudienceNav appId={appId} />
+      <AppNav appId={appId} />
       <h1>{saved ? saved.name : t('segment.new')}</h1>
       {!editor && <p className="notice">{t('audience.readOnly')}</p>}
       <form

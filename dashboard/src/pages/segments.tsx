@@ -4,7 +4,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import type { Segment } from '../ui/audience-types.ts';
-import { AudienceNav } from '../ui/audience-nav.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
 import { Loading, ProblemMessage } from '../ui/form.tsx';
 
 /** An app's segments, oldest first, a page at a time by the API's cursor. */
@@ -32,7 +32,7 @@ export function SegmentsPage({ appId }: { appId: string }) {
   }, [appId]);
   return (
     <div className="page">
-      <AudienceNav appId={appId} />
+      <AppNav appId={appId} />
       <div className="page-head">
         <h1>{t('segments.title')}</h1>
         {editor && (

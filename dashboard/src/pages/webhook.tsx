@@ -6,7 +6,8 @@ import { Field, Loading, ProblemMessage, Section, useSubmit } from '../ui/form.t
 import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import type { WebhookMessage } from './campaign-types.ts';
-import { Pager, ResultsNav } from './campaigns.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
+import { Pager } from './campaigns.tsx';
 
 /** A datetime-local value (the operator's zone) as RFC 3339, or '' for none. */
 function instant(local: string): string {
@@ -43,7 +44,7 @@ export function WebhookPage({ appId, webhookId }: { appId: string; webhookId: st
   if (!webhook.data) return <div className="page"><Loading /></div>;
   return (
     <div className="page">
-      <ResultsNav appId={appId} />
+      <AppNav appId={appId} />
       <h1>{t('webhook.title', { url: webhook.data.url })}</h1>
       <Section title={t('webhook.log')}>
         <div className="field">

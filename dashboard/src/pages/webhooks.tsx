@@ -7,7 +7,8 @@ import { ConfirmButton } from '../ui/confirm.tsx';
 import { CopyValue, Field, Loading, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { WEBHOOK_EVENTS, type Webhook } from './campaign-types.ts';
-import { Pager, ResultsNav } from './campaigns.tsx';
+import { AppNav } from '../ui/app-nav.tsx';
+import { Pager } from './campaigns.tsx';
 
 /** The default grace period of a rotation, in hours (the server's webhookSecretGrace, 24 h). */
 const GRACE_HOURS = 24;
@@ -23,7 +24,7 @@ export function WebhooksPage({ appId }: { appId: string }) {
   const [created, setCreated] = useState<{ url: string; secret: string } | undefined>();
   return (
     <div className="page">
-      <ResultsNav appId={appId} />
+      <AppNav appId={appId} />
       <h1>{t('webhooks.title')}</h1>
       {!owner && <p className="notice">{t('webhooks.ownersOnly')}</p>}
       <Section title={t('webhooks.endpoints')}>
