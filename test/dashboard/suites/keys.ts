@@ -57,8 +57,10 @@ export function keysSuite(fx: () => Fixture): void {
     const rows = page.locator('section', { has: page.getByRole('heading', { name: 'API keys' }) }).locator('tbody tr');
     await rows.nth(1).waitFor();
     assert.equal(await rows.count(), 2, 'the two keys made with the app');
-    assert.match(await rows.nth(0).innerText(), /crl_sk_\S{5}…/);
-    assert.match(await rows.nth(1).innerText(), /crl_pk_\S{5}…\s+Publishable \(browser\)/);
+    // Made in the same millisecond: listed by id then, in either order.
+    const made2 = (await rows.allInnerTexts()).sort();
+    assert.match(made2[0]!, /crl_pk_\S{5}…\s+Publishable \(browser\)/);
+    assert.match(made2[1]!, /crl_sk_\S{5}…/);
 
     await page.getByLabel('Kind', { exact: true }).selectOption('secret');
     await page.getByLabel('Label', { exact: true }).fill('checkout server');
@@ -96,12 +98,13 @@ export function keysSuite(fx: () => Fixture): void {
     assert.equal(refused.body.code, 'invalid_api_key');
 
     // The app's last secret key stays: the dialog says why, and nothing changes.
-    await rows.nth(0).getByRole('button', { name: 'Revoke' }).click();
+    const firstSecret = rows.filter({ hasText: /crl_sk_/ }).filter({ hasNotText: 'checkout server' });
+    await firstSecret.getByRole('button', { name: 'Revoke' }).click();
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await dialog.getByText('last_secret_key').waitFor();
     await fx().checkAccessibility('revoking the last secret key, refused');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await rows.nth(0).getByRole('button', { name: 'Revoke' }).waitFor();
+    await firstSecret.getByRole('button', { name: 'Revoke' }).waitFor();
     await signOut();
   });
 
