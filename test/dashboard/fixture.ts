@@ -36,6 +36,10 @@ export interface Fixture {
   checkAccessibility(what: string): Promise<void>;
   /** A call of the API from the page, with its session cookie, as a forged request would be. */
   fetchInPage(method: string, url: string, opts?: { body?: unknown; csrf?: 'right' | 'wrong' | 'none' }): Promise<{ status: number; body: any }>;
+  /** Signs in from the dashboard's front page with PASSWORD; done when the apps are listed. */
+  signIn(email: string): Promise<void>;
+  /** Signs out with the header's button; done when the sign-in form is back. */
+  signOut(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,6 +111,17 @@ export async function startFixture(): Promise<Fixture> {
         },
         { method, url, body: opts.body, csrf: opts.csrf ?? 'right' },
       );
+    },
+    async signIn(email) {
+      await page.goto(`${server.url}/dashboard/`);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Apps', level: 1 }).waitFor();
+    },
+    async signOut() {
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     },
     async close() {
       await browser.close();

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, type Fixture } from '../fixture.ts';
+import type { Fixture } from '../fixture.ts';
 
 const ADMIN = 'admin@example.org';
 const VIEWER = 'viewer@example.org';
@@ -26,18 +26,8 @@ export function audienceSuite(fx: () => Fixture): void {
   let appId = '';
   const base = () => `${fx().server.url}/dashboard/apps/${appId}`;
 
-  async function signIn(email: string) {
-    const { page } = fx();
-    await page.goto(`${fx().server.url}/dashboard/`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Apps', level: 1 }).waitFor();
-  }
-  async function signOut() {
-    await fx().page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await fx().page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  }
+  const signIn = (email: string) => fx().signIn(email);
+  const signOut = () => fx().signOut();
   const size = () => fx().page.getByTestId('audience-users');
   /** Waits for the users list to show exactly these external ids, in order. */
   async function listed(ids: string[]) {

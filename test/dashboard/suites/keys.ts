@@ -21,7 +21,6 @@ export function keysSuite(fx: () => Fixture): void {
   let adminMade = false;
 
   async function signIn(email: string) {
-    const { page } = fx();
     if (email === ADMIN && !adminMade) {
       // Made with the admin key the first start printed, as an installer would.
       const adminKey = /Admin key: (\S+)/.exec(fx().server.output())?.[1];
@@ -32,16 +31,9 @@ export function keysSuite(fx: () => Fixture): void {
     }
     // Whatever an earlier test left, each starts signed out.
     await fx().browser.context.clearCookies();
-    await page.goto(`${fx().server.url}/dashboard/`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Apps', level: 1 }).waitFor();
+    await fx().signIn(email);
   }
-  async function signOut() {
-    await fx().page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await fx().page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  }
+  const signOut = () => fx().signOut();
   /** A call with an API key, as the site's server would make it. */
   async function withKey(key: string, path: string) {
     const res = await fetch(`${fx().server.url}${path}`, { headers: { authorization: `Bearer ${key}` } });

@@ -47,18 +47,8 @@ export function resultsSuite(fx: () => Fixture): void {
     const res = await fetch(`${fx().server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: await res.json() };
   }
-  async function signIn(email: string) {
-    const { page } = fx();
-    await page.goto(`${fx().server.url}/dashboard/`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Apps', level: 1 }).waitFor();
-  }
-  async function signOut() {
-    await fx().page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await fx().page.getByRole('heading', { name: 'Sign in' }).waitFor();
-  }
+  const signIn = (email: string) => fx().signIn(email);
+  const signOut = () => fx().signOut();
   const open = (path: string) => fx().page.goto(`${fx().server.url}/dashboard/apps/${app.id}${path}`);
 
   test('a campaign is sent to loopback subscriptions, and browsers report displays, clicks and a purchase', async () => {
