@@ -98,6 +98,7 @@ export const ERRORS = {
   operator_not_found: { status: 404, title: 'No such operator' },
   weak_password: { status: 400, title: 'The password is too short' },
   totp_not_pending: { status: 409, title: 'No second factor is being enrolled' },
+  totp_enabled: { status: 409, title: 'A second factor is already set' },
   invalid_conversion: { status: 400, title: 'The conversion events or window are not valid' },
   invalid_analytics_query: { status: 400, title: 'The analytics query is not valid' },
   webhook_not_found: { status: 404, title: 'No such webhook endpoint' },

@@ -34,6 +34,8 @@ export async function createOperator(ctx: Context, input: { email: string; passw
     .insertInto('operators')
     .values({ id, email, password_hash: await hashPassword(input.password), admin: input.admin ? 1 : 0, totp_secret: null, totp_pending: null, totp_last_step: null, created_at: now })
     .execute();
+  // Setup links are for the first operator only (setup.ts): any operator ends them.
+  await ctx.store.db.deleteFrom('operator_setup_tokens').execute();
   return { id, email, admin: input.admin ?? false, totp: false, createdAt: new Date(now).toISOString() };
 }
 

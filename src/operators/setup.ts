@@ -27,7 +27,11 @@ export async function issueSetupToken(ctx: Context): Promise<string | undefined>
 export async function completeSetup(ctx: Context, input: { token: string; email: string; password: string }): Promise<OperatorView> {
   // A password that would be refused must not spend the link.
   checkPassword(input.password);
+  // The link makes the FIRST operator: once one exists (made with the admin key, or by
+  // another link of a process that started at the same time), a link printed to a log
+  // must not make another administrator.
+  const any = await ctx.store.db.selectFrom('operators').select('id').limit(1).executeTakeFirst();
   const spent = await ctx.store.db.deleteFrom('operator_setup_tokens').where('token_hash', '=', hashKey(input.token)).where('expires_at', '>', ctx.now()).executeTakeFirst();
-  if (spent.numDeletedRows === 0n) throw new ApiError('setup_link_invalid', 'This setup link is unknown, used or expired: restart Carillon to print a new one while no operator exists');
+  if (any || spent.numDeletedRows === 0n) throw new ApiError('setup_link_invalid', 'This setup link is unknown, used or expired: restart Carillon to print a new one while no operator exists');
   return createOperator(ctx, { ...input, admin: true });
 }

@@ -26,6 +26,10 @@ function stepOf(secret: string, email: string, code: string, now: number): numbe
 
 /** Starts enrolment: a new secret, kept sealed as pending until a code confirms it. */
 export async function beginTotp(ctx: Context, operator: { id: string; email: string }): Promise<{ secret: string; uri: string }> {
+  // A session alone (a stolen cookie) must not swap the operator's authenticator for
+  // another: the factor in place is removed first, which takes the password.
+  const current = await ctx.store.db.selectFrom('operators').select('totp_secret').where('id', '=', operator.id).executeTakeFirstOrThrow();
+  if (current.totp_secret !== null) throw new ApiError('totp_enabled', 'A second factor is set: remove it (POST /v1/session/totp/remove, with the password) before enrolling another');
   const secret = new OTPAuth.Secret({ size: 20 }).base32;
   await ctx.store.db.updateTable('operators').set({ totp_pending: ctx.secrets.seal(secret, totpContext(operator.id)) }).where('id', '=', operator.id).execute();
   return { secret, uri: totpOf(secret, operator.email).toString() };

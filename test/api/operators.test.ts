@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { hashKey } from '../../src/crypto/tokens.ts';
 import { issueSetupToken } from '../../src/operators/setup.ts';
 
 const PASSWORD = 'a long enough passphrase';
@@ -191,6 +192,25 @@ for (const kind of STORES) {
       assert.equal(signed.body.operator.totp, true);
       const replay = await c.api('POST', '/v1/session', { body: { email: 'viewer@example.org', password: PASSWORD, code: code(clock) } });
       assert.equal(replay.body.code, 'invalid_totp', 'a code is good once');
+      // The session alone cannot swap the authenticator for another: removing it takes the password.
+      const swap = await c.api('POST', '/v1/session/totp', { headers: session(signed.token, signed.csrf) });
+      assert.equal(swap.status, 409);
+      assert.equal(swap.body.code, 'totp_enabled');
+    });
+
+    test('a setup link is for the first operator only: one printed before an operator was made is refused after, and making one ends them', async () => {
+      // As a link printed by a start while the installer made the first operator with the admin key.
+      const token = 'printed-before-the-first-operator';
+      const now = c.ctx.now();
+      await c.ctx.store.db.insertInto('operator_setup_tokens').values({ token_hash: hashKey(token), created_at: now, expires_at: now + 3_600_000 }).execute();
+      const res = await c.api('POST', '/v1/session/setup', { body: { token, email: 'late@example.org', password: PASSWORD } });
+      assert.equal(res.status, 401);
+      assert.equal(res.body.code, 'setup_link_invalid');
+      assert.equal(await c.ctx.store.db.selectFrom('operators').select('id').where('email', '=', 'late@example.org').executeTakeFirst(), undefined, 'no administrator made');
+
+      await c.ctx.store.db.insertInto('operator_setup_tokens').values({ token_hash: hashKey('another'), created_at: now, expires_at: now + 3_600_000 }).execute();
+      assert.equal((await c.api('POST', '/v1/operators', { key: c.adminKey, body: { email: 'made@example.org', password: PASSWORD } })).status, 201);
+      assert.deepEqual(await c.ctx.store.db.selectFrom('operator_setup_tokens').select('token_hash').execute(), [], 'making an operator ends every setup link');
     });
 
     test('the admin key manages operators; a deleted operator’s sessions end', async () => {

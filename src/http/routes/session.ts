@@ -31,7 +31,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: Context): void {
   const me = async (token: string) => (await readSession(ctx, token))!;
   app.post<{ Body: SignInBody }>(
     '/v1/session',
-    { schema: { operationId: 'signIn', tags: ['operators'], summary: 'Sign in: sets the session cookie; with a second factor, `code` too', ...PUBLIC, body: SignInBody, response: { 200: Session, ...problems(...BODY, 'invalid_credentials', 'totp_required', 'invalid_totp', 'rate_limited') } } },
+    { schema: { operationId: 'signIn', tags: ['operators'], summary: 'Sign in: sets the session cookie; with a second factor, `code` too', ...PUBLIC, body: SignInBody, response: { 200: Session, ...problems(...BODY, 'invalid_credentials', 'totp_required', 'invalid_totp', 'rate_limited', 'not_ready') } } },
     async (req, reply) => {
       try {
         await limitLogin(ctx, req.body.email, req.ip, req.log);
@@ -90,7 +90,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.post(
     '/v1/session/totp',
-    { onRequest: sessionGuard(ctx), schema: { operationId: 'beginTotp', tags: ['operators'], summary: 'Start enrolling a TOTP second factor: a new secret, used once confirmed', ...SESSION_SECURITY, response: { 201: TotpEnrolment, ...sessionProblems(false) } } },
+    { onRequest: sessionGuard(ctx), schema: { operationId: 'beginTotp', tags: ['operators'], summary: 'Start enrolling a TOTP second factor: a new secret, used once confirmed', ...SESSION_SECURITY, response: { 201: TotpEnrolment, ...sessionProblems(false, 'totp_enabled') } } },
     async (req, reply) => reply.status(201).send(await beginTotp(ctx, req.operator!)),
   );
   app.post<{ Body: CodeBody }>(
