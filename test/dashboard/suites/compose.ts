@@ -196,6 +196,19 @@ export function composeSuite(fx: () => Fixture): void {
     await fx().screenshot('compose');
   });
 
+  test('a refusal of the API is shown at the field its pointer names, and nothing is saved', async () => {
+    const { page } = fx();
+    await page.getByLabel('At a time').check();
+    const at = page.getByLabel('Date and time (your zone)');
+    await at.fill('2099-01-01T09:00');
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await at.and(page.locator('[aria-invalid="true"]')).waitFor();
+    assert.match(await page.locator('.compose-schedule .field-error').innerText(), /at most a year ahead/);
+    assert.equal((await api('GET', '/campaigns')).body.data.length, 0, 'nothing saved');
+    await page.getByLabel('On launch').check();
+    assert.equal(await page.locator('.compose-schedule .field-error').count(), 0);
+  });
+
   test('a test goes to a real subscription of the chosen user, rendered for them', async () => {
     const { page } = fx();
     await page.getByLabel('User to send a test to').fill('ben');
