@@ -25,6 +25,7 @@ import { analyticsRoutes } from './http/routes/analytics.ts';
 import { sdkRoutes } from './http/routes/sdk.ts';
 import { segmentRoutes } from './http/routes/segments.ts';
 import { campaignRoutes, campaignSettingsRoutes } from './http/routes/campaigns.ts';
+import { campaignPreviewRoutes } from './http/routes/campaign-preview.ts';
 import { preferenceRoutes } from './http/routes/preferences.ts';
 import { alertRoutes } from './http/routes/alerts.ts';
 import { sessionRoutes } from './http/routes/session.ts';
@@ -127,6 +128,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   alertRoutes(app, ctx);
   sessionRoutes(app, ctx);
   operatorRoutes(app, ctx);
+  campaignPreviewRoutes(app, ctx);
   dashboardRoutes(app);
   analyticsRoutes(app, ctx);
   webhookRoutes(app, ctx);

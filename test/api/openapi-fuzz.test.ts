@@ -185,6 +185,10 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   ),
   updateCampaign: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), strict: fc.boolean(), schedule: fc.constantFrom(null, { at: LATER.toISOString() }) }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
   testCampaign: fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody') }),
+  previewCampaign: fc.oneof(
+    fc.record({ content: fc.constant(campaignBody('x').content), defaultLanguage: fc.constant('en'), userId: fc.constantFrom('fuzz-tester', 'nobody') }),
+    fc.record({ content: fc.constant(campaignBody('x').content), defaultLanguage: fc.constant('en'), random: fc.constant(true), audience: fc.oneof(filterArb.map((filter) => ({ filter })), fc.constant({ segment: namedSegment.id })) }, { requiredKeys: ['content', 'random'] }),
+  ),
   updateCampaignSettings: fc
     .record({ timezone: fc.constantFrom('Europe/Paris', 'UTC', null, 'Nowhere/Else'), quietHours: fc.constantFrom({ start: '21:00', end: '08:00' }, null), capRules: fc.constantFrom([{ max: 3, window: '24h' }], null, []), globals: fc.constantFrom({ shop: 'x' }, null) }, { requiredKeys: [] })
     .filter((b) => Object.keys(b).length > 0),

@@ -73,6 +73,11 @@ export const OPERATIONS = {
   revokeApiKey: ['DELETE', '/v1/apps/{appId}/keys/{keyId}'],
   retryFailedJob: ['POST', '/v1/queue/dead-letters/{id}/retry'],
   retryAllFailedJobs: ['POST', '/v1/queue/dead-letters/retry-all'],
+  previewCampaign: ['POST', '/v1/apps/{appId}/campaigns/preview'],
+  createCampaign: ['POST', '/v1/apps/{appId}/campaigns'],
+  updateCampaign: ['PATCH', '/v1/apps/{appId}/campaigns/{id}'],
+  launchCampaign: ['POST', '/v1/apps/{appId}/campaigns/{id}/launch'],
+  testCampaign: ['POST', '/v1/apps/{appId}/campaigns/{id}/test'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -1,4 +1,5 @@
 import { enResults } from './en-results.ts';
+import { enCompose } from './en-compose.ts';
 
 /** The dashboard's English text; every other language has the same keys (fr.ts). `{name}` is filled in. */
 export const en = {
@@ -272,6 +273,7 @@ export const en = {
   'segment.deleteConfirm': 'The segment {name} is deleted. Notifications and campaigns already sent are not changed.',
   // Results: campaigns, notifications, analytics, webhooks.
   ...enResults,
+  ...enCompose,
   // API keys of an app (pages/app-keys.tsx) and dead-letter retries (pages/system.tsx).
   'keys.title': 'API keys',
   'keys.note': 'Carillon keeps only a hash of each key: a new key is shown once. The prefix tells keys apart; the last use is kept to the minute.',

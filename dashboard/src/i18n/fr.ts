@@ -1,5 +1,6 @@
 import type { MessageKey } from './en.ts';
 import { frResults } from './fr-results.ts';
+import { frCompose } from './fr-compose.ts';
 
 /** Le texte français du tableau de bord : les mêmes clés qu'en anglais (en.ts). */
 export const fr: Record<MessageKey, string> = {
@@ -273,6 +274,7 @@ export const fr: Record<MessageKey, string> = {
   'segment.deleteConfirm': 'Le segment {name} est supprimé. Les notifications et campagnes déjà envoyées ne changent pas.',
   // Résultats : campagnes, notifications, statistiques, webhooks.
   ...frResults,
+  ...frCompose,
   // Clés d’API d’une application (pages/app-keys.tsx) et relance des lettres mortes (pages/system.tsx).
   'keys.title': 'Clés d’API',
   'keys.note': 'Carillon ne garde qu’une empreinte de chaque clé : une nouvelle clé n’est montrée qu’une fois. Le préfixe distingue les clés ; la dernière utilisation est gardée à la minute.',

@@ -3,6 +3,7 @@ import { call } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../router.tsx';
+import { can, useSession } from '../session.tsx';
 import { AppNav } from '../ui/app-nav.tsx';
 import { Loading, ProblemMessage } from '../ui/form.tsx';
 import { ScrollTable } from '../ui/scroll.tsx';
@@ -25,6 +26,7 @@ export function statusKey(status: CampaignStatus): MessageKey {
 /** An app's campaigns, newest first, by cursor: status and key figures. */
 export function CampaignsPage({ appId }: { appId: string }) {
   const { t, number, date } = useI18n();
+  const { session } = useSession();
   // The cursors of the pages before this one, to go back.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
@@ -34,6 +36,13 @@ export function CampaignsPage({ appId }: { appId: string }) {
     <div className="page">
       <AppNav appId={appId} />
       <h1>{t('campaigns.title')}</h1>
+      {can(session, appId, 'editor') && (
+        <p>
+          <Link className="button" to={`/apps/${appId}/compose`}>
+            {t('compose.newFromCampaigns')}
+          </Link>
+        </p>
+      )}
       {list.problem && <ProblemMessage problem={list.problem} />}
       {!list.data && !list.problem && <Loading />}
       {list.data && list.data.data.length === 0 && <p>{t('campaigns.none')}</p>}

@@ -13,6 +13,7 @@ export function AppNav({ appId }: { appId: string }) {
     [`${base}/campaigns`, t('campaigns.title')],
     [`${base}/analytics`, t('analytics.title')],
     [`${base}/webhooks`, t('webhooks.title')],
+    [`${base}/compose`, t('nav.compose')],
   ];
   return (
     <nav className="subnav" aria-label={t('results.nav')}>
