@@ -456,7 +456,8 @@ describe('the OpenAPI document holds for generated requests (sqlite)', () => {
             headers: {
               ...Object.fromEntries(Object.entries(req.headers).map(([name, v]) => [name.toLowerCase(), v.raw])),
               ...(key ? { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` } : {}),
-              ...(session ? { cookie: `carillon_session=${session}`, 'x-csrf-token': csrfTokenFor(session) } : {}),
+              // publicUrl is https: the cookie has its __Host- name (src/http/session-cookie.ts).
+              ...(session ? { cookie: `__Host-carillon_session=${session}`, 'x-csrf-token': csrfTokenFor(session) } : {}),
               ...(req.body ? { 'content-type': req.body.contentType } : {}),
             },
             ...(req.body ? { payload: req.body.payload } : {}),
