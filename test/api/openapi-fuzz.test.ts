@@ -33,7 +33,9 @@ const RUNS = Number(process.env.CARILLON_FUZZ_RUNS ?? 100);
 // A runtime without workers: nothing is delivered, so generated endpoints are never called.
 const dataDir = mkdtempSync(join(tmpdir(), 'carillon-fuzz-'));
 const adminKey = `crl_ak_fuzz_${randomBytes(8).toString('hex')}`;
-const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.carillon.test', clientRate: 0 };
+const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.carillon.test', clientRate: 0,
+  // Generated passwords are mostly wrong: the password checks' limit would answer 429 to the right one too.
+  loginAttemptsPerAccount: 0, loginAttemptsPerAddress: 0 };
 const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
 const { app } = runtime;
 after(async () => {
