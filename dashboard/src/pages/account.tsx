@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import { ConfirmButton } from '../ui/confirm.tsx';
 import { CopyValue, Field, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
+import { QrCode } from '../ui/qr-code.tsx';
 
 /** The operator's own account: password, second factor, sign-out everywhere. */
 export function AccountPage() {
@@ -74,6 +75,8 @@ function TotpOff({ onChange }: { onChange(): Promise<void> }) {
   }
   return (
     <form onSubmit={(e) => void confirm.onSubmit(e)} noValidate>
+      <p>{t('account.totpScan')}</p>
+      <QrCode text={enrolment.uri} label={t('account.totpQr')} />
       <CopyValue label={t('account.totpSecret')} value={enrolment.secret.replace(/(.{4})/g, '$1 ').trim()} />
       <CopyValue label={t('account.totpUri')} value={enrolment.uri} />
       <Field label={t('signIn.code')} name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} value={code} onChange={(e) => setCode(e.target.value)} error={confirm.fieldError('/code')} />
