@@ -73,6 +73,7 @@ export const OPERATIONS = {
   revokeApiKey: ['DELETE', '/v1/apps/{appId}/keys/{keyId}'],
   retryFailedJob: ['POST', '/v1/queue/dead-letters/{id}/retry'],
   retryAllFailedJobs: ['POST', '/v1/queue/dead-letters/retry-all'],
+  listNotifications: ['GET', '/v1/apps/{appId}/notifications'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;
