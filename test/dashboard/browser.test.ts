@@ -9,6 +9,7 @@ import { foundationSuite } from './suites/foundation.ts';
 import { audienceSuite } from './suites/audience.ts';
 import { resultsSuite } from './suites/results.ts';
 import { keysSuite } from './suites/keys.ts';
+import { notificationsSuite } from './suites/notifications.ts';
 
 let fixture: Fixture | undefined;
 const fx = () => fixture!;
@@ -24,4 +25,5 @@ describe('the dashboard in Chromium', () => {
   describe('audience: users, a user, segments and the builder', () => audienceSuite(fx));
   describe('results: campaigns, notifications, analytics, webhooks', () => resultsSuite(fx));
   describe('API keys of an app, and retrying dead letters', () => keysSuite(fx));
+  describe('notifications: the list and its figures, the campaigns list’s own figures, /docs under its policy', () => notificationsSuite(fx));
 });
