@@ -14,7 +14,7 @@ export function AccountPage() {
     <div className="page">
       <h1>{t('account.title')}</h1>
       <p>{t('account.signedInAs', { email: session.operator.email })}</p>
-      <PasswordForm />
+      <PasswordForm email={session.operator.email} />
       <Section title={t('account.totp')}>{session.operator.totp ? <TotpOn onChange={refresh} /> : <TotpOff onChange={refresh} />}</Section>
       <Section title={t('account.sessions')}>
         <ConfirmButton label={t('account.signOutEverywhere')} message={t('account.signOutEverywhereConfirm')} action={async () => { await call('signOutEverywhere'); signedOut(); }} />
@@ -23,7 +23,7 @@ export function AccountPage() {
   );
 }
 
-function PasswordForm() {
+function PasswordForm({ email }: { email: string }) {
   const { t } = useI18n();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -41,7 +41,8 @@ function PasswordForm() {
   return (
     <Section title={t('account.password')}>
       <form onSubmit={(e) => void save.onSubmit(e)} noValidate onChange={() => setDone(false)}>
-        <input type="text" name="username" autoComplete="username" hidden readOnly value="" />
+        {/* The account the new password is for, so that a password manager saves it there (not under an empty name). */}
+        <input type="text" name="username" autoComplete="username" hidden readOnly value={email} />
         <Field label={t('account.currentPassword')} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={save.fieldError('/currentPassword')} />
         <Field label={t('account.newPassword')} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} hint={t('password.hint')} error={save.fieldError('/newPassword')} />
         <ProblemMessage problem={save.formError('/currentPassword', '/newPassword')} />

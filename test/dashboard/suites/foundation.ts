@@ -138,6 +138,8 @@ export function foundationSuite(fx: () => Fixture): void {
   test('a TOTP second factor is enrolled with a code, then asked for at sign-in', async () => {
     const { page } = fx();
     await page.getByRole('link', { name: 'Account' }).click();
+    // The password form names its account for password managers.
+    assert.equal(await page.locator('input[autocomplete="username"]').inputValue(), ADMIN);
     const answered = page.waitForResponse((res) => new URL(res.url()).pathname === '/v1/session/totp' && res.request().method() === 'POST');
     await page.getByRole('button', { name: 'Set up a second factor' }).click();
     const given = ((await (await answered).json()) as { uri: string }).uri;
