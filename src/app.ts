@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import cookie from '@fastify/cookie';
 import type { Context } from './context.ts';
 import type { DeliveryMetrics } from './delivery/metrics.ts';
@@ -9,6 +8,7 @@ import { trackAllowedMethods } from './http/allowed-methods.ts';
 import { installJsonParser } from './http/json-body.ts';
 import { clientErrorHandler, frameworkErrors, limitUrlLength } from './http/client-errors.ts';
 import { coerceParameters } from './http/coerce-parameters.ts';
+import { noStore } from './http/no-store.ts';
 import { LICENSE, OPENAPI_VERSION, TAGS, documentServers, finishDocument } from './http/openapi.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
@@ -31,6 +31,7 @@ import { alertRoutes } from './http/routes/alerts.ts';
 import { sessionRoutes } from './http/routes/session.ts';
 import { operatorRoutes } from './http/routes/operators.ts';
 import { dashboardRoutes } from './http/routes/dashboard.ts';
+import { docsRoutes } from './http/routes/docs.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
@@ -77,6 +78,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   if (ctx.config.httpMaxConnections > 0) app.server.maxConnections = ctx.config.httpMaxConnections;
   app.addSchema(Problem);
   app.addHook('onRequest', limitUrlLength);
+  // Answers carrying secrets, tokens or private data are cached nowhere (src/http/no-store.ts).
+  app.addHook('onSend', noStore);
   app.addHook('preValidation', async (req) => {
     const schema = req.routeOptions.schema;
     if (schema?.querystring) req.query = coerceParameters(schema.querystring, req.query);
@@ -96,7 +99,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'Admin, secret or publishable API key' },
-          session: { type: 'apiKey', in: 'cookie', name: 'carillon_session', description: 'A dashboard session (POST /v1/session); calls that change something also send X-CSRF-Token' },
+          session: { type: 'apiKey', in: 'cookie', name: 'carillon_session', description: 'A dashboard session (POST /v1/session), in `__Host-carillon_session` when the installation is served over https; calls that change something also send X-CSRF-Token' },
         },
       },
       // Either an API key or a dashboard session (src/http/session-guard.ts).
@@ -106,7 +109,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transformObject: (d) => finishDocument('openapiObject' in d ? d.openapiObject : d.swaggerObject),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  await docsRoutes(app);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   healthRoutes(app, ctx, opts.metrics, opts.isDraining ?? (() => false));

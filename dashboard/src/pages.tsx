@@ -16,6 +16,7 @@ import { NotificationPage } from './pages/notification.tsx';
 import { WebhookPage } from './pages/webhook.tsx';
 import { WebhooksPage } from './pages/webhooks.tsx';
 import { ComposePage } from './pages/compose.tsx';
+import { NotificationsPage } from './pages/notifications.tsx';
 
 /**
  * The pages of a signed-in operator, in navigation order. A new page is one entry here:
@@ -51,4 +52,5 @@ export const PAGES: Page[] = [
   { path: '/apps/:appId/webhooks', component: WebhooksPage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/webhooks/:webhookId', component: WebhookPage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/compose', component: ComposePage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/notifications', component: NotificationsPage as ComponentType<Record<string, string>> },
 ];

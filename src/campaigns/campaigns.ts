@@ -71,7 +71,9 @@ export async function listCampaigns(ctx: Context, appId: string, opts: { limit: 
     q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
   }
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit + 1).execute();
-  const page = rows.slice(0, opts.limit);
+  // Brought up to date as getCampaign does (only scheduled and running ones can move), so
+  // the list never shows a finished campaign as running.
+  const page = await Promise.all(rows.slice(0, opts.limit).map((row) => refreshStatus(ctx, row)));
   const last = page.at(-1);
   return { data: page.map(campaignView), next: rows.length > opts.limit && last ? encodeCampaignCursor({ createdAt: last.created_at, id: last.id }) : null };
 }

@@ -3,7 +3,8 @@ import { authenticate, type Principal } from '../apps/principal.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { clientKey } from '../rate-limit/client-key.ts';
 import type { Context } from '../context.ts';
-import { admitSession, sessionTokenOf } from './session-guard.ts';
+import { admitSession } from './session-guard.ts';
+import { sessionTokenOf } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -37,7 +38,7 @@ export function guard(ctx: Context, access: Access) {
     const key = readKey(req);
     if (!key) {
       // No key but a dashboard session: the operator's role decides (src/http/session-guard.ts).
-      const session = sessionTokenOf(req);
+      const session = sessionTokenOf(ctx, req);
       if (session) return admitSession(ctx, access, req, session);
       throw new ApiError('unauthorized', 'This route needs an API key: "Authorization: Bearer <api key>"');
     }

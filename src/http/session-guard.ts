@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/cookie';
 import { ApiError } from '../errors/api-error.ts';
 import { constantTimeEqual } from '../crypto/tokens.ts';
-import { csrfTokenFor, readSession, SESSION_COOKIE, type SessionOperator } from '../operators/sessions.ts';
+import { csrfTokenFor, readSession, type SessionOperator } from '../operators/sessions.ts';
+import { sessionTokenOf } from './session-cookie.ts';
 import type { Context } from '../context.ts';
 import type { Access } from './guards.ts';
 import { roleReaches, routeNeed } from './route-roles.ts';
@@ -20,11 +21,6 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /** RFC 9110 §9.2.1: these change nothing, so they need no CSRF token. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export function sessionTokenOf(req: FastifyRequest): string | undefined {
-  const value = req.cookies?.[SESSION_COOKIE];
-  return value ? value : undefined;
-}
 
 function checkCsrf(req: FastifyRequest, token: string): void {
   if (SAFE_METHODS.has(req.method)) return;
@@ -69,7 +65,7 @@ export async function admitSession(ctx: Context, access: Access, req: FastifyReq
 /** onRequest hook of the routes of one's own session (`/v1/session/...`): a session cookie, and CSRF on writes. */
 export function sessionGuard(ctx: Context) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const token = sessionTokenOf(req);
+    const token = sessionTokenOf(ctx, req);
     if (!token) throw new ApiError('session_required', 'Sign in first (POST /v1/session)');
     await signedIn(ctx, req, token);
   };

@@ -16,7 +16,7 @@ test('a sign-in is refused with not_ready when the shared limiter cannot be reac
     throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
   });
   await assert.rejects(limitLogin(down, 'ada@example.org', '203.0.113.7', { warn: (_o, msg) => warned.push(msg) }), (err) => err instanceof ApiError && err.code === 'not_ready');
-  assert.deepEqual(warned, ['login rate limit unavailable; sign-in refused']);
+  assert.deepEqual(warned, ['login rate limit unavailable; password check refused']);
 });
 
 test('within the limits the attempt goes on; past them it is rate_limited with the wait', async () => {

@@ -7,12 +7,15 @@ import { normaliseEmail } from './accounts.ts';
 const WINDOW_S = 900;
 
 /**
- * Counts a sign-in attempt against its email and its client address, across every API
- * process (the shared limiter), before the password is hashed: a guesser is slowed per
+ * Counts a password check against its account's email and its client address, across every
+ * API process (the shared limiter), before the password is hashed: a guesser is slowed per
  * account (however many addresses it has) and per address (however many accounts it tries).
- * Each is a bucket of N attempts refilling over 15 minutes. Unlike the browser routes'
- * limit, a limiter that cannot be reached refuses the attempt (`not_ready`, 503): letting
- * sign-ins through would leave passwords and codes open to unlimited guessing.
+ * Each is a bucket of N attempts refilling over 15 minutes. Sign-in and the checks made
+ * inside a session (changing the password, removing the second factor) draw on the same
+ * buckets, so a stolen session cookie gives no more guesses at the password than the
+ * sign-in form does. Unlike the browser routes' limit, a limiter that cannot be reached
+ * refuses the attempt (`not_ready`, 503): letting checks through would leave passwords and
+ * codes open to unlimited guessing.
  */
 export async function limitLogin(ctx: Context, email: string, address: string, log: { warn(obj: object, msg: string): void }): Promise<void> {
   const { loginAttemptsPerAccount: perAccount, loginAttemptsPerAddress: perAddress } = ctx.config;
@@ -26,12 +29,12 @@ export async function limitLogin(ctx: Context, email: string, address: string, l
     try {
       wait = await ctx.limiter.take(key, 1, max / WINDOW_S, max);
     } catch (err) {
-      log.warn({ err }, 'login rate limit unavailable; sign-in refused');
-      throw new ApiError('not_ready', 'Sign-in is paused: the shared rate limiter cannot be reached; try again shortly');
+      log.warn({ err }, 'login rate limit unavailable; password check refused');
+      throw new ApiError('not_ready', 'Password checks are paused: the shared rate limiter cannot be reached; try again shortly');
     }
     if (wait > 0) {
       const retryAfter = Math.ceil(wait / 1000);
-      throw new ApiError('rate_limited', `Too many sign-in attempts; try again in ${retryAfter} s`, { retryAfter });
+      throw new ApiError('rate_limited', `Too many password attempts; try again in ${retryAfter} s`, { retryAfter });
     }
   }
 }

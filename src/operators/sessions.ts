@@ -5,6 +5,8 @@ import type { OperatorRole } from '../store/schema-operators.ts';
 
 /** The cookie that carries the session token (HttpOnly, SameSite=Strict; src/http/session-cookie.ts). */
 export const SESSION_COOKIE = 'carillon_session';
+/** Its name on an installation served over https (RFC 6265bis §4.1.3.2; src/http/session-cookie.ts). */
+export const SECURE_SESSION_COOKIE = '__Host-carillon_session';
 
 /** ms; a session's `last_seen_at` is written at most this often, not on every request. */
 const TOUCH_EVERY = 60_000;

@@ -33,7 +33,9 @@ const RUNS = Number(process.env.CARILLON_FUZZ_RUNS ?? 100);
 // A runtime without workers: nothing is delivered, so generated endpoints are never called.
 const dataDir = mkdtempSync(join(tmpdir(), 'carillon-fuzz-'));
 const adminKey = `crl_ak_fuzz_${randomBytes(8).toString('hex')}`;
-const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.carillon.test', clientRate: 0 };
+const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.carillon.test', clientRate: 0,
+  // Generated passwords are mostly wrong: the password checks' limit would answer 429 to the right one too.
+  loginAttemptsPerAccount: 0, loginAttemptsPerAddress: 0 };
 const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
 const { app } = runtime;
 after(async () => {
@@ -460,7 +462,8 @@ describe('the OpenAPI document holds for generated requests (sqlite)', () => {
             headers: {
               ...Object.fromEntries(Object.entries(req.headers).map(([name, v]) => [name.toLowerCase(), v.raw])),
               ...(key ? { authorization: key.startsWith('Basic ') ? key : `Bearer ${key}` } : {}),
-              ...(session ? { cookie: `carillon_session=${session}`, 'x-csrf-token': csrfTokenFor(session) } : {}),
+              // publicUrl is https: the cookie has its __Host- name (src/http/session-cookie.ts).
+              ...(session ? { cookie: `__Host-carillon_session=${session}`, 'x-csrf-token': csrfTokenFor(session) } : {}),
               ...(req.body ? { 'content-type': req.body.contentType } : {}),
             },
             ...(req.body ? { payload: req.body.payload } : {}),

@@ -10,6 +10,7 @@ import { audienceSuite } from './suites/audience.ts';
 import { resultsSuite } from './suites/results.ts';
 import { keysSuite } from './suites/keys.ts';
 import { composeSuite } from './suites/compose.ts';
+import { notificationsSuite } from './suites/notifications.ts';
 
 let fixture: Fixture | undefined;
 const fx = () => fixture!;
@@ -26,4 +27,5 @@ describe('the dashboard in Chromium', () => {
   describe('results: campaigns, notifications, analytics, webhooks', () => resultsSuite(fx));
   describe('API keys of an app, and retrying dead letters', () => keysSuite(fx));
   describe('compose: a segment, a campaign in two languages, previews, a test, the launch and its counts', () => composeSuite(fx));
+  describe('notifications: the list and its figures, the campaigns list’s own figures, /docs under its policy', () => notificationsSuite(fx));
 });

@@ -78,6 +78,7 @@ export const OPERATIONS = {
   updateCampaign: ['PATCH', '/v1/apps/{appId}/campaigns/{id}'],
   launchCampaign: ['POST', '/v1/apps/{appId}/campaigns/{id}/launch'],
   testCampaign: ['POST', '/v1/apps/{appId}/campaigns/{id}/test'],
+  listNotifications: ['GET', '/v1/apps/{appId}/notifications'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

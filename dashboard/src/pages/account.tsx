@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
 import { ConfirmButton } from '../ui/confirm.tsx';
 import { CopyValue, Field, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
+import { QrCode } from '../ui/qr-code.tsx';
 
 /** The operator's own account: password, second factor, sign-out everywhere. */
 export function AccountPage() {
@@ -13,7 +14,7 @@ export function AccountPage() {
     <div className="page">
       <h1>{t('account.title')}</h1>
       <p>{t('account.signedInAs', { email: session.operator.email })}</p>
-      <PasswordForm />
+      <PasswordForm email={session.operator.email} />
       <Section title={t('account.totp')}>{session.operator.totp ? <TotpOn onChange={refresh} /> : <TotpOff onChange={refresh} />}</Section>
       <Section title={t('account.sessions')}>
         <ConfirmButton label={t('account.signOutEverywhere')} message={t('account.signOutEverywhereConfirm')} action={async () => { await call('signOutEverywhere'); signedOut(); }} />
@@ -22,7 +23,7 @@ export function AccountPage() {
   );
 }
 
-function PasswordForm() {
+function PasswordForm({ email }: { email: string }) {
   const { t } = useI18n();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -40,7 +41,8 @@ function PasswordForm() {
   return (
     <Section title={t('account.password')}>
       <form onSubmit={(e) => void save.onSubmit(e)} noValidate onChange={() => setDone(false)}>
-        <input type="text" name="username" autoComplete="username" hidden readOnly value="" />
+        {/* The account the new password is for, so that a password manager saves it there (not under an empty name). */}
+        <input type="text" name="username" autoComplete="username" hidden readOnly value={email} />
         <Field label={t('account.currentPassword')} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} error={save.fieldError('/currentPassword')} />
         <Field label={t('account.newPassword')} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} hint={t('password.hint')} error={save.fieldError('/newPassword')} />
         <ProblemMessage problem={save.formError('/currentPassword', '/newPassword')} />
@@ -74,6 +76,8 @@ function TotpOff({ onChange }: { onChange(): Promise<void> }) {
   }
   return (
     <form onSubmit={(e) => void confirm.onSubmit(e)} noValidate>
+      <p>{t('account.totpScan')}</p>
+      <QrCode text={enrolment.uri} label={t('account.totpQr')} />
       <CopyValue label={t('account.totpSecret')} value={enrolment.secret.replace(/(.{4})/g, '$1 ').trim()} />
       <CopyValue label={t('account.totpUri')} value={enrolment.uri} />
       <Field label={t('signIn.code')} name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} value={code} onChange={(e) => setCode(e.target.value)} error={confirm.fieldError('/code')} />

@@ -55,6 +55,10 @@ export interface CampaignWithCounts extends Campaign {
     variants: VariantCounts[];
   };
 }
+/** A campaign in the list's answer, with its key figures (src/http/routes/campaigns.schemas.ts CampaignListed). */
+export interface ListedCampaign extends Campaign {
+  counts: Record<'sent' | 'delivered' | 'failed' | 'displayed' | 'clicked', number>;
+}
 export interface Paged<T> extends List<T> {
   next: string | null;
 }
@@ -136,7 +140,7 @@ export interface WebhookMessage {
 
 declare module '../api/types.ts' {
   interface Answers {
-    listCampaigns: Paged<Campaign>;
+    listCampaigns: Paged<ListedCampaign>;
     getCampaign: CampaignWithCounts;
     getCampaignAnalytics: OwnAnalytics;
     listCampaignRecipients: Paged<Recipient>;

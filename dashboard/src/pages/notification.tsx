@@ -4,6 +4,8 @@ import { Loading, ProblemMessage } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
 import { AppNav } from '../ui/app-nav.tsx';
+import { notificationStatusKey } from './notifications.tsx';
+import type { NotificationStatusName } from './notifications-types.ts';
 
 /** One notification: its status, its funnel and its hour-by-hour chart, as for a campaign. */
 export function NotificationPage({ appId, notificationId }: { appId: string; notificationId: string }) {
@@ -23,7 +25,7 @@ export function NotificationPage({ appId, notificationId }: { appId: string; not
       <AppNav appId={appId} />
       <div className="page-head">
         <h1>{t('notification.title', { id: n.id })}</h1>
-        <span className="status">{n.status}</span>
+        <span className={`status status-${n.status}`}>{t(notificationStatusKey(n.status as NotificationStatusName))}</span>
       </div>
       <dl className="facts">
         <dt>{t('common.created')}</dt>

@@ -11,6 +11,7 @@ export function AppNav({ appId }: { appId: string }) {
     [`${base}/users`, t('audience.users')],
     [`${base}/segments`, t('audience.segments')],
     [`${base}/campaigns`, t('campaigns.title')],
+    [`${base}/notifications`, t('notifications.title')],
     [`${base}/analytics`, t('analytics.title')],
     [`${base}/webhooks`, t('webhooks.title')],
     [`${base}/compose`, t('nav.compose')],

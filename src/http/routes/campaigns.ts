@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import { createCampaign, deleteCampaign, findCampaign, getCampaign, listCampaigns, updateCampaign, campaignView } from '../../campaigns/campaigns.ts';
+import { campaignListFigures } from '../../campaigns/list-figures.ts';
 import { cancelCampaign, launchCampaign, pauseCampaign, resumeCampaign } from '../../campaigns/lifecycle.ts';
 import { listRecipients } from '../../campaigns/recipients.ts';
 import { CampaignSettings, CampaignSettingsPatch, getCampaignSettings, updateCampaignSettings } from '../../campaigns/app-settings.ts';
@@ -31,8 +32,12 @@ export function campaignRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.get<{ Params: AppParams; Querystring: CampaignListQuery }>(
     '/v1/apps/:appId/campaigns',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listCampaigns', tags: ['campaigns'], summary: 'List campaigns, newest first, by cursor', params: AppParams, querystring: CampaignListQuery, response: { 200: CampaignPage, ...guardedProblems('secret', { params: true }, 'invalid_cursor') } } },
-    async (req) => listCampaigns(ctx, req.params.appId, req.query),
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listCampaigns', tags: ['campaigns'], summary: 'List campaigns, newest first, by cursor, each with its key figures', params: AppParams, querystring: CampaignListQuery, response: { 200: CampaignPage, ...guardedProblems('secret', { params: true }, 'invalid_cursor') } } },
+    async (req) => {
+      const page = await listCampaigns(ctx, req.params.appId, req.query);
+      const figures = await campaignListFigures(ctx, page.data.map((c) => c.id));
+      return { data: page.data.map((c) => ({ ...c, counts: figures.get(c.id)! })), next: page.next };
+    },
   );
   app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/campaigns/:id',

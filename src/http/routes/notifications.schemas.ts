@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { NotificationInput } from '../../notifications/notification-input.ts';
+import type { NotificationStatus as StoredStatus } from '../../store/schema.ts';
 
 /** Schemas of the notification routes (notifications.ts). */
 /** A notification request: the message model (src/message/) with its audience and delivery options. */
@@ -47,3 +48,38 @@ export const FailureList = Type.Object({
     }),
   ),
 });
+
+const ListedStatus = Type.Union(['scheduled', 'queued', 'sending', 'completed', 'cancelled'].map((s) => Type.Literal(s)));
+
+export const NotificationListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `next` of the page before' })),
+    status: Type.Optional(ListedStatus),
+    campaignId: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only the waves (and test sends) of this campaign' })),
+  },
+  { additionalProperties: false },
+);
+export type NotificationListQuery = Omit<Static<typeof NotificationListQuery>, 'status'> & { limit: number; status?: StoredStatus };
+
+export const NotificationSummary = Type.Object({
+  id: Type.String(),
+  status: Type.String({ description: 'scheduled, queued, sending, completed or cancelled' }),
+  title: Type.Union([Type.String(), Type.Null()], { description: 'The content’s title as accepted (a campaign wave’s is its template); null when the content has none at its top' }),
+  createdAt: Type.String(),
+  sendAt: Type.String(),
+  completedAt: Type.Union([Type.String(), Type.Null()]),
+  campaignId: Type.Union([Type.String(), Type.Null()], { description: 'The campaign this is a wave (or, run 0, a test send) of; null: sent on its own' }),
+  campaignRun: Type.Union([Type.Integer(), Type.Null()]),
+  counts: Type.Object(
+    {
+      targeted: Type.Integer({ description: 'Recipients the audience matched' }),
+      delivered: Type.Integer(),
+      failed: Type.Integer(),
+      displayed: Type.Integer(),
+      clicked: Type.Integer(),
+    },
+    { description: 'The key figures, counted as GET .../notifications/{id} counts them' },
+  ),
+});
+export const NotificationPage = Type.Object({ data: Type.Array(NotificationSummary), next: Type.Union([Type.String(), Type.Null()]) });

@@ -3,9 +3,10 @@ import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { createNotification, getNotification, listFailures } from '../../notifications/notifications.ts';
+import { listNotifications } from '../../notifications/list-notifications.ts';
 import { guard } from '../guards.ts';
 import { AppItemParams, AppParams } from '../schemas.ts';
-import { Accepted, FailureList, NotificationBody, NotificationStatus } from './notifications.schemas.ts';
+import { Accepted, FailureList, NotificationBody, NotificationListQuery, NotificationPage, NotificationStatus } from './notifications.schemas.ts';
 import { guardedProblems } from '../openapi.ts';
 
 export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
@@ -34,6 +35,22 @@ export function notificationRoutes(app: FastifyInstance, ctx: Context): void {
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.status(202).header('location', `/v1/apps/${req.params.appId}/notifications/${id}`).send({ id });
     },
+  );
+  app.get<{ Params: AppParams; Querystring: NotificationListQuery }>(
+    '/v1/apps/:appId/notifications',
+    {
+      onRequest: guard(ctx, 'secret'),
+      schema: {
+        operationId: 'listNotifications',
+        tags: ['notifications'],
+        summary: 'List notifications, newest first, by cursor, with their key figures',
+        description: 'Every notification of the app: sent on their own, campaign waves and test sends (`campaignId`, `campaignRun` 0). `counts` are those of `GET .../notifications/{id}`: recipients targeted, delivered, failed, displayed and clicked.',
+        params: AppParams,
+        querystring: NotificationListQuery,
+        response: { 200: NotificationPage, ...guardedProblems('secret', { params: true }, 'invalid_cursor') },
+      },
+    },
+    async (req) => listNotifications(ctx, req.params.appId, req.query),
   );
   app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/notifications/:id',

@@ -22,8 +22,22 @@ function sessionAnswer(operator: SessionOperator, session: { csrfToken: string; 
 
 async function signIn(ctx: Context, req: FastifyRequest, reply: FastifyReply, operatorId: string): Promise<OpenedSession> {
   const session = await openSession(ctx, operatorId);
-  setSessionCookie(req, reply, session);
+  setSessionCookie(ctx, req, reply, session);
   return session;
+}
+
+/**
+ * Every password check draws on the sign-in limits (src/operators/login-limit.ts), the
+ * ones made inside a session too: refused with 429 and Retry-After past them, with 503
+ * when the shared limiter is down, before any hashing.
+ */
+async function limitPasswordCheck(ctx: Context, req: FastifyRequest, reply: FastifyReply, email: string): Promise<void> {
+  try {
+    await limitLogin(ctx, email, req.ip, req.log);
+  } catch (err) {
+    if (err instanceof ApiError && typeof err.extra.retryAfter === 'number') void reply.header('retry-after', String(err.extra.retryAfter));
+    throw err;
+  }
 }
 
 /** The operator's own session: sign-in, setup, sign-out, password and second factor (docs/dashboard.md). */
@@ -33,12 +47,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: Context): void {
     '/v1/session',
     { schema: { operationId: 'signIn', tags: ['operators'], summary: 'Sign in: sets the session cookie; with a second factor, `code` too', ...PUBLIC, body: SignInBody, response: { 200: Session, ...problems(...BODY, 'invalid_credentials', 'totp_required', 'invalid_totp', 'rate_limited', 'not_ready') } } },
     async (req, reply) => {
-      try {
-        await limitLogin(ctx, req.body.email, req.ip, req.log);
-      } catch (err) {
-        if (err instanceof ApiError && typeof err.extra.retryAfter === 'number') void reply.header('retry-after', String(err.extra.retryAfter));
-        throw err;
-      }
+      await limitPasswordCheck(ctx, req, reply, req.body.email);
       const id = await checkSignIn(ctx, req.body);
       const session = await signIn(ctx, req, reply, id);
       return sessionAnswer(await me(session.token), session);
@@ -63,7 +72,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: Context): void {
     { onRequest: sessionGuard(ctx), schema: { operationId: 'signOut', tags: ['operators'], summary: 'Sign out: this session ends', ...SESSION_SECURITY, response: { ...NO_CONTENT, ...sessionProblems(false) } } },
     async (req, reply) => {
       await endSession(ctx, req.sessionToken!);
-      clearSessionCookie(req, reply);
+      clearSessionCookie(ctx, req, reply);
       return reply.status(204).send();
     },
   );
@@ -72,15 +81,16 @@ export function sessionRoutes(app: FastifyInstance, ctx: Context): void {
     { onRequest: sessionGuard(ctx), schema: { operationId: 'signOutEverywhere', tags: ['operators'], summary: 'Every session of this operator ends, on every browser', ...SESSION_SECURITY, response: { ...NO_CONTENT, ...sessionProblems(false) } } },
     async (req, reply) => {
       await endAllSessions(ctx, req.operator!.id);
-      clearSessionCookie(req, reply);
+      clearSessionCookie(ctx, req, reply);
       return reply.status(204).send();
     },
   );
   app.post<{ Body: PasswordBody }>(
     '/v1/session/password',
-    { onRequest: sessionGuard(ctx), schema: { operationId: 'changePassword', tags: ['operators'], summary: 'Change the password: every other session ends, this one goes on with a new token', ...SESSION_SECURITY, body: PasswordBody, response: { 200: Session, ...sessionProblems(true, 'invalid_credentials', 'weak_password') } } },
+    { onRequest: sessionGuard(ctx), schema: { operationId: 'changePassword', tags: ['operators'], summary: 'Change the password: every other session ends, this one goes on with a new token', ...SESSION_SECURITY, body: PasswordBody, response: { 200: Session, ...sessionProblems(true, 'invalid_credentials', 'weak_password', 'rate_limited', 'not_ready') } } },
     async (req, reply) => {
       const id = req.operator!.id;
+      await limitPasswordCheck(ctx, req, reply, req.operator!.email);
       await changePassword(ctx, id, req.body.currentPassword, req.body.newPassword);
       // OWASP: a changed password ends the sessions that the old one may have opened.
       await endAllSessions(ctx, id);
@@ -103,8 +113,9 @@ export function sessionRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.post<{ Body: ConfirmPasswordBody }>(
     '/v1/session/totp/remove',
-    { onRequest: sessionGuard(ctx), schema: { operationId: 'removeTotp', tags: ['operators'], summary: 'Remove the second factor (the password confirms it)', ...SESSION_SECURITY, body: ConfirmPasswordBody, response: { ...NO_CONTENT, ...sessionProblems(true, 'invalid_credentials') } } },
+    { onRequest: sessionGuard(ctx), schema: { operationId: 'removeTotp', tags: ['operators'], summary: 'Remove the second factor (the password confirms it)', ...SESSION_SECURITY, body: ConfirmPasswordBody, response: { ...NO_CONTENT, ...sessionProblems(true, 'invalid_credentials', 'rate_limited', 'not_ready') } } },
     async (req, reply) => {
+      await limitPasswordCheck(ctx, req, reply, req.operator!.email);
       await verifyOperatorPassword(ctx, req.operator!.id, req.body.password);
       await removeTotp(ctx, req.operator!.id);
       return reply.status(204).send();

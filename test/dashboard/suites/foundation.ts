@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as OTPAuth from 'otpauth';
 import { LOGIN_ATTEMPTS_PER_ACCOUNT, PASSWORD, PHONE, WIDE, type Fixture } from '../fixture.ts';
+import { pixelsOf, readQr } from '../qr.ts';
 
 const ADMIN = 'admin@example.org';
 const VIEWER = 'viewer@example.org';
@@ -18,6 +19,7 @@ const VIEWER = 'viewer@example.org';
 export function foundationSuite(fx: () => Fixture): void {
   let appId = '';
   let totp: OTPAuth.TOTP | undefined;
+  let enrolmentCode = '';
 
   async function signIn(email: string, code?: () => string) {
     const { page } = fx();
@@ -136,10 +138,22 @@ export function foundationSuite(fx: () => Fixture): void {
   test('a TOTP second factor is enrolled with a code, then asked for at sign-in', async () => {
     const { page } = fx();
     await page.getByRole('link', { name: 'Account' }).click();
+    // The password form names its account for password managers.
+    assert.equal(await page.locator('input[autocomplete="username"]').inputValue(), ADMIN);
+    const answered = page.waitForResponse((res) => new URL(res.url()).pathname === '/v1/session/totp' && res.request().method() === 'POST');
     await page.getByRole('button', { name: 'Set up a second factor' }).click();
+    const given = ((await (await answered).json()) as { uri: string }).uri;
     const uri = await page.getByLabel('Setup address (otpauth)', { exact: true }).inputValue();
+    assert.equal(uri, given, 'the URI is shown as the server gave it');
+    // The QR code, as a phone's camera sees it: a screenshot of it, read back by jsQR.
+    const qr = page.getByRole('img', { name: 'QR code of the setup address, for your authenticator app' });
+    assert.equal(readQr(await pixelsOf(page, await qr.screenshot())), given, 'the QR code holds the URI the server gave');
+    assert.equal(await page.getByRole('textbox', { name: 'Secret key (type it into the app)' }).inputValue(), (OTPAuth.URI.parse(given) as OTPAuth.TOTP).secret.base32.replace(/(.{4})/g, '$1 ').trim(), 'and the secret as text');
+    await fx().checkAccessibility('account, second factor being set up');
+    await fx().screenshot('account-totp');
     totp = OTPAuth.URI.parse(uri) as OTPAuth.TOTP;
-    await page.getByLabel('Code from your authenticator app').fill(totp.generate());
+    enrolmentCode = totp.generate();
+    await page.getByLabel('Code from your authenticator app').fill(enrolmentCode);
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.getByText('A second factor is required when you sign in.').waitFor();
     await fx().checkAccessibility('account');
@@ -151,8 +165,9 @@ export function foundationSuite(fx: () => Fixture): void {
     await page.getByLabel('Code from your authenticator app').waitFor();
     await fx().checkAccessibility('sign-in, second step');
     await fx().screenshot('sign-in-code');
-    // The code of the enrolment is spent; the next time step's is good (RFC 6238 §5.2 allows one step of drift).
-    await page.getByLabel('Code from your authenticator app').fill(totp.generate());
+    // The code of the enrolment is spent (replayed as it was, whatever the clock has done
+    // since); the next time step's is good (RFC 6238 §5.2 allows one step of drift).
+    await page.getByLabel('Code from your authenticator app').fill(enrolmentCode);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('.field-error').filter({ hasText: 'used already' }).waitFor();
     assert.equal(await page.getByLabel('Code from your authenticator app').getAttribute('aria-invalid'), 'true');
