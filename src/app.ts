@@ -31,6 +31,7 @@ import { sessionRoutes } from './http/routes/session.ts';
 import { operatorRoutes } from './http/routes/operators.ts';
 import { dashboardRoutes } from './http/routes/dashboard.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
+import { alertFeedRoutes } from './http/routes/alert-feeds.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -130,6 +131,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   dashboardRoutes(app);
   analyticsRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  alertFeedRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });
