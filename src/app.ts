@@ -32,6 +32,7 @@ import { operatorRoutes } from './http/routes/operators.ts';
 import { dashboardRoutes } from './http/routes/dashboard.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { alertFeedRoutes } from './http/routes/alert-feeds.ts';
+import { publicAlertRoutes } from './http/routes/public-alerts.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -132,6 +133,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   analyticsRoutes(app, ctx);
   webhookRoutes(app, ctx);
   alertFeedRoutes(app, ctx);
+  publicAlertRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });
