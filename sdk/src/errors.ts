@@ -122,6 +122,8 @@ export const CLIENT_ERRORS = {
   network_error: { status: 0, title: 'The Carillon server could not be reached' },
   invalid_options: { status: 0, title: 'Carillon.init() options are not valid' },
   user_required: { status: 0, title: 'This needs the signed-in user: call setUserId() first' },
+  location_denied: { status: 0, title: 'The user did not allow this site to know their position' },
+  location_unavailable: { status: 0, title: 'The browser could not tell its position' },
 } as const;
 
 export type ServerErrorCode = keyof typeof ERRORS;
