@@ -34,6 +34,7 @@ import { webhookRoutes } from './http/routes/webhooks.ts';
 import { alertFeedRoutes } from './http/routes/alert-feeds.ts';
 import { publicAlertRoutes } from './http/routes/public-alerts.ts';
 import { alertZoneRoutes } from './http/routes/alert-zones.ts';
+import { geocodeRoutes } from './http/routes/geocodes.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -136,6 +137,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   alertFeedRoutes(app, ctx);
   publicAlertRoutes(app, ctx);
   alertZoneRoutes(app, ctx);
+  geocodeRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });
