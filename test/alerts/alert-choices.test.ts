@@ -1,13 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capSample } from './cap-vectors.ts';
-import { startCarillon, userIdHash, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, userIdHash, type TestCarillon } from '../support/carillon.ts';
 import { loadLocatedUsers } from '../../src/alerts/area/load-located-users.ts';
 import { compileArea } from '../../src/protocol/cap/area.ts';
 import { parseCap } from '../../src/protocol/cap/index.ts';
 
 /** A user's zones, test-alert opt-in and shared position, with the secret key and with the SDK's publishable key. */
-describe('alert choices of a user', () => {
+for (const kind of STORES) {
+describe(`alert choices of a user (${kind})`, () => {
   let c: TestCarillon;
   let app: Awaited<ReturnType<TestCarillon['createApp']>>;
   const choices = (user: string) => `/v1/apps/${app.id}/users/${user}/alert-choices`;
@@ -20,7 +21,7 @@ describe('alert choices of a user', () => {
   };
 
   before(async () => {
-    c = await startCarillon('sqlite');
+    c = await startCarillon(kind);
     app = await c.createApp();
   });
   after(() => c.stop());
@@ -82,3 +83,4 @@ describe('alert choices of a user', () => {
     }
   });
 });
+}

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { capSample } from './cap-vectors.ts';
 import { capXml } from './cap-builder.ts';
-import { startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { FeedFetcher, FeedFetchError } from '../../src/alerts/feeds/feed-fetcher.ts';
 import { readFeedDocument } from '../../src/alerts/feeds/feed-document.ts';
@@ -42,7 +42,8 @@ function atomFeed(base: string): string {
 </feed>`;
 }
 
-describe('CAP feeds polled on the injected clock', () => {
+for (const kind of STORES) {
+describe(`CAP feeds polled on the injected clock (${kind})`, () => {
   let c: TestCarillon;
   let app: Awaited<ReturnType<TestCarillon['createApp']>>;
   let now = Date.parse('2026-12-01T12:00:00Z');
@@ -81,7 +82,7 @@ describe('CAP feeds polled on the injected clock', () => {
   before(async () => {
     await new Promise<void>((r) => srv.server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(srv.server.address() as AddressInfo).port}`;
-    c = await startCarillon('sqlite', {}, { now: () => now });
+    c = await startCarillon(kind, {}, { now: () => now });
     app = await c.createApp();
   });
   after(async () => {
@@ -163,6 +164,7 @@ describe('CAP feeds polled on the injected clock', () => {
     assert.deepEqual([gone.status, gone.body.code], [404, 'alert_feed_not_found']);
   });
 });
+}
 
 describe('the endpoint address rule on feeds', () => {
   let c: TestCarillon;

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
-import { startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { geocodePolygonsFor } from '../../src/alerts/geocode-tables.ts';
 import { LocatedUserIndex } from '../../src/alerts/area/located-users.ts';
 import { compileArea, zoneKey } from '../../src/protocol/cap/area.ts';
@@ -31,13 +31,14 @@ const TABLE = {
 };
 const area = (geocodes: CapArea['geocodes']): CapArea => ({ areaDesc: 'codes', polygons: [], circles: [], geocodes });
 
-describe('geocode tables', () => {
+for (const kind of STORES) {
+describe(`geocode tables (${kind})`, () => {
   let c: TestCarillon;
   let app: Awaited<ReturnType<TestCarillon['createApp']>>;
   const url = (valueName: string, codeProperty = 'SAME') => `/v1/apps/${app.id}/geocode-tables/${valueName}?codeProperty=${codeProperty}`;
 
   before(async () => {
-    c = await startCarillon('sqlite');
+    c = await startCarillon(kind);
     app = await c.createApp();
   });
   after(() => c.stop());
@@ -101,3 +102,4 @@ describe('geocode tables', () => {
     assert.ok(bare.length > 0 && bare.every((i) => 'zones' in users[i]!));
   });
 });
+}

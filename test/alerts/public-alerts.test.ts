@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { capSample } from './cap-vectors.ts';
 import { capXml } from './cap-builder.ts';
-import { startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { parseCap } from '../../src/protocol/cap/index.ts';
 import { readFeedDocument } from '../../src/alerts/feeds/feed-document.ts';
 
 const bare = (xml: string) => xml.replace(/^\s*<\?xml[^>]*\?>/, '').trim();
 
 /** The public alert page, its Atom feed and one alert's page, over HTTP with no key. */
-describe('the public alert page', () => {
+for (const kind of STORES) {
+describe(`the public alert page (${kind})`, () => {
   let c: TestCarillon;
   let app: Awaited<ReturnType<TestCarillon['createApp']>>;
   const now = Date.parse('2026-12-01T12:00:00Z');
@@ -23,7 +24,7 @@ describe('the public alert page', () => {
   };
 
   before(async () => {
-    c = await startCarillon('sqlite', {}, { now: () => now });
+    c = await startCarillon(kind, {}, { now: () => now });
     app = await c.createApp('Ville de <Test> & "Co"');
     await post('quake', capSample('03').toString('utf8'));
     await post('amber', capSample('04').toString('utf8'));
@@ -120,3 +121,4 @@ describe('the public alert page', () => {
     assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey })).body, { publicPage: true });
   });
 });
+}
