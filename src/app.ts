@@ -33,6 +33,10 @@ import { operatorRoutes } from './http/routes/operators.ts';
 import { dashboardRoutes } from './http/routes/dashboard.ts';
 import { docsRoutes } from './http/routes/docs.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
+import { alertFeedRoutes } from './http/routes/alert-feeds.ts';
+import { publicAlertRoutes } from './http/routes/public-alerts.ts';
+import { alertZoneRoutes } from './http/routes/alert-zones.ts';
+import { geocodeRoutes } from './http/routes/geocodes.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -135,6 +139,10 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   dashboardRoutes(app);
   analyticsRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  alertFeedRoutes(app, ctx);
+  publicAlertRoutes(app, ctx);
+  alertZoneRoutes(app, ctx);
+  geocodeRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

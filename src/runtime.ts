@@ -29,6 +29,7 @@ import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.t
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import { createWebhooks, oldestUnreadActivitySeq, type Webhooks } from './webhooks/index.ts';
 import type { Resolver } from './transport/index.ts';
+import { createAlertFeeds, type AlertFeeds } from './alerts/feeds/index.ts';
 
 export interface Runtime {
   ctx: Context;
@@ -96,6 +97,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
   let transport: PushTransport | undefined;
   let senders: ReturnType<typeof createSenders> | undefined;
   let webhooks: Webhooks | undefined;
+  let alertFeeds: AlertFeeds | undefined;
 
   return {
     ctx,
@@ -113,9 +115,10 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
       webhooks ??= createWebhooks(ctx, { registry: metrics.registry, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
+      alertFeeds ??= createAlertFeeds(ctx);
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
@@ -129,6 +132,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       await webhooks?.stop();
       await queue.stop();
       await webhooks?.close();
+      await alertFeeds?.close();
       await transport?.close();
       await senders?.close();
       await limiter.close();

@@ -99,6 +99,11 @@ export class Api {
     return this.#call('PUT', `/users/${encodeURIComponent(userId)}/preferences`, { ...preferences, ...(userIdHash !== undefined ? { userIdHash } : {}) });
   }
 
+  /** Any route of the app under the publishable key (the SDK's other modules, sdk/src/alerts.ts). */
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.#call(method, path, body);
+  }
+
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     return (await this.#send(method, path, body)).json as T;
   }

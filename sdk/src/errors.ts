@@ -108,6 +108,12 @@ export const ERRORS = {
   api_key_not_found: { status: 404, title: 'No such API key' },
   last_secret_key: { status: 409, title: 'The app’s last secret key cannot be revoked' },
   dead_letter_not_found: { status: 404, title: 'No such failed job' },
+  alert_feed_not_found: { status: 404, title: 'No such alert feed' },
+  alert_feed_url_rejected: { status: 400, title: 'The alert feed URL is not allowed' },
+  too_many_alert_feeds: { status: 409, title: 'The app has as many alert feeds as it may' },
+  alert_page_not_found: { status: 404, title: 'No public alert page here' },
+  geocode_table_not_found: { status: 404, title: 'No such geocode table' },
+  invalid_geocode_table: { status: 422, title: 'The geocode table is not valid GeoJSON of polygons' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */
@@ -116,6 +122,8 @@ export const CLIENT_ERRORS = {
   network_error: { status: 0, title: 'The Carillon server could not be reached' },
   invalid_options: { status: 0, title: 'Carillon.init() options are not valid' },
   user_required: { status: 0, title: 'This needs the signed-in user: call setUserId() first' },
+  location_denied: { status: 0, title: 'The user did not allow this site to know their position' },
+  location_unavailable: { status: 0, title: 'The browser could not tell its position' },
 } as const;
 
 export type ServerErrorCode = keyof typeof ERRORS;

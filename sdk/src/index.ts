@@ -18,12 +18,14 @@ import { startsSession } from './session.ts';
 import { DEFAULT_SOFT_ASK_DELAY, showSoftAsk, softAskDue, type SoftAskOptions } from './soft-ask.ts';
 import { kvGet, kvSet, kvUpdate, type StoredState } from './store.ts';
 import { getPreferences, setAttributes, setPreferences, syncUser, track, type EventProperties } from './user.ts';
+import { CarillonAlerts } from './alerts.ts';
 
 export { CarillonError, CLIENT_ERRORS, ERRORS, type ErrorCode } from './errors.ts';
 export type { SoftAskOptions } from './soft-ask.ts';
 export type { PreferencesFormOptions } from './preferences-form.ts';
 export type { AttributeValue } from './api.ts';
 export type { EventProperties } from './user.ts';
+export { CarillonAlerts, type AlertChoices, type AlertZone, type ShareLocationOptions } from './alerts.ts';
 
 export interface CarillonOptions {
   appId: string;
@@ -204,6 +206,11 @@ export class Carillon {
    */
   track(name: string, properties?: EventProperties): Promise<void> {
     return track(this.#api, this.#storage, name, properties);
+  }
+
+  /** The signed-in user's civic alert choices: zones, test alerts, a position shared for alerts (sdk/src/alerts.ts). */
+  get alerts(): CarillonAlerts {
+    return new CarillonAlerts(this.#api, this.#storage);
   }
 
   /** The signed-in user's preferences: every category of the app, true unless turned off. */

@@ -134,6 +134,10 @@ export const defaults = {
   webhookSecretGrace: 86_400_000,
   /** days; delivered and failed webhook messages are kept this long for the delivery log and replay (pending ones until they end). */
   webhookLogRetentionDays: 30,
+  /** ms; a CAP feed (or a CAP document it links to) that has not answered by then has failed this poll. */
+  alertFeedTimeout: 15_000,
+  /** ms; the longest wait between polls of a failing CAP feed (its interval doubles per failure up to this, or to the interval if longer): an hour, so a feed back up is read again within one. */
+  alertFeedMaxBackoff: 3_600_000,
 };
 
 export type Config = typeof defaults;

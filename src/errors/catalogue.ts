@@ -115,6 +115,12 @@ export const ERRORS = {
   api_key_not_found: { status: 404, title: 'No such API key' },
   last_secret_key: { status: 409, title: 'The app’s last secret key cannot be revoked' },
   dead_letter_not_found: { status: 404, title: 'No such failed job' },
+  alert_feed_not_found: { status: 404, title: 'No such alert feed' },
+  alert_feed_url_rejected: { status: 400, title: 'The alert feed URL is not allowed' },
+  too_many_alert_feeds: { status: 409, title: 'The app has as many alert feeds as it may' },
+  alert_page_not_found: { status: 404, title: 'No public alert page here' },
+  geocode_table_not_found: { status: 404, title: 'No such geocode table' },
+  invalid_geocode_table: { status: 422, title: 'The geocode table is not valid GeoJSON of polygons' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

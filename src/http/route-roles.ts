@@ -43,6 +43,9 @@ export const ROUTE_ROLES: Rule[] = [
   { methods: 'any', path: /^\/v1\/(queue|operators)(\/|$)/, need: 'admin' },
   // An app's API keys: every member sees their prefixes (the read rule above); only owners make and revoke them.
   { methods: 'write', path: under('keys'), need: 'owner' },
+  // Civic alerts around the alerts: feeds and geocode tables are content; whether the app shows a public page is the owner's.
+  { methods: 'write', path: under('alert-feeds', 'geocode-tables'), need: 'editor' },
+  { methods: 'write', path: under('alert-settings'), need: 'owner' },
 ];
 
 const READ = new Set(['GET', 'HEAD']);

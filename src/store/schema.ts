@@ -6,6 +6,7 @@ import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, Se
 import type { PushChannelsTable, PushMessagesTable, PushUaidsTable } from './schema-push-service.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
+import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, AlertSettingsTable, UserAlertLocationsTable } from './schema-alert-feeds.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -56,6 +57,11 @@ export interface Database {
   conversion_touches: ConversionTouchesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
+  alert_feeds: AlertFeedsTable;
+  alert_settings: AlertSettingsTable;
+  alert_geocode_tables: AlertGeocodeTablesTable;
+  alert_geocodes: AlertGeocodesTable;
+  user_alert_locations: UserAlertLocationsTable;
 }
 
 export interface AppsTable {

@@ -76,6 +76,10 @@ const alert = await call('POST', `/v1/apps/${appA.id}/alerts`, appA.secretKey, a
 // Webhook endpoints of the first app: one for /webhooks/{id} (deleted by its last method), one for the routes under it.
 const webhook = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKey, { url: 'https://hooks.example.com/fuzz' });
 const webhookKept = await call('POST', `/v1/apps/${appA.id}/webhooks`, appA.secretKey, { url: 'https://hooks.example.com/fuzz-kept' });
+// A CAP feed of the first app for /alert-feeds/{id} (no workers run here, so it is never polled).
+const alertFeed = await call('POST', `/v1/apps/${appA.id}/alert-feeds`, appA.secretKey, { url: 'https://alerts.example.gov/fuzz.atom', interval: 300 });
+// A geocode table of the first app for /geocode-tables/{valueName}.
+await call('PUT', `/v1/apps/${appA.id}/geocode-tables/SAME?codeProperty=code`, appA.secretKey, { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: '006109' }, geometry: { type: 'Polygon', coordinates: [[[-120, 38], [-119, 38], [-119, 39], [-120, 38]]] } }] });
 // An API key of the first app for /keys/{keyId}: revoking it leaves the keys the fuzzer calls with.
 const apiKey = await call('POST', `/v1/apps/${appA.id}/keys`, appA.secretKey, { kind: 'publishable', name: 'fuzz' });
 // A dead letter for /queue/dead-letters/{id}/retry (no workers run here, so none fails by itself).
@@ -194,6 +198,10 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   updateCampaignSettings: fc
     .record({ timezone: fc.constantFrom('Europe/Paris', 'UTC', null, 'Nowhere/Else'), quietHours: fc.constantFrom({ start: '21:00', end: '08:00' }, null), capRules: fc.constantFrom([{ max: 3, window: '24h' }], null, []), globals: fc.constantFrom({ shop: 'x' }, null) }, { requiredKeys: [] })
     .filter((b) => Object.keys(b).length > 0),
+  createAlertFeed: fc.record({ url: fc.oneof(fc.webUrl({ validSchemes: ['https'] }), fc.constantFrom('https://127.0.0.1/', 'http://alerts.example.gov/')), interval: fc.integer({ min: 30, max: 86_400 }) }),
+  updateAlertFeed: fc.record({ url: fc.webUrl({ validSchemes: ['https'] }), interval: fc.integer({ min: 30, max: 86_400 }) }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
+  setAlertSettings: fc.record({ publicPage: fc.constant(true) }),
+  putGeocodeTable: fc.constantFrom({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: '006109' }, geometry: { type: 'Polygon', coordinates: [[[-120, 38], [-119, 38], [-119, 39], [-120, 38]]] } }] }, { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: null }] }),
   receiveAlert: fc.string({ minLength: 1, maxLength: 16 }).map((id) => alertBody(id.replace(/[\s,<&]/g, '_'))),
   setFcmCredentials: fc.constant({ serviceAccount }),
   setApnsCredentials: fc.record({ keyId: fc.stringMatching(/^[A-Z0-9]{10}$/), teamId: fc.stringMatching(/^[A-Z0-9]{10}$/), key: fc.constant(apnsKey), topic: fc.constant('com.example.app') }),
@@ -240,6 +248,10 @@ function realParams(path: string, name: string): string[] {
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
+  if (name === 'id' && path.includes('/alert-feeds/')) return [alertFeed.id];
+  if (name === 'alertId') return [alert.id];
+  if (name === 'valueName') return ['SAME'];
+  if (name === 'codeProperty') return ['code'];
   if (name === 'id' && path.includes('/webhooks/')) return [path.endsWith('/webhooks/{id}') ? webhook.id : webhookKept.id];
   if (name === 'id') return [path.includes('/subscriptions/') ? subscription.id : path.includes('/segments/') ? segment.id : notification.id];
   if (name === 'keyId') return [apiKey.id];
@@ -434,7 +446,8 @@ function checkAnswer(operation: Operation, req: GeneratedRequest, res: { statusC
   }
 
   // A key reaches its own app only (src/http/guards.ts).
-  if (req.key === 'otherAppSecret' && req.params.appId?.raw === appA.id) assert.ok(res.statusCode >= 400, `another app's key was let in: ${where}`);
+  // (A public route, such as the public alert page, answers whatever key comes along.)
+  if (req.key === 'otherAppSecret' && req.params.appId?.raw === appA.id && !(Array.isArray(op.security) && op.security.length === 0)) assert.ok(res.statusCode >= 400, `another app's key was let in: ${where}`);
 
   // Keys are checked before anything else (src/http/guards.ts), so a stranger learns nothing of the route.
   const guarded = !(Array.isArray(op.security) && op.security.length === 0);

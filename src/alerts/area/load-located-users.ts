@@ -1,7 +1,7 @@
 /**
  * Reads an app's located users from the store into a LocatedUserIndex: every user with a
- * location (users.lat, users.lon, set by the app's backend) or a chosen zone
- * (user_alert_zones). Read by keyset pages, so a million users never sit in one result.
+ * location (a position the user shared for alerts, user_alert_locations, else users.lat
+ * and users.lon, set by the app's backend) or a chosen zone (user_alert_zones). Read by keyset pages, so a million users never sit in one result.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.ts';
@@ -61,16 +61,20 @@ export async function loadLocatedUsers(db: Kysely<Database>, appId: string, opts
   for (;;) {
     const rows = await db
       .selectFrom('users')
-      .select(['seq', 'external_id', 'lat', 'lon'])
-      .where('app_id', '=', appId)
-      .where('seq', '>', afterSeq)
-      .where((eb) => eb.or([eb('lat', 'is not', null), eb('external_id', 'in', eb.selectFrom('user_alert_zones').select('external_id').where('app_id', '=', appId))]))
-      .orderBy('seq')
+      .leftJoin('user_alert_locations as shared', (join) => join.onRef('shared.app_id', '=', 'users.app_id').onRef('shared.external_id', '=', 'users.external_id'))
+      .select(['users.seq', 'users.external_id', 'users.lat', 'users.lon', 'shared.lat as shared_lat', 'shared.lon as shared_lon'])
+      .where('users.app_id', '=', appId)
+      .where('users.seq', '>', afterSeq)
+      .where((eb) => eb.or([eb('users.lat', 'is not', null), eb('shared.lat', 'is not', null), eb('users.external_id', 'in', eb.selectFrom('user_alert_zones').select('external_id').where('app_id', '=', appId))]))
+      .orderBy('users.seq')
       .limit(page)
       .execute();
     for (const r of rows) {
-      const located = r.lat !== null && r.lon !== null;
-      add(r.external_id, located ? Number(r.lat) : Number.NaN, located ? Number(r.lon) : Number.NaN);
+      // A position the user shared for alerts is where they are; the backend's may be an address on file.
+      const lat = r.shared_lat ?? r.lat;
+      const lon = r.shared_lat !== null ? r.shared_lon : r.lon;
+      const located = lat !== null && lon !== null;
+      add(r.external_id, located ? Number(lat) : Number.NaN, located ? Number(lon) : Number.NaN);
     }
     if (rows.length < page) break;
     afterSeq = Number(rows[rows.length - 1]!.seq);

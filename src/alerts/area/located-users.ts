@@ -10,6 +10,7 @@
  */
 import Flatbush from 'flatbush';
 import { containsPoint, matchesZone, type AlertShape } from '../../protocol/cap/area.ts';
+import { bandedContains } from './banded-shape.ts';
 
 export class LocatedUserIndex {
   readonly size: number;
@@ -84,11 +85,13 @@ export class LocatedUserIndex {
       }
     };
     if (this.tree) {
+      // containsPoint's answer, with a polygon's edges bucketed by latitude (./banded-shape.ts).
+      const inside = bandedContains(shape);
       for (const [x0, y0, x1, y1] of shape.boxes) {
         // The filter runs the exact test inside the tree walk: no candidate array is built.
         this.tree.search(x0, y0, x1, y1, (id) => {
           const i = this.located[id]!;
-          if (hit[i] === 0 && containsPoint(shape, this.lats[i]!, this.lons[i]!)) mark(i);
+          if (hit[i] === 0 && inside(this.lats[i]!, this.lons[i]!)) mark(i);
           return false;
         });
       }

@@ -79,6 +79,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     erased.webhookMessagesScrubbed = await scrubWebhookMessages(tx, ctx.store.caps, appId, externalId, subs.map((s) => s.id));
     erased.alertChoices += n(await tx.deleteFrom('user_alert_zones').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     erased.alertChoices += n(await tx.deleteFrom('alert_testers').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
+    erased.alertChoices += n(await tx.deleteFrom('user_alert_locations').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     // An intelligent campaign's plan of when to send to the user: their best hour, learnt from their clicks.
     if (user) await tx.deleteFrom('campaign_user_plans').where('user_seq', '=', seq).where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('app_id', '=', appId)).execute();
     erased.subscriptions = n(await tx.deleteFrom('subscriptions').where('app_id', '=', appId).where('user_id', '=', externalId).executeTakeFirst());
