@@ -134,6 +134,8 @@ export const defaults = {
   webhookSecretGrace: 86_400_000,
   /** days; delivered and failed webhook messages are kept this long for the delivery log and replay (pending ones until they end). */
   webhookLogRetentionDays: 30,
+  /** Users an intelligent campaign's planning job plans per transaction (one audience query, one engagement query, one insert): a restarted worker redoes at most this many. */
+  campaignPlanPage: 1_000,
 };
 
 export type Config = typeof defaults;

@@ -6,6 +6,7 @@ import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, Se
 import type { PushChannelsTable, PushMessagesTable, PushUaidsTable } from './schema-push-service.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
+import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -56,6 +57,7 @@ export interface Database {
   conversion_touches: ConversionTouchesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
+  campaign_plannings: CampaignPlanningsTable;
 }
 
 export interface AppsTable {

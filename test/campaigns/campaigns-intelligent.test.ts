@@ -71,8 +71,13 @@ for (const kind of STORES) {
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const launched = await call(app, 'POST', `/campaigns/${created.body.id}/launch`);
       assert.equal(launched.status, 200, JSON.stringify(launched.body));
-      assert.equal(launched.body.status, 'scheduled');
+      assert.equal(launched.body.status, 'planning', 'the launch answers at once; a job plans each user');
       const id = created.body.id as string;
+      await drained(c);
+      const planned = (await call(app, 'GET', `/campaigns/${id}`)).body;
+      assert.equal(planned.status, 'scheduled');
+      assert.deepEqual([planned.planning.phase, planned.planning.planned, planned.planning.total], ['launch', 8, 8]);
+      assert.equal(planned.planning.finishedAt, new Date(LAUNCH).toISOString());
       const waves = await c.ctx.store.db.selectFrom('notifications').select('send_at').where('campaign_id', '=', id).orderBy('send_at').execute();
       assert.deepEqual(
         waves.map((w) => new Date(w.send_at).toISOString()),
