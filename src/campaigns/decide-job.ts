@@ -69,6 +69,8 @@ export async function runDecide(ctx: Context, job: Job): Promise<void> {
  */
 async function decideIntelligent(ctx: Context, campaignId: string, appId: string, prepared: PreparedCampaign, filter: Filter, decision: Decision, now: number): Promise<void> {
   const stored = JSON.stringify({ ...decision, decidedAt: new Date(now).toISOString() });
+  // Read before the transaction: on SQLite a query outside it would wait for it for ever.
+  const zone = (await appTiming(ctx, appId)).zone ?? 'UTC';
   await ctx.store.db.transaction().execute(async (tx) => {
     const res = await tx
       .updateTable('campaigns')
@@ -79,7 +81,6 @@ async function decideIntelligent(ctx: Context, campaignId: string, appId: string
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return;
     if (decision.variant !== null) return startPlanning(ctx, tx, campaignId, 1, 'winner', now);
-    const zone = (await appTiming(ctx, appId)).zone ?? 'UTC';
     const stopped: Wave = { zones: [], sendAt: now, timing: { kind: 'intelligent', zone, dueAt: new Date(now).toISOString() }, phase: 'stopped' };
     await storeWaves(ctx, tx, campaignId, appId, prepared, filter, 1, [stopped], { audienceIsWave: true });
   });
