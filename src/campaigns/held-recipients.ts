@@ -86,7 +86,11 @@ export async function heldRecipients(ctx: Context, prepared: PreparedCampaign, c
     const rows = await audienceRows(db, w.filter, cctx)
       .select(['subscriptions.seq as seq', 'subscriptions.id as subscriptionId', 'users.external_id as userId', 'users.timezone as zone', 'users.quiet_hours as quiet'])
       .$if(planAt !== null, (q) =>
-        q.innerJoin('campaign_user_plans as p', (j) => j.onRef('p.user_seq', '=', 'users.seq').on('p.campaign_id', '=', campaignId).on('p.run', '=', w.run).on('p.send_at', '=', planAt!)).select('p.timing as planned'),
+        // Only the users whose own timing has a hold: a planned wave of a million users reads its held ones, not all.
+        q
+          .innerJoin('campaign_user_plans as p', (j) => j.onRef('p.user_seq', '=', 'users.seq').on('p.campaign_id', '=', campaignId).on('p.run', '=', w.run).on('p.send_at', '=', planAt!))
+          .where('p.timing', 'like', '%"quiet":%')
+          .select('p.timing as planned'),
       )
       .$if(category !== null, (q) =>
         q.where(sql<SqlBool>`not exists (select 1 from user_preferences where user_preferences.user_seq = users.seq and user_preferences.category = ${category} and user_preferences.enabled = 0)`),
