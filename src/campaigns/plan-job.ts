@@ -39,7 +39,8 @@ export async function runPlan(ctx: Context, job: Pick<Job, 'data'>, opts: { maxP
     const planned = await plannedWaves(tx, { ...p, after_seq: Number(done.after_seq) });
     const waves: Wave[] = planned.map((w) => (phase === 'winner' ? { ...w, phase: 'winner', variant: decided!.variant! } : winner ? { ...w, phase: 'test' } : w));
     // After the decision the test has gone: running until the rest's waves are. At launch, as a launch has it.
-    const status: CampaignStatus = phase === 'winner' ? 'running' : waves.length === 0 && !winner ? 'completed' : waves.every((w) => w.sendAt > now) ? 'scheduled' : 'running';
+    // An empty audience completes at once, as a launch's does (winner mode then has nothing to decide).
+    const status: CampaignStatus = phase === 'winner' ? 'running' : waves.length === 0 ? 'completed' : waves.every((w) => w.sendAt > now) ? 'scheduled' : 'running';
     const res = await tx
       .updateTable('campaigns')
       .set({ status, updated_at: now, ...(status === 'completed' ? { finished_at: now } : {}) })
@@ -50,7 +51,7 @@ export async function runPlan(ctx: Context, job: Pick<Job, 'data'>, opts: { maxP
     await tx.updateTable('campaign_plannings').set({ finished_at: now }).where('campaign_id', '=', campaignId).where('run', '=', run).where('phase', '=', phase).execute();
     await storeWaves(ctx, tx, campaignId, row.app_id, prepared, filter, run, waves);
     // The decision waits for the test's last wave to have had `wait` to gather clicks.
-    if (phase === 'launch' && winner) await ctx.queue.add([decideJobSpec(campaignId, await decisionDueAt(tx, campaignId, row.launched_at ?? now, winner.waitMs))], tx);
+    if (phase === 'launch' && winner && status !== 'completed') await ctx.queue.add([decideJobSpec(campaignId, await decisionDueAt(tx, campaignId, row.launched_at ?? now, winner.waitMs))], tx);
   });
   ctx.logger.info({ module: 'campaigns', campaignId, run, phase }, 'campaign planned');
 }

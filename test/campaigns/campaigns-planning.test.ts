@@ -80,6 +80,21 @@ for (const kind of STORES) {
       assert.equal((await call('GET', `/campaigns/${id}`)).body.counts.recipients.sent, USERS);
     });
 
+    test('an audience of no one, in winner mode: planned, and completed at once, with nothing left to decide', async () => {
+      const variants = { split: [{ id: 'A', weight: 1 }, { id: 'B', weight: 1 }], winner: { wait: '1h' } };
+      const created = await call('POST', '/campaigns', { name: 'nobody', audience: { filter: { attribute: 'group', op: 'eq', value: 'none' } }, content: { en: { title: 'Hi' } }, schedule: { intelligent: {} }, variants });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal((await call('POST', `/campaigns/${created.body.id}/launch`)).body.status, 'planning');
+      await drained(c);
+      const got = (await call('GET', `/campaigns/${created.body.id}`)).body;
+      assert.equal(got.status, 'completed');
+      assert.deepEqual([got.planning.planned, got.planning.total], [0, 0]);
+      clock += 2 * 3_600_000;
+      await drained(c);
+      assert.equal((await call('GET', `/campaigns/${created.body.id}`)).body.decision, null, 'no decision job was left');
+      clock -= 2 * 3_600_000;
+    });
+
     test('cancelled while planning: the plan stops at its next page, and nothing is sent', async () => {
       sink.received.length = 0;
       const id = await draft('cancelled');
