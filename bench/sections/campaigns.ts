@@ -205,7 +205,8 @@ interface PlanFigure {
   zonesPlanned: number;
   audienceZones: number;
   status: string;
-  /** The intelligent schedule's launch on the same audience, and the plan rows it wrote (one per user). */
+  /** The intelligent schedule's launch on the same audience: its answer (`planning`), the time until the planning job was done, and the plan rows it wrote (one per user). */
+  intelligentAnswerMs: number;
   intelligentMs: number;
   intelligentRows: number;
 }
@@ -302,13 +303,21 @@ async function planOn(h: Harness, engine: Engine, store: BenchStore, users: numb
     if (best.status !== 201) throw new Error(`campaign: ${best.status} ${JSON.stringify(best.body)}`);
     const tb = performance.now();
     const bestLaunch = await callApi(server.base, 'POST', `/v1/apps/${app.id}/campaigns/${best.body.id}/launch`, app.secretKey);
-    const intelligentMs = performance.now() - tb;
+    const intelligentAnswerMs = performance.now() - tb;
     if (bestLaunch.status !== 200) throw new Error(`launch: ${bestLaunch.status} ${JSON.stringify(bestLaunch.body)}`);
+    // The launch answers `planning`; the planning job plans each user. Polled until it is done.
+    for (;;) {
+      const got = await callApi(server.base, 'GET', `/v1/apps/${app.id}/campaigns/${best.body.id}`, app.secretKey);
+      if (got.status !== 200) throw new Error(`campaign: ${got.status} ${JSON.stringify(got.body)}`);
+      if (got.body.status !== 'planning') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const intelligentMs = performance.now() - tb;
     const planRows = await db.db.selectFrom('campaign_user_plans').select(sql<number>`count(*)`.as('n')).where('campaign_id', '=', best.body.id).executeTakeFirstOrThrow();
-    h.log(`  intelligent launch: ${ms(intelligentMs)}, ${int(Number(planRows.n))} plan rows`);
+    h.log(`  intelligent launch: answered in ${ms(intelligentAnswerMs)}, planned in ${ms(intelligentMs)}, ${int(Number(planRows.n))} plan rows`);
     const waves = await db.db.selectFrom('notifications').select('wave').where('campaign_id', '=', last.id).where('campaign_run', '>', 0).execute();
     const zonesPlanned = waves.reduce((s, w) => s + (JSON.parse(w.wave ?? '{}').zones?.length ?? 0), 0);
-    const figure: PlanFigure = { engine, users, zones: PLAN_ZONES.length, date, seedSeconds: seeded.seconds, launchMs, groupByMs, waves: waves.length, zonesPlanned, audienceZones: audience.zones, status: last.status, intelligentMs, intelligentRows: Number(planRows.n) };
+    const figure: PlanFigure = { engine, users, zones: PLAN_ZONES.length, date, seedSeconds: seeded.seconds, launchMs, groupByMs, waves: waves.length, zonesPlanned, audienceZones: audience.zones, status: last.status, intelligentAnswerMs, intelligentMs, intelligentRows: Number(planRows.n) };
     out.push(figure);
     const lm = median(launchMs);
     const gm = median(groupByMs);
@@ -318,7 +327,7 @@ async function planOn(h: Harness, engine: Engine, store: BenchStore, users: numb
     return {
       section: SECTION,
       what: `Plan a local-time campaign (09:00 on each user's clock on ${date}) for ${count(users)} users over ${PLAN_ZONES.length} zones (+ ${NO_ZONE_PERCENT}% with none), ${engine}: POST .../launch, median of ${runs}`,
-      carillon: `${ms(lm)} (${waves.length} waves for ${audience.zones} zones; ${launchMs.map((m) => ms(m)).join(', ')})${check}; the intelligent schedule (a plan row per user, no engagement history): ${ms(intelligentMs)} for ${int(Number(planRows.n))} rows`,
+      carillon: `${ms(lm)} (${waves.length} waves for ${audience.zones} zones; ${launchMs.map((m) => ms(m)).join(', ')})${check}; the intelligent schedule (a plan row per user, no engagement history, planned by a job): launch answered in ${ms(intelligentAnswerMs)}, planned in ${ms(intelligentMs)} for ${int(Number(planRows.n))} rows`,
       peer: `the bare group-by of the same audience by zone: ${ms(gm)}`,
       ratio: `launch takes ${times(lm / gm)}`,
       goal: goal('< 10 s', valid ? lm < PLAN_GOAL_MS : false),

@@ -104,6 +104,16 @@ export class Api {
     return this.#call(method, path, body);
   }
 
+  /** The user's own quiet hours (quiet-hours.ts); null: none set. */
+  getQuietHours(userId: string, userIdHash: string | undefined): Promise<{ quietHours: { start: string; end: string } | null }> {
+    const query = userIdHash !== undefined ? `?userIdHash=${encodeURIComponent(userIdHash)}` : '';
+    return this.#call('GET', `/users/${encodeURIComponent(userId)}/quiet-hours${query}`);
+  }
+
+  setQuietHours(userId: string, userIdHash: string | undefined, quietHours: { start: string; end: string } | null): Promise<{ quietHours: { start: string; end: string } | null }> {
+    return this.#call('PUT', `/users/${encodeURIComponent(userId)}/quiet-hours`, { quietHours, ...(userIdHash !== undefined ? { userIdHash } : {}) });
+  }
+
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     return (await this.#send(method, path, body)).json as T;
   }

@@ -19,6 +19,7 @@ import { DEFAULT_SOFT_ASK_DELAY, showSoftAsk, softAskDue, type SoftAskOptions } 
 import { kvGet, kvSet, kvUpdate, type StoredState } from './store.ts';
 import { getPreferences, setAttributes, setPreferences, syncUser, track, type EventProperties } from './user.ts';
 import { CarillonAlerts } from './alerts.ts';
+import { getQuietHours, setQuietHours, type QuietHours } from './quiet-hours.ts';
 
 export { CarillonError, CLIENT_ERRORS, ERRORS, type ErrorCode } from './errors.ts';
 export type { SoftAskOptions } from './soft-ask.ts';
@@ -26,6 +27,7 @@ export type { PreferencesFormOptions } from './preferences-form.ts';
 export type { AttributeValue } from './api.ts';
 export type { EventProperties } from './user.ts';
 export { CarillonAlerts, type AlertChoices, type AlertZone, type ShareLocationOptions } from './alerts.ts';
+export type { QuietHours } from './quiet-hours.ts';
 
 export interface CarillonOptions {
   appId: string;
@@ -221,6 +223,24 @@ export class Carillon {
   /** Turns categories on or off for the signed-in user (`{ promotions: false }`); resolves with all of them. */
   setPreferences(preferences: Record<string, boolean>): Promise<Record<string, boolean>> {
     return setPreferences(this.#api, this.#storage, preferences);
+  }
+
+  /**
+   * The signed-in user's own quiet hours, or null when they set none (the app's apply):
+   * campaign messages due inside the window wait for its end on the user's clock.
+   */
+  getQuietHours(): Promise<QuietHours | null> {
+    return getQuietHours(this.#api, this.#storage);
+  }
+
+  /**
+   * Sets the signed-in user's own quiet hours, replacing the app's for them, or with null
+   * goes back to the app's; resolves with the window kept.
+   *
+   *   await carillon.setQuietHours({ start: '22:30', end: '07:00' });
+   */
+  setQuietHours(quietHours: QuietHours | null): Promise<QuietHours | null> {
+    return setQuietHours(this.#api, this.#storage, quietHours);
   }
 
   /**

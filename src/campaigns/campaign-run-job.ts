@@ -80,7 +80,7 @@ export async function audienceOrPause(ctx: Context, campaignId: string, appId: s
     return await audienceFilter(ctx, appId, audience);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
-    await ctx.store.db.updateTable('campaigns').set({ status: 'paused', updated_at: ctx.now() }).where('id', '=', campaignId).where('status', 'in', ['scheduled', 'running']).execute();
+    await ctx.store.db.updateTable('campaigns').set({ status: 'paused', updated_at: ctx.now() }).where('id', '=', campaignId).where('status', 'in', ['planning', 'scheduled', 'running']).execute();
     ctx.logger.error({ module: 'campaigns', campaignId, code: err.code, detail: err.message }, 'campaign paused: its audience cannot be had');
     return null;
   }

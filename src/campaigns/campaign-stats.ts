@@ -1,6 +1,8 @@
 import { sql, type Selectable } from 'kysely';
 import type { Context } from '../context.ts';
 import { SEND_REASONS, type CampaignsTable, type SendReason } from '../store/schema.ts';
+import { prepare, type CampaignDefinition } from './campaign-definition.ts';
+import { heldRecipients, heldWaves } from './held-recipients.ts';
 
 export interface VariantCounts {
   /** The variant's id; null for the campaign's own content (no variants). */
@@ -17,7 +19,7 @@ export interface CampaignCounts {
   waves: number;
   /** Recipients (subscriptions) the audience matched, by what became of them: `sent` or why not. */
   recipients: Record<SendReason, number>;
-  /** Of those sent, how many quiet hours held to the end of the window (`quiet_held` is for a hold not yet released). */
+  /** Of those sent, how many quiet hours held to the end of the window (`recipients.quiet_held` counts those held now, not yet sent). */
   heldByQuietHours: number;
   /**
    * A throttled campaign: its recipients waiting for their turn, in batches the throttle
@@ -59,8 +61,14 @@ export async function campaignCounts(ctx: Context, campaign: Pick<Selectable<Cam
   const once = sql<number>`count(distinct cast(n.campaign_run as text) || ':' || cast(coalesce(r.subscription_seq, -r.seq) as text))`;
   const byReason = await records().select(['r.reason as reason', once.as('n')]).groupBy('r.reason').execute();
   for (const r of byReason) recipients[r.reason] = Number(r.n);
-  const held = await records().select(sql<number>`count(*)`.as('n')).where('r.reason', '=', 'sent').where('r.timing', 'like', '%"quiet":%').executeTakeFirstOrThrow();
-  counts.heldByQuietHours = Number(held.n);
+  // Held by quiet hours now: not recorded until their wave goes, counted from the waves that hold them.
+  const held = await heldWaves(ctx, campaign.id, ctx.now());
+  if (held.size > 0) {
+    const prepared = prepare(JSON.parse(campaign.definition) as CampaignDefinition);
+    for (const w of held.values()) recipients.quiet_held += (await heldRecipients(ctx, prepared, campaign.id, w, ctx.now())).length;
+  }
+  const wasHeld = await records().select(sql<number>`count(*)`.as('n')).where('r.reason', '=', 'sent').where('r.timing', 'like', '%"quiet":%').executeTakeFirstOrThrow();
+  counts.heldByQuietHours = Number(wasHeld.n);
   const delivery = await db
     .selectFrom('delivery_batches as b')
     .innerJoin('notifications as n', 'n.id', 'b.notification_id')

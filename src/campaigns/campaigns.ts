@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { newId } from '../crypto/tokens.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { CampaignsTable, CampaignStatus, Database } from '../store/schema.ts';
+import type { PlanPhase } from '../store/schema-campaign-planning.ts';
 import { checkCampaign, type CampaignDefinition } from './campaign-definition.ts';
 import type { CampaignInput, CampaignPatch } from './campaign-input.ts';
 import { decodeCampaignCursor, encodeCampaignCursor } from './campaign-cursor.ts';
@@ -56,10 +57,26 @@ export async function createCampaign(ctx: Context, appId: string, input: Campaig
   return campaignView(row);
 }
 
-/** One campaign, its status brought up to date, with its counts by reason and by variant. */
-export async function getCampaign(ctx: Context, appId: string, id: string): Promise<CampaignView & { counts: CampaignCounts }> {
+/** An intelligent campaign's latest plan (plan-job.ts): the users planned so far of those the audience had when it began. */
+export interface PlanningView {
+  phase: PlanPhase;
+  planned: number;
+  /** Null until the planning job has counted the audience. */
+  total: number | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+async function planningView(ctx: Context, id: string): Promise<PlanningView | null> {
+  const p = await ctx.store.db.selectFrom('campaign_plannings').selectAll().where('campaign_id', '=', id).orderBy('run', 'desc').orderBy('started_at', 'desc').executeTakeFirst();
+  if (!p) return null;
+  return { phase: p.phase, planned: Number(p.planned), total: p.total === null ? null : Number(p.total), startedAt: new Date(Number(p.started_at)).toISOString(), finishedAt: iso(p.finished_at === null ? null : Number(p.finished_at)) };
+}
+
+/** One campaign, its status brought up to date, with its counts by reason and by variant, and an intelligent one's planning. */
+export async function getCampaign(ctx: Context, appId: string, id: string): Promise<CampaignView & { counts: CampaignCounts; planning: PlanningView | null }> {
   const row = await refreshStatus(ctx, await findCampaign(ctx.store.db, appId, id));
-  return { ...campaignView(row), counts: await campaignCounts(ctx, row) };
+  return { ...campaignView(row), counts: await campaignCounts(ctx, row), planning: await planningView(ctx, id) };
 }
 
 /** A page of the app's campaigns, newest first. */

@@ -3,10 +3,12 @@ import type { Database } from '../store/schema.ts';
 import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
-import { prepare, type CampaignDefinition } from './campaign-definition.ts';
+import type { Filter } from '../audience/filter/index.ts';
+import { prepare, type CampaignDefinition, type PreparedCampaign } from './campaign-definition.ts';
+import { startPlanning } from './intelligent-plan.ts';
 import { audienceOrPause } from './campaign-run-job.ts';
 import { decideWinner, type Decision, type VariantResult } from './policy/index.ts';
-import { planWaves, storeWaves, type Wave } from './waves.ts';
+import { appTiming, planWaves, storeWaves, type Wave } from './waves.ts';
 
 export const DECIDE_JOB = 'campaign-decide';
 
@@ -42,6 +44,7 @@ export async function runDecide(ctx: Context, job: Job): Promise<void> {
   const filter = await audienceOrPause(ctx, campaignId, row.app_id, prepared.definition.audience);
   if (filter === null) return;
   const now = ctx.now();
+  if (prepared.schedule?.kind === 'intelligent') return decideIntelligent(ctx, row.id, row.app_id, prepared, filter, decision, now);
   // The rest, from now, in the zones the test went to: zones whose local time had passed at
   // launch were recorded `passed` whole (campaign-personaliser.ts) and are not sent to now.
   const firstPhase = await db.selectFrom('notifications').select('wave').where('campaign_id', '=', campaignId).where('campaign_run', '=', 1).execute();
@@ -55,6 +58,31 @@ export async function runDecide(ctx: Context, job: Job): Promise<void> {
     const res = await tx.updateTable('campaigns').set({ decision: JSON.stringify({ ...decision, decidedAt: new Date(now).toISOString() }), status: 'running', updated_at: now }).where('id', '=', campaignId).where('decision', 'is', null).where('status', 'in', ['scheduled', 'running']).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return;
     await storeWaves(ctx, tx, campaignId, row.app_id, prepared, filter, 1, rest);
+  });
+  ctx.logger.info({ module: 'campaigns', campaignId, decision: decision.decision, variant: decision.variant, pValue: decision.pValue }, 'A/B test decided');
+}
+
+/**
+ * The decision of an intelligent campaign: the rest of the audience, each user at their own
+ * best hour from now, is planned by the planning job (phase `winner`), the campaign
+ * `planning` meanwhile; on `stop`, one wave now records each of the rest `no_winner`.
+ */
+async function decideIntelligent(ctx: Context, campaignId: string, appId: string, prepared: PreparedCampaign, filter: Filter, decision: Decision, now: number): Promise<void> {
+  const stored = JSON.stringify({ ...decision, decidedAt: new Date(now).toISOString() });
+  // Read before the transaction: on SQLite a query outside it would wait for it for ever.
+  const zone = (await appTiming(ctx, appId)).zone ?? 'UTC';
+  await ctx.store.db.transaction().execute(async (tx) => {
+    const res = await tx
+      .updateTable('campaigns')
+      .set({ decision: stored, status: decision.variant === null ? 'running' : 'planning', updated_at: now })
+      .where('id', '=', campaignId)
+      .where('decision', 'is', null)
+      .where('status', 'in', ['scheduled', 'running'])
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return;
+    if (decision.variant !== null) return startPlanning(ctx, tx, campaignId, 1, 'winner', now);
+    const stopped: Wave = { zones: [], sendAt: now, timing: { kind: 'intelligent', zone, dueAt: new Date(now).toISOString() }, phase: 'stopped' };
+    await storeWaves(ctx, tx, campaignId, appId, prepared, filter, 1, [stopped], { audienceIsWave: true });
   });
   ctx.logger.info({ module: 'campaigns', campaignId, decision: decision.decision, variant: decision.variant, pValue: decision.pValue }, 'A/B test decided');
 }

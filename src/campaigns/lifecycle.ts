@@ -6,14 +6,13 @@ import { audienceFilter, prepare, type CampaignDefinition, type PreparedCampaign
 import { campaignRunJobSpec } from './campaign-run-job.ts';
 import { decideJobSpec, decisionDueAt } from './decide-job.ts';
 import { nextRuns } from './timing/index.ts';
-import { planIntelligent } from './intelligent-plan.ts';
+import { planJobSpec, startPlanning } from './intelligent-plan.ts';
 import { planWaves, storeWaves, type Wave } from './waves.ts';
 
 type CampaignRow = Selectable<CampaignsTable>;
 
 /** What a launch cannot do yet; refused at launch with its reason rather than sent some other way. */
 export function unsupported(prepared: PreparedCampaign): string | null {
-  if (prepared.variants?.winner && prepared.schedule?.kind === 'intelligent') return 'winner mode of A/B tests does not combine with the intelligent schedule yet: the rest of the audience would need a plan of its own after the decision';
   if (prepared.variants?.winner && prepared.schedule?.kind === 'recurring') return 'winner mode of A/B tests is for one-off campaigns: a recurring one cannot wait for a decision between runs';
   return null;
 }
@@ -25,7 +24,9 @@ function refuseStatus(row: CampaignRow, action: string, allowed: CampaignStatus[
 /**
  * Launches a draft. A one-off campaign is planned at once: its waves (recipients grouped by
  * the instant their clock gives) are stored as notifications with their fan-out jobs, in
- * one transaction with the status. A recurring one gets the job of its first run.
+ * one transaction with the status. A recurring one gets the job of its first run. An
+ * intelligent one (a plan per user) is `planning` until its planning job has stored its
+ * waves (plan-job.ts).
  */
 export async function launchCampaign(ctx: Context, row: CampaignRow): Promise<CampaignRow> {
   if (row.status !== 'draft') refuseStatus(row, 'launched', ['draft']);
@@ -42,7 +43,9 @@ export async function launchCampaign(ctx: Context, row: CampaignRow): Promise<Ca
       await ctx.queue.add([campaignRunJobSpec(row.id, 1, first)], tx);
     });
   }
-  const planned = schedule?.kind === 'intelligent' ? await planIntelligent(ctx, row.id, 1, row.app_id, prepared, filter, now) : await planWaves(ctx, row.app_id, prepared, filter, { launchAt: now });
+  // Each user at their best hour: planned user by user by a job (plan-job.ts), the campaign `planning` meanwhile.
+  if (schedule?.kind === 'intelligent') return transition(ctx, row, 'draft', { status: 'planning', launched_at: now, runs: 1 }, (tx) => startPlanning(ctx, tx, row.id, 1, 'launch', now));
+  const planned = await planWaves(ctx, row.app_id, prepared, filter, { launchAt: now });
   const winner = prepared.variants?.winner ?? null;
   const waves = winner ? planned.map((w) => ({ ...w, phase: 'test' as const })) : planned;
   const status: CampaignStatus = waves.length === 0 ? 'completed' : waves.every((w) => !w.skip && w.sendAt > now) ? 'scheduled' : 'running';
@@ -79,10 +82,10 @@ async function holdWaves(tx: Transaction<Database>, campaignId: string, mark: 'p
   return rows.length;
 }
 
-/** Holds a launched campaign: its waves not yet begun wait (a recurring one runs no more) until resumed. */
+/** Holds a launched campaign: its waves not yet begun wait (a recurring one runs no more, a plan stops at its next page) until resumed. */
 export async function pauseCampaign(ctx: Context, row: CampaignRow): Promise<CampaignRow> {
   const current = await refreshStatus(ctx, row);
-  if (current.status !== 'scheduled' && current.status !== 'running') refuseStatus(current, 'paused', ['scheduled', 'running']);
+  if (current.status !== 'planning' && current.status !== 'scheduled' && current.status !== 'running') refuseStatus(current, 'paused', ['planning', 'scheduled', 'running']);
   const now = ctx.now();
   return transition(ctx, current, current.status, { status: 'paused' }, async (tx) => void (await holdWaves(tx, current.id, 'pausedAt', now)));
 }
@@ -102,9 +105,12 @@ export async function resumeCampaign(ctx: Context, row: CampaignRow): Promise<Ca
   const winner = prepared.variants?.winner;
   // A recurring campaign goes on from its next run after now; the waves of the current run the pause held go as well.
   const next = schedule?.kind === 'recurring' ? (nextRuns(schedule.cron, schedule.timezone, now, 1, schedule.until)[0] ?? null) : undefined;
-  const status: CampaignStatus = next === undefined || again.length > 0 ? 'running' : next === null ? 'completed' : 'scheduled';
+  // Paused while planning (its audience could not be had): the plan goes on from its cursor.
+  const unplanned = await ctx.store.db.selectFrom('campaign_plannings').select(['run', 'phase']).where('campaign_id', '=', row.id).where('finished_at', 'is', null).executeTakeFirst();
+  const status: CampaignStatus = unplanned ? 'planning' : next === undefined || again.length > 0 ? 'running' : next === null ? 'completed' : 'scheduled';
   const set: Partial<CampaignRow> = { status, ...(next !== undefined ? { next_run_at: next } : {}), ...(status === 'completed' ? { finished_at: now } : {}) };
   return transition(ctx, row, 'paused', set, async (tx) => {
+    if (unplanned) await ctx.queue.add([{ ...planJobSpec(row.id, Number(unplanned.run), unplanned.phase), key: `campaign-plan:${row.id}:${unplanned.run}:${unplanned.phase}:${now}` }], tx);
     if (next) await ctx.queue.add([campaignRunJobSpec(row.id, row.runs + 1, next)], tx);
     for (const h of again) {
       const { pausedAt: _p, ...wave } = h.parsed;

@@ -1,7 +1,9 @@
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { SEND_REASONS, type SendReason } from '../store/schema.ts';
+import { prepare, type CampaignDefinition } from './campaign-definition.ts';
 import { findCampaign } from './campaigns.ts';
+import { heldRecipients, heldWaves } from './held-recipients.ts';
 
 export interface RecipientView {
   notificationId: string;
@@ -50,8 +52,21 @@ export async function listRecipients(ctx: Context, appId: string, id: string, op
   }
   const data: RecipientView[] = [];
   let last: Position | undefined;
+  // Waves quiet hours hold now have no records yet: their recipients are listed as held, and until when.
+  const held = opts.reason === undefined || opts.reason === 'quiet_held' ? await heldWaves(ctx, campaign.id, ctx.now()) : new Map();
+  const prepared = held.size > 0 ? prepare(JSON.parse(campaign.definition) as CampaignDefinition) : null;
   for (let w = start; w < waves.length && data.length < opts.limit; w++) {
     const wave = waves[w]!;
+    const holding = held.get(wave);
+    if (holding) {
+      const afterSeq = after && w === start && after.reason === 'quiet_held' ? after.seq : 0;
+      for (const r of await heldRecipients(ctx, prepared!, campaign.id, holding, ctx.now(), { afterSeq, limit: opts.limit - data.length })) {
+        data.push({ notificationId: wave, userId: r.userId, subscriptionId: r.subscriptionId, reason: 'quiet_held', detail: r.detail, variant: null, at: new Date(r.heldFrom).toISOString(), timing: r.timing });
+        last = { wave, reason: 'quiet_held', seq: r.seq };
+      }
+      continue;
+    }
+    if (opts.reason === 'quiet_held') continue;
     let q = db
       .selectFrom('send_records as r')
       .leftJoin('users as u', 'u.seq', 'r.user_seq')

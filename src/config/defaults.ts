@@ -138,6 +138,8 @@ export const defaults = {
   alertFeedTimeout: 15_000,
   /** ms; the longest wait between polls of a failing CAP feed (its interval doubles per failure up to this, or to the interval if longer): an hour, so a feed back up is read again within one. */
   alertFeedMaxBackoff: 3_600_000,
+  /** Users an intelligent campaign's planning job plans per transaction (one audience query, one engagement query, one insert): a restarted worker redoes at most this many. */
+  campaignPlanPage: 1_000,
 };
 
 export type Config = typeof defaults;

@@ -16,11 +16,12 @@ import * as m013 from './migrations/013-events-by-user.ts';
 import * as m014 from './migrations/014-campaigns.ts';
 import * as m015 from './migrations/015-activity.ts';
 import * as m016 from './migrations/016-analytics.ts';
+import * as m017 from './migrations/017-webhooks.ts';
 import * as m018 from './migrations/018-operators.ts';
 import * as m019 from './migrations/019-campaign-plans.ts';
 import * as m021 from './migrations/021-alerts.ts';
-import * as m017 from './migrations/017-webhooks.ts';
 import * as m022 from './migrations/022-api-key-names.ts';
+import * as m024 from './migrations/024-campaign-planning.ts';
 import * as m028 from './migrations/028-alert-feeds.ts';
 
 interface Migration {
@@ -47,11 +48,12 @@ export const MIGRATIONS: Migration[] = [
   { version: 14, name: 'campaigns', up: m014.up },
   { version: 15, name: 'activity', up: m015.up },
   { version: 16, name: 'analytics', up: m016.up },
+  { version: 17, name: 'webhooks', up: m017.up },
   { version: 18, name: 'operators', up: m018.up },
   { version: 19, name: 'campaign-plans', up: m019.up },
   { version: 21, name: 'alerts', up: m021.up },
-  { version: 17, name: 'webhooks', up: m017.up },
   { version: 22, name: 'api-key-names', up: m022.up },
+  { version: 24, name: 'campaign-planning', up: m024.up },
   { version: 28, name: 'alert-feeds', up: m028.up },
 ];
 

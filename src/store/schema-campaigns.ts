@@ -36,7 +36,8 @@ export interface SendRecordsTable {
   at: number;
 }
 
-export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+/** `planning`: an intelligent campaign's users are being planned by a job (src/campaigns/plan-job.ts). */
+export type CampaignStatus = 'draft' | 'planning' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 
 /** A campaign (migration 014, src/campaigns/). */
 export interface CampaignsTable {

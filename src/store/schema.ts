@@ -7,6 +7,7 @@ import type { PushChannelsTable, PushMessagesTable, PushUaidsTable } from './sch
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
 import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, AlertSettingsTable, UserAlertLocationsTable } from './schema-alert-feeds.ts';
+import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -62,6 +63,7 @@ export interface Database {
   alert_geocode_tables: AlertGeocodeTablesTable;
   alert_geocodes: AlertGeocodesTable;
   user_alert_locations: UserAlertLocationsTable;
+  campaign_plannings: CampaignPlanningsTable;
 }
 
 export interface AppsTable {

@@ -71,8 +71,13 @@ for (const kind of STORES) {
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const launched = await call(app, 'POST', `/campaigns/${created.body.id}/launch`);
       assert.equal(launched.status, 200, JSON.stringify(launched.body));
-      assert.equal(launched.body.status, 'scheduled');
+      assert.equal(launched.body.status, 'planning', 'the launch answers at once; a job plans each user');
       const id = created.body.id as string;
+      await drained(c);
+      const planned = (await call(app, 'GET', `/campaigns/${id}`)).body;
+      assert.equal(planned.status, 'scheduled');
+      assert.deepEqual([planned.planning.phase, planned.planning.planned, planned.planning.total], ['launch', 8, 8]);
+      assert.equal(planned.planning.finishedAt, new Date(LAUNCH).toISOString());
       const waves = await c.ctx.store.db.selectFrom('notifications').select('send_at').where('campaign_id', '=', id).orderBy('send_at').execute();
       assert.deepEqual(
         waves.map((w) => new Date(w.send_at).toISOString()),
@@ -87,6 +92,13 @@ for (const kind of STORES) {
       clock = Date.parse('2026-12-01T19:00:00Z');
       await drained(c);
       assert.deepEqual(reached(), ['ana', 'cleo', 'f0', 'f1', 'f2', 'f3', 'f4']);
+      // 23:30 in Paris is 07:30 in Tokyo: Kenji's 07:00 is held by the app's window until 08:00, and says so.
+      clock = Date.parse('2026-12-01T22:30:00Z');
+      await drained(c);
+      const holding = (await call(app, 'GET', `/campaigns/${id}`)).body.counts.recipients;
+      assert.deepEqual([holding.sent, holding.quiet_held], [7, 1]);
+      const held = (await call(app, 'GET', `/campaigns/${id}/recipients?reason=quiet_held`)).body.data;
+      assert.deepEqual(held.map((r: any) => [r.userId, r.detail, r.at]), [['kenji', 'held by quiet hours (21:00-08:00, the app’s) until 2026-12-01T23:00:00.000Z', '2026-12-01T22:00:00.000Z']]);
       clock = Date.parse('2026-12-01T23:00:00Z');
       await drained(c);
       assert.equal(sink.received.length, 8, 'each user once, though every wave has the whole filter');
@@ -96,7 +108,7 @@ for (const kind of STORES) {
       assert.deepEqual(timing('ana').best, { time: '20:00', source: 'user', engagements: 3 });
       assert.equal(timing('ana').sendAt, '2026-12-01T19:00:00.000Z');
       assert.deepEqual(timing('kenji').best, { time: '07:00', source: 'user', engagements: 4 }, 'the clicks of 95 days ago do not count');
-      assert.deepEqual(timing('kenji').quiet, { window: '21:00-08:00', source: 'app' });
+      assert.deepEqual(timing('kenji').quiet, { window: '21:00-08:00', source: 'app', until: '2026-12-01T23:00:00.000Z' });
       assert.equal(timing('kenji').dueAt, '2026-12-01T22:00:00.000Z');
       assert.deepEqual(timing('cleo').best, { time: '13:00', source: 'app', engagements: 2 });
       assert.deepEqual(timing('f3').best, { time: '13:00', source: 'user', engagements: 4 });

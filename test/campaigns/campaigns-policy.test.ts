@@ -119,12 +119,30 @@ for (const kind of DEPLOYMENTS) {
       const [wave] = await wavesOf(id);
       assert.equal(new Date(wave!.send_at).toISOString(), '2026-12-21T07:00:00.000Z', '08:00 in Paris');
       assert.deepEqual(await reached(id), []);
+      // Held, not yet sent: each recipient has its reason, and says until when.
+      const holding = await counts(id);
+      assert.equal(holding.recipients.quiet_held, 20);
+      assert.equal(holding.recipients.sent, 0);
+      const first = await call('GET', `/campaigns/${id}/recipients?reason=quiet_held&limit=15`);
+      assert.equal(first.body.data.length, 15);
+      const rest = await call('GET', `/campaigns/${id}/recipients?reason=quiet_held&limit=15&cursor=${first.body.next}`);
+      assert.equal(rest.body.data.length, 5, 'paged, each once');
+      assert.equal(new Set([...first.body.data, ...rest.body.data].map((h: any) => h.subscriptionId)).size, 20);
+      const h = first.body.data[0];
+      assert.equal(h.reason, 'quiet_held');
+      assert.equal(h.detail, 'held by quiet hours (21:00-08:00, the app’s) until 2026-12-21T07:00:00.000Z');
+      assert.equal(h.at, '2026-12-20T21:30:00.000Z', 'held since it was due');
+      assert.deepEqual(h.timing.quiet, { window: '21:00-08:00', source: 'app', until: '2026-12-21T07:00:00.000Z' });
+      assert.equal((await call('GET', `/campaigns/${id}/recipients?limit=100`)).body.data.length, 20, 'listed without a reason too');
       clock = Date.parse('2026-12-21T07:00:05Z');
       await settle(id);
       assert.equal((await reached(id)).length, 20);
       const r = await call('GET', `/campaigns/${id}/recipients?reason=sent&limit=1`);
-      assert.deepEqual(r.body.data[0].timing.quiet, { window: '21:00-08:00', source: 'app' });
-      assert.equal((await counts(id)).heldByQuietHours, 20);
+      assert.deepEqual(r.body.data[0].timing.quiet, { window: '21:00-08:00', source: 'app', until: '2026-12-21T07:00:00.000Z' }, 'sent, and it says it was held and until when');
+      const released = await counts(id);
+      assert.equal(released.heldByQuietHours, 20);
+      assert.equal(released.recipients.quiet_held, 0, 'released: none held any more');
+      assert.equal(released.recipients.sent, 20);
       await call('PATCH', '/campaign-settings', { quietHours: null });
     });
 

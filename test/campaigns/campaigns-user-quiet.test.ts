@@ -100,16 +100,22 @@ for (const kind of STORES) {
       const noon = await launchNow('noon');
       await drained(c);
       assert.deepEqual(reached(), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+      // u7 is held by their own window: visible, with whose window and until when.
+      const holding = (await call('GET', `/campaigns/${noon}`)).body.counts.recipients;
+      assert.deepEqual([holding.sent, holding.quiet_held], [7, 1]);
+      const held = (await call('GET', `/campaigns/${noon}/recipients?reason=quiet_held`)).body.data;
+      assert.deepEqual(held.map((r: any) => [r.userId, r.reason, r.detail]), [['u7', 'quiet_held', 'held by quiet hours (12:00-14:00, the user’s own) until 2026-12-21T13:00:00.000Z']]);
       clock = Date.parse('2026-12-21T13:00:00Z'); // 14:00 in Paris
       await drained(c);
       assert.deepEqual(reached(), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'], 'held, not dropped');
       const list = await call('GET', `/campaigns/${noon}/recipients?reason=sent`);
       const u7 = list.body.data.find((r: any) => r.userId === 'u7');
-      assert.deepEqual(u7.timing.quiet, { window: '12:00-14:00', source: 'user' });
+      assert.deepEqual(u7.timing.quiet, { window: '12:00-14:00', source: 'user', until: '2026-12-21T13:00:00.000Z' });
       assert.equal(u7.timing.dueAt, '2026-12-21T11:30:00.000Z');
       assert.equal(u7.timing.sendAt, '2026-12-21T13:00:00.000Z');
       assert.equal(list.body.data.find((r: any) => r.userId === 'u0').timing.quiet, undefined);
-      assert.equal((await call('GET', `/campaigns/${noon}`)).body.counts.recipients.sent, 8);
+      const after = (await call('GET', `/campaigns/${noon}`)).body.counts.recipients;
+      assert.deepEqual([after.sent, after.quiet_held], [8, 0]);
     });
   });
 }

@@ -118,12 +118,12 @@ test('the campaign planner holds a local-time message in quiet hours and records
     zone: 'Pacific/Kiritimati',
     dueAt: '2026-12-23T17:30:00.000Z',
     sendAt: '2026-12-23T18:00:00.000Z',
-    quiet: { window: '21:00-08:00', source: 'app' },
+    quiet: { window: '21:00-08:00', source: 'app', until: '2026-12-23T18:00:00.000Z' },
   });
   const own = planner.plan({ timezone: 'Pacific/Pago_Pago', quietHours: validateQuietHours({ start: '07:00', end: '09:30' }) });
   assert.ok('sendAt' in own);
   assert.equal(intlWall(own.sendAt, 'Pacific/Pago_Pago'), '2026-12-24 09:30 GMT-11:00');
-  assert.deepEqual(own.timing.quiet, { window: '07:00-09:30', source: 'user' });
+  assert.deepEqual(own.timing.quiet, { window: '07:00-09:30', source: 'user', until: '2026-12-24T20:30:00.000Z' });
   // Quiet hours off for the category: due is sent.
   const bypass = campaignPlanner({ schedule, launchAt: at('2026-12-20T00:00:00Z'), appZone: 'UTC', appQuietHours: validateQuietHours({ start: '21:00', end: '08:00' }), quietHoursApply: false });
   const p = bypass.plan({ timezone: 'Pacific/Kiritimati' });

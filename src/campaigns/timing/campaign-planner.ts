@@ -18,8 +18,8 @@ export interface RecipientTiming {
   sendAt?: string;
   /** localTime: the local time had passed at launch (sent at launch, or skipped). */
   passed?: true;
-  /** Quiet hours held it from dueAt to sendAt: which window, and whose. */
-  quiet?: { window: string; source: 'user' | 'app' };
+  /** Quiet hours held it from dueAt to sendAt: which window, whose, and until when (RFC 3339, UTC: sendAt). */
+  quiet?: { window: string; source: 'user' | 'app'; until: string };
   /** intelligent: the hour chosen, from whose engagement, and how many engagements counted. */
   best?: { time: string; source: BestHourSource; engagements: number };
 }
@@ -121,7 +121,7 @@ export function campaignPlanner(options: PlannerOptions): { plan(recipient: Plan
     const sendAt = window ? quietRelease(dueAt, window, zone) : dueAt;
     timing.dueAt = iso(dueAt);
     timing.sendAt = iso(sendAt);
-    if (sendAt !== dueAt && window) timing.quiet = { window: windowText(window), source: windowIsUsers ? 'user' : 'app' };
+    if (sendAt !== dueAt && window) timing.quiet = { window: windowText(window), source: windowIsUsers ? 'user' : 'app', until: iso(sendAt) };
     return Object.freeze({ sendAt, dueAt, held: sendAt !== dueAt, timing: Object.freeze(timing) });
   }
 }

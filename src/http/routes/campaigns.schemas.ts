@@ -15,7 +15,7 @@ export const CampaignPatchBody = Type.Object(
 );
 export type CampaignPatchBody = Static<typeof CampaignPatch> & Record<string, unknown>;
 
-const Status = Type.Union(['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'].map((s) => Type.Literal(s)));
+const Status = Type.Union(['draft', 'planning', 'scheduled', 'running', 'paused', 'completed', 'cancelled'].map((s) => Type.Literal(s)));
 const Reason = Type.Union(SEND_REASONS.map((r) => Type.Literal(r)));
 
 const CampaignFields = {
@@ -56,8 +56,22 @@ const VariantCounts = Type.Object({
   clicked: Type.Integer(),
   clickRate: Type.Union([Type.Number(), Type.Null()], { description: 'clicked / sent' }),
 });
+const Planning = Type.Union(
+  [
+    Type.Object({
+      phase: Type.Union([Type.Literal('launch'), Type.Literal('winner')], { description: 'launch: the audience at launch; winner: winner mode’s rest, after the decision' }),
+      planned: Type.Integer({ description: 'users of the audience planned so far' }),
+      total: Type.Union([Type.Integer(), Type.Null()], { description: 'users the audience had when planning began; null until counted' }),
+      startedAt: Type.String({ format: 'date-time' }),
+      finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    }),
+    Type.Null(),
+  ],
+  { description: 'an intelligent campaign’s latest plan of each user’s best hour (status `planning` until it is done); null for other schedules' },
+);
 export const CampaignWithCounts = Type.Object({
   ...CampaignFields,
+  planning: Planning,
   counts: Type.Object({
     waves: Type.Integer({ description: 'notifications the campaign went out as: one per send instant per run' }),
     recipients: Type.Object(Object.fromEntries(SEND_REASONS.map((r) => [r, Type.Integer()])), { description: 'matched recipients (subscriptions) by what became of them: sent, or why not' }),
