@@ -12,6 +12,7 @@ export const enResults = {
   'campaigns.clickRate': 'Click rate',
   'campaigns.launched': 'Launched',
   'campaign.status.draft': 'Draft',
+  'campaign.status.planning': 'Planning',
   'campaign.status.scheduled': 'Scheduled',
   'campaign.status.running': 'Running',
   'campaign.status.paused': 'Paused',

@@ -14,6 +14,7 @@ export const frResults: Record<keyof typeof enResults, string> = {
   'campaigns.clickRate': 'Taux de clic',
   'campaigns.launched': 'Lancée',
   'campaign.status.draft': 'Brouillon',
+  'campaign.status.planning': 'Planification',
   'campaign.status.scheduled': 'Programmée',
   'campaign.status.running': 'En cours',
   'campaign.status.paused': 'En pause',

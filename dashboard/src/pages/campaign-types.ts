@@ -5,7 +5,7 @@
  */
 import type { List } from '../api/types.ts';
 
-export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type CampaignStatus = 'draft' | 'planning' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 /** What became of a matched recipient (src/store/schema-campaigns.ts SEND_REASONS). */
 export const REASONS = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed', 'expired', 'unsubscribed', 'no_winner'] as const;
 export type Reason = (typeof REASONS)[number];

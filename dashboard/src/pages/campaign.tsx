@@ -14,9 +14,9 @@ import { Pager, statusKey } from './campaigns.tsx';
 
 /** Which actions each status allows (docs/campaigns.md#lifecycle). */
 const ACTIONS: { verb: 'pause' | 'resume' | 'cancel'; when: CampaignStatus[] }[] = [
-  { verb: 'pause', when: ['scheduled', 'running'] },
+  { verb: 'pause', when: ['planning', 'scheduled', 'running'] },
   { verb: 'resume', when: ['paused'] },
-  { verb: 'cancel', when: ['scheduled', 'running', 'paused'] },
+  { verb: 'cancel', when: ['planning', 'scheduled', 'running', 'paused'] },
 ];
 
 /** One campaign: status and actions, its funnel, its variants and A/B decision, hour by hour, and who was left out. */
