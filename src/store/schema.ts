@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
 import type { ActivityRollupsTable, ActivityTotalsTable, ConversionTouchesTable } from './schema-analytics.ts';
 import type { AlertReferencesTable, AlertTestersTable, AlertsTable, UserAlertZonesTable } from './schema-alerts.ts';
+import type { AlertNotificationsTable, AlertSettingsTable } from './schema-alert-sends.ts';
 import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, SendRecordsTable } from './schema-campaigns.ts';
 import type { PushChannelsTable, PushMessagesTable, PushUaidsTable } from './schema-push-service.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
@@ -47,6 +48,8 @@ export interface Database {
   alert_references: AlertReferencesTable;
   user_alert_zones: UserAlertZonesTable;
   alert_testers: AlertTestersTable;
+  alert_notifications: AlertNotificationsTable;
+  alert_settings: AlertSettingsTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
   operator_memberships: OperatorMembershipsTable;
