@@ -105,12 +105,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     startWorkers() {
       // Started again after the queue was stopped (a test does), the pools and connections
       // of the first start are kept rather than left open.
-      crypto ??= new CryptoPool(cryptoThreadCount(config));
+      crypto ??= new CryptoPool(cryptoThreadCount(config), config.urgentCryptoThreads);
       transport ??= new PushTransport({
         allowPrivate: config.allowPrivateEndpoints,
         maxConcurrencyPerOrigin: config.originConcurrency,
         connectionsPerOrigin: config.originConnections,
         requestTimeoutMs: config.requestTimeout,
+        urgentConcurrencyPerOrigin: config.urgentOriginConcurrency,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
       webhooks ??= createWebhooks(ctx, { registry: metrics.registry, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
@@ -121,7 +122,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
-      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency });
+      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency, urgentSlots: config.urgentWorkerSlots });
       webhooks.start();
     },
     async close() {

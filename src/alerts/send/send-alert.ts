@@ -74,32 +74,32 @@ export async function sendAlert(ctx: Context, row: AlertsTable, opts: SendOption
   const target: AlertTarget = { alert: row.id };
   try {
     await db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('notifications')
-      .values({
-        id,
-        app_id: row.app_id,
-        status: 'queued',
-        target: JSON.stringify(target),
-        audience: null,
-        content: JSON.stringify(content),
-        ttl,
-        urgency: topPriority ? 'high' : 'normal',
-        topic: thread,
-        category,
-        send_at: now,
-        idempotency_key: null,
-        request_hash: null,
-        fanout_cursor: 0,
-        fanout_done: 0,
-        targeted: 0,
-        created_at: now,
-        completed_at: null,
-        conversion: null,
-      })
-      .execute();
-    await tx.insertInto('alert_notifications').values({ alert_id: row.id, app_id: row.app_id, notification_id: id, kind, thread, include_unlocated: opts.includeUnlocated ? 1 : 0, created_at: now }).execute();
-    await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: now, priority: topPriority ? PRIORITY.urgent : PRIORITY.normal })], tx);
+      await tx
+        .insertInto('notifications')
+        .values({
+          id,
+          app_id: row.app_id,
+          status: 'queued',
+          target: JSON.stringify(target),
+          audience: null,
+          content: JSON.stringify(content),
+          ttl,
+          urgency: topPriority ? 'high' : 'normal',
+          topic: thread,
+          category,
+          send_at: now,
+          idempotency_key: null,
+          request_hash: null,
+          fanout_cursor: 0,
+          fanout_done: 0,
+          targeted: 0,
+          created_at: now,
+          completed_at: null,
+          conversion: null,
+        })
+        .execute();
+      await tx.insertInto('alert_notifications').values({ alert_id: row.id, app_id: row.app_id, notification_id: id, kind, thread, include_unlocated: opts.includeUnlocated ? 1 : 0, created_at: now }).execute();
+      await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: now, priority: topPriority ? PRIORITY.urgent : PRIORITY.normal })], tx);
     });
   } catch (err) {
     // The same alert posted twice at once: the primary key let one send in.
