@@ -20,6 +20,7 @@ import { connectionsSection } from './sections/connections.ts';
 import { encryptionSection } from './sections/encryption.ts';
 import { fanoutSection } from './sections/fanout.ts';
 import { urgentSection } from './sections/urgent.ts';
+import { alertsUrgentSection } from './sections/alerts-urgent.ts';
 import { webhooksSection } from './sections/webhooks.ts';
 import { alertsAreaSection } from './sections/alerts-area.ts';
 import { REPO_ROOT } from './lib/child.ts';
@@ -40,7 +41,8 @@ const RUNNERS: Record<SectionName, { number: number; title: string; run(h: Harne
   campaigns: { number: 8, title: 'Campaigns: personalised fan-out and local-time planning', run: campaignsSection },
   analytics: { number: 9, title: 'Analytics: series from the rollups', run: analyticsSection },
   webhooks: { number: 10, title: 'Webhooks: batched throughput to a loopback receiver', run: webhooksSection },
-  'alerts-area': { number: 11, title: 'Civic alerts: an area resolved over located users', run: alertsAreaSection },
+  'alerts-area': { number: 12, title: 'Civic alerts: an area resolved over located users', run: alertsAreaSection },
+  alerts: { number: 11, title: 'Civic alerts: an Extreme alert through a crowd', run: alertsUrgentSection },
 };
 
 async function main(): Promise<number> {

@@ -10,7 +10,7 @@
  *
  * Messages from the harness: `expect {count}` starts counting pushes and reports `done`
  * with the wall-clock time of the count-th 201; pushes whose Topic starts with `probe`
- * are not counted but reported one by one as `probe {topic, t}`. `expect` may name paths
+ * (or `alr_`, a civic alert's thread) are not counted but reported one by one as `probe {topic, t}`. `expect` may name paths
  * to `sample`: their bodies (still encrypted) come back with `done`, for the harness to
  * decrypt with keys it holds. `stats` reports the count so far and the time of the last
  * counted 201, for a run that sends fewer than it expected.
@@ -66,7 +66,8 @@ main(async () => {
       res.writeHead(201, { location: `${PATH_PREFIX}m/${requests}`, ttl: String(req.headers.ttl ?? '0') }).end();
       const t = wallNow();
       const topic = req.headers.topic;
-      if (typeof topic === 'string' && topic.startsWith('probe')) {
+      // Civic alerts' pushes carry the alert's thread (its id) as their Topic: timed one by one too.
+      if (typeof topic === 'string' && (topic.startsWith('probe') || topic.startsWith('alr_'))) {
         send({ type: 'probe', topic, t });
         return;
       }

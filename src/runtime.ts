@@ -15,6 +15,7 @@ import { DeliveryMetrics } from './delivery/metrics.ts';
 import { samePersonaliser, type Personaliser } from './delivery/personaliser.ts';
 import { campaignPersonaliser } from './campaigns/campaign-personaliser.ts';
 import { campaignPager } from './campaigns/campaign-pager.ts';
+import { alertDelivery } from './alerts/send/index.ts';
 import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
 import { planJob } from './campaigns/plan-job.ts';
@@ -107,23 +108,25 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     startWorkers() {
       // Started again after the queue was stopped (a test does), the pools and connections
       // of the first start are kept rather than left open.
-      crypto ??= new CryptoPool(cryptoThreadCount(config));
+      crypto ??= new CryptoPool(cryptoThreadCount(config), config.urgentCryptoThreads);
       transport ??= new PushTransport({
         allowPrivate: config.allowPrivateEndpoints,
         maxConcurrencyPerOrigin: config.originConcurrency,
         connectionsPerOrigin: config.originConnections,
         requestTimeoutMs: config.requestTimeout,
+        urgentConcurrencyPerOrigin: config.urgentOriginConcurrency,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
       webhooks ??= createWebhooks(ctx, { registry: metrics.registry, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
       alertFeeds ??= createAlertFeeds(ctx);
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs];
+      const alerts = alertDelivery(ctx, { pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) });
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
-      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency });
+      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency, urgentSlots: config.urgentWorkerSlots });
       webhooks.start();
     },
     async close() {

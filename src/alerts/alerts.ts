@@ -10,6 +10,9 @@ import type { AlertsTable } from '../store/schema-alerts.ts';
 import { isAllClear, isTopPriority } from './info-choice.ts';
 import { capXmlFromJson, pointerOfElement, type CapAlertJson } from './alert-json.ts';
 import { alertReferences, findAlert, ingestAlert, listAlertRows, referencesOf, type StoredReference } from './alert-store.ts';
+import { getNotification } from '../notifications/notifications.ts';
+import type { AlertNotificationsTable } from '../store/schema-alert-sends.ts';
+import { sendAlert, type SendOptions } from './send/send-alert.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -27,7 +30,7 @@ export function capProblem(err: CapError): ApiError {
   return new ApiError('cap_invalid', err.message, extra);
 }
 
-export function alertView(row: AlertsTable, references: StoredReference[]) {
+export function alertView(row: AlertsTable, references: StoredReference[], sent: Pick<AlertNotificationsTable, 'notification_id' | 'kind' | 'thread'> | undefined) {
   const cap = JSON.parse(row.document) as CapAlert;
   return {
     id: row.id,
@@ -55,11 +58,23 @@ export function alertView(row: AlertsTable, references: StoredReference[]) {
       expires: i.expires ? new Date(i.expires.epochMs).toISOString() : null,
       topPriority: isTopPriority(i),
     })),
+    notification: sent ? { id: sent.notification_id, kind: sent.kind, thread: sent.thread } : null,
   };
 }
 
-/** Reads, checks and stores a posted CAP document; `created` false when it was already held. */
-export async function receiveCapAlert(ctx: Context, appId: string, xml: string, form: 'xml' | 'json' = 'xml') {
+async function sentAs(ctx: Context, alertIds: readonly string[]) {
+  if (alertIds.length === 0) return new Map<string, AlertNotificationsTable>();
+  const rows = await ctx.store.db.selectFrom('alert_notifications').selectAll().where('alert_id', 'in', [...alertIds]).execute();
+  return new Map(rows.map((r) => [r.alert_id, r as AlertNotificationsTable]));
+}
+
+/**
+ * Reads, checks and stores a posted CAP document, and sends it when its disposition
+ * reaches people; `created` false when it was already held. An alert held but not sent
+ * (the process stopped between the two) is sent when it comes again, from a feed's next
+ * poll or a retried POST.
+ */
+export async function receiveCapAlert(ctx: Context, appId: string, xml: string, form: 'xml' | 'json' = 'xml', send: SendOptions = {}) {
   let alert: CapAlert;
   try {
     alert = parseCap(xml);
@@ -75,18 +90,25 @@ export async function receiveCapAlert(ctx: Context, appId: string, xml: string, 
   }
   const { row, created } = await ingestAlert(ctx.store, appId, alert, { receivedAt: ctx.now(), capXml: xml });
   if (created) ctx.logger.info({ module: 'alerts', alertId: row.id, msgType: row.msg_type, disposition: row.disposition }, 'alert received');
-  return { alert: alertView(row, await alertReferences(ctx.store.db, row.id)), created };
+  await sendAlert(ctx, row, send);
+  return { alert: alertView(row, await alertReferences(ctx.store.db, row.id), (await sentAs(ctx, [row.id])).get(row.id)), created };
 }
 
 /** The JSON form: written out as CAP XML (stored as such), then read like a posted document. */
-export async function receiveJsonAlert(ctx: Context, appId: string, body: CapAlertJson) {
-  return receiveCapAlert(ctx, appId, capXmlFromJson(body), 'json');
+export async function receiveJsonAlert(ctx: Context, appId: string, body: CapAlertJson, send: SendOptions = {}) {
+  return receiveCapAlert(ctx, appId, capXmlFromJson(body), 'json', send);
 }
 
 export async function getAlert(ctx: Context, appId: string, id: string) {
   const row = await findAlert(ctx.store.db, appId, id);
   if (!row) throw new ApiError('alert_not_found', `No alert ${id} in this app`);
-  return { ...alertView(row, await alertReferences(ctx.store.db, row.id)), cap: JSON.parse(row.document) as unknown };
+  const sent = (await sentAs(ctx, [row.id])).get(row.id);
+  const sending = sent ? await getNotification(ctx, appId, sent.notification_id) : undefined;
+  return {
+    ...alertView(row, await alertReferences(ctx.store.db, row.id), sent),
+    cap: JSON.parse(row.document) as unknown,
+    sending: sending ? { status: sending.status, topPriority: sending.urgency === 'high', counts: sending.counts as unknown as Record<string, number>, suppressed: sending.suppressed } : null,
+  };
 }
 
 function encodeCursor(row: AlertsTable): string {
@@ -105,7 +127,8 @@ export async function listAlerts(ctx: Context, appId: string, opts: { limit: num
   const rows = await listAlertRows(ctx.store.db, appId, { limit: opts.limit + 1, ...(before ? { before } : {}) });
   const page = rows.slice(0, opts.limit);
   const refs = await referencesOf(ctx.store.db, page.map((r) => r.id));
-  const data = page.map((row) => alertView(row, refs.get(row.id)!));
+  const sent = await sentAs(ctx, page.map((r) => r.id));
+  const data = page.map((row) => alertView(row, refs.get(row.id)!, sent.get(row.id)));
   const last = page.at(-1);
   return { data, next: rows.length > opts.limit && last ? encodeCursor(last) : null };
 }

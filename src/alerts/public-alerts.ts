@@ -11,6 +11,7 @@
  */
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { getAlertSettings } from './alert-settings.ts';
 import type { CapAlert } from '../protocol/cap/types.ts';
 import type { AlertsTable } from '../store/schema-alerts.ts';
 
@@ -22,25 +23,6 @@ export const CANCEL_KEPT_MS = 86_400_000;
 export interface PublicAlert {
   row: AlertsTable;
   cap: CapAlert;
-}
-
-export interface AlertSettings {
-  publicPage: boolean;
-}
-
-export async function getAlertSettings(ctx: Context, appId: string): Promise<AlertSettings> {
-  const row = await ctx.store.db.selectFrom('alert_settings').select('public_page').where('app_id', '=', appId).executeTakeFirst();
-  return { publicPage: row ? Number(row.public_page) === 1 : true };
-}
-
-export async function setAlertSettings(ctx: Context, appId: string, settings: AlertSettings): Promise<AlertSettings> {
-  const now = ctx.now();
-  await ctx.store.db
-    .insertInto('alert_settings')
-    .values({ app_id: appId, public_page: settings.publicPage ? 1 : 0, updated_at: now })
-    .onConflict((oc) => oc.column('app_id').doUpdateSet({ public_page: settings.publicPage ? 1 : 0, updated_at: now }))
-    .execute();
-  return getAlertSettings(ctx, appId);
 }
 
 /** The app's name when its page is on; the same refusal when there is no app or no page. */

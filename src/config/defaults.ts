@@ -140,6 +140,16 @@ export const defaults = {
   alertFeedMaxBackoff: 3_600_000,
   /** Users an intelligent campaign's planning job plans per transaction (one audience query, one engagement query, one insert): a restarted worker redoes at most this many. */
   campaignPlanPage: 1_000,
+  /** Worker slots of one process that only urgent jobs take (top-priority civic alerts, urgent single sends), beside workerConcurrency: a broadcast's batches cannot fill them. */
+  urgentWorkerSlots: 2,
+  /** Crypto threads of one process that only urgent Web Push encryption uses, beside cryptoThreads: an alert is not queued behind a broadcast's batches on the shared threads. */
+  urgentCryptoThreads: 1,
+  /** Urgent requests in flight per push service origin, on connections of their own beside originConcurrency's, so a broadcast's queue to the same origin does not hold an alert. */
+  urgentOriginConcurrency: 16,
+  /** Whether an Extreme civic alert reaches users who turned the civic category off (docs/civic-alerts.md#preferences): the operator decides; on by default, as cell broadcast's presidential and extreme alerts cannot be refused. */
+  alertExtremeIgnoresPreferences: true,
+  /** The sound a top-priority civic alert plays on phones (APNs `sound`, FCM `sound`): a resource the app ships under this name; distinct from the default so an alert is known by ear. */
+  alertSound: 'civic_alert',
 };
 
 export type Config = typeof defaults;

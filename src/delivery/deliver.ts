@@ -6,7 +6,7 @@ import { CHANNELS } from '../providers/registry.ts';
 import { BatchProgress, progressTotals, recordedSeqs, writeProgress, type Settled } from './batch-progress.ts';
 import type { Outcome } from '../providers/outcome.ts';
 import type { MessageContent } from '../message/content.ts';
-import type { Job } from '../queue/queue.ts';
+import { PRIORITY, type Job } from '../queue/queue.ts';
 import { retryDelay } from '../queue/backoff.ts';
 import { finishIfComplete, lockNotification } from './completion.ts';
 import { scheduleBatch } from './batches.ts';
@@ -113,6 +113,9 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
       ttl: Math.max(0, remainingTtl),
       urgency: n.urgency as OutgoingMessage['urgency'],
       topic: n.topic,
+      // The urgent lane's own capacity in the senders (crypto threads, connections), for
+      // jobs the queue ran as urgent: a top-priority alert, an urgent single send.
+      ...(job.priority >= PRIORITY.urgent ? { lane: 'urgent' as const } : {}),
     };
     const personaliser = deps.personaliser ?? samePersonaliser;
     const answers = await personaliser.personalise({ id: n.id, appId: n.app_id, category: n.category, content, sendAt: n.send_at }, recipients, base);

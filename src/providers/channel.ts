@@ -79,6 +79,13 @@ export interface OutgoingMessage {
   urgency: 'very-low' | 'low' | 'normal' | 'high';
   /** Collapse key (RFC 8030 Topic). */
   topic: string | null;
+  /**
+   * The urgent lane (a top-priority civic alert, an urgent single send): senders use the
+   * capacity kept for it (crypto threads, connections per origin), which broadcasts cannot
+   * fill. Set by the deliver job from the job's priority, not by the message's urgency,
+   * which any notification may ask for.
+   */
+  lane?: 'urgent';
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Database } from '../store/schema.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import { retryDelay } from './backoff.ts';
 import { insertJobRows } from './job-rows.ts';
-import type { FailedJob, Job, JobHandler, JobSpec, Queue, QueueDepth } from './queue.ts';
+import { PRIORITY, type FailedJob, type Job, type JobHandler, type JobSpec, type Queue, type QueueDepth } from './queue.ts';
 
 export interface EmbeddedQueueOptions {
   pollInterval: number;
@@ -31,7 +31,10 @@ export class EmbeddedQueue implements Queue {
   readonly #wake = new EventEmitter();
   #handlers: Record<string, JobHandler> = {};
   #running = new Set<Promise<void>>();
+  /** Those of #running in the urgent slots. */
+  #runningUrgent = new Set<Promise<void>>();
   #concurrency = 1;
+  #urgentSlots = 0;
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
@@ -51,9 +54,10 @@ export class EmbeddedQueue implements Queue {
     setImmediate(() => this.#wake.emit('job'));
   }
 
-  start(handlers: Record<string, JobHandler>, opts: { concurrency: number }): void {
+  start(handlers: Record<string, JobHandler>, opts: { concurrency: number; urgentSlots?: number }): void {
     this.#handlers = handlers;
     this.#concurrency = opts.concurrency;
+    this.#urgentSlots = opts.urgentSlots ?? 0;
     this.#stopped = false;
     this.#wake.on('job', this.#onWake);
     void this.#recover().finally(() => this.#schedule(0));
@@ -134,17 +138,18 @@ export class EmbeddedQueue implements Queue {
     if (this.#polling || this.#stopped) return;
     this.#polling = true;
     try {
-      const free = this.#concurrency - this.#running.size;
+      // Urgent jobs first, into the urgent slots and then the ordinary ones; ordinary jobs
+      // into what is left of the ordinary slots. Priority orders each claim.
+      const urgentFree = this.#urgentSlots - this.#runningUrgent.size;
+      let free = this.#concurrency - (this.#running.size - this.#runningUrgent.size);
+      const urgent = urgentFree > 0 ? await this.#claim(urgentFree + Math.max(0, free), PRIORITY.urgent) : [];
+      urgent.forEach((job, i) => this.#launch(job, i < urgentFree));
+      free -= Math.max(0, urgent.length - Math.max(0, urgentFree));
       const jobs = free > 0 ? await this.#claim(free) : [];
-      for (const job of jobs) {
-        const run = this.#run(job).finally(() => {
-          this.#running.delete(run);
-          this.#schedule(0);
-        });
-        this.#running.add(run);
-      }
+      for (const job of jobs) this.#launch(job, false);
       // A full claim means more may be waiting: look again at once.
-      this.#schedule(jobs.length > 0 && jobs.length === free ? 0 : this.#opts.pollInterval);
+      const full = (jobs.length > 0 && jobs.length === free) || (urgent.length > 0 && urgent.length >= urgentFree);
+      this.#schedule(full ? 0 : this.#opts.pollInterval);
     } catch (err) {
       this.#opts.logger.error({ err }, 'queue poll failed');
       this.#schedule(this.#opts.pollInterval);
@@ -153,8 +158,18 @@ export class EmbeddedQueue implements Queue {
     }
   }
 
-  /** Takes up to `n` due jobs: waiting ones, and active ones whose lease ran out (their worker died). */
-  async #claim(n: number): Promise<(Job & { rowId: number })[]> {
+  #launch(job: Job & { rowId: number }, urgentSlot: boolean): void {
+    const run = this.#run(job).finally(() => {
+      this.#running.delete(run);
+      this.#runningUrgent.delete(run);
+      this.#schedule(0);
+    });
+    this.#running.add(run);
+    if (urgentSlot) this.#runningUrgent.add(run);
+  }
+
+  /** Takes up to `n` due jobs (of priority `minPriority` or more): waiting ones, and active ones whose lease ran out (their worker died). */
+  async #claim(n: number, minPriority?: number): Promise<(Job & { rowId: number })[]> {
     const now = this.#now();
     let candidates = this.#db
       .selectFrom('jobs')
@@ -165,6 +180,7 @@ export class EmbeddedQueue implements Queue {
           eb.and([eb('state', '=', 'active'), eb('locked_until', '<', now)]),
         ]),
       )
+      .$if(minPriority !== undefined, (q) => q.where('priority', '>=', minPriority!))
       .orderBy('priority', 'desc')
       .orderBy('run_at')
       .orderBy('id')

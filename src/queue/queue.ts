@@ -54,8 +54,13 @@ export interface Queue {
    * were written with its job.
    */
   add(jobs: JobSpec[], tx?: unknown): Promise<void>;
-  /** Starts taking jobs; a job whose handler throws is retried with backoff, then kept as failed. */
-  start(handlers: Record<string, JobHandler>, opts: { concurrency: number }): void;
+  /**
+   * Starts taking jobs; a job whose handler throws is retried with backoff, then kept as
+   * failed. `urgentSlots` are slots beside `concurrency` that only jobs of priority
+   * PRIORITY.urgent or more take: a broadcast holding every ordinary slot does not hold an
+   * alert (an implementation without them runs urgent jobs first, in the ordinary slots).
+   */
+  start(handlers: Record<string, JobHandler>, opts: { concurrency: number; urgentSlots?: number }): void;
   /** Stops taking jobs and waits for the running ones (SIGTERM drains). */
   stop(): Promise<void>;
   depth(): Promise<QueueDepth>;

@@ -35,13 +35,6 @@ export interface AlertFeedsTable {
   updated_at: number;
 }
 
-export interface AlertSettingsTable {
-  app_id: string;
-  /** 1: the public page and its Atom feed are served. */
-  public_page: number;
-  updated_at: number;
-}
-
 export interface AlertGeocodeTablesTable {
   app_id: string;
   /** Upper-cased, as zone keys are (`SAME`). */

@@ -8,11 +8,13 @@ import type { Generated } from 'kysely';
  * `expired`: the TTL ran out before the send (the server was down, retries took too long);
  * `unsubscribed`: the subscription was deleted between the fan-out and the send.
  * `no_winner`: an A/B test in winner mode found no winner and the campaign sends the rest nothing.
+ * `alert_cancelled`, `alert_replaced`: a civic alert was cancelled or updated while its
+ * fan-out was in flight; its remaining recipients get the Cancel's or the Update's notification.
  */
-export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed' | 'expired' | 'unsubscribed' | 'no_winner';
+export type SendReason = 'sent' | 'capped' | 'quiet_held' | 'suppressed' | 'render_failed' | 'too_large' | 'holdout' | 'passed' | 'expired' | 'unsubscribed' | 'no_winner' | 'alert_cancelled' | 'alert_replaced';
 
 /** Every reason, in the order reports list them. */
-export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed', 'expired', 'unsubscribed', 'no_winner'];
+export const SEND_REASONS: readonly SendReason[] = ['sent', 'capped', 'quiet_held', 'suppressed', 'render_failed', 'too_large', 'holdout', 'passed', 'expired', 'unsubscribed', 'no_winner', 'alert_cancelled', 'alert_replaced'];
 
 /** One recipient of a notification and what became of it (migration 012, src/campaigns/). */
 export interface SendRecordsTable {

@@ -2,11 +2,12 @@ import type { Generated } from 'kysely';
 import type { ActivityTable } from './schema-activity.ts';
 import type { ActivityRollupsTable, ActivityTotalsTable, ConversionTouchesTable } from './schema-analytics.ts';
 import type { AlertReferencesTable, AlertTestersTable, AlertsTable, UserAlertZonesTable } from './schema-alerts.ts';
+import type { AlertNotificationsTable, AlertSettingsTable } from './schema-alert-sends.ts';
 import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, SendRecordsTable } from './schema-campaigns.ts';
 import type { PushChannelsTable, PushMessagesTable, PushUaidsTable } from './schema-push-service.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
-import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, AlertSettingsTable, UserAlertLocationsTable } from './schema-alert-feeds.ts';
+import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, UserAlertLocationsTable } from './schema-alert-feeds.ts';
 import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
@@ -49,6 +50,8 @@ export interface Database {
   alert_references: AlertReferencesTable;
   user_alert_zones: UserAlertZonesTable;
   alert_testers: AlertTestersTable;
+  alert_notifications: AlertNotificationsTable;
+  alert_settings: AlertSettingsTable;
   operators: OperatorsTable;
   operator_sessions: OperatorSessionsTable;
   operator_memberships: OperatorMembershipsTable;
@@ -59,7 +62,6 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
   alert_feeds: AlertFeedsTable;
-  alert_settings: AlertSettingsTable;
   alert_geocode_tables: AlertGeocodeTablesTable;
   alert_geocodes: AlertGeocodesTable;
   user_alert_locations: UserAlertLocationsTable;

@@ -35,6 +35,12 @@ export interface PushTransportOptions {
    * connection, headers, body. Time in the per-origin queue is not counted.
    */
   requestTimeoutMs: number;
+  /**
+   * Urgent requests in flight per origin, in a lane of their own: their own slots and their
+   * own kept-alive connections, so a broadcast queued to the same origin does not hold them
+   * (a civic alert). 0 or absent: urgent requests share the ordinary lane.
+   */
+  urgentConcurrencyPerOrigin?: number;
   /** Resolves hostnames; defaults to the system resolver. Every answer is checked unless allowPrivate. */
   lookup?: Resolver;
   /** CA certificates (PEM) to trust instead of the default roots, for a push service behind a private CA. */
@@ -45,6 +51,8 @@ export interface PushRequest {
   url: string;
   headers: Record<string, string>;
   body: Uint8Array;
+  /** Sent in the urgent lane (urgentConcurrencyPerOrigin), when there is one. */
+  urgent?: boolean;
 }
 
 export interface PushResponse {
@@ -79,6 +87,8 @@ export class PushTransport {
   readonly #allowPrivate: boolean;
   readonly #timeoutMs: number;
   readonly #semaphore: OriginSemaphore;
+  /** The urgent lane: its slots and its connections; undefined when it shares the ordinary one. */
+  readonly #urgent: { semaphore: OriginSemaphore; agent: Agent } | undefined;
   #requests = 0;
   /** send() calls accepted and not yet settled, queued ones included. */
   #pending = 0;
@@ -93,12 +103,18 @@ export class PushTransport {
     this.#allowPrivate = options.allowPrivate;
     this.#timeoutMs = options.requestTimeoutMs;
     this.#semaphore = new OriginSemaphore(options.maxConcurrencyPerOrigin);
-    this.#agent = new Agent({
+    this.#agent = this.#newAgent(options, Math.min(options.connectionsPerOrigin, options.maxConcurrencyPerOrigin));
+    const urgent = options.urgentConcurrencyPerOrigin ?? 0;
+    this.#urgent = urgent > 0 ? { semaphore: new OriginSemaphore(urgent), agent: this.#newAgent(options, Math.min(options.connectionsPerOrigin, urgent)) } : undefined;
+  }
+
+  #newAgent(options: PushTransportOptions, connections: number): Agent {
+    return new Agent({
       // undici waits one event-loop turn before reusing an HTTP/1.1 socket (in case the
       // server closes it despite keep-alive), and opens another connection meanwhile if
       // allowed. Capping connections at the in-flight limit keeps that from ever opening
       // more sockets than requests: the request waits the turn instead.
-      connections: Math.min(options.connectionsPerOrigin, options.maxConcurrencyPerOrigin),
+      connections,
       // One request at a time per HTTP/1.1 connection: a pipelined request that
       // fails takes the ones behind it down, and POST must not be replayed.
       pipelining: 1,
@@ -125,10 +141,11 @@ export class PushTransport {
 
     this.#pending++;
     try {
-      const release = await this.#semaphore.acquire(url.origin);
+      const lane = request.urgent && this.#urgent ? this.#urgent : { semaphore: this.#semaphore, agent: this.#agent };
+      const release = await lane.semaphore.acquire(url.origin);
       try {
         this.#requests++;
-        return await this.#dispatch(url, request);
+        return await this.#dispatch(url, request, lane.agent);
       } finally {
         release();
       }
@@ -139,19 +156,20 @@ export class PushTransport {
   }
 
   stats(): TransportStats {
-    return { inFlight: this.#semaphore.active, queued: this.#semaphore.waiting, requests: this.#requests };
+    const urgent = this.#urgent?.semaphore;
+    return { inFlight: this.#semaphore.active + (urgent?.active ?? 0), queued: this.#semaphore.waiting + (urgent?.waiting ?? 0), requests: this.#requests };
   }
 
   /** Refuses new requests, waits for those already accepted (queued ones included), then closes every connection. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#pending > 0) await new Promise<void>((resolve) => (this.#onDrained = resolve));
-      await this.#agent.close();
+      await Promise.all([this.#agent.close(), this.#urgent?.agent.close()]);
     })();
     return this.#closing;
   }
 
-  async #dispatch(url: URL, request: PushRequest): Promise<PushResponse> {
+  async #dispatch(url: URL, request: PushRequest, agent: Agent): Promise<PushResponse> {
     const controller = new AbortController();
     const timer = setTimeout(() => {
       controller.abort(
@@ -159,7 +177,7 @@ export class PushTransport {
       );
     }, this.#timeoutMs);
     try {
-      const response = await this.#agent.request({
+      const response = await agent.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: 'POST',

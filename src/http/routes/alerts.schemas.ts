@@ -34,6 +34,19 @@ export const AlertInfoSummary = Type.Object({
   topPriority: Type.Boolean({ description: 'Severity Extreme or Severe with urgency Immediate or Expected' }),
 });
 
+export const AlertNotification = Type.Object({
+  id: Type.String({ description: 'The notification the alert was sent as (ntf_...): GET /v1/apps/{appId}/notifications/{id} has its delivery' }),
+  kind: Type.Union([Type.Literal('alert'), Type.Literal('all_clear')], { description: 'all_clear: a Cancel, or an Update that says the danger is past' }),
+  thread: Type.String({ description: 'The collapse key it shares with the alerts it updates or cancels: Web Push tag and Topic, apns-collapse-id, FCM collapse_key' }),
+});
+
+export const AlertSending = Type.Object({
+  status: Type.String(),
+  topPriority: Type.Boolean({ description: 'Sent on the urgent lane' }),
+  counts: Type.Record(Type.String(), Type.Integer(), { description: 'As the notification counts them: targeted, sent, delivered, failed, expired, pruned, suppressed, pending, ...' }),
+  suppressed: Type.Record(Type.String(), Type.Integer(), { description: 'counts.suppressed by reason: preference_off, alert_cancelled, alert_replaced' }),
+});
+
 export const Alert = Type.Object({
   id: Type.String({ description: 'alr_...' }),
   sender: Type.String(),
@@ -51,10 +64,11 @@ export const Alert = Type.Object({
   allClear: Type.Boolean({ description: 'A Cancel, or an Update whose every info is urgency Past or responseType AllClear' }),
   references: Type.Array(AlertReference),
   infos: Type.Array(AlertInfoSummary),
+  notification: nullable(AlertNotification),
 });
 export type Alert = Static<typeof Alert>;
 
-export const AlertDetail = Type.Intersect([Alert, Type.Object({ cap: Type.Unknown({ description: 'The alert as parsed: every CAP field (docs/civic-alerts.md#cap-fields)' }) })]);
+export const AlertDetail = Type.Intersect([Alert, Type.Object({ cap: Type.Unknown({ description: 'The alert as parsed: every CAP field (docs/civic-alerts.md#cap-fields)' }), sending: nullable(AlertSending) })]);
 
 export const AlertListQuery = Type.Object(
   {
@@ -66,3 +80,16 @@ export const AlertListQuery = Type.Object(
 export type AlertListQuery = Static<typeof AlertListQuery> & { limit: number };
 
 export const AlertPage = Type.Object({ data: Type.Array(Alert), next: nullable(Type.String()) });
+
+export const AlertPostQuery = Type.Object(
+  {
+    reach: Type.Optional(
+      Type.Union([Type.Literal('area'), Type.Literal('area_and_unlocated')], {
+        description: 'area (the default): the users located in the area and those whose zones it names; area_and_unlocated, for a wide alert: every user without a location too',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AlertPostQuery = Static<typeof AlertPostQuery>;
+

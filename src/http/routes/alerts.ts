@@ -8,7 +8,7 @@ import { CAP_MAX_BYTES } from '../../protocol/cap/index.ts';
 import { guard } from '../guards.ts';
 import { guardedProblems } from '../openapi.ts';
 import { AppItemParams, AppParams } from '../schemas.ts';
-import { Alert, AlertDetail, AlertListQuery, AlertPage, CAP_MEDIA_TYPES, CapBody } from './alerts.schemas.ts';
+import { Alert, AlertDetail, AlertListQuery, AlertPage, AlertPostQuery, CAP_MEDIA_TYPES, CapBody } from './alerts.schemas.ts';
 
 const CAP_CODES = ['app_not_found', 'cap_refused', 'cap_malformed', 'cap_invalid'] as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -29,7 +29,7 @@ export function alertRoutes(app: FastifyInstance, ctx: Context): void {
       }
     });
 
-    scope.post<{ Params: AppParams; Body: string | CapAlertJson }>(
+    scope.post<{ Params: AppParams; Querystring: AlertPostQuery; Body: string | CapAlertJson }>(
       '/v1/apps/:appId/alerts',
       {
         onRequest: guard(ctx, 'secret'),
@@ -40,8 +40,9 @@ export function alertRoutes(app: FastifyInstance, ctx: Context): void {
           summary: 'Receive a CAP 1.2 alert',
           description:
             'The body is one CAP `<alert>` as `application/cap+xml` or `application/xml`, at most 900 KB, or the same fields as `application/json`. The same alert (sender, identifier, sent) posted again answers 200 with the alert already held; a new one 201. ' +
-            'A refused document answers problem+json naming the element at fault (`element`) and stores nothing. Who the alert reaches is its `disposition`. See docs/civic-alerts.md.',
+            'A refused document answers problem+json naming the element at fault (`element`) and stores nothing. Who the alert reaches is its `disposition`; one that reaches people is sent at once (`notification`). See docs/civic-alerts.md.',
           params: AppParams,
+          querystring: AlertPostQuery,
           body: CapBody,
           response: { 200: Alert, 201: Alert, ...guardedProblems('secret', { params: true, body: true }, ...CAP_CODES) },
         },
@@ -53,7 +54,8 @@ export function alertRoutes(app: FastifyInstance, ctx: Context): void {
         const isCap = typeof req.body === 'string' && (CAP_MEDIA_TYPES as readonly string[]).includes(mediaType);
         const isJson = mediaType === 'application/json' && typeof req.body === 'object' && req.body !== null;
         if (!isCap && !isJson) throw new ApiError('unsupported_media_type', `Send the alert as ${CAP_MEDIA_TYPES.join(' or ')}, or as application/json`);
-        const { alert, created } = isCap ? await receiveCapAlert(ctx, req.params.appId, req.body as string) : await receiveJsonAlert(ctx, req.params.appId, req.body as CapAlertJson);
+        const send = { includeUnlocated: req.query.reach === 'area_and_unlocated' };
+        const { alert, created } = isCap ? await receiveCapAlert(ctx, req.params.appId, req.body as string, 'xml', send) : await receiveJsonAlert(ctx, req.params.appId, req.body as CapAlertJson, send);
         return reply.status(created ? 201 : 200).header('location', `/v1/apps/${req.params.appId}/alerts/${alert.id}`).send(alert);
       },
     );

@@ -11,6 +11,11 @@ export const AtomFeed = { description: 'An Atom feed (RFC 4287) whose entries ho
 
 export const AlertSettings = Type.Object({
   publicPage: Type.Boolean({ description: 'Serve /public/apps/{appId}/alerts, its Atom feed and each alert’s page (true unless turned off)' }),
+  apnsCriticalAlerts: Type.Boolean({ description: "The app's APNs credentials carry Apple's critical-alert entitlement: top-priority alerts go as interruption-level critical (time-sensitive otherwise; false unless set)" }),
 });
-export const AlertSettingsBody = Type.Object({ publicPage: Type.Boolean() }, { additionalProperties: false });
+/** The settings to change; those not named keep their value. */
+export const AlertSettingsBody = Type.Object(
+  { publicPage: Type.Optional(Type.Boolean()), apnsCriticalAlerts: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
+);
 export type AlertSettingsBody = Static<typeof AlertSettingsBody>;

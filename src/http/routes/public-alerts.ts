@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import { renderAlertAtom } from '../../alerts/public-alert-atom.ts';
 import { PUBLIC_PAGE_CSP, renderAlertList, renderAlertPage } from '../../alerts/public-alert-html.ts';
-import { activePublicAlerts, getAlertSettings, publicAlert, publicPageOf, setAlertSettings } from '../../alerts/public-alerts.ts';
+import { getAlertSettings, setAlertSettings } from '../../alerts/alert-settings.ts';
+import { activePublicAlerts, publicAlert, publicPageOf } from '../../alerts/public-alerts.ts';
 import type { Context } from '../../context.ts';
 import { guard } from '../guards.ts';
 import { PUBLIC, guardedProblems, problems } from '../openapi.ts';
@@ -67,7 +68,7 @@ export function publicAlertRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.put<{ Params: AppParams; Body: AlertSettingsBody }>(
     '/v1/apps/:appId/alert-settings',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'setAlertSettings', tags: ['alerts'], summary: 'Turn the public alert page on or off', params: AppParams, body: AlertSettingsBody, response: { 200: AlertSettings, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found') } } },
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'setAlertSettings', tags: ['alerts'], summary: 'Change the app’s civic alert settings: the public page, APNs critical alerts', params: AppParams, body: AlertSettingsBody, response: { 200: AlertSettings, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found') } } },
     async (req) => {
       await getApp(ctx, req.params.appId);
       return setAlertSettings(ctx, req.params.appId, req.body);

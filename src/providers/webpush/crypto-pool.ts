@@ -6,18 +6,28 @@ interface Pending {
   reject: (err: Error) => void;
 }
 
+type Slot = { worker: Worker; pending: Map<number, Pending> };
+
 /**
  * RFC 8291 encryption on worker threads, one per core: an ECDH per recipient is the
  * ceiling of a Web Push fan-out, and the main thread must stay free for I/O.
+ *
+ * `urgentThreads` more threads take only urgent tasks (a civic alert): a thread works its
+ * tasks in order, so an urgent task posted to a shared thread would wait for every
+ * broadcast chunk queued before it. On a busy machine the operating system shares the
+ * cores among all the threads, so the urgent one starts at once rather than last.
  */
 export class CryptoPool {
-  readonly #workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
+  readonly #workers: Slot[] = [];
+  readonly #urgent: Slot[] = [];
   #next = 0;
+  #nextUrgent = 0;
   #taskId = 0;
   #closed = false;
 
-  constructor(threads: number) {
-    for (let i = 0; i < threads; i++) this.#spawn();
+  constructor(threads: number, urgentThreads = 0) {
+    for (let i = 0; i < threads; i++) this.#spawn(this.#workers);
+    for (let i = 0; i < urgentThreads; i++) this.#spawn(this.#urgent);
   }
 
   /** Encrypts `plaintext` for each recipient; a string in the answer is why one could not be. */
@@ -33,9 +43,9 @@ export class CryptoPool {
    * task: personal messages keep the task size (and so the thread hand-off cost per
    * recipient) of a plain broadcast, and a payload shared by many travels once.
    */
-  encryptEach(plaintexts: Uint8Array[], recipients: { p256dh: string; auth: string; plaintext: number }[]): Promise<(Uint8Array | string)[]> {
+  encryptEach(plaintexts: Uint8Array[], recipients: { p256dh: string; auth: string; plaintext: number }[], opts: { urgent?: boolean } = {}): Promise<(Uint8Array | string)[]> {
     if (this.#closed) return Promise.reject(new Error('crypto pool is closed'));
-    const slot = this.#workers[this.#next++ % this.#workers.length]!;
+    const slot = opts.urgent && this.#urgent.length > 0 ? this.#urgent[this.#nextUrgent++ % this.#urgent.length]! : this.#workers[this.#next++ % this.#workers.length]!;
     const id = ++this.#taskId;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
@@ -56,10 +66,10 @@ export class CryptoPool {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+    await Promise.all([...this.#workers, ...this.#urgent].map((w) => w.worker.terminate()));
   }
 
-  #spawn(): void {
+  #spawn(list: Slot[]): void {
     const worker = new Worker(new URL('./crypto-worker-entry.mjs', import.meta.url), {
       workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href },
     });
@@ -76,11 +86,11 @@ export class CryptoPool {
     worker.on('exit', () => {
       for (const p of slot.pending.values()) p.reject(new Error('crypto worker exited'));
       slot.pending.clear();
-      const i = this.#workers.indexOf(slot);
-      if (i >= 0) this.#workers.splice(i, 1);
-      if (!this.#closed) this.#spawn();
+      const i = list.indexOf(slot);
+      if (i >= 0) list.splice(i, 1);
+      if (!this.#closed) this.#spawn(list);
     });
     worker.unref();
-    this.#workers.push(slot);
+    list.push(slot);
   }
 }

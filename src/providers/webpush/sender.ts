@@ -46,7 +46,7 @@ export class WebPushSender implements Sender {
         const options = { ttl: message.ttl, urgency: message.urgency, topic: message.topic };
         const deliveryRef = this.deps.deliveryRef?.(message.id, r);
         const request = buildWebPushRequest(r.address, body, vapid.cache.authorization(r.address, now()), deliveryRef ? { ...options, deliveryRef } : options);
-        const res = await transport.send(request);
+        const res = await transport.send(message.lane === 'urgent' ? { ...request, urgent: true } : request);
         return mapWebPushResponse(res.status, res.headers, res.body, now(), retryMax);
       } catch (err) {
         if (err instanceof EndpointRejectedError) return { kind: 'rejected', reason: `endpoint refused: ${err.reason}` };
@@ -72,7 +72,8 @@ export class WebPushSender implements Sender {
         if (!slot.has(p)) slot.set(p, plaintexts.push(p) - 1);
         return [{ p256dh: s.recipient.p256dh ?? '', auth: s.recipient.auth ?? '', plaintext: slot.get(p)! }];
       });
-      const encrypted = keys.length ? crypto.encryptEach(plaintexts, keys) : Promise.resolve([]);
+      const urgent = part.some((s) => s.message.lane === 'urgent');
+      const encrypted = keys.length ? crypto.encryptEach(plaintexts, keys, { urgent }) : Promise.resolve([]);
       chunks.push(
         encrypted.then((bodies) => {
           let b = 0;

@@ -10,8 +10,6 @@ import type { Dialect } from '../dialect.ts';
  *   whose CAP messages were read, so a linked CAP document is fetched once; `failures` the
  *   polls failed in a row (the backoff); `next_poll_at` when the poll job is due, `poll_seq` which poll that is (the job's key:
  *   a PATCH that moves the poll makes a new one, so the job it replaces does nothing).
- * - `alert_settings`: an app's civic alert settings (`public_page`: 1 serves the public
- *   page and its Atom feed, 0 answers 404). No row: the defaults.
  * - `alert_geocode_tables` and `alert_geocodes`: code → polygon tables an app uploaded,
  *   one per `value_name` (`SAME`, `FIPS6`, a postcode scheme), each code's geometry as
  *   GeoJSON (`[lon, lat]`) and its box for the area's look-ups.
@@ -45,11 +43,6 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('alert_feeds_app').on('alert_feeds').columns(['app_id', 'created_at', 'id']).execute();
   // The reconcile pass looks for overdue feeds.
   await db.schema.createIndex('alert_feeds_due').on('alert_feeds').columns(['next_poll_at']).execute();
-  await sql`create table alert_settings (
-    app_id text primary key references apps(id) on delete cascade,
-    public_page integer not null,
-    updated_at ${sql.raw(time)} not null
-  )`.execute(db);
   await sql`create table alert_geocode_tables (
     app_id text not null references apps(id) on delete cascade,
     value_name text not null,

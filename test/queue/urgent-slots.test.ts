@@ -1,0 +1,53 @@
+/**
+ * The urgent lane's own worker slots (embedded queue, on SQLite and PostgreSQL): with every
+ * ordinary slot held by a broadcast's jobs, an urgent job still runs at once in a slot only
+ * urgent jobs take; ordinary jobs never take those slots.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PRIORITY } from '../../src/queue/queue.ts';
+import { SETUPS, openBackend } from './queue-setups.ts';
+
+async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+for (const setup of SETUPS.filter((s) => s.name.startsWith('embedded'))) {
+  describe(`urgent slots: ${setup.name}`, () => {
+    test('an urgent job runs while broadcast jobs hold every ordinary slot; broadcast jobs do not take the urgent slots', async () => {
+      const b = await openBackend(await setup.spec());
+      try {
+        const q = b.queue();
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        const running = new Set<string>();
+        const ran: string[] = [];
+        const handler = async (job: { name: string; data: unknown }) => {
+          const id = String((job.data as { id: string }).id);
+          running.add(id);
+          ran.push(id);
+          if (job.name === 'broadcast') await held;
+          running.delete(id);
+        };
+        await q.add(Array.from({ length: 6 }, (_, i) => ({ name: 'broadcast', data: { id: `b${i}` } })));
+        q.start({ broadcast: handler, alert: handler }, { concurrency: 2, urgentSlots: 1 });
+        await until('two broadcast jobs run', () => running.size === 2);
+        // More polls pass: the other broadcast jobs stay waiting, the urgent slot free.
+        await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual([...running].sort(), ['b0', 'b1']);
+        await q.add([{ name: 'alert', data: { id: 'a' }, priority: PRIORITY.urgent }]);
+        await until('the alert ran', () => ran.includes('a'));
+        assert.deepEqual([...running].sort(), ['b0', 'b1'], 'the broadcast still holds its two slots');
+        release();
+        await until('everything ran', () => ran.length === 7);
+        await q.stop();
+      } finally {
+        await b.close();
+      }
+    });
+  });
+}
