@@ -6,6 +6,8 @@ import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, Se
 import type { PushChannelsTable, PushMessagesTable, PushUaidsTable } from './schema-push-service.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
+import type { WebhookAttemptsTable } from './schema-webhooks.ts';
+import type { RecipientClicksTable } from './schema-analytics.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -56,6 +58,8 @@ export interface Database {
   conversion_touches: ConversionTouchesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  recipient_clicks: RecipientClicksTable;
 }
 
 export interface AppsTable {

@@ -293,5 +293,14 @@ export const en = {
   'system.retryAll': 'Retry all',
   'system.retryAllConfirm': 'Every failed job goes back to the queue, its attempts counted from zero.',
   'system.retried': 'Jobs put back in the queue: {count}.',
+  // The delivery log's attempts (webhook.tsx).
+  'webhook.attemptLog': 'Every attempt',
+  'webhook.attemptLogOf': 'Attempts of {id}',
+  'webhook.attempt': 'Attempt',
+  'webhook.attemptAt': 'When',
+  'webhook.attemptResult': 'Answer',
+  'webhook.attemptResponse': 'Start of the answer',
+  'webhook.attemptReplay': 'replay {n}',
+  'webhook.noAnswer': 'No answer',
 };
 export type MessageKey = keyof typeof en;

@@ -294,4 +294,13 @@ export const fr: Record<MessageKey, string> = {
   'system.retryAll': 'Tout relancer',
   'system.retryAllConfirm': 'Toutes les tâches en échec reviennent dans la file, leurs tentatives comptées de zéro.',
   'system.retried': 'Tâches remises dans la file : {count}.',
+  // Les tentatives du journal de livraison (webhook.tsx).
+  'webhook.attemptLog': 'Toutes les tentatives',
+  'webhook.attemptLogOf': 'Tentatives de {id}',
+  'webhook.attempt': 'Tentative',
+  'webhook.attemptAt': 'Quand',
+  'webhook.attemptResult': 'Réponse',
+  'webhook.attemptResponse': 'Début de la réponse',
+  'webhook.attemptReplay': 'rejeu {n}',
+  'webhook.noAnswer': 'Pas de réponse',
 };
