@@ -3,7 +3,7 @@
  * content (and of its campaign's definition, whose languages and variants may name others).
  * A click is counted per button only for these, so a browser cannot make up buttons and
  * grow the rollups without bound (an action is any string of up to 64 characters to the
- * event route).
+ * event route); the log keeps the action as reported.
  *
  * @example actionIdsOf('{"title":"Sale","actions":[{"action":"buy","title":"Buy"}]}') // Set {'buy'}
  */

@@ -40,9 +40,9 @@ export async function rebuildRollups(db: Kysely<Database>, dialect: Dialect, sco
       group by ${dims}, type`.execute(tx);
     // Each button's clicks, repeats included, as `clicked:<action>` (appendActivity's countables).
     await sql`insert into activity_rollups ${columns}
-      select ${dims}, ${ACTION_CLICK_PREFIX} || action, count(*), 0 from activity
-      where at >= ${since} and type = 'clicked' and action is not null${app('app_id')}
-      group by ${dims}, action`.execute(tx);
+      select ${dims}, ${ACTION_CLICK_PREFIX} || counted_action, count(*), 0 from activity
+      where at >= ${since} and type = 'clicked' and counted_action is not null${app('app_id')}
+      group by ${dims}, counted_action`.execute(tx);
     // A conversion's kind, as appendActivity counts it (src/store/activity-log.ts): data is
     // written by JSON.stringify with `kind` first.
     for (const kind of ['direct', 'influenced']) {

@@ -127,9 +127,9 @@ async function logEngagement(tx: Transaction<Database>, appId: string, stored: S
     if (s.userId !== null && (r.type === 'displayed' || r.type === 'clicked')) {
       touches.push({ notificationId: r.notification_id!, userId: s.userId, kind: r.type, at, campaignId: n.campaignId, variant, category: n.category, channel: s.channel, subscriptionId: r.subscription_id! });
     }
-    // A button the notification does not have is logged as a click on it, without the made-up id.
-    const action = r.action !== null && n.actions.has(r.action) ? r.action : null;
-    return { appId, type: r.type as ActivityType, at, notificationId: r.notification_id, campaignId: n.campaignId, variant, category: n.category, channel: s.channel, subscriptionId: r.subscription_id, userId: s.userId, action, repeated: repeated.has(i) };
+    // Logged as reported; counted per button only for a button the notification has.
+    const countedAction = r.action !== null && n.actions.has(r.action) ? r.action : null;
+    return { appId, type: r.type as ActivityType, at, notificationId: r.notification_id, campaignId: n.campaignId, variant, category: n.category, channel: s.channel, subscriptionId: r.subscription_id, userId: s.userId, action: r.action, repeated: repeated.has(i), countedAction };
   });
   await appendActivity(tx, activities);
   await recordTouches(tx, appId, touches);

@@ -32,15 +32,17 @@ export interface Activity {
    * logged, counted for its button, not again in `clicked` (migration 025).
    */
   repeated?: boolean;
+  /** A click's button as counted per button: `action` when the notification names it; absent or null otherwise (then no per-button count). */
+  countedAction?: string | null;
 }
 
 /** An outcome as the log holds it. */
-export interface LoggedActivity extends Required<Omit<Activity, 'data' | 'repeated'>> {
+export interface LoggedActivity extends Required<Omit<Activity, 'data' | 'repeated' | 'countedAction'>> {
   seq: number;
   data: Record<string, unknown> | null;
 }
 
-/** Rows per insert: 15 values each, well under SQLite's 32,766 bound variables. */
+/** Rows per insert: 16 values each, well under SQLite's 32,766 bound variables. */
 const INSERT_CHUNK = 1000;
 
 /** Most rows one read returns. */
@@ -72,6 +74,7 @@ export async function appendActivity(db: Kysely<Database>, activities: readonly 
       value: a.value ?? null,
       data: a.data === undefined || a.data === null ? null : JSON.stringify(a.data),
       repeated: a.repeated === true ? 1 : 0,
+      counted_action: a.type === 'clicked' ? (a.countedAction ?? null) : null,
     }));
     await db.insertInto('activity').values(rows).execute();
   }
@@ -90,7 +93,7 @@ function countablesOf(a: Activity): Countable[] {
   const out: Countable[] = a.repeated === true ? [] : [a];
   const kind = a.type === 'converted' ? a.data?.kind : undefined;
   if (kind === 'direct' || kind === 'influenced') out.push({ ...a, type: `converted_${kind}` });
-  if (a.type === 'clicked' && a.action) out.push({ ...a, type: `${ACTION_CLICK_PREFIX}${a.action}` });
+  if (a.type === 'clicked' && a.countedAction) out.push({ ...a, type: `${ACTION_CLICK_PREFIX}${a.countedAction}` });
   return out;
 }
 

@@ -36,6 +36,7 @@ for (const kind of STORES) {
       await sql`drop table webhook_attempts`.execute(db);
       await sql`drop table recipient_clicks`.execute(db);
       await sql`alter table activity drop column repeated`.execute(db);
+      await sql`alter table activity drop column counted_action`.execute(db);
       await sql`delete from schema_migrations where version = 25`.execute(db);
       const click = (sub: string | null, action: string | null, at: number) => sql`(${app.id}, 'clicked', ${at}, 'ntf_a', 'cmp_a', 'A', 'promotions', 'webpush', ${sub}, null, ${action}, null, null)`;
       await sql`insert into activity (app_id, type, at, notification_id, campaign_id, variant, category, channel, subscription_id, user_id, action, value, data) values

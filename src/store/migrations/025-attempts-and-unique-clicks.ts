@@ -19,6 +19,10 @@ const HOUR_MS = 3_600_000;
  * - `recipient_clicks`: who has clicked what, one row per notification and subscription,
  *   taken by the click report that comes first (a primary key: two reports at once for the
  *   same recipient cannot both be first). It goes with the subscription or notification.
+ * - `activity.counted_action`: on a click, the button it is counted under (`clicked:<action>`
+ *   rollups): its `action` when the notification names that button, else null. `action`
+ *   stays as the browser or app reported it (webhooks carry it); the counts take only the
+ *   buttons the notification has, so made-up ids cannot grow the rollups.
  * - The rollups gain `clicked:<action>` rows (per action button, every button clicked),
  *   beside `clicked` (per recipient); the per-app totals do not hold them.
  *
@@ -42,6 +46,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   )`.execute(db);
 
   await sql`alter table activity add column repeated integer not null default 0`.execute(db);
+  await sql`alter table activity add column counted_action text`.execute(db);
   await sql`create table recipient_clicks (
     notification_id text not null references notifications(id) on delete cascade,
     subscription_id text not null references subscriptions(id) on delete cascade,
@@ -64,6 +69,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
       and notification_id in (select id from notifications) and subscription_id in (select id from subscriptions)
     group by notification_id, subscription_id`.execute(db);
 
+  await sql`update activity set counted_action = action where type = 'clicked' and action is not null`.execute(db);
+
   // The rollups of those hours, corrected by what the repeats had added to `clicked`.
   const hour = sql`at - (at % ${sql.lit(HOUR_MS)})`;
   const dims = sql`app_id, ${hour}, coalesce(campaign_id, ''), coalesce(notification_id, ''), coalesce(variant, ''), coalesce(category, ''), coalesce(channel, '')`;
@@ -84,6 +91,6 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await sql`delete from activity_rollups where type = 'clicked' and count <= 0`.execute(db);
   await sql`delete from activity_totals where type = 'clicked' and count <= 0`.execute(db);
   await sql`insert into activity_rollups (app_id, hour, campaign_id, notification_id, variant, category, channel, type, count, value_sum)
-    select ${dims}, 'clicked:' || action, count(*), 0 from activity where type = 'clicked' and action is not null
-    group by ${dims}, action`.execute(db);
+    select ${dims}, 'clicked:' || counted_action, count(*), 0 from activity where type = 'clicked' and counted_action is not null
+    group by ${dims}, counted_action`.execute(db);
 }
