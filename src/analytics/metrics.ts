@@ -32,10 +32,12 @@ export const METRICS: readonly Metric[] = [...COUNT_METRICS, ...(Object.keys(RAT
 export interface Sums {
   counts: Map<string, number>;
   revenue: number;
+  /** Clicks per action button (a campaign's or a notification's own view). */
+  actions: Map<string, number>;
 }
 
 export function emptySums(): Sums {
-  return { counts: new Map(), revenue: 0 };
+  return { counts: new Map(), revenue: 0, actions: new Map() };
 }
 
 /** The value of one metric from a bucket's sums. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../store/dialect.ts';
-import { HOUR_MS } from '../store/activity-log.ts';
+import { ACTION_CLICK_PREFIX, HOUR_MS } from '../store/activity-log.ts';
 import type { Database } from '../store/schema.ts';
 import { OPT_IN_EVENTS } from './event-types.ts';
 
@@ -34,9 +34,15 @@ export async function rebuildRollups(db: Kysely<Database>, dialect: Dialect, sco
     // Both tables, in the order appendActivity writes them, before anything is read.
     if (dialect === 'postgres') await sql`lock table activity_rollups, activity_totals in exclusive mode`.execute(tx);
     await sql`delete from activity_rollups where hour >= ${since}${app('app_id')}`.execute(tx);
+    // A repeated click (a recipient's second button) is not counted again in `clicked`.
     await sql`insert into activity_rollups ${columns}
-      select ${dims}, type, count(*), coalesce(sum(value), 0) from activity where at >= ${since}${app('app_id')}
+      select ${dims}, type, count(*), coalesce(sum(value), 0) from activity where at >= ${since} and repeated = 0${app('app_id')}
       group by ${dims}, type`.execute(tx);
+    // Each button's clicks, repeats included, as `clicked:<action>` (appendActivity's countables).
+    await sql`insert into activity_rollups ${columns}
+      select ${dims}, ${ACTION_CLICK_PREFIX} || counted_action, count(*), 0 from activity
+      where at >= ${since} and type = 'clicked' and counted_action is not null${app('app_id')}
+      group by ${dims}, counted_action`.execute(tx);
     // A conversion's kind, as appendActivity counts it (src/store/activity-log.ts): data is
     // written by JSON.stringify with `kind` first.
     for (const kind of ['direct', 'influenced']) {
@@ -51,7 +57,8 @@ export async function rebuildRollups(db: Kysely<Database>, dialect: Dialect, sco
       group by app_id, ${hour}, type`.execute(tx);
     await sql`delete from activity_totals where hour >= ${since}${app('app_id')}`.execute(tx);
     await sql`insert into activity_totals (app_id, hour, type, count, value_sum)
-      select app_id, hour, type, sum(count), sum(value_sum) from activity_rollups where hour >= ${since}${app('app_id')}
+      select app_id, hour, type, sum(count), sum(value_sum) from activity_rollups
+      where hour >= ${since} and type not like ${`${ACTION_CLICK_PREFIX}%`}${app('app_id')}
       group by app_id, hour, type`.execute(tx);
     const n = await sql<{ n: number }>`select count(*) as n from activity_rollups where hour >= ${since}${app('app_id')}`.execute(tx);
     return { rows: Number(n.rows[0]?.n ?? 0) };

@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Transaction } from 'kysely';
 import { ApiError } from '../errors/api-error.ts';
 import { addToRollups, appendActivity, type Activity } from '../store/activity-log.ts';
 import type { ActivityType, Database, EventsTable } from '../store/schema.ts';
+import { actionIdsOf } from './action-ids.ts';
 import { recordTouches, type Touch } from './conversions.ts';
 import { isNotificationEvent, type EventType } from './event-types.ts';
 
@@ -40,7 +41,8 @@ export interface RecordDeps {
  *
  * Retries count once. A notification event is keyed by what it says (type, notification,
  * subscription, and for clicked the action: each button counts once); an opt-in event by
- * its `id` when it has one.
+ * its `id` when it has one. A recipient's click counts once in `clicked` whatever the
+ * buttons (the later ones are logged as repeats), and once per button it chose.
  */
 export async function recordEvents(deps: RecordDeps, appId: string, events: EventInput[]): Promise<RecordResult> {
   events.forEach(checkShape);
@@ -86,6 +88,8 @@ export async function recordEvents(deps: RecordDeps, appId: string, events: Even
 interface NotificationDims {
   campaignId: string | null;
   category: string | null;
+  /** The action buttons it can show (./action-ids.ts). */
+  actions: Set<string>;
 }
 
 interface SubscriptionDims {
@@ -113,8 +117,9 @@ async function logEngagement(tx: Transaction<Database>, appId: string, stored: S
     .where('reason', '=', 'sent')
     .execute();
   for (const r of records) variants.set(`${r.notification_id}:${r.subscription_seq}`, r.variant);
+  const repeated = await repeatedClicks(tx, engaged);
   const touches: Touch[] = [];
-  const activities: Activity[] = engaged.map((r) => {
+  const activities: Activity[] = engaged.map((r, i) => {
     const n = notifications.get(r.notification_id!)!;
     const s = subscriptions.get(r.subscription_id!)!;
     const variant = variants.get(`${r.notification_id}:${s.seq}`) ?? null;
@@ -122,10 +127,45 @@ async function logEngagement(tx: Transaction<Database>, appId: string, stored: S
     if (s.userId !== null && (r.type === 'displayed' || r.type === 'clicked')) {
       touches.push({ notificationId: r.notification_id!, userId: s.userId, kind: r.type, at, campaignId: n.campaignId, variant, category: n.category, channel: s.channel, subscriptionId: r.subscription_id! });
     }
-    return { appId, type: r.type as ActivityType, at, notificationId: r.notification_id, campaignId: n.campaignId, variant, category: n.category, channel: s.channel, subscriptionId: r.subscription_id, userId: s.userId, action: r.action };
+    // Logged as reported; counted per button only for a button the notification has.
+    const countedAction = r.action !== null && n.actions.has(r.action) ? r.action : null;
+    return { appId, type: r.type as ActivityType, at, notificationId: r.notification_id, campaignId: n.campaignId, variant, category: n.category, channel: s.channel, subscriptionId: r.subscription_id, userId: s.userId, action: r.action, repeated: repeated.has(i), countedAction };
   });
   await appendActivity(tx, activities);
   await recordTouches(tx, appId, touches);
+}
+
+/**
+ * Which of the stored clicks repeat a recipient's click (the indexes in `engaged`): a
+ * recipient (notification and subscription) clicks once, on the first report that brings
+ * a click; a second button is a repeat. The first report takes the recipient's row of
+ * `recipient_clicks` (its primary key: a concurrent report for the same recipient waits for
+ * this one's commit and finds the row taken), in key order so that two reports cannot
+ * deadlock.
+ */
+async function repeatedClicks(tx: Transaction<Database>, engaged: StoredRow[]): Promise<Set<number>> {
+  const firstOf = new Map<string, number>();
+  const repeated = new Set<number>();
+  engaged.forEach((r, i) => {
+    if (r.type !== 'clicked') return;
+    const key = JSON.stringify([r.notification_id, r.subscription_id]);
+    if (firstOf.has(key)) repeated.add(i);
+    else firstOf.set(key, i);
+  });
+  if (firstOf.size === 0) return repeated;
+  const rows = [...firstOf.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, i]) => ({ notification_id: engaged[i]!.notification_id!, subscription_id: engaged[i]!.subscription_id!, at: Number(engaged[i]!.at) }));
+  const taken = new Set<string>();
+  for (let i = 0; i < rows.length; i += 500) {
+    const got = await tx
+      .insertInto('recipient_clicks')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['notification_id', 'subscription_id']).doNothing())
+      .returning(['notification_id', 'subscription_id'])
+      .execute();
+    for (const g of got) taken.add(JSON.stringify([g.notification_id, g.subscription_id]));
+  }
+  for (const [key, i] of firstOf) if (!taken.has(key)) repeated.add(i);
+  return repeated;
 }
 
 function checkShape(e: EventInput, index: number): void {
@@ -152,8 +192,14 @@ function dedupeKey(e: EventInput): string | null {
 
 async function notificationsOf(db: Kysely<Database>, appId: string, ids: string[]): Promise<Map<string, NotificationDims>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('notifications').select(['id', 'campaign_id', 'category']).where('app_id', '=', appId).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, { campaignId: r.campaign_id, category: r.category }]));
+  const rows = await db
+    .selectFrom('notifications')
+    .leftJoin('campaigns', 'campaigns.id', 'notifications.campaign_id')
+    .select(['notifications.id', 'notifications.campaign_id', 'notifications.category', 'notifications.content', 'campaigns.definition'])
+    .where('notifications.app_id', '=', appId)
+    .where('notifications.id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, { campaignId: r.campaign_id, category: r.category, actions: actionIdsOf(r.content, r.definition) }]));
 }
 
 async function subscriptionsOf(db: Kysely<Database>, appId: string, ids: string[]): Promise<Map<string, SubscriptionDims>> {

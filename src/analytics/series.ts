@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { sql, type Kysely } from 'kysely';
 import { ApiError } from '../errors/api-error.ts';
-import { HOUR_MS } from '../store/activity-log.ts';
+import { ACTION_CLICK_PREFIX, HOUR_MS } from '../store/activity-log.ts';
 import type { Database } from '../store/schema.ts';
 import { emptySums, METRICS, metricValue, RATE_METRICS, type Metric, type Sums } from './metrics.ts';
 
@@ -45,6 +45,8 @@ export interface SeriesQuery {
 export interface SeriesPoint {
   start: string;
   values: Record<string, number | null>;
+  /** A campaign's or a notification's own view: the clicks on each action button in the bucket, by action id. */
+  clickedByAction?: Record<string, number>;
 }
 
 export interface Series {
@@ -54,8 +56,10 @@ export interface Series {
   timezone: string;
   groupBy: GroupBy | null;
   metrics: Metric[];
+  /** A campaign's or a notification's own view: the action ids clicked in the range, each a `clickedByAction` key of every point. */
+  actions?: string[];
   /** One per group (one with `group` null without groupBy), every bucket present, oldest first. */
-  series: { group: string | null; points: SeriesPoint[]; totals: Record<string, number | null> }[];
+  series: { group: string | null; points: SeriesPoint[]; totals: Record<string, number | null>; clickedByAction?: Record<string, number> }[];
 }
 
 function refuse(param: string, detail: string, extra: Record<string, unknown> = {}): never {
@@ -123,56 +127,83 @@ export async function querySeries(db: Kysely<Database>, q: SeriesQuery): Promise
   const first = starts[0]!;
   const last = q.interval === 'hour' ? starts.at(-1)! + HOUR_MS : DateTime.fromMillis(starts.at(-1)!, { zone: q.timezone }).plus({ days: 1 }).toMillis();
   const needed = neededTypes(q.metrics);
-  const group = q.groupBy === null ? sql<string>`''` : sql.ref<string>(COLUMN[q.groupBy]);
   // An app's overall series reads the per-app totals; a grouped or a campaign's one the rollups.
-  const overall = q.groupBy === null && q.campaignId === undefined && q.notificationId === undefined;
-  let query = db
-    .selectFrom(overall ? 'activity_totals' : 'activity_rollups')
-    .select([
-      'hour',
-      'type',
-      group.as('grp'),
-      sql<number>`sum(count)`.as('n'),
-      sql<number>`sum(value_sum)`.as('v'),
-    ])
-    .where('app_id', '=', q.appId)
-    .where('hour', '>=', first)
-    .where('hour', '<', last);
-  // A few types narrow the rows read; many cost SQLite more to test than they save (the
-  // rollups' key leads with app and hour): then the unneeded ones are skipped below.
-  if (needed.length <= 4) query = query.where('type', 'in', needed);
-  if (q.campaignId !== undefined) query = query.where('campaign_id', '=', q.campaignId);
-  if (q.notificationId !== undefined) query = query.where('notification_id', '=', q.notificationId);
-  const rows = await query.groupBy(q.groupBy === null ? ['hour', 'type'] : ['hour', 'type', COLUMN[q.groupBy]]).execute();
-
+  const own = q.campaignId !== undefined || q.notificationId !== undefined;
+  const overall = q.groupBy === null && !own;
+  const rows = overall ? await totalsRows(db, q.appId, first, last, needed) : await rollupRows(db, q, first, last, needed);
   const wanted = new Set(needed);
   const index = new Map(starts.map((s, i) => [s, i]));
   const groups = new Map<string, { buckets: Sums[]; total: Sums }>();
   const groupOf = (g: string) => groups.get(g) ?? groups.set(g, { buckets: starts.map(() => emptySums()), total: emptySums() }).get(g)!;
   if (q.groupBy === null) groupOf('');
+  const actions = new Set<string>();
   for (const r of rows) {
-    if (!wanted.has(r.type)) continue;
+    const action = own && r.type.startsWith(ACTION_CLICK_PREFIX) ? r.type.slice(ACTION_CLICK_PREFIX.length) : undefined;
+    if (action === undefined && !wanted.has(r.type)) continue;
     const i = index.get(q.interval === 'hour' ? Number(r.hour) : bucketOf(Number(r.hour), 'day', q.timezone));
     if (i === undefined) continue;
     const g = groupOf(String(r.grp));
+    if (action !== undefined) {
+      actions.add(action);
+      for (const sums of [g.buckets[i]!, g.total]) sums.actions.set(action, (sums.actions.get(action) ?? 0) + Number(r.n));
+      continue;
+    }
     for (const sums of [g.buckets[i]!, g.total]) {
       sums.counts.set(r.type, (sums.counts.get(r.type) ?? 0) + Number(r.n));
       if (r.type === 'converted') sums.revenue += Number(r.v);
     }
   }
   const values = (s: Sums) => Object.fromEntries(q.metrics.map((m) => [m, metricValue(s, m)]));
+  const actionIds = [...actions].sort();
+  const byAction = (s: Sums) => Object.fromEntries(actionIds.map((a) => [a, s.actions.get(a) ?? 0]));
   const iso = (ms: number) => DateTime.fromMillis(ms, { zone: q.timezone }).toISO({ suppressMilliseconds: true })!;
-  return {
-    from: iso(first),
-    to: iso(last),
-    interval: q.interval,
-    timezone: q.timezone,
-    groupBy: q.groupBy,
-    metrics: q.metrics,
-    series: [...groups.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([g, { buckets, total }]) => ({ group: q.groupBy === null ? null : g, points: buckets.map((b, i) => ({ start: iso(starts[i]!), values: values(b) })), totals: values(total) })),
-  };
+  const series = [...groups.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([g, { buckets, total }]) =>
+      own
+        ? { group: q.groupBy === null ? null : g, points: buckets.map((b, i) => ({ start: iso(starts[i]!), values: values(b), clickedByAction: byAction(b) })), totals: values(total), clickedByAction: byAction(total) }
+        : { group: q.groupBy === null ? null : g, points: buckets.map((b, i) => ({ start: iso(starts[i]!), values: values(b) })), totals: values(total) },
+    );
+  return { from: iso(first), to: iso(last), interval: q.interval, timezone: q.timezone, groupBy: q.groupBy, metrics: q.metrics, ...(own ? { actions: actionIds } : {}), series };
+}
+
+/** A few types narrow the rows read; many cost more to test than they save (the keys lead with app and hour): then the unneeded ones are skipped by the caller. */
+const TYPE_FILTER_MAX = 4;
+
+type SeriesRow = { hour: number; type: string; grp: string; n: number; v: number };
+
+/**
+ * An app's overall series: the per-app totals hold one row per hour and type already
+ * (their primary key), so they are read as they are, one range of the key, without an
+ * aggregate. On PostgreSQL the `group by` of the rollups' query cost a hash aggregate of
+ * every row and a `numeric` sum per group, most of a 30-day series' time (bench section 9).
+ */
+async function totalsRows(db: Kysely<Database>, appId: string, first: number, last: number, needed: string[]): Promise<SeriesRow[]> {
+  let query = db
+    .selectFrom('activity_totals')
+    .select(['hour', 'type', sql<string>`''`.as('grp'), 'count as n', 'value_sum as v'])
+    .where('app_id', '=', appId)
+    .where('hour', '>=', first)
+    .where('hour', '<', last);
+  if (needed.length <= TYPE_FILTER_MAX) query = query.where('type', 'in', needed);
+  return query.execute();
+}
+
+/** A grouped series, or a campaign's or a notification's own: the rollups summed per hour, type and group in the store. */
+async function rollupRows(db: Kysely<Database>, q: SeriesQuery, first: number, last: number, needed: string[]): Promise<SeriesRow[]> {
+  const group = q.groupBy === null ? sql<string>`''` : sql.ref<string>(COLUMN[q.groupBy]);
+  let query = db
+    .selectFrom('activity_rollups')
+    .select(['hour', 'type', group.as('grp'), sql<number>`sum(count)`.as('n'), sql<number>`sum(value_sum)`.as('v')])
+    .where('app_id', '=', q.appId)
+    .where('hour', '>=', first)
+    .where('hour', '<', last);
+  const own = q.campaignId !== undefined || q.notificationId !== undefined;
+  // A campaign's or a notification's own view also counts each action button (`clicked:<action>`).
+  if (needed.length <= TYPE_FILTER_MAX) query = own ? query.where((eb) => eb.or([eb('type', 'in', needed), eb('type', 'like', `${ACTION_CLICK_PREFIX}%`)])) : query.where('type', 'in', needed);
+  if (q.campaignId !== undefined) query = query.where('campaign_id', '=', q.campaignId);
+  if (q.notificationId !== undefined) query = query.where('notification_id', '=', q.notificationId);
+  return query.groupBy(q.groupBy === null ? ['hour', 'type'] : ['hour', 'type', COLUMN[q.groupBy]]).execute();
 }
 
 /** The rollup types the metrics read. */
@@ -186,7 +217,7 @@ function neededTypes(metrics: readonly Metric[]): string[] {
   return [...types];
 }
 
-/** A series as CSV (RFC 4180): one row per bucket and group, the columns `start`, `group`, then the metrics. */
+/** A series as CSV (RFC 4180): one row per bucket and group, the columns `start`, `group`, the metrics, then (a campaign's or a notification's own view) `clicked:<action>` per button. */
 export function seriesCsv(s: Series): string {
   const cell = (v: string | number | null) => {
     if (v === null) return '';
@@ -194,7 +225,11 @@ export function seriesCsv(s: Series): string {
     const text = typeof v === 'string' && /^[=+@\t\r-]/.test(v) ? `'${v}` : String(v);
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  const lines = [['start', 'group', ...s.metrics].join(',')];
-  for (const g of s.series) for (const p of g.points) lines.push([p.start, g.group, ...s.metrics.map((m) => p.values[m] ?? null)].map(cell).join(','));
+  // A campaign's or a notification's own view: a column per action button, `clicked:<action>`.
+  const actions = s.actions ?? [];
+  const lines = [['start', 'group', ...s.metrics, ...actions.map((a) => `${ACTION_CLICK_PREFIX}${a}`)].map(cell).join(',')];
+  for (const g of s.series) {
+    for (const p of g.points) lines.push([p.start, g.group, ...s.metrics.map((m) => p.values[m] ?? null), ...actions.map((a) => p.clickedByAction?.[a] ?? 0)].map(cell).join(','));
+  }
   return lines.join('\r\n') + '\r\n';
 }

@@ -27,15 +27,22 @@ export interface Activity {
   value?: number | null;
   /** What explains the outcome; stored as JSON. Never a secret or the message's content. */
   data?: Record<string, unknown> | null;
+  /**
+   * A click of a recipient who had clicked the notification already (another button):
+   * logged, counted for its button, not again in `clicked` (migration 025).
+   */
+  repeated?: boolean;
+  /** A click's button as counted per button: `action` when the notification names it; absent or null otherwise (then no per-button count). */
+  countedAction?: string | null;
 }
 
 /** An outcome as the log holds it. */
-export interface LoggedActivity extends Required<Omit<Activity, 'data'>> {
+export interface LoggedActivity extends Required<Omit<Activity, 'data' | 'repeated' | 'countedAction'>> {
   seq: number;
   data: Record<string, unknown> | null;
 }
 
-/** Rows per insert: 14 values each, well under SQLite's 32,766 bound variables. */
+/** Rows per insert: 16 values each, well under SQLite's 32,766 bound variables. */
 const INSERT_CHUNK = 1000;
 
 /** Most rows one read returns. */
@@ -66,19 +73,28 @@ export async function appendActivity(db: Kysely<Database>, activities: readonly 
       action: a.action ?? null,
       value: a.value ?? null,
       data: a.data === undefined || a.data === null ? null : JSON.stringify(a.data),
+      repeated: a.repeated === true ? 1 : 0,
+      counted_action: a.type === 'clicked' ? (a.countedAction ?? null) : null,
     }));
     await db.insertInto('activity').values(rows).execute();
   }
   await addToRollups(db, activities.flatMap(countablesOf));
 }
 
+/** The rollup type of a click on one action button: `clicked:<action id>`. */
+export const ACTION_CLICK_PREFIX = 'clicked:';
+
 /**
- * What a log row adds to the rollups: itself, and for a conversion also its kind
- * (`converted_direct`, `converted_influenced`), so that the split needs no raw row.
+ * What a log row adds to the rollups: itself (unless it repeats a recipient's click), for
+ * a conversion also its kind (`converted_direct`, `converted_influenced`), and for a click
+ * on a button `clicked:<action>`, so that neither split needs a raw row.
  */
 function countablesOf(a: Activity): Countable[] {
+  const out: Countable[] = a.repeated === true ? [] : [a];
   const kind = a.type === 'converted' ? a.data?.kind : undefined;
-  return kind === 'direct' || kind === 'influenced' ? [a, { ...a, type: `converted_${kind}` }] : [a];
+  if (kind === 'direct' || kind === 'influenced') out.push({ ...a, type: `converted_${kind}` });
+  if (a.type === 'clicked' && a.countedAction) out.push({ ...a, type: `${ACTION_CLICK_PREFIX}${a.countedAction}` });
+  return out;
 }
 
 /** ms in an hour: the rollups' grain. */
@@ -131,6 +147,8 @@ export async function addToRollups(db: Kysely<Database>, items: readonly Countab
   const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   const totals = new Map<string, { app_id: string; hour: number; type: string; count: number; value_sum: number }>();
   for (const r of rows) {
+    // The totals are an app's overall series: per-button clicks belong to a notification's own view.
+    if (r.type.startsWith(ACTION_CLICK_PREFIX)) continue;
     const key = JSON.stringify([r.app_id, r.hour, r.type]);
     const t = totals.get(key);
     if (t) {

@@ -38,4 +38,8 @@ export interface ActivityTable {
   value: number | null;
   /** JSON object: what explains the outcome (status code, reason, conversion kind). Never a secret or content. */
   data: string | null;
+  /** 1 on a click of a recipient who had clicked the notification already (another button; migration 025): logged, not counted again in `clicked`. */
+  repeated: Generated<number>;
+  /** A click's button as counted (`clicked:<action>` rollups): `action` when the notification names that button, else null (migration 025). */
+  counted_action: Generated<string | null>;
 }

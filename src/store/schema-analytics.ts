@@ -41,3 +41,11 @@ export interface ActivityTotalsTable {
   count: number;
   value_sum: number;
 }
+
+/** Who has clicked what (migration 025): the first click report of a recipient takes the row, so a click counts once per recipient. */
+export interface RecipientClicksTable {
+  notification_id: string;
+  subscription_id: string;
+  /** When the first click happened. */
+  at: number;
+}

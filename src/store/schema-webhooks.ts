@@ -62,3 +62,22 @@ export interface WebhookMessagesTable {
   last_error: string | null;
   delivered_at: number | null;
 }
+
+/** One attempt of a webhook message (migration 025): the delivery log's history of it. */
+export interface WebhookAttemptsTable {
+  message_id: string;
+  /** 1, 2, ...: the message's attempts counted across replays. */
+  attempt: number;
+  /** The message's replay count when it was made: 0 for the first round. */
+  replay: number;
+  attempted_at: number;
+  /** HTTP status; null when no answer came. */
+  status: number | null;
+  /** Why it failed (`HTTP 503`, `timeout: ...`); null on a 2xx. */
+  error: string | null;
+  duration_ms: number;
+  /** The start of the answer's body (src/webhooks/attempt-log.ts bounds it); null when none came or it was empty. */
+  response: string | null;
+  /** When the next attempt is due; null when none follows. */
+  next_attempt_at: number | null;
+}

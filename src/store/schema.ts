@@ -9,6 +9,8 @@ import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupToke
 import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
 import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, UserAlertLocationsTable } from './schema-alert-feeds.ts';
 import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
+import type { WebhookAttemptsTable } from './schema-webhooks.ts';
+import type { RecipientClicksTable } from './schema-analytics.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -66,6 +68,8 @@ export interface Database {
   alert_geocodes: AlertGeocodesTable;
   user_alert_locations: UserAlertLocationsTable;
   campaign_plannings: CampaignPlanningsTable;
+  webhook_attempts: WebhookAttemptsTable;
+  recipient_clicks: RecipientClicksTable;
 }
 
 export interface AppsTable {

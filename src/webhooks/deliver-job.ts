@@ -5,6 +5,7 @@ import type { JobKind } from '../queue/job-kind.ts';
 import type { Job } from '../queue/queue.ts';
 import { EndpointRejectedError, TransportError, parseRetryAfter, type PushRequest, type PushResponse } from '../transport/index.ts';
 import { disableEndpoint } from './disable.ts';
+import { responseExcerpt } from './attempt-log.ts';
 import { attemptJob, WEBHOOK_JOB, type WebhookJobData } from './enqueue.ts';
 import { signingSecrets } from './endpoints.ts';
 import { signedHeaders } from './signature.ts';
@@ -28,6 +29,8 @@ interface AttemptResult {
   label: string;
   error: string | null;
   retryAfterMs: number | undefined;
+  /** The start of the answer's body (./attempt-log.ts); null when none came. */
+  response: string | null;
 }
 
 const encoder = new TextEncoder();
@@ -106,6 +109,21 @@ async function deliverAttempt(ctx: Context, deps: WebhookDeps, logger: Logger, j
       .where('replays', '=', replay)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return;
+    // The attempt's own line of the delivery log, with the outcome it records (migration 025).
+    await tx
+      .insertInto('webhook_attempts')
+      .values({
+        message_id: msg.id,
+        attempt: data.attempt + 1,
+        replay,
+        attempted_at: sentAt,
+        status: result.status,
+        error: result.error,
+        duration_ms: durationMs,
+        response: result.response,
+        next_attempt_at: delay === undefined ? null : now + delay,
+      })
+      .execute();
     if (ok) {
       await tx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpoint.id).where('failing_since', 'is not', null).execute();
       return;
@@ -131,11 +149,12 @@ async function attempt(transport: WebhookTransport, request: PushRequest, now: n
       label: String(res.status),
       error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`,
       retryAfterMs: parseRetryAfter(res.headers['retry-after'], now, MAX_RETRY_AFTER_MS),
+      response: responseExcerpt(res.body),
     };
   } catch (err) {
     // Only what explains the failure is kept: never the request, whose headers carry signatures.
-    if (err instanceof EndpointRejectedError) return { status: null, label: 'rejected', error: `${err.reason}: ${err.message}`, retryAfterMs: undefined };
-    if (err instanceof TransportError) return { status: null, label: err.code === 'timeout' ? 'timeout' : 'error', error: `${err.code}: ${err.message}`, retryAfterMs: undefined };
+    if (err instanceof EndpointRejectedError) return { status: null, label: 'rejected', error: `${err.reason}: ${err.message}`, retryAfterMs: undefined, response: null };
+    if (err instanceof TransportError) return { status: null, label: err.code === 'timeout' ? 'timeout' : 'error', error: `${err.code}: ${err.message}`, retryAfterMs: undefined, response: null };
     throw err;
   }
 }

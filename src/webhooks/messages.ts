@@ -1,6 +1,7 @@
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { WebhookMessagesTable } from '../store/schema-webhooks.ts';
+import { attemptsOf, type AttemptView } from './attempt-log.ts';
 import { attemptJob } from './enqueue.ts';
 import { findEndpoint } from './endpoints.ts';
 import type { ReplayInput } from './webhook-input.ts';
@@ -26,11 +27,13 @@ export interface MessageView {
   deliveredAt: string | null;
   eventAt: string;
   createdAt: string;
+  /** Every attempt made, oldest first, across replays: the `last...` fields are the last of them. */
+  attemptLog: AttemptView[];
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(Number(ms)).toISOString());
 
-function messageView(r: WebhookMessagesTable): MessageView {
+function messageView(r: WebhookMessagesTable, attemptLog: AttemptView[]): MessageView {
   return {
     id: r.id,
     type: r.type,
@@ -45,6 +48,7 @@ function messageView(r: WebhookMessagesTable): MessageView {
     deliveredAt: iso(r.delivered_at),
     eventAt: iso(r.event_at)!,
     createdAt: iso(r.created_at)!,
+    attemptLog,
   };
 }
 
@@ -60,7 +64,8 @@ export async function listMessages(ctx: Context, appId: string, endpointId: stri
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit + 1).execute();
   const page = rows.slice(0, opts.limit);
   const last = page.at(-1);
-  return { data: page.map(messageView), next: rows.length > opts.limit && last ? encodeWebhookCursor('msg', Number(last.created_at), last.id) : null };
+  const attempts = await attemptsOf(ctx.store.db, page.map((r) => r.id));
+  return { data: page.map((r) => messageView(r, attempts.get(r.id) ?? [])), next: rows.length > opts.limit && last ? encodeWebhookCursor('msg', Number(last.created_at), last.id) : null };
 }
 
 function rangeOf(input: ReplayInput): { messageId: string } | { from: number; to: number } {

@@ -97,7 +97,7 @@ for (const kind of STORES) {
 
       const view = await call('GET', `/campaigns/${campaignId}/analytics?from=2026-06-01T00:00:00Z&to=2026-06-03T00:00:00Z&interval=hour&timezone=UTC`);
       assert.equal(view.status, 200, JSON.stringify(view.body));
-      assert.deepEqual(view.body.funnel, { targeted: 6, sent: 5, delivered: 5, displayed: 5, clicked: 2, converted: 3, convertedDirect: 1, convertedInfluenced: 2, revenue: 17.25 });
+      assert.deepEqual(view.body.funnel, { targeted: 6, sent: 5, delivered: 5, displayed: 5, clicked: 2, converted: 3, convertedDirect: 1, convertedInfluenced: 2, revenue: 17.25, clickedByAction: {} });
       const own = await call('GET', `/notifications/${notificationId}/analytics?timezone=UTC&from=2026-06-01T00:00:00Z&to=2026-06-03T00:00:00Z`);
       assert.deepEqual(own.body.funnel, view.body.funnel, 'the campaign has one notification');
 

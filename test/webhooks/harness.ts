@@ -103,8 +103,8 @@ export interface Received {
   n: number;
 }
 
-/** How the receiver answers one request: a status and headers, or no answer at all (`hang`). */
-export type Answer = { status: number; headers?: Record<string, string> } | 'hang';
+/** How the receiver answers one request: a status, headers and a body (`ok` unless given), or no answer at all (`hang`). */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
 
 export interface Receiver {
   url: string;
@@ -137,7 +137,7 @@ export async function startReceiver(opts: { tls?: boolean } = {}): Promise<Recei
         hanging.push(res);
         return;
       }
-      setTimeout(() => res.writeHead(a.status, a.headers ?? {}).end('ok'), delay);
+      setTimeout(() => res.writeHead(a.status, a.headers ?? {}).end(a.body ?? 'ok'), delay);
     });
   };
   const server = opts.tls ? https.createServer({ cert: TEST_CA, key: TEST_KEY }, onRequest) : http.createServer(onRequest);

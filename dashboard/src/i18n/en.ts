@@ -315,5 +315,14 @@ export const en = {
   'notifications.status.sending': 'Sending',
   'notifications.status.completed': 'Completed',
   'notifications.status.cancelled': 'Cancelled',
+  // The delivery log's attempts (webhook.tsx).
+  'webhook.attemptLog': 'Every attempt',
+  'webhook.attemptLogOf': 'Attempts of {id}',
+  'webhook.attempt': 'Attempt',
+  'webhook.attemptAt': 'When',
+  'webhook.attemptResult': 'Answer',
+  'webhook.attemptResponse': 'Start of the answer',
+  'webhook.attemptReplay': 'replay {n}',
+  'webhook.noAnswer': 'No answer',
 };
 export type MessageKey = keyof typeof en;

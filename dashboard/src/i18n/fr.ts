@@ -316,4 +316,13 @@ export const fr: Record<MessageKey, string> = {
   'notifications.status.sending': 'En cours d’envoi',
   'notifications.status.completed': 'Terminée',
   'notifications.status.cancelled': 'Annulée',
+  // Les tentatives du journal de livraison (webhook.tsx).
+  'webhook.attemptLog': 'Toutes les tentatives',
+  'webhook.attemptLogOf': 'Tentatives de {id}',
+  'webhook.attempt': 'Tentative',
+  'webhook.attemptAt': 'Quand',
+  'webhook.attemptResult': 'Réponse',
+  'webhook.attemptResponse': 'Début de la réponse',
+  'webhook.attemptReplay': 'rejeu {n}',
+  'webhook.noAnswer': 'Pas de réponse',
 };

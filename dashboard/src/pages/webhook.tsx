@@ -9,6 +9,62 @@ import type { WebhookMessage } from './campaign-types.ts';
 import { AppNav } from '../ui/app-nav.tsx';
 import { Pager } from './campaigns.tsx';
 
+/** One attempt of a message (GET .../messages: `attemptLog`, docs/webhooks.md#delivery-log). */
+interface Attempt {
+  attempt: number;
+  replay: number;
+  at: string;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  response: string | null;
+  nextAttemptAt: string | null;
+}
+type LoggedMessage = WebhookMessage & { attemptLog?: Attempt[] };
+
+/** Every attempt of a message, oldest first, folded under its count. */
+function AttemptLog({ message }: { message: LoggedMessage }) {
+  const { t, number, date } = useI18n();
+  const attempts = message.attemptLog ?? [];
+  if (attempts.length === 0) return null;
+  return (
+    <details className="attempt-log">
+      <summary>{t('webhook.attemptLog')}</summary>
+      <table>
+        <caption className="visually-hidden">{t('webhook.attemptLogOf', { id: message.id })}</caption>
+        <thead>
+          <tr>
+            <th scope="col" className="num">{t('webhook.attempt')}</th>
+            <th scope="col">{t('webhook.attemptAt')}</th>
+            <th scope="col">{t('webhook.attemptResult')}</th>
+            <th scope="col" className="num">{t('webhook.duration')}</th>
+            <th scope="col">{t('webhook.attemptResponse')}</th>
+            <th scope="col">{t('webhook.next')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {attempts.map((a) => (
+            <tr key={a.attempt}>
+              <td className="num">
+                {number(a.attempt)}
+                {a.replay > 0 && <><br /><span className="muted">{t('webhook.attemptReplay', { n: number(a.replay) })}</span></>}
+              </td>
+              <td>{date(a.at)}</td>
+              <td>
+                <span className={a.status !== null && a.status >= 200 && a.status < 300 ? 'ok' : 'bad'}>{a.status !== null ? `HTTP ${a.status}` : t('webhook.noAnswer')}</span>
+                {a.error && a.status === null && <><br /><span className="muted">{a.error}</span></>}
+              </td>
+              <td className="num">{t('webhook.ms', { ms: number(a.durationMs) })}</td>
+              <td>{a.response === null ? '–' : <code className="excerpt">{a.response}</code>}</td>
+              <td>{a.nextAttemptAt ? date(a.nextAttemptAt) : '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
 /** A datetime-local value (the operator's zone) as RFC 3339, or '' for none. */
 function instant(local: string): string {
   return local ? new Date(local).toISOString() : '';
@@ -95,7 +151,10 @@ export function WebhookPage({ appId, webhookId }: { appId: string; webhookId: st
                       {m.lastStatus !== null && <> · HTTP {m.lastStatus}</>}
                       {m.lastError && <><br /><span className="muted">{m.lastError}</span></>}
                     </td>
-                    <td className="num">{number(m.attempts)}</td>
+                    <td className="num">
+                      {number(m.attempts)}
+                      <AttemptLog message={m as LoggedMessage} />
+                    </td>
                     <td className="num">{m.lastDurationMs === null ? '–' : t('webhook.ms', { ms: number(m.lastDurationMs) })}</td>
                     <td>{m.lastAttemptAt ? date(m.lastAttemptAt) : '–'}</td>
                     <td>{m.nextAttemptAt ? date(m.nextAttemptAt) : '–'}</td>

@@ -57,6 +57,17 @@ export const MessageListQuery = Type.Object(
 );
 export type MessageListQuery = Static<typeof MessageListQuery> & { limit: number };
 
+export const WebhookAttempt = Type.Object({
+  attempt: Type.Integer({ minimum: 1, description: '1, 2, ...: counted across replays' }),
+  replay: Type.Integer({ minimum: 0, description: 'The replay it belongs to; 0 for the first round' }),
+  at: Type.String({ format: 'date-time' }),
+  status: Type.Union([Type.Integer(), Type.Null()], { description: 'HTTP status; null when no answer came (error says why)' }),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'HTTP 503, timeout: ..., network: ..., private_address: ...; null on a 2xx' }),
+  durationMs: Type.Integer(),
+  response: Type.Union([Type.String(), Type.Null()], { description: 'The start of the answer’s body, at most 512 bytes of UTF-8; null when none came or it was empty' }),
+  nextAttemptAt: When,
+});
+
 export const WebhookMessage = Type.Object({
   id: Type.String({ description: 'msg_...: the webhook-id header' }),
   type: Type.String({ description: 'The event type, or batch' }),
@@ -71,6 +82,7 @@ export const WebhookMessage = Type.Object({
   deliveredAt: When,
   eventAt: Type.String({ format: 'date-time' }),
   createdAt: Type.String({ format: 'date-time' }),
+  attemptLog: Type.Array(WebhookAttempt, { description: 'Every attempt made, oldest first, across replays; kept as long as the message' }),
 });
 export const MessagePage = Type.Object({ data: Type.Array(WebhookMessage), next: Type.Union([Type.String(), Type.Null()]) });
 export const Replayed = Type.Object({ replayed: Type.Integer({ description: 'Messages queued to be sent again now' }) });
