@@ -32,6 +32,7 @@ import { sessionRoutes } from './http/routes/session.ts';
 import { operatorRoutes } from './http/routes/operators.ts';
 import { dashboardRoutes } from './http/routes/dashboard.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
+import { journeyRoutes } from './http/routes/journeys.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -132,6 +133,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   dashboardRoutes(app);
   analyticsRoutes(app, ctx);
   webhookRoutes(app, ctx);
+  journeyRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -17,6 +17,7 @@ import { campaignPersonaliser } from './campaigns/campaign-personaliser.ts';
 import { campaignPager } from './campaigns/campaign-pager.ts';
 import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
+import { journeyJobs } from './journeys/index.ts';
 import { storeThrottle, throttledSenders } from './campaigns/throttle/index.ts';
 import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
@@ -115,7 +116,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       webhooks ??= createWebhooks(ctx, { registry: metrics.registry, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...journeyJobs(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

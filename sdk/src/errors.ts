@@ -108,6 +108,9 @@ export const ERRORS = {
   api_key_not_found: { status: 404, title: 'No such API key' },
   last_secret_key: { status: 409, title: 'The app’s last secret key cannot be revoked' },
   dead_letter_not_found: { status: 404, title: 'No such failed job' },
+  journey_not_found: { status: 404, title: 'No such journey' },
+  invalid_journey: { status: 400, title: 'The journey is not valid' },
+  journey_status: { status: 409, title: 'The journey cannot do that in its status' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

@@ -6,6 +6,7 @@ import type { CampaignsTable, CampaignThrottlesTable, CampaignUserPlansTable, Se
 import type { PushChannelsTable, PushMessagesTable, PushUaidsTable } from './schema-push-service.ts';
 import type { OperatorMembershipsTable, OperatorSessionsTable, OperatorSetupTokensTable, OperatorsTable } from './schema-operators.ts';
 import type { WebhookEndpointsTable, WebhookMessagesTable } from './schema-webhooks.ts';
+import type { JourneyRunsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -56,6 +57,9 @@ export interface Database {
   conversion_touches: ConversionTouchesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;
+  journeys: JourneysTable;
+  journey_versions: JourneyVersionsTable;
+  journey_runs: JourneyRunsTable;
 }
 
 export interface AppsTable {
