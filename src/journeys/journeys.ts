@@ -100,7 +100,7 @@ export async function listJourneys(ctx: Context, appId: string): Promise<{ data:
  */
 export async function updateJourney(ctx: Context, appId: string, id: string, body: unknown): Promise<JourneyView> {
   const row = await find(ctx, appId, id);
-  if (row.status === 'archived') throw new ApiError('journey_status', 'An archived journey cannot be changed', { status: row.status });
+  if (row.status === 'archived') throw new ApiError('journey_status', 'An archived journey cannot be changed', { journeyStatus: row.status });
   const current = { name: row.name, ...publicDefinition(await versionDefinition(ctx, id, row.version)) };
   const def = await validateJourney(ctx.store.db, appId, { ...current, ...(body as Record<string, unknown>) });
   const now = ctx.now();
@@ -114,7 +114,7 @@ export async function updateJourney(ctx: Context, appId: string, id: string, bod
       .where('status', '=', row.status)
       .executeTakeFirst();
     // Another change won the race: refuse rather than lose one of them.
-    if (Number(res.numUpdatedRows) !== 1) throw new ApiError('journey_status', 'The journey changed meanwhile; read it again', { status: row.status });
+    if (Number(res.numUpdatedRows) !== 1) throw new ApiError('journey_status', 'The journey changed meanwhile; read it again', { journeyStatus: row.status });
     if (version === row.version) await tx.updateTable('journey_versions').set({ definition: JSON.stringify(def), created_at: now }).where('journey_id', '=', id).where('version', '=', version).execute();
     else await tx.insertInto('journey_versions').values({ journey_id: id, version, definition: JSON.stringify(def), created_at: now }).execute();
   });
@@ -124,7 +124,7 @@ export async function updateJourney(ctx: Context, appId: string, id: string, bod
 /** Deletes a draft or an archived journey, with its versions and runs. */
 export async function deleteJourney(ctx: Context, appId: string, id: string): Promise<void> {
   const row = await find(ctx, appId, id);
-  if (row.status !== 'draft' && row.status !== 'archived') throw new ApiError('journey_status', `A ${row.status} journey is archived before it is deleted`, { status: row.status });
+  if (row.status !== 'draft' && row.status !== 'archived') throw new ApiError('journey_status', `A ${row.status} journey is archived before it is deleted`, { journeyStatus: row.status });
   await ctx.store.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('journey_runs').where('journey_id', '=', id).execute();
     await tx.deleteFrom('journey_versions').where('journey_id', '=', id).execute();
@@ -146,7 +146,7 @@ const MOVES: Record<'activate' | 'pause' | 'archive', { from: JourneyStatus[]; t
 export async function moveJourney(ctx: Context, appId: string, id: string, action: keyof typeof MOVES): Promise<JourneyView> {
   const row = await find(ctx, appId, id);
   const move = MOVES[action];
-  if (!move.from.includes(row.status)) throw new ApiError('journey_status', `A ${row.status} journey cannot be told to ${action}`, { status: row.status });
+  if (!move.from.includes(row.status)) throw new ApiError('journey_status', `A ${row.status} journey cannot be told to ${action}`, { journeyStatus: row.status });
   const now = ctx.now();
   await ctx.store.db.transaction().execute(async (tx) => {
     await tx.updateTable('journeys').set({ status: move.to, updated_at: now }).where('id', '=', id).execute();
