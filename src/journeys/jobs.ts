@@ -1,11 +1,13 @@
 import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
-import { handleJourneyEvents, JOURNEY_EVENTS_JOB, type JourneyEventsData } from './journey-events.ts';
+import { JOURNEY_ATTRIBUTE_JOB, type AttributeChange } from './attribute-change.ts';
+import { handleAttributeChange, handleJourneyEvents, JOURNEY_EVENTS_JOB, type JourneyEventsData } from './journey-events.ts';
 import { advanceRun, JOURNEY_STEP_JOB, stepJobSpec } from './run-engine.ts';
 
 /**
  * The journeys' job kinds: `journey-step`, a run's timer (a wait's end, a waitFor's timeout,
- * a held send's release), and `journey-events`, what tracked events do to journeys.
+ * a held send's release), `journey-events`, what tracked events do to journeys, and
+ * `journey-attribute`, an attribute change that starts runs.
  *
  * The store is the record of a run: a run whose due time passed long ago without a move is
  * a timer the queue lost (or one kept on another clock), queued again by the reconcile
@@ -25,5 +27,6 @@ export function journeyJobs(ctx: Context): JobKind[] {
       },
     },
     { name: JOURNEY_EVENTS_JOB, handler: (job) => handleJourneyEvents(ctx, job.data as JourneyEventsData) },
+    { name: JOURNEY_ATTRIBUTE_JOB, handler: (job) => handleAttributeChange(ctx, job.data as AttributeChange) },
   ];
 }

@@ -28,7 +28,7 @@ export interface JourneyDefinition {
   sendRules: { quietHours: 'hold' | 'skip'; caps: 'hold' | 'skip' };
 }
 
-export type Trigger = { event: string; where?: Filter } | { attributeChange: string };
+export type Trigger = { event: string; where?: Filter; attributeChange?: undefined } | { attributeChange: string; where?: Filter; event?: undefined };
 
 export type Step =
   | { wait: { duration: string; ms: number } | { until: string; localTime: boolean } }
@@ -120,9 +120,10 @@ async function checkTrigger(c: Checker, v: unknown): Promise<Trigger> {
   if (isObj(v) && 'segmentEntry' in v) throw new JourneyError('/trigger/segmentEntry', 'segment-entry triggers are not built yet; use an event or attributeChange trigger');
   const t = object(v, '/trigger', ['event', 'where', 'attributeChange']);
   if (t.attributeChange !== undefined) {
-    if (t.event !== undefined || t.where !== undefined) throw new JourneyError('/trigger', 'has either event (with where) or attributeChange');
+    if (t.event !== undefined) throw new JourneyError('/trigger', 'has either event or attributeChange');
     if (typeof t.attributeChange !== 'string' || !KEY.test(t.attributeChange)) throw new JourneyError('/trigger/attributeChange', 'must be an attribute key');
-    return { attributeChange: t.attributeChange };
+    if (t.where === undefined) return { attributeChange: t.attributeChange };
+    return { attributeChange: t.attributeChange, where: await expandedFilter(c.db, c.appId, t.where, '/trigger/where') };
   }
   const event = eventName(t.event, '/trigger/event');
   if (t.where === undefined) return { event };

@@ -4,6 +4,7 @@ import type { StoredEvent } from '../audience/events/track-events.ts';
 import type { Context } from '../context.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
+import type { AttributeChange } from './attribute-change.ts';
 import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
 import { advanceRun, commitMove, definitionOf } from './run-engine.ts';
@@ -103,14 +104,29 @@ async function mayEnter(ctx: Context, journeyId: string, seq: number, def: Journ
   return true;
 }
 
-async function startRuns(ctx: Context, appId: string, seq: number, stored: StoredEvent, event: TriggerEvent): Promise<void> {
+/**
+ * A change of an attribute an active journey is triggered by: runs start with the trigger
+ * event `{"name": "attributeChange", "properties": {"key", "from", "to"}}` (so a `where` can
+ * test `event.properties.to`), under the same re-entry and limit rules as an event.
+ */
+export async function handleAttributeChange(ctx: Context, change: AttributeChange): Promise<void> {
+  const user = await ctx.store.db.selectFrom('users').select('seq').where('app_id', '=', change.appId).where('external_id', '=', change.userId).executeTakeFirst();
+  if (!user) return;
+  const properties = { key: change.key, from: change.from, to: change.to };
+  const stored: StoredEvent = { userId: change.userId, name: 'attributeChange', at: change.at, properties: JSON.stringify(properties) };
+  await startRuns(ctx, change.appId, Number(user.seq), stored, { name: 'attributeChange', at: change.at, properties }, change.key);
+}
+
+async function startRuns(ctx: Context, appId: string, seq: number, stored: StoredEvent, event: TriggerEvent, attribute?: string): Promise<void> {
   const db = ctx.store.db;
-  const journeys = await db.selectFrom('journeys').select(['id', 'version']).where('app_id', '=', appId).where('trigger_event', '=', event.name).where('status', '=', 'active').execute();
+  let q = db.selectFrom('journeys').select(['id', 'version']).where('app_id', '=', appId).where('status', '=', 'active');
+  q = attribute === undefined ? q.where('trigger_event', '=', event.name) : q.where('trigger_attribute', '=', attribute);
+  const journeys = await q.execute();
   for (const j of journeys) {
     const def = await definitionOf(ctx, j.id, j.version);
     const now = ctx.now();
     if (!(await mayEnter(ctx, j.id, seq, def, now))) continue;
-    if ('event' in def.trigger && def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) continue;
+    if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) continue;
     const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
     const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
     const inserted = await db

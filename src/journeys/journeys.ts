@@ -66,7 +66,7 @@ async function find(ctx: Context, appId: string, id: string): Promise<JourneysTa
 }
 
 function triggerColumns(def: JourneyDefinition) {
-  return { trigger_event: 'event' in def.trigger ? def.trigger.event : null, trigger_attribute: 'attributeChange' in def.trigger ? def.trigger.attributeChange : null };
+  return { trigger_event: def.trigger.event ?? null, trigger_attribute: def.trigger.attributeChange ?? null };
 }
 
 /** Saves a journey as a draft (version 1); checked as a whole first, nothing stored when refused. */

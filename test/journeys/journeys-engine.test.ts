@@ -174,6 +174,29 @@ for (const kind of STORES) {
       assert.equal((await call('GET', '/users/fay')).body.attributes.onboarding, 'done', 'the paths join again');
     });
 
+    test('an attribute’s change starts a run, with from and to as the trigger event; a write that changes nothing does not', async () => {
+      const id = await activeJourney(c, app, {
+        name: 'upgrade',
+        trigger: { attributeChange: 'plan', where: { attribute: 'event.properties.to', op: 'eq', value: 'pro' } },
+        reentry: { after: '1m' },
+        steps: [send('Welcome to {{ event.properties.to }} (was {{ event.properties.from | default: "nothing" }})')],
+      });
+      await user('up', { attributes: { plan: 'free' } });
+      // A first plan is a change too (from nothing).
+      await user('down', { attributes: { plan: 'pro' } });
+      assert.equal((await call('PUT', '/users/up', { attributes: { plan: 'pro' } })).status, 200);
+      await until('the welcomes', () => got('up').length === 1 && got('down').length === 1);
+      assert.deepEqual(got('down'), ['Welcome to pro (was nothing)']);
+      assert.deepEqual(got('up'), ['Welcome to pro (was free)']);
+      await jump(clock + HOUR);
+      assert.equal((await call('PUT', '/users/up', { attributes: { plan: 'pro', seats: 3 } })).status, 200);
+      assert.equal((await call('PUT', '/users/down', { attributes: { plan: 'free' } })).status, 200);
+      await drained(c);
+      assert.deepEqual((await runsOf(c, app, id)).map((r) => r.userId).sort(), ['down', 'up'], 'no change of plan, or not to pro: no run');
+      assert.equal(got('down').length, 1);
+      assert.equal(got('up').length, 1);
+    });
+
     test('quiet hours hold a send to the end of the window (or skip it, when the journey says so)', async () => {
       assert.equal((await call('PATCH', '/campaign-settings', { quietHours: { start: '21:00', end: '08:00' } })).status, 200);
       // 22:30 in Paris on the day after the clock's (winter: UTC+1); the clock only goes forward.
