@@ -10,6 +10,7 @@ import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { drained, userWithDevice } from '../campaigns/campaign-fixture.ts';
 import { activeJourney, runsOf, titles, track, until, type App } from './journey-fixture.ts';
+import { advanceRun } from '../../src/journeys/run-engine.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z'); // 11:00 in Paris
 const HOUR = 3_600_000;
@@ -216,6 +217,33 @@ for (const kind of STORES) {
       await jump(Date.parse(morning));
       await until('sent at the end of the window', () => got('owl').length === 1);
       assert.deepEqual(got('owl'), ['Good morning']);
+      await call('PATCH', '/campaign-settings', { quietHours: null });
+    });
+
+    test('a send step fired many times at once (a lost timer queued again while the first runs) is sent once', async () => {
+      assert.equal((await call('PATCH', '/campaign-settings', { quietHours: { start: '21:00', end: '08:00' } })).status, 200);
+      const day = new Date(clock + DAY).toISOString().slice(0, 10);
+      const morning = Date.parse(`${day}T07:00:00Z`) + DAY;
+      clock = Date.parse(`${day}T21:30:00Z`);
+      const id = await activeJourney(c, app, { name: 'busy', trigger: { event: 'busy' }, steps: [send('Once'), { wait: { duration: '1h' } }] });
+      const users = Array.from({ length: 12 }, (_, i) => `busy${i}`);
+      for (const u of users) await user(u, { timezone: 'Europe/Paris' });
+      for (const u of users) await track(c, app, u, 'busy');
+      await until('all held at the send', async () => (await runsOf(c, app, id)).filter((r) => r.dueAt === new Date(morning).toISOString()).length === users.length);
+      const runs = await c.ctx.store.db.selectFrom('journey_runs').select(['id', 'token']).where('journey_id', '=', id).execute();
+      await drained(c);
+      clock = morning;
+      // The queue's own timers fire now too; five more handlers per run race them.
+      await Promise.all(runs.flatMap((r) => Array.from({ length: 5 }, () => advanceRun(c.ctx, Number(r.id), Number(r.token)))));
+      await until('one push each', () => users.every((u) => got(u).length === 1));
+      await drained(c);
+      await new Promise((r) => setTimeout(r, 300));
+      for (const u of users) assert.deepEqual(got(u), ['Once'], u);
+      const made = await c.ctx.store.db.selectFrom('notifications').select(['idempotency_key']).where('app_id', '=', app.id).where('idempotency_key', 'like', 'journey:%').execute();
+      const perRun = new Map<string, number>();
+      for (const n of made) if (runs.some((r) => n.idempotency_key!.startsWith(`journey:${r.id}:`))) perRun.set(n.idempotency_key!, (perRun.get(n.idempotency_key!) ?? 0) + 1);
+      assert.equal(perRun.size, users.length, 'one notification per run');
+      assert.ok((await runsOf(c, app, id)).every((r) => r.step === '/steps/1'), 'every run moved on once');
       await call('PATCH', '/campaign-settings', { quietHours: null });
     });
   });
