@@ -31,7 +31,7 @@ export interface JourneyDefinition {
 export type Trigger = { event: string; where?: Filter; attributeChange?: undefined } | { attributeChange: string; where?: Filter; event?: undefined };
 
 export type Step =
-  | { wait: { duration: string; ms: number } | { until: string; localTime: boolean } }
+  | { wait: { duration: string; ms: number } | { until: string; localTime: boolean } | { untilEventTime: string; before: string; beforeMs: number } }
   | { waitFor: { event: string; within: string; ms: number; matched: Step[]; timedOut: Step[] } }
   | { branch: { filter: Filter; then: Step[]; else: Step[] } }
   | { split: { paths: { weight: number; steps: Step[] }[] } }
@@ -158,7 +158,14 @@ async function checkStep(c: Checker, v: unknown, at: string, depth: number): Pro
   const here = `${at}/${kind}`;
   switch (kind) {
     case 'wait': {
-      const w = object(v.wait, here, ['duration', 'until', 'localTime']);
+      const w = object(v.wait, here, ['duration', 'until', 'localTime', 'untilEventTime', 'before']);
+      if (w.untilEventTime !== undefined) {
+        if (w.duration !== undefined || w.until !== undefined || w.localTime !== undefined) throw new JourneyError(here, 'has one of duration, until (with localTime) or untilEventTime (with before)');
+        if (typeof w.untilEventTime !== 'string' || !KEY.test(w.untilEventTime)) throw new JourneyError(`${here}/untilEventTime`, 'must be the name of a property of the trigger event');
+        const before = w.before === undefined ? 0 : duration(w.before, `${here}/before`);
+        return { wait: { untilEventTime: w.untilEventTime, before: w.before === undefined ? '0m' : String(w.before), beforeMs: before } };
+      }
+      if (w.before !== undefined) throw new JourneyError(`${here}/before`, 'goes with untilEventTime');
       if (w.duration !== undefined) {
         if (w.until !== undefined || w.localTime !== undefined) throw new JourneyError(here, 'has either duration or until (with localTime)');
         return { wait: { duration: String(w.duration), ms: duration(w.duration, `${here}/duration`) } };

@@ -53,10 +53,19 @@ function appendTimeline(run: JourneyRun, entries: TimelineEntry[]): string {
 }
 
 /** When a step entered now is next due, and the event it waits for. */
-async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Promise<{ dueAt: number; waitingFor: string | null; timed: boolean }> {
+async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Promise<{ dueAt: number; waitingFor: string | null; timed: boolean; end?: string }> {
   if ('wait' in step) {
     const w = step.wait;
     if ('ms' in w) return { dueAt: now + w.ms, waitingFor: null, timed: true };
+    if ('untilEventTime' in w) {
+      // An instant the trigger event carries (an appointment's start), as RFC 3339 text or unix ms.
+      const value = (JSON.parse(run.trigger) as TriggerEvent).properties[w.untilEventTime];
+      const at = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+      if (!Number.isFinite(at)) return { dueAt: now, waitingFor: null, timed: false, end: `event_time_missing:${w.untilEventTime}` };
+      // Already past (booked less than `before` ahead): the step is done at once.
+      const dueAt = at - w.beforeMs;
+      return dueAt > now ? { dueAt, waitingFor: null, timed: true } : { dueAt: now, waitingFor: null, timed: false };
+    }
     let zone = 'UTC';
     if (w.localTime) {
       const user = await ctx.store.db.selectFrom('users').select('timezone').where('seq', '=', run.user_seq).executeTakeFirst();
@@ -92,6 +101,7 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
   } else {
     const step = stepAt(def, move.to!)!;
     const e = await entry(ctx, run, step, now);
+    if (e.end !== undefined) return commitMove(ctx, run, def, { ...move, to: null, end: e.end });
     if (e.timed) entries.push({ at, step: move.to, what: e.waitingFor ? `waiting for ${e.waitingFor}` : 'waiting', detail: `until ${new Date(e.dueAt).toISOString()}` });
     set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor };
     // Instant steps run on in the caller's loop; a timed one gets its timer, in the same commit.
@@ -125,6 +135,7 @@ async function stepMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, e
   const step = stepAt(def, at);
   if (!step) return { to: null, what: 'step missing', end: 'step_missing' };
   if ('wait' in step) return { to: nextPosition(def, at), what: 'waited' };
+  // (A wait whose instant had passed when it was entered is instant: it goes on here at once.)
   if ('waitFor' in step) return { to: enterList(def, `${at}/waitFor/timedOut`), what: 'timed out', detail: `no ${step.waitFor.event} within ${step.waitFor.within}` };
   if ('branch' in step) {
     const yes = await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), step.branch.filter, event, ctx.now());

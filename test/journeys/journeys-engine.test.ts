@@ -220,6 +220,43 @@ for (const kind of STORES) {
       await call('PATCH', '/campaign-settings', { quietHours: null });
     });
 
+    test('the reminder recipe: T-24 h and T-1 h before the appointment the event carries; a cancellation ends it', async () => {
+      const base = clock;
+      const starts = base + 3 * DAY;
+      const id = await activeJourney(c, app, {
+        name: 'Appointment reminder',
+        trigger: { event: 'appointment_booked' },
+        exit: { events: ['appointment_cancelled'] },
+        reentry: { after: '1m' },
+        steps: [
+          { wait: { untilEventTime: 'startsAt', before: '24h' } },
+          send('Tomorrow: {{ event.properties.what }}'),
+          { wait: { untilEventTime: 'startsAt', before: '1h' } },
+          send('In an hour: {{ event.properties.what }}'),
+        ],
+      });
+      for (const u of ['rem', 'cancel', 'vague']) await user(u, { timezone: 'Asia/Kolkata' });
+      await track(c, app, 'rem', 'appointment_booked', { what: 'dentist', startsAt: new Date(starts).toISOString() });
+      await track(c, app, 'cancel', 'appointment_booked', { what: 'dentist', startsAt: new Date(starts).toISOString() });
+      await track(c, app, 'vague', 'appointment_booked', { what: 'dentist' });
+      await until('two waiting for T-24 h, one ended', async () => {
+        const runs = await runsOf(c, app, id);
+        return runs.filter((r) => r.dueAt === new Date(starts - DAY).toISOString()).length === 2 && runs.some((r) => r.endReason === 'event_time_missing:startsAt');
+      });
+      await track(c, app, 'cancel', 'appointment_cancelled');
+      await jump(starts - DAY);
+      await until('the day-before reminder', () => got('rem').length === 1);
+      await until('waiting for T-1 h', async () => (await runsOf(c, app, id, 'rem'))[0].dueAt === new Date(starts - HOUR).toISOString());
+      await jump(starts - HOUR);
+      await until('the hour-before reminder', () => got('rem').length === 2);
+      assert.deepEqual(got('rem'), ['Tomorrow: dentist', 'In an hour: dentist']);
+      await drained(c);
+      assert.deepEqual(got('cancel'), []);
+      assert.deepEqual(got('vague'), []);
+      const view = await call('GET', `/journeys/${id}`);
+      assert.deepEqual(view.body.definition.steps[0], { wait: { untilEventTime: 'startsAt', before: '24h' } });
+    });
+
     test('a send step fired many times at once (a lost timer queued again while the first runs) is sent once', async () => {
       assert.equal((await call('PATCH', '/campaign-settings', { quietHours: { start: '21:00', end: '08:00' } })).status, 200);
       const day = new Date(clock + DAY).toISOString().slice(0, 10);
