@@ -37,6 +37,7 @@ import { alertFeedRoutes } from './http/routes/alert-feeds.ts';
 import { publicAlertRoutes } from './http/routes/public-alerts.ts';
 import { alertZoneRoutes } from './http/routes/alert-zones.ts';
 import { geocodeRoutes } from './http/routes/geocodes.ts';
+import { journeyRoutes } from './http/routes/journeys.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -143,6 +144,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   publicAlertRoutes(app, ctx);
   alertZoneRoutes(app, ctx);
   geocodeRoutes(app, ctx);
+  journeyRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

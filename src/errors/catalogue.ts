@@ -121,6 +121,9 @@ export const ERRORS = {
   alert_page_not_found: { status: 404, title: 'No public alert page here' },
   geocode_table_not_found: { status: 404, title: 'No such geocode table' },
   invalid_geocode_table: { status: 422, title: 'The geocode table is not valid GeoJSON of polygons' },
+  journey_not_found: { status: 404, title: 'No such journey' },
+  invalid_journey: { status: 400, title: 'The journey is not valid' },
+  journey_status: { status: 409, title: 'The journey cannot do that in its status' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

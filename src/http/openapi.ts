@@ -94,6 +94,7 @@ export const TAGS = [
   { name: 'sdk', description: 'The browser SDK and its service worker' },
   { name: 'operations', description: 'Probes, metrics, the queue and the error catalogue' },
   { name: 'operators', description: 'Dashboard operators: sign-in, sessions, second factor, accounts and their roles on apps' },
+  { name: 'journeys', description: 'Event- and time-driven automations: per-user runs that wait, branch, send and stop when the goal is met' },
 ];
 
 /** The server the document describes: the configured public URL, else this origin. */

@@ -25,6 +25,7 @@ import * as m024 from './migrations/024-campaign-planning.ts';
 import * as m025 from './migrations/025-attempts-and-unique-clicks.ts';
 import * as m027 from './migrations/027-alert-sends.ts';
 import * as m028 from './migrations/028-alert-feeds.ts';
+import * as m029 from './migrations/029-journeys.ts';
 
 interface Migration {
   version: number;
@@ -59,6 +60,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 25, name: 'attempts-and-unique-clicks', up: m025.up },
   { version: 27, name: 'alert-sends', up: m027.up },
   { version: 28, name: 'alert-feeds', up: m028.up },
+  { version: 29, name: 'journeys', up: m029.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

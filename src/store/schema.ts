@@ -11,6 +11,7 @@ import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, User
 import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 import type { WebhookAttemptsTable } from './schema-webhooks.ts';
 import type { RecipientClicksTable } from './schema-analytics.ts';
+import type { JourneyRunsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -70,6 +71,9 @@ export interface Database {
   campaign_plannings: CampaignPlanningsTable;
   webhook_attempts: WebhookAttemptsTable;
   recipient_clicks: RecipientClicksTable;
+  journeys: JourneysTable;
+  journey_versions: JourneyVersionsTable;
+  journey_runs: JourneyRunsTable;
 }
 
 export interface AppsTable {

@@ -105,6 +105,14 @@ const campaigns = {
   cancellable: await campaignOf('fuzz cancellable', 'launch'),
   paused: await campaignOf('fuzz paused', 'launch', 'pause'),
 };
+// Journeys (docs/journeys.md): a draft at /journeys/{id} (changed, then deleted), an active one to pause and read runs of, one to archive.
+const journeyBody = (name: string) => ({ name, trigger: { event: 'fuzz_cart' }, exit: { events: ['fuzz_buy'] }, steps: [{ wait: { duration: '1h' } }, { send: { content: { en: { title: 'Hi {{ event.properties.item | default: "there" }}' } } } }] });
+const journeyOf = async (name: string, ...actions: string[]) => {
+  const made = await call('POST', `/v1/apps/${appA.id}/journeys`, appA.secretKey, journeyBody(name));
+  for (const a of actions) await call('POST', `/v1/apps/${appA.id}/journeys/${made.id}/${a}`, appA.secretKey);
+  return made.id as string;
+};
+const journeys = { draft: await journeyOf('fuzz journey'), active: await journeyOf('fuzz active journey', 'activate'), archivable: await journeyOf('fuzz journey to archive', 'activate') };
 /** Filters a client sends: valid ones, and ones the filter validator refuses (answered 400 or 422, as declared). */
 const filterArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant({ channel: 'webpush' }),
@@ -189,6 +197,17 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
     },
     { requiredKeys: ['name', 'audience', 'content'] },
   ),
+  createJourney: fc.record(
+    {
+      name: fc.string({ minLength: 1, maxLength: 40 }),
+      trigger: fc.oneof(fc.constant({ event: 'fuzz_cart' }), fc.constant({ attributeChange: 'plan' }), filterArb.map((where) => ({ event: 'fuzz_cart', where }))),
+      steps: fc.oneof(fc.constant(journeyBody('x').steps), fc.constant([{ wait: { duration: '2d' } }]), fc.record({ filter: filterArb }).map((branch) => [{ branch }])),
+      reentry: fc.constantFrom('never', { after: '1d' }),
+      limit: fc.record({ max: fc.integer({ min: 1, max: 10 }), per: fc.constantFrom('7d', '30d') }),
+    },
+    { requiredKeys: ['name', 'trigger', 'steps'] },
+  ),
+  updateJourney: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), reentry: fc.constantFrom('never', { after: '1d' }) }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
   updateCampaign: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), strict: fc.boolean(), schedule: fc.constantFrom(null, { at: LATER.toISOString() }) }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
   testCampaign: fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody') }),
   previewCampaign: fc.oneof(
@@ -245,6 +264,10 @@ function realParams(path: string, name: string): string[] {
     // The draft at /campaigns/{id} is deleted by the last method tested there; the sub-resources keep one of their own.
     const state = { launch: campaigns.launchable, pause: campaigns.scheduled, resume: campaigns.paused, cancel: campaigns.cancellable, test: campaigns.deletable, recipients: campaigns.scheduled, analytics: campaigns.scheduled }[action!];
     return [state ?? campaigns.draft];
+  }
+  if (name === 'id' && path.includes('/journeys/')) {
+    const action = path.split('/').at(-1);
+    return [{ activate: journeys.active, pause: journeys.active, archive: journeys.archivable, runs: journeys.active }[action!] ?? journeys.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];

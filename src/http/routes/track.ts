@@ -4,6 +4,7 @@ import { checkUserIdentity } from '../../apps/identity.ts';
 import { MAX_TRACK_BODY_BYTES } from '../../audience/events/limits.ts';
 import { trackEvents } from '../../audience/events/track-events.ts';
 import { recordConversions } from '../../analytics/conversions.ts';
+import { journeyEventsStored } from '../../journeys/index.ts';
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
@@ -44,7 +45,11 @@ export function trackRoutes(app: FastifyInstance, ctx: Context): void {
       }
       const appId = req.params.appId;
       // A conversion event counts in the transaction that stores it (docs/analytics.md#conversions).
-      return trackEvents({ db: ctx.store.db, now: ctx.now, retention: ctx.config.eventRetentionDays * DAY, onStored: (tx, stored) => recordConversions(tx, appId, stored) }, appId, req.body.events, onlyUser);
+      return trackEvents({ db: ctx.store.db, now: ctx.now, retention: ctx.config.eventRetentionDays * DAY, onStored: async (tx, stored) => {
+        await recordConversions(tx, appId, stored);
+        // Journeys: what these events start, move on or end, queued with them (src/journeys/journey-events.ts).
+        await journeyEventsStored(ctx, tx, appId, stored);
+      } }, appId, req.body.events, onlyUser);
     },
   );
 }

@@ -6,6 +6,7 @@ import { checkBrowserWrite } from '../../audience/users/browser-write.ts';
 import { importUsers } from '../../audience/users/import-users.ts';
 import { eraseUser, exportUser } from '../../audience/users/privacy.ts';
 import { getUser, listUsers, recordSession, upsertUser } from '../../audience/users/users.ts';
+import { withAttributeTriggers } from '../../journeys/index.ts';
 import type { Context } from '../../context.ts';
 import { allowBrowsers, browserPreflight } from '../cors.ts';
 import { guard } from '../guards.ts';
@@ -74,7 +75,8 @@ export function userRoutes(app: FastifyInstance, ctx: Context): void {
         checkBrowserWrite(req.body, await browserAttributes(ctx, appId));
       }
       const { userIdHash: _proof, ...fields } = req.body;
-      return upsertUser(ctx, appId, externalId, fields);
+      // Journeys triggered by an attribute's change start from what this write changed (src/journeys/attribute-change.ts).
+      return withAttributeTriggers(ctx, appId, externalId, fields.attributes, () => upsertUser(ctx, appId, externalId, fields));
     },
   );
   app.get<{ Params: UserParams }>(

@@ -1,0 +1,60 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Schemas of the journey routes (journeys.ts). The members are checked by the journeys'
+ * own validator (src/journeys/journey-definition.ts), which answers `invalid_journey` (or
+ * the filter's and the content's codes) with a pointer to the member at fault: a JSON
+ * schema of the step tree would answer `invalid_request` at the first branch it could not
+ * match instead.
+ */
+const members = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  trigger: Type.Unknown({ description: '{"event": "cart_updated", "where": F} or {"attributeChange": "plan"}; F is an audience filter over the user and the event (`event.properties.total`)' }),
+  steps: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 100, description: 'Steps in order, each one of wait, waitFor, branch, split, send, update (docs/journeys.md#steps)' }),
+  exit: Type.Optional(Type.Unknown({ description: '{"events": ["purchase"], "filter": F}: a run ends at once when one comes or F matches' })),
+  reentry: Type.Optional(Type.Unknown({ description: '"never" (the default) or {"after": "1d"}: since the user\u2019s last run ended' })),
+  limit: Type.Optional(Type.Unknown({ description: '{"max": 3, "per": "30d"}: runs started per user, rolling' })),
+  sendRules: Type.Optional(Type.Unknown({ description: '{"quietHours": "hold" | "skip", "caps": "hold" | "skip"}; hold and skip by default' })),
+};
+
+export const JourneyBody = Type.Object(members, { additionalProperties: false });
+export type JourneyBody = Static<typeof JourneyBody>;
+
+export const JourneyPatchBody = Type.Partial(Type.Object(members, { additionalProperties: false }), { additionalProperties: false, minProperties: 1 });
+export type JourneyPatchBody = Static<typeof JourneyPatchBody>;
+
+const Status = Type.Union(['draft', 'active', 'paused', 'archived'].map((s) => Type.Literal(s)));
+
+export const Journey = Type.Object({
+  id: Type.String({ description: 'jrn_...' }),
+  name: Type.String(),
+  status: Status,
+  version: Type.Integer({ description: 'The version new runs start on; runs in flight keep their own' }),
+  definition: Type.Object({}, { additionalProperties: true, description: 'trigger, steps, exit, reentry, limit, sendRules as saved' }),
+  runs: Type.Object({ active: Type.Integer(), ended: Type.Integer() }),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const JourneyList = Type.Object({ data: Type.Array(Journey) });
+
+export const RunsQuery = Type.Object({ userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: false });
+export type RunsQuery = Static<typeof RunsQuery>;
+
+export const RunList = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      userId: Type.String(),
+      version: Type.Integer(),
+      state: Type.Union([Type.Literal('active'), Type.Literal('ended')]),
+      step: Type.Union([Type.String({ description: 'JSON pointer into the version\u2019s definition' }), Type.Null()]),
+      dueAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      waitingFor: Type.Union([Type.String(), Type.Null()]),
+      startedAt: Type.String({ format: 'date-time' }),
+      endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      endReason: Type.Union([Type.String(), Type.Null()]),
+      timeline: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), step: Type.Union([Type.String(), Type.Null()]), what: Type.String(), detail: Type.Optional(Type.String()) })),
+    }),
+  ),
+});

@@ -1,0 +1,7 @@
+/** Journeys: event- and time-driven runs per user (docs/journeys.md). */
+export { journeyJobs } from './jobs.ts';
+export { journeyEventsStored } from './journey-events.ts';
+export { createJourney, deleteJourney, getJourney, listJourneys, moveJourney, updateJourney, type JourneyView } from './journeys.ts';
+export { validateJourney, JOURNEY_LIMITS, type JourneyDefinition, type Step, type Trigger } from './journey-definition.ts';
+export { listRuns } from './runs.ts';
+export { withAttributeTriggers } from './attribute-change.ts';

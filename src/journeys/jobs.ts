@@ -1,0 +1,32 @@
+import type { Context } from '../context.ts';
+import type { JobKind } from '../queue/job-kind.ts';
+import { JOURNEY_ATTRIBUTE_JOB, type AttributeChange } from './attribute-change.ts';
+import { handleAttributeChange, handleJourneyEvents, JOURNEY_EVENTS_JOB, type JourneyEventsData } from './journey-events.ts';
+import { advanceRun, JOURNEY_STEP_JOB, stepJobSpec } from './run-engine.ts';
+
+/**
+ * The journeys' job kinds: `journey-step`, a run's timer (a wait's end, a waitFor's timeout,
+ * a held send's release), `journey-events`, what tracked events do to journeys, and
+ * `journey-attribute`, an attribute change that starts runs.
+ *
+ * The store is the record of a run: a run whose due time passed long ago without a move is
+ * a timer the queue lost (or one kept on another clock), queued again by the reconcile
+ * under a key of its own; the run's token makes a second firing do nothing.
+ */
+export function journeyJobs(ctx: Context): JobKind[] {
+  return [
+    {
+      name: JOURNEY_STEP_JOB,
+      handler: async (job) => {
+        const { runId, token } = job.data as { runId: number; token: number };
+        await advanceRun(ctx, runId, token);
+      },
+      async reconcile(before) {
+        const rows = await ctx.store.db.selectFrom('journey_runs').select(['id', 'token', 'due_at']).where('state', '=', 'active').where('due_at', '<', before).orderBy('due_at').limit(1_000).execute();
+        return rows.map((r) => stepJobSpec(Number(r.id), Number(r.token), Number(r.due_at), ':late'));
+      },
+    },
+    { name: JOURNEY_EVENTS_JOB, handler: (job) => handleJourneyEvents(ctx, job.data as JourneyEventsData) },
+    { name: JOURNEY_ATTRIBUTE_JOB, handler: (job) => handleAttributeChange(ctx, job.data as AttributeChange) },
+  ];
+}

@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { StoredEvent } from '../audience/events/track-events.ts';
+import type { Context } from '../context.ts';
+import type { JobSpec } from '../queue/queue.ts';
+import type { Database } from '../store/schema.ts';
+import type { AttributeChange } from './attribute-change.ts';
+import type { JourneyDefinition } from './journey-definition.ts';
+import { enterList, nextPosition } from './positions.ts';
+import { advanceRun, commitMove, definitionOf } from './run-engine.ts';
+import { runRow } from './run-row.ts';
+import { userMatches, type TriggerEvent } from './user-facts.ts';
+
+export const JOURNEY_EVENTS_JOB = 'journey-events';
+
+export interface JourneyEventsData {
+  appId: string;
+  events: StoredEvent[];
+}
+
+/**
+ * The one call the /track path makes, in the transaction that stores the events: when the
+ * app has journeys that may care (active or paused ones, whose runs an event can exit or
+ * move on), their handling is queued with the events, so it runs once they are committed,
+ * and is never lost if the process dies after the commit (the job is in the same commit).
+ * An app without journeys pays one indexed read.
+ */
+export async function journeyEventsStored(ctx: Context, tx: Transaction<Database>, appId: string, stored: StoredEvent[]): Promise<void> {
+  if (stored.length === 0) return;
+  const any = await tx.selectFrom('journeys').select('id').where('app_id', '=', appId).where('status', 'in', ['active', 'paused']).limit(1).executeTakeFirst();
+  if (!any) return;
+  const job: JobSpec = { name: JOURNEY_EVENTS_JOB, data: { appId, events: stored } satisfies JourneyEventsData };
+  await ctx.queue.add([job], tx);
+}
+
+function triggerKey(journeyId: string, e: StoredEvent): string {
+  return createHash('sha256').update(`${journeyId}\n${e.name}\n${e.at}\n${e.properties}`).digest('base64url');
+}
+
+/**
+ * What a batch of stored events does to journeys, in the order they happened: for each, the
+ * user's runs it exits (an `exit.events` name) or moves on (a `waitFor` of that name), then
+ * the runs it starts (active journeys it triggers, when `where`, re-entry and the limit
+ * allow). Handling the same events twice does nothing more: a run moves only from the
+ * position it was found at, and one event starts one run of a journey (journey_runs_trigger).
+ */
+export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData): Promise<void> {
+  const db = ctx.store.db;
+  const events = [...data.events].sort((a, b) => a.at - b.at);
+  const users = await db.selectFrom('users').select(['seq', 'external_id']).where('app_id', '=', data.appId).where('external_id', 'in', [...new Set(events.map((e) => e.userId))]).execute();
+  const seqOf = new Map(users.map((u) => [u.external_id, Number(u.seq)]));
+  for (const e of events) {
+    const seq = seqOf.get(e.userId);
+    if (seq === undefined) continue;
+    const event: TriggerEvent = { name: e.name, at: e.at, properties: JSON.parse(e.properties) as Record<string, unknown> };
+    await moveRuns(ctx, data.appId, seq, event);
+    await startRuns(ctx, data.appId, seq, e, event);
+  }
+}
+
+async function moveRuns(ctx: Context, appId: string, seq: number, event: TriggerEvent): Promise<void> {
+  const rows = await ctx.store.db.selectFrom('journey_runs').selectAll().where('app_id', '=', appId).where('user_seq', '=', seq).where('state', '=', 'active').execute();
+  for (const r of rows) {
+    const run = runRow(r);
+    const def = await definitionOf(ctx, run.journey_id, run.version);
+    if (def.exit.events.includes(event.name)) {
+      // The run ends where it is: its timer (a wait, a held send) then finds it moved and does nothing.
+      await commitMove(ctx, run, def, { to: null, what: `exit event ${event.name}`, end: `exit_event:${event.name}` });
+      continue;
+    }
+    if (run.waiting_for === event.name && event.at >= run.updated_at - 1) {
+      const moved = await commitMove(ctx, run, def, { to: enterList(def, `${run.step}/waitFor/matched`), what: `${event.name} came` });
+      if (moved && isDue(moved, ctx.now())) await advanceRun(ctx, moved.id, moved.token);
+    }
+  }
+}
+
+/** A run whose step is instant now (a timed one waits for its timer). */
+function isDue(run: { due_at: number | null }, now: number): boolean {
+  return run.due_at !== null && run.due_at <= now;
+}
+
+/** Whether re-entry and the limit let the user start a run of this journey now. */
+async function mayEnter(ctx: Context, journeyId: string, seq: number, def: JourneyDefinition, now: number): Promise<boolean> {
+  const runs = await ctx.store.db
+    .selectFrom('journey_runs')
+    .select(['state', 'started_at', 'ended_at'])
+    .where('journey_id', '=', journeyId)
+    .where('user_seq', '=', seq)
+    .orderBy('started_at', 'desc')
+    .limit(Math.max(1, def.limit?.max ?? 1) + 1)
+    .execute();
+  // One run at a time per user (journey_runs_one_active holds it under races too).
+  if (runs.some((r) => r.state === 'active')) return false;
+  const last = runs[0];
+  if (last) {
+    if (def.reentry.mode === 'never') return false;
+    if (Number(last.ended_at ?? now) > now - def.reentry.ms) return false;
+  }
+  if (def.limit) {
+    const recent = runs.filter((r) => Number(r.started_at) > now - def.limit!.ms).length;
+    if (recent >= def.limit.max) return false;
+  }
+  return true;
+}
+
+/**
+ * A change of an attribute an active journey is triggered by: runs start with the trigger
+ * event `{"name": "attributeChange", "properties": {"key", "from", "to"}}` (so a `where` can
+ * test `event.properties.to`), under the same re-entry and limit rules as an event.
+ */
+export async function handleAttributeChange(ctx: Context, change: AttributeChange): Promise<void> {
+  const user = await ctx.store.db.selectFrom('users').select('seq').where('app_id', '=', change.appId).where('external_id', '=', change.userId).executeTakeFirst();
+  if (!user) return;
+  const properties = { key: change.key, from: change.from, to: change.to };
+  const stored: StoredEvent = { userId: change.userId, name: 'attributeChange', at: change.at, properties: JSON.stringify(properties) };
+  await startRuns(ctx, change.appId, Number(user.seq), stored, { name: 'attributeChange', at: change.at, properties }, change.key);
+}
+
+async function startRuns(ctx: Context, appId: string, seq: number, stored: StoredEvent, event: TriggerEvent, attribute?: string): Promise<void> {
+  const db = ctx.store.db;
+  let q = db.selectFrom('journeys').select(['id', 'version']).where('app_id', '=', appId).where('status', '=', 'active');
+  q = attribute === undefined ? q.where('trigger_event', '=', event.name) : q.where('trigger_attribute', '=', attribute);
+  const journeys = await q.execute();
+  for (const j of journeys) {
+    const def = await definitionOf(ctx, j.id, j.version);
+    const now = ctx.now();
+    if (!(await mayEnter(ctx, j.id, seq, def, now))) continue;
+    if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) continue;
+    const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
+    const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
+    const inserted = await db
+      .insertInto('journey_runs')
+      .values({
+        app_id: appId,
+        journey_id: j.id,
+        version: j.version,
+        user_seq: seq,
+        external_id: user.external_id,
+        state: 'active',
+        step: first,
+        token: 0,
+        due_at: now,
+        waiting_for: null,
+        trigger: JSON.stringify(event),
+        trigger_key: triggerKey(j.id, stored),
+        started_at: now,
+        ended_at: null,
+        end_reason: null,
+        timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
+        updated_at: now,
+      })
+      // Already started by this event (a retried job), or the user has a run going (a race).
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (!inserted) continue;
+    // The first step is instant or sets its own timer; a crash before that leaves the run
+    // due now, which the reconcile of journey-step jobs finds.
+    await enterFirst(ctx, Number(inserted.id));
+  }
+}
+
+/** Puts a new run on its first step as a move (so a timed first step gets its timer), then runs what is due. */
+async function enterFirst(ctx: Context, runId: number): Promise<void> {
+  const r = await ctx.store.db.selectFrom('journey_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+  const run = runRow(r);
+  const def = await definitionOf(ctx, run.journey_id, run.version);
+  const moved = await commitMove(ctx, { ...run, step: null }, def, { to: run.step, what: 'started' });
+  if (moved && isDue(moved, ctx.now())) await advanceRun(ctx, moved.id, moved.token);
+}

@@ -1,0 +1,163 @@
+import type { Context } from '../context.ts';
+import { newId } from '../crypto/tokens.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { JourneyStatus, JourneysTable } from '../store/schema-journeys.ts';
+import { validateJourney, type JourneyDefinition } from './journey-definition.ts';
+
+/** A journey as the API shows it: its current version's definition as stored, with its state. */
+export interface JourneyView {
+  id: string;
+  name: string;
+  status: JourneyStatus;
+  version: number;
+  definition: JourneyInputForm;
+  runs: { active: number; ended: number };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A journey in the form a request gives it (and the API answers it): durations as written, without the ms computed from them. */
+export interface JourneyInputForm {
+  trigger: unknown;
+  steps: unknown[];
+  exit: unknown;
+  reentry: unknown;
+  limit?: unknown;
+  sendRules: unknown;
+}
+
+export function publicDefinition(def: JourneyDefinition): JourneyInputForm {
+  const { name: _name, reentry, limit, ...rest } = def;
+  const plain = JSON.parse(JSON.stringify(rest, (key, value) => (key === 'ms' || key === 'beforeMs' ? undefined : value))) as Omit<JourneyInputForm, 'reentry' | 'limit'>;
+  return { ...plain, reentry: reentry.mode === 'never' ? 'never' : { after: reentry.after }, ...(limit ? { limit: { max: limit.max, per: limit.per } } : {}) };
+}
+
+async function view(ctx: Context, row: JourneysTable): Promise<JourneyView> {
+  const def = await versionDefinition(ctx, row.id, row.version);
+  const counts = await ctx.store.db
+    .selectFrom('journey_runs')
+    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('journey_id', '=', row.id)
+    .groupBy('state')
+    .execute();
+  const n = (s: string) => Number(counts.find((c) => c.state === s)?.n ?? 0);
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    version: row.version,
+    definition: publicDefinition(def),
+    runs: { active: n('active'), ended: n('ended') },
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** The definition of one version; versions are never changed once runs may be on them. */
+export async function versionDefinition(ctx: Context, journeyId: string, version: number): Promise<JourneyDefinition> {
+  const row = await ctx.store.db.selectFrom('journey_versions').select('definition').where('journey_id', '=', journeyId).where('version', '=', version).executeTakeFirstOrThrow();
+  return JSON.parse(row.definition) as JourneyDefinition;
+}
+
+async function find(ctx: Context, appId: string, id: string): Promise<JourneysTable> {
+  const row = await ctx.store.db.selectFrom('journeys').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new ApiError('journey_not_found', `No journey ${id} in this app`);
+  return row;
+}
+
+function triggerColumns(def: JourneyDefinition) {
+  return { trigger_event: def.trigger.event ?? null, trigger_attribute: def.trigger.attributeChange ?? null };
+}
+
+/** Saves a journey as a draft (version 1); checked as a whole first, nothing stored when refused. */
+export async function createJourney(ctx: Context, appId: string, body: unknown): Promise<JourneyView> {
+  const def = await validateJourney(ctx.store.db, appId, body);
+  const now = ctx.now();
+  const id = newId('jrn');
+  const row: JourneysTable = { id, app_id: appId, name: def.name, status: 'draft', version: 1, ...triggerColumns(def), created_at: now, updated_at: now };
+  await ctx.store.db.transaction().execute(async (tx) => {
+    await tx.insertInto('journeys').values(row).execute();
+    await tx.insertInto('journey_versions').values({ journey_id: id, version: 1, definition: JSON.stringify(def), created_at: now }).execute();
+  });
+  return view(ctx, row);
+}
+
+export async function getJourney(ctx: Context, appId: string, id: string): Promise<JourneyView> {
+  return view(ctx, await find(ctx, appId, id));
+}
+
+/** The app's journeys, newest first (an app has few: no cursor). */
+export async function listJourneys(ctx: Context, appId: string): Promise<{ data: JourneyView[] }> {
+  const rows = await ctx.store.db.selectFrom('journeys').selectAll().where('app_id', '=', appId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(500).execute();
+  return { data: await Promise.all(rows.map((r) => view(ctx, r))) };
+}
+
+/**
+ * Changes the journey: the members of `body` replace the saved ones, and the result is
+ * checked as a whole, as at creation.
+ * A draft is changed in place; a journey that is or was active gets a new version, which new
+ * runs start on, while runs in flight go on with the version they started on.
+ */
+export async function updateJourney(ctx: Context, appId: string, id: string, body: unknown): Promise<JourneyView> {
+  const row = await find(ctx, appId, id);
+  if (row.status === 'archived') throw new ApiError('journey_status', 'An archived journey cannot be changed', { journeyStatus: row.status });
+  const current = { name: row.name, ...publicDefinition(await versionDefinition(ctx, id, row.version)) };
+  const def = await validateJourney(ctx.store.db, appId, { ...current, ...(body as Record<string, unknown>) });
+  const now = ctx.now();
+  const version = row.status === 'draft' ? row.version : row.version + 1;
+  await ctx.store.db.transaction().execute(async (tx) => {
+    const res = await tx
+      .updateTable('journeys')
+      .set({ name: def.name, version, ...triggerColumns(def), updated_at: now })
+      .where('id', '=', id)
+      .where('version', '=', row.version)
+      .where('status', '=', row.status)
+      .executeTakeFirst();
+    // Another change won the race: refuse rather than lose one of them.
+    if (Number(res.numUpdatedRows) !== 1) throw new ApiError('journey_status', 'The journey changed meanwhile; read it again', { journeyStatus: row.status });
+    if (version === row.version) await tx.updateTable('journey_versions').set({ definition: JSON.stringify(def), created_at: now }).where('journey_id', '=', id).where('version', '=', version).execute();
+    else await tx.insertInto('journey_versions').values({ journey_id: id, version, definition: JSON.stringify(def), created_at: now }).execute();
+  });
+  return getJourney(ctx, appId, id);
+}
+
+/** Deletes a draft or an archived journey, with its versions and runs. */
+export async function deleteJourney(ctx: Context, appId: string, id: string): Promise<void> {
+  const row = await find(ctx, appId, id);
+  if (row.status !== 'draft' && row.status !== 'archived') throw new ApiError('journey_status', `A ${row.status} journey is archived before it is deleted`, { journeyStatus: row.status });
+  await ctx.store.db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('journey_runs').where('journey_id', '=', id).execute();
+    await tx.deleteFrom('journey_versions').where('journey_id', '=', id).execute();
+    await tx.deleteFrom('journeys').where('id', '=', id).execute();
+  });
+}
+
+const MOVES: Record<'activate' | 'pause' | 'archive', { from: JourneyStatus[]; to: JourneyStatus }> = {
+  activate: { from: ['draft', 'paused', 'active'], to: 'active' },
+  pause: { from: ['active', 'paused'], to: 'paused' },
+  archive: { from: ['draft', 'active', 'paused', 'archived'], to: 'archived' },
+};
+
+/**
+ * `activate`: triggers start runs. `pause`: no new runs start; runs in flight go on. `archive`:
+ * for good; runs in flight end (`archived`) and their timers come to nothing. Each is
+ * idempotent (activating an active journey answers it as it is).
+ */
+export async function moveJourney(ctx: Context, appId: string, id: string, action: keyof typeof MOVES): Promise<JourneyView> {
+  const row = await find(ctx, appId, id);
+  const move = MOVES[action];
+  if (!move.from.includes(row.status)) throw new ApiError('journey_status', `A ${row.status} journey cannot be told to ${action}`, { journeyStatus: row.status });
+  const now = ctx.now();
+  await ctx.store.db.transaction().execute(async (tx) => {
+    await tx.updateTable('journeys').set({ status: move.to, updated_at: now }).where('id', '=', id).execute();
+    if (move.to === 'archived') {
+      await tx
+        .updateTable('journey_runs')
+        .set((eb) => ({ state: 'ended', ended_at: now, end_reason: 'archived', due_at: null, waiting_for: null, token: eb('token', '+', 1), updated_at: now }))
+        .where('journey_id', '=', id)
+        .where('state', '=', 'active')
+        .execute();
+    }
+  });
+  return getJourney(ctx, appId, id);
+}

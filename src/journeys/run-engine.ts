@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import { applyPatch } from '../audience/users/users.ts';
+import { validateUser } from '../audience/users/validate-user.ts';
+import { getCampaignSettings } from '../campaigns/app-settings.ts';
+import { nextWallTime, parseTimeOfDay, resolveZone } from '../campaigns/timing/index.ts';
+import type { Context } from '../context.ts';
+import type { JobSpec } from '../queue/queue.ts';
+import type { Database } from '../store/schema.ts';
+import type { JourneyRun } from '../store/schema-journeys.ts';
+import type { JourneyDefinition, Step } from './journey-definition.ts';
+import { versionDefinition } from './journeys.ts';
+import { enterList, nextPosition, stepAt } from './positions.ts';
+import { loadRun } from './run-row.ts';
+import { sendStep } from './send-step.ts';
+import { userMatches, type TriggerEvent } from './user-facts.ts';
+
+export const JOURNEY_STEP_JOB = 'journey-step';
+
+/** Entries a run's timeline keeps; the oldest go first. */
+const TIMELINE_MAX = 100;
+/** Instant steps one handler call runs in a row before it leaves the rest to a job of its own. */
+const INSTANT_STEPS_PER_CALL = 50;
+
+/** The timer of a run's position: keyed by run and token, so it is queued once and a stale one does nothing. */
+export function stepJobSpec(runId: number, token: number, runAt: number, suffix = ''): JobSpec {
+  return { name: JOURNEY_STEP_JOB, data: { runId, token }, key: `journey-step:${runId}:${token}${suffix}`, runAt };
+}
+
+export interface TimelineEntry {
+  at: string;
+  step: string | null;
+  what: string;
+  detail?: string;
+}
+
+/** A move of a run: where it goes, what the timeline says, and what else commits with it. */
+interface Move {
+  to: string | null;
+  what: string;
+  detail?: string;
+  /** A held step: stays where it is, due at this instant. */
+  holdUntil?: number;
+  /** The end of the run, for a reason other than reaching the end. */
+  end?: string;
+  alsoInTx?: (tx: Transaction<Database>) => Promise<void>;
+}
+
+function appendTimeline(run: JourneyRun, entries: TimelineEntry[]): string {
+  const list = JSON.parse(run.timeline) as TimelineEntry[];
+  list.push(...entries);
+  return JSON.stringify(list.slice(-TIMELINE_MAX));
+}
+
+/** When a step entered now is next due, and the event it waits for. */
+async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Promise<{ dueAt: number; waitingFor: string | null; timed: boolean; end?: string }> {
+  if ('wait' in step) {
+    const w = step.wait;
+    if ('ms' in w) return { dueAt: now + w.ms, waitingFor: null, timed: true };
+    if ('untilEventTime' in w) {
+      // An instant the trigger event carries (an appointment's start), as RFC 3339 text or unix ms.
+      const value = (JSON.parse(run.trigger) as TriggerEvent).properties[w.untilEventTime];
+      const at = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+      if (!Number.isFinite(at)) return { dueAt: now, waitingFor: null, timed: false, end: `event_time_missing:${w.untilEventTime}` };
+      // Already past (booked less than `before` ahead): the step is done at once.
+      const dueAt = at - w.beforeMs;
+      return dueAt > now ? { dueAt, waitingFor: null, timed: true } : { dueAt: now, waitingFor: null, timed: false };
+    }
+    let zone = 'UTC';
+    if (w.localTime) {
+      const user = await ctx.store.db.selectFrom('users').select('timezone').where('seq', '=', run.user_seq).executeTakeFirst();
+      zone = resolveZone(user?.timezone, (await getCampaignSettings(ctx, run.app_id)).timezone);
+    }
+    // The next such wall time strictly ahead: a wait entered at 09:00 sharp waits a day.
+    return { dueAt: nextWallTime(now + 1, parseTimeOfDay(w.until)!, zone), waitingFor: null, timed: true };
+  }
+  if ('waitFor' in step) return { dueAt: now + step.waitFor.ms, waitingFor: step.waitFor.event, timed: true };
+  return { dueAt: now, waitingFor: null, timed: false };
+}
+
+/**
+ * Commits one move of a run if it is still where the caller found it (same token): its new
+ * position, due time and timeline, with `alsoInTx` (an attribute update) and the timer job of
+ * a timed step, in one transaction. False when the run had moved meanwhile (another worker,
+ * an exit): nothing is written.
+ */
+export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, move: Move): Promise<JourneyRun | null> {
+  const now = ctx.now();
+  const at = new Date(now).toISOString();
+  const entries: TimelineEntry[] = [{ at, step: run.step, what: move.what, ...(move.detail ? { detail: move.detail } : {}) }];
+  let set: Partial<JourneyRun>;
+  let timer: JobSpec | undefined;
+  const token = run.token + 1;
+  if (move.end !== undefined || (move.to === null && move.holdUntil === undefined)) {
+    const reason = move.end ?? 'completed';
+    entries.push({ at, step: null, what: 'ended', detail: reason });
+    set = { state: 'ended', step: null, due_at: null, waiting_for: null, ended_at: now, end_reason: reason };
+  } else if (move.holdUntil !== undefined) {
+    set = { due_at: move.holdUntil, waiting_for: null };
+    timer = stepJobSpec(run.id, token, move.holdUntil);
+  } else {
+    const step = stepAt(def, move.to!)!;
+    const e = await entry(ctx, run, step, now);
+    if (e.end !== undefined) return commitMove(ctx, run, def, { ...move, to: null, end: e.end });
+    if (e.timed) entries.push({ at, step: move.to, what: e.waitingFor ? `waiting for ${e.waitingFor}` : 'waiting', detail: `until ${new Date(e.dueAt).toISOString()}` });
+    set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor };
+    // Instant steps run on in the caller's loop; a timed one gets its timer, in the same commit.
+    if (e.timed) timer = stepJobSpec(run.id, token, e.dueAt);
+  }
+  const next = { ...run, ...set, token, timeline: appendTimeline(run, entries), updated_at: now };
+  const moved = await ctx.store.db.transaction().execute(async (tx) => {
+    const res = await tx
+      .updateTable('journey_runs')
+      .set({ ...set, token, timeline: next.timeline, updated_at: now })
+      .where('id', '=', run.id)
+      .where('token', '=', run.token)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false;
+    await move.alsoInTx?.(tx);
+    if (timer) await ctx.queue.add([timer], tx);
+    return true;
+  });
+  return moved ? next : null;
+}
+
+/** A fraction in [0, 1) fixed by the run and the step: a split sends a run down one path, on every worker and every retry. */
+function splitDraw(run: JourneyRun, position: string): number {
+  return createHash('sha256').update(`${run.journey_id}:${run.id}:${position}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** What the step at the run's position does now that it is due. */
+async function stepMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, event: TriggerEvent): Promise<Move> {
+  const at = run.step!;
+  const step = stepAt(def, at);
+  if (!step) return { to: null, what: 'step missing', end: 'step_missing' };
+  if ('wait' in step) return { to: nextPosition(def, at), what: 'waited' };
+  // (A wait whose instant had passed when it was entered is instant: it goes on here at once.)
+  if ('waitFor' in step) return { to: enterList(def, `${at}/waitFor/timedOut`), what: 'timed out', detail: `no ${step.waitFor.event} within ${step.waitFor.within}` };
+  if ('branch' in step) {
+    const yes = await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), step.branch.filter, event, ctx.now());
+    return { to: enterList(def, `${at}/branch/${yes ? 'then' : 'else'}`), what: yes ? 'branch: then' : 'branch: else' };
+  }
+  if ('split' in step) {
+    const paths = step.split.paths;
+    const total = paths.reduce((s, p) => s + p.weight, 0);
+    let draw = splitDraw(run, at) * total;
+    let i = 0;
+    while (i < paths.length - 1 && draw >= paths[i]!.weight) draw -= paths[i++]!.weight;
+    return { to: enterList(def, `${at}/split/paths/${i}/steps`), what: `split: path ${i}` };
+  }
+  if ('update' in step) {
+    const patch = validateUser({ attributes: step.update.attributes });
+    return { to: nextPosition(def, at), what: 'updated', detail: Object.keys(step.update.attributes).join(', '), alsoInTx: async (tx) => void (await applyPatch(tx, ctx, run.app_id, run.external_id, patch, ctx.now())) };
+  }
+  const outcome = await sendStep(ctx, run, def, step.send, event);
+  if ('sent' in outcome) return { to: nextPosition(def, at), what: 'sent', detail: outcome.sent };
+  if ('hold' in outcome) return { to: at, what: `held: ${outcome.reason}`, detail: `until ${new Date(outcome.hold).toISOString()}`, holdUntil: outcome.hold };
+  return { to: nextPosition(def, at), what: `skipped: ${outcome.skip}`, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+}
+
+const definitions = new Map<string, JourneyDefinition>();
+
+/** A version's definition, read once per process: versions do not change once runs are on them. */
+export async function definitionOf(ctx: Context, journeyId: string, version: number): Promise<JourneyDefinition> {
+  const key = `${journeyId}:${version}`;
+  let def = definitions.get(key);
+  if (!def) {
+    def = await versionDefinition(ctx, journeyId, version);
+    // A draft's version 1 is edited in place, but a draft has no runs; stay small anyway.
+    if (definitions.size > 1_000) definitions.clear();
+    definitions.set(key, def);
+  }
+  return def;
+}
+
+/**
+ * Runs a run forward from its position while it is due: each step done and committed in
+ * turn (a send with the move after it, deduplicated by its step key), until it reaches a
+ * timed step (its timer is then queued with the move) or its end. `token` is the position
+ * the caller was told of; a run that has moved on since is left alone.
+ */
+export async function advanceRun(ctx: Context, runId: number, token: number): Promise<void> {
+  let run = await loadRun(ctx.store.db, runId);
+  if (!run || run.state !== 'active' || run.token !== token) return;
+  const def = await definitionOf(ctx, run.journey_id, run.version);
+  const event = JSON.parse(run.trigger) as TriggerEvent;
+  for (let i = 0; run && run.state === 'active'; i++) {
+    const now = ctx.now();
+    if (run.due_at !== null && run.due_at > now) {
+      // Woken early (a queue on another clock): set the timer again for the instant. Past the
+      // first step, the run reached a timed step whose timer was queued with the move.
+      if (i === 0) await ctx.queue.add([stepJobSpec(run.id, run.token, run.due_at, `:${now}`)]);
+      return;
+    }
+    if (i >= INSTANT_STEPS_PER_CALL) {
+      await ctx.queue.add([stepJobSpec(run.id, run.token, now, ':more')]);
+      return;
+    }
+    if (def.exit.filter && (await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), def.exit.filter, event, now))) {
+      await commitMove(ctx, run, def, { to: null, what: 'exit filter matched', end: 'exit_filter' });
+      return;
+    }
+    run = await commitMove(ctx, run, def, await stepMove(ctx, run, def, event));
+  }
+}

@@ -1,0 +1,69 @@
+import type { Generated } from 'kysely';
+
+/** The tables of journeys (migration 029, src/journeys/); part of `Database` in schema.ts. */
+
+export type JourneyStatus = 'draft' | 'active' | 'paused' | 'archived';
+
+/** A journey: its current version's definition, and what new runs start on. */
+export interface JourneysTable {
+  /** jrn_... */
+  id: string;
+  app_id: string;
+  name: string;
+  status: JourneyStatus;
+  /** The version new runs start on (1 from the first save). */
+  version: number;
+  /** The trigger's event name, for the lookup of what an event starts; null for other triggers. */
+  trigger_event: string | null;
+  /** The trigger's attribute key (`attributeChange`); null for other triggers. */
+  trigger_attribute: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Every version a journey had: runs go on with the one they started on (migration 029). */
+export interface JourneyVersionsTable {
+  journey_id: string;
+  version: number;
+  /** JSON: the journey as validated (src/journeys/journey-definition.ts). */
+  definition: string;
+  created_at: number;
+}
+
+export type JourneyRunState = 'active' | 'ended';
+
+/**
+ * One user's run through one version of a journey: where it is (`step`, a JSON pointer into
+ * the version's definition, `/steps/2/matched/0`), the instant it is next due, and the event
+ * it waits for. `token` grows by one at every move: a timer job names the token it was set
+ * for, so a timer of a step the run has left (an exit, an event that came first) does nothing.
+ */
+export interface JourneyRunsTable {
+  id: Generated<number>;
+  app_id: string;
+  journey_id: string;
+  version: number;
+  user_seq: number;
+  external_id: string;
+  state: JourneyRunState;
+  step: string | null;
+  token: number;
+  /** When the step is next looked at (a wait's end, a waitFor's timeout, a held send's release). */
+  due_at: number | null;
+  /** The event a `waitFor` step waits for; null otherwise. */
+  waiting_for: string | null;
+  /** JSON {name, at, properties}: the event that started the run (templates read it as `event`). */
+  trigger: string;
+  /** What started the run, hashed: the same event handled twice starts one run. */
+  trigger_key: string;
+  started_at: number;
+  ended_at: number | null;
+  /** `completed`, `exit_event:purchase`, `exit_filter`, `archived`. */
+  end_reason: string | null;
+  /** JSON array of what the run did: [{at, step, what, detail?}], capped in length. */
+  timeline: string;
+  updated_at: number;
+}
+
+/** A run as read back (ids and times as numbers on both engines: src/journeys/run-row.ts). */
+export type JourneyRun = Omit<JourneyRunsTable, 'id'> & { id: number };
