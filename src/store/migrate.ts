@@ -21,6 +21,7 @@ import * as m019 from './migrations/019-campaign-plans.ts';
 import * as m021 from './migrations/021-alerts.ts';
 import * as m017 from './migrations/017-webhooks.ts';
 import * as m022 from './migrations/022-api-key-names.ts';
+import * as m023 from './migrations/023-subscription-user-seq.ts';
 
 interface Migration {
   version: number;
@@ -51,6 +52,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 21, name: 'alerts', up: m021.up },
   { version: 17, name: 'webhooks', up: m017.up },
   { version: 22, name: 'api-key-names', up: m022.up },
+  { version: 23, name: 'subscription-user-seq', up: m023.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.
