@@ -233,7 +233,9 @@ export async function seedAudience(store: Store, appId: string, args: AudienceSe
     );
     for (const definition of indexes) await sql.raw(definition).execute(db);
   });
-  await sql`analyze`.execute(db);
+  // On PostgreSQL also what autovacuum would do soon after: the visibility map of the new
+  // pages, without which an index-only scan reads the table too (the sizes' plans use them).
+  await sql.raw(dialect === 'postgres' ? 'vacuum analyze' : 'analyze').execute(db);
 
   const subs = await sql<{ n: number }>`select count(*) as n from subscriptions where app_id = ${appId}`.execute(db);
   if (dialect === 'sqlite') {

@@ -61,7 +61,7 @@ export interface SeedResult {
   seconds: number;
 }
 
-type Row = Omit<SubscriptionsTable, 'seq'>;
+type Row = Omit<SubscriptionsTable, 'seq' | 'user_seq'>;
 
 const ROWS_PER_INSERT = 500;
 const WARM_UP_SUBSCRIPTIONS = 64;

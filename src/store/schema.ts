@@ -145,6 +145,8 @@ export interface SubscriptionsTable {
   timezone: string | null;
   created_at: number;
   updated_at: number;
+  /** users.seq of (app_id, user_id), null without one; kept by the database's triggers (migration 023), never written. */
+  user_seq: Generated<number | null>;
 }
 
 export interface SubscriptionTagsTable {

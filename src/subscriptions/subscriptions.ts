@@ -22,7 +22,7 @@ export interface SubscriptionView {
   [channelField: string]: unknown;
 }
 
-type StoredRow = Omit<SubscriptionsTable, 'seq' | 'app_id'>;
+type StoredRow = Omit<SubscriptionsTable, 'seq' | 'app_id' | 'user_seq'>;
 
 function view(row: StoredRow): SubscriptionView {
   const channel = CHANNELS.get(row.channel);
@@ -117,6 +117,11 @@ async function upsertOnce(ctx: Context, appId: string, channel: string, input: S
       .executeTakeFirst();
     // The channel's address and keys always come with the request (they are the subscription).
     const fields = { p256dh: address.p256dh, auth: address.auth, environment: address.environment, app_topic: address.appTopic, updated_at: now, ...carried(input) };
+    // A subscription with a user id belongs to that user, created on first sight in the
+    // same transaction: segments and the users routes find everyone a send can reach. Made
+    // before the subscription is written, whose user_seq the database then finds (migration
+    // 023), also when another transaction makes the same user at once.
+    if (typeof input.userId === 'string') await ensureUser(tx, ctx.store.caps, appId, input.userId, now);
     let seq: number;
     let id: string;
     if (existing) {
@@ -132,9 +137,6 @@ async function upsertOnce(ctx: Context, appId: string, channel: string, input: S
         .executeTakeFirstOrThrow();
       seq = Number(row.seq);
     }
-    // A subscription with a user id belongs to that user, created on first sight in the
-    // same transaction: segments and the users routes find everyone a send can reach.
-    if (typeof input.userId === 'string') await ensureUser(tx, ctx.store.caps, appId, input.userId, now);
     const entries = Object.entries(input.tags ?? {});
     if (entries.length > 0) {
       await tx.insertInto('subscription_tags').values(entries.map(([key, value]) => ({ subscription_seq: seq, app_id: appId, key, value }))).execute();

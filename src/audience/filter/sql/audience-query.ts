@@ -17,9 +17,11 @@ export async function compileContext(db: Kysely<Database>, appId: string, opts: 
 }
 
 /**
- * The app's subscriptions joined to their users (on the unique (app_id, external_id)), kept
- * where the filter holds. Subscriptions without a user, or whose user id has no `users`
- * row, are in no filter's audience. In `set` form the row sets the filter asks for under
+ * The app's subscriptions joined to their users (on subscriptions.user_seq, the users row
+ * of their (app_id, user_id) as the database keeps it: migration 023), kept where the
+ * filter holds. An integer join: on the text key, PostgreSQL hashed every user's external
+ * id for each size (bench section 7). Subscriptions without a user, or whose user id has
+ * no `users` row, are in no filter's audience. In `set` form the row sets the filter asks for under
  * an `or` may come as left joins (predicate.ts toSql), each at most one row per key.
  */
 export function audienceRows(db: Kysely<Database>, f: Filter, ctx: CompileContext) {
@@ -27,7 +29,10 @@ export function audienceRows(db: Kysely<Database>, f: Filter, ctx: CompileContex
   const cond = compileFilter(f, ctx.form === 'probe' ? ctx : { ...ctx, joins });
   const rows = db
     .selectFrom('subscriptions')
-    .innerJoin('users', (j) => j.onRef('users.app_id', '=', 'subscriptions.app_id').onRef('users.external_id', '=', 'subscriptions.user_id'));
+    .innerJoin('users', (j) => {
+      const on = j.onRef('users.seq', '=', 'subscriptions.user_seq');
+      return ctx.sql.joinsUsersByApp ? on.onRef('users.app_id', '=', 'subscriptions.app_id') : on;
+    });
   // The joined sets are only ever named in `cond`: the query's type stays that of the two tables.
   const joined = joins.reduce<typeof rows>((q, s) => (q as any).leftJoin(s.table.as(s.alias), (j: any) => j.on(s.on)), rows);
   return joined.where('subscriptions.app_id', '=', ctx.appId).where(cond);

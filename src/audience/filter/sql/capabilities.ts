@@ -28,6 +28,13 @@ export interface AudienceSql {
    * hash-joined cost 1,010 ms of the backend's CPU against 1,390 ms.
    */
   joinsSetsUnderOr: boolean;
+  /**
+   * Whether the audience's join of users to subscriptions names the app on users too
+   * (user_seq alone implies it). SQLite's planner takes the users indexes, which lead with
+   * app_id, only when it does; PostgreSQL would then read every user's heap row for a
+   * column it already knows, where the primary key's index alone serves the join.
+   */
+  joinsUsersByApp: boolean;
   /** Settings for the one statement that sizes an audience (count-audience.ts), set for its transaction only. */
   sizingSettings: RawBuilder<unknown>[];
 }
@@ -44,6 +51,7 @@ const sqlite = (mathFunctions: boolean): AudienceSql => ({
   notIn: (ref, query) => sql<SqlBool>`${ref} not in (${query})`,
   mathFunctions,
   joinsSetsUnderOr: false,
+  joinsUsersByApp: true,
   sizingSettings: [],
 });
 
@@ -54,6 +62,7 @@ const postgres: AudienceSql = {
   notIn: (ref, query) => sql<SqlBool>`not exists (select 1 from (${query}) as excluded (v) where excluded.v = ${ref})`,
   mathFunctions: true,
   joinsSetsUnderOr: true,
+  joinsUsersByApp: false,
   // Seen in the plans of bench section 7 (1M users, 10M events), PostgreSQL's defaults:
   // - JIT compiled each count for 160-180 ms, a fifth of the goal, to save less than that;
   // - grouping the week's 1.2M events by user spilled to disk at the default 4 MB of
@@ -64,13 +73,19 @@ const postgres: AudienceSql = {
   // - grouping those 1.2M events into 690k users by hash took 860 ms of the backend's CPU,
   //   sorting them and counting each run of one user took 470 ms (the hash table of 82 MB
   //   misses the CPU caches on nearly every row; the sort runs through memory in order), and
-  //   the sorted groups then probe users in seq order. Hashed subplans (`not in`) and hash
-  //   joins are not aggregates and stay allowed.
+  //   the sorted groups then probe users in seq order. Hashed subplans (`not in`) are not
+  //   aggregates and stay allowed;
+  // - joined on integers (subscriptions.user_seq, migration 023), the planner still hashed
+  //   the 750k subscriptions against 200k users' sets (860 ms of CPU for "plan = pro")
+  //   where merging the sets, which come in user order from their indexes, with the
+  //   (app_id, user_seq, channel) index took 210 ms; the three-part (c) went from 1,170 to
+  //   630 ms. Nested loops, for small sets, stay allowed.
   sizingSettings: [
     sql`set local jit = off`,
     sql`set local work_mem = '64MB'`,
     sql`set local max_parallel_workers_per_gather = 0`,
     sql`set local enable_hashagg = off`,
+    sql`set local enable_hashjoin = off`,
   ],
 };
 

@@ -15,5 +15,5 @@ import type { CompileContext } from './context.ts';
 export function whereUsers(f: Filter, ctx: CompileContext): RawBuilder<SqlBool> {
   const cond = compileFilter(f, ctx);
   if (!testsSubscriptions(f)) return cond;
-  return sql<SqlBool>`exists (select 1 from subscriptions where subscriptions.app_id = users.app_id and subscriptions.user_id = users.external_id and ${cond})`;
+  return sql<SqlBool>`exists (select 1 from subscriptions where subscriptions.app_id = users.app_id and subscriptions.user_seq = users.seq and ${cond})`;
 }
