@@ -21,12 +21,12 @@ import * as m018 from './migrations/018-operators.ts';
 import * as m019 from './migrations/019-campaign-plans.ts';
 import * as m021 from './migrations/021-alerts.ts';
 import * as m022 from './migrations/022-api-key-names.ts';
+import * as m023 from './migrations/023-subscription-user-seq.ts';
 import * as m024 from './migrations/024-campaign-planning.ts';
 import * as m025 from './migrations/025-attempts-and-unique-clicks.ts';
 import * as m027 from './migrations/027-alert-sends.ts';
 import * as m028 from './migrations/028-alert-feeds.ts';
 import * as m029 from './migrations/029-journeys.ts';
-import * as m023 from './migrations/023-subscription-user-seq.ts';
 
 interface Migration {
   version: number;
@@ -57,12 +57,12 @@ export const MIGRATIONS: Migration[] = [
   { version: 19, name: 'campaign-plans', up: m019.up },
   { version: 21, name: 'alerts', up: m021.up },
   { version: 22, name: 'api-key-names', up: m022.up },
+  { version: 23, name: 'subscription-user-seq', up: m023.up },
   { version: 24, name: 'campaign-planning', up: m024.up },
   { version: 25, name: 'attempts-and-unique-clicks', up: m025.up },
   { version: 27, name: 'alert-sends', up: m027.up },
   { version: 28, name: 'alert-feeds', up: m028.up },
   { version: 29, name: 'journeys', up: m029.up },
-  { version: 23, name: 'subscription-user-seq', up: m023.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.
