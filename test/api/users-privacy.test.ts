@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
 import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { eventually } from '../support/eventually.ts';
 
 function sub(extra: Record<string, unknown> = {}) {
   const ecdh = createECDH('prime256v1');
@@ -154,7 +155,16 @@ for (const kind of STORES) {
         { campaign_id: campaign.body.id, run: 1, user_seq: await seqOf('ben'), send_at: now, timing: '{}' },
       ]).execute();
 
+      const journey = await c.api('POST', `/v1/apps/${app.id}/journeys`, { key: app.secretKey, body: { name: 'cart', trigger: { event: 'cart_updated' }, steps: [{ wait: { duration: '1h' } }] } });
+      assert.equal(journey.status, 201, JSON.stringify(journey.body));
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/journeys/${journey.body.id}/activate`, { key: app.secretKey })).status, 200);
+      const tracked = await c.api('POST', `/v1/apps/${app.id}/track`, { key: app.secretKey, body: { events: [{ userId: 'cy', name: 'cart_updated' }, { userId: 'ben', name: 'cart_updated' }] } });
+      assert.ok(tracked.status < 300, JSON.stringify(tracked.body));
+      const runsOf = async () => (await db.selectFrom('journey_runs').select('external_id').where('app_id', '=', app.id).orderBy('external_id').execute()).map((r) => r.external_id);
+      await eventually(async () => assert.deepEqual(await runsOf(), ['ben', 'cy'], 'both users are in the journey'));
+
       assert.equal((await c.api('DELETE', `/v1/apps/${app.id}/users/cy`, { key: app.secretKey })).status, 204);
+      assert.deepEqual(await runsOf(), ['ben'], "cy's run is erased, ben's kept");
       const bodies = Object.fromEntries((await db.selectFrom('webhook_messages').select(['id', 'body']).execute()).map((m) => [m.id, JSON.parse(m.body)]));
       assert.deepEqual(bodies.msg_cy.data, { notificationId, subscriptionId: null, userId: null, action: null }, 'the message no longer names cy or the subscription');
       assert.deepEqual(bodies.msg_cy_batch.data.map((e: any) => [e.data.userId, e.data.subscriptionId]), [[null, null], ['ben', subs.ben![0]!.id]], 'in a batch, only cy is taken out');
