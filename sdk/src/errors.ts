@@ -117,6 +117,7 @@ export const ERRORS = {
   journey_not_found: { status: 404, title: 'No such journey' },
   invalid_journey: { status: 400, title: 'The journey is not valid' },
   journey_status: { status: 409, title: 'The journey cannot do that in its status' },
+  identity_verification_required: { status: 403, title: 'This needs an app that verifies user ids' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

@@ -74,6 +74,20 @@ describe(`alert choices of a user (${kind})`, () => {
     assert.equal(await inArea('bob'), false, 'back to the backend’s location');
   });
 
+  test('in an app that does not verify user ids, the publishable key reaches no one’s choices or position, and nothing changes', async () => {
+    const open = await c.createApp('no verification');
+    const off = await c.api('PATCH', `/v1/apps/${open.id}`, { key: open.secretKey, body: { identityVerification: false } });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    const at = (user: string, path: string) => `/v1/apps/${open.id}/users/${user}/${path}`;
+    assert.equal((await c.api('PUT', at('dee', 'alert-location'), { key: open.secretKey, body: { lat: 38.47, lon: -119.93 } })).status, 200);
+    for (const [method, path, body] of [['GET', 'alert-choices', undefined], ['PUT', 'alert-choices', { zones: [] }], ['PUT', 'alert-location', { lat: 0, lon: 0 }], ['DELETE', 'alert-location', undefined]] as const) {
+      const res = await c.api(method, at('dee', path), { key: open.publishableKey, ...(body ? { body } : {}) });
+      assert.deepEqual([res.status, res.body.code], [403, 'identity_verification_required'], `${method} ${path}`);
+    }
+    const kept = await c.api('GET', at('dee', 'alert-choices'), { key: open.secretKey });
+    assert.deepEqual([kept.body.location.lat, kept.body.location.lon], [38.47, -119.93], 'the server’s own key still reads it, unchanged');
+  });
+
   test('erasing the user erases its choices and shared position', async () => {
     await c.api('PUT', location('cy'), { key: app.secretKey, body: { lat: 1, lon: 1 } });
     await c.api('PUT', choices('cy'), { key: app.secretKey, body: { zones: [{ valueName: 'SAME', value: '1' }], testAlerts: true } });

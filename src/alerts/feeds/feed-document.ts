@@ -49,9 +49,33 @@ function resolveUrl(href: string, base: string): string | undefined {
   }
 }
 
-/** Hides comments and CDATA sections behind spaces of the same length, so positions hold and tags inside them are not seen. */
-function maskOpaque(xml: string): string {
-  return xml.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, (m) => ' '.repeat(m.length));
+/** What hides tags from view: comments, CDATA sections and processing instructions, by opener and closer. */
+const OPAQUE: readonly (readonly [string, string])[] = [
+  ['<!--', '-->'],
+  ['<![CDATA[', ']]>'],
+  ['<?', '?>'],
+];
+
+/**
+ * Hides comments, CDATA sections and processing instructions behind spaces of the same
+ * length, so positions hold and tags inside them are not seen. One pass with indexOf, in
+ * time linear in the document: a lazy regular expression would rescan to the end from
+ * every opener that has no closer, quadratic in a hostile feed of unclosed `<!--`.
+ */
+export function maskOpaque(xml: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = xml.indexOf('<'); i >= 0; i = xml.indexOf('<', i + 1)) {
+    const kind = OPAQUE.find(([open]) => xml.startsWith(open, i));
+    if (!kind) continue;
+    const closeAt = xml.indexOf(kind[1], i + kind[0].length);
+    // Unclosed: the rest is opaque (the parser has refused such a document already).
+    const end = closeAt < 0 ? xml.length : closeAt + kind[1].length;
+    out += xml.slice(from, i) + ' '.repeat(end - i);
+    from = end;
+    i = end - 1;
+  }
+  return out + xml.slice(from);
 }
 
 /** The text of every element named `alert` (any prefix), in document order, each with its prefix. */
