@@ -8,7 +8,7 @@ import type { Context } from '../context.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
 import type { JourneyRun } from '../store/schema-journeys.ts';
-import type { JourneyDefinition, Step } from './journey-definition.ts';
+import { JOURNEY_LIMITS, type JourneyDefinition, type Step } from './journey-definition.ts';
 import { versionDefinition } from './journeys.ts';
 import { enterList, nextPosition, stepAt } from './positions.ts';
 import { loadRun } from './run-row.ts';
@@ -61,7 +61,9 @@ async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Pr
       // An instant the trigger event carries (an appointment's start), as RFC 3339 text or unix ms.
       const value = (JSON.parse(run.trigger) as TriggerEvent).properties[w.untilEventTime];
       const at = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
-      if (!Number.isFinite(at)) return { dueAt: now, waitingFor: null, timed: false, end: `event_time_missing:${w.untilEventTime}` };
+      // A whole millisecond, and no further ahead than the longest wait: a fraction or 1e300
+      // fits no timer column and would leave the run waiting for ever.
+      if (!Number.isSafeInteger(at) || at - now > JOURNEY_LIMITS.maxWaitMs) return { dueAt: now, waitingFor: null, timed: false, end: `event_time_missing:${w.untilEventTime}` };
       // Already past (booked less than `before` ahead): the step is done at once.
       const dueAt = at - w.beforeMs;
       return dueAt > now ? { dueAt, waitingFor: null, timed: true } : { dueAt: now, waitingFor: null, timed: false };

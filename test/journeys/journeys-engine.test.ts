@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { STORES, startCarillon, userIdHash, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { drained, userWithDevice } from '../campaigns/campaign-fixture.ts';
 import { activeJourney, runsOf, titles, track, until, type App } from './journey-fixture.ts';
@@ -196,6 +196,13 @@ for (const kind of STORES) {
       assert.deepEqual((await runsOf(c, app, id)).map((r) => r.userId).sort(), ['down', 'up'], 'no change of plan, or not to pro: no run');
       assert.equal(got('down').length, 1);
       assert.equal(got('up').length, 1);
+      // A browser's own write (the publishable key, an attribute the app lets browsers set) starts none.
+      assert.equal((await call('PATCH', '', { browserAttributes: ['plan'] })).status, 200);
+      await user('web', { attributes: { plan: 'free' } });
+      const browser = await c.api('PUT', `/v1/apps/${app.id}/users/web`, { key: app.publishableKey, body: { attributes: { plan: 'pro' }, userIdHash: userIdHash(app, 'web') } });
+      assert.equal(browser.status, 200, JSON.stringify(browser.body));
+      await drained(c);
+      assert.ok(!(await runsOf(c, app, id)).some((r) => r.userId === 'web'), 'no run for a browser’s write');
     });
 
     test('quiet hours hold a send to the end of the window (or skip it, when the journey says so)', async () => {
@@ -239,9 +246,12 @@ for (const kind of STORES) {
       await track(c, app, 'rem', 'appointment_booked', { what: 'dentist', startsAt: new Date(starts).toISOString() });
       await track(c, app, 'cancel', 'appointment_booked', { what: 'dentist', startsAt: new Date(starts).toISOString() });
       await track(c, app, 'vague', 'appointment_booked', { what: 'dentist' });
-      await until('two waiting for T-24 h, one ended', async () => {
+      // Not a whole millisecond: no instant to wait for.
+      await user('odd', { timezone: 'Asia/Kolkata' });
+      await track(c, app, 'odd', 'appointment_booked', { what: 'dentist', startsAt: starts + 0.5 });
+      await until('two waiting for T-24 h, two ended', async () => {
         const runs = await runsOf(c, app, id);
-        return runs.filter((r) => r.dueAt === new Date(starts - DAY).toISOString()).length === 2 && runs.some((r) => r.endReason === 'event_time_missing:startsAt');
+        return runs.filter((r) => r.dueAt === new Date(starts - DAY).toISOString()).length === 2 && runs.filter((r) => r.endReason === 'event_time_missing:startsAt').length === 2;
       });
       await track(c, app, 'cancel', 'appointment_cancelled');
       await jump(starts - DAY);

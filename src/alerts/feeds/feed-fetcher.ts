@@ -93,16 +93,20 @@ export class FeedFetcher {
   async get(raw: string, validators: Validators = { etag: null, lastModified: null }): Promise<FetchResult> {
     const maxBytes = this.#options.maxBytes ?? CAP_MAX_BYTES;
     let url = this.check(raw);
+    // One deadline for the document, redirects included: five slow hops are not five timeouts.
+    const deadline = AbortSignal.timeout(this.#options.timeoutMs);
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { accept: ACCEPT, 'user-agent': 'Carillon (CAP feed reader)' };
       if (validators.etag) headers['if-none-match'] = validators.etag;
       if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
       let res: Awaited<ReturnType<Agent['request']>>;
       try {
-        res = await this.#agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal: AbortSignal.timeout(this.#options.timeoutMs) });
+        res = await this.#agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal: deadline });
       } catch (err) {
         const refused = rejected(err);
-        if (refused) throw new FeedFetchError('private_address', refused.message);
+        // The code, not the address: a feed's error is read by every member, and the address
+        // a private name resolves to is the network's own business.
+        if (refused) throw new FeedFetchError('private_address', `${new URL(url).hostname} does not resolve to a public address`);
         const name = (err as Error).name;
         if (name === 'TimeoutError' || name === 'AbortError' || /Timeout/i.test((err as { code?: string }).code ?? '')) throw new FeedFetchError('timeout', `${url.origin} did not answer within ${this.#options.timeoutMs} ms`);
         throw new FeedFetchError('network', `${url.origin}: ${(err as Error).message}`.slice(0, 300));
@@ -116,7 +120,13 @@ export class FeedFetcher {
         const location = header('location');
         if (!location) throw new FeedFetchError('http_status', `${res.statusCode} without a Location`);
         if (hop >= MAX_REDIRECTS) throw new FeedFetchError('redirects', `more than ${MAX_REDIRECTS} redirects`);
-        url = this.check(new URL(location, url).href);
+        let next: string;
+        try {
+          next = new URL(location, url).href;
+        } catch {
+          throw new FeedFetchError('http_status', `${res.statusCode} with a Location that is no URL`);
+        }
+        url = this.check(next);
         continue;
       }
       if (res.statusCode === 304) {

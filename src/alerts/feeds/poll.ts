@@ -24,6 +24,12 @@ import { feedPollJobSpec } from './poll-job-spec.ts';
 
 /** Linked CAP documents fetched in one poll: a first poll of a large feed spreads over a few. */
 export const MAX_LINKS_PER_POLL = 50;
+/**
+ * ms of network time a poll may spend on linked documents (real time, not the store's
+ * clock): past it the rest wait for the next poll, so a feed of slow links holds a worker
+ * slot for two minutes at most, not fifty timeouts.
+ */
+export const POLL_BUDGET_MS = 120_000;
 
 export interface PollDeps {
   fetcher: FeedFetcher;
@@ -95,12 +101,13 @@ export async function pollFeed(ctx: Context, deps: PollDeps, feedId: string, seq
       const previous = new Set(seen);
       const next: string[] = [];
       let fetched = 0;
+      const started = performance.now();
       for (const entry of doc.linked) {
         if (previous.has(entry.key)) {
           next.push(entry.key);
           continue;
         }
-        if (fetched >= MAX_LINKS_PER_POLL) {
+        if (fetched >= MAX_LINKS_PER_POLL || performance.now() - started > POLL_BUDGET_MS) {
           complete = false;
           continue;
         }

@@ -75,7 +75,9 @@ export function userRoutes(app: FastifyInstance, ctx: Context): void {
         checkBrowserWrite(req.body, await browserAttributes(ctx, appId));
       }
       const { userIdHash: _proof, ...fields } = req.body;
-      // Journeys triggered by an attribute's change start from what this write changed (src/journeys/attribute-change.ts).
+      // Journeys triggered by an attribute's change start from what the app's server changed
+      // (src/journeys/attribute-change.ts); a browser's own writes start none (docs/journeys.md).
+      if (req.principal?.kind === 'publishable') return upsertUser(ctx, appId, externalId, fields);
       return withAttributeTriggers(ctx, appId, externalId, fields.attributes, () => upsertUser(ctx, appId, externalId, fields));
     },
   );
