@@ -83,7 +83,7 @@ test('npm run bench -- --quick --n 300 prints a figure for every section and wri
     }
     assert.deepEqual(
       written.sections.map((s: { name: string }) => s.name),
-      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns', 'analytics', 'webhooks'],
+      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns', 'analytics', 'webhooks', 'alerts', 'alerts-area'],
     );
     // Section 8's figure is of personal messages: the titles the sink got are the ones each user's language, name and city make.
     const campaigns = written.sections.find((s: { name: string }) => s.name === 'campaigns');

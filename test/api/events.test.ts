@@ -167,8 +167,8 @@ for (const kind of STORES) {
         assert.match(String(res.headers['access-control-allow-headers']), /authorization, content-type/);
       }
       const secretOnly = await c.api('OPTIONS', `/v1/apps/${app.id}/notifications`, { headers: { ...ask, 'access-control-request-method': 'POST' } });
-      assert.equal(secretOnly.status, 405, 'no preflight route: the path answers POST only');
-      assert.equal(secretOnly.headers.allow, 'POST');
+      assert.equal(secretOnly.status, 405, 'no preflight route: the path answers the secret key’s GET and POST only');
+      assert.equal(secretOnly.headers.allow, 'GET, HEAD, POST');
       assert.equal(secretOnly.headers['access-control-allow-origin'], undefined);
 
       const ok = await post([{ type: 'prompt_shown' }]);
