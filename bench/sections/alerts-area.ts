@@ -1,5 +1,5 @@
 /**
- * Section 11: an alert's area resolved over 1M located users (--n scales it; --quick 2k):
+ * Section 12: an alert's area resolved over 1M located users (--n scales it; --quick 2k):
  * the users' points in the flatbush index (src/alerts/area/located-users.ts), then three
  * real-sized areas resolved to their users, each against the same answer found by testing
  * every user (the scan the index replaces). Goal: each area resolved in under 1 s.
