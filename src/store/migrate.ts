@@ -27,6 +27,7 @@ import * as m025 from './migrations/025-attempts-and-unique-clicks.ts';
 import * as m027 from './migrations/027-alert-sends.ts';
 import * as m028 from './migrations/028-alert-feeds.ts';
 import * as m029 from './migrations/029-journeys.ts';
+import * as m030 from './migrations/030-user-seq-custom-plans.ts';
 
 interface Migration {
   version: number;
@@ -63,6 +64,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 27, name: 'alert-sends', up: m027.up },
   { version: 28, name: 'alert-feeds', up: m028.up },
   { version: 29, name: 'journeys', up: m029.up },
+  { version: 30, name: 'user-seq-custom-plans', up: m030.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

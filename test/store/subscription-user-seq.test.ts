@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
 import { openStore, type Store } from '../../src/store/database.ts';
 import { copySqliteToPostgres } from '../../src/store/copy-store.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -126,5 +127,35 @@ test('migrate --to: the copy holds the same user_seq, though it copies subscript
     await source.close();
     await target.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('users imported after their subscriptions are each attached by index, not by a scan of either table (postgres, migration 030)', async () => {
+  const url = await createTestDatabase();
+  const store = await openStore({ databaseUrl: url, dataDir: '/nonexistent' });
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await createApp(store.db, 'app_a');
+    // A fresh import in one session: the subscriptions, while the app has no users (the
+    // lookup of each one's user is planned then), then their users in one statement.
+    await client.connect();
+    await client.query(`insert into subscriptions (id, app_id, channel, address, user_id, tags, created_at, updated_at)
+      select 'sub_' || g, 'app_a', 'webpush', 'https://push.example/' || g, 'u' || g, '{}', g, g from generate_series(1, 2000) g`);
+    // auto_explain sends this session the plan of every statement the triggers run.
+    const plans: string[] = [];
+    client.on('notice', (n) => plans.push(n.message ?? ''));
+    for (const setting of ["load 'auto_explain'", 'set auto_explain.log_min_duration = 0', 'set auto_explain.log_nested_statements = on', 'set client_min_messages = log']) await client.query(setting);
+    await client.query(`insert into users (app_id, external_id, attributes, created_at, updated_at, session_count)
+      select 'app_a', 'u' || g, '{}', g, g, 0 from generate_series(1, 2000) g`);
+    const nested = plans.filter((p) => p.includes('set user_seq = new.seq') || p.includes('select u.seq from users u'));
+    assert.equal(nested.length, 4000, "a plan for each user's attach and for its subscription's lookup");
+    // The last ones, with a thousand users and more in the table: each finds its row by the
+    // whole key. A scan, or an index read filtering the app's rows, grows with the import.
+    for (const plan of nested.slice(-100)) assert.doesNotMatch(plan, /Seq Scan|Filter:/, plan);
+    const attached = await store.db.selectFrom('subscriptions').select('id').where('user_seq', 'is not', null).execute();
+    assert.equal(attached.length, 2000);
+  } finally {
+    await client.end();
+    await store.close();
   }
 });
