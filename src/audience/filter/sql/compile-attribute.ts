@@ -90,7 +90,7 @@ function equalRows(values: Scalar[]): RawBuilder<SqlBool> {
 
 function custom(f: AttributeFilter, ctx: CompileContext): Predicate {
   const rows = (cond?: RawBuilder<SqlBool>): RowSet => ({
-    ref: USER_SEQ,
+    ref: ctx.userSeq ?? USER_SEQ,
     table: 'user_attributes',
     key: 'user_seq',
     conds: [sql`app_id = ${ctx.appId}`, sql`key = ${f.attribute}`, ...(cond ? [cond] : [])],

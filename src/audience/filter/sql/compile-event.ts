@@ -28,6 +28,6 @@ export function compileEvent(f: EventFilter, ctx: CompileContext): Predicate {
   const everyGroup = (groupOp === 'gte' && n === 1) || ((groupOp === 'gt' || groupOp === 'neq') && n === 0);
   return {
     kind: atZero ? 'notIn' : 'in',
-    set: { ref: USER_SEQ, table: 'user_events', key: 'user_seq', conds, ...(everyGroup ? {} : { count: { op: SQL_OP[groupOp], n } }) },
+    set: { ref: ctx.userSeq ?? USER_SEQ, table: 'user_events', key: 'user_seq', conds, ...(everyGroup ? {} : { count: { op: SQL_OP[groupOp], n } }) },
   };
 }

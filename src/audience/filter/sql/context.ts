@@ -15,6 +15,12 @@ export interface CompileContext {
    * collects them and joins them to its rows. Absent, every row set is a condition.
    */
   joins?: SetJoin[];
+  /**
+   * What the sets keyed by user (events, custom attributes) are compared with: `users.seq`
+   * by default; `subscriptions.user_seq` where the query reads no column of `users` and
+   * does not join it (count-audience.ts).
+   */
+  userSeq?: RawBuilder<unknown>;
 }
 
 /** `left join (table) as alias on on`: one row set grouped by its key, at most one row per key. */

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../../store/schema.ts';
 import type { AudienceCount } from '../evaluate.ts';
 import { CHANNELS, type Filter } from '../types.ts';
-import { audienceRows, compileContext, type AudienceQueryOptions } from './audience-query.ts';
+import { audienceRows, compileContext, readsUsersRow, subscriptionsOfUsers, type AudienceQueryOptions } from './audience-query.ts';
 
 /**
  * The exact size of the audience: its subscriptions, by channel, and the users they
@@ -11,11 +11,13 @@ import { audienceRows, compileContext, type AudienceQueryOptions } from './audie
  */
 export async function countAudience(db: Kysely<Database>, appId: string, f: Filter, opts: AudienceQueryOptions): Promise<AudienceCount> {
   const ctx = await compileContext(db, appId, opts);
+  // Without the users table when the filter reads none of its columns (audience-query.ts).
+  const lean = !readsUsersRow(f);
   const count = (on: Kysely<Database>) =>
-    audienceRows(on, f, ctx)
+    (lean ? subscriptionsOfUsers(on, f, ctx) : audienceRows(on, f, ctx))
       .select([
         sql<number>`count(*)`.as('subscriptions'),
-        sql<number>`count(distinct users.seq)`.as('users'),
+        (lean ? sql<number>`count(distinct subscriptions.user_seq)` : sql<number>`count(distinct users.seq)`).as('users'),
         ...CHANNELS.map((c) => sql<number>`coalesce(sum(case when subscriptions.channel = ${c} then 1 else 0 end), 0)`.as(c)),
       ])
       .executeTakeFirstOrThrow();
