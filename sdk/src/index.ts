@@ -20,6 +20,7 @@ import { kvGet, kvSet, kvUpdate, type StoredState } from './store.ts';
 import { getPreferences, setAttributes, setPreferences, syncUser, track, type EventProperties } from './user.ts';
 import { CarillonAlerts } from './alerts.ts';
 import { getQuietHours, setQuietHours, type QuietHours } from './quiet-hours.ts';
+import { checkOptions, isSupported } from './options.ts';
 
 export { CarillonError, CLIENT_ERRORS, ERRORS, type ErrorCode } from './errors.ts';
 export type { SoftAskOptions } from './soft-ask.ts';
@@ -374,32 +375,6 @@ export class Carillon {
 
   #report(event: SdkEvent): void {
     void report(this.#api, [event]);
-  }
-}
-
-function isSupported(): boolean {
-  return (
-    typeof window !== 'undefined' &&
-    window.isSecureContext &&
-    'serviceWorker' in navigator &&
-    'PushManager' in window &&
-    'Notification' in window &&
-    'indexedDB' in window
-  );
-}
-
-function checkOptions(o: CarillonOptions): void {
-  const fail = (detail: string) => {
-    throw new CarillonError('invalid_options', detail);
-  };
-  if (typeof o?.appId !== 'string' || o.appId === '') fail('appId is required');
-  if (typeof o.publishableKey !== 'string' || o.publishableKey === '') fail('publishableKey is required');
-  // The secret key sends notifications to every subscriber: in a page, anyone could read it.
-  if (o.publishableKey.startsWith('crl_sk_')) fail('That is the secret key; never put it in a web page. Use the publishable key (crl_pk_…)');
-  try {
-    new URL(o.serverUrl);
-  } catch {
-    fail(`serverUrl "${o.serverUrl}" is not an absolute URL`);
   }
 }
 
