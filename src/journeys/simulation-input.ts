@@ -72,8 +72,8 @@ export function parseSimulation(input: unknown): SimulationInput {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       // The users API's own check, its pointer moved under /user.
-      const inner = (err.extra.errors as { pointer?: string }[] | undefined)?.[0]?.pointer;
-      throw new SimulationError(`/user${inner ? inner.slice(1) : ''}`, err.message);
+      const inner = (err.extra.errors as { pointer?: string; detail?: string }[] | undefined)?.[0];
+      throw new SimulationError(`/user${inner?.pointer ? decodeURIComponent(inner.pointer.slice(1)) : ''}`, inner?.detail ?? err.message);
     }
   }
   if (body.events !== undefined) {
