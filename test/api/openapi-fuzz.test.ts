@@ -271,7 +271,7 @@ function realParams(path: string, name: string): string[] {
   }
   if (name === 'id' && path.includes('/journeys/')) {
     const action = path.split('/').at(-1);
-    return [{ activate: journeys.active, pause: journeys.active, archive: journeys.archivable, runs: journeys.active }[action!] ?? journeys.draft];
+    return [{ activate: journeys.active, pause: journeys.active, archive: journeys.archivable, runs: journeys.active, stats: journeys.active, simulate: journeys.active }[action!] ?? journeys.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
