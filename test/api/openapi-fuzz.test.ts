@@ -235,6 +235,10 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   reportEvents: fc.record({
     events: fc.array(fc.record({ type: fc.constantFrom('prompt_shown', 'permission_granted', 'displayed', 'clicked'), notificationId: fc.constant(notification.id), subscriptionId: fc.constant(subscription.id) }, { requiredKeys: ['type'] }), { minLength: 1, maxLength: 3 }),
   }),
+  simulateJourney: fc.oneof(
+    fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody'), until: fc.constantFrom('1d', '30d') }, { requiredKeys: ['userId'] }),
+    fc.record({ user: fc.constant({ language: 'en', attributes: { plan: 'gold' } }), events: fc.constant([{ name: 'fuzz_purchase', at: '+1h' }]), trigger: fc.constant({ properties: { total: 3 } }) }, { requiredKeys: ['user'] }),
+  ),
 };
 
 /**
@@ -267,7 +271,7 @@ function realParams(path: string, name: string): string[] {
   }
   if (name === 'id' && path.includes('/journeys/')) {
     const action = path.split('/').at(-1);
-    return [{ activate: journeys.active, pause: journeys.active, archive: journeys.archivable, runs: journeys.active }[action!] ?? journeys.draft];
+    return [{ activate: journeys.active, pause: journeys.active, archive: journeys.archivable, runs: journeys.active, stats: journeys.active, simulate: journeys.active }[action!] ?? journeys.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
