@@ -15,7 +15,9 @@ type Slot = { worker: Worker; pending: Map<number, Pending> };
  * `urgentThreads` more threads take only urgent tasks (a civic alert): a thread works its
  * tasks in order, so an urgent task posted to a shared thread would wait for every
  * broadcast chunk queued before it. On a busy machine the operating system shares the
- * cores among all the threads, so the urgent one starts at once rather than last.
+ * cores among all the threads, so the urgent one starts at once rather than last. A
+ * shared thread with nothing queued takes urgent tasks too (#urgentSlot): an alert sent
+ * alone is not held to one thread while the others sit idle.
  */
 export class CryptoPool {
   readonly #workers: Slot[] = [];
@@ -45,7 +47,7 @@ export class CryptoPool {
    */
   encryptEach(plaintexts: Uint8Array[], recipients: { p256dh: string; auth: string; plaintext: number }[], opts: { urgent?: boolean } = {}): Promise<(Uint8Array | string)[]> {
     if (this.#closed) return Promise.reject(new Error('crypto pool is closed'));
-    const slot = opts.urgent && this.#urgent.length > 0 ? this.#urgent[this.#nextUrgent++ % this.#urgent.length]! : this.#workers[this.#next++ % this.#workers.length]!;
+    const slot = opts.urgent && this.#urgent.length > 0 ? this.#urgentSlot() : this.#workers[this.#next++ % this.#workers.length]!;
     const id = ++this.#taskId;
     return new Promise((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
@@ -62,6 +64,22 @@ export class CryptoPool {
     const chunks: Promise<(Uint8Array | string)[]>[] = [];
     for (let i = 0; i < recipients.length; i += per) chunks.push(this.encrypt(plaintext, recipients.slice(i, i + per)));
     return (await Promise.all(chunks)).flat();
+  }
+
+  /**
+   * Where an urgent task goes: an urgent thread with nothing to do, else a shared thread
+   * with nothing to do (no broadcast is using it, so the task starts at once there), else
+   * the urgent thread with the fewest tasks. An alert alone gets every idle thread; beside
+   * a broadcast, the urgent threads only.
+   */
+  #urgentSlot(): Slot {
+    const idleUrgent = this.#urgent.find((s) => s.pending.size === 0);
+    if (idleUrgent) return idleUrgent;
+    const idleShared = this.#workers.find((s) => s.pending.size === 0);
+    if (idleShared) return idleShared;
+    let best = this.#urgent[this.#nextUrgent++ % this.#urgent.length]!;
+    for (const s of this.#urgent) if (s.pending.size < best.pending.size) best = s;
+    return best;
   }
 
   async close(): Promise<void> {
