@@ -47,6 +47,16 @@ test('an urgent task waits for no other urgent task while a shared thread is idl
   });
 });
 
+test('urgent tasks are spread over the threads with no broadcast work, the least busy first', async () => {
+  await withPool(async (pool) => {
+    const big = () => pool.encryptEach(plaintext, recipients(1500), { urgent: true });
+    // u1 on the urgent thread, u2 on the idle shared one, u3 on the urgent thread again (a tie), u4 where one task is ahead of it.
+    const tasks = { u1: big(), u2: big(), u3: big(), u4: pool.encryptEach(plaintext, recipients(1), { urgent: true }) };
+    const order = await finishing(tasks);
+    assert.ok(order.indexOf('u4') < order.indexOf('u3'), `u4 went to the shared thread, behind u2 only: ${order.join(', ')}`);
+  });
+});
+
 test('beside a broadcast on the shared thread, an urgent task goes to the urgent thread and finishes first', async () => {
   await withPool(async (pool) => {
     const order = await finishing({ broadcast: pool.encryptEach(plaintext, recipients(3000)), alert: pool.encryptEach(plaintext, recipients(1), { urgent: true }) });
