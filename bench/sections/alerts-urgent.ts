@@ -81,7 +81,9 @@ export async function alertsUrgentSection(h: Harness): Promise<SectionResult> {
   const dataDir = h.copyTemplate(template);
   locateUsers(dataDir, app.id, users);
   h.log(`an Extreme alert to ${count(users)} located users, ${INTO_BROADCAST_MS / 1000} s into a ${count(n)} broadcast, then the same alert with no broadcast`);
-  const server = await h.startServer(h.store(dataDir), { name: 'carillon (alerts)' });
+  // --profile: one CPU profile per thread of the server, in a folder per run.
+  const profileDir = h.flags.profile ? join(h.profileDir(), `alerts-${count(n)}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+  const server = await h.startServer(h.store(dataDir), { name: 'carillon (alerts)', ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
   // Arrivals of each alert's pushes, by Topic (the alert's thread is its id).
   const arrivals = new Map<string, number[]>();
   let onArrival: (() => void) | undefined;

@@ -33,6 +33,8 @@ export class EmbeddedQueue implements Queue {
   #running = new Set<Promise<void>>();
   /** Those of #running in the urgent slots. */
   #runningUrgent = new Set<Promise<void>>();
+  /** Those of #running that run urgent jobs, in whichever slot: while there are any, no ordinary job starts. */
+  #urgentJobs = new Set<Promise<void>>();
   #concurrency = 1;
   #urgentSlots = 0;
   #stopped = true;
@@ -145,7 +147,10 @@ export class EmbeddedQueue implements Queue {
       const urgent = urgentFree > 0 ? await this.#claim(urgentFree + Math.max(0, free), PRIORITY.urgent) : [];
       urgent.forEach((job, i) => this.#launch(job, i < urgentFree));
       free -= Math.max(0, urgent.length - Math.max(0, urgentFree));
-      const jobs = free > 0 ? await this.#claim(free) : [];
+      // While urgent jobs run, no ordinary job starts (the running ones finish): the
+      // process's main thread, crypto threads and sockets are one, and an alert sharing
+      // them with a broadcast's next batches would go at a fraction of its idle speed.
+      const jobs = free > 0 && this.#urgentJobs.size === 0 ? await this.#claim(free) : [];
       for (const job of jobs) this.#launch(job, false);
       // A full claim means more may be waiting: look again at once.
       const full = (jobs.length > 0 && jobs.length === free) || (urgent.length > 0 && urgent.length >= urgentFree);
@@ -162,10 +167,12 @@ export class EmbeddedQueue implements Queue {
     const run = this.#run(job).finally(() => {
       this.#running.delete(run);
       this.#runningUrgent.delete(run);
+      this.#urgentJobs.delete(run);
       this.#schedule(0);
     });
     this.#running.add(run);
     if (urgentSlot) this.#runningUrgent.add(run);
+    if (job.priority >= PRIORITY.urgent) this.#urgentJobs.add(run);
   }
 
   /** Takes up to `n` due jobs (of priority `minPriority` or more): waiting ones, and active ones whose lease ran out (their worker died). */

@@ -1,7 +1,7 @@
 /**
  * The urgent lane's own worker slots (embedded queue, on SQLite and PostgreSQL): with every
  * ordinary slot held by a broadcast's jobs, an urgent job still runs at once in a slot only
- * urgent jobs take; ordinary jobs never take those slots.
+ * urgent jobs take; ordinary jobs never take those slots, and start none while urgent jobs run.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,39 @@ for (const setup of SETUPS.filter((s) => s.name.startsWith('embedded'))) {
         assert.deepEqual([...running].sort(), ['b0', 'b1'], 'the broadcast still holds its two slots');
         release();
         await until('everything ran', () => ran.length === 7);
+        await q.stop();
+      } finally {
+        await b.close();
+      }
+    });
+
+    test('while an urgent job runs, no broadcast job starts in the free ordinary slots; they start once it is done', async () => {
+      const b = await openBackend(await setup.spec());
+      try {
+        const q = b.queue();
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        const ran: string[] = [];
+        let alertDone = false;
+        const startedDuringAlert: string[] = [];
+        const handler = async (job: { name: string; data: unknown }) => {
+          const id = String((job.data as { id: string }).id);
+          ran.push(id);
+          if (job.name === 'alert') {
+            await held;
+            alertDone = true;
+          } else if (!alertDone) startedDuringAlert.push(id);
+        };
+        await q.add([{ name: 'alert', data: { id: 'a' }, priority: PRIORITY.urgent }, ...Array.from({ length: 3 }, (_, i) => ({ name: 'broadcast', data: { id: `b${i}` } }))]);
+        q.start({ broadcast: handler, alert: handler }, { concurrency: 2, urgentSlots: 1 });
+        await until('the alert runs', () => ran.includes('a'));
+        // Polls pass (the one that claimed the alert looked for ordinary jobs too): the two ordinary slots stay free.
+        await new Promise((r) => setTimeout(r, 100));
+        const whileHeld = [...ran];
+        release();
+        await until('the broadcast ran', () => ran.length === 4);
+        assert.deepEqual(whileHeld, ['a'], 'nothing but the alert ran while it was running');
+        assert.deepEqual(startedDuringAlert, [], 'no broadcast job started while the alert ran');
         await q.stop();
       } finally {
         await b.close();

@@ -4,9 +4,11 @@ import type { EncryptResult, EncryptTask } from './crypto-worker.ts';
 interface Pending {
   resolve: (bodies: (Uint8Array | string)[]) => void;
   reject: (err: Error) => void;
+  urgent: boolean;
 }
 
-type Slot = { worker: Worker; pending: Map<number, Pending> };
+/** A thread and its tasks not yet answered; `ordinary` counts those of them that are not urgent. */
+type Slot = { worker: Worker; pending: Map<number, Pending>; ordinary: number };
 
 /**
  * RFC 8291 encryption on worker threads, one per core: an ECDH per recipient is the
@@ -15,7 +17,9 @@ type Slot = { worker: Worker; pending: Map<number, Pending> };
  * `urgentThreads` more threads take only urgent tasks (a civic alert): a thread works its
  * tasks in order, so an urgent task posted to a shared thread would wait for every
  * broadcast chunk queued before it. On a busy machine the operating system shares the
- * cores among all the threads, so the urgent one starts at once rather than last.
+ * cores among all the threads, so the urgent one starts at once rather than last. A
+ * shared thread with no broadcast work queued takes urgent tasks too (#urgentSlot): an
+ * alert sent alone is not held to one thread while the others sit idle.
  */
 export class CryptoPool {
   readonly #workers: Slot[] = [];
@@ -45,10 +49,12 @@ export class CryptoPool {
    */
   encryptEach(plaintexts: Uint8Array[], recipients: { p256dh: string; auth: string; plaintext: number }[], opts: { urgent?: boolean } = {}): Promise<(Uint8Array | string)[]> {
     if (this.#closed) return Promise.reject(new Error('crypto pool is closed'));
-    const slot = opts.urgent && this.#urgent.length > 0 ? this.#urgent[this.#nextUrgent++ % this.#urgent.length]! : this.#workers[this.#next++ % this.#workers.length]!;
+    const slot = opts.urgent && this.#urgent.length > 0 ? this.#urgentSlot() : this.#workers[this.#next++ % this.#workers.length]!;
     const id = ++this.#taskId;
     return new Promise((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
+      const urgent = opts.urgent === true;
+      slot.pending.set(id, { resolve, reject, urgent });
+      if (!urgent) slot.ordinary++;
       slot.worker.postMessage({ id, plaintexts, recipients } satisfies EncryptTask);
     });
   }
@@ -64,6 +70,19 @@ export class CryptoPool {
     return (await Promise.all(chunks)).flat();
   }
 
+  /**
+   * Where an urgent task goes: of the urgent threads and the shared threads that hold no
+   * ordinary task (no broadcast is using them), the one with the fewest tasks, an urgent
+   * thread on a tie. An alert alone is spread over every thread; beside a broadcast, it
+   * keeps to the urgent threads and never queues behind the broadcast's chunks.
+   */
+  #urgentSlot(): Slot {
+    let best = this.#urgent[this.#nextUrgent++ % this.#urgent.length]!;
+    for (const s of this.#urgent) if (s.pending.size < best.pending.size) best = s;
+    for (const s of this.#workers) if (s.ordinary === 0 && s.pending.size < best.pending.size) best = s;
+    return best;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#workers, ...this.#urgent].map((w) => w.worker.terminate()));
@@ -73,19 +92,22 @@ export class CryptoPool {
     const worker = new Worker(new URL('./crypto-worker-entry.mjs', import.meta.url), {
       workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href },
     });
-    const slot = { worker, pending: new Map<number, Pending>() };
+    const slot: Slot = { worker, pending: new Map<number, Pending>(), ordinary: 0 };
     worker.on('message', (msg: EncryptResult) => {
       const p = slot.pending.get(msg.id);
       slot.pending.delete(msg.id);
+      if (p && !p.urgent) slot.ordinary--;
       p?.resolve(msg.bodies);
     });
     worker.on('error', (err) => {
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();
+      slot.ordinary = 0;
     });
     worker.on('exit', () => {
       for (const p of slot.pending.values()) p.reject(new Error('crypto worker exited'));
       slot.pending.clear();
+      slot.ordinary = 0;
       const i = list.indexOf(slot);
       if (i >= 0) list.splice(i, 1);
       if (!this.#closed) this.#spawn(list);
