@@ -142,6 +142,10 @@ function runTests(files: string[], nodeTestOptions: string[], env: NodeJS.Proces
     '--test',
     `--test-concurrency=${TEST_CONCURRENCY}`,
     '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    // The ten slowest files, after the summary: where a run's time went.
+    `--test-reporter=${path.join(repoRoot, 'scripts', 'slowest-files.mjs')}`,
+    '--test-reporter-destination=stdout',
     ...nodeTestOptions,
     ...files,
   ];

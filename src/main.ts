@@ -1,22 +1,24 @@
 import { Command, Option } from 'commander';
-import { generateVapidKeys } from './protocol/webpush/vapid.ts';
 import { addConfigOptions, configFromOptions } from './cli/config-options.ts';
-import { serve } from './cli/serve.ts';
-import { send } from './cli/send.ts';
-import { pushService } from './cli/push-service.ts';
-import { migrate } from './cli/migrate.ts';
-import { rebuildAnalytics } from './cli/analytics.ts';
-import { importUsersFile } from './cli/users-import.ts';
-import { deleteCredentials, listCredentials, setApns, setFcm } from './cli/credentials.ts';
+import { refuseBadStart } from './cli/start-refusals.ts';
+
+// Each command loads its own modules when it runs: the server's graph is some hundreds of
+// modules compiled at start-up, which `send`, `credentials` or `--help` have no use for.
 
 const program = new Command('carillon').description('Self-hosted push notifications').showHelpAfterError();
 
 addConfigOptions(program.command('serve').description('run the API and delivery workers (SQLite in the data folder unless DATABASE_URL is set)')).action(
-  async (opts) => serve(configFromOptions(opts)),
+  async (opts) => {
+    const config = configFromOptions(opts);
+    // A start that will be refused says so before the server's modules load.
+    await refuseBadStart(config);
+    const { serve } = await import('./cli/serve.ts');
+    await serve(config);
+  },
 );
 
 addConfigOptions(program.command('push-service').description("run only Carillon's own RFC 8030 push service (WebSocket for Firefox at /push/ws)")).action(
-  async (opts) => pushService(configFromOptions(opts)),
+  async (opts) => (await import('./cli/push-service.ts')).pushService(configFromOptions(opts)),
 );
 
 program
@@ -24,7 +26,8 @@ program
   .description('VAPID keys (RFC 8292)')
   .command('generate')
   .description('print a new P-256 key pair as base64url JSON')
-  .action(() => {
+  .action(async () => {
+    const { generateVapidKeys } = await import('./protocol/webpush/vapid.ts');
     process.stdout.write(`${JSON.stringify(generateVapidKeys(), null, 2)}\n`);
   });
 
@@ -33,7 +36,7 @@ addConfigOptions(
     .command('migrate')
     .description('apply pending database migrations; with --to, copy the embedded store into a new PostgreSQL database')
     .option('--to <postgres url>', 'copy every row of the SQLite store in the data folder into this (empty) PostgreSQL database'),
-).action(async (opts) => migrate(configFromOptions(opts), opts.to));
+).action(async (opts) => (await import('./cli/migrate.ts')).migrate(configFromOptions(opts), opts.to));
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 program
@@ -58,7 +61,7 @@ program
   .option('--no-wait', 'return once accepted')
   .option('--json', 'print the final status as JSON')
   .action(async (opts) => {
-    process.exitCode = await send(opts);
+    process.exitCode = await (await import('./cli/send.ts')).send(opts);
   });
 
 const credentials = program.command('credentials').description("an app's APNs and FCM credentials, through a running server's API");
@@ -72,12 +75,12 @@ apiOptions(credentials.command('set-apns').description('set the APNs token signi
   .requiredOption('--team-id <id>', 'the 10-character team id')
   .requiredOption('--key-file <path>', 'the .p8 file Apple gave you')
   .requiredOption('--topic <bundle id>', 'the app bundle id (apns-topic)')
-  .action(async (opts) => setApns(opts));
+  .action(async (opts) => (await import('./cli/credentials.ts')).setApns(opts));
 apiOptions(credentials.command('set-fcm').description('set the FCM service account'))
   .requiredOption('--service-account <path>', 'the service account key JSON from Google Cloud')
-  .action(async (opts) => setFcm(opts));
-apiOptions(credentials.command('list').description('which credentials are set (never the secrets)')).action(async (opts) => listCredentials(opts));
-apiOptions(credentials.command('delete').description('remove credentials').argument('<kind>', 'apns or fcm')).action(async (kind: string, opts) => deleteCredentials(opts, kind));
+  .action(async (opts) => (await import('./cli/credentials.ts')).setFcm(opts));
+apiOptions(credentials.command('list').description('which credentials are set (never the secrets)')).action(async (opts) => (await import('./cli/credentials.ts')).listCredentials(opts));
+apiOptions(credentials.command('delete').description('remove credentials').argument('<kind>', 'apns or fcm')).action(async (kind: string, opts) => (await import('./cli/credentials.ts')).deleteCredentials(opts, kind));
 
 const users = program.command('users').description("an app's users, through a running server's API");
 apiOptions(users.command('import').description('create or merge users from a CSV file with a header row, or NDJSON (one user per line); see docs/users.md').argument('<file>', '.csv, .ndjson or .jsonl'))
@@ -85,7 +88,7 @@ apiOptions(users.command('import').description('create or merge users from a CSV
   .option('--page-size <n>', 'users per request (at most 1000)', '1000')
   .option('--json', 'print the result (imported, refused rows with their line) as JSON')
   .action(async (file: string, opts) => {
-    process.exitCode = await importUsersFile(file, opts);
+    process.exitCode = await (await import('./cli/users-import.ts')).importUsersFile(file, opts);
   });
 
 const analytics = program.command('analytics').description('the activity log and its rollups (docs/analytics.md)');
@@ -95,7 +98,7 @@ addConfigOptions(
     .description('recount the hourly rollups from the raw activity log, for the hours the retention keeps')
     .option('--app <id>', 'one app only')
     .option('--since <time>', 'RFC 3339; recount from this hour on (not before the retention cutoff)'),
-).action(async (opts) => rebuildAnalytics(configFromOptions(opts), opts));
+).action(async (opts) => (await import('./cli/analytics.ts')).rebuildAnalytics(configFromOptions(opts), opts));
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`carillon: ${err.message}\n`);

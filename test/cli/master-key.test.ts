@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/services/free-port.ts';
 import { openStore } from '../../src/store/database.ts';
 import { STORES, createTestDatabase } from '../support/carillon.ts';
-import { http, startServerProcess } from '../support/process.ts';
+import { startServerProcess } from '../support/process.ts';
+import { defaults, type Config } from '../../src/config/defaults.ts';
+import { createRuntime } from '../../src/runtime.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/carillon.js', import.meta.url));
 const ADMIN = 'crl_ak_master_key_test_admin';
@@ -34,13 +36,20 @@ async function startRefused(args: string[], env: Record<string, string>): Promis
   });
 }
 
-/** Starts `carillon serve` with the key, makes an app (a sealed VAPID key), stops it. */
+/**
+ * Makes an app (a sealed VAPID key) under the key, with the runtime `carillon serve` builds,
+ * in this process: what is tested is the next start, and a server process of its own for
+ * the set-up cost seconds of start-up each time.
+ */
 async function setUp(env: Record<string, string>): Promise<void> {
-  const server = await startServerProcess({ CARILLON_ADMIN_KEY: ADMIN, ...env });
-  const app = await http(`${server.url}/v1/apps`, 'POST', ADMIN, { name: 'sealed' });
-  assert.equal(app.status, 201);
-  server.child.kill('SIGTERM');
-  assert.equal(await server.exited, 0);
+  const config: Config = { ...defaults, dataDir: env.CARILLON_DATA_DIR!, databaseUrl: env.DATABASE_URL ?? '', masterKey: env.CARILLON_MASTER_KEY ?? '', adminKey: ADMIN, logLevel: 'silent' };
+  const runtime = await createRuntime(config);
+  try {
+    const app = await runtime.app.inject({ method: 'POST', url: '/v1/apps', headers: { authorization: `Bearer ${ADMIN}` }, payload: { name: 'sealed' } });
+    assert.equal(app.statusCode, 201, app.body);
+  } finally {
+    await runtime.close();
+  }
 }
 
 async function startsFine(env: Record<string, string>): Promise<void> {

@@ -16,8 +16,19 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    // Tests play thousands of browsers from one address: no per-client rate unless asked.
-    env: { ...process.env, CARILLON_PORT: String(port), CARILLON_HOST: '127.0.0.1', CARILLON_LOG_LEVEL: 'warn', CARILLON_CLIENT_RATE: '0', ...env },
+    env: {
+      ...process.env,
+      CARILLON_PORT: String(port),
+      CARILLON_HOST: '127.0.0.1',
+      CARILLON_LOG_LEVEL: 'warn',
+      // Tests play thousands of browsers from one address: no per-client rate unless asked.
+      CARILLON_CLIENT_RATE: '0',
+      // Each crypto thread loads its modules through tsx on its own (a second or more of CPU
+      // per thread at every start); one thread, and no urgent one, unless a test asks.
+      CARILLON_CRYPTO_THREADS: '1',
+      CARILLON_URGENT_CRYPTO_THREADS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -25,7 +36,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  // A start that fails ends the process and is seen at once; the deadline is for one that
+  // hangs, and is wide because a loaded two-core machine takes tens of seconds to start.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`carillon exited during start:\n${out}`);
     try {
@@ -34,7 +47,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     } catch {
       /* not listening yet */
     }
-    if (Date.now() > deadline) throw new Error(`carillon did not become ready:\n${out}`);
+    if (Date.now() > deadline) {
+      // Left running, it would keep the test file's process (and so the whole run) alive.
+      child.kill('SIGKILL');
+      throw new Error(`carillon did not become ready:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return { url, child, output: () => out, exited };
