@@ -163,4 +163,6 @@ export const enResults = {
   'campaign.button': 'Button',
   'campaign.buttonClicks': 'Recipients who chose it',
   'campaign.ofClicked': 'Of those who clicked',
+  'campaign.waveN': 'Wave {run}',
+  'campaign.testSend': 'Test send',
 };

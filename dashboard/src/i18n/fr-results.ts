@@ -165,4 +165,6 @@ export const frResults: Record<keyof typeof enResults, string> = {
   'campaign.button': 'Bouton',
   'campaign.buttonClicks': 'Destinataires qui l’ont choisi',
   'campaign.ofClicked': 'Parmi ceux qui ont cliqué',
+  'campaign.waveN': 'Vague {run}',
+  'campaign.testSend': 'Envoi de test',
 };

@@ -67,7 +67,7 @@ export function CampaignWaves({ appId, campaignId, reloads }: { appId: string; c
               {list.data.data.map((n) => (
                 <tr key={n.id}>
                   <th scope="row">
-                    <Link to={`/apps/${encodeURIComponent(appId)}/notifications/${encodeURIComponent(n.id)}`}>{n.campaignRun === 0 ? t('notifications.testSend') : t('notifications.wave', { run: number(n.campaignRun ?? 0) })}</Link>
+                    <Link to={`/apps/${encodeURIComponent(appId)}/notifications/${encodeURIComponent(n.id)}`}>{n.campaignRun === 0 ? t('campaign.testSend') : t('campaign.waveN', { run: number(n.campaignRun ?? 0) })}</Link>
                   </th>
                   <td>
                     <span className={`status status-${n.status}`}>{t(notificationStatusKey(n.status))}</span>
