@@ -53,4 +53,5 @@ export const PAGES: Page[] = [
   { path: '/apps/:appId/webhooks/:webhookId', component: WebhookPage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/compose', component: ComposePage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/notifications', component: NotificationsPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/campaigns/:campaignId/edit', component: ComposePage as ComponentType<Record<string, string>> },
 ];

@@ -94,10 +94,9 @@ export const enCompose = {
   'compose.ignoreCaps': 'Ignore the app’s frequency caps',
   'compose.ignoreCapsHint': 'Its sends still count towards them.',
   'compose.variants': 'A/B variants',
-  'compose.variantsHint': 'Each user is drawn into a variant by weight. A variant with a title of its own changes the {language} version’s title; without one it sends the message above.',
+  'compose.variantsHint': 'Each user is drawn into a variant by weight. A variant’s title or body in a language replaces that version’s; left empty, the variant sends the message above.',
   'compose.variant.id': 'Variant {n}',
   'compose.variant.weight': 'Variant {n} weight',
-  'compose.variant.title': 'Variant {n} title',
   'compose.variant.remove': 'Remove variant {n}',
   'compose.variant.add': 'Add a variant',
   'compose.holdout': 'Holdout share',
@@ -122,4 +121,11 @@ export const enCompose = {
   'compose.confirm.atSend':
     'When it goes, users who turned this category off, users over a frequency cap and (strict templates) users missing a value are left out too: each is counted by reason and listed on the campaign’s page.',
   'compose.confirm.atSendNoCaps': 'When it goes, users who turned this category off and (strict templates) users missing a value are left out too: each is counted by reason and listed on the campaign’s page.',
+  'compose.variant.titleIn': 'Variant {n} title ({language})',
+  'compose.variant.bodyIn': 'Variant {n} body ({language})',
+  'compose.confirm.variants': 'Variants',
+  'compose.confirm.variant': '{id}, weight {weight}',
+  'compose.confirm.asWritten': 'the message as written',
+  'compose.title.edit': 'Edit the draft “{name}”',
+  'compose.notDraft': 'This campaign is no longer a draft: it is changed no more.',
 };

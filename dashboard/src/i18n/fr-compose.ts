@@ -96,10 +96,9 @@ export const frCompose: Record<keyof typeof enCompose, string> = {
   'compose.ignoreCaps': 'Ignorer les plafonds de fréquence de l’app',
   'compose.ignoreCapsHint': 'Ses envois y comptent quand même.',
   'compose.variants': 'Variantes A/B',
-  'compose.variantsHint': 'Chaque utilisateur est tiré dans une variante selon son poids. Une variante avec son propre titre change celui de la version {language} ; sans titre, elle envoie le message ci-dessus.',
+  'compose.variantsHint': 'Chaque utilisateur est tiré dans une variante selon son poids. Le titre ou le corps d’une variante dans une langue remplace celui de cette version ; laissés vides, la variante envoie le message ci-dessus.',
   'compose.variant.id': 'Variante {n}',
   'compose.variant.weight': 'Poids de la variante {n}',
-  'compose.variant.title': 'Titre de la variante {n}',
   'compose.variant.remove': 'Retirer la variante {n}',
   'compose.variant.add': 'Ajouter une variante',
   'compose.holdout': 'Part du groupe témoin',
@@ -124,4 +123,11 @@ export const frCompose: Record<keyof typeof enCompose, string> = {
   'compose.confirm.atSend':
     'À l’envoi, les utilisateurs qui ont désactivé cette catégorie, ceux qui dépassent un plafond de fréquence et (modèles stricts) ceux à qui il manque une valeur sont écartés aussi : chacun est compté par raison et listé sur la page de la campagne.',
   'compose.confirm.atSendNoCaps': 'À l’envoi, les utilisateurs qui ont désactivé cette catégorie et (modèles stricts) ceux à qui il manque une valeur sont écartés aussi : chacun est compté par raison et listé sur la page de la campagne.',
+  'compose.variant.titleIn': 'Titre de la variante {n} ({language})',
+  'compose.variant.bodyIn': 'Corps de la variante {n} ({language})',
+  'compose.confirm.variants': 'Variantes',
+  'compose.confirm.variant': '{id}, poids {weight}',
+  'compose.confirm.asWritten': 'le message tel qu’écrit',
+  'compose.title.edit': 'Modifier le brouillon « {name} »',
+  'compose.notDraft': 'Cette campagne n’est plus un brouillon : elle ne se modifie plus.',
 };

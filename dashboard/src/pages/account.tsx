@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { call, setCsrfToken } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session.tsx';
@@ -89,15 +89,55 @@ function TotpOff({ onChange }: { onChange(): Promise<void> }) {
   );
 }
 
+/**
+ * Removing the second factor, confirmed with the password in a dialog of its own (not
+ * ConfirmButton's): the API's refusal names the field by its pointer (`/password`), and is
+ * shown there; anything else above the buttons.
+ */
 function TotpOn({ onChange }: { onChange(): Promise<void> }) {
   const { t } = useI18n();
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
+  const remove = useSubmit(
+    () => call('removeTotp', { body: { password } }),
+    () => {
+      setPassword('');
+      setOpen(false);
+      void onChange();
+    },
+  );
+  useEffect(() => {
+    if (open) ref.current?.showModal();
+    else ref.current?.close();
+  }, [open]);
+  const close = () => {
+    setOpen(false);
+    remove.setProblem(undefined);
+  };
   return (
     <>
       <p>{t('account.totpOn')}</p>
-      <ConfirmButton label={t('account.totpRemove')} message={t('account.totpRemoveConfirm')} action={async () => { await call('removeTotp', { body: { password } }); setPassword(''); await onChange(); }}>
-        <Field label={t('common.password')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-      </ConfirmButton>
+      <button type="button" className="danger" onClick={() => setOpen(true)}>
+        {t('account.totpRemove')}
+      </button>
+      <dialog ref={ref} aria-labelledby={titleId} onClose={close}>
+        <form method="dialog" noValidate onSubmit={(e) => void remove.onSubmit(e)}>
+          <h2 id={titleId}>{t('account.totpRemove')}</h2>
+          <p>{t('account.totpRemoveConfirm')}</p>
+          <Field label={t('common.password')} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={remove.fieldError('/password')} />
+          <ProblemMessage problem={remove.formError('/password')} />
+          <div className="buttons">
+            <button type="button" className="secondary" onClick={close}>
+              {t('common.cancel')}
+            </button>
+            <button type="submit" className="danger" disabled={remove.busy}>
+              {t('common.confirm')}
+            </button>
+          </div>
+        </form>
+      </dialog>
     </>
   );
 }

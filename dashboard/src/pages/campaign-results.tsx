@@ -3,6 +3,7 @@ import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { TimeChart } from '../ui/chart.tsx';
 import { Section } from '../ui/form.tsx';
+import { ScrollTable } from '../ui/scroll.tsx';
 import type { AnalyticsSeries, Funnel } from './campaign-types.ts';
 
 const STEPS = ['targeted', 'sent', 'delivered', 'displayed', 'clicked', 'converted'] as const;
@@ -56,6 +57,54 @@ export function HourlyChart({ series }: { series: AnalyticsSeries }) {
   return (
     <Section title={t('campaign.hourly')}>
       <TimeChart caption={t('campaign.hourlyCaption', { zone: series.timezone })} times={times} lines={lines} interval="hour" timezone={series.timezone} />
+    </Section>
+  );
+}
+
+/** An action's title by its `action` id, from a version's buttons. */
+export function buttonTitles(actions: { action: string; title: string }[] | undefined): Map<string, string> {
+  return new Map((actions ?? []).map((a) => [a.action, a.title]));
+}
+
+/**
+ * Who chose each action button (the funnel's `clickedByAction`, each recipient once per
+ * button), beside the unique clicks (each recipient once, whatever they clicked).
+ */
+export function ClicksByButton({ funnel, titles }: { funnel: Funnel; titles: Map<string, string> }) {
+  const { t, number, locale } = useI18n();
+  const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
+  const buttons = Object.entries(funnel.clickedByAction ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return (
+    <Section title={t('campaign.buttons')}>
+      <p className="hint" data-testid="unique-clicks">
+        {t('campaign.uniqueClicks', { n: number(funnel.clicked) })}
+      </p>
+      {buttons.length === 0 ? (
+        <p>{t('campaign.noButtonClicks')}</p>
+      ) : (
+        <ScrollTable label={t('campaign.buttons')}>
+          <table data-testid="button-clicks">
+            <thead>
+              <tr>
+                <th scope="col">{t('campaign.button')}</th>
+                <th scope="col" className="num">{t('campaign.buttonClicks')}</th>
+                <th scope="col" className="num">{t('campaign.ofClicked')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {buttons.map(([action, n]) => (
+                <tr key={action}>
+                  <th scope="row">
+                    {titles.get(action) ?? action} <code>{action}</code>
+                  </th>
+                  <td className="num">{number(n)}</td>
+                  <td className="num">{funnel.clicked > 0 ? percent.format(n / funnel.clicked) : '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollTable>
+      )}
     </Section>
   );
 }

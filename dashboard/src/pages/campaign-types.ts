@@ -34,7 +34,29 @@ export interface Campaign {
   runs: number;
   nextRunAt: string | null;
   decision: Decision | null;
+  /** What it was made with (src/campaigns/campaign-input.ts), read back by Compose to edit a draft. */
+  audience?: { segment?: string; filter?: unknown; exclude?: { segment: string } };
+  content?: Record<string, SavedVersion>;
+  defaultLanguage?: string;
+  strict?: boolean;
+  schedule?: SavedSchedule;
+  throttle?: { perMinute: number };
+  variants?: { split: { id: string; weight: number; content?: Record<string, SavedVersion> }[]; holdout?: number };
+  capping?: { ignore: boolean };
 }
+export interface SavedVersion {
+  title: string;
+  body?: string;
+  image?: string;
+  icon?: string;
+  url?: string;
+  actions?: { action: string; title: string; url?: string }[];
+}
+export type SavedSchedule =
+  | { at: string }
+  | { localTime: { date: string; time: string; whenPassed?: 'send_now' | 'skip' } }
+  | { intelligent: { within: string; fallback: string } }
+  | { recurring: { cron: string; timezone: string } };
 export interface VariantCounts {
   id: string | null;
   sent: number;
@@ -91,6 +113,8 @@ export interface Funnel {
   convertedDirect: number;
   convertedInfluenced: number;
   revenue: number;
+  /** action id -> recipients who chose that button. */
+  clickedByAction: Record<string, number>;
 }
 export interface OwnAnalytics {
   id: string;
@@ -104,6 +128,7 @@ export interface NotificationStatus {
   sendAt: string;
   completedAt: string | null;
   preferenceCategory: string | null;
+  content?: { actions?: { action: string; title: string }[] };
   counts: Record<'targeted' | 'sent' | 'delivered' | 'failed' | 'expired' | 'pruned' | 'suppressed' | 'pending' | 'displayed' | 'clicked' | 'dismissed', number>;
 }
 

@@ -2,12 +2,14 @@ import { useState } from 'react';
 import { call } from '../api/client.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { Link } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import { ConfirmButton } from '../ui/confirm.tsx';
 import { Loading, ProblemMessage, Section } from '../ui/form.tsx';
 import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
-import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
+import { buttonTitles, ClicksByButton, FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
+import { CampaignWaves, useCampaignFailed } from './campaign-waves.tsx';
 import { REASONS, type CampaignStatus, type CampaignWithCounts, type Reason } from './campaign-types.ts';
 import { AppNav } from '../ui/app-nav.tsx';
 import { Pager, statusKey } from './campaigns.tsx';
@@ -21,10 +23,12 @@ const ACTIONS: { verb: 'pause' | 'resume' | 'cancel'; when: CampaignStatus[] }[]
 
 /** One campaign: status and actions, its funnel, its variants and A/B decision, hour by hour, and who was left out. */
 export function CampaignPage({ appId, campaignId }: { appId: string; campaignId: string }) {
-  const { t, date } = useI18n();
+  const { t, date, number } = useI18n();
   const { session } = useSession();
   const editor = can(session, appId, 'editor');
   const campaign = useLoad((signal) => call('getCampaign', { params: { appId, id: campaignId }, signal }), [appId, campaignId]);
+  const [reloads, setReloads] = useState(0);
+  const failed = useCampaignFailed(appId, campaignId, reloads);
   const start = campaign.data ? (campaign.data.launchedAt ?? campaign.data.createdAt) : undefined;
   const end = campaign.data?.finishedAt ?? null;
   const analytics = useLoad(
@@ -56,9 +60,16 @@ export function CampaignPage({ appId, campaignId }: { appId: string; campaignId:
             <dd>{date(c.finishedAt)}</dd>
           </>
         )}
+        <dt>{t('notifications.failed')}</dt>
+        <dd data-testid="campaign-failed">{failed.data === undefined ? '–' : number(failed.data)}</dd>
       </dl>
       {editor && (
         <div className="buttons actions">
+          {c.status === 'draft' && (
+            <Link className="button" to={`/apps/${encodeURIComponent(appId)}/campaigns/${encodeURIComponent(c.id)}/edit`}>
+              {t('campaign.editDraft')}
+            </Link>
+          )}
           {ACTIONS.filter((a) => a.when.includes(c.status)).map((a) => (
             <ConfirmButton
               key={a.verb}
@@ -68,6 +79,7 @@ export function CampaignPage({ appId, campaignId }: { appId: string; campaignId:
                 await call(`${a.verb}Campaign`, { params: { appId, id: campaignId } });
                 campaign.reload();
                 analytics.reload();
+                setReloads((r) => r + 1);
               }}
             />
           ))}
@@ -75,9 +87,11 @@ export function CampaignPage({ appId, campaignId }: { appId: string; campaignId:
       )}
       {analytics.problem && <ProblemMessage problem={analytics.problem} />}
       {analytics.data && <FunnelFigures funnel={analytics.data.funnel} />}
+      {analytics.data && <ClicksByButton funnel={analytics.data.funnel} titles={buttonTitles(c.content?.[c.defaultLanguage ?? Object.keys(c.content ?? {})[0] ?? '']?.actions)} />}
       <Variants campaign={c} />
       {analytics.data && <HourlyChart series={analytics.data.analytics} />}
       {!analytics.data && !analytics.problem && start && <Loading />}
+      <CampaignWaves appId={appId} campaignId={campaignId} reloads={reloads} />
       <LeftOut appId={appId} campaign={c} />
     </div>
   );

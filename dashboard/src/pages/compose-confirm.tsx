@@ -4,7 +4,7 @@ import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ProblemMessage } from '../ui/form.tsx';
 import type { AudienceSizes } from './compose-audience.tsx';
-import type { Draft } from './compose-model.ts';
+import { variantText, type Draft } from './compose-model.ts';
 
 /**
  * The last step: who will receive the campaign (the audience's size now, by channel), who
@@ -81,6 +81,7 @@ export function ConfirmLaunch({ draft, sizes, audienceName, launch, disabled }: 
               <dd>{t(`compose.schedule.${draft.schedule.kind}` as MessageKey)}</dd>
             </div>
           </dl>
+          {draft.variants.length > 0 && <ConfirmVariants draft={draft} />}
           <h3>{t('compose.confirm.leftOut')}</h3>
           <ul data-testid="confirm-left-out">
             {draft.audience.exclude && <li>{t('compose.confirm.excluded', { n: number(excluded) })}</li>}
@@ -99,6 +100,43 @@ export function ConfirmLaunch({ draft, sizes, audienceName, launch, disabled }: 
           </div>
         </form>
       </dialog>
+    </>
+  );
+}
+
+/** Each variant as it will go in every language of the campaign: its own title and body, or the version's. */
+function ConfirmVariants({ draft }: { draft: Draft }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <h3>{t('compose.confirm.variants')}</h3>
+      <ul data-testid="confirm-variants">
+        {draft.variants.map((v, i) => (
+          <li key={i}>
+            {t('compose.confirm.variant', { id: v.id, weight: v.weight })}
+            <ul>
+              {draft.languages.map((l) => {
+                const own = variantText(v, l);
+                const version = draft.versions[l];
+                const title = own.title || version?.title || '';
+                const body = own.body || version?.body || '';
+                return (
+                  <li key={l} data-language={l}>
+                    <span className="muted">{l}</span> <span lang={l}>{title}</span>
+                    {body && (
+                      <>
+                        {' · '}
+                        <span lang={l}>{body}</span>
+                      </>
+                    )}
+                    {!own.title && !own.body && <span className="muted"> ({t('compose.confirm.asWritten')})</span>}
+                  </li>
+                );
+              })}
+            </ul>
+          </li>
+        ))}
+      </ul>
     </>
   );
 }

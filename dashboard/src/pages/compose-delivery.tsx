@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { MessageKey } from '../i18n/en.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Field } from '../ui/form.tsx';
-import type { Draft, ScheduleDraft, ScheduleKind, VariantDraft } from './compose-model.ts';
+import { variantText, type Draft, type ScheduleDraft, type ScheduleKind, type VariantDraft, type VariantText } from './compose-model.ts';
 
 type FieldError = (pointer: string) => string | undefined;
 const KINDS: ScheduleKind[] = ['now', 'at', 'localTime', 'intelligent', 'recurring'];
@@ -68,19 +68,30 @@ export function SendingEditor({ draft, set, fieldError }: { draft: Draft; set: (
       </div>
       <fieldset>
         <legend>{t('compose.variants')}</legend>
-        <p className="hint">{t('compose.variantsHint', { language: draft.defaultLanguage })}</p>
+        <p className="hint">{t('compose.variantsHint')}</p>
         {draft.variants.map((v, i) => (
-          <div className="row" key={i}>
-            <Field label={t('compose.variant.id', { n: i + 1 })} value={v.id} error={fieldError(`/variants/split/${i}/id`)} onChange={(e) => setVariant(i, { id: e.target.value })} />
-            <Field label={t('compose.variant.weight', { n: i + 1 })} type="number" min={0} value={v.weight} error={fieldError(`/variants/split/${i}/weight`)} onChange={(e) => setVariant(i, { weight: e.target.value })} />
-            <Field label={t('compose.variant.title', { n: i + 1 })} value={v.title} error={fieldError(`/variants/split/${i}/content/${draft.defaultLanguage}/title`)} onChange={(e) => setVariant(i, { title: e.target.value })} />
-            <button type="button" className="secondary" onClick={() => set({ ...draft, variants: draft.variants.filter((_, j) => j !== i) })}>
-              {t('compose.variant.remove', { n: i + 1 })}
-            </button>
+          <div className="compose-variant" key={i} data-variant={i}>
+            <div className="row">
+              <Field label={t('compose.variant.id', { n: i + 1 })} value={v.id} error={fieldError(`/variants/split/${i}/id`)} onChange={(e) => setVariant(i, { id: e.target.value })} />
+              <Field label={t('compose.variant.weight', { n: i + 1 })} type="number" min={0} value={v.weight} error={fieldError(`/variants/split/${i}/weight`)} onChange={(e) => setVariant(i, { weight: e.target.value })} />
+              <button type="button" className="secondary" onClick={() => set({ ...draft, variants: draft.variants.filter((_, j) => j !== i) })}>
+                {t('compose.variant.remove', { n: i + 1 })}
+              </button>
+            </div>
+            {draft.languages.map((l) => {
+              const own = variantText(v, l);
+              const setText = (change: Partial<VariantText>) => setVariant(i, { texts: { ...v.texts, [l]: { ...own, ...change } } });
+              return (
+                <div className="row" key={l}>
+                  <Field label={t('compose.variant.titleIn', { n: i + 1, language: l })} value={own.title} placeholder={draft.versions[l]?.title ?? ''} error={fieldError(`/variants/split/${i}/content/${l}/title`)} onChange={(e) => setText({ title: e.target.value })} />
+                  <Field label={t('compose.variant.bodyIn', { n: i + 1, language: l })} value={own.body} placeholder={draft.versions[l]?.body ?? ''} error={fieldError(`/variants/split/${i}/content/${l}/body`)} onChange={(e) => setText({ body: e.target.value })} />
+                </div>
+              );
+            })}
           </div>
         ))}
         {draft.variants.length < 8 && (
-          <button type="button" className="secondary" onClick={() => set({ ...draft, variants: [...draft.variants, { id: String.fromCharCode(65 + draft.variants.length), weight: '1', title: '' }] })}>
+          <button type="button" className="secondary" onClick={() => set({ ...draft, variants: [...draft.variants, { id: String.fromCharCode(65 + draft.variants.length), weight: '1', texts: {} }] })}>
             {t('compose.variant.add')}
           </button>
         )}

@@ -3,7 +3,7 @@
  * (src/campaigns/campaign-input.ts). Kept apart from the components so the page's pieces
  * share one shape.
  */
-import type { Campaign } from './campaign-types.ts';
+import type { Campaign, SavedSchedule, SavedVersion } from './campaign-types.ts';
 
 export interface ActionDraft {
   action: string;
@@ -31,11 +31,16 @@ export interface ScheduleDraft {
   cron: string;
   timezone: string;
 }
+/** A variant's own title and body in one language; empty: the campaign's own. */
+export interface VariantText {
+  title: string;
+  body: string;
+}
 export interface VariantDraft {
   id: string;
   weight: string;
-  /** Empty: the campaign's own content; otherwise the title of the default language's version. */
-  title: string;
+  /** Per language of the campaign; a language without one sends the campaign's version as it is. */
+  texts: Record<string, VariantText>;
 }
 export interface AudienceDraft {
   kind: 'segment' | 'filter';
@@ -134,12 +139,93 @@ export function campaignBody(d: Draft, filter: unknown): Record<string, unknown>
       split: d.variants.map((v) => ({
         id: v.id,
         weight: num(v.weight),
-        ...(v.title ? { content: { ...contentBody(d), [d.defaultLanguage]: { ...versionBody(d.versions[d.defaultLanguage] ?? emptyVersion()), title: v.title } } } : {}),
+        ...(variantContent(d, v) ?? {}),
       })),
       ...(d.holdout ? { holdout: num(d.holdout) } : {}),
     };
   }
   return body;
+}
+
+/** A saved version as the editor holds it. */
+function versionDraft(v: SavedVersion | undefined): VersionDraft {
+  if (!v) return emptyVersion();
+  return { title: v.title, body: v.body ?? '', image: v.image ?? '', icon: v.icon ?? '', url: v.url ?? '', actions: (v.actions ?? []).map((a) => ({ action: a.action, title: a.title, url: a.url ?? '' })) };
+}
+
+/** A `datetime-local` value, in the operator's zone, of an instant. */
+function localInput(iso: string): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function scheduleDraft(s: SavedSchedule | undefined): ScheduleDraft {
+  const out = newDraft().schedule;
+  if (!s) return out;
+  if ('at' in s) return { ...out, kind: 'at', at: localInput(s.at) };
+  if ('localTime' in s) return { ...out, kind: 'localTime', date: s.localTime.date, time: s.localTime.time, whenPassed: s.localTime.whenPassed ?? 'send_now' };
+  if ('intelligent' in s) return { ...out, kind: 'intelligent', within: s.intelligent.within, fallback: s.intelligent.fallback };
+  return { ...out, kind: 'recurring', cron: s.recurring.cron, timezone: s.recurring.timezone };
+}
+
+/**
+ * A saved campaign as the Compose page edits it (reopening a draft): its versions, and
+ * each variant's title and body where they differ from the campaign's version in that
+ * language. `campaignBody` of the result is the campaign as saved, members Compose does not
+ * edit (ttl, urgency, conversion) aside: a PATCH leaves those as they are.
+ */
+export function draftFromCampaign(c: Campaign): Draft {
+  const content = c.content ?? {};
+  const languages = Object.keys(content).length > 0 ? Object.keys(content) : ['en'];
+  const versions = Object.fromEntries(languages.map((l) => [l, versionDraft(content[l])]));
+  const texts = (own: Record<string, SavedVersion> | undefined): Record<string, VariantText> =>
+    Object.fromEntries(
+      languages.flatMap((l) => {
+        const v = own?.[l];
+        if (!v) return [];
+        const title = v.title !== versions[l]!.title ? v.title : '';
+        const body = (v.body ?? '') !== versions[l]!.body ? (v.body ?? '') : '';
+        return title || body ? [[l, { title, body }]] : [];
+      }),
+    );
+  const a = c.audience ?? {};
+  return {
+    ...newDraft(),
+    name: c.name,
+    category: c.category ?? '',
+    languages,
+    defaultLanguage: c.defaultLanguage ?? languages[0]!,
+    versions,
+    strict: c.strict ?? false,
+    audience: { kind: a.filter !== undefined ? 'filter' : 'segment', segment: a.segment ?? '', exclude: a.exclude?.segment ?? '' },
+    schedule: scheduleDraft(c.schedule),
+    throttle: c.throttle ? String(c.throttle.perMinute) : '',
+    ignoreCaps: c.capping?.ignore ?? false,
+    variants: (c.variants?.split ?? []).map((v) => ({ id: v.id, weight: String(v.weight), texts: texts(v.content) })),
+    holdout: c.variants?.holdout !== undefined ? String(c.variants.holdout) : '',
+  };
+}
+
+/** A variant's text in a language, empty when it has none of its own. */
+export function variantText(v: VariantDraft, language: string): VariantText {
+  return v.texts[language] ?? { title: '', body: '' };
+}
+
+/**
+ * A variant's `content`: every language of the campaign, each the campaign's version with
+ * the variant's own title and body where it has them; none when it has none in any language.
+ */
+function variantContent(d: Draft, v: VariantDraft): { content: Record<string, Record<string, unknown>> } | undefined {
+  if (!d.languages.some((l) => variantText(v, l).title !== '' || variantText(v, l).body !== '')) return undefined;
+  return {
+    content: Object.fromEntries(
+      d.languages.map((l) => {
+        const own = variantText(v, l);
+        return [l, { ...versionBody(d.versions[l] ?? emptyVersion()), ...(own.title ? { title: own.title } : {}), ...(own.body ? { body: own.body } : {}) }];
+      }),
+    ),
+  };
 }
 
 /** What previewCampaign answers (src/http/routes/campaign-preview.schemas.ts). */

@@ -4,15 +4,16 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { Link, useRouter } from '../router.tsx';
 import { can, useSession } from '../session.tsx';
 import { AppNav } from '../ui/app-nav.tsx';
-import { newPart, type Part } from '../ui/filter-model.ts';
-import { Field, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
+import { newPart, rootOf, type Part } from '../ui/filter-model.ts';
+import { Field, Loading, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { AudiencePicker, useAudienceSizes } from './compose-audience.tsx';
 import { ConfirmLaunch } from './compose-confirm.tsx';
 import { ContentEditor } from './compose-content.tsx';
 import { ScheduleEditor, SendingEditor } from './compose-delivery.tsx';
 import { PreviewAs, useRenderedPreview } from './compose-live.tsx';
-import { audienceBody, campaignBody, newDraft, versionBody, type Draft, type RenderedContent } from './compose-model.ts';
+import type { Campaign } from './campaign-types.ts';
+import { audienceBody, campaignBody, draftFromCampaign, newDraft, versionBody, type Draft, type RenderedContent } from './compose-model.ts';
 import { PlatformPreviews } from './compose-platforms-view.tsx';
 
 // Every app's built-in categories (src/apps/categories.ts), before its own (getApp's `categories`).
@@ -27,7 +28,7 @@ const OPTIONAL = ['category', 'defaultLanguage', 'strict', 'schedule', 'throttle
  * create and launch. Saved as a draft on the first test or launch (and changed by PATCH
  * after), so what is tested is what is launched. Editors only: a viewer is told so.
  */
-export function ComposePage({ appId }: { appId: string }) {
+export function ComposePage({ appId, campaignId }: { appId: string; campaignId?: string }) {
   const { t } = useI18n();
   const { session } = useSession();
   if (!can(session, appId, 'editor')) {
@@ -39,18 +40,39 @@ export function ComposePage({ appId }: { appId: string }) {
       </div>
     );
   }
-  return <Composer appId={appId} />;
+  return campaignId === undefined ? <Composer appId={appId} /> : <DraftComposer appId={appId} campaignId={campaignId} />;
 }
 
-function Composer({ appId }: { appId: string }) {
+/** A draft campaign reopened (its page's "Edit draft"): Compose filled with it, saving changes it. */
+function DraftComposer({ appId, campaignId }: { appId: string; campaignId: string }) {
+  const { t } = useI18n();
+  const campaign = useLoad((signal) => call('getCampaign', { params: { appId, id: campaignId }, signal }), [appId, campaignId]);
+  if (campaign.problem) return <div className="page"><AppNav appId={appId} /><ProblemMessage problem={campaign.problem} /></div>;
+  if (!campaign.data) return <div className="page"><AppNav appId={appId} /><Loading /></div>;
+  if (campaign.data.status !== 'draft') {
+    return (
+      <div className="page">
+        <AppNav appId={appId} />
+        <h1>{campaign.data.name}</h1>
+        <p className="notice">{t('compose.notDraft')}</p>
+        <p>
+          <Link to={`/apps/${encodeURIComponent(appId)}/campaigns/${encodeURIComponent(campaignId)}`}>{campaign.data.name}</Link>
+        </p>
+      </div>
+    );
+  }
+  return <Composer appId={appId} saved={campaign.data} />;
+}
+
+function Composer({ appId, saved }: { appId: string; saved?: Campaign }) {
   const { t } = useI18n();
   const { navigate } = useRouter();
   const app = useLoad((signal) => call('getApp', { params: { appId }, signal }), [appId]);
-  const [draft, setDraft] = useState<Draft>(newDraft);
-  const [root, setRoot] = useState<Part>(() => newPart('group'));
-  const [active, setActive] = useState('en');
+  const [draft, setDraft] = useState<Draft>(() => (saved ? draftFromCampaign(saved) : newDraft()));
+  const [root, setRoot] = useState<Part>(() => (saved?.audience?.filter !== undefined ? rootOf(saved.audience.filter) : undefined) ?? newPart('group'));
+  const [active, setActive] = useState(() => draft.defaultLanguage);
   const [previewUser, setPreviewUser] = useState('');
-  const [savedId, setSavedId] = useState<string | undefined>();
+  const [savedId, setSavedId] = useState<string | undefined>(saved?.id);
   const [testUser, setTestUser] = useState('');
   const [tested, setTested] = useState<{ subscriptions: number } | undefined>();
   const sizes = useAudienceSizes(appId, draft.audience, root);
@@ -105,7 +127,7 @@ function Composer({ appId }: { appId: string }) {
   return (
     <div className="page compose">
       <AppNav appId={appId} />
-      <h1>{t('compose.title.page')}</h1>
+      <h1>{saved ? t('compose.title.edit', { name: saved.name }) : t('compose.title.page')}</h1>
       <p className="hint">
         <Link to={`/apps/${encodeURIComponent(appId)}/campaigns`}>{t('compose.toCampaigns')}</Link>
       </p>

@@ -2,7 +2,7 @@ import { call } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Loading, ProblemMessage } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
-import { FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
+import { buttonTitles, ClicksByButton, FunnelFigures, HourlyChart, hourlyRange } from './campaign-results.tsx';
 import { AppNav } from '../ui/app-nav.tsx';
 import { notificationStatusKey } from './notifications.tsx';
 import type { NotificationStatusName } from './notifications-types.ts';
@@ -32,14 +32,19 @@ export function NotificationPage({ appId, notificationId }: { appId: string; not
         <dd>{date(n.createdAt)}</dd>
         <dt>{t('notification.sendAt')}</dt>
         <dd>{date(n.sendAt)}</dd>
-        <dt>{t('notification.failed')}</dt>
-        <dd>{number(n.counts.failed + n.counts.expired + n.counts.pruned)}</dd>
+        <dt>{t('notifications.failed')}</dt>
+        <dd data-testid="notification-failed">{number(n.counts.failed)}</dd>
+        <dt>{t('notification.expired')}</dt>
+        <dd>{number(n.counts.expired)}</dd>
+        <dt>{t('notification.pruned')}</dt>
+        <dd>{number(n.counts.pruned)}</dd>
         <dt>{t('notification.suppressed')}</dt>
         <dd>{number(n.counts.suppressed)}</dd>
       </dl>
       {analytics.problem && <ProblemMessage problem={analytics.problem} />}
       {!analytics.data && !analytics.problem && <Loading />}
       {analytics.data && <FunnelFigures funnel={analytics.data.funnel} />}
+      {analytics.data && <ClicksByButton funnel={analytics.data.funnel} titles={buttonTitles(n.content?.actions)} />}
       {analytics.data && <HourlyChart series={analytics.data.analytics} />}
     </div>
   );

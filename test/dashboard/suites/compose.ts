@@ -298,4 +298,76 @@ export function composeSuite(fx: () => Fixture): void {
     assert.equal((await api('GET', '/campaigns')).body.data.length, 1, 'nothing was made');
     await fx().signOut();
   });
+
+  test('a variant has its own title and body in every language, shown at the confirmation and saved per language', async () => {
+    const { page } = fx();
+    await fx().signIn(EDITOR);
+    await open('/compose');
+    await page.getByRole('heading', { name: 'Compose a campaign', level: 1 }).waitFor();
+    await page.getByLabel('Name').fill('Bread week');
+    await page.getByLabel('Segment', { exact: true }).last().selectOption({ label: 'Pro bakers' });
+    await page.getByTestId('compose-size').filter({ hasText: /^2$/ }).waitFor();
+    await page.getByLabel('Title', { exact: true }).fill('Bread week');
+    await page.getByLabel('Body').fill('Every loaf half price.');
+    await page.getByLabel('Another language (BCP 47 tag)').fill('fr');
+    await page.getByRole('button', { name: 'Add the language' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('La semaine du pain');
+    await page.getByLabel('Body').fill('Tous les pains à moitié prix.');
+    await page.getByRole('button', { name: 'Add a variant' }).click();
+    await page.getByRole('button', { name: 'Add a variant' }).click();
+    // Both languages have their fields, not only the default one.
+    await page.getByLabel('Variant 2 title (fr)').fill('Le pain, moitié prix');
+    await page.getByLabel('Variant 2 body (en)').fill('Half price, every loaf, all week.');
+    await page.getByRole('button', { name: 'Review and launch' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Launch “Bread week”?' });
+    await dialog.waitFor();
+    const variants = dialog.getByTestId('confirm-variants');
+    assert.deepEqual(await variants.locator(':scope > li').first().locator('li').allInnerTexts(), ['en Bread week · Every loaf half price. (the message as written)', 'fr La semaine du pain · Tous les pains à moitié prix. (the message as written)']);
+    assert.deepEqual(await variants.locator(':scope > li').nth(1).locator('li').allInnerTexts(), ['en Bread week · Half price, every loaf, all week.', 'fr Le pain, moitié prix · Tous les pains à moitié prix.']);
+    await fx().checkAccessibility('compose, the confirmation of variants');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    await page.getByText('Saved as').waitFor();
+    const made = (await api('GET', '/campaigns')).body.data.find((c: { name: string }) => c.name === 'Bread week');
+    assert.ok(made, 'saved');
+    const saved = (await api('GET', `/campaigns/${made.id}`)).body;
+    assert.equal(saved.variants.split[0].content, undefined, 'variant A sends the message as written');
+    assert.deepEqual(saved.variants.split[1].content, { en: { title: 'Bread week', body: 'Half price, every loaf, all week.' }, fr: { title: 'Le pain, moitié prix', body: 'Tous les pains à moitié prix.' } });
+  });
+
+  test('a draft reopened from its page fills Compose, and saving changes it rather than making another', async () => {
+    const { page } = fx();
+    const before = (await api('GET', '/campaigns')).body.data;
+    const draft = before.find((c: { name: string }) => c.name === 'Bread week');
+    assert.equal(draft.status, 'draft');
+    await open(`/campaigns/${draft.id}`);
+    await page.getByRole('link', { name: 'Edit draft' }).click();
+    await page.getByRole('heading', { name: 'Edit the draft “Bread week”', level: 1 }).waitFor();
+    assert.equal(await page.getByLabel('Name').inputValue(), 'Bread week');
+    assert.equal(await page.getByLabel('Title', { exact: true }).inputValue(), 'Bread week');
+    await page.getByTestId('compose-size').filter({ hasText: /^2$/ }).waitFor();
+    await page.getByRole('tab', { name: 'fr', exact: true }).click();
+    assert.equal(await page.getByLabel('Title', { exact: true }).inputValue(), 'La semaine du pain');
+    assert.equal(await page.getByLabel('Variant 2 title (fr)').inputValue(), 'Le pain, moitié prix');
+    assert.equal(await page.getByLabel('Variant 2 body (en)').inputValue(), 'Half price, every loaf, all week.');
+    assert.equal(await page.getByLabel('Variant 1 title (fr)').inputValue(), '');
+    await fx().checkAccessibility('compose, a draft reopened');
+    await page.getByLabel('Name').fill('Bread week, again');
+    await page.getByLabel('Variant 2 title (en)').fill('Bread, half price');
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    // "Saved as" shows from the start here: the save is seen in the API.
+    for (let i = 0; i < 50 && (await api('GET', `/campaigns/${draft.id}`)).body.name !== 'Bread week, again'; i++) await page.waitForTimeout(100);
+    const after = (await api('GET', '/campaigns')).body.data;
+    assert.equal(after.length, before.length, 'no campaign was made');
+    const saved = (await api('GET', `/campaigns/${draft.id}`)).body;
+    assert.equal(saved.name, 'Bread week, again');
+    assert.deepEqual(Object.keys(saved.content), ['en', 'fr']);
+    assert.equal(saved.variants.split[1].content.en.title, 'Bread, half price');
+    assert.equal(saved.variants.split[1].content.fr.title, 'Le pain, moitié prix');
+    // A campaign no longer a draft has no such link.
+    await open(`/campaigns/${campaignId}`);
+    await page.getByRole('heading', { name: 'Croissant day', level: 1 }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Edit draft' }).count(), 0);
+    await fx().signOut();
+  });
 }

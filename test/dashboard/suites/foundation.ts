@@ -180,7 +180,11 @@ export function foundationSuite(fx: () => Fixture): void {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Password', { exact: true }).fill('not the password');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await dialog.getByText('invalid_credentials').waitFor();
+    // The refusal names /password: shown at that field, not above the buttons.
+    const wrong = dialog.getByLabel('Password', { exact: true });
+    await wrong.and(page.locator('[aria-invalid="true"]')).waitFor();
+    assert.equal(await dialog.locator('.field-error').innerText(), 'The password is wrong');
+    assert.equal(await dialog.locator('.problem').count(), 0, 'nothing at the top');
     await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('No second factor.', { exact: false }).waitFor();

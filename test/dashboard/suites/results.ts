@@ -357,4 +357,72 @@ export function resultsSuite(fx: () => Fixture): void {
     await signOut();
     await sink?.close();
   });
+
+  test('failed is one number on the campaign’s page, its wave’s page and the notifications list; its waves are linked; clicks by button on both pages', async () => {
+    const { page } = fx();
+    const made = await admin('POST', '/v1/apps', { name: 'Greengrocer' });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const grocer: CreatedApp = made.body;
+    assert.equal((await admin('POST', `/v1/apps/${grocer.id}/members`, { email: OWNER, role: 'owner' })).status, 200);
+    const call = async (method: string, path: string, body?: unknown, key = grocer.secretKey) => {
+      const res = await fetch(`${fx().server.url}/v1/apps/${grocer.id}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    };
+    const grocerSink = await startPushSink();
+    try {
+      // g1 and g4 get it, g2's push service refuses it for good (failed), g3's device is gone (pruned).
+      const ids = new Map<string, string>();
+      for (const u of ['g1', 'g2', 'g3', 'g4']) {
+        const s = grocerSink.subscribe();
+        if (u === 'g2') grocerSink.respondWith(s.endpoint, [{ status: 400, body: 'bad request' }]);
+        if (u === 'g3') grocerSink.gone(s.endpoint);
+        const res = await call('POST', '/subscriptions', withUserProof(grocer, { channel: 'webpush', endpoint: s.endpoint, keys: s.keys, userId: u }), grocer.publishableKey);
+        assert.equal(res.status, 201, JSON.stringify(res.body));
+        ids.set(u, res.body.id);
+      }
+      const campaign = await call('POST', '/campaigns', { name: 'Apples', audience: { filter: { channel: 'webpush' } }, content: { en: { title: 'Apples are in', actions: [{ action: 'buy', title: 'Buy' }, { action: 'later', title: 'Later' }] } } });
+      assert.equal(campaign.status, 201, JSON.stringify(campaign.body));
+      assert.equal((await call('POST', `/campaigns/${campaign.body.id}/launch`)).status, 200);
+      let wave: { id: string; status: string } | undefined;
+      for (let i = 0; i < 400 && wave?.status !== 'completed'; i++) {
+        wave = (await call('GET', `/notifications?campaignId=${campaign.body.id}`)).body.data[0];
+        if (wave?.status !== 'completed') await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(wave?.status, 'completed');
+      const own = (await call('GET', `/notifications/${wave.id}`)).body.counts;
+      assert.deepEqual([own.failed, own.pruned], [1, 1], 'one refused, one gone');
+      // g1 chose both buttons (one recipient who clicked), g4 one.
+      const events = [['g1', 'buy'], ['g1', 'later'], ['g4', 'buy']].map(([u, action]) => ({ type: 'clicked', notificationId: wave.id, subscriptionId: ids.get(u!), action }));
+      assert.equal((await call('POST', '/events', { events }, grocer.publishableKey)).body.accepted, 3);
+
+      await signIn(OWNER);
+      await page.goto(`${fx().server.url}/dashboard/apps/${grocer.id}/campaigns/${campaign.body.id}`);
+      await page.getByRole('heading', { name: 'Apples', level: 1 }).waitFor();
+      await page.getByTestId('campaign-failed').filter({ hasText: /^1$/ }).waitFor();
+      const waves = page.getByTestId('campaign-waves');
+      await waves.waitFor();
+      const cells = await waves.locator('tbody tr').first().locator('th, td').allInnerTexts();
+      assert.deepEqual([cells[0], cells[1], ...cells.slice(3)], ['Wave 1', 'Completed', '4', '2', '1', '0', '2'], 'wave, status, recipients, delivered, failed, displayed, clicked');
+      const byButton = async () => (await page.getByTestId('button-clicks').locator('tbody tr').all()).map((r) => r.locator('th, td').allInnerTexts());
+      await page.getByTestId('button-clicks').waitFor();
+      assert.deepEqual(await Promise.all(await byButton()), [['Buy buy', '2', '100%'], ['Later later', '1', '50%']]);
+      assert.equal(await page.getByTestId('unique-clicks').innerText(), '2 recipients clicked, each counted once whatever they clicked.');
+      await fx().checkAccessibility('campaign, its waves and clicks by button');
+
+      await waves.getByRole('link', { name: 'Wave 1' }).click();
+      await page.getByRole('heading', { name: `Notification ${wave.id}` }).waitFor();
+      assert.equal(await page.getByTestId('notification-failed').innerText(), '1');
+      await page.getByTestId('button-clicks').waitFor();
+      assert.deepEqual(await Promise.all(await byButton()), [['Buy buy', '2', '100%'], ['Later later', '1', '50%']]);
+
+      await page.goto(`${fx().server.url}/dashboard/apps/${grocer.id}/notifications`);
+      const row = page.locator('tbody tr', { has: page.locator(`a[href$="/notifications/${wave.id}"]`) });
+      await row.waitFor();
+      assert.equal((await row.getByRole('cell').allInnerTexts())[6], '1', 'the list’s failed');
+      await signOut();
+    } finally {
+      await grocerSink.close();
+    }
+  });
 }
