@@ -10,14 +10,3 @@ export function useJourneyStats(_appId: string, _journeyId: string, _loads: numb
   const { t } = useI18n();
   return { counts: undefined, summary: <p className="hint">{t('journey.statsNotYet')}</p> };
 }
-
-/** The simulation of a journey for a user (`simulateJourney`): not answered by the API yet. */
-export function JourneySimulate(_: { appId: string; journeyId: string }) {
-  const { t } = useI18n();
-  return (
-    <section className="card" aria-label={t('journey.simulate')}>
-      <h2>{t('journey.simulate')}</h2>
-      <p className="hint">{t('journey.simulateNotYet')}</p>
-    </section>
-  );
-}

@@ -10,7 +10,8 @@ import { useLoad } from '../ui/use-load.ts';
 import { JourneyJsonEditor, journeyText } from './journey-editor.tsx';
 import { JourneyFlow } from './journey-flow.tsx';
 import { JourneyRuns } from './journey-runs.tsx';
-import { JourneySimulate, useJourneyStats } from './journey-stats.tsx';
+import { JourneySimulate } from './journey-simulate.tsx';
+import { useJourneyStats } from './journey-stats.tsx';
 import type { Journey, JourneyStatus } from './journey-types.ts';
 import { journeyStatusKey } from './journeys.tsx';
 
