@@ -38,6 +38,7 @@ import { publicAlertRoutes } from './http/routes/public-alerts.ts';
 import { alertZoneRoutes } from './http/routes/alert-zones.ts';
 import { geocodeRoutes } from './http/routes/geocodes.ts';
 import { journeyRoutes } from './http/routes/journeys.ts';
+import { journeyVisibilityRoutes } from './http/routes/journeys-visibility.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -145,6 +146,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   alertZoneRoutes(app, ctx);
   geocodeRoutes(app, ctx);
   journeyRoutes(app, ctx);
+  journeyVisibilityRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -125,6 +125,8 @@ export const ERRORS = {
   invalid_journey: { status: 400, title: 'The journey is not valid' },
   journey_status: { status: 409, title: 'The journey cannot do that in its status' },
   identity_verification_required: { status: 403, title: 'This needs an app that verifies user ids' },
+  journey_version_not_found: { status: 404, title: 'The journey has no such version' },
+  invalid_simulation: { status: 400, title: 'The journey simulation is not valid' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

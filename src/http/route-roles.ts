@@ -30,6 +30,8 @@ export const ROUTE_ROLES: Rule[] = [
   { methods: 'any', path: under('members'), need: 'owner' },
   { methods: 'write', path: under('identity-secret', 'credentials', 'api-keys', 'campaign-settings', 'webhooks'), need: 'owner' },
   { methods: 'write', path: new RegExp(`${APP}$`), need: 'owner' },
+  // A journey's simulation sends, stores and queues nothing: a read, for every member.
+  { methods: 'write', path: new RegExp(`${APP}/journeys/:id/simulate$`), need: 'viewer' },
   // Audiences, content and sends.
   {
     methods: 'write',

@@ -9,6 +9,7 @@ import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
 import { advanceRun, commitMove, definitionOf } from './run-engine.ts';
 import { runRow } from './run-row.ts';
+import { addStepCounts } from './step-counts.ts';
 import { userMatches, type TriggerEvent } from './user-facts.ts';
 
 export const JOURNEY_EVENTS_JOB = 'journey-events';
@@ -129,31 +130,37 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
     if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) continue;
     const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
     const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
-    const inserted = await db
-      .insertInto('journey_runs')
-      .values({
-        app_id: appId,
-        journey_id: j.id,
-        version: j.version,
-        user_seq: seq,
-        external_id: user.external_id,
-        state: 'active',
-        step: first,
-        token: 0,
-        due_at: now,
-        waiting_for: null,
-        trigger: JSON.stringify(event),
-        trigger_key: triggerKey(j.id, stored),
-        started_at: now,
-        ended_at: null,
-        end_reason: null,
-        timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
-        updated_at: now,
-      })
-      // Already started by this event (a retried job), or the user has a run going (a race).
-      .onConflict((oc) => oc.doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    // The run and its entry on the first step are counted in one commit (step-counts.ts).
+    const inserted = await db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('journey_runs')
+        .values({
+          app_id: appId,
+          journey_id: j.id,
+          version: j.version,
+          user_seq: seq,
+          external_id: user.external_id,
+          state: 'active',
+          step: first,
+          token: 0,
+          due_at: now,
+          waiting_for: null,
+          trigger: JSON.stringify(event),
+          trigger_key: triggerKey(j.id, stored),
+          started_at: now,
+          ended_at: null,
+          end_reason: null,
+          timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
+          updated_at: now,
+          sends: 0,
+        })
+        // Already started by this event (a retried job), or the user has a run going (a race).
+        .onConflict((oc) => oc.doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (row && first !== null) await addStepCounts(tx, j.id, j.version, [{ runId: Number(row.id), count: { step: first, outcome: 'entered' } }]);
+      return row;
+    });
     if (!inserted) continue;
     // The first step is instant or sets its own timer; a crash before that leaves the run
     // due now, which the reconcile of journey-step jobs finds.
@@ -166,6 +173,6 @@ async function enterFirst(ctx: Context, runId: number): Promise<void> {
   const r = await ctx.store.db.selectFrom('journey_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
   const run = runRow(r);
   const def = await definitionOf(ctx, run.journey_id, run.version);
-  const moved = await commitMove(ctx, { ...run, step: null }, def, { to: run.step, what: 'started' });
+  const moved = await commitMove(ctx, { ...run, step: null }, def, { to: run.step, what: 'started', enteredCounted: true });
   if (moved && isDue(moved, ctx.now())) await advanceRun(ctx, moved.id, moved.token);
 }

@@ -3,6 +3,7 @@ import { newId } from '../crypto/tokens.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { JourneyStatus, JourneysTable } from '../store/schema-journeys.ts';
 import { validateJourney, type JourneyDefinition } from './journey-definition.ts';
+import { addStepCounts } from './step-counts.ts';
 
 /** A journey as the API shows it: its current version's definition as stored, with its state. */
 export interface JourneyView {
@@ -127,6 +128,7 @@ export async function deleteJourney(ctx: Context, appId: string, id: string): Pr
   if (row.status !== 'draft' && row.status !== 'archived') throw new ApiError('journey_status', `A ${row.status} journey is archived before it is deleted`, { journeyStatus: row.status });
   await ctx.store.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('journey_runs').where('journey_id', '=', id).execute();
+    await tx.deleteFrom('journey_step_counts').where('journey_id', '=', id).execute();
     await tx.deleteFrom('journey_versions').where('journey_id', '=', id).execute();
     await tx.deleteFrom('journeys').where('id', '=', id).execute();
   });
@@ -151,12 +153,18 @@ export async function moveJourney(ctx: Context, appId: string, id: string, actio
   await ctx.store.db.transaction().execute(async (tx) => {
     await tx.updateTable('journeys').set({ status: move.to, updated_at: now }).where('id', '=', id).execute();
     if (move.to === 'archived') {
-      await tx
+      const ended = await tx
         .updateTable('journey_runs')
         .set((eb) => ({ state: 'ended', ended_at: now, end_reason: 'archived', due_at: null, waiting_for: null, token: eb('token', '+', 1), updated_at: now }))
         .where('journey_id', '=', id)
         .where('state', '=', 'active')
+        .returning(['id', 'version', 'step'])
         .execute();
+      // Each ended run counted as exited where it was, with the update (step-counts.ts).
+      for (const version of new Set(ended.map((r) => Number(r.version)))) {
+        const items = ended.filter((r) => Number(r.version) === version && r.step !== null).map((r) => ({ runId: Number(r.id), count: { step: r.step!, outcome: 'exited:archived' } }));
+        await addStepCounts(tx, id, version, items);
+      }
     }
   });
   return getJourney(ctx, appId, id);

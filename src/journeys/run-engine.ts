@@ -12,6 +12,7 @@ import { JOURNEY_LIMITS, type JourneyDefinition, type Step } from './journey-def
 import { versionDefinition } from './journeys.ts';
 import { enterList, nextPosition, stepAt } from './positions.ts';
 import { loadRun } from './run-row.ts';
+import { addStepCounts, type StepCount } from './step-counts.ts';
 import { sendStep } from './send-step.ts';
 import { userMatches, type TriggerEvent } from './user-facts.ts';
 
@@ -43,6 +44,12 @@ interface Move {
   holdUntil?: number;
   /** The end of the run, for a reason other than reaching the end. */
   end?: string;
+  /** The step the run ends on while entering it (a wait whose instant is missing): counted as entered and exited there. */
+  endAt?: string;
+  /** What the step did, for its counts: a send step sent or skipped. */
+  count?: 'sent' | 'skipped';
+  /** The run's entry on its first step, already counted with the run's row (journey-events.ts). */
+  enteredCounted?: boolean;
   alsoInTx?: (tx: Transaction<Database>) => Promise<void>;
 }
 
@@ -93,19 +100,29 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
   let set: Partial<JourneyRun>;
   let timer: JobSpec | undefined;
   const token = run.token + 1;
+  // The counts of the move (step-counts.ts), committed with it: exact however often it is retried.
+  const counts: StepCount[] = [];
+  if (move.count && run.step !== null) counts.push({ step: run.step, outcome: move.count });
+  const sends = run.sends + (move.count === 'sent' ? 1 : 0);
   if (move.end !== undefined || (move.to === null && move.holdUntil === undefined)) {
     const reason = move.end ?? 'completed';
     entries.push({ at, step: null, what: 'ended', detail: reason });
-    set = { state: 'ended', step: null, due_at: null, waiting_for: null, ended_at: now, end_reason: reason };
+    set = { state: 'ended', step: null, due_at: null, waiting_for: null, ended_at: now, end_reason: reason, sends };
+    if (move.endAt !== undefined && !move.enteredCounted) counts.push({ step: move.endAt, outcome: 'entered' });
+    const on = move.endAt ?? run.step;
+    if (on !== null) counts.push({ step: on, outcome: `exited:${reason}` });
+    // Converted: the user did what the journey asked (an exit event) after it had sent them something.
+    if (reason.startsWith('exit_event:') && sends > 0) counts.push({ step: '', outcome: 'converted' });
   } else if (move.holdUntil !== undefined) {
     set = { due_at: move.holdUntil, waiting_for: null };
     timer = stepJobSpec(run.id, token, move.holdUntil);
   } else {
     const step = stepAt(def, move.to!)!;
     const e = await entry(ctx, run, step, now);
-    if (e.end !== undefined) return commitMove(ctx, run, def, { ...move, to: null, end: e.end });
+    if (e.end !== undefined) return commitMove(ctx, run, def, { ...move, to: null, end: e.end, endAt: move.to! });
     if (e.timed) entries.push({ at, step: move.to, what: e.waitingFor ? `waiting for ${e.waitingFor}` : 'waiting', detail: `until ${new Date(e.dueAt).toISOString()}` });
-    set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor };
+    set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor, sends };
+    if (!move.enteredCounted) counts.push({ step: move.to!, outcome: 'entered' });
     // Instant steps run on in the caller's loop; a timed one gets its timer, in the same commit.
     if (e.timed) timer = stepJobSpec(run.id, token, e.dueAt);
   }
@@ -119,6 +136,7 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
       .where('state', '=', 'active')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
+    await addStepCounts(tx, run.journey_id, run.version, counts.map((count) => ({ runId: run.id, count })));
     await move.alsoInTx?.(tx);
     if (timer) await ctx.queue.add([timer], tx);
     return true;
@@ -156,9 +174,9 @@ async function stepMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, e
     return { to: nextPosition(def, at), what: 'updated', detail: Object.keys(step.update.attributes).join(', '), alsoInTx: async (tx) => void (await applyPatch(tx, ctx, run.app_id, run.external_id, patch, ctx.now())) };
   }
   const outcome = await sendStep(ctx, run, def, step.send, event);
-  if ('sent' in outcome) return { to: nextPosition(def, at), what: 'sent', detail: outcome.sent };
+  if ('sent' in outcome) return { to: nextPosition(def, at), what: 'sent', detail: outcome.sent, count: 'sent' };
   if ('hold' in outcome) return { to: at, what: `held: ${outcome.reason}`, detail: `until ${new Date(outcome.hold).toISOString()}`, holdUntil: outcome.hold };
-  return { to: nextPosition(def, at), what: `skipped: ${outcome.skip}`, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+  return { to: nextPosition(def, at), what: `skipped: ${outcome.skip}`, count: 'skipped', ...(outcome.detail ? { detail: outcome.detail } : {}) };
 }
 
 const definitions = new Map<string, JourneyDefinition>();

@@ -16,6 +16,7 @@ export function runRow(r: Record<string, unknown>): JourneyRun {
     started_at: Number(r.started_at),
     ended_at: nullable(r.ended_at),
     updated_at: Number(r.updated_at),
+    sends: Number(r.sends ?? 0),
   };
 }
 

@@ -52,21 +52,35 @@ export function eventAttributes(event: TriggerEvent | null): Record<string, Attr
  * the names the filter tests.
  */
 export async function userMatches(db: Kysely<Database>, appId: string, userSeq: number, filter: Filter, event: TriggerEvent | null, now: number): Promise<boolean> {
+  const facts = await storedFacts(db, appId, userSeq, eventNames(filter));
+  return facts !== null && factsMatch(filter, facts, event, now);
+}
+
+/** Whether facts of a user (stored, or made up by a simulation) and the trigger event match a filter. */
+export function factsMatch(filter: Filter, facts: AudienceUser, event: TriggerEvent | null, now: number): boolean {
+  return matchesUser(filter, { ...facts, attributes: { ...facts.attributes, ...eventAttributes(event) } }, now);
+}
+
+/** The event names a filter tests (`{"event": ...}` conditions), whose events its evaluation needs. */
+export function filterEventNames(f: Filter, into = new Set<string>()): Set<string> {
+  return eventNames(f, into);
+}
+
+/** A stored user as the filter language sees them, with their latest events of the names given; null when there is none. */
+export async function storedFacts(db: Kysely<Database>, appId: string, userSeq: number, names: Set<string>): Promise<AudienceUser | null> {
   const user = await db.selectFrom('users').selectAll().where('seq', '=', userSeq).where('app_id', '=', appId).executeTakeFirst();
-  if (!user) return false;
+  if (!user) return null;
   const [attrs, subs, events] = await Promise.all([
     db.selectFrom('user_attributes').select(['key', 'type', 'str', 'num']).where('user_seq', '=', userSeq).execute(),
     db.selectFrom('subscriptions').select(['seq', 'id', 'channel', 'tags']).where('app_id', '=', appId).where('user_id', '=', user.external_id).execute(),
     (async () => {
-      const names = [...eventNames(filter)];
-      if (names.length === 0) return [];
-      return db.selectFrom('user_events').select(['name', 'at', 'properties']).where('app_id', '=', appId).where('user_seq', '=', userSeq).where('name', 'in', names).orderBy('at', 'desc').limit(EVENTS_PER_NAME * names.length).execute();
+      if (names.size === 0) return [];
+      return db.selectFrom('user_events').select(['name', 'at', 'properties']).where('app_id', '=', appId).where('user_seq', '=', userSeq).where('name', 'in', [...names]).orderBy('at', 'desc').limit(EVENTS_PER_NAME * names.size).execute();
     })(),
   ]);
   const attributes: Record<string, AttributeValue> = {};
   for (const a of attrs) attributes[a.key] = { type: a.type, value: a.type === 'string' ? (a.str ?? '') : a.type === 'boolean' ? a.num === 1 : Number(a.num) };
-  Object.assign(attributes, eventAttributes(event));
-  const facts: AudienceUser = {
+  return {
     externalId: user.external_id,
     language: user.language,
     country: user.country,
@@ -80,5 +94,4 @@ export async function userMatches(db: Kysely<Database>, appId: string, userSeq: 
     events: events.map((e) => ({ name: e.name, at: Number(e.at), properties: JSON.parse(e.properties) as Record<string, unknown> })),
     subscriptions: subs.map((s) => ({ seq: Number(s.seq), id: s.id, channel: s.channel, tags: JSON.parse(s.tags) as Record<string, string> })),
   };
-  return matchesUser(filter, facts, now);
 }

@@ -63,7 +63,27 @@ export interface JourneyRunsTable {
   /** JSON array of what the run did: [{at, step, what, detail?}], capped in length. */
   timeline: string;
   updated_at: number;
+  /** Send steps the run has sent (migration 032): a run that ends by an exit event after one is converted. */
+  sends: number;
 }
 
 /** A run as read back (ids and times as numbers on both engines: src/journeys/run-row.ts). */
 export type JourneyRun = Omit<JourneyRunsTable, 'id'> & { id: number };
+
+/**
+ * Per-step counts of a version (migration 032): how many runs entered each step, were sent
+ * or skipped there, ended there (`exited:<reason>`), and, at step `''`, runs converted.
+ * Written in the transaction of the move they count, so they are exact; spread over a few
+ * `shard` rows (the run's id modulo JOURNEY_COUNT_SHARDS) so that runs moving at once do not
+ * all wait for the lock of one row. A reader sums the shards.
+ */
+export interface JourneyStepCountsTable {
+  journey_id: string;
+  version: number;
+  /** The step's JSON pointer (`/steps/1`), or `''` for counts of the run as a whole. */
+  step: string;
+  /** `entered`, `sent`, `skipped`, `exited:<end reason>`, `converted`. */
+  outcome: string;
+  shard: number;
+  n: number;
+}

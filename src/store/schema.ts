@@ -11,7 +11,7 @@ import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, User
 import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 import type { WebhookAttemptsTable } from './schema-webhooks.ts';
 import type { RecipientClicksTable } from './schema-analytics.ts';
-import type { JourneyRunsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
+import type { JourneyRunsTable, JourneyStepCountsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -74,6 +74,7 @@ export interface Database {
   journeys: JourneysTable;
   journey_versions: JourneyVersionsTable;
   journey_runs: JourneyRunsTable;
+  journey_step_counts: JourneyStepCountsTable;
 }
 
 export interface AppsTable {

@@ -11,23 +11,12 @@ import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carill
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { drained, userWithDevice } from '../campaigns/campaign-fixture.ts';
 import { activeJourney, runsOf, titles, track, until, type App } from './journey-fixture.ts';
+import { ABANDONED_CART } from '../../src/journeys/templates.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export const ABANDONED_CART = {
-  name: 'Abandoned cart',
-  trigger: { event: 'cart_updated' },
-  exit: { events: ['purchase', 'cart_cleared'] },
-  reentry: { after: '1d' },
-  steps: [
-    { wait: { duration: '1h' } },
-    { send: { category: 'promotions', content: { en: { title: 'You left {{ event.properties.firstItemName }} in your cart', image: '{{ event.properties.firstItemImage }}', url: 'https://shop.example/cart' } } } },
-    { wait: { duration: '1d' } },
-    { send: { category: 'promotions', content: { en: { title: 'Still thinking about {{ event.properties.firstItemName }}?' } } } },
-  ],
-};
 
 // Event properties are scalars (docs/events.md): the site sends the cart's first item as properties of its own.
 const cart = (name: string) => ({ firstItemName: name, firstItemImage: `https://shop.example/${name.replace(/ /g, '-')}.png`, itemCount: 2 });

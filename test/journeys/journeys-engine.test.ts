@@ -11,6 +11,7 @@ import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { drained, userWithDevice } from '../campaigns/campaign-fixture.ts';
 import { activeJourney, runsOf, titles, track, until, type App } from './journey-fixture.ts';
 import { advanceRun } from '../../src/journeys/run-engine.ts';
+import { APPOINTMENT_REMINDER } from '../../src/journeys/templates.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z'); // 11:00 in Paris
 const HOUR = 3_600_000;
@@ -230,18 +231,7 @@ for (const kind of STORES) {
     test('the reminder recipe: T-24 h and T-1 h before the appointment the event carries; a cancellation ends it', async () => {
       const base = clock;
       const starts = base + 3 * DAY;
-      const id = await activeJourney(c, app, {
-        name: 'Appointment reminder',
-        trigger: { event: 'appointment_booked' },
-        exit: { events: ['appointment_cancelled'] },
-        reentry: { after: '1m' },
-        steps: [
-          { wait: { untilEventTime: 'startsAt', before: '24h' } },
-          send('Tomorrow: {{ event.properties.what }}'),
-          { wait: { untilEventTime: 'startsAt', before: '1h' } },
-          send('In an hour: {{ event.properties.what }}'),
-        ],
-      });
+      const id = await activeJourney(c, app, APPOINTMENT_REMINDER);
       for (const u of ['rem', 'cancel', 'vague']) await user(u, { timezone: 'Asia/Kolkata' });
       await track(c, app, 'rem', 'appointment_booked', { what: 'dentist', startsAt: new Date(starts).toISOString() });
       await track(c, app, 'cancel', 'appointment_booked', { what: 'dentist', startsAt: new Date(starts).toISOString() });

@@ -1,0 +1,62 @@
+/**
+ * The recipes of docs/journeys.md, shipped as starting points (`GET .../journey-templates`).
+ * Each `journey` is a body `POST .../journeys` accepts as is; the recipe tests
+ * (test/journeys/) run these very definitions, so the docs, the templates and what is tested
+ * cannot drift apart.
+ */
+export interface JourneyTemplate {
+  id: string;
+  name: string;
+  description: string;
+  journey: Record<string, unknown>;
+}
+
+/** Abandoned cart: an hour after the cart changed, its first item by name and image; a day later a reminder; a purchase ends it. */
+export const ABANDONED_CART = {
+  name: 'Abandoned cart',
+  trigger: { event: 'cart_updated' },
+  exit: { events: ['purchase', 'cart_cleared'] },
+  reentry: { after: '1d' },
+  steps: [
+    { wait: { duration: '1h' } },
+    { send: { category: 'promotions', content: { en: { title: 'You left {{ event.properties.firstItemName }} in your cart', image: '{{ event.properties.firstItemImage }}', url: 'https://shop.example/cart' } } } },
+    { wait: { duration: '1d' } },
+    { send: { category: 'promotions', content: { en: { title: 'Still thinking about {{ event.properties.firstItemName }}?' } } } },
+  ],
+};
+
+/** Appointment reminder: 24 hours and 1 hour before the instant the booking carries; a cancellation ends it. */
+export const APPOINTMENT_REMINDER = {
+  name: 'Appointment reminder',
+  trigger: { event: 'appointment_booked' },
+  exit: { events: ['appointment_cancelled'] },
+  reentry: { after: '1m' },
+  steps: [
+    { wait: { untilEventTime: 'startsAt', before: '24h' } },
+    { send: { content: { en: { title: 'Tomorrow: {{ event.properties.what }}' } } } },
+    { wait: { untilEventTime: 'startsAt', before: '1h' } },
+    { send: { content: { en: { title: 'In an hour: {{ event.properties.what }}' } } } },
+  ],
+};
+
+export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [
+  {
+    id: 'abandoned_cart',
+    name: 'Abandoned cart',
+    description:
+      'Starts on `cart_updated` (with `firstItemName` and `firstItemImage`); an hour later sends the first item by name and image, a day later a reminder. A `purchase` or `cart_cleared` ends the run wherever it is; a user may enter again a day after their last run ended.',
+    journey: ABANDONED_CART,
+  },
+  {
+    id: 'appointment_reminder',
+    name: 'Appointment reminder',
+    description:
+      'Starts on `appointment_booked` (with `what` and `startsAt`, an RFC 3339 instant); sends a reminder 24 hours and 1 hour before it. An `appointment_cancelled` ends the run and no pending reminder goes.',
+    journey: APPOINTMENT_REMINDER,
+  },
+];
+
+/** The templates, as the API answers them (copies: a caller cannot change the shared definitions). */
+export function listJourneyTemplates(): { data: JourneyTemplate[] } {
+  return { data: structuredClone(JOURNEY_TEMPLATES) as JourneyTemplate[] };
+}
