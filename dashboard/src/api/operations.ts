@@ -88,6 +88,9 @@ export const OPERATIONS = {
   pauseJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/pause'],
   archiveJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/archive'],
   listJourneyRuns: ['GET', '/v1/apps/{appId}/journeys/{id}/runs'],
+  getJourneyStats: ['GET', '/v1/apps/{appId}/journeys/{id}/stats'],
+  simulateJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/simulate'],
+  listJourneyTemplates: ['GET', '/v1/apps/{appId}/journey-templates'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

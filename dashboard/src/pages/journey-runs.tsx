@@ -9,9 +9,9 @@ import type { Run } from './journey-types.ts';
 /**
  * The journey's latest runs (the API's 100 newest, or one user's), each with where it is
  * and how it ended; choosing one shows its timeline. `version` reloads them when the page
- * reloads the journey (after a lifecycle action).
+ * reloads the journey (after a lifecycle action, or Refresh, which reloads the counts too).
  */
-export function JourneyRuns({ appId, journeyId, version }: { appId: string; journeyId: string; version: number }) {
+export function JourneyRuns({ appId, journeyId, version, onRefresh }: { appId: string; journeyId: string; version: number; onRefresh(): void }) {
   const { t, date } = useI18n();
   const [typed, setTyped] = useState('');
   const [userId, setUserId] = useState('');
@@ -23,7 +23,7 @@ export function JourneyRuns({ appId, journeyId, version }: { appId: string; jour
     <Section
       title={t('journey.runs')}
       actions={
-        <button type="button" className="secondary" onClick={runs.reload}>
+        <button type="button" className="secondary" onClick={onRefresh}>
           {t('journey.refresh')}
         </button>
       }
@@ -101,9 +101,16 @@ export function Timeline({ entries }: { entries: { at: string; step: string | nu
       {entries.map((e, i) => (
         <li key={i}>
           <time dateTime={e.at}>{date(e.at)}</time> {e.step && <code>{e.step}</code>} <strong>{e.what}</strong>
-          {e.detail !== undefined && e.detail !== null && <span className="muted"> · {typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail)}</span>}
+          {e.detail !== undefined && e.detail !== null && <span className="muted"> · {detailText(e.detail)}</span>}
         </li>
       ))}
     </ol>
   );
+}
+
+/** A run's detail is text; a simulation's an object (a send's rendered title and body): its members, in a line. */
+function detailText(detail: unknown): string {
+  if (typeof detail === 'string') return detail;
+  if (detail && typeof detail === 'object' && !Array.isArray(detail)) return Object.entries(detail).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ');
+  return JSON.stringify(detail);
 }

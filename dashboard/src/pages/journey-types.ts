@@ -69,6 +69,21 @@ export interface JourneyStats {
   ended: Record<string, number>;
 }
 
+/** A simulation's answer (POST .../journeys/{id}/simulate): the run on a virtual clock, nothing sent. */
+export interface SimulationResult {
+  journeyId: string;
+  version: number;
+  timeline: { at: string; step: string | null; what: string; detail?: Record<string, unknown> }[];
+  endedBy: string | null;
+}
+
+export interface JourneyTemplate {
+  id: string;
+  name: string;
+  description: string;
+  journey: Record<string, unknown>;
+}
+
 declare module '../api/types.ts' {
   interface Answers {
     listJourneys: List<Journey>;
@@ -80,5 +95,8 @@ declare module '../api/types.ts' {
     pauseJourney: Journey;
     archiveJourney: Journey;
     listJourneyRuns: List<Run>;
+    getJourneyStats: JourneyStats;
+    simulateJourney: SimulationResult;
+    listJourneyTemplates: List<JourneyTemplate>;
   }
 }

@@ -72,7 +72,7 @@ export function JourneyPage({ appId, journeyId }: { appId: string; journeyId: st
         {stats.summary}
         <JourneyFlow steps={steps} counts={stats.counts} />
       </Section>
-      <JourneyRuns appId={appId} journeyId={journeyId} version={loads} />
+      <JourneyRuns appId={appId} journeyId={journeyId} version={loads} onRefresh={reload} />
       <JourneySimulate appId={appId} journeyId={journeyId} />
       <Definition appId={appId} journey={j} editor={editor} onSaved={reload} />
     </div>

@@ -2,12 +2,15 @@
  * An app's journeys in the dashboard: a journey made with the API is listed (status,
  * version, runs in flight) and opened; its steps are drawn as a flow (update, branch with
  * then and else, waitFor with matched and timed out, a split with its weights, sends with
- * their titles), each at its JSON pointer; an editor activates it, a tracked event starts a
- * run that the page shows at its step with its timeline; a refused save shows the
- * problem's pointer at the field and changes nothing; a new journey is saved as a draft,
- * archived and deleted, each destructive move confirmed; a viewer sees no button that
- * changes anything, and their forged call is refused; the pages in French.
- * Accessibility at both widths; the screenshots journeys and journey.
+ * their titles), each at its JSON pointer with its counts (getJourneyStats); an editor
+ * activates it, a tracked event starts a run that the page shows at its step, counted
+ * there, with its timeline; pause and activate again; a simulation of a made-up user and a
+ * stored one shows its timeline and stores nothing, and a refusal at its field; a refused
+ * save shows the problem's pointer at the field and changes nothing; a new journey from a
+ * template is saved as a draft, archived and deleted, each destructive move confirmed; a
+ * viewer sees no button that changes anything (a simulation they may run), and their
+ * forged call is refused; the page in French. Accessibility at both widths; the
+ * screenshots journeys, journey and journey-new.
  *
  * No clock is needed: the run waits (for an event, two days) at the step the test looks
  * at, and the engine's moves up to there happen on the event's own job, which the test
@@ -65,8 +68,11 @@ export function journeysSuite(fx: () => Fixture): void {
   }
   const url = (path: string) => `${fx().server.url}/dashboard/apps/${app.id}${path}`;
   const step = (pointer: string) => fx().page.locator(`[data-step="${pointer}"] > .flow-card`);
-  /** A step's card as read aloud: its kind, pointer, summary (and counts), spaces collapsed. */
-  const stepText = async (pointer: string) => (await step(pointer).innerText()).replace(/\s+/g, ' ').trim();
+  const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
+  /** A step's card as read: its kind, pointer and summary, spaces collapsed. */
+  const stepText = async (pointer: string) => collapse(`${await step(pointer).locator('.flow-kind').innerText()} ${await step(pointer).locator('.flow-summary').innerText()}`);
+  /** A step's counts (getJourneyStats), as its card shows them. */
+  const countsText = async (pointer: string) => collapse(await step(pointer).locator('.flow-counts').innerText());
 
   test('a journey made with the API is listed and drawn as a flow, every step at its pointer', async () => {
     const made = await call('POST', '/v1/apps', { name: 'Travel shop' }, adminKey());
@@ -111,6 +117,10 @@ export function journeysSuite(fx: () => Fixture): void {
     assert.deepEqual(await page.locator('[data-step="/steps/2"] > .flow-paths > .flow-path > .flow-path-label').allInnerTexts(), ['checkout_started came', 'Timed out']);
     assert.deepEqual(await page.locator('[data-step="/steps/2/waitFor/timedOut/0"] .flow-path-label').allInnerTexts(), ['Path 1: weight 3 (75%)', 'Path 2: weight 1 (25%)']);
     await page.getByText('No run yet.').waitFor();
+    // The counts of the stats endpoint, every step at zero.
+    assert.equal(await countsText('/steps/0'), 'Entered 0 Here now 0');
+    assert.equal(await countsText('/steps/2/waitFor/matched/0'), 'Entered 0 Here now 0 Sent 0 Skipped 0');
+    assert.equal(await page.locator('.flow-counts').count(), flow.length);
     await fx().checkAccessibility('a draft journey');
   });
 
@@ -146,15 +156,70 @@ export function journeysSuite(fx: () => Fixture): void {
     assert.ok(timeline.some((l) => /^\/steps\/1 branch: else$/.test(l)), timeline.join('\n'));
     assert.ok(timeline.some((l) => l.startsWith('/steps/2 waiting for checkout_started')), timeline.join('\n'));
 
-    // The run is counted with the journey, on its page and in the list.
+    // The run is counted with the journey, on its page and in the list, and at each step it passed.
     await page.reload();
     await page.getByTestId('journey-active').filter({ hasText: '1' }).waitFor();
+    assert.equal(await countsText('/steps/0'), 'Entered 1 Here now 0');
+    assert.equal(await countsText('/steps/1'), 'Entered 1 Here now 0');
+    assert.equal(await countsText('/steps/1/branch/then/0'), 'Entered 0 Here now 0 Sent 0 Skipped 0');
+    assert.equal(await countsText('/steps/2'), 'Entered 1 Here now 1');
+    assert.equal(await countsText('/steps/3'), 'Entered 0 Here now 0');
+    assert.deepEqual((await page.locator('.journey-figures dd').allInnerTexts()), ['1', '0', '0'], 'in flight, ended, converted');
     await fx().checkAccessibility('an active journey with a run');
     await fx().screenshot('journey');
     await page.goto(url('/journeys'));
     const row = page.getByRole('row', { name: /Abandoned cart/ });
     await row.waitFor();
     assert.deepEqual(await row.getByRole('cell').allInnerTexts(), ['Abandoned cart', 'Active', '1', '1', '0']);
+
+    // Pause takes no one new in, and Activate again: neither asks first, nothing is lost.
+    await row.getByRole('link', { name: 'Abandoned cart' }).click();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByTestId('journey-status').filter({ hasText: 'Paused' }).waitFor();
+    assert.equal((await call('GET', `/v1/apps/${app.id}/journeys/${journeyId}`)).body.status, 'paused');
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await page.getByTestId('journey-status').filter({ hasText: 'Active' }).waitFor();
+    assert.equal(await page.getByTestId('journey-active').innerText(), '1');
+  });
+
+  test('a simulation runs a made-up user and a stored one on a virtual clock, sends nothing, and shows a refusal at its field', async () => {
+    const { page } = fx();
+    const form = page.locator('section', { has: page.getByRole('heading', { name: 'Simulate', level: 2 }) });
+    await form.getByLabel('A made-up user').check();
+    await form.getByLabel('Attributes (JSON)').fill('{"plan": "pro"}');
+    await form.getByLabel('Events during the run (JSON)').fill('[{"name": "checkout_started", "at": "+1h"}]');
+    await form.getByLabel('Trigger event properties (JSON)').fill('{"item": "Blue kettle"}');
+    await form.getByRole('button', { name: 'Simulate' }).click();
+    const result = form.getByRole('status');
+    await result.getByText('The run ends: completed.').waitFor();
+    const lines = await result.locator('.timeline li').evaluateAll((lis) => lis.map((li) => [...li.childNodes].filter((n) => n.nodeName !== 'TIME').map((n) => n.textContent).join('').trim()));
+    const whats = lines.map((l) => l.replace(/ · .*$/, ''));
+    assert.deepEqual(whats, ['entered', '/steps/0 updated', '/steps/1 branch', '/steps/1/branch/then/0 sent', '/steps/2 waiting', '/steps/2 event', '/steps/2 matched', '/steps/2/waitFor/matched/0 sent', '/steps/3 waiting', '/steps/3 waited', 'completed'], lines.join('\n'));
+    // A send shows what this user would get, rendered with the trigger event.
+    assert.match(lines[3]!, /title: Pro perks on Blue kettle/);
+    assert.match(lines[2]!, /path: then/);
+    await fx().checkAccessibility('a simulation');
+
+    await form.getByLabel('Events during the run (JSON)').fill('[{"name": "checkout_started", "at": "2h"}]');
+    await form.getByRole('button', { name: 'Simulate' }).click();
+    const error = form.locator('.field-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /^\/events\/0\/at: .*offset/);
+    assert.equal(await form.getByLabel('Events during the run (JSON)').getAttribute('aria-invalid'), 'true');
+    assert.equal(await result.count(), 0, 'no timeline for a refused simulation');
+
+    await form.getByLabel('A stored user, as they are now').check();
+    await form.getByLabel('User (external id)').fill('ann');
+    await form.getByLabel('Events during the run (JSON)').fill('[]');
+    await form.getByLabel('Trigger event properties (JSON)').fill('{}');
+    await form.getByRole('button', { name: 'Simulate' }).click();
+    await result.getByText('The run ends: completed.').waitFor();
+    assert.ok((await result.locator('.timeline li').allInnerTexts()).some((l) => /\/steps\/2 timed_out/.test(l)));
+    // Nothing was stored: ann has her one run, still waiting; the counts did not move.
+    const runs = (await call('GET', `/v1/apps/${app.id}/journeys/${journeyId}/runs`)).body.data;
+    assert.deepEqual(runs.map((r: { userId: string; state: string }) => [r.userId, r.state]), [['ann', 'active']]);
+    const stats = (await call('GET', `/v1/apps/${app.id}/journeys/${journeyId}/stats`)).body;
+    assert.deepEqual(stats.runs, { active: 1, ended: 0, converted: 0 });
   });
 
   test('a refused save shows the problem’s pointer at the field, and nothing changes', async () => {
@@ -184,8 +249,15 @@ export function journeysSuite(fx: () => Fixture): void {
     await page.getByRole('link', { name: 'New journey' }).click();
     await page.getByRole('heading', { name: 'New journey', level: 1 }).waitFor();
     const field = page.getByLabel('The journey as JSON');
+    const blank = JSON.parse(await field.inputValue());
+    assert.ok(Array.isArray(blank.steps) && blank.steps.length > 0, 'the editor starts from a journey to change');
+    // A template of the API fills the editor with its body.
+    await page.getByRole('button', { name: 'Use “Appointment reminder”' }).click();
     const draft = JSON.parse(await field.inputValue());
-    assert.ok(Array.isArray(draft.steps) && draft.steps.length > 0, 'the editor starts from a journey to change');
+    assert.equal(draft.name, 'Appointment reminder');
+    assert.equal(draft.trigger.event, 'appointment_booked');
+    assert.equal(draft.steps[0].wait.untilEventTime, 'startsAt');
+    await fx().screenshot('journey-new');
     await field.fill(JSON.stringify({ ...draft, name: 'Welcome', steps: [{ jump: {} }] }));
     await page.getByRole('button', { name: 'Save as a draft' }).click();
     await page.locator('.field-error').filter({ hasText: /^At \/steps\/0\/jump: unknown step kind .+ invalid_journey$/ }).waitFor();
@@ -194,6 +266,7 @@ export function journeysSuite(fx: () => Fixture): void {
     await page.getByRole('button', { name: 'Save as a draft' }).click();
     await page.getByRole('heading', { name: 'Welcome', level: 1 }).waitFor();
     assert.equal(await page.getByTestId('journey-status').innerText(), 'Draft');
+    assert.match(await stepText('/steps/0'), /^Wait \/steps\/0 until 24h before the event’s startsAt$/);
     const welcomeId = (await page.locator('.facts code').first().innerText()).trim();
 
     // Archive asks first; Cancel changes nothing.
@@ -233,6 +306,11 @@ export function journeysSuite(fx: () => Fixture): void {
     assert.equal(forged.status, 403);
     assert.equal(forged.body.code, 'role_forbidden');
     assert.equal((await call('GET', `/v1/apps/${app.id}/journeys/${journeyId}`)).body.status, 'active');
+    // A simulation changes nothing: a viewer may run one.
+    const form = page.locator('section', { has: page.getByRole('heading', { name: 'Simulate', level: 2 }) });
+    await form.getByLabel('User (external id)').fill('ann');
+    await form.getByRole('button', { name: 'Simulate' }).click();
+    await form.getByRole('status').getByText('The run ends: completed.').waitFor();
 
     await page.getByRole('combobox', { name: 'Language' }).selectOption('fr');
     await page.getByRole('heading', { name: 'Étapes' }).waitFor();
