@@ -38,7 +38,7 @@ export function JourneyRuns({ appId, journeyId, version, onRefresh }: { appId: s
         }}
       >
         <Field label={t('journey.runsOfUser')} value={typed} onChange={(e) => setTyped(e.target.value)} />
-        <div className="field">
+        <div className="field journey-show">
           <button type="submit" className="secondary">
             {t('journey.showRuns')}
           </button>

@@ -58,7 +58,7 @@ export function JourneySimulate({ appId, journeyId }: { appId: string; journeyId
     <Section title={t('journey.simulate')}>
       <p className="hint">{t('journey.simulateHint')}</p>
       <form onSubmit={(e) => void submit.onSubmit(e)} noValidate>
-        <fieldset className="row">
+        <fieldset className="row journey-who">
           <legend>{t('journey.simulateWho')}</legend>
           {(['stored', 'madeUp'] as const).map((w) => (
             <div className="field field-check" key={w}>
