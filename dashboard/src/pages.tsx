@@ -17,6 +17,8 @@ import { WebhookPage } from './pages/webhook.tsx';
 import { WebhooksPage } from './pages/webhooks.tsx';
 import { ComposePage } from './pages/compose.tsx';
 import { NotificationsPage } from './pages/notifications.tsx';
+import { JourneyPage } from './pages/journey.tsx';
+import { JourneysPage, NewJourneyPage } from './pages/journeys.tsx';
 
 /**
  * The pages of a signed-in operator, in navigation order. A new page is one entry here:
@@ -54,4 +56,8 @@ export const PAGES: Page[] = [
   { path: '/apps/:appId/compose', component: ComposePage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/notifications', component: NotificationsPage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/campaigns/:campaignId/edit', component: ComposePage as ComponentType<Record<string, string>> },
+  // Journeys ('new' before ':journeyId', the first match wins).
+  { path: '/apps/:appId/journeys', component: JourneysPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/journeys/new', component: NewJourneyPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/journeys/:journeyId', component: JourneyPage as ComponentType<Record<string, string>> },
 ];

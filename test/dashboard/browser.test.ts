@@ -11,6 +11,7 @@ import { resultsSuite } from './suites/results.ts';
 import { keysSuite } from './suites/keys.ts';
 import { composeSuite } from './suites/compose.ts';
 import { notificationsSuite } from './suites/notifications.ts';
+import { journeysSuite } from './suites/journeys.ts';
 
 let fixture: Fixture | undefined;
 const fx = () => fixture!;
@@ -28,4 +29,5 @@ describe('the dashboard in Chromium', () => {
   describe('API keys of an app, and retrying dead letters', () => keysSuite(fx));
   describe('compose: a segment, a campaign in two languages, previews, a test, the launch and its counts', () => composeSuite(fx));
   describe('notifications: the list and its figures, the campaigns list’s own figures, /docs under its policy', () => notificationsSuite(fx));
+  describe('journeys: the list, a journey drawn as a flow, its lifecycle, a run and its timeline, the editor, a viewer', () => journeysSuite(fx));
 });

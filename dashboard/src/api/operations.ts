@@ -79,6 +79,18 @@ export const OPERATIONS = {
   launchCampaign: ['POST', '/v1/apps/{appId}/campaigns/{id}/launch'],
   testCampaign: ['POST', '/v1/apps/{appId}/campaigns/{id}/test'],
   listNotifications: ['GET', '/v1/apps/{appId}/notifications'],
+  listJourneys: ['GET', '/v1/apps/{appId}/journeys'],
+  createJourney: ['POST', '/v1/apps/{appId}/journeys'],
+  getJourney: ['GET', '/v1/apps/{appId}/journeys/{id}'],
+  updateJourney: ['PATCH', '/v1/apps/{appId}/journeys/{id}'],
+  deleteJourney: ['DELETE', '/v1/apps/{appId}/journeys/{id}'],
+  activateJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/activate'],
+  pauseJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/pause'],
+  archiveJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/archive'],
+  listJourneyRuns: ['GET', '/v1/apps/{appId}/journeys/{id}/runs'],
+  getJourneyStats: ['GET', '/v1/apps/{appId}/journeys/{id}/stats'],
+  simulateJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/simulate'],
+  listJourneyTemplates: ['GET', '/v1/apps/{appId}/journey-templates'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -1,5 +1,6 @@
 import { enResults } from './en-results.ts';
 import { enCompose } from './en-compose.ts';
+import { enJourneys } from './journey-en.ts';
 
 /** The dashboard's English text; every other language has the same keys (fr.ts). `{name}` is filled in. */
 export const en = {
@@ -324,5 +325,7 @@ export const en = {
   'webhook.attemptResponse': 'Start of the answer',
   'webhook.attemptReplay': 'replay {n}',
   'webhook.noAnswer': 'No answer',
+  // Journeys (pages/journey*.tsx).
+  ...enJourneys,
 };
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en.ts';
 import { frResults } from './fr-results.ts';
 import { frCompose } from './fr-compose.ts';
+import { frJourneys } from './journey-fr.ts';
 
 /** Le texte français du tableau de bord : les mêmes clés qu'en anglais (en.ts). */
 export const fr: Record<MessageKey, string> = {
@@ -325,4 +326,6 @@ export const fr: Record<MessageKey, string> = {
   'webhook.attemptResponse': 'Début de la réponse',
   'webhook.attemptReplay': 'rejeu {n}',
   'webhook.noAnswer': 'Pas de réponse',
+  // Journeys (pages/journey*.tsx).
+  ...frJourneys,
 };

@@ -15,6 +15,7 @@ export function AppNav({ appId }: { appId: string }) {
     [`${base}/analytics`, t('analytics.title')],
     [`${base}/webhooks`, t('webhooks.title')],
     [`${base}/compose`, t('nav.compose')],
+    [`${base}/journeys`, t('journeys.title')],
   ];
   return (
     <nav className="subnav" aria-label={t('results.nav')}>
