@@ -12,6 +12,7 @@ import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 import type { WebhookAttemptsTable } from './schema-webhooks.ts';
 import type { RecipientClicksTable } from './schema-analytics.ts';
 import type { JourneyRunsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
+import type { MfaAuditTable, MfaChallengesTable, MfaDevicesTable, MfaEnrollmentsTable, MfaNoncesTable, MfaSettingsTable, MfaUserStatesTable } from './schema-mfa.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -74,6 +75,13 @@ export interface Database {
   journeys: JourneysTable;
   journey_versions: JourneyVersionsTable;
   journey_runs: JourneyRunsTable;
+  mfa_enrollments: MfaEnrollmentsTable;
+  mfa_devices: MfaDevicesTable;
+  mfa_challenges: MfaChallengesTable;
+  mfa_user_states: MfaUserStatesTable;
+  mfa_nonces: MfaNoncesTable;
+  mfa_settings: MfaSettingsTable;
+  mfa_audit: MfaAuditTable;
 }
 
 export interface AppsTable {
