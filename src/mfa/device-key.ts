@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { ApiError } from '../errors/api-error.ts';
 
@@ -44,9 +44,20 @@ export function parseDeviceKey(jwk: DeviceJwk, pointer = '#/publicKey'): PublicJ
   const key: PublicJwk = { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y };
   try {
     // OpenSSL refuses a point that is not on the curve (an invalid-curve attack key).
-    createPublicKey({ key: { ...key }, format: 'jwk' });
+    devicePublicKey(key);
   } catch {
     throw bad('x', 'the point (x, y) is not on the P-256 curve');
   }
   return key;
+}
+
+// The DER SubjectPublicKeyInfo head of an uncompressed P-256 point (RFC 5480 §2): the key is
+// read from DER, not from JWK, since JWK import and export can hang Node 20 for good (a
+// GC-time lock in key export, seen on these machines).
+const P256_SPKI_HEAD = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+
+/** The key as a KeyObject for verifying (jose takes it as is). */
+export function devicePublicKey(jwk: PublicJwk): KeyObject {
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+  return createPublicKey({ key: Buffer.concat([P256_SPKI_HEAD, point]), format: 'der', type: 'spki' });
 }

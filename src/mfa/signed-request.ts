@@ -1,4 +1,5 @@
-import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import { compactVerify, decodeProtectedHeader } from 'jose';
+import { devicePublicKey, type PublicJwk } from './device-key.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { MfaDevicesTable } from '../store/schema-mfa.ts';
@@ -37,7 +38,7 @@ export async function verifySignedRequest(ctx: Context, appId: string, jws: stri
   if (!device) throw forged('kid names no enrolled device of this app');
   let payload: Record<string, unknown>;
   try {
-    const key = await importJWK(JSON.parse(device.public_key) as Record<string, string>, 'ES256');
+    const key = devicePublicKey(JSON.parse(device.public_key) as PublicJwk);
     const { payload: bytes } = await compactVerify(jws, key, { algorithms: ['ES256'] });
     payload = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('payload');
