@@ -39,6 +39,8 @@ import { alertZoneRoutes } from './http/routes/alert-zones.ts';
 import { geocodeRoutes } from './http/routes/geocodes.ts';
 import { journeyRoutes } from './http/routes/journeys.ts';
 import { journeyVisibilityRoutes } from './http/routes/journeys-visibility.ts';
+import { mfaRoutes } from './http/routes/mfa.ts';
+import { mfaDeviceRoutes } from './http/routes/mfa-device.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -147,6 +149,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   geocodeRoutes(app, ctx);
   journeyRoutes(app, ctx);
   journeyVisibilityRoutes(app, ctx);
+  mfaRoutes(app, ctx);
+  mfaDeviceRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -120,6 +120,18 @@ export const ERRORS = {
   identity_verification_required: { status: 403, title: 'This needs an app that verifies user ids' },
   journey_version_not_found: { status: 404, title: 'The journey has no such version' },
   invalid_simulation: { status: 400, title: 'The journey simulation is not valid' },
+  enrollment_token_invalid: { status: 401, title: 'The enrollment token is unknown, used or expired' },
+  device_key_invalid: { status: 400, title: 'The device key is not a P-256 public key' },
+  device_not_found: { status: 404, title: 'No such device' },
+  challenge_not_found: { status: 404, title: 'No such sign-in challenge' },
+  device_signature_invalid: { status: 401, title: 'The device signature does not verify' },
+  signed_request_replayed: { status: 409, title: 'The signed request was used before' },
+  signed_request_expired: { status: 401, title: 'The signed request has expired or lives too long' },
+  challenge_closed: { status: 409, title: 'The sign-in challenge is no longer pending' },
+  no_enrolled_device: { status: 409, title: 'The user has no enrolled device' },
+  sign_in_locked: { status: 423, title: 'Push sign-in is locked for this user' },
+  sign_in_push_limit: { status: 429, title: 'Too many sign-in pushes since the last success' },
+  sign_in_backoff: { status: 429, title: 'Too many failed sign-ins; wait before the next' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

@@ -48,6 +48,9 @@ export const ROUTE_ROLES: Rule[] = [
   // Civic alerts around the alerts: feeds and geocode tables are content; whether the app shows a public page is the owner's.
   { methods: 'write', path: under('alert-feeds', 'geocode-tables'), need: 'editor' },
   { methods: 'write', path: under('alert-settings'), need: 'owner' },
+  // Push sign-in: an app's limits are the owner's; starting sign-ins, revoking devices and lifting locks are the editors'.
+  { methods: 'write', path: new RegExp(`${APP}/mfa/settings$`), need: 'owner' },
+  { methods: 'write', path: under('mfa'), need: 'editor' },
 ];
 
 const READ = new Set(['GET', 'HEAD']);

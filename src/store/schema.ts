@@ -12,6 +12,8 @@ import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 import type { WebhookAttemptsTable } from './schema-webhooks.ts';
 import type { RecipientClicksTable } from './schema-analytics.ts';
 import type { JourneyRunsTable, JourneyStepCountsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
+import type { JourneyRunsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
+import type { MfaAuditTable, MfaChallengesTable, MfaDevicesTable, MfaEnrollmentsTable, MfaNoncesTable, MfaSettingsTable, MfaUserStatesTable } from './schema-mfa.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
 export { OPERATOR_ROLES, type OperatorRole } from './schema-operators.ts';
@@ -75,6 +77,13 @@ export interface Database {
   journey_versions: JourneyVersionsTable;
   journey_runs: JourneyRunsTable;
   journey_step_counts: JourneyStepCountsTable;
+  mfa_enrollments: MfaEnrollmentsTable;
+  mfa_devices: MfaDevicesTable;
+  mfa_challenges: MfaChallengesTable;
+  mfa_user_states: MfaUserStatesTable;
+  mfa_nonces: MfaNoncesTable;
+  mfa_settings: MfaSettingsTable;
+  mfa_audit: MfaAuditTable;
 }
 
 export interface AppsTable {

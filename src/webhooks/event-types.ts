@@ -23,8 +23,12 @@ export const EVENT_OF_ACTIVITY: Readonly<Record<ActivityType, string>> = {
 /** Sent to an app's other endpoints when Carillon disables one (it answered 410, or failed for too long). */
 export const ENDPOINT_DISABLED = 'webhook.endpoint_disabled';
 
+/** Push sign-in approval (docs/mfa.md#webhooks), emitted by src/mfa/ as each challenge changes. */
+export const MFA_EVENT_TYPES = ['mfa.challenge.created', 'mfa.challenge.approved', 'mfa.challenge.denied', 'mfa.challenge.expired', 'mfa.challenge.locked', 'mfa.fraud_reported'] as const;
+export type MfaEventType = (typeof MFA_EVENT_TYPES)[number];
+
 /** Every type an endpoint may ask for. */
-export const WEBHOOK_EVENT_TYPES = [...Object.values(EVENT_OF_ACTIVITY), ENDPOINT_DISABLED] as const;
+export const WEBHOOK_EVENT_TYPES = [...Object.values(EVENT_OF_ACTIVITY), ENDPOINT_DISABLED, ...MFA_EVENT_TYPES] as const;
 
 /** The activity types behind a list of event types; undefined (all) when the list is null. */
 export function activityTypesFor(events: readonly string[] | null): ActivityType[] | undefined {

@@ -1,0 +1,109 @@
+import type { Context } from '../context.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { MfaChallengesTable } from '../store/schema-mfa.ts';
+import { audit, type Origin } from './audit.ts';
+import { DECISIONS, type ChallengeContext, type Decision } from './challenge-input.ts';
+import { closeChallenge, contextOf, readChallenge, type ChallengeView, challengeView } from './challenges.ts';
+import { assertNotLocked, lockForFraud, recordFailure, recordSuccess, userState } from './defences.ts';
+import { emitMfaEvent } from './events.ts';
+import { codeMatches } from './secrets.ts';
+import { mfaSettings } from './settings.ts';
+import { verifySignedRequest } from './signed-request.ts';
+
+function assertPending(row: MfaChallengesTable): void {
+  if (row.status !== 'pending') throw new ApiError('challenge_closed', `The challenge is ${row.status}${row.reason ? ` (${row.reason})` : ''}`, { challengeStatus: row.status, ...(row.reason ? { reason: row.reason } : {}) });
+}
+
+async function signedFor(ctx: Context, appId: string, challengeId: string, jws: string) {
+  const signed = await verifySignedRequest(ctx, appId, jws, challengeId);
+  const row = await readChallenge(ctx, appId, challengeId);
+  // A device answers only for its own user: another user's device key proves nothing here.
+  if (signed.device.user_id !== row.user_id) throw new ApiError('device_signature_invalid', 'The signing device is not enrolled for this challenge’s user');
+  return { ...signed, row };
+}
+
+export interface ChallengeDetails {
+  challengeId: string;
+  context: ChallengeContext;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** What the device shows before the user types the code: the login's context, never the code. */
+export async function challengeDetails(ctx: Context, appId: string, challengeId: string, jws: string, origin: Origin): Promise<ChallengeDetails> {
+  const { device, payload, row } = await signedFor(ctx, appId, challengeId, jws);
+  if (payload.purpose !== 'details' || payload.decision !== undefined) throw new ApiError('device_signature_invalid', 'A details request signs purpose "details" and no decision');
+  assertPending(row);
+  await audit(ctx.store.db, appId, { type: 'challenge_viewed', userId: row.user_id, challengeId, deviceId: device.id, ...origin }, ctx.now());
+  const view = challengeView(row);
+  return { challengeId, context: contextOf(row), createdAt: view.createdAt, expiresAt: view.expiresAt };
+}
+
+export interface AnswerResult extends ChallengeView {
+  /** Failures in a row of the user, after this answer. */
+  failures?: number;
+}
+
+/**
+ * A device's signed answer. Approving needs the code of the login screen, compared in
+ * constant time: a wrong or missing code is a failure, counted for the user, and ends the
+ * challenge as denied (a challenge is answered once, SP 800-63B-4 §3.1.3). `fraud`
+ * ("this wasn't me") ends it too, locks push sign-in for the user and is reported.
+ */
+export async function answerChallenge(ctx: Context, appId: string, challengeId: string, jws: string, origin: Origin): Promise<AnswerResult> {
+  const { device, payload, row } = await signedFor(ctx, appId, challengeId, jws);
+  const decision = payload.decision as Decision;
+  if (!DECISIONS.includes(decision)) throw new ApiError('device_signature_invalid', 'decision must be approve, deny or fraud');
+  const code = payload.code;
+  if (code !== undefined && (typeof code !== 'string' || code.length > 16)) throw new ApiError('device_signature_invalid', 'code must be a string of digits');
+  const settings = await mfaSettings(ctx, appId);
+  const userId = row.user_id;
+  const now = ctx.now();
+  const db = ctx.store.db;
+  const state = await userState(db, appId, userId);
+  const who = { userId, challengeId, deviceId: device.id, ...origin };
+  if (state.lockedReason !== null) {
+    // The lock ends the pending challenge too: the login screen shows "locked".
+    await db.transaction().execute(async (tx) => {
+      if (await closeChallenge(tx, ctx, appId, challengeId, userId, 'locked', state.lockedReason, device.id, now)) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: state.lockedReason } }, now);
+    });
+    assertNotLocked(state);
+  }
+  assertPending(row);
+  // Hashing first, outside the transaction: scrypt is slow on purpose.
+  const matches = decision === 'approve' && typeof code === 'string' && /^[0-9]{6,8}$/.test(code) ? await codeMatches(challengeId, code, row.code_hash) : false;
+  let failures: number | undefined;
+  const closed = await db.transaction().execute(async (tx) => {
+    await tx.updateTable('mfa_devices').set({ last_used_at: now }).where('id', '=', device.id).execute();
+    if (decision === 'fraud') {
+      if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, 'denied', 'fraud', device.id, now))) return false;
+      await lockForFraud(tx, appId, userId, now);
+      await audit(tx, appId, { type: 'fraud_reported', ...who }, now);
+      await emitMfaEvent(tx, ctx.queue, appId, 'mfa.fraud_reported', { challengeId, userId, deviceId: device.id, context: contextOf(row) }, now);
+      return true;
+    }
+    if (decision === 'deny') {
+      if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, 'denied', 'denied', device.id, now))) return false;
+      await audit(tx, appId, { type: 'denied', ...who }, now);
+      return true;
+    }
+    if (matches) {
+      if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, 'approved', null, device.id, now))) return false;
+      await recordSuccess(tx, appId, userId, now);
+      await audit(tx, appId, { type: 'approved', ...who }, now);
+      return true;
+    }
+    const failure = await recordFailure(tx, appId, userId, settings, now);
+    failures = failure.failures;
+    const status = failure.locked ? 'locked' : 'denied';
+    if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, status, failure.locked ? 'failures' : 'wrong_code', device.id, now))) {
+      throw new ApiError('challenge_closed', 'The challenge was answered already', { challengeStatus: 'closed' });
+    }
+    await audit(tx, appId, { type: 'failed', ...who, details: { failures: failure.failures } }, now);
+    if (failure.locked) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: 'failures', failures: failure.failures } }, now);
+    return true;
+  });
+  const after = await readChallenge(ctx, appId, challengeId);
+  if (!closed) assertPending(after);
+  return { ...challengeView(after), ...(failures !== undefined ? { failures } : {}) };
+}

@@ -1,0 +1,94 @@
+import type { Kysely, Transaction } from 'kysely';
+import { newId } from '../crypto/tokens.ts';
+import type { Database } from '../store/schema.ts';
+
+/** What the audit records (docs/mfa.md#audit). */
+export const AUDIT_TYPES = [
+  'enrollment_started',
+  'device_enrolled',
+  'device_revoked',
+  'challenge_created',
+  'challenge_superseded',
+  'challenge_pushed',
+  'challenge_viewed',
+  'approved',
+  'denied',
+  'failed',
+  'fraud_reported',
+  'expired',
+  'rate_limited',
+  'backoff',
+  'locked',
+  'lock_reset',
+] as const;
+export type AuditType = (typeof AUDIT_TYPES)[number];
+
+/**
+ * MITRE ATT&CK T1621 (Multi-Factor Authentication Request Generation): the records that
+ * are signs of push bombing, so a security team can search for them.
+ */
+const FATIGUE: ReadonlySet<AuditType> = new Set(['challenge_superseded', 'denied', 'failed', 'fraud_reported', 'rate_limited', 'backoff', 'locked']);
+
+/** Where a request came from: the login's context for a challenge, the device's request for an answer. */
+export interface Origin {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export interface AuditEntry extends Origin {
+  type: AuditType;
+  userId: string;
+  challengeId?: string | null;
+  deviceId?: string | null;
+  /** Never a code, token or key: counts, reasons, states. */
+  details?: Record<string, unknown>;
+}
+
+export async function audit(db: Kysely<Database> | Transaction<Database>, appId: string, e: AuditEntry, now: number): Promise<void> {
+  await db
+    .insertInto('mfa_audit')
+    .values({
+      id: newId('mfa'),
+      app_id: appId,
+      user_id: e.userId,
+      at: now,
+      type: e.type,
+      challenge_id: e.challengeId ?? null,
+      device_id: e.deviceId ?? null,
+      ip: e.ip?.slice(0, 64) ?? null,
+      user_agent: e.userAgent?.slice(0, 512) ?? null,
+      tags: JSON.stringify(FATIGUE.has(e.type) ? ['T1621'] : []),
+      details: JSON.stringify(e.details ?? {}),
+    })
+    .execute();
+}
+
+export interface AuditView {
+  id: string;
+  at: string;
+  type: string;
+  userId: string;
+  challengeId: string | null;
+  deviceId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  tags: string[];
+  details: Record<string, unknown>;
+}
+
+/** A user's audit, newest first. */
+export async function listAudit(db: Kysely<Database>, appId: string, userId: string, limit: number): Promise<AuditView[]> {
+  const rows = await db.selectFrom('mfa_audit').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: new Date(Number(r.at)).toISOString(),
+    type: r.type,
+    userId: r.user_id,
+    challengeId: r.challenge_id,
+    deviceId: r.device_id,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    tags: JSON.parse(r.tags) as string[],
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  }));
+}

@@ -1,0 +1,141 @@
+import type { Transaction } from 'kysely';
+import type { Context } from '../context.ts';
+import { newId } from '../crypto/tokens.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { Database } from '../store/schema.ts';
+import type { MfaChallengesTable, MfaChallengeState } from '../store/schema-mfa.ts';
+import { audit, type Origin } from './audit.ts';
+import type { ChallengeContext, ChallengeInput } from './challenge-input.ts';
+import { assertNoBackoff, assertNotLocked, assertPushAllowed, userState } from './defences.ts';
+import { activeDevices } from './enrollment.ts';
+import { emitMfaEvent } from './events.ts';
+import { pushToDevices } from './push.ts';
+import { hashCode, newCode } from './secrets.ts';
+import { mfaSettings } from './settings.ts';
+
+export interface CreatedChallenge {
+  challengeId: string;
+  /** Shown on the login screen, typed on the device; never stored in the clear, never pushed. */
+  code: string;
+  expiresAt: string;
+  /** The pending challenge this one replaced (one pending challenge per user), or null. */
+  supersedes: string | null;
+}
+
+export interface ChallengeView {
+  id: string;
+  userId: string;
+  status: MfaChallengeState;
+  reason: string | null;
+  createdAt: string;
+  expiresAt: string;
+  answeredAt: string | null;
+  deviceId: string | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+export function challengeView(r: MfaChallengesTable): ChallengeView {
+  return { id: r.id, userId: r.user_id, status: r.status, reason: r.reason, createdAt: iso(r.created_at)!, expiresAt: iso(r.expires_at)!, answeredAt: iso(r.answered_at), deviceId: r.device_id };
+}
+
+/**
+ * Makes a sign-in challenge and pushes it. Refused, before anything is stored, while the
+ * user is locked or waits after failures, when the fatigue cap is reached, or when they
+ * have no device. A refusal for a limit is audited (a fatigue signal, T1621).
+ */
+export async function createChallenge(ctx: Context, appId: string, input: ChallengeInput, origin: Origin): Promise<CreatedChallenge> {
+  const { userId, context } = input;
+  const settings = await mfaSettings(ctx, appId);
+  const now = ctx.now();
+  const db = ctx.store.db;
+  const state = await userState(db, appId, userId);
+  try {
+    assertNotLocked(state);
+    assertNoBackoff(state, settings, now);
+    await assertPushAllowed(db, appId, userId, state, settings, now);
+  } catch (err) {
+    if (err instanceof ApiError) {
+      const limit = { sign_in_locked: 'locked', sign_in_backoff: 'backoff', sign_in_push_limit: 'push_cap' }[err.code as string] ?? err.code;
+      await audit(db, appId, { type: limit === 'backoff' ? 'backoff' : 'rate_limited', userId, ip: context.ip, userAgent: context.userAgent ?? null, details: { limit, failures: state.failures } }, now);
+    }
+    throw err;
+  }
+  const devices = await activeDevices(ctx, appId, userId);
+  if (devices.length === 0) throw new ApiError('no_enrolled_device', `User ${userId} has no enrolled device; enroll one first`);
+
+  const id = newId('mfc');
+  const code = newCode();
+  const codeHash = await hashCode(id, code);
+  const expiresAt = now + settings.challengeLifetime * 1000;
+  const where = { ip: context.ip, userAgent: context.userAgent ?? null };
+  let supersedes: string | null = null;
+  await db.transaction().execute(async (tx) => {
+    const pending = await tx.selectFrom('mfa_challenges').select('id').where('app_id', '=', appId).where('user_id', '=', userId).where('status', '=', 'pending').execute();
+    for (const p of pending) {
+      await closeChallenge(tx, ctx, appId, p.id, userId, 'expired', 'superseded', null, now, { supersededBy: id });
+      await audit(tx, appId, { type: 'challenge_superseded', userId, challengeId: p.id, ...where, details: { supersededBy: id } }, now);
+      supersedes = p.id;
+    }
+    await tx
+      .insertInto('mfa_challenges')
+      .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: null, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null })
+      .execute();
+    await audit(tx, appId, { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) } }, now);
+    await emitMfaEvent(tx, ctx.queue, appId, 'mfa.challenge.created', { challengeId: id, userId, expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) }, now);
+  });
+  const notificationId = await pushToDevices(ctx, appId, devices.map((d) => d.subscription_id), 'challenge', { challengeId: id, appId }, settings.challengeLifetime);
+  await db.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
+  await audit(db, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
+  return { challengeId: id, code, expiresAt: iso(expiresAt)!, supersedes };
+}
+
+const EVENT_OF_STATE = { approved: 'mfa.challenge.approved', denied: 'mfa.challenge.denied', expired: 'mfa.challenge.expired', locked: 'mfa.challenge.locked' } as const;
+
+/**
+ * Ends a pending challenge, once: the update is conditional on `pending`, so of two answers
+ * at once one wins and the other finds it closed. Returns whether this call closed it.
+ */
+export async function closeChallenge(
+  tx: Transaction<Database>,
+  ctx: Context,
+  appId: string,
+  id: string,
+  userId: string,
+  status: Exclude<MfaChallengeState, 'pending'>,
+  reason: string | null,
+  deviceId: string | null,
+  now: number,
+  extra: Record<string, unknown> = {},
+): Promise<boolean> {
+  const res = await tx.updateTable('mfa_challenges').set({ status, reason, answered_at: now, device_id: deviceId }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  if (Number(res.numUpdatedRows) !== 1) return false;
+  await emitMfaEvent(tx, ctx.queue, appId, EVENT_OF_STATE[status], { challengeId: id, userId, status, ...(reason ? { reason } : {}), ...(deviceId ? { deviceId } : {}), ...extra }, now);
+  return true;
+}
+
+/** A challenge as it stands; a pending one past its expiry is closed as expired (and audited) when it is read. */
+export async function readChallenge(ctx: Context, appId: string, id: string, origin: Origin = {}): Promise<MfaChallengesTable> {
+  const db = ctx.store.db;
+  const row = await db.selectFrom('mfa_challenges').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+  if (!row) throw new ApiError('challenge_not_found', `No sign-in challenge ${id} in this app`);
+  const now = ctx.now();
+  if (row.status === 'pending' && Number(row.expires_at) <= now) {
+    const closed = await db.transaction().execute(async (tx) => {
+      const done = await closeChallenge(tx, ctx, appId, id, row.user_id, 'expired', 'timeout', null, now);
+      if (done) await audit(tx, appId, { type: 'expired', userId: row.user_id, challengeId: id, ...origin }, now);
+      return done;
+    });
+    if (closed) return { ...row, status: 'expired', reason: 'timeout', answered_at: now };
+    return readChallenge(ctx, appId, id, origin);
+  }
+  return row;
+}
+
+export async function getChallenge(ctx: Context, appId: string, id: string): Promise<ChallengeView> {
+  return challengeView(await readChallenge(ctx, appId, id));
+}
+
+export function contextOf(row: MfaChallengesTable): ChallengeContext {
+  return JSON.parse(row.context) as ChallengeContext;
+}

@@ -1,0 +1,8 @@
+/** Push sign-in approval (docs/mfa.md): enrollment, challenges, device-signed answers, defences, audit. */
+export { createEnrollment, enrollDevice, listDevices, revokeDevice, EnrollDeviceInput } from './enrollment.ts';
+export { createChallenge, getChallenge } from './challenges.ts';
+export { answerChallenge, challengeDetails } from './answer.ts';
+export { ChallengeInput, DetailsRequest, AnswerRequest, ChallengeContext } from './challenge-input.ts';
+export { listAudit, AUDIT_TYPES } from './audit.ts';
+export { mfaUserState, resetLock } from './locks.ts';
+export { MFA_DEFAULTS, MfaSettingsInput, MfaSettingsView, mfaSettings, putMfaSettings } from './settings.ts';

@@ -1,0 +1,66 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { Context } from '../context.ts';
+
+/**
+ * An app's push sign-in limits (docs/mfa.md#settings). Each default sits inside NIST SP
+ * 800-63B-4's bounds, and each bound is the most a bank may loosen it to:
+ * - §3.1.3 / §3.2.2: an out-of-band secret is valid for at most 10 minutes;
+ * - §3.2.2: at most 100 consecutive failed attempts before the authenticator is locked;
+ * - the fatigue cap follows CISA's advice on push bombing (MITRE ATT&CK T1621).
+ */
+export const MFA_DEFAULTS = {
+  /** s; how long a challenge's code is valid. Two minutes: enough to read a code off a screen. */
+  challengeLifetime: 120,
+  /** s; how long an enrollment token is valid. Ten minutes, NIST's bound for an out-of-band secret. */
+  enrollmentLifetime: 600,
+  /** failures in a row (across challenges) that lock push sign-in until the app resets it. */
+  lockAfterFailures: 10,
+  /** failures in a row after which each attempt waits (the backoff). */
+  backoffAfterFailures: 3,
+  /** s; the first wait; it doubles with each further failure. */
+  backoffBase: 30,
+  /** s; the longest wait. */
+  backoffMax: 900,
+  /** pushes to a user since their last success within pushWindow; beyond, challenges are refused. */
+  pushesPerWindow: 5,
+  /** s; the window of pushesPerWindow. */
+  pushWindow: 900,
+} as const;
+
+export type MfaSettings = { -readonly [K in keyof typeof MFA_DEFAULTS]: number };
+
+const s = (minimum: number, maximum: number, description: string) => Type.Optional(Type.Integer({ minimum, maximum, description }));
+
+/** What PUT .../mfa/settings takes: absent members take their defaults. */
+export const MfaSettingsInput = Type.Object(
+  {
+    challengeLifetime: s(30, 600, 's; default 120; at most 10 minutes (SP 800-63B-4 §3.1.3)'),
+    enrollmentLifetime: s(60, 600, 's; default 600; at most 10 minutes'),
+    lockAfterFailures: s(1, 100, 'default 10; at most 100 (SP 800-63B-4 §3.2.2)'),
+    backoffAfterFailures: s(1, 100, 'default 3'),
+    backoffBase: s(1, 3600, 's; default 30'),
+    backoffMax: s(1, 86_400, 's; default 900'),
+    pushesPerWindow: s(1, 100, 'default 5'),
+    pushWindow: s(60, 86_400, 's; default 900'),
+  },
+  { additionalProperties: false },
+);
+export type MfaSettingsInput = Static<typeof MfaSettingsInput>;
+
+export const MfaSettingsView = Type.Object(Object.fromEntries(Object.keys(MFA_DEFAULTS).map((k) => [k, Type.Integer()])) as Record<keyof MfaSettings, ReturnType<typeof Type.Integer>>);
+
+export async function mfaSettings(ctx: Context, appId: string): Promise<MfaSettings> {
+  const row = await ctx.store.db.selectFrom('mfa_settings').select('settings').where('app_id', '=', appId).executeTakeFirst();
+  return { ...MFA_DEFAULTS, ...(row ? (JSON.parse(row.settings) as MfaSettingsInput) : {}) };
+}
+
+export async function putMfaSettings(ctx: Context, appId: string, input: MfaSettingsInput): Promise<MfaSettings> {
+  const now = ctx.now();
+  const settings = JSON.stringify(input);
+  await ctx.store.db
+    .insertInto('mfa_settings')
+    .values({ app_id: appId, settings, updated_at: now })
+    .onConflict((oc) => oc.column('app_id').doUpdateSet({ settings, updated_at: now }))
+    .execute();
+  return { ...MFA_DEFAULTS, ...input };
+}

@@ -1,0 +1,66 @@
+import { compactVerify, decodeProtectedHeader } from 'jose';
+import { devicePublicKey, type PublicJwk } from './device-key.ts';
+import type { Context } from '../context.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { MfaDevicesTable } from '../store/schema-mfa.ts';
+
+/** The longest a signed request may live: a short exp keeps a captured request useless. */
+export const MAX_SIGNED_LIFETIME_S = 300;
+
+const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
+
+export interface SignedRequest {
+  device: MfaDevicesTable;
+  payload: Record<string, unknown>;
+}
+
+const forged = (why: string) => new ApiError('device_signature_invalid', why);
+
+/**
+ * Verifies a device's request: a compact JWS (RFC 7515) with `alg` ES256 (RFC 7518 §3.4)
+ * and `kid` naming an enrolled device of the app, signed by that device's key, whose
+ * payload names `challengeId`, carries a nonce used once and an `exp` at most five
+ * minutes ahead. The nonce is spent only once the signature verifies, so a forged request
+ * cannot burn a device's nonces.
+ */
+export async function verifySignedRequest(ctx: Context, appId: string, jws: string, challengeId: string): Promise<SignedRequest> {
+  let kid: unknown;
+  try {
+    const header = decodeProtectedHeader(jws);
+    if (header.alg !== 'ES256') throw forged('alg must be ES256');
+    kid = header.kid;
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw forged('Not a compact JWS');
+  }
+  if (typeof kid !== 'string' || kid.length > 64) throw forged('The JWS header needs the device id as kid');
+  const device = await ctx.store.db.selectFrom('mfa_devices').selectAll().where('id', '=', kid).where('app_id', '=', appId).where('revoked_at', 'is', null).executeTakeFirst();
+  if (!device) throw forged('kid names no enrolled device of this app');
+  let payload: Record<string, unknown>;
+  try {
+    const key = devicePublicKey(JSON.parse(device.public_key) as PublicJwk);
+    const { payload: bytes } = await compactVerify(jws, key, { algorithms: ['ES256'] });
+    payload = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('payload');
+  } catch {
+    throw forged('The signature does not verify with the device key, or the payload is not a JSON object');
+  }
+  if (payload.challengeId !== challengeId) throw forged('The signed challengeId is not the challenge of the path');
+  const nowS = ctx.now() / 1000;
+  const exp = payload.exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= nowS || exp > nowS + MAX_SIGNED_LIFETIME_S) {
+    throw new ApiError('signed_request_expired', `exp must be a time (unix seconds) in the next ${MAX_SIGNED_LIFETIME_S} s`);
+  }
+  const nonce = payload.nonce;
+  if (typeof nonce !== 'string' || !NONCE.test(nonce)) throw forged('nonce must be 16 to 128 base64url characters');
+  await spendNonce(ctx, device.id, nonce, Math.ceil(exp * 1000));
+  return { device, payload };
+}
+
+async function spendNonce(ctx: Context, deviceId: string, nonce: string, expiresAt: number): Promise<void> {
+  const db = ctx.store.db;
+  // A nonce past its request's exp can no longer be replayed (the exp check refuses it first).
+  await db.deleteFrom('mfa_nonces').where('device_id', '=', deviceId).where('expires_at', '<', ctx.now()).execute();
+  const res = await db.insertInto('mfa_nonces').values({ device_id: deviceId, nonce, expires_at: expiresAt }).onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing()).returning('nonce').executeTakeFirst();
+  if (!res) throw new ApiError('signed_request_replayed', 'This signed request (its nonce) was used before');
+}
