@@ -1,5 +1,7 @@
 import type { Template } from 'liquidjs';
 import { contentEngine } from './content-engine.ts';
+import { MAX_DEPTH } from './liquid-scope.ts';
+import type { RenderContext } from './render-context.ts';
 
 /**
  * Templates that are only text and plain variables (`Hi {{ user.attributes.firstName |
@@ -76,17 +78,19 @@ function analyse(template: Template[]): SimpleTemplate | null {
 }
 
 /**
- * The text of a simple template in `scope` (liquidScope's data), or undefined where
- * liquidjs must say it. `strict` is the content's strictVariables.
+ * The text of a simple template for one recipient, or undefined where liquidjs must say
+ * it. `strict` is the content's strictVariables. The context is read as liquidScope would
+ * copy it (own enumerable data properties, JSON values only, MAX_DEPTH levels) without
+ * copying it: only the values on the template's paths are looked at.
  */
-export function renderSimple(simple: SimpleTemplate, scope: Record<string, unknown>, strict: boolean): string | undefined {
+export function renderSimple(simple: SimpleTemplate, ctx: RenderContext, strict: boolean): string | undefined {
   let out = '';
   for (const part of simple.parts) {
     if (typeof part === 'string') {
       out += part;
       continue;
     }
-    const value = read(scope, part, strict);
+    const value = read(ctx, part, strict);
     if (value === NOT_SIMPLE) return undefined;
     let shown: unknown = value;
     if (part.fallback !== undefined) {
@@ -111,21 +115,59 @@ export function renderSimple(simple: SimpleTemplate, scope: Record<string, unkno
 }
 
 const NOT_SIMPLE = Symbol('not simple');
+/** An array where liquidScope would copy one: liquidjs indexes, sizes and prints those its own way. */
+const ARRAY = Symbol('array');
+/** An object liquidScope would copy, read in place: its properties are looked at one by one. */
+class Copied {
+  constructor(
+    readonly raw: object,
+    readonly depth: number,
+  ) {}
+}
 
-/** Context._get as liquidjs runs it on plain data: own properties only, nil passing through. */
-function read(scope: Record<string, unknown>, part: SimpleOutput, strict: boolean): unknown {
-  // The root is looked up in the scope, else in the engine's globals: those go to liquidjs.
-  if (!Object.hasOwn(scope, part.path[0]!)) return NOT_SIMPLE;
-  let cur: unknown = scope;
-  for (const key of part.path) {
+/** liquidScope's `plain(value, depth)`, for one value: what its copy would hold there. */
+function copied(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : undefined;
+    case 'object':
+      if (value === null) return null;
+      if (depth >= MAX_DEPTH) return undefined;
+      return Array.isArray(value) ? ARRAY : new Copied(value, depth);
+    default:
+      return undefined;
+  }
+}
+
+/** A property of a copied object: an own enumerable data property whose copy is a value (liquidScope keeps no other). */
+function property(o: Copied, key: string): unknown {
+  if (!Object.hasOwn(o.raw, key) || !Object.prototype.propertyIsEnumerable.call(o.raw, key)) return undefined;
+  const desc = Object.getOwnPropertyDescriptor(o.raw, key);
+  return desc && 'value' in desc ? copied(desc.value, o.depth + 1) : undefined;
+}
+
+/** Context._get as liquidjs runs it on liquidScope's data: own properties only, nil passing through. */
+function read(ctx: RenderContext, part: SimpleOutput, strict: boolean): unknown {
+  const [root, ...rest] = part.path;
+  // The scope holds user, app and (when given) event; other roots are the engine's globals: liquidjs's.
+  let cur: unknown;
+  if (root === 'user') cur = copied(ctx.user, 0);
+  else if (root === 'app') cur = copied(ctx.app, 0);
+  else if (root === 'event' && ctx.event) cur = copied(ctx.event, 0);
+  else return NOT_SIMPLE;
+  if (strict && cur === undefined) return part.fallback !== undefined ? null : NOT_SIMPLE;
+  for (const key of rest) {
     if (cur !== null && cur !== undefined) {
-      if (typeof cur !== 'object' || Array.isArray(cur)) return NOT_SIMPLE;
-      cur = Object.hasOwn(cur, key) ? (cur as Record<string, unknown>)[key] : undefined;
+      if (!(cur instanceof Copied)) return NOT_SIMPLE; // a string, number or array on the way
+      cur = property(cur, key);
     }
     if (strict && cur === undefined) {
       // lenientIf: under `default` a missing variable is nil; elsewhere liquidjs fails it, and says so.
       return part.fallback !== undefined ? null : NOT_SIMPLE;
     }
   }
-  return cur;
+  return cur === ARRAY || cur instanceof Copied ? NOT_SIMPLE : cur;
 }
