@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context } from 'liquidjs';
 import { contentEngine } from './content-engine.ts';
+import { compileContent } from './compile-content.ts';
 import { liquidScope } from './liquid-scope.ts';
+import { render } from './render.ts';
 import type { RenderContext } from './render-context.ts';
 import { renderSimple, simpleTemplate } from './simple-template.ts';
 
@@ -81,4 +83,17 @@ test('a strict template whose variable is missing is left to liquidjs, which nam
 
 test('tags, other filters, indexes and size are not simple: they render with liquidjs and its limits', () => {
   for (const source of NOT_SIMPLE) assert.equal(simpleTemplate(contentEngine.parse(source)), null, source);
+});
+
+test('through render: a simple strict template still fails a missing variable with liquidjs\'s detail and position', () => {
+  const compiled = compileContent({ en: { title: 'Hi {{ user.attributes.firstName }}', body: '{{ user.attributes.city | default: "your city" }}' } }, { defaultLanguage: 'en', strict: true });
+  const missing = render(compiled, 'en', CONTEXTS[1]!);
+  assert.ok(!missing.ok);
+  assert.equal(missing.field, '/title');
+  assert.match(missing.detail, /firstName/);
+  assert.deepEqual(missing.at, { line: 1, column: 7 }); // where liquidjs puts the variable
+  const given = render(compiled, 'en', CONTEXTS[0]!);
+  assert.ok(given.ok);
+  assert.equal(given.content.title, 'Hi Ana');
+  assert.equal(given.content.body, 'Lyon');
 });
