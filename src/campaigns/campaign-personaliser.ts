@@ -78,6 +78,10 @@ export function campaignPersonaliser(ctx: Context, plain: Personaliser): Persona
         return r;
       };
       const messages = new Map<RenderResult, OutgoingMessage>();
+      // One app context and one set of tags per variant for the page: a render only reads
+      // them, and a send record only keeps them.
+      const appContext: RenderContext['app'] = { name: app.name, globals };
+      const variantTags = new Map<string | null, Personalised['tags']>();
 
       return recipients.map((r): Personalised => {
         const user = r.userSeq === null ? undefined : users.get(r.userSeq);
@@ -113,12 +117,16 @@ export function campaignPersonaliser(ctx: Context, plain: Personaliser): Persona
             variant = place.variant;
           }
         }
-        const own = { ...tags, variant };
+        let own = planned === undefined ? variantTags.get(variant) : undefined;
+        if (!own) {
+          own = { ...tags, variant };
+          if (planned === undefined) variantTags.set(variant, own);
+        }
         const hit = r.userSeq === null ? undefined : capped.get(r.userSeq);
         if (hit) return { skip: { reason: 'capped', detail: capDetail(hit.rule, hit.index) }, tags: own };
         const context: RenderContext = {
           user: user ?? { id: r.externalId ?? '', language: null, timezone: null, country: null, attributes: {} },
-          app: { name: app.name, globals },
+          app: appContext,
         };
         const result = rendererOf(variant).render(context);
         if (!result.ok) return { skip: { reason: 'render_failed', detail: result.detail }, tags: own };

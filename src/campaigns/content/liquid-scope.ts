@@ -1,7 +1,7 @@
 import type { RenderContext } from './render-context.ts';
 
 // Deeper than any attribute or event property (both are flat) or app global needs.
-const MAX_DEPTH = 8;
+export const MAX_DEPTH = 8;
 
 /**
  * The render context as plain data for liquidjs: objects without a prototype, arrays

@@ -143,10 +143,14 @@ test('renderVersion spends the budget it is given: a spent time budget cuts even
   const spent = new Context({}, contentEngine.options, { renderLimit: -1 }).renderLimit;
   const r = renderVersion(version, false, ctx(), { renderLimit: spent });
   assert.ok(!r.ok && r.cut === 'time');
-  // And a budget without a limiter gets the one the render started, to share further.
+  // And a budget without a limiter gets the one the render started, to share further; a
+  // template of text and plain variables starts none (simple-template.ts), there is nothing to cut.
   const budget: RenderBudget = {};
-  renderVersion(version, false, ctx(), budget);
+  renderVersion(compileContent({ en: { title: 'Hi {{ user.id | upcase }}' } }).versions.get('en')!, false, ctx(), budget);
   assert.ok(budget.renderLimit);
+  const none: RenderBudget = {};
+  assert.ok(renderVersion(version, false, ctx(), none).ok);
+  assert.equal(none.renderLimit, undefined);
 });
 
 test('text that is not well-formed Unicode fails the recipient instead of going out repaired', () => {

@@ -5,6 +5,7 @@ import { checkMessage } from './check-message.ts';
 import type { CompiledContent, CompiledVersion, FieldPath } from './compiled-content.ts';
 import { liquidScope } from './liquid-scope.ts';
 import { liquidMessage, liquidPosition } from './liquid-error.ts';
+import { renderSimple, simpleTemplate } from './simple-template.ts';
 import { versionFor } from './version-for.ts';
 import type { RenderContext } from './render-context.ts';
 import type { TemplatePosition } from './content-error.ts';
@@ -58,16 +59,24 @@ export interface RenderBudget {
  * per version).
  */
 export function renderVersion(version: CompiledVersion, strict: boolean, ctx: RenderContext, budget: RenderBudget = {}): RenderResult {
-  const scope = liquidScope(ctx);
+  // Built when a field needs liquidjs: a simple template reads the context in place.
+  let scope: Record<string, unknown> | undefined;
   const out: Record<string, unknown> = { ...version.base };
   if (version.base.actions) out.actions = version.base.actions.map((a) => ({ ...a }));
   const limits: RenderBudget = { ...budget };
   for (const field of version.fields) {
     let text: string;
+    // A template of text and plain variables renders without liquidjs (simple-template.ts),
+    // until a field of this recipient has started liquidjs's budgets: the fields after it
+    // share them, so a spent budget cuts them as it did.
+    const simple = field.template === null || limits.renderLimit !== undefined ? null : simpleTemplate(field.template);
+    const fast = simple === null ? undefined : renderSimple(simple, ctx, strict);
     if (field.template === null) {
       text = field.source;
+    } else if (fast !== undefined) {
+      text = fast;
     } else {
-      const context = new Context(scope, contentEngine.options, { strictVariables: strict, ownPropertyOnly: true }, { liquid: contentEngine, ...limits });
+      const context = new Context((scope ??= liquidScope(ctx)), contentEngine.options, { strictVariables: strict, ownPropertyOnly: true }, { liquid: contentEngine, ...limits });
       limits.memoryLimit = context.memoryLimit;
       limits.renderLimit = context.renderLimit;
       budget.renderLimit ??= context.renderLimit; // the time budget goes back to a caller that shares it
