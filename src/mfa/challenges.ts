@@ -11,6 +11,7 @@ import { activeDevices } from './enrollment.ts';
 import { emitMfaEvent } from './events.ts';
 import { pushToDevices } from './push.ts';
 import { hashCode, newCode } from './secrets.ts';
+import { requireKnownApp } from './known-app.ts';
 import { mfaSettings } from './settings.ts';
 
 export interface CreatedChallenge {
@@ -46,6 +47,7 @@ export function challengeView(r: MfaChallengesTable): ChallengeView {
  */
 export async function createChallenge(ctx: Context, appId: string, input: ChallengeInput, origin: Origin): Promise<CreatedChallenge> {
   const { userId, context } = input;
+  await requireKnownApp(ctx.store.db, appId);
   const settings = await mfaSettings(ctx, appId);
   const now = ctx.now();
   const db = ctx.store.db;

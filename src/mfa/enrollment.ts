@@ -5,6 +5,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { SubscriptionInput } from '../subscriptions/subscription-input.ts';
 import { upsertSubscription } from '../subscriptions/subscriptions.ts';
 import { audit, type Origin } from './audit.ts';
+import { requireKnownApp } from './known-app.ts';
 import { DeviceJwk, parseDeviceKey } from './device-key.ts';
 import { pushToDevices } from './push.ts';
 import { hashToken, newEnrollmentToken } from './secrets.ts';
@@ -33,6 +34,7 @@ export interface Enrollment {
 
 /** A single-use token for one user's next device, and the URI to show it as a QR code. */
 export async function createEnrollment(ctx: Context, appId: string, userId: string, origin: Origin): Promise<Enrollment> {
+  await requireKnownApp(ctx.store.db, appId);
   const settings = await mfaSettings(ctx, appId);
   const now = ctx.now();
   const token = newEnrollmentToken();

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Context } from '../context.ts';
+import { requireKnownApp } from './known-app.ts';
 
 /**
  * An app's push sign-in limits (docs/mfa.md#settings). Each default sits inside NIST SP
@@ -55,6 +56,7 @@ export async function mfaSettings(ctx: Context, appId: string): Promise<MfaSetti
 }
 
 export async function putMfaSettings(ctx: Context, appId: string, input: MfaSettingsInput): Promise<MfaSettings> {
+  await requireKnownApp(ctx.store.db, appId);
   const now = ctx.now();
   const settings = JSON.stringify(input);
   await ctx.store.db

@@ -26,6 +26,7 @@ import pino from 'pino';
 import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { deref, invalidValue, validValue, type Schema } from '../support/openapi-arbitraries.ts';
+import { newDevice, nonce, type TestDevice } from '../mfa/device.ts';
 
 const SEED = Number(process.env.CARILLON_FUZZ_SEED ?? 20261201);
 const RUNS = Number(process.env.CARILLON_FUZZ_RUNS ?? 100);
@@ -113,6 +114,40 @@ const journeyOf = async (name: string, ...actions: string[]) => {
   return made.id as string;
 };
 const journeys = { draft: await journeyOf('fuzz journey'), active: await journeyOf('fuzz active journey', 'activate'), archivable: await journeyOf('fuzz journey to archive', 'activate') };
+// Push sign-in (docs/mfa.md): users with enrolled devices. The challenges for the signed
+// routes belong to users of their own, as a new challenge of a user supersedes the last.
+const deviceRoute = async (url: string, body: unknown) => {
+  const res = await app.inject({ method: 'POST', url, payload: body as object });
+  if (res.statusCode >= 300) throw new Error(`POST ${url}: ${res.statusCode} ${res.body}`);
+  return res.json();
+};
+const enrollmentToken = async (userId: string): Promise<string> => (await call('POST', `/v1/apps/${appA.id}/mfa/enrollments`, appA.secretKey, { userId })).token;
+const mfaSubscription = (k: number) => ({ channel: 'webpush', endpoint: `https://push.example.net/fuzz/mfa-${k}`, keys: webPushKeys });
+let enrolledDevices = 0;
+const enrolledDevice = async (userId: string): Promise<TestDevice> => {
+  const device = await newDevice();
+  const made = await deviceRoute(`/v1/apps/${appA.id}/mfa/devices`, { token: await enrollmentToken(userId), publicKey: device.publicJwk, name: 'fuzz phone', subscription: mfaSubscription(enrolledDevices++) });
+  device.id = made.id;
+  return device;
+};
+await enrolledDevice('fuzz-mfa');
+const revocableDevice = await enrolledDevice('fuzz-mfa');
+const detailsDevice = await enrolledDevice('fuzz-mfa-details');
+const answerDevice = await enrolledDevice('fuzz-mfa-answer');
+await enrolledDevice('fuzz-mfa-read');
+const mfaContext = { ip: '203.0.113.7', location: 'Lyon', userAgent: 'Firefox', appName: 'Fuzz Bank', action: 'Sign in' };
+const newChallenge = async (userId: string): Promise<string> => (await call('POST', `/v1/apps/${appA.id}/mfa/challenges`, appA.secretKey, { userId, context: mfaContext })).challengeId;
+const challenges = { read: await newChallenge('fuzz-mfa-read'), details: await newChallenge('fuzz-mfa-details'), answer: await newChallenge('fuzz-mfa-answer') };
+// What a device puts in a body is made fresh for each request (a token is used once, a
+// nonce too): the generated body holds a placeholder that PREPARE replaces.
+// A placeholder of the form the schemas take (a compact JWS, a token's length), so that the body is judged as the fresh one will be.
+const FRESH = 'fresh.fresh.fresh';
+const expSoon = () => Math.floor(Date.now() / 1000) + 60;
+const FRESH_VALUES: Record<string, () => Promise<string>> = {
+  enrollMfaDevice: () => enrollmentToken('fuzz-mfa-enrolled'),
+  getMfaChallengeDetails: () => detailsDevice.sign({ challengeId: challenges.details, nonce: nonce(), exp: expSoon(), purpose: 'details' }),
+  answerMfaChallenge: () => answerDevice.sign({ challengeId: challenges.answer, nonce: nonce(), decision: 'deny', exp: expSoon() }),
+};
 /** Filters a client sends: valid ones, and ones the filter validator refuses (answered 400 or 422, as declared). */
 const filterArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant({ channel: 'webpush' }),
@@ -235,6 +270,11 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   reportEvents: fc.record({
     events: fc.array(fc.record({ type: fc.constantFrom('prompt_shown', 'permission_granted', 'displayed', 'clicked'), notificationId: fc.constant(notification.id), subscriptionId: fc.constant(subscription.id) }, { requiredKeys: ['type'] }), { minLength: 1, maxLength: 3 }),
   }),
+  enrollMfaDevice: fc.constant(null).map(() => ({ token: FRESH, publicKey: detailsDevice.publicJwk, name: 'fuzz phone', subscription: mfaSubscription(enrolledDevices++) })),
+  createMfaChallenge: fc.record({ userId: fc.constantFrom('fuzz-mfa', 'nobody'), context: fc.constant(mfaContext) }),
+  resetMfaLock: fc.record({ userId: fc.constantFrom('fuzz-mfa', 'nobody') }),
+  getMfaChallengeDetails: fc.constant({ request: FRESH }),
+  answerMfaChallenge: fc.constant({ answer: FRESH }),
   simulateJourney: fc.oneof(
     fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody'), until: fc.constantFrom('1d', '30d') }, { requiredKeys: ['userId'] }),
     fc.record({ user: fc.constant({ language: 'en', attributes: { plan: 'gold' } }), events: fc.constant([{ name: 'fuzz_purchase', at: '+1h' }]), trigger: fc.constant({ properties: { total: 3 } }) }, { requiredKeys: ['user'] }),
@@ -277,6 +317,8 @@ function realParams(path: string, name: string): string[] {
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
   if (name === 'id' && path.includes('/alert-feeds/')) return [alertFeed.id];
   if (name === 'alertId') return [alert.id];
+  if (name === 'deviceId') return [revocableDevice.id];
+  if (name === 'challengeId') return [path.endsWith('/details') ? challenges.details : path.endsWith('/answer') ? challenges.answer : challenges.read];
   if (name === 'valueName') return ['SAME'];
   if (name === 'codeProperty') return ['code'];
   if (name === 'id' && path.includes('/webhooks/')) return [path.endsWith('/webhooks/{id}') ? webhook.id : webhookKept.id];
@@ -496,6 +538,8 @@ describe('the OpenAPI document holds for generated requests (sqlite)', () => {
           const key = req.key === 'session' ? undefined : KEYS[req.key];
           const session = req.key === 'session' ? (await openSession(runtime.ctx, fuzzOperator.id)).token : undefined;
           await PREPARE[operation.op.operationId]?.();
+          const fresh = FRESH_VALUES[operation.op.operationId];
+          const payload = fresh && req.body?.payload.includes(FRESH) ? req.body.payload.replace(JSON.stringify(FRESH), JSON.stringify(await fresh())) : req.body?.payload;
           const res = await app.inject({
             method: operation.method as 'GET',
             url: urlOf(operation, req),
@@ -506,7 +550,7 @@ describe('the OpenAPI document holds for generated requests (sqlite)', () => {
               ...(session ? { cookie: `__Host-carillon_session=${session}`, 'x-csrf-token': csrfTokenFor(session) } : {}),
               ...(req.body ? { 'content-type': req.body.contentType } : {}),
             },
-            ...(req.body ? { payload: req.body.payload } : {}),
+            ...(req.body ? { payload } : {}),
           });
           statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
           checkAnswer(operation, req, res);

@@ -87,7 +87,7 @@ export function mfaRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.post<{ Params: AppParams; Body: UserBody }>(
     '/v1/apps/:appId/mfa/locks/reset',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'resetMfaLock', tags, summary: 'Lift a user’s lock and forget their failures (after checking them another way)', params: AppParams, body: UserBody, response: { 200: UserMfaState, ...guardedProblems('secret', { params: true, body: true }) } } },
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'resetMfaLock', tags, summary: 'Lift a user’s lock and forget their failures (after checking them another way)', params: AppParams, body: UserBody, response: { 200: UserMfaState, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found') } } },
     async (req) => resetLock(ctx, req.params.appId, req.body.userId, origin(req)),
   );
   app.get<{ Params: AppParams; Querystring: AuditQuery }>(
