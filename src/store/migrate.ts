@@ -28,8 +28,8 @@ import * as m027 from './migrations/027-alert-sends.ts';
 import * as m028 from './migrations/028-alert-feeds.ts';
 import * as m029 from './migrations/029-journeys.ts';
 import * as m030 from './migrations/030-user-seq-custom-plans.ts';
-import * as m032 from './migrations/032-journey-step-counts.ts';
 import * as m031 from './migrations/031-mfa.ts';
+import * as m032 from './migrations/032-journey-step-counts.ts';
 
 interface Migration {
   version: number;
@@ -67,8 +67,8 @@ export const MIGRATIONS: Migration[] = [
   { version: 28, name: 'alert-feeds', up: m028.up },
   { version: 29, name: 'journeys', up: m029.up },
   { version: 30, name: 'user-seq-custom-plans', up: m030.up },
-  { version: 32, name: 'journey-step-counts', up: m032.up },
   { version: 31, name: 'mfa', up: m031.up },
+  { version: 32, name: 'journey-step-counts', up: m032.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.
