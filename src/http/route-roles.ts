@@ -38,6 +38,10 @@ export const ROUTE_ROLES: Rule[] = [
     path: under('users', 'subscriptions', 'segments', 'audience', 'events', 'track', 'preferences', 'notifications', 'campaigns', 'journeys', 'alerts', 'analytics'),
     need: 'editor',
   },
+  // Push sign-in, read or write: the owner's, who holds the app's secret key anyway. An
+  // enrollment token lets whoever holds it sign in as that user, a lock reset lifts a fraud
+  // report, and the audit and devices hold users' addresses and user agents.
+  { methods: 'any', path: under('mfa'), need: 'owner' },
   // Reading anything of an app: every member.
   { methods: 'read', path: new RegExp(`${APP}(/|$)`), need: 'viewer' },
   // The installation: every app, the queue, the operators.
@@ -48,9 +52,6 @@ export const ROUTE_ROLES: Rule[] = [
   // Civic alerts around the alerts: feeds and geocode tables are content; whether the app shows a public page is the owner's.
   { methods: 'write', path: under('alert-feeds', 'geocode-tables'), need: 'editor' },
   { methods: 'write', path: under('alert-settings'), need: 'owner' },
-  // Push sign-in: an app's limits are the owner's; starting sign-ins, revoking devices and lifting locks are the editors'.
-  { methods: 'write', path: new RegExp(`${APP}/mfa/settings$`), need: 'owner' },
-  { methods: 'write', path: under('mfa'), need: 'editor' },
 ];
 
 const READ = new Set(['GET', 'HEAD']);

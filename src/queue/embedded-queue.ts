@@ -7,6 +7,9 @@ import { retryDelay } from './backoff.ts';
 import { insertJobRows } from './job-rows.ts';
 import { PRIORITY, type FailedJob, type Job, type JobHandler, type JobSpec, type Queue, type QueueDepth } from './queue.ts';
 
+/** ms; the longest a run of urgent jobs keeps ordinary ones from starting in this process (#poll). */
+export const URGENT_HOLD_MS = 10_000;
+
 export interface EmbeddedQueueOptions {
   pollInterval: number;
   lease: number;
@@ -35,6 +38,8 @@ export class EmbeddedQueue implements Queue {
   #runningUrgent = new Set<Promise<void>>();
   /** Those of #running that run urgent jobs, in whichever slot: while there are any, no ordinary job starts. */
   #urgentJobs = new Set<Promise<void>>();
+  /** When the urgent jobs running now began to hold ordinary ones back (#poll). */
+  #holdingSince: number | undefined;
   #concurrency = 1;
   #urgentSlots = 0;
   #stopped = true;
@@ -150,7 +155,14 @@ export class EmbeddedQueue implements Queue {
       // While urgent jobs run, no ordinary job starts (the running ones finish): the
       // process's main thread, crypto threads and sockets are one, and an alert sharing
       // them with a broadcast's next batches would go at a fraction of its idle speed.
-      const jobs = free > 0 && this.#urgentJobs.size === 0 ? await this.#claim(free) : [];
+      // The hold lasts URGENT_HOLD_MS from the first urgent job of a run of them: urgent
+      // jobs without end (any key may send small high-urgency notifications) then share the
+      // slots as before, rather than stop every app's broadcasts, journeys and webhooks.
+      const now = this.#now();
+      if (this.#urgentJobs.size === 0) this.#holdingSince = undefined;
+      else this.#holdingSince ??= now;
+      const holding = this.#holdingSince !== undefined && now - this.#holdingSince < URGENT_HOLD_MS;
+      const jobs = free > 0 && !holding ? await this.#claim(free) : [];
       for (const job of jobs) this.#launch(job, false);
       // A full claim means more may be waiting: look again at once.
       const full = (jobs.length > 0 && jobs.length === free) || (urgent.length > 0 && urgent.length >= urgentFree);

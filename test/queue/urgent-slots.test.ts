@@ -5,6 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { URGENT_HOLD_MS } from '../../src/queue/embedded-queue.ts';
 import { PRIORITY } from '../../src/queue/queue.ts';
 import { SETUPS, openBackend } from './queue-setups.ts';
 
@@ -79,6 +80,34 @@ for (const setup of SETUPS.filter((s) => s.name.startsWith('embedded'))) {
         assert.deepEqual(startedDuringAlert, [], 'no broadcast job started while the alert ran');
         await q.stop();
       } finally {
+        await b.close();
+      }
+    });
+
+    test('urgent jobs that never stop hold ordinary ones back for URGENT_HOLD_MS at most, then share the slots (injected clock)', async () => {
+      const b = await openBackend(await setup.spec());
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      try {
+        // A lease longer than the clock's jumps: the urgent job stays claimed while the clock moves.
+        const q = b.queue({ lease: 10 * URGENT_HOLD_MS });
+        const ran: string[] = [];
+        const handler = async (job: { name: string; data: unknown }) => {
+          ran.push(String((job.data as { id: string }).id));
+          if (job.name === 'alert') await held;
+        };
+        await q.add([{ name: 'alert', data: { id: 'a' }, priority: PRIORITY.urgent }, { name: 'broadcast', data: { id: 'b0' } }]);
+        q.start({ broadcast: handler, alert: handler }, { concurrency: 2, urgentSlots: 1 });
+        await until('the alert runs', () => ran.includes('a'));
+        await b.clock.pass(URGENT_HOLD_MS - 1);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual(ran, ['a'], 'held back within the hold');
+        await b.clock.pass(1);
+        await until('the broadcast job starts beside the urgent one still running', () => ran.includes('b0'));
+        release();
+        await q.stop();
+      } finally {
+        release();
         await b.close();
       }
     });
