@@ -18,6 +18,7 @@ export const enCompose = {
   'compose.audience.kind': 'Send to',
   'compose.audience.segment': 'Segment',
   'compose.audience.filter': 'A filter',
+  'compose.audience.kept': 'This draft’s filter is more than the builder draws, so it is kept as saved; building a filter here replaces it.',
   'compose.audience.choose': 'Choose a segment',
   'compose.audience.exclude': 'Leave out a segment',
   'compose.audience.noExclude': 'Nobody',

@@ -20,6 +20,7 @@ export const frCompose: Record<keyof typeof enCompose, string> = {
   'compose.audience.kind': 'Envoyer à',
   'compose.audience.segment': 'Segment',
   'compose.audience.filter': 'Un filtre',
+  'compose.audience.kept': 'Le filtre de ce brouillon va au-delà de ce que l’éditeur dessine : il est gardé tel quel ; construire un filtre ici le remplace.',
   'compose.audience.choose': 'Choisir un segment',
   'compose.audience.exclude': 'Exclure un segment',
   'compose.audience.noExclude': 'Personne',

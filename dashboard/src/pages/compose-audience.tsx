@@ -29,8 +29,10 @@ export function movedProblem(problem: ApiProblem | undefined, from: string, to: 
  * excluded, what is left; each asked 300 ms after the last change and aborted when a newer
  * change supersedes it (useEstimate, the segment builder's).
  */
-export function useAudienceSizes(appId: string, a: AudienceDraft, root: Part) {
-  const { filter, pointers } = useCompiled(root);
+export function useAudienceSizes(appId: string, a: AudienceDraft, root: Part, kept?: unknown) {
+  const compiled = useCompiled(root);
+  // A reopened draft's filter the builder cannot draw stands as saved until the builder is used.
+  const { filter, pointers } = kept !== undefined ? { filter: kept, pointers: compiled.pointers } : compiled;
   const { base, final } = audienceFilters(a, filter);
   const ready = a.kind === 'filter' || a.segment !== '';
   const whole = useEstimate(appId, base, ready);
@@ -41,7 +43,7 @@ export function useAudienceSizes(appId: string, a: AudienceDraft, root: Part) {
 export type AudienceSizes = ReturnType<typeof useAudienceSizes>;
 
 /** Segment or filter, a segment to leave out, and the live size. */
-export function AudiencePicker({ appId, audience, setAudience, root, setRoot, sizes, problem }: { appId: string; audience: AudienceDraft; setAudience: (a: AudienceDraft) => void; root: Part; setRoot: (p: Part) => void; sizes: AudienceSizes; problem: ApiProblem | undefined }) {
+export function AudiencePicker({ appId, audience, setAudience, root, setRoot, sizes, problem, kept }: { appId: string; audience: AudienceDraft; setAudience: (a: AudienceDraft) => void; root: Part; setRoot: (p: Part) => void; sizes: AudienceSizes; problem: ApiProblem | undefined; kept?: unknown }) {
   const { t } = useI18n();
   const id = useId();
   const segments = useLoad((signal) => call('listSegments', { params: { appId }, query: { limit: '100' }, signal }), [appId]);
@@ -62,7 +64,15 @@ export function AudiencePicker({ appId, audience, setAudience, root, setRoot, si
       {audience.kind === 'segment' ? (
         <SegmentSelect label={t('compose.audience.segment')} value={audience.segment} segments={list} onChange={(v) => setAudience({ ...audience, segment: v })} error={saveError('/audience/segment')} none={t('compose.audience.choose')} />
       ) : (
-        <FilterBuilder root={root} onChange={setRoot} errors={errors} readOnly={false} />
+        <>
+          {kept !== undefined && (
+            <div className="notice" role="note" data-testid="compose-kept-filter">
+              <p>{t('compose.audience.kept')}</p>
+              <pre>{JSON.stringify(kept, null, 2)}</pre>
+            </div>
+          )}
+          <FilterBuilder root={root} onChange={setRoot} errors={errors} readOnly={false} />
+        </>
       )}
       <SegmentSelect label={t('compose.audience.exclude')} value={audience.exclude} segments={list} onChange={(v) => setAudience({ ...audience, exclude: v })} error={saveError('/audience/exclude/segment')} none={t('compose.audience.noExclude')} />
       <AudienceSizeView sizes={sizes} />

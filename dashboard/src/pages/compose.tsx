@@ -69,13 +69,24 @@ function Composer({ appId, saved }: { appId: string; saved?: Campaign }) {
   const { navigate } = useRouter();
   const app = useLoad((signal) => call('getApp', { params: { appId }, signal }), [appId]);
   const [draft, setDraft] = useState<Draft>(() => (saved ? draftFromCampaign(saved) : newDraft()));
-  const [root, setRoot] = useState<Part>(() => (saved?.audience?.filter !== undefined ? rootOf(saved.audience.filter) : undefined) ?? newPart('group'));
+  // A saved filter the builder cannot draw (a near, an event's where) is kept as saved, not replaced by an empty builder, until the builder is used.
+  const [initial] = useState(() => {
+    const f = saved?.audience?.filter;
+    const drawn = f !== undefined ? rootOf(f) : undefined;
+    return { root: drawn ?? newPart('group'), kept: f !== undefined && drawn === undefined ? f : undefined };
+  });
+  const [root, setRootPart] = useState<Part>(initial.root);
+  const [kept, setKept] = useState<unknown>(initial.kept);
+  const setRoot = (p: Part) => {
+    setKept(undefined);
+    setRootPart(p);
+  };
   const [active, setActive] = useState(() => draft.defaultLanguage);
   const [previewUser, setPreviewUser] = useState('');
   const [savedId, setSavedId] = useState<string | undefined>(saved?.id);
   const [testUser, setTestUser] = useState('');
   const [tested, setTested] = useState<{ subscriptions: number } | undefined>();
-  const sizes = useAudienceSizes(appId, draft.audience, root);
+  const sizes = useAudienceSizes(appId, draft.audience, root, kept);
   const preview = useRenderedPreview(appId, draft, previewUser);
   const audience = sizes.ready ? audienceBody(draft.audience, sizes.filter) : undefined;
 
@@ -151,7 +162,7 @@ function Composer({ appId, saved }: { appId: string; saved?: Campaign }) {
           </div>
         </Section>
         <Section title={t('compose.section.audience')}>
-          <AudiencePicker appId={appId} audience={draft.audience} setAudience={(a) => setDraft({ ...draft, audience: a })} root={root} setRoot={setRoot} sizes={sizes} problem={problem} />
+          <AudiencePicker appId={appId} audience={draft.audience} setAudience={(a) => setDraft({ ...draft, audience: a })} root={root} setRoot={setRoot} sizes={sizes} problem={problem} kept={kept} />
         </Section>
         <Section title={t('compose.section.message')}>
           <div className="compose-message">

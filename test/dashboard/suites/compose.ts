@@ -364,6 +364,19 @@ export function composeSuite(fx: () => Fixture): void {
     assert.deepEqual(Object.keys(saved.content), ['en', 'fr']);
     assert.equal(saved.variants.split[1].content.en.title, 'Bread, half price');
     assert.equal(saved.variants.split[1].content.fr.title, 'Le pain, moitié prix');
+    // A filter the builder does not draw is kept as saved, not replaced by an empty builder.
+    const nearFilter = { and: [{ near: { lat: 45.76, lon: 4.84, radiusKm: 10 } }, { attribute: 'firstName', op: 'exists' }] };
+    const near = await api('POST', '/campaigns', { name: 'Near Lyon', audience: { filter: nearFilter }, content: { en: { title: 'Fresh bread near you' } } });
+    assert.equal(near.status, 201, JSON.stringify(near.body));
+    await open(`/campaigns/${near.body.id}/edit`);
+    await page.getByRole('heading', { name: 'Edit the draft “Near Lyon”', level: 1 }).waitFor();
+    await page.getByTestId('compose-kept-filter').getByText('kept as saved').waitFor();
+    await page.getByLabel('Name').fill('Near Lyon, again');
+    await page.getByRole('button', { name: 'Save as draft' }).click();
+    for (let i = 0; i < 50 && (await api('GET', `/campaigns/${near.body.id}`)).body.name !== 'Near Lyon, again'; i++) await page.waitForTimeout(100);
+    const nearSaved = (await api('GET', `/campaigns/${near.body.id}`)).body;
+    assert.equal(nearSaved.name, 'Near Lyon, again');
+    assert.deepEqual(nearSaved.audience, { filter: nearFilter });
     // A campaign no longer a draft has no such link.
     await open(`/campaigns/${campaignId}`);
     await page.getByRole('heading', { name: 'Croissant day', level: 1 }).waitFor();
