@@ -1,6 +1,6 @@
 import type { Template } from 'liquidjs';
 import { contentEngine } from './content-engine.ts';
-import { MAX_DEPTH } from './liquid-scope.ts';
+import { NESTED, plainLeaf } from './liquid-scope.ts';
 import type { RenderContext } from './render-context.ts';
 
 /**
@@ -127,19 +127,9 @@ class Copied {
 
 /** liquidScope's `plain(value, depth)`, for one value: what its copy would hold there. */
 function copied(value: unknown, depth: number): unknown {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : undefined;
-    case 'object':
-      if (value === null) return null;
-      if (depth >= MAX_DEPTH) return undefined;
-      return Array.isArray(value) ? ARRAY : new Copied(value, depth);
-    default:
-      return undefined;
-  }
+  const leaf = plainLeaf(value, depth);
+  if (leaf !== NESTED) return leaf;
+  return Array.isArray(value) ? ARRAY : new Copied(value as object, depth);
 }
 
 /** A property of a copied object: an own enumerable data property whose copy is a value (liquidScope keeps no other). */
