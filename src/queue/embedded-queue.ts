@@ -45,6 +45,8 @@ export class EmbeddedQueue implements Queue {
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
   #polling = false;
+  /** Settles when the poll under way (if any) has claimed and launched what it takes. */
+  #pollDone: Promise<void> = Promise.resolve();
 
   constructor(db: Kysely<Database>, caps: DialectCapabilities, opts: EmbeddedQueueOptions) {
     this.#db = db;
@@ -86,6 +88,9 @@ export class EmbeddedQueue implements Queue {
     this.#stopped = true;
     this.#wake.off('job', this.#onWake);
     clearTimeout(this.#timer);
+    // A poll already past its check of #stopped may still claim jobs: wait for it, so that
+    // what it claims is launched (and waited for below) rather than left active after stop.
+    await this.#pollDone;
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 
@@ -144,6 +149,8 @@ export class EmbeddedQueue implements Queue {
   async #poll(): Promise<void> {
     if (this.#polling || this.#stopped) return;
     this.#polling = true;
+    let done!: () => void;
+    this.#pollDone = new Promise((resolve) => (done = resolve));
     try {
       // Urgent jobs first, into the urgent slots and then the ordinary ones; ordinary jobs
       // into what is left of the ordinary slots. Priority orders each claim.
@@ -162,7 +169,7 @@ export class EmbeddedQueue implements Queue {
       if (this.#urgentJobs.size === 0) this.#holdingSince = undefined;
       else this.#holdingSince ??= now;
       const holding = this.#holdingSince !== undefined && now - this.#holdingSince < URGENT_HOLD_MS;
-      const jobs = free > 0 && !holding ? await this.#claim(free) : [];
+      const jobs = free > 0 && !holding && !this.#stopped ? await this.#claim(free) : [];
       for (const job of jobs) this.#launch(job, false);
       // A full claim means more may be waiting: look again at once.
       const full = (jobs.length > 0 && jobs.length === free) || (urgent.length > 0 && urgent.length >= urgentFree);
@@ -172,6 +179,7 @@ export class EmbeddedQueue implements Queue {
       this.#schedule(this.#opts.pollInterval);
     } finally {
       this.#polling = false;
+      done();
     }
   }
 
