@@ -14,7 +14,7 @@ for (const kind of STORES) {
 describe(`the public alert page (${kind})`, () => {
   let c: TestCarillon;
   let app: Awaited<ReturnType<TestCarillon['createApp']>>;
-  const now = Date.parse('2026-12-01T12:00:00Z');
+  let now = Date.parse('2026-12-01T12:00:00Z');
   const ids: Record<string, string> = {};
   const post = async (name: string, xml: string) => {
     const res = await c.api('POST', `/v1/apps/${app.id}/alerts`, { key: app.secretKey, body: xml, headers: { 'content-type': 'application/cap+xml' } });
@@ -121,6 +121,22 @@ describe(`the public alert page (${kind})`, () => {
     assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey })).body, { publicPage: true, apnsCriticalAlerts: false });
     const empty = await c.api('PUT', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey, body: {} });
     assert.deepEqual([empty.status, empty.body.code], [400, 'invalid_request'], 'a change that names no setting is refused');
+  });
+
+  test('an alert in force leaves the page, the feed and its own page when its expiry passes on the clock', async () => {
+    const soon = await post('soon', capXml({ identifier: 'SOON-1', sent: '2026-12-01T11:30:00-00:00', expires: '2026-12-01T13:00:00-00:00' }));
+    const inForce = async () => ({
+      page: ((await c.api('GET', `/public/apps/${app.id}/alerts`)).body as string).includes(soon.id),
+      feed: ((await c.api('GET', `/public/apps/${app.id}/alerts.atom`)).body as string).includes(soon.id),
+      own: (await c.api('GET', `/public/apps/${app.id}/alerts/${soon.id}`)).status,
+    });
+    assert.deepEqual(await inForce(), { page: true, feed: true, own: 200 });
+    now = Date.parse('2026-12-01T12:59:59Z');
+    assert.deepEqual(await inForce(), { page: true, feed: true, own: 200 }, 'still in force a second before');
+    now = Date.parse('2026-12-01T13:00:01Z');
+    assert.deepEqual(await inForce(), { page: false, feed: false, own: 404 });
+    const gone = await c.api('GET', `/public/apps/${app.id}/alerts/${soon.id}`);
+    assert.equal(gone.body.code, 'alert_not_found');
   });
 });
 }
