@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { keptStatements } from './sqlite-statements.ts';
 import type { Database } from './schema.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import { migrate } from './migrate.ts';
@@ -180,7 +181,7 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keptStatements(sqlite) }) });
   return {
     db,
     caps: { dialect: 'sqlite', supportsSkipLocked: false },
