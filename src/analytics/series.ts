@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { ApiError } from '../errors/api-error.ts';
 import { ACTION_CLICK_PREFIX, HOUR_MS } from '../store/activity-log.ts';
 import type { Database } from '../store/schema.ts';
+import { zoneStamps } from './zone-stamps.ts';
 import { emptySums, METRICS, metricValue, RATE_METRICS, type Metric, type Sums } from './metrics.ts';
 
 export const GROUP_BY = ['campaign', 'category', 'channel', 'variant'] as const;
@@ -156,15 +157,17 @@ export async function querySeries(db: Kysely<Database>, q: SeriesQuery): Promise
   const values = (s: Sums) => Object.fromEntries(q.metrics.map((m) => [m, metricValue(s, m)]));
   const actionIds = [...actions].sort();
   const byAction = (s: Sums) => Object.fromEntries(actionIds.map((a) => [a, s.actions.get(a) ?? 0]));
-  const iso = (ms: number) => DateTime.fromMillis(ms, { zone: q.timezone }).toISO({ suppressMilliseconds: true })!;
+  // One stamp per bucket, shared by every group's points.
+  const stamps = zoneStamps([...starts, last], q.timezone);
+  const iso = (i: number) => stamps[i]!;
   const series = [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([g, { buckets, total }]) =>
       own
-        ? { group: q.groupBy === null ? null : g, points: buckets.map((b, i) => ({ start: iso(starts[i]!), values: values(b), clickedByAction: byAction(b) })), totals: values(total), clickedByAction: byAction(total) }
-        : { group: q.groupBy === null ? null : g, points: buckets.map((b, i) => ({ start: iso(starts[i]!), values: values(b) })), totals: values(total) },
+        ? { group: q.groupBy === null ? null : g, points: buckets.map((b, i) => ({ start: iso(i), values: values(b), clickedByAction: byAction(b) })), totals: values(total), clickedByAction: byAction(total) }
+        : { group: q.groupBy === null ? null : g, points: buckets.map((b, i) => ({ start: iso(i), values: values(b) })), totals: values(total) },
     );
-  return { from: iso(first), to: iso(last), interval: q.interval, timezone: q.timezone, groupBy: q.groupBy, metrics: q.metrics, ...(own ? { actions: actionIds } : {}), series };
+  return { from: iso(0), to: iso(starts.length), interval: q.interval, timezone: q.timezone, groupBy: q.groupBy, metrics: q.metrics, ...(own ? { actions: actionIds } : {}), series };
 }
 
 /** A few types narrow the rows read; many cost more to test than they save (the keys lead with app and hour): then the unneeded ones are skipped by the caller. */
