@@ -25,6 +25,7 @@ export const MAX_WORDS = 64; // words; a question has far fewer, the rest is not
 
 const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 const MARK = /\p{M}/gu; // one code point a match: linear
+const ASCII = /^[\x00-\x7f]*$/; // one class, no alternation: linear
 const APOSTROPHES = new Set(["'", '\u2019', '\u02bc']); // ASCII, right single quotation mark, modifier letter apostrophe
 const LIGATURES: Record<string, string> = { 'œ': 'oe', 'æ': 'ae', 'ß': 'ss', 'ø': 'o', 'ł': 'l', 'đ': 'd' };
 
@@ -35,9 +36,18 @@ const ENGLISH_CLITICS = new Set(['s', 't', 're', 'll', 've', 'd', 'm']);
 
 /** Lower case, accents and ligatures folded: "Œuvre à L'École" → "oeuvre a l'ecole". */
 export function fold(text: string): string {
+  const lower = text.toLowerCase();
+  if (ASCII.test(lower)) return lower; // most phrasings and replies: nothing to fold
   let out = '';
-  for (const ch of text.toLowerCase().normalize('NFKD').replace(MARK, '')) out += LIGATURES[ch] ?? ch;
+  for (const ch of lower.normalize('NFKD').replace(MARK, '')) out += LIGATURES[ch] ?? ch;
   return out;
+}
+
+/** A letter or digit: ASCII by its code, the rest by its Unicode class. */
+function isWordChar(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90);
+  return WORD_CHAR.test(ch);
 }
 
 function splitApostrophes(word: string): string {
@@ -76,7 +86,7 @@ export function words(message: string): string[] {
     length = 0;
   };
   for (const ch of text) {
-    if (WORD_CHAR.test(ch) || (APOSTROPHES.has(ch) && cur !== '')) {
+    if (isWordChar(ch) || (APOSTROPHES.has(ch) && cur !== '')) {
       cur += ch;
       length += 1;
     } else flush();
