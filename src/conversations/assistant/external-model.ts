@@ -58,6 +58,8 @@ export interface ExternalModelOptions {
   intents?: readonly Intent[] | undefined;
   /** For tests and proxies; the global fetch otherwise. */
   fetch?: typeof fetch | undefined;
+  /** The signal that ends a request after `timeoutMs`; AbortSignal.timeout unless a test holds the clock. */
+  deadline?: ((timeoutMs: number) => AbortSignal) | undefined;
 }
 
 class BadResponse extends Error {}
@@ -89,6 +91,7 @@ export function createExternalModel(options: ExternalModelOptions): Assistant {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const timeoutMs = options.timeoutMs ?? DEFAULT_MODEL_TIMEOUT;
   const doFetch = options.fetch ?? fetch;
+  const deadline = options.deadline ?? ((ms: number) => AbortSignal.timeout(ms));
   const intents = new Map((options.intents ?? []).map((i) => [i.name, i]));
   const handoff = (reason: HandoffReason, confidence = 0): AssistantReply => ({ kind: 'handoff', reason, confidence });
 
@@ -105,7 +108,7 @@ export function createExternalModel(options: ExternalModelOptions): Assistant {
       let text: string;
       try {
         // One signal for the whole exchange: a server that sends headers then stalls the body times out too.
-        const response = await doFetch(options.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+        const response = await doFetch(options.url, { method: 'POST', headers, body, signal: deadline(timeoutMs), redirect: 'error' });
         if (response.status !== 200) {
           await response.body?.cancel();
           return handoff('model_unavailable');
