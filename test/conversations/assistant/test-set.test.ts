@@ -98,3 +98,10 @@ test('a language given by the thread is the only one searched', () => {
   assert.equal(match(index, 'où est mon colis ?', { language: 'en' }).kind, 'handoff');
   assert.equal(outcome(match(index, 'où est mon colis ?', { language: 'fr' })), 'track_order');
 });
+
+test('a typo finds its word at a little less confidence than the word itself', () => {
+  const right = match(index, 'annuler ma commande');
+  const typo = match(index, 'annuler ma comande');
+  assert.equal(outcome(typo), 'cancel-order');
+  assert.ok(typo.confidence < right.confidence, `${typo.confidence} < ${right.confidence}`);
+});
