@@ -150,6 +150,8 @@ export const defaults = {
   alertExtremeIgnoresPreferences: true,
   /** The sound a top-priority civic alert plays on phones (APNs `sound`, FCM `sound`): a resource the app ships under this name; distinct from the default so an alert is known by ear. */
   alertSound: 'civic_alert',
+  /** users; a campaign's estimate renders its templates for every user of an audience up to this size, and above it for a random sample of about this many, scaling the failures (exact: false): rendering is the estimate's costliest step per user. */
+  campaignEstimateRenderSample: 10_000,
 };
 
 export type Config = typeof defaults;

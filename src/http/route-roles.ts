@@ -32,6 +32,8 @@ export const ROUTE_ROLES: Rule[] = [
   { methods: 'write', path: new RegExp(`${APP}$`), need: 'owner' },
   // A journey's simulation sends, stores and queues nothing: a read, for every member.
   { methods: 'write', path: new RegExp(`${APP}/journeys/:id/simulate$`), need: 'viewer' },
+  // A campaign's estimate walks its whole audience and is part of composing: an editor's, like the preview.
+  { methods: 'read', path: new RegExp(`${APP}/campaigns/:id/estimate$`), need: 'editor' },
   // Audiences, content and sends.
   {
     methods: 'write',

@@ -105,6 +105,7 @@ const campaigns = {
   scheduled: await campaignOf('fuzz scheduled', 'launch'),
   cancellable: await campaignOf('fuzz cancellable', 'launch'),
   paused: await campaignOf('fuzz paused', 'launch', 'pause'),
+  estimated: await campaignOf('fuzz estimated'),
 };
 // Journeys (docs/journeys.md): a draft at /journeys/{id} (changed, then deleted), an active one to pause and read runs of, one to archive.
 const journeyBody = (name: string) => ({ name, trigger: { event: 'fuzz_cart' }, exit: { events: ['fuzz_buy'] }, steps: [{ wait: { duration: '1h' } }, { send: { content: { en: { title: 'Hi {{ event.properties.item | default: "there" }}' } } } }] });
@@ -306,7 +307,7 @@ function realParams(path: string, name: string): string[] {
   if (name === 'id' && path.includes('/campaigns/')) {
     const action = path.split('/').at(-1);
     // The draft at /campaigns/{id} is deleted by the last method tested there; the sub-resources keep one of their own.
-    const state = { launch: campaigns.launchable, pause: campaigns.scheduled, resume: campaigns.paused, cancel: campaigns.cancellable, test: campaigns.deletable, recipients: campaigns.scheduled, analytics: campaigns.scheduled }[action!];
+    const state = { launch: campaigns.launchable, pause: campaigns.scheduled, resume: campaigns.paused, cancel: campaigns.cancellable, test: campaigns.deletable, recipients: campaigns.scheduled, analytics: campaigns.scheduled, estimate: campaigns.estimated }[action!];
     return [state ?? campaigns.draft];
   }
   if (name === 'id' && path.includes('/journeys/')) {

@@ -42,6 +42,7 @@ test('reads of an app are for viewers, its audiences and sends for editors, its 
     ['GET', '/v1/queue/failed', 'admin'],
     ['DELETE', '/v1/operators/:operatorId', 'admin'],
     ['POST', '/v1/session/totp', 'session'],
+    ['GET', '/v1/apps/:appId/campaigns/:id/estimate', 'editor'],
   ];
   for (const [method, path, need] of expect) assert.equal(routeNeed(method, path), need, `${method} ${path}`);
 });

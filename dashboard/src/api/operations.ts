@@ -91,6 +91,7 @@ export const OPERATIONS = {
   getJourneyStats: ['GET', '/v1/apps/{appId}/journeys/{id}/stats'],
   simulateJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/simulate'],
   listJourneyTemplates: ['GET', '/v1/apps/{appId}/journey-templates'],
+  estimateCampaign: ['GET', '/v1/apps/{appId}/campaigns/{id}/estimate'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

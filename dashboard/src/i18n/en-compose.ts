@@ -129,4 +129,16 @@ export const enCompose = {
   'compose.confirm.asWritten': 'the message as written',
   'compose.title.edit': 'Edit the draft “{name}”',
   'compose.notDraft': 'This campaign is no longer a draft: it is changed no more.',
+  // The launch dialog's estimate (pages/compose-confirm.tsx, estimateCampaign).
+  'compose.estimate.busy': 'Estimating who will receive it…',
+  'compose.estimate.reason.excluded': '{n} users of the excluded segment',
+  'compose.estimate.reason.no_subscription': '{n} users without a subscription',
+  'compose.estimate.reason.suppressed': '{n} users who turned this category off',
+  'compose.estimate.reason.quiet_held': '{n} users held by quiet hours (sent when the window ends)',
+  'compose.estimate.reason.passed': '{n} users whose local time will have passed',
+  'compose.estimate.reason.holdout': '{n} users in the holdout',
+  'compose.estimate.reason.capped': '{n} users over a frequency cap',
+  'compose.estimate.reason.render_failed': '{n} users the strict template lacks a value for',
+  'compose.estimate.at': 'As the launch would decide each user at {at}; when it goes, each is decided again, counted by reason and listed on the campaign’s page.',
+  'compose.estimate.sample': 'Estimated from a sample of {n} users: the templates were rendered for a random sample of the audience.',
 };

@@ -131,4 +131,16 @@ export const frCompose: Record<keyof typeof enCompose, string> = {
   'compose.confirm.asWritten': 'le message tel qu’écrit',
   'compose.title.edit': 'Modifier le brouillon « {name} »',
   'compose.notDraft': 'Cette campagne n’est plus un brouillon : elle ne se modifie plus.',
+  // L’estimation du dialogue de lancement (pages/compose-confirm.tsx, estimateCampaign).
+  'compose.estimate.busy': 'Estimation de qui la recevra…',
+  'compose.estimate.reason.excluded': '{n} utilisateurs du segment exclu',
+  'compose.estimate.reason.no_subscription': '{n} utilisateurs sans abonnement',
+  'compose.estimate.reason.suppressed': '{n} utilisateurs qui ont désactivé cette catégorie',
+  'compose.estimate.reason.quiet_held': '{n} utilisateurs retenus par les heures calmes (envoyée à leur fin)',
+  'compose.estimate.reason.passed': '{n} utilisateurs dont l’heure locale sera passée',
+  'compose.estimate.reason.holdout': '{n} utilisateurs dans le groupe témoin',
+  'compose.estimate.reason.capped': '{n} utilisateurs au-delà d’un plafond de fréquence',
+  'compose.estimate.reason.render_failed': '{n} utilisateurs à qui il manque une valeur du modèle strict',
+  'compose.estimate.at': 'Comme le lancement déciderait de chacun le {at} ; à l’envoi, chacun est décidé à nouveau, compté par raison et listé sur la page de la campagne.',
+  'compose.estimate.sample': 'Estimé sur un échantillon de {n} utilisateurs : les modèles ont été rendus pour un échantillon aléatoire de l’audience.',
 };

@@ -124,6 +124,17 @@ function Composer({ appId, saved }: { appId: string; saved?: Campaign }) {
       throw err;
     }
   };
+  /** The draft saved as it stands, then its estimate: a refusal of the save is shown at its field, as a launch's. */
+  const estimate = async () => {
+    setLaunchProblem(undefined);
+    try {
+      const id = await save();
+      return await call('estimateCampaign', { params: { appId, id } });
+    } catch (err) {
+      if (err instanceof ApiProblem) setLaunchProblem(err);
+      throw err;
+    }
+  };
   const problem = launchProblem ?? test.problem ?? saveDraft.problem;
   const previewProblems = new Map<string, string>();
   for (const v of Object.values(preview.preview?.versions ?? {})) if (!v.ok) previewProblems.set(v.pointer.replace(/^#/, ''), v.detail);
@@ -206,7 +217,7 @@ function Composer({ appId, saved }: { appId: string; saved?: Campaign }) {
           <button type="button" className="secondary" disabled={saveDraft.busy} onClick={() => void saveDraft.onSubmit()}>
             {t('compose.saveDraft')}
           </button>
-          <ConfirmLaunch draft={draft} sizes={sizes} audienceName={audienceName} launch={launch} disabled={!sizes.ready} />
+          <ConfirmLaunch draft={draft} sizes={sizes} audienceName={audienceName} launch={launch} estimate={estimate} disabled={!sizes.ready} />
           {savedId && (
             <span role="status">
               {t('compose.saved')} <Link to={`/apps/${encodeURIComponent(appId)}/campaigns/${encodeURIComponent(savedId)}`}>{savedId}</Link>

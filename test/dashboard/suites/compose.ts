@@ -224,14 +224,19 @@ export function composeSuite(fx: () => Fixture): void {
 
   test('the confirmation says who receives it and who is left out; launching opens the campaign, whose delivered and clicked counts move', async () => {
     const { page } = fx();
+    // A pro without a device: in the audience, and left out for want of a subscription (the live size counts subscribed users only).
+    assert.equal((await api('PUT', '/users/dan', { language: 'en', attributes: { firstName: 'Dan', plan: 'pro' } })).status, 200);
     await page.getByLabel('Leave out a segment').selectOption({ label: 'Ben alone' });
     await page.getByTestId('compose-size').filter({ hasText: /^1$/ }).waitFor();
     await page.getByRole('button', { name: 'Review and launch' }).click();
     const dialog = page.getByRole('dialog', { name: 'Launch “Croissant day”?' });
     await dialog.waitFor();
+    // The server's estimate of the saved draft, decided as the launch would decide each user.
+    await dialog.locator('[data-reason="no_subscription"]').waitFor();
     assert.equal(await dialog.getByTestId('confirm-receive').innerText(), '1 users, on 1 subscriptions (webpush 1)');
-    assert.equal(await dialog.getByTestId('confirm-left-out').innerText(), '1 users of the excluded segment');
-    await dialog.getByText('users who turned this category off').waitFor();
+    assert.deepEqual(await dialog.getByTestId('confirm-left-out').locator('li').allInnerTexts(), ['1 users of the excluded segment', '1 users without a subscription']);
+    assert.equal(await dialog.getByTestId('confirm-sample').count(), 0, 'exact: every template rendered');
+    await dialog.getByText('As the launch would decide each user at').waitFor();
     await fx().checkAccessibility('compose, the confirmation');
     // Cancel changes nothing: the draft the test saved is still a draft.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
