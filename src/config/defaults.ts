@@ -150,6 +150,12 @@ export const defaults = {
   alertExtremeIgnoresPreferences: true,
   /** The sound a top-priority civic alert plays on phones (APNs `sound`, FCM `sound`): a resource the app ships under this name; distinct from the default so an alert is known by ear. */
   alertSound: 'civic_alert',
+  /** Serve the example login page and its tiny backend at /examples/login/ (docs/mfa.md#the-example-login-page): a demo to copy, so off unless asked for; never on in production. */
+  examples: false,
+  /** The app the example login page signs in to; its backend answers 503 while it is empty. */
+  examplesAppId: '',
+  /** That app's secret key, held by the example backend only (never sent to the page); its backend answers 503 while it is empty. */
+  examplesSecretKey: '',
 };
 
 export type Config = typeof defaults;
