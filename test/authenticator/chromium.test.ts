@@ -3,7 +3,8 @@
  * listening Carillon: a user adds this browser from the login page's link, signs in, the
  * push (encrypted by Carillon, decrypted by the loopback sink, handed to the service worker
  * with CDP's ServiceWorker.deliverPushMessage as Chromium's push service would) makes the
- * worker fetch the signed details and show who is asking; the code typed on the page is
+ * worker fetch the signed details and show who is asking; a click on the desktop's
+ * notification opens the request (test/support/notification-daemon.ts); the code typed is
  * signed and the login page sees the sign-in approved. Then a wrong code, and "This wasn't
  * me", which locks push sign-in.
  */
@@ -30,6 +31,7 @@ describe('reference authenticator and example login page in Chromium', { timeout
   let cdp: CDPSession;
   const registrations = new Map<string, string>();
   const delivered = new Set<string>();
+  const clicked = new Set<number>();
 
   /** The next sign-in push the sink got, handed to the worker as Chromium's push service would. */
   const deliverNextPush = async (): Promise<string> => {
@@ -54,7 +56,11 @@ describe('reference authenticator and example login page in Chromium', { timeout
     assert.match(code, /^[0-9]{6}$/);
     const challengeId = await deliverNextPush();
     const notification = await eventually(async () => (await shown()).find((n) => n.tag === challengeId) ?? assert.fail('not shown yet'));
-    await auth.goto(`${apiUrl}${notification.url}`);
+    // The user clicks it on the desktop: the worker brings the authenticator to the request.
+    const onDesktop = await desktop.waitFor((n) => n.summary === notification.title && !n.closed && !clicked.has(n.id));
+    clicked.add(onDesktop.id);
+    desktop.click(onDesktop);
+    auth = await eventually(() => browser.context.pages().find((p) => p.url().includes(`challenge=${challengeId}`)) ?? assert.fail(`no page opened: ${browser.context.pages().map((p) => p.url())}`));
     await auth.locator('#answer, #request-status').first().waitFor();
     assert.equal(await auth.locator('#request-status').isVisible(), false, (await auth.locator('#request-status').textContent())!);
     return { code, challengeId, notification };

@@ -93,8 +93,8 @@ async function onClick(event: NotificationEvent): Promise<void> {
   const open = windows.find((w) => new URL(w.url).pathname.startsWith('/authenticator/'));
   if (open) {
     await open.focus();
-    await open.navigate(url);
-    return;
+    // navigate() is refused for a window this worker does not control yet: open one then.
+    if (await open.navigate(url).catch(() => null)) return;
   }
   await scope.clients.openWindow(url);
 }
