@@ -40,7 +40,7 @@ describe('reference authenticator and example login page in Firefox, through Car
       const registration = await navigator.serviceWorker.getRegistration('/authenticator/');
       return (await registration!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: (n.data as any)?.url as string }));
     });
-  /** Signs in on the login page; the push reaches the worker, which shows the request; the page opens it, as a click would. */
+  /** Signs in on the login page; the push reaches the worker, which shows the request; the user opens it from the authenticator's list. */
   const signInAndOpen = async (user: string) => {
     await fill(login, '#user', user);
     await login.click('#sign-in button[type="submit"]');
@@ -51,7 +51,12 @@ describe('reference authenticator and example login page in Firefox, through Car
     });
     const notification = await eventually(async () => (await shown()).find((n) => n.tag.startsWith('mfc') && !seen.has(n.tag)) ?? assert.fail('no request shown yet'), 30_000);
     seen.add(notification.tag);
-    await auth.goto(`${apiUrl}${notification.url}`);
+    // The user opens the authenticator: the waiting request is listed there, and they open it.
+    await auth.goto(`${apiUrl}/authenticator/`);
+    await auth.waitForSelector('body[data-ready="true"]');
+    assert.equal(await auth.$eval(`#pending a[href="${notification.url}"]`, (a) => a.textContent), `${notification.title}: ${notification.body}`);
+    await auth.click(`#pending a[href="${notification.url}"]`);
+    await eventually(() => assert.ok(auth.url().includes(`challenge=${notification.tag}`), auth.url()));
     await eventually(async () => assert.notEqual(await text(auth, '#answer'), '', await text(auth, '#request-status')));
     return { code, challengeId: notification.tag, notification };
   };

@@ -45,6 +45,7 @@ async function showPending(): Promise<void> {
     li.append(a);
     list.append(li);
   }
+  $('pending-section').hidden = list.childElementCount === 0;
 }
 
 function resultText(r: ChallengeResult, appName: string): { text: string; kind: 'ok' | 'error' } {
