@@ -42,6 +42,8 @@ import { journeyVisibilityRoutes } from './http/routes/journeys-visibility.ts';
 import { mfaRoutes } from './http/routes/mfa.ts';
 import { mfaDeviceRoutes } from './http/routes/mfa-device.ts';
 import { campaignEstimateRoutes } from './http/routes/campaign-estimate.ts';
+import { authenticatorRoutes } from './http/routes/authenticator.ts';
+import { examplesLoginRoutes } from './http/routes/examples-login.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -153,6 +155,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   mfaRoutes(app, ctx);
   mfaDeviceRoutes(app, ctx);
   campaignEstimateRoutes(app, ctx);
+  authenticatorRoutes(app, ctx);
+  examplesLoginRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -152,6 +152,12 @@ export const defaults = {
   alertSound: 'civic_alert',
   /** users; a campaign's estimate renders its templates for every user of an audience up to this size, and above it for a random sample of about this many, scaling the failures (exact: false): rendering is the estimate's costliest step per user. */
   campaignEstimateRenderSample: 10_000,
+  /** Serve the example login page and its tiny backend at /examples/login/ (docs/mfa.md#the-example-login-page): a demo to copy, so off unless asked for; never on in production. */
+  examples: false,
+  /** The app the example login page signs in to; its backend answers 503 while it is empty. */
+  examplesAppId: '',
+  /** That app's secret key, held by the example backend only (never sent to the page); its backend answers 503 while it is empty. */
+  examplesSecretKey: '',
 };
 
 export type Config = typeof defaults;

@@ -154,6 +154,7 @@ const FRESH_VALUES: Record<string, () => Promise<string>> = {
   enrollMfaDevice: () => enrollmentToken('fuzz-mfa-enrolled'),
   getMfaChallengeDetails: () => detailsDevice.sign({ challengeId: challenges.details, nonce: nonce(), exp: expSoon(), purpose: 'details' }),
   answerMfaChallenge: () => answerDevice.sign({ challengeId: challenges.answer, nonce: nonce(), decision: 'deny', exp: expSoon() }),
+  getAuthenticatorPushKey: () => enrollmentToken('fuzz-authenticator'),
 };
 /** Filters a client sends: valid ones, and ones the filter validator refuses (answered 400 or 422, as declared). */
 const filterArb: fc.Arbitrary<unknown> = fc.oneof(
@@ -282,6 +283,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   resetMfaLock: fc.record({ userId: fc.constantFrom('fuzz-mfa', 'nobody') }),
   getMfaChallengeDetails: fc.constant({ request: FRESH }),
   answerMfaChallenge: fc.constant({ answer: FRESH }),
+  getAuthenticatorPushKey: fc.constant(null).map(() => ({ app: appA.id, token: FRESH })),
   simulateJourney: fc.oneof(
     fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody'), until: fc.constantFrom('1d', '30d') }, { requiredKeys: ['userId'] }),
     fc.record({ user: fc.constant({ language: 'en', attributes: { plan: 'gold' } }), events: fc.constant([{ name: 'fuzz_purchase', at: '+1h' }]), trigger: fc.constant({ properties: { total: 3 } }) }, { requiredKeys: ['user'] }),
