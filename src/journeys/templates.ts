@@ -39,6 +39,23 @@ export const APPOINTMENT_REMINDER = {
   ],
 };
 
+/**
+ * Price drop: the merchant's backend sends `price_changed` for an item (`sku`, `oldPrice`,
+ * `newPrice`); everyone who viewed that sku in the last 30 days and has not bought it is sent
+ * one push when the price fell by at least 20 %, and no one more than one such push a day.
+ */
+export const PRICE_DROP = {
+  name: 'Price drop',
+  trigger: {
+    event: 'price_changed',
+    drop: { from: 'oldPrice', to: 'newPrice', atLeastPercent: 20 },
+    audience: { event: 'product_viewed', within: '30d', property: 'sku', except: 'purchase' },
+  },
+  reentry: { after: '1m' },
+  limit: { max: 1, per: '1d' },
+  steps: [{ send: { category: 'promotions', content: { en: { title: '{{ event.properties.name }} is now {{ event.properties.newPrice }}', body: 'Down from {{ event.properties.oldPrice }}: the one you looked at.' } } } }],
+};
+
 export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [
   {
     id: 'abandoned_cart',
@@ -53,6 +70,13 @@ export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [
     description:
       'Starts on `appointment_booked` (with `what` and `startsAt`, an RFC 3339 instant); sends a reminder 24 hours and 1 hour before it. An `appointment_cancelled` ends the run and no pending reminder goes.',
     journey: APPOINTMENT_REMINDER,
+  },
+  {
+    id: 'price_drop',
+    name: 'Price drop',
+    description:
+      'Starts on the merchant’s `price_changed` for an item (`sku`, `oldPrice`, `newPrice`, `name`), sent from its backend: everyone who viewed that `sku` (`product_viewed`) in the last 30 days and has not bought it (`purchase`) is sent one push when the price fell by at least 20 %; at most one such push per user a day.',
+    journey: PRICE_DROP,
   },
 ];
 
