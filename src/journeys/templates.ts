@@ -25,14 +25,14 @@ export const ABANDONED_CART = {
   ],
 };
 
-/** Appointment reminder: 24 hours and 1 hour before the instant the booking carries; a cancellation ends it. */
+/** Appointment reminder: the day before at the same time on the user's clock, and 1 hour before, the instant the booking carries; a cancellation ends it. */
 export const APPOINTMENT_REMINDER = {
   name: 'Appointment reminder',
   trigger: { event: 'appointment_booked' },
   exit: { events: ['appointment_cancelled'] },
   reentry: { after: '1m' },
   steps: [
-    { wait: { untilEventTime: 'startsAt', before: '24h' } },
+    { wait: { untilEventTime: 'startsAt', before: '1d' } },
     { send: { content: { en: { title: 'Tomorrow: {{ event.properties.what }}' } } } },
     { wait: { untilEventTime: 'startsAt', before: '1h' } },
     { send: { content: { en: { title: 'In an hour: {{ event.properties.what }}' } } } },
@@ -68,7 +68,7 @@ export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [
     id: 'appointment_reminder',
     name: 'Appointment reminder',
     description:
-      'Starts on `appointment_booked` (with `what` and `startsAt`, an RFC 3339 instant); sends a reminder 24 hours and 1 hour before it. An `appointment_cancelled` ends the run and no pending reminder goes.',
+      'Starts on `appointment_booked` (with `what` and `startsAt`, an RFC 3339 instant); sends a reminder the day before at the same time on the user’s clock (their time zone) and 1 hour before it. An `appointment_cancelled` ends the run and no pending reminder goes.',
     journey: APPOINTMENT_REMINDER,
   },
   {
