@@ -175,7 +175,16 @@ async function startRun(ctx: Context, appId: string, j: { id: string; version: n
     if (row && first !== null) await addStepCounts(tx, j.id, j.version, [{ runId: Number(row.id), count: { step: first, outcome: 'entered' } }]);
     return row;
   });
-  if (!inserted) return;
+  if (!inserted) {
+    // Already started by this event: a retried job, whose first try may have died or failed
+    // between the run's row and its first steps. Go on with that run (a move is written
+    // only from the position it was found at, so a run that went on meanwhile is left alone).
+    const again = await db.selectFrom('journey_runs').select(['id', 'token']).where('journey_id', '=', j.id).where('user_seq', '=', seq).where('trigger_key', '=', triggerKey(j.id, stored)).where('state', '=', 'active').executeTakeFirst();
+    if (!again) return;
+    if (Number(again.token) === 0) await enterFirst(ctx, Number(again.id));
+    else await advanceRun(ctx, Number(again.id), Number(again.token));
+    return;
+  }
   // The first step is instant or sets its own timer; a crash before that leaves the run
   // due now, which the reconcile of journey-step jobs finds.
   await enterFirst(ctx, Number(inserted.id));
