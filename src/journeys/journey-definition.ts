@@ -28,7 +28,27 @@ export interface JourneyDefinition {
   sendRules: { quietHours: 'hold' | 'skip'; caps: 'hold' | 'skip' };
 }
 
-export type Trigger = { event: string; where?: Filter; attributeChange?: undefined } | { attributeChange: string; where?: Filter; event?: undefined };
+export type Trigger = { event: string; where?: Filter; audience?: TriggerAudience; drop?: TriggerDrop; attributeChange?: undefined } | { attributeChange: string; where?: Filter; event?: undefined; audience?: undefined; drop?: undefined };
+
+/**
+ * An event about an item rather than a user (the merchant's `price_changed`): it starts a run
+ * for each user who did `event` with the same `property` value within `within` (viewed that
+ * sku in the last 30 days), except those who ever did `except` with it (bought it).
+ */
+export interface TriggerAudience {
+  event: string;
+  within: string;
+  ms: number;
+  property: string;
+  except?: string;
+}
+
+/** Runs start only when the trigger event's `to` is at least `atLeastPercent` below its `from`: (from - to) / from. */
+export interface TriggerDrop {
+  from: string;
+  to: string;
+  atLeastPercent: number;
+}
 
 export type Step =
   | { wait: { duration: string; ms: number } | { until: string; localTime: boolean } | { untilEventTime: string; before: string; beforeMs: number } }
@@ -118,16 +138,46 @@ export async function validateJourney(db: Kysely<Database>, appId: string, input
 
 async function checkTrigger(c: Checker, v: unknown): Promise<Trigger> {
   if (isObj(v) && 'segmentEntry' in v) throw new JourneyError('/trigger/segmentEntry', 'segment-entry triggers are not built yet; use an event or attributeChange trigger');
-  const t = object(v, '/trigger', ['event', 'where', 'attributeChange']);
+  const t = object(v, '/trigger', ['event', 'where', 'attributeChange', 'audience', 'drop']);
   if (t.attributeChange !== undefined) {
     if (t.event !== undefined) throw new JourneyError('/trigger', 'has either event or attributeChange');
+    if (t.audience !== undefined || t.drop !== undefined) throw new JourneyError(t.audience !== undefined ? '/trigger/audience' : '/trigger/drop', 'goes with an event trigger');
     if (typeof t.attributeChange !== 'string' || !KEY.test(t.attributeChange)) throw new JourneyError('/trigger/attributeChange', 'must be an attribute key');
     if (t.where === undefined) return { attributeChange: t.attributeChange };
     return { attributeChange: t.attributeChange, where: await expandedFilter(c.db, c.appId, t.where, '/trigger/where') };
   }
   const event = eventName(t.event, '/trigger/event');
-  if (t.where === undefined) return { event };
-  return { event, where: await expandedFilter(c.db, c.appId, t.where, '/trigger/where') };
+  const out: Trigger = { event };
+  if (t.audience !== undefined) out.audience = checkAudience(t.audience);
+  if (t.drop !== undefined) out.drop = checkDrop(t.drop);
+  if (t.where !== undefined) out.where = await expandedFilter(c.db, c.appId, t.where, '/trigger/where');
+  return out;
+}
+
+function propertyKey(v: unknown, at: string): string {
+  if (typeof v !== 'string' || !KEY.test(v)) throw new JourneyError(at, 'must be the name of an event property');
+  return v;
+}
+
+function checkAudience(v: unknown): TriggerAudience {
+  const a = object(v, '/trigger/audience', ['event', 'within', 'property', 'except']);
+  const out: TriggerAudience = {
+    event: eventName(a.event, '/trigger/audience/event'),
+    within: String(a.within),
+    ms: duration(a.within, '/trigger/audience/within'),
+    property: propertyKey(a.property, '/trigger/audience/property'),
+  };
+  if (a.except !== undefined) out.except = eventName(a.except, '/trigger/audience/except');
+  return out;
+}
+
+function checkDrop(v: unknown): TriggerDrop {
+  const d = object(v, '/trigger/drop', ['from', 'to', 'atLeastPercent']);
+  const from = propertyKey(d.from, '/trigger/drop/from');
+  const to = propertyKey(d.to, '/trigger/drop/to');
+  const p = d.atLeastPercent;
+  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0 || p > 100) throw new JourneyError('/trigger/drop/atLeastPercent', 'must be a number above 0 and at most 100');
+  return { from, to, atLeastPercent: p };
 }
 
 async function checkExit(c: Checker, v: unknown): Promise<JourneyDefinition['exit']> {

@@ -7,6 +7,7 @@ import type { Database } from '../store/schema.ts';
 import type { AttributeChange } from './attribute-change.ts';
 import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
+import { audienceOf, dropReached } from './audience-trigger.ts';
 import { advanceRun, commitMove, definitionOf } from './run-engine.ts';
 import { runRow } from './run-row.ts';
 import { addStepCounts } from './step-counts.ts';
@@ -125,47 +126,68 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
   const journeys = await q.execute();
   for (const j of journeys) {
     const def = await definitionOf(ctx, j.id, j.version);
-    const now = ctx.now();
-    if (!(await mayEnter(ctx, j.id, seq, def, now))) continue;
-    if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) continue;
-    const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
-    const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
-    // The run and its entry on the first step are counted in one commit (step-counts.ts).
-    const inserted = await db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto('journey_runs')
-        .values({
-          app_id: appId,
-          journey_id: j.id,
-          version: j.version,
-          user_seq: seq,
-          external_id: user.external_id,
-          state: 'active',
-          step: first,
-          token: 0,
-          due_at: now,
-          waiting_for: null,
-          trigger: JSON.stringify(event),
-          trigger_key: triggerKey(j.id, stored),
-          started_at: now,
-          ended_at: null,
-          end_reason: null,
-          timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
-          updated_at: now,
-          sends: 0,
-        })
-        // Already started by this event (a retried job), or the user has a run going (a race).
-        .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (row && first !== null) await addStepCounts(tx, j.id, j.version, [{ runId: Number(row.id), count: { step: first, outcome: 'entered' } }]);
-      return row;
-    });
-    if (!inserted) continue;
-    // The first step is instant or sets its own timer; a crash before that leaves the run
-    // due now, which the reconcile of journey-step jobs finds.
-    await enterFirst(ctx, Number(inserted.id));
+    if (!dropReached(def.trigger.drop, event)) continue;
+    if (def.trigger.audience) {
+      // An item's event (the merchant's price_changed): the runs are its audience's, not the sender's.
+      for (const viewer of await audienceOf(ctx, appId, def.trigger.audience, event, ctx.now())) await startRun(ctx, appId, j, def, viewer, stored, event);
+      continue;
+    }
+    await startRun(ctx, appId, j, def, seq, stored, event);
   }
+}
+
+/** Starts one user's run of a journey for a trigger event, when re-entry, the limit and the trigger's `where` let them in. */
+async function startRun(ctx: Context, appId: string, j: { id: string; version: number }, def: JourneyDefinition, seq: number, stored: StoredEvent, event: TriggerEvent): Promise<void> {
+  const db = ctx.store.db;
+  const now = ctx.now();
+  if (!(await mayEnter(ctx, j.id, seq, def, now))) return;
+  if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) return;
+  const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
+  const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
+  // The run and its entry on the first step are counted in one commit (step-counts.ts).
+  const inserted = await db.transaction().execute(async (tx) => {
+    const row = await tx
+      .insertInto('journey_runs')
+      .values({
+        app_id: appId,
+        journey_id: j.id,
+        version: j.version,
+        user_seq: seq,
+        external_id: user.external_id,
+        state: 'active',
+        step: first,
+        token: 0,
+        due_at: now,
+        waiting_for: null,
+        trigger: JSON.stringify(event),
+        trigger_key: triggerKey(j.id, stored),
+        started_at: now,
+        ended_at: null,
+        end_reason: null,
+        timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
+        updated_at: now,
+        sends: 0,
+      })
+      // Already started by this event (a retried job), or the user has a run going (a race).
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (row && first !== null) await addStepCounts(tx, j.id, j.version, [{ runId: Number(row.id), count: { step: first, outcome: 'entered' } }]);
+    return row;
+  });
+  if (!inserted) {
+    // Already started by this event: a retried job, whose first try may have died or failed
+    // between the run's row and its first steps. Go on with that run (a move is written
+    // only from the position it was found at, so a run that went on meanwhile is left alone).
+    const again = await db.selectFrom('journey_runs').select(['id', 'token']).where('journey_id', '=', j.id).where('user_seq', '=', seq).where('trigger_key', '=', triggerKey(j.id, stored)).where('state', '=', 'active').executeTakeFirst();
+    if (!again) return;
+    if (Number(again.token) === 0) await enterFirst(ctx, Number(again.id));
+    else await advanceRun(ctx, Number(again.id), Number(again.token));
+    return;
+  }
+  // The first step is instant or sets its own timer; a crash before that leaves the run
+  // due now, which the reconcile of journey-step jobs finds.
+  await enterFirst(ctx, Number(inserted.id));
 }
 
 /** Puts a new run on its first step as a move (so a timed first step gets its timer), then runs what is due. */

@@ -10,6 +10,7 @@ import type { Database } from '../store/schema.ts';
 import type { JourneyRun } from '../store/schema-journeys.ts';
 import { JOURNEY_LIMITS, type JourneyDefinition, type Step } from './journey-definition.ts';
 import { versionDefinition } from './journeys.ts';
+import { beforeEventTime, beforeInDays } from './event-time.ts';
 import { enterList, nextPosition, stepAt } from './positions.ts';
 import { loadRun } from './run-row.ts';
 import { addStepCounts, type StepCount } from './step-counts.ts';
@@ -59,6 +60,12 @@ function appendTimeline(run: JourneyRun, entries: TimelineEntry[]): string {
   return JSON.stringify(list.slice(-TIMELINE_MAX));
 }
 
+/** The user's zone: theirs, else the app's, else UTC. */
+async function userZone(ctx: Context, run: JourneyRun): Promise<string> {
+  const user = await ctx.store.db.selectFrom('users').select('timezone').where('seq', '=', run.user_seq).executeTakeFirst();
+  return resolveZone(user?.timezone, (await getCampaignSettings(ctx, run.app_id)).timezone);
+}
+
 /** When a step entered now is next due, and the event it waits for. */
 async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Promise<{ dueAt: number; waitingFor: string | null; timed: boolean; end?: string }> {
   if ('wait' in step) {
@@ -71,15 +78,12 @@ async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Pr
       // A whole millisecond, and no further ahead than the longest wait: a fraction or 1e300
       // fits no timer column and would leave the run waiting for ever.
       if (!Number.isSafeInteger(at) || at - now > JOURNEY_LIMITS.maxWaitMs) return { dueAt: now, waitingFor: null, timed: false, end: `event_time_missing:${w.untilEventTime}` };
+      // Days before are counted on the user's clock, hours elapsed (event-time.ts).
+      const dueAt = beforeEventTime(at, w.before, w.beforeMs, beforeInDays(w.before) ? await userZone(ctx, run) : 'UTC');
       // Already past (booked less than `before` ahead): the step is done at once.
-      const dueAt = at - w.beforeMs;
       return dueAt > now ? { dueAt, waitingFor: null, timed: true } : { dueAt: now, waitingFor: null, timed: false };
     }
-    let zone = 'UTC';
-    if (w.localTime) {
-      const user = await ctx.store.db.selectFrom('users').select('timezone').where('seq', '=', run.user_seq).executeTakeFirst();
-      zone = resolveZone(user?.timezone, (await getCampaignSettings(ctx, run.app_id)).timezone);
-    }
+    const zone = w.localTime ? await userZone(ctx, run) : 'UTC';
     // The next such wall time strictly ahead: a wait entered at 09:00 sharp waits a day.
     return { dueAt: nextWallTime(now + 1, parseTimeOfDay(w.until)!, zone), waitingFor: null, timed: true };
   }

@@ -6,6 +6,7 @@ import { effectiveQuietHours, nextWallTime, parseTimeOfDay, quietRelease, resolv
 import { storedQuietHours } from '../campaigns/user-quiet-hours.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { beforeEventTime } from './event-time.ts';
 import { JOURNEY_LIMITS, type JourneyDefinition, type Step } from './journey-definition.ts';
 import { versionDefinition } from './journeys.ts';
 import { enterList, nextPosition, stepAt } from './positions.ts';
@@ -99,7 +100,7 @@ function entry(step: Step, now: number, event: TriggerEvent, zone: string): { du
       const value = event.properties[w.untilEventTime];
       const at = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
       if (!Number.isSafeInteger(at) || at - now > JOURNEY_LIMITS.maxWaitMs) return { dueAt: now, waitingFor: null, end: `event_time_missing:${w.untilEventTime}` };
-      return { dueAt: Math.max(now, at - w.beforeMs), waitingFor: null };
+      return { dueAt: Math.max(now, beforeEventTime(at, w.before, w.beforeMs, zone)), waitingFor: null };
     }
     return { dueAt: nextWallTime(now + 1, parseTimeOfDay(w.until)!, w.localTime ? zone : 'UTC'), waitingFor: null };
   }

@@ -25,18 +25,35 @@ export const ABANDONED_CART = {
   ],
 };
 
-/** Appointment reminder: 24 hours and 1 hour before the instant the booking carries; a cancellation ends it. */
+/** Appointment reminder: the day before at the same time on the user's clock, and 1 hour before, the instant the booking carries; a cancellation ends it. */
 export const APPOINTMENT_REMINDER = {
   name: 'Appointment reminder',
   trigger: { event: 'appointment_booked' },
   exit: { events: ['appointment_cancelled'] },
   reentry: { after: '1m' },
   steps: [
-    { wait: { untilEventTime: 'startsAt', before: '24h' } },
+    { wait: { untilEventTime: 'startsAt', before: '1d' } },
     { send: { content: { en: { title: 'Tomorrow: {{ event.properties.what }}' } } } },
     { wait: { untilEventTime: 'startsAt', before: '1h' } },
     { send: { content: { en: { title: 'In an hour: {{ event.properties.what }}' } } } },
   ],
+};
+
+/**
+ * Price drop: the merchant's backend sends `price_changed` for an item (`sku`, `oldPrice`,
+ * `newPrice`); everyone who viewed that sku in the last 30 days and has not bought it is sent
+ * one push when the price fell by at least 20 %, and no one more than one such push a day.
+ */
+export const PRICE_DROP = {
+  name: 'Price drop',
+  trigger: {
+    event: 'price_changed',
+    drop: { from: 'oldPrice', to: 'newPrice', atLeastPercent: 20 },
+    audience: { event: 'product_viewed', within: '30d', property: 'sku', except: 'purchase' },
+  },
+  reentry: { after: '1m' },
+  limit: { max: 1, per: '1d' },
+  steps: [{ send: { category: 'promotions', content: { en: { title: '{{ event.properties.name }} is now {{ event.properties.newPrice }}', body: 'Down from {{ event.properties.oldPrice }}: the one you looked at.' } } } }],
 };
 
 export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [
@@ -51,8 +68,15 @@ export const JOURNEY_TEMPLATES: readonly JourneyTemplate[] = [
     id: 'appointment_reminder',
     name: 'Appointment reminder',
     description:
-      'Starts on `appointment_booked` (with `what` and `startsAt`, an RFC 3339 instant); sends a reminder 24 hours and 1 hour before it. An `appointment_cancelled` ends the run and no pending reminder goes.',
+      'Starts on `appointment_booked` (with `what` and `startsAt`, an RFC 3339 instant); sends a reminder the day before at the same time on the user’s clock (their time zone) and 1 hour before it. An `appointment_cancelled` ends the run and no pending reminder goes.',
     journey: APPOINTMENT_REMINDER,
+  },
+  {
+    id: 'price_drop',
+    name: 'Price drop',
+    description:
+      'Starts on the merchant’s `price_changed` for an item (`sku`, `oldPrice`, `newPrice`, `name`), sent from its backend: everyone who viewed that `sku` (`product_viewed`) in the last 30 days and has not bought it (`purchase`) is sent one push when the price fell by at least 20 %; at most one such push per user a day.',
+    journey: PRICE_DROP,
   },
 ];
 

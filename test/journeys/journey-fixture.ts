@@ -23,7 +23,7 @@ export async function activeJourney(c: TestCarillon, app: App, body: unknown): P
 }
 
 export async function track(c: TestCarillon, app: App, userId: string, name: string, properties: Record<string, unknown> = {}, at?: number): Promise<void> {
-  const res = await c.api('POST', `/v1/apps/${app.id}/track`, { key: app.secretKey, body: { events: [{ userId, name, properties, ...(at !== undefined ? { at: new Date(at).toISOString() } : {}) }] } });
+  const res = await c.api('POST', `/v1/apps/${app.id}/track`, { key: app.secretKey, body: { events: [{ userId, name, properties, ...(at !== undefined ? { time: new Date(at).toISOString() } : {}) }] } });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.accepted, 1, JSON.stringify(res.body));
 }

@@ -11,7 +11,7 @@ import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carill
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { userWithDevice } from '../campaigns/campaign-fixture.ts';
 import { activeJourney, type App } from './journey-fixture.ts';
-import { ABANDONED_CART, APPOINTMENT_REMINDER } from '../../src/journeys/templates.ts';
+import { ABANDONED_CART, APPOINTMENT_REMINDER, PRICE_DROP } from '../../src/journeys/templates.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const HOUR = 3_600_000;
@@ -57,9 +57,10 @@ for (const kind of DEPLOYMENTS) {
     test('the templates are the recipes, each saved by a plain createJourney', async () => {
       const res = await call('GET', '/journey-templates');
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.deepEqual(res.body.data.map((t: any) => t.id), ['abandoned_cart', 'appointment_reminder']);
+      assert.deepEqual(res.body.data.map((t: any) => t.id), ['abandoned_cart', 'appointment_reminder', 'price_drop']);
       assert.deepEqual(res.body.data[0].journey, ABANDONED_CART);
       assert.deepEqual(res.body.data[1].journey, APPOINTMENT_REMINDER);
+      assert.deepEqual(res.body.data[2].journey, PRICE_DROP);
       for (const t of res.body.data) {
         assert.ok(t.name && t.description, JSON.stringify(t));
         const saved = await call('POST', '/journeys', t.journey);

@@ -54,6 +54,10 @@ for (const kind of STORES) {
         [{ ...base, steps: [{ split: { paths: [{ weight: 1, steps: [] }, { weight: -1, steps: [] }] } }] }, 400, 'invalid_journey', '#/steps/0/split/paths/1/weight'],
         [{ ...base, steps: [send('a', { category: 'gossip' })] }, 400, 'invalid_journey', '#/steps/0/send/category'],
         [{ ...base, trigger: { segmentEntry: 'seg_x' } }, 400, 'invalid_journey', '#/trigger/segmentEntry'],
+        [{ ...base, trigger: { event: 'e', drop: { from: 'oldPrice', to: 'newPrice', atLeastPercent: 0 } } }, 400, 'invalid_journey', '#/trigger/drop/atLeastPercent'],
+        [{ ...base, trigger: { event: 'e', audience: { event: 'product_viewed', within: 'a while', property: 'sku' } } }, 400, 'invalid_journey', '#/trigger/audience/within'],
+        [{ ...base, trigger: { event: 'e', audience: { event: 'product_viewed', within: '30d', property: 'sku', except: 'not ok' } } }, 400, 'invalid_journey', '#/trigger/audience/except'],
+        [{ ...base, trigger: { attributeChange: 'plan', drop: { from: 'a', to: 'b', atLeastPercent: 5 } } }, 400, 'invalid_journey', '#/trigger/drop'],
         [{ ...base, trigger: { event: 'e', where: { segment: 'seg_nope' } } }, 422, 'unknown_segment', '#/trigger/where'],
         [{ ...base, exit: { events: ['ok', 'not ok'] } }, 400, 'invalid_journey', '#/exit/events/1'],
         [{ ...base, limit: { max: 0, per: '1d' } }, 400, 'invalid_journey', '#/limit/max'],
@@ -254,7 +258,7 @@ for (const kind of STORES) {
       assert.deepEqual(got('cancel'), []);
       assert.deepEqual(got('vague'), []);
       const view = await call('GET', `/journeys/${id}`);
-      assert.deepEqual(view.body.definition.steps[0], { wait: { untilEventTime: 'startsAt', before: '24h' } });
+      assert.deepEqual(view.body.definition.steps[0], { wait: { untilEventTime: 'startsAt', before: '1d' } });
     });
 
     test('a send step fired many times at once (a lost timer queued again while the first runs) is sent once', async () => {
@@ -282,6 +286,31 @@ for (const kind of STORES) {
       assert.equal(perRun.size, users.length, 'one notification per run');
       assert.ok((await runsOf(c, app, id)).every((r) => r.step === '/steps/1'), 'every run moved on once');
       await call('PATCH', '/campaign-settings', { quietHours: null });
+    });
+
+    test('the reminder across a DST change: the day before at the same time on the user’s clock (23 hours), then an hour before', async () => {
+      // Paris springs forward at 02:00 on 28 March 2027: 10:00 that day is 08:00Z (CEST),
+      // 10:00 the day before is 09:00Z (CET), 23 hours earlier.
+      clock = Math.max(clock, Date.parse('2027-03-20T09:00:00Z'));
+      const starts = Date.parse('2027-03-28T08:00:00Z');
+      const id = await activeJourney(c, app, { ...APPOINTMENT_REMINDER, name: 'Reminder across DST', trigger: { event: 'appointment_booked_dst' } });
+      await user('dst', { timezone: 'Europe/Paris' });
+      await user('utc', { timezone: 'UTC' });
+      for (const u of ['dst', 'utc']) await track(c, app, u, 'appointment_booked_dst', { what: 'dentist', startsAt: new Date(starts).toISOString() });
+      await until('both waiting for the day before', async () => (await runsOf(c, app, id)).filter((r) => r.step === '/steps/0').length === 2);
+      assert.equal((await runsOf(c, app, id, 'dst'))[0].dueAt, '2027-03-27T09:00:00.000Z', '10:00 in Paris the day before, in winter time');
+      assert.equal((await runsOf(c, app, id, 'utc'))[0].dueAt, '2027-03-27T08:00:00.000Z', 'a clock without DST: 24 hours');
+      await jump(Date.parse('2027-03-27T08:00:00Z'));
+      await until('the UTC user’s day-before reminder', () => got('utc').length === 1);
+      assert.deepEqual(got('dst'), [], 'not yet: 09:00 in Paris');
+      await jump(Date.parse('2027-03-27T09:00:00Z'));
+      await until('the Paris user’s day-before reminder', () => got('dst').length === 1);
+      await until('waiting for T-1 h', async () => (await runsOf(c, app, id, 'dst'))[0].dueAt === new Date(starts - HOUR).toISOString());
+      await jump(starts - HOUR);
+      await until('the hour-before reminders', () => got('dst').length === 2 && got('utc').length === 2);
+      assert.deepEqual(got('dst'), ['Tomorrow: dentist', 'In an hour: dentist']);
+      const run = (await runsOf(c, app, id, 'dst'))[0];
+      assert.equal(run.endReason, 'completed');
     });
   });
 }

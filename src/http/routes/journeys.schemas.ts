@@ -9,7 +9,7 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 const members = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  trigger: Type.Unknown({ description: '{"event": "cart_updated", "where": F} or {"attributeChange": "plan"}; F is an audience filter over the user and the event (`event.properties.total`)' }),
+  trigger: Type.Unknown({ description: '{"event": "cart_updated", "where": F} or {"attributeChange": "plan"}; F is an audience filter over the user and the event (`event.properties.total`). An event about an item adds `audience` (who did an event with the same property value lately) and `drop` (a threshold in percent): docs/journeys.md, the price drop' }),
   steps: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 100, description: 'Steps in order, each one of wait, waitFor, branch, split, send, update (docs/journeys.md#steps)' }),
   exit: Type.Optional(Type.Unknown({ description: '{"events": ["purchase"], "filter": F}: a run ends at once when one comes or F matches' })),
   reentry: Type.Optional(Type.Unknown({ description: '"never" (the default) or {"after": "1d"}: since the user\u2019s last run ended' })),
