@@ -41,6 +41,7 @@ import { journeyRoutes } from './http/routes/journeys.ts';
 import { journeyVisibilityRoutes } from './http/routes/journeys-visibility.ts';
 import { mfaRoutes } from './http/routes/mfa.ts';
 import { mfaDeviceRoutes } from './http/routes/mfa-device.ts';
+import { mfaFallbackRoutes } from './http/routes/mfa-fallbacks.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -151,6 +152,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   journeyVisibilityRoutes(app, ctx);
   mfaRoutes(app, ctx);
   mfaDeviceRoutes(app, ctx);
+  mfaFallbackRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

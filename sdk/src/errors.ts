@@ -132,6 +132,7 @@ export const ERRORS = {
   sign_in_locked: { status: 423, title: 'Push sign-in is locked for this user' },
   sign_in_push_limit: { status: 429, title: 'Too many sign-in pushes since the last success' },
   sign_in_backoff: { status: 429, title: 'Too many failed sign-ins; wait before the next' },
+  totp_not_enrolled: { status: 404, title: 'The user has no TOTP authenticator' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

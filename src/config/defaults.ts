@@ -150,6 +150,10 @@ export const defaults = {
   alertExtremeIgnoresPreferences: true,
   /** The sound a top-priority civic alert plays on phones (APNs `sound`, FCM `sound`): a resource the app ships under this name; distinct from the default so an alert is known by ear. */
   alertSound: 'civic_alert',
+  /** Requests a minute one client address may make to an app's push sign-in device routes (enroll, details, answer; a bucket refilling over the minute), across all API processes; 0: no limit. An authenticator makes two or three per sign-in; an office behind one address, a few dozen. */
+  mfaDeviceRequestsPerAddress: 120,
+  /** Signed requests a minute one enrolled device may make (details and answers, counted once its signature verifies, so a forger cannot spend a device's allowance); 0: no limit. */
+  mfaDeviceRequestsPerDevice: 30,
 };
 
 export type Config = typeof defaults;

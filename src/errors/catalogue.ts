@@ -139,6 +139,7 @@ export const ERRORS = {
   sign_in_locked: { status: 423, title: 'Push sign-in is locked for this user' },
   sign_in_push_limit: { status: 429, title: 'Too many sign-in pushes since the last success' },
   sign_in_backoff: { status: 429, title: 'Too many failed sign-ins; wait before the next' },
+  totp_not_enrolled: { status: 404, title: 'The user has no TOTP authenticator' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
