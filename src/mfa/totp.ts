@@ -44,7 +44,7 @@ export async function confirmTotp(ctx: Context, appId: string, userId: string, c
   const step = matchingStep(found.key, code, ctx.now());
   if (step === undefined) {
     const detail = 'The code is not the current one of the authenticator app';
-    throw new ApiError('invalid_totp', detail, { errors: [{ pointer: '#/code', field: 'body.code', detail, message: detail }] });
+    throw new ApiError('totp_confirmation_failed', detail, { errors: [{ pointer: '#/code', field: 'body.code', detail, message: detail }] });
   }
   const now = ctx.now();
   await ctx.store.db.transaction().execute(async (tx) => {

@@ -34,7 +34,7 @@ for (const kind of STORES) {
 
       assert.equal((await post('totp/verify', { userId: 'ana', code: codeAt(clock) })).body.code, 'totp_not_enrolled', 'unconfirmed verifies nothing');
       const wrong = await post('totp/confirm', { userId: 'ana', code: codeAt(clock + 120_000) });
-      assert.deepEqual([wrong.status, wrong.body.code, wrong.body.errors?.[0]?.pointer], [401, 'invalid_totp', '#/code']);
+      assert.deepEqual([wrong.status, wrong.body.code, wrong.body.errors?.[0]?.pointer], [400, 'totp_confirmation_failed', '#/code']);
       const confirmed = await post('totp/confirm', { userId: 'ana', code: codeAt(clock) });
       assert.deepEqual([confirmed.status, confirmed.body], [200, { confirmed: true }]);
       // The confirming code is spent, and so is any code of an earlier step in the window.

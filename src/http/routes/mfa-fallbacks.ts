@@ -23,7 +23,7 @@ export function mfaFallbackRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.post<{ Params: AppParams; Body: UserCode }>(
     '/v1/apps/:appId/mfa/totp/confirm',
-    { onRequest: secret, schema: { operationId: 'confirmMfaTotp', tags, summary: 'Confirm the TOTP authenticator with a first code', params: AppParams, body: UserCode, response: { 200: TotpConfirmed, ...guardedProblems('secret', { params: true, body: true }, 'totp_not_pending', 'invalid_totp') } } },
+    { onRequest: secret, schema: { operationId: 'confirmMfaTotp', tags, summary: 'Confirm the TOTP authenticator with a first code', params: AppParams, body: UserCode, response: { 200: TotpConfirmed, ...guardedProblems('secret', { params: true, body: true }, 'totp_not_pending', 'totp_confirmation_failed') } } },
     async (req) => confirmTotp(ctx, req.params.appId, req.body.userId, req.body.code, origin(req)),
   );
   app.post<{ Params: AppParams; Body: UserCode }>(
