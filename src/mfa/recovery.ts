@@ -47,6 +47,8 @@ export async function generateRecoveryCodes(ctx: Context, appId: string, userId:
 
 /** Checks a recovery code and spends it (each is good once); counts a wrong one as a failure of the user. */
 export async function verifyRecoveryCode(ctx: Context, appId: string, userId: string, code: string, origin: Origin): Promise<{ valid: boolean; remaining: number; failures?: number }> {
+  // An unknown app is a 404, not the user-state row's foreign key failing as a 500.
+  await requireKnownApp(ctx.store.db, appId);
   const settings = await assertFactorAllowed(ctx, appId, userId);
   const now = ctx.now();
   const hash = hashRecoveryCode(appId, userId, code);

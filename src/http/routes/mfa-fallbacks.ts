@@ -46,7 +46,7 @@ export function mfaFallbackRoutes(app: FastifyInstance, ctx: Context): void {
   );
   app.post<{ Params: AppParams; Body: UserCode }>(
     '/v1/apps/:appId/mfa/recovery-codes/verify',
-    { onRequest: secret, schema: { operationId: 'verifyMfaRecoveryCode', tags, summary: 'Check a recovery code and spend it', params: AppParams, body: UserCode, response: { 200: RecoveryVerdict, ...guardedProblems('secret', { params: true, body: true }, 'sign_in_locked', 'sign_in_backoff') } } },
+    { onRequest: secret, schema: { operationId: 'verifyMfaRecoveryCode', tags, summary: 'Check a recovery code and spend it', params: AppParams, body: UserCode, response: { 200: RecoveryVerdict, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'sign_in_locked', 'sign_in_backoff') } } },
     async (req) => verifyRecoveryCode(ctx, req.params.appId, req.body.userId, req.body.code, origin(req)),
   );
 }
