@@ -44,6 +44,7 @@ import { mfaDeviceRoutes } from './http/routes/mfa-device.ts';
 import { campaignEstimateRoutes } from './http/routes/campaign-estimate.ts';
 import { authenticatorRoutes } from './http/routes/authenticator.ts';
 import { examplesLoginRoutes } from './http/routes/examples-login.ts';
+import { mfaFallbackRoutes } from './http/routes/mfa-fallbacks.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -157,6 +158,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   campaignEstimateRoutes(app, ctx);
   authenticatorRoutes(app, ctx);
   examplesLoginRoutes(app, ctx);
+  mfaFallbackRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

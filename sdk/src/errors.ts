@@ -133,6 +133,8 @@ export const ERRORS = {
   sign_in_push_limit: { status: 429, title: 'Too many sign-in pushes since the last success' },
   sign_in_backoff: { status: 429, title: 'Too many failed sign-ins; wait before the next' },
   invalid_knowledge_base: { status: 400, title: 'The assistant’s knowledge base is not valid' },
+  totp_not_enrolled: { status: 404, title: 'The user has no TOTP authenticator' },
+  totp_confirmation_failed: { status: 400, title: 'The code does not confirm the TOTP authenticator' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

@@ -158,6 +158,10 @@ export const defaults = {
   examplesAppId: '',
   /** That app's secret key, held by the example backend only (never sent to the page); its backend answers 503 while it is empty. */
   examplesSecretKey: '',
+  /** Requests a minute one client address may make to an app's push sign-in device routes (enroll, details, answer; a bucket refilling over the minute), across all API processes; 0: no limit. An authenticator makes two or three per sign-in; an office behind one address, a few dozen. */
+  mfaDeviceRequestsPerAddress: 120,
+  /** Signed requests a minute one enrolled device may make (details and answers, counted once its signature verifies, so a forger cannot spend a device's allowance); 0: no limit. */
+  mfaDeviceRequestsPerDevice: 30,
 };
 
 export type Config = typeof defaults;

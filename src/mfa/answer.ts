@@ -52,6 +52,9 @@ export interface AnswerResult extends ChallengeView {
  */
 export async function answerChallenge(ctx: Context, appId: string, challengeId: string, jws: string, origin: Origin): Promise<AnswerResult> {
   const { device, payload, row } = await signedFor(ctx, appId, challengeId, jws);
+  // The kind of request is signed and required: a signature made for another kind (a
+  // details request, or any later one) can never be taken for an answer.
+  if (payload.purpose !== 'answer') throw new ApiError('device_signature_invalid', 'An answer signs purpose "answer"');
   const decision = payload.decision as Decision;
   if (!DECISIONS.includes(decision)) throw new ApiError('device_signature_invalid', 'decision must be approve, deny or fraud');
   const code = payload.code;

@@ -20,6 +20,14 @@ export const AUDIT_TYPES = [
   'backoff',
   'locked',
   'lock_reset',
+  'totp_started',
+  'totp_confirmed',
+  'totp_verified',
+  'totp_failed',
+  'totp_removed',
+  'recovery_codes_generated',
+  'recovery_code_used',
+  'recovery_code_failed',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

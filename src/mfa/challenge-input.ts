@@ -24,7 +24,7 @@ export const Jws = Type.String({ minLength: 5, maxLength: 4096, pattern: '^[A-Za
 export const DetailsRequest = Type.Object({ request: Jws }, { additionalProperties: false, description: 'The JWS payload: {challengeId, nonce, exp, purpose: "details"}' });
 export type DetailsRequest = Static<typeof DetailsRequest>;
 
-export const AnswerRequest = Type.Object({ answer: Jws }, { additionalProperties: false, description: 'The JWS payload: {challengeId, nonce, decision: approve|deny|fraud, code, exp}; code is needed to approve' });
+export const AnswerRequest = Type.Object({ answer: Jws }, { additionalProperties: false, description: 'The JWS payload: {challengeId, nonce, purpose: "answer", decision: approve|deny|fraud, code, exp}; purpose is required, code is needed to approve' });
 export type AnswerRequest = Static<typeof AnswerRequest>;
 
 export const DECISIONS = ['approve', 'deny', 'fraud'] as const;

@@ -6,7 +6,7 @@ import type { Database } from '../store/schema.ts';
 import type { MfaChallengesTable, MfaChallengeState } from '../store/schema-mfa.ts';
 import { audit, type Origin } from './audit.ts';
 import type { ChallengeContext, ChallengeInput } from './challenge-input.ts';
-import { assertNoBackoff, assertNotLocked, assertPushAllowed, userState } from './defences.ts';
+import { assertNoBackoff, assertNotLocked, assertPushAllowed, lockUserRow, userState, type UserState } from './defences.ts';
 import { activeDevices } from './enrollment.ts';
 import { emitMfaEvent } from './events.ts';
 import { pushToDevices } from './push.ts';
@@ -41,9 +41,12 @@ export function challengeView(r: MfaChallengesTable): ChallengeView {
 }
 
 /**
- * Makes a sign-in challenge and pushes it. Refused, before anything is stored, while the
- * user is locked or waits after failures, when the fatigue cap is reached, or when they
- * have no device. A refusal for a limit is audited (a fatigue signal, T1621).
+ * Makes a sign-in challenge and pushes it. Refused, with nothing stored, while the user
+ * is locked or waits after failures, when the fatigue cap is reached, or when they have no
+ * device. The checks, the supersede and the insert are one transaction under the user's
+ * row lock (lockUserRow): two creations at once cannot both pass a cap that allows one
+ * more, nor leave two challenges pending. A refusal for a limit is audited (a fatigue
+ * signal, T1621), after the rollback.
  */
 export async function createChallenge(ctx: Context, appId: string, input: ChallengeInput, origin: Origin): Promise<CreatedChallenge> {
   const { userId, context } = input;
@@ -51,41 +54,42 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   const settings = await mfaSettings(ctx, appId);
   const now = ctx.now();
   const db = ctx.store.db;
-  const state = await userState(db, appId, userId);
-  try {
-    assertNotLocked(state);
-    assertNoBackoff(state, settings, now);
-    await assertPushAllowed(db, appId, userId, state, settings, now);
-  } catch (err) {
-    if (err instanceof ApiError) {
-      const limit = { sign_in_locked: 'locked', sign_in_backoff: 'backoff', sign_in_push_limit: 'push_cap' }[err.code as string] ?? err.code;
-      await audit(db, appId, { type: limit === 'backoff' ? 'backoff' : 'rate_limited', userId, ip: context.ip, userAgent: context.userAgent ?? null, details: { limit, failures: state.failures } }, now);
-    }
-    throw err;
-  }
-  const devices = await activeDevices(ctx, appId, userId);
-  if (devices.length === 0) throw new ApiError('no_enrolled_device', `User ${userId} has no enrolled device; enroll one first`);
-
   const id = newId('mfc');
   const code = newCode();
+  // Hashing first, outside the transaction: scrypt is slow on purpose and the lock is held briefly.
   const codeHash = await hashCode(id, code);
   const expiresAt = now + settings.challengeLifetime * 1000;
   const where = { ip: context.ip, userAgent: context.userAgent ?? null };
   let supersedes: string | null = null;
-  await db.transaction().execute(async (tx) => {
-    const pending = await tx.selectFrom('mfa_challenges').select('id').where('app_id', '=', appId).where('user_id', '=', userId).where('status', '=', 'pending').execute();
-    for (const p of pending) {
-      await closeChallenge(tx, ctx, appId, p.id, userId, 'expired', 'superseded', null, now, { supersededBy: id });
-      await audit(tx, appId, { type: 'challenge_superseded', userId, challengeId: p.id, ...where, details: { supersededBy: id } }, now);
-      supersedes = p.id;
-    }
-    await tx
-      .insertInto('mfa_challenges')
-      .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: null, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null })
-      .execute();
-    await audit(tx, appId, { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) } }, now);
-    await emitMfaEvent(tx, ctx.queue, appId, 'mfa.challenge.created', { challengeId: id, userId, expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) }, now);
-  });
+  let state: UserState | undefined;
+  let devices: Awaited<ReturnType<typeof activeDevices>> = [];
+  try {
+    await db.transaction().execute(async (tx) => {
+      await lockUserRow(tx, appId, userId, now);
+      state = await userState(tx, appId, userId);
+      assertNotLocked(state);
+      assertNoBackoff(state, settings, now);
+      await assertPushAllowed(tx, appId, userId, state, settings, now);
+      devices = await activeDevices(ctx, appId, userId, tx);
+      if (devices.length === 0) throw new ApiError('no_enrolled_device', `User ${userId} has no enrolled device; enroll one first`);
+      const pending = await tx.selectFrom('mfa_challenges').select('id').where('app_id', '=', appId).where('user_id', '=', userId).where('status', '=', 'pending').execute();
+      for (const p of pending) {
+        await closeChallenge(tx, ctx, appId, p.id, userId, 'expired', 'superseded', null, now, { supersededBy: id });
+        await audit(tx, appId, { type: 'challenge_superseded', userId, challengeId: p.id, ...where, details: { supersededBy: id } }, now);
+        supersedes = p.id;
+      }
+      await tx
+        .insertInto('mfa_challenges')
+        .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: null, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null })
+        .execute();
+      await audit(tx, appId, { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) } }, now);
+      await emitMfaEvent(tx, ctx.queue, appId, 'mfa.challenge.created', { challengeId: id, userId, expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) }, now);
+    });
+  } catch (err) {
+    const limit = err instanceof ApiError ? ({ sign_in_locked: 'locked', sign_in_backoff: 'backoff', sign_in_push_limit: 'push_cap' } as Record<string, string>)[err.code] : undefined;
+    if (limit) await audit(db, appId, { type: limit === 'backoff' ? 'backoff' : 'rate_limited', userId, ...where, details: { limit, failures: state?.failures ?? 0 } }, now);
+    throw err;
+  }
   const notificationId = await pushToDevices(ctx, appId, devices.map((d) => d.subscription_id), 'challenge', { challengeId: id, appId }, settings.challengeLifetime);
   await db.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
   await audit(db, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);

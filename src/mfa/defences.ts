@@ -77,6 +77,17 @@ async function ensureRow(db: Db, appId: string, userId: string, now: number): Pr
     .execute();
 }
 
+/**
+ * Takes the user's row lock for the rest of the transaction (the row made first if need
+ * be): a no-op update locks the row on PostgreSQL, and on SQLite the first write takes the
+ * database's write lock. Two challenge creations for one user then check the lock, the
+ * backoff and the push cap and insert one after the other, never both on the same count.
+ */
+export async function lockUserRow(tx: Transaction<Database>, appId: string, userId: string, now: number): Promise<void> {
+  await ensureRow(tx, appId, userId, now);
+  await tx.updateTable('mfa_user_states').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('app_id', '=', appId).where('user_id', '=', userId).execute();
+}
+
 /** Counts a failure (one more in a row) and locks at lockAfterFailures; returns the count and whether it locked. */
 export async function recordFailure(db: Db, appId: string, userId: string, s: MfaSettings, now: number): Promise<{ failures: number; locked: boolean }> {
   await ensureRow(db, appId, userId, now);

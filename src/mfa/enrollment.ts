@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { Kysely, Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import { newId } from '../crypto/tokens.ts';
 import { ApiError } from '../errors/api-error.ts';
+import type { Database } from '../store/schema.ts';
 import { SubscriptionInput } from '../subscriptions/subscription-input.ts';
 import { upsertSubscription } from '../subscriptions/subscriptions.ts';
 import { audit, type Origin } from './audit.ts';
@@ -74,10 +76,14 @@ export function deviceView(r: DeviceRow): DeviceView {
 }
 
 /**
- * A device enrolls with its token: the key is checked before anything else, the
- * subscription goes through the subscription rules (channels, SSRF), and only then is the
- * token spent, so a refused request leaves the token usable. The user's other devices are
- * told (SP 800-63B-4 §4.6: a subscriber is notified of a new authenticator).
+ * A device enrolls with its token: the key is checked before anything else; then, in one
+ * transaction, the token is spent (conditional on unused), the subscription is written
+ * through the subscription rules (channels, SSRF) and the device stored. Nothing is
+ * written for an unknown, used or expired token (two requests racing for one token: one
+ * device, one subscription), and a refused subscription rolls the spend back, leaving the
+ * token usable. An unknown app answers as an unknown token: these routes take no API key,
+ * and must not tell who asks which apps exist. The user's other devices are told (SP
+ * 800-63B-4 §4.6: a subscriber is notified of a new authenticator).
  */
 export async function enrollDevice(ctx: Context, appId: string, input: EnrollDeviceInput, origin: Origin): Promise<DeviceView> {
   const key = parseDeviceKey(input.publicKey);
@@ -87,24 +93,25 @@ export async function enrollDevice(ctx: Context, appId: string, input: EnrollDev
   const enrollment = await ctx.store.db.selectFrom('mfa_enrollments').selectAll().where('token_hash', '=', tokenHash).where('app_id', '=', appId).executeTakeFirst();
   if (!enrollment || enrollment.used_at !== null || Number(enrollment.expires_at) <= now) throw invalid();
   const userId = enrollment.user_id;
-  const { id: subscriptionId } = await upsertSubscription(ctx, appId, { ...input.subscription, userId });
   const others = await activeDevices(ctx, appId, userId);
   const id = newId('mfd');
-  await ctx.store.db.transaction().execute(async (tx) => {
+  const subscriptionId = await ctx.store.db.transaction().execute(async (tx) => {
     const spent = await tx.updateTable('mfa_enrollments').set({ used_at: now }).where('id', '=', enrollment.id).where('used_at', 'is', null).executeTakeFirst();
     if (Number(spent.numUpdatedRows) !== 1) throw invalid();
+    const { id: subscriptionId } = await upsertSubscription(ctx, appId, { ...input.subscription, userId }, tx);
     await tx
       .insertInto('mfa_devices')
       .values({ id, app_id: appId, user_id: userId, name: input.name, public_key: JSON.stringify(key), subscription_id: subscriptionId, created_at: now, last_used_at: null, revoked_at: null })
       .execute();
     await audit(tx, appId, { type: 'device_enrolled', userId, deviceId: id, ...origin, details: { name: input.name, otherDevices: others.length } }, now);
+    return subscriptionId;
   });
   await pushToDevices(ctx, appId, others.filter((d) => d.subscription_id !== subscriptionId).map((d) => d.subscription_id), 'enrolled', { deviceId: id }, 86_400);
   return deviceView({ id, user_id: userId, name: input.name, public_key: JSON.stringify(key), subscription_id: subscriptionId, created_at: now, last_used_at: null });
 }
 
-export async function activeDevices(ctx: Context, appId: string, userId: string) {
-  return ctx.store.db.selectFrom('mfa_devices').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).where('revoked_at', 'is', null).orderBy('created_at').execute();
+export async function activeDevices(ctx: Context, appId: string, userId: string, db: Kysely<Database> | Transaction<Database> = ctx.store.db) {
+  return db.selectFrom('mfa_devices').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).where('revoked_at', 'is', null).orderBy('created_at').execute();
 }
 
 export async function listDevices(ctx: Context, appId: string, userId: string): Promise<DeviceView[]> {

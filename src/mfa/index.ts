@@ -6,3 +6,6 @@ export { ChallengeInput, DetailsRequest, AnswerRequest, ChallengeContext } from 
 export { listAudit, AUDIT_TYPES } from './audit.ts';
 export { mfaUserState, resetLock } from './locks.ts';
 export { MFA_DEFAULTS, MfaSettingsInput, MfaSettingsView, mfaSettings, putMfaSettings } from './settings.ts';
+export { limitDeviceRequest } from './device-limit.ts';
+export { beginTotp, confirmTotp, verifyTotp, removeTotp } from './totp.ts';
+export { generateRecoveryCodes, verifyRecoveryCode } from './recovery.ts';

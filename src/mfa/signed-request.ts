@@ -2,6 +2,7 @@ import { compactVerify, decodeProtectedHeader } from 'jose';
 import { devicePublicKey, type PublicJwk } from './device-key.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
+import { limitDeviceRequest } from './device-limit.ts';
 import type { MfaDevicesTable } from '../store/schema-mfa.ts';
 
 /** The longest a signed request may live: a short exp keeps a captured request useless. */
@@ -20,8 +21,8 @@ const forged = (why: string) => new ApiError('device_signature_invalid', why);
  * Verifies a device's request: a compact JWS (RFC 7515) with `alg` ES256 (RFC 7518 §3.4)
  * and `kid` naming an enrolled device of the app, signed by that device's key, whose
  * payload names `challengeId`, carries a nonce used once and an `exp` at most five
- * minutes ahead. The nonce is spent only once the signature verifies, so a forged request
- * cannot burn a device's nonces.
+ * minutes ahead. The nonce is spent, and the device's rate counted, only once the
+ * signature verifies, so a forged request cannot burn a device's nonces or allowance.
  */
 export async function verifySignedRequest(ctx: Context, appId: string, jws: string, challengeId: string): Promise<SignedRequest> {
   let kid: unknown;
@@ -53,6 +54,7 @@ export async function verifySignedRequest(ctx: Context, appId: string, jws: stri
   }
   const nonce = payload.nonce;
   if (typeof nonce !== 'string' || !NONCE.test(nonce)) throw forged('nonce must be 16 to 128 base64url characters');
+  await limitDeviceRequest(ctx, appId, { deviceId: device.id }, ctx.logger);
   await spendNonce(ctx, device.id, nonce, Math.ceil(exp * 1000));
   return { device, payload };
 }

@@ -12,6 +12,7 @@ import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 import type { WebhookAttemptsTable } from './schema-webhooks.ts';
 import type { RecipientClicksTable } from './schema-analytics.ts';
 import type { JourneyRunsTable, JourneyStepCountsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
+import type { MfaRecoveryCodesTable, MfaTotpTable } from './schema-mfa-fallbacks.ts';
 import type { MfaAuditTable, MfaChallengesTable, MfaDevicesTable, MfaEnrollmentsTable, MfaNoncesTable, MfaSettingsTable, MfaUserStatesTable } from './schema-mfa.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
@@ -83,6 +84,8 @@ export interface Database {
   mfa_nonces: MfaNoncesTable;
   mfa_settings: MfaSettingsTable;
   mfa_audit: MfaAuditTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
 }
 
 export interface AppsTable {

@@ -1,7 +1,8 @@
 import { ApiError } from '../errors/api-error.ts';
 import { newId } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
-import type { SubscriptionsTable } from '../store/schema.ts';
+import type { Transaction } from 'kysely';
+import type { Database, SubscriptionsTable } from '../store/schema.ts';
 import { decodeCursor, encodeCursor } from '../store/cursor.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { normalizeEndpoint } from '../transport/endpoint-url.ts';
@@ -71,9 +72,10 @@ function checkTimezone(timezone: string | null | undefined): void {
 /**
  * Creates a subscription, or updates the one with the same address on the same channel:
  * a browser or device that subscribes again (new keys, a user id after sign-in) must not
- * be counted twice.
+ * be counted twice. With `tx` it is written in the caller's transaction, which then
+ * commits or rolls back with it (no retry: a conflict there fails the caller's transaction).
  */
-export async function upsertSubscription(ctx: Context, appId: string, input: SubscriptionInput): Promise<{ id: string; created: boolean }> {
+export async function upsertSubscription(ctx: Context, appId: string, input: SubscriptionInput, tx?: Transaction<Database>): Promise<{ id: string; created: boolean }> {
   const channel = channelFor(input);
   // One endpoint, one form, whatever case or default port the client wrote it with: it is
   // stored and looked up normalised, so it cannot make a second subscription.
@@ -81,6 +83,7 @@ export async function upsertSubscription(ctx: Context, appId: string, input: Sub
   const address = channelOf(channel).parseSubscription(input, ctx.config);
   checkTimezone(input.timezone);
   const now = ctx.now();
+  if (tx) return upsertOnce(ctx, appId, channel, input, address, now, tx);
   try {
     return await upsertOnce(ctx, appId, channel, input, address, now);
   } catch (err) {
@@ -106,8 +109,8 @@ function carried(input: SubscriptionInput) {
   };
 }
 
-async function upsertOnce(ctx: Context, appId: string, channel: string, input: SubscriptionInput, address: ChannelAddress, now: number): Promise<{ id: string; created: boolean }> {
-  return ctx.store.db.transaction().execute(async (tx) => {
+async function upsertOnce(ctx: Context, appId: string, channel: string, input: SubscriptionInput, address: ChannelAddress, now: number, outer?: Transaction<Database>): Promise<{ id: string; created: boolean }> {
+  const write = async (tx: Transaction<Database>): Promise<{ id: string; created: boolean }> => {
     const existing = await tx
       .selectFrom('subscriptions')
       .select(['seq', 'id'])
@@ -144,7 +147,8 @@ async function upsertOnce(ctx: Context, appId: string, channel: string, input: S
     // A new subscription is an opt-in, logged with it (docs/analytics.md).
     if (!existing) await appendActivity(tx, [{ appId, type: 'opted_in', at: now, channel, subscriptionId: id, userId: typeof input.userId === 'string' ? input.userId : null }]);
     return { id, created: !existing };
-  });
+  };
+  return outer ? write(outer) : ctx.store.db.transaction().execute(write);
 }
 
 const COLUMNS = ['id', 'channel', 'address', 'p256dh', 'auth', 'environment', 'app_topic', 'user_id', 'tags', 'language', 'timezone', 'created_at', 'updated_at'] as const;

@@ -36,7 +36,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'carillon-fuzz-'));
 const adminKey = `crl_ak_fuzz_${randomBytes(8).toString('hex')}`;
 const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisUrl: '', logLevel: 'silent', publicUrl: 'https://push.carillon.test', clientRate: 0,
   // Generated passwords are mostly wrong: the password checks' limit would answer 429 to the right one too.
-  loginAttemptsPerAccount: 0, loginAttemptsPerAddress: 0 };
+  loginAttemptsPerAccount: 0, loginAttemptsPerAddress: 0,
+  // Every request comes from one address and a few devices: the device routes' limits would answer 429 to most of them.
+  mfaDeviceRequestsPerAddress: 0, mfaDeviceRequestsPerDevice: 0 };
 const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
 const { app } = runtime;
 after(async () => {
@@ -138,9 +140,11 @@ const answerDevice = await enrolledDevice('fuzz-mfa-answer');
 await enrolledDevice('fuzz-mfa-read');
 const mfaContext = { ip: '203.0.113.7', location: 'Lyon', userAgent: 'Firefox', appName: 'Fuzz Bank', action: 'Sign in' };
 const newChallenge = async (userId: string): Promise<string> => (await call('POST', `/v1/apps/${appA.id}/mfa/challenges`, appA.secretKey, { userId, context: mfaContext })).challengeId;
+// The run is longer than a default challenge lives (2 minutes): these live the longest allowed.
+await call('PUT', `/v1/apps/${appA.id}/mfa/settings`, appA.secretKey, { challengeLifetime: 600 });
 const challenges = { read: await newChallenge('fuzz-mfa-read'), details: await newChallenge('fuzz-mfa-details'), answer: await newChallenge('fuzz-mfa-answer') };
-// A challenge lives two minutes (the default lifetime), and on a loaded machine the run
-// reaches these operations later than that: each gets a new one when its turn comes.
+// Even ten minutes can be less than a loaded machine takes to reach these operations: each
+// gets a new challenge when its turn comes.
 const CHALLENGE_OF: Record<string, [keyof typeof challenges, string]> = {
   getMfaChallengeDetails: ['details', 'fuzz-mfa-details'],
   answerMfaChallenge: ['answer', 'fuzz-mfa-answer'],
@@ -153,7 +157,7 @@ const expSoon = () => Math.floor(Date.now() / 1000) + 60;
 const FRESH_VALUES: Record<string, () => Promise<string>> = {
   enrollMfaDevice: () => enrollmentToken('fuzz-mfa-enrolled'),
   getMfaChallengeDetails: () => detailsDevice.sign({ challengeId: challenges.details, nonce: nonce(), exp: expSoon(), purpose: 'details' }),
-  answerMfaChallenge: () => answerDevice.sign({ challengeId: challenges.answer, nonce: nonce(), decision: 'deny', exp: expSoon() }),
+  answerMfaChallenge: () => answerDevice.sign({ challengeId: challenges.answer, nonce: nonce(), purpose: 'answer', decision: 'deny', exp: expSoon() }),
   getAuthenticatorPushKey: () => enrollmentToken('fuzz-authenticator'),
 };
 /** Filters a client sends: valid ones, and ones the filter validator refuses (answered 400 or 422, as declared). */
@@ -174,7 +178,16 @@ const memberOperator = await call('POST', '/v1/operators', adminKey, { email: 'm
 await call('POST', `/v1/apps/${appA.id}/members`, adminKey, { email: memberOperator.email, role: 'viewer' });
 // The secret confirmTotp is run against: set as the pending one before each run (PREPARE).
 const fuzzTotp = new OTPAuth.TOTP({ issuer: 'Carillon', label: 'fuzz@example.org', secret: new OTPAuth.Secret({ size: 20 }) });
+// A user's TOTP authenticator (docs/mfa.md#totp) with fuzzTotp's secret, pending or confirmed, made afresh.
+const mfaTotpOf = async (userId: string, confirmed: boolean) => {
+  await runtime.ctx.store.db.deleteFrom('mfa_totp').where('app_id', '=', appA.id).where('user_id', '=', userId).execute();
+  const secret = runtime.ctx.secrets.seal(fuzzTotp.secret.base32, `app:${appA.id}:mfa:totp:${userId}`);
+  await runtime.ctx.store.db.insertInto('mfa_totp').values({ app_id: appA.id, user_id: userId, secret, confirmed_at: confirmed ? Date.now() : null, last_step: null, created_at: Date.now() }).execute();
+};
 const PREPARE: Record<string, () => Promise<void>> = {
+  confirmMfaTotp: () => mfaTotpOf('fuzz-totp', false),
+  verifyMfaTotp: () => mfaTotpOf('fuzz-totp-verify', true),
+  removeMfaTotp: () => mfaTotpOf('fuzz-totp-remove', false),
   confirmTotp: async () => {
     await runtime.ctx.store.db.updateTable('operators').set({ totp_pending: runtime.ctx.secrets.seal(fuzzTotp.secret.base32, `operator:${fuzzOperator.id}:totp`), totp_last_step: null }).where('id', '=', fuzzOperator.id).execute();
   },
@@ -271,6 +284,9 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   completeSetup: fc.constant({ token: setupToken, email: 'first@example.org', password: FUZZ_PASSWORD }),
   changePassword: fc.constant({ currentPassword: FUZZ_PASSWORD, newPassword: FUZZ_PASSWORD }),
   confirmTotp: fc.constant(null).map(() => ({ code: fuzzTotp.generate() })),
+  confirmMfaTotp: fc.constant(null).map(() => ({ userId: 'fuzz-totp', code: fuzzTotp.generate() })),
+  verifyMfaTotp: fc.record({ userId: fc.constant('fuzz-totp-verify'), code: fc.oneof(fc.constant(null).map(() => fuzzTotp.generate()), fc.string({ minLength: 1, maxLength: 8 })) }),
+  removeMfaTotp: fc.constant({ userId: 'fuzz-totp-remove' }),
   removeTotp: fc.constant({ password: FUZZ_PASSWORD }),
   createOperator: fc.record({ email: fc.emailAddress({ size: 'small' }).filter((e) => /^[^\s@]+@[^\s@]+$/.test(e) && e.length <= 254), password: fc.string({ minLength: 12, maxLength: 40 }), admin: fc.boolean() }, { requiredKeys: ['email', 'password'] }),
   setMember: fc.record({ email: fc.constant(memberOperator.email as string), role: fc.constantFrom('viewer', 'editor', 'owner') }),

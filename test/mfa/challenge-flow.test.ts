@@ -111,7 +111,7 @@ for (const kind of STORES) {
 
       // A forged answer (another key claiming the device's kid) changes nothing.
       const forger = await newDevice();
-      const forgedJws = await forger.sign({ challengeId, nonce: nonce(), decision: 'approve', code, exp: Math.floor(clock / 1000) + 60 }, { kid: device.id });
+      const forgedJws = await forger.sign({ challengeId, nonce: nonce(), purpose: 'answer', decision: 'approve', code, exp: Math.floor(clock / 1000) + 60 }, { kid: device.id });
       const forged = await c.api('POST', `/v1/apps/${app.id}/mfa/challenges/${challengeId}/answer`, { body: { answer: forgedJws } });
       assert.equal(forged.status, 401);
       assert.equal(forged.body.code, 'device_signature_invalid');

@@ -25,7 +25,7 @@ export async function challenge(c: TestCarillon, app: TestApp, userId: string) {
 
 /** The device's signed answer, valid for a minute from `nowMs`. */
 export async function answer(c: TestCarillon, app: TestApp, device: TestDevice, challengeId: string, decision: string, code: string | undefined, nowMs: number, extra: Record<string, unknown> = {}) {
-  const jws = await device.sign({ challengeId, nonce: nonce(), decision, ...(code !== undefined ? { code } : {}), exp: Math.floor(nowMs / 1000) + 60, ...extra });
+  const jws = await device.sign({ challengeId, nonce: nonce(), purpose: 'answer', decision, ...(code !== undefined ? { code } : {}), exp: Math.floor(nowMs / 1000) + 60, ...extra });
   return { jws, res: await c.api('POST', `/v1/apps/${app.id}/mfa/challenges/${challengeId}/answer`, { body: { answer: jws } }) };
 }
 

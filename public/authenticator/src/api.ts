@@ -54,7 +54,7 @@ export async function fetchDetails(device: StoredDevice, challengeId: string): P
 export type Decision = 'approve' | 'deny' | 'fraud';
 
 export async function sendAnswer(device: StoredDevice, challengeId: string, decision: Decision, code?: string): Promise<ChallengeResult> {
-  const answer = await signRequest(device, { challengeId, decision, ...(code !== undefined ? { code } : {}) });
+  const answer = await signRequest(device, { challengeId, purpose: 'answer', decision, ...(code !== undefined ? { code } : {}) });
   return call<ChallengeResult>(`${challengePath(device.appId, challengeId)}/answer`, { answer });
 }
 

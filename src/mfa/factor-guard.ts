@@ -1,0 +1,40 @@
+import type { Transaction } from 'kysely';
+import type { Context } from '../context.ts';
+import { ApiError } from '../errors/api-error.ts';
+import type { Database } from '../store/schema.ts';
+import { audit, type AuditType, type Origin } from './audit.ts';
+import { assertNoBackoff, recordFailure, recordSuccess, userState } from './defences.ts';
+import { mfaSettings, type MfaSettings } from './settings.ts';
+
+/**
+ * The fallbacks (TOTP, recovery codes) share the user's failures with push sign-in, so a
+ * guesser cannot get more tries by switching factor (SP 800-63B-4 §3.2.2: at most 100
+ * consecutive failures, counted per subscriber). They stay usable while push sign-in is
+ * locked for a fraud report, which is what a fallback is for; a lock for failures and the
+ * backoff apply to them as well.
+ */
+export async function assertFactorAllowed(ctx: Context, appId: string, userId: string): Promise<MfaSettings> {
+  const settings = await mfaSettings(ctx, appId);
+  const state = await userState(ctx.store.db, appId, userId);
+  if (state.lockedReason === 'failures') throw new ApiError('sign_in_locked', 'Too many failed sign-ins in a row; locked until your server resets it', { lockedReason: 'failures' });
+  assertNoBackoff(state, settings, ctx.now());
+  return settings;
+}
+
+/**
+ * Records a fallback's outcome in `tx`: a success resets the failures, a failure counts (and
+ * may lock). `settings` are read before the transaction: on SQLite the store is one
+ * connection, which a read outside `tx` would wait for while `tx` holds it.
+ */
+export async function recordFactorOutcome(tx: Transaction<Database>, ctx: Context, settings: MfaSettings, appId: string, userId: string, ok: boolean, types: { ok: AuditType; failed: AuditType }, origin: Origin, details: Record<string, unknown> = {}): Promise<number | undefined> {
+  const now = ctx.now();
+  if (ok) {
+    await recordSuccess(tx, appId, userId, now);
+    await audit(tx, appId, { type: types.ok, userId, ...origin, details }, now);
+    return undefined;
+  }
+  const failure = await recordFailure(tx, appId, userId, settings, now);
+  await audit(tx, appId, { type: types.failed, userId, ...origin, details: { ...details, failures: failure.failures } }, now);
+  if (failure.locked) await audit(tx, appId, { type: 'locked', userId, ...origin, details: { lockedReason: 'failures', failures: failure.failures } }, now);
+  return failure.failures;
+}
