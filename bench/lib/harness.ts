@@ -24,15 +24,18 @@ export const QUICK_PROBES = 20;
 
 /**
  * What every Carillon process of a --quick run starts with: one crypto thread and no
- * urgent one (a section that sends urgent pushes asks for its thread). Each thread loads
+ * urgent one (the sections that time urgent pushes keep the defaults). Each thread loads
  * the TypeScript loader and the crypto modules on its own, about half a second of CPU per
  * thread at every start, and a --quick run starts some twenty servers whose figures are
  * not worth quoting anyway.
  */
 export const QUICK_SERVER: Partial<Config> = { cryptoThreads: 1, urgentCryptoThreads: 0 };
 
-/** The urgent crypto thread of the defaults, for the sections that time urgent pushes (under --quick too). */
-export const URGENT_THREADS: Partial<Config> = { urgentCryptoThreads: defaults.urgentCryptoThreads };
+/**
+ * The crypto threads of the defaults, for the sections that time urgent pushes beside a
+ * broadcast (under --quick too): how the two share the threads is what they measure.
+ */
+export const URGENT_THREADS: Partial<Config> = { cryptoThreads: defaults.cryptoThreads, urgentCryptoThreads: defaults.urgentCryptoThreads };
 
 export interface Template {
   dir: string;
