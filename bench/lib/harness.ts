@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/services/free-port.ts';
-import type { Config } from '../../src/config/defaults.ts';
+import { defaults, type Config } from '../../src/config/defaults.ts';
 import type { SeedArgs, SeedResult } from './seed.ts';
 import type { SinkMode } from '../sink.ts';
 import type { BenchStore } from './carillon-config.ts';
@@ -21,6 +21,21 @@ import { makeLoopbackCert, type BenchCert } from './tls.ts';
 
 /** Single-send targets in every template under --quick (section 3 needs some). */
 export const QUICK_PROBES = 20;
+
+/**
+ * What every Carillon process of a --quick run starts with: one crypto thread and no
+ * urgent one (the sections that time urgent pushes keep the defaults). Each thread loads
+ * the TypeScript loader and the crypto modules on its own, about half a second of CPU per
+ * thread at every start, and a --quick run starts some twenty servers whose figures are
+ * not worth quoting anyway.
+ */
+export const QUICK_SERVER: Partial<Config> = { cryptoThreads: 1, urgentCryptoThreads: 0 };
+
+/**
+ * The crypto threads of the defaults, for the sections that time urgent pushes beside a
+ * broadcast (under --quick too): how the two share the threads is what they measure.
+ */
+export const URGENT_THREADS: Partial<Config> = { cryptoThreads: defaults.cryptoThreads, urgentCryptoThreads: defaults.urgentCryptoThreads };
 
 export interface Template {
   dir: string;
@@ -147,9 +162,10 @@ export class Harness {
 
   /** Starts a Carillon process on a store; it trusts the sink's certificate through NODE_EXTRA_CA_CERTS. */
   async startServer(store: BenchStore, opts: { overrides?: Partial<Config>; providerCaFile?: string; execArgv?: string[]; name?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Server> {
+    const overrides = { ...(this.flags.quick ? QUICK_SERVER : {}), ...opts.overrides };
     const child = this.child(
       'children/carillon-server.ts',
-      { store, ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(opts.providerCaFile ? { providerCaFile: opts.providerCaFile } : {}) },
+      { store, overrides, ...(opts.providerCaFile ? { providerCaFile: opts.providerCaFile } : {}) },
       // RuntimeOptions has no CA for Web Push endpoints (only providerCa, for APNs and
       // FCM): Node reads NODE_EXTRA_CA_CERTS when the process starts.
       { env: { NODE_EXTRA_CA_CERTS: this.cert.certFile, ...opts.env }, execArgv: opts.execArgv ?? [], name: opts.name ?? 'carillon' },

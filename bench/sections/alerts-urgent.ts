@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { BROADCAST } from '../lib/content.ts';
-import type { Harness } from '../lib/harness.ts';
+import { URGENT_THREADS, type Harness } from '../lib/harness.ts';
 import { callApi } from '../lib/http.ts';
 import { wallNow } from '../lib/ipc.ts';
 import { goal, type SectionResult } from '../lib/report.ts';
@@ -83,7 +83,7 @@ export async function alertsUrgentSection(h: Harness): Promise<SectionResult> {
   h.log(`an Extreme alert to ${count(users)} located users, ${INTO_BROADCAST_MS / 1000} s into a ${count(n)} broadcast, then the same alert with no broadcast`);
   // --profile: one CPU profile per thread of the server, in a folder per run.
   const profileDir = h.flags.profile ? join(h.profileDir(), `alerts-${count(n)}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
-  const server = await h.startServer(h.store(dataDir), { name: 'carillon (alerts)', ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
+  const server = await h.startServer(h.store(dataDir), { overrides: URGENT_THREADS, name: 'carillon (alerts)', ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
   // Arrivals of each alert's pushes, by Topic (the alert's thread is its id).
   const arrivals = new Map<string, number[]>();
   let onArrival: (() => void) | undefined;

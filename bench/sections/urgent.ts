@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { urgentSend, BROADCAST } from '../lib/content.ts';
-import type { Harness } from '../lib/harness.ts';
+import { URGENT_THREADS, type Harness } from '../lib/harness.ts';
 import { callApi } from '../lib/http.ts';
 import { wallNow } from '../lib/ipc.ts';
 import { goal, type SectionResult } from '../lib/report.ts';
@@ -80,7 +80,7 @@ export async function urgentSection(h: Harness): Promise<SectionResult> {
   const app = template.seeded.webpush!;
   const sink = await h.sink('h1');
   h.log(`urgent sends every ${INTERVAL_MS} ms during a ${count(n)} broadcast, then ${idleCount} with no broadcast`);
-  const server = await h.startServer(h.store(h.copyTemplate(template)), { name: 'carillon (urgent)' });
+  const server = await h.startServer(h.store(h.copyTemplate(template)), { overrides: URGENT_THREADS, name: 'carillon (urgent)' });
   const probes: Probe[] = [];
   const arrivals = new Map<string, number>();
   let onArrival: (() => void) | undefined;

@@ -90,7 +90,11 @@ export async function startCarillon(kind: StoreKind, overrides: Partial<Config> 
     retryBase: 50,
     retryMax: 2_000,
     queuePollInterval: 20,
-    cryptoThreads: 2,
+    // Each crypto thread loads its modules through tsx on its own (about half a second of
+    // CPU per thread at every start, and a run starts a hundred of these): one thread, and
+    // no urgent one (urgent pushes then share it), unless a test asks, as for server processes.
+    cryptoThreads: 1,
+    urgentCryptoThreads: 0,
     ...overrides,
   };
   const runtime = await createRuntime(config, { logger: opts.logger ?? pino({ level: config.logLevel }), now: opts.now, providerCa: opts.providerCa, queuePrefix: opts.queuePrefix ?? `t_${randomBytes(6).toString('hex')}`, ...(opts.personaliser ? { personaliser: opts.personaliser } : {}) });
