@@ -18,6 +18,13 @@ export const JOURNEY_EVENTS_JOB = 'journey-events';
 export interface JourneyEventsData {
   appId: string;
   events: StoredEvent[];
+  /**
+   * The events came with the secret key (the app's server), not the publishable key a
+   * browser holds. Only then may an item's event start its audience's runs: a visitor's
+   * made-up `price_changed` would otherwise push text of its choosing to every viewer of
+   * the item. Absent (a job queued before this field) counts as not.
+   */
+  fromServer?: boolean;
 }
 
 /**
@@ -27,11 +34,11 @@ export interface JourneyEventsData {
  * and is never lost if the process dies after the commit (the job is in the same commit).
  * An app without journeys pays one indexed read.
  */
-export async function journeyEventsStored(ctx: Context, tx: Transaction<Database>, appId: string, stored: StoredEvent[]): Promise<void> {
+export async function journeyEventsStored(ctx: Context, tx: Transaction<Database>, appId: string, stored: StoredEvent[], from: { server: boolean }): Promise<void> {
   if (stored.length === 0) return;
   const any = await tx.selectFrom('journeys').select('id').where('app_id', '=', appId).where('status', 'in', ['active', 'paused']).limit(1).executeTakeFirst();
   if (!any) return;
-  const job: JobSpec = { name: JOURNEY_EVENTS_JOB, data: { appId, events: stored } satisfies JourneyEventsData };
+  const job: JobSpec = { name: JOURNEY_EVENTS_JOB, data: { appId, events: stored, fromServer: from.server } satisfies JourneyEventsData };
   await ctx.queue.add([job], tx);
 }
 
@@ -56,7 +63,7 @@ export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData)
     if (seq === undefined) continue;
     const event: TriggerEvent = { name: e.name, at: e.at, properties: JSON.parse(e.properties) as Record<string, unknown> };
     await moveRuns(ctx, data.appId, seq, event);
-    await startRuns(ctx, data.appId, seq, e, event);
+    await startRuns(ctx, data.appId, seq, e, event, { fromServer: data.fromServer === true });
   }
 }
 
@@ -116,10 +123,11 @@ export async function handleAttributeChange(ctx: Context, change: AttributeChang
   if (!user) return;
   const properties = { key: change.key, from: change.from, to: change.to };
   const stored: StoredEvent = { userId: change.userId, name: 'attributeChange', at: change.at, properties: JSON.stringify(properties) };
-  await startRuns(ctx, change.appId, Number(user.seq), stored, { name: 'attributeChange', at: change.at, properties }, change.key);
+  await startRuns(ctx, change.appId, Number(user.seq), stored, { name: 'attributeChange', at: change.at, properties }, { fromServer: false, attribute: change.key });
 }
 
-async function startRuns(ctx: Context, appId: string, seq: number, stored: StoredEvent, event: TriggerEvent, attribute?: string): Promise<void> {
+async function startRuns(ctx: Context, appId: string, seq: number, stored: StoredEvent, event: TriggerEvent, opts: { fromServer: boolean; attribute?: string }): Promise<void> {
+  const attribute = opts.attribute;
   const db = ctx.store.db;
   let q = db.selectFrom('journeys').select(['id', 'version']).where('app_id', '=', appId).where('status', '=', 'active');
   q = attribute === undefined ? q.where('trigger_event', '=', event.name) : q.where('trigger_attribute', '=', attribute);
@@ -128,7 +136,9 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
     const def = await definitionOf(ctx, j.id, j.version);
     if (!dropReached(def.trigger.drop, event)) continue;
     if (def.trigger.audience) {
-      // An item's event (the merchant's price_changed): the runs are its audience's, not the sender's.
+      // An item's event (the merchant's price_changed): the runs are its audience's, not the
+      // sender's, and so only the app's server may send it (JourneyEventsData.fromServer).
+      if (!opts.fromServer) continue;
       for (const viewer of await audienceOf(ctx, appId, def.trigger.audience, event, ctx.now())) await startRun(ctx, appId, j, def, viewer, stored, event);
       continue;
     }

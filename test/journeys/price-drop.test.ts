@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { drained, userWithDevice } from '../campaigns/campaign-fixture.ts';
@@ -60,6 +61,19 @@ for (const kind of DEPLOYMENTS) {
     });
 
     test('below the threshold nobody; at it, the sku’s recent viewers who did not buy it, once a day', async () => {
+      // From a browser (the publishable key) an item's event starts nothing, however deep the
+      // drop: only the app's server speaks for an item, or any visitor could push its text.
+      const fromBrowser = await c.api('POST', `/v1/apps/${app.id}/track`, {
+        key: app.publishableKey,
+        // A real account of the site's: its id proven as the SDK proves it.
+        body: { userIdHash: createHmac('sha256', app.identitySecret).update('mallory').digest('hex'), events: [{ userId: 'mallory', name: 'price_changed', properties: { sku: 'A', name: 'Visit evil.example', oldPrice: 100, newPrice: 1 } }] },
+      });
+      assert.equal(fromBrowser.status, 200, JSON.stringify(fromBrowser.body));
+      assert.equal(fromBrowser.body.accepted, 1);
+      await settled();
+      assert.equal((await runsOf(c, app, journey)).length, 0);
+      assert.equal(pushes(), 0);
+
       // 10 % off, under the journey's 20 %: no run, no push.
       await priceChanged('A', 100, 90);
       await settled();

@@ -48,7 +48,7 @@ export function trackRoutes(app: FastifyInstance, ctx: Context): void {
       return trackEvents({ db: ctx.store.db, now: ctx.now, retention: ctx.config.eventRetentionDays * DAY, onStored: async (tx, stored) => {
         await recordConversions(tx, appId, stored);
         // Journeys: what these events start, move on or end, queued with them (src/journeys/journey-events.ts).
-        await journeyEventsStored(ctx, tx, appId, stored);
+        await journeyEventsStored(ctx, tx, appId, stored, { server: req.principal?.kind !== 'publishable' });
       } }, appId, req.body.events, onlyUser);
     },
   );
