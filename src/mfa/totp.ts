@@ -48,8 +48,16 @@ export async function confirmTotp(ctx: Context, appId: string, userId: string, c
   }
   const now = ctx.now();
   await ctx.store.db.transaction().execute(async (tx) => {
-    const res = await tx.updateTable('mfa_totp').set({ confirmed_at: now, last_step: step }).where('app_id', '=', appId).where('user_id', '=', userId).where('confirmed_at', 'is', null).executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new ApiError('totp_not_pending', 'The TOTP authenticator was confirmed already');
+    const res = await tx
+      .updateTable('mfa_totp')
+      .set({ confirmed_at: now, last_step: step })
+      .where('app_id', '=', appId)
+      .where('user_id', '=', userId)
+      .where('confirmed_at', 'is', null)
+      // The secret the code was checked against: a new enrollment begun meanwhile replaced it.
+      .where('secret', '=', found.row.secret)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new ApiError('totp_not_pending', 'The TOTP authenticator was confirmed already, or enrolled again meanwhile');
     await audit(tx, appId, { type: 'totp_confirmed', userId, ...origin }, now);
   });
   return { confirmed: true };

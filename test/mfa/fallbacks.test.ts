@@ -59,6 +59,15 @@ for (const kind of STORES) {
       assert.ok(!JSON.stringify(log.body).includes(begun.body.secret), 'no secret in the audit');
     });
 
+    test('an audit record keeps the first 512 characters of a User-Agent, not the whole header', async () => {
+      const ua = `Mozilla/5.0 ${'x'.repeat(4000)}`;
+      const res = await c.api('POST', `/v1/apps/${app.id}/mfa/totp`, { key: app.secretKey, body: { userId: 'uma' }, headers: { 'user-agent': ua } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const log = await c.api('GET', `/v1/apps/${app.id}/mfa/audit?userId=uma`, { key: app.secretKey });
+      const started = log.body.data.find((e: any) => e.type === 'totp_started');
+      assert.equal(started.userAgent, ua.slice(0, 512));
+    });
+
     test('TOTP failures count with the user’s others and lock at the app’s limit', async () => {
       const strict = await c.createApp();
       await c.api('PUT', `/v1/apps/${strict.id}/mfa/settings`, { key: strict.secretKey, body: { lockAfterFailures: 2, backoffAfterFailures: 10 } });

@@ -5,8 +5,9 @@ import { AnswerRequest, DetailsRequest, EnrollDeviceInput, answerChallenge, chal
 import { PUBLIC, problems } from '../openapi.ts';
 import { AppParams } from '../schemas.ts';
 import { Challenge, ChallengeDetails, ChallengeParams, Device } from './mfa.schemas.ts';
+import { auditOrigin } from './mfa-origin.ts';
 
-const origin = (req: FastifyRequest) => ({ ip: req.ip, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null });
+const origin = auditOrigin;
 
 /** What any of these routes can be refused for before it runs (a JSON body; src/http/problem.ts). */
 const BODY = ['invalid_request', 'invalid_json', 'json_too_deep', 'invalid_unicode', 'body_too_large', 'unsupported_media_type'] as const;

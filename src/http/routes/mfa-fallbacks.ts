@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Context } from '../../context.ts';
 import { beginTotp, confirmTotp, generateRecoveryCodes, removeTotp, verifyRecoveryCode, verifyTotp } from '../../mfa/index.ts';
 import { guard } from '../guards.ts';
@@ -6,8 +6,9 @@ import { NO_CONTENT, guardedProblems } from '../openapi.ts';
 import { AppParams } from '../schemas.ts';
 import { UserBody } from './mfa.schemas.ts';
 import { RecoveryCodes, RecoveryVerdict, TotpConfirmed, TotpEnrollment, TotpVerdict, UserCode } from './mfa-fallbacks.schemas.ts';
+import { auditOrigin } from './mfa-origin.ts';
 
-const origin = (req: FastifyRequest) => ({ ip: req.ip, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null });
+const origin = auditOrigin;
 
 /**
  * The fallbacks of push sign-in (docs/mfa.md#fallbacks): TOTP and recovery codes. The customer's server calls them with the secret key, as it does the

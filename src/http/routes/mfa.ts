@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import {
@@ -20,8 +20,9 @@ import { guard } from '../guards.ts';
 import { NO_CONTENT, guardedProblems } from '../openapi.ts';
 import { AppParams } from '../schemas.ts';
 import { AuditPage, AuditQuery, Challenge, ChallengeParams, CreatedChallenge, DeviceList, DeviceParams, Enrollment, UserBody, UserMfaState, UserQuery } from './mfa.schemas.ts';
+import { auditOrigin } from './mfa-origin.ts';
 
-const origin = (req: FastifyRequest) => ({ ip: req.ip, userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null });
+const origin = auditOrigin;
 
 /**
  * Push sign-in approval, the customer's server's side (docs/mfa.md): every route takes the
