@@ -116,6 +116,8 @@ describe('reference authenticator and example login page in Chromium', { timeout
   test('enroll from the login page’s link: a non-extractable key in IndexedDB, a push subscription to the app’s VAPID key', async () => {
     await login.getByLabel('User').fill('ana');
     await login.getByRole('button', { name: 'Add a device' }).click();
+    // The link is the page's placeholder until the backend's enrollment answers.
+    await login.locator('#enroll-link[href*="#app="]').waitFor();
     const link = (await login.locator('#enroll-link').getAttribute('href'))!;
     assert.match(link, /^\/authenticator\/#app=/);
     await auth.goto(`${apiUrl}${link}`);
