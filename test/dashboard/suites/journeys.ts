@@ -266,7 +266,7 @@ export function journeysSuite(fx: () => Fixture): void {
     await page.getByRole('button', { name: 'Save as a draft' }).click();
     await page.getByRole('heading', { name: 'Welcome', level: 1 }).waitFor();
     assert.equal(await page.getByTestId('journey-status').innerText(), 'Draft');
-    assert.match(await stepText('/steps/0'), /^Wait \/steps\/0 until 24h before the event’s startsAt$/);
+    assert.match(await stepText('/steps/0'), /^Wait \/steps\/0 until 1d before the event’s startsAt$/);
     const welcomeId = (await page.locator('.facts code').first().innerText()).trim();
 
     // Archive asks first; Cancel changes nothing.
