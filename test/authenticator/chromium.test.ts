@@ -18,6 +18,7 @@ import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { stubPushService } from '../support/sdk-site.ts';
 import { eventually } from '../support/eventually.ts';
 import { wrongCode } from '../mfa/fixture.ts';
+import { storedDeviceKey } from './stored-key.ts';
 
 describe('reference authenticator and example login page in Chromium', { timeout: 180_000 }, () => {
   let c: TestCarillon;
@@ -128,20 +129,7 @@ describe('reference authenticator and example login page in Chromium', { timeout
 
     const devices = await c.api('GET', `/v1/apps/${app.id}/mfa/devices?userId=ana`, { key: app.secretKey });
     assert.deepEqual(devices.body.data.map((d: any) => d.name), ['Chromium laptop']);
-    const key = await auth.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('carillon-authenticator');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      const all = await new Promise<any[]>((resolve) => {
-        const r = db.transaction('devices').objectStore('devices').getAll();
-        r.onsuccess = () => resolve(r.result);
-      });
-      const k = all[0].privateKey as CryptoKey;
-      const exported = await crypto.subtle.exportKey('jwk', k).then(() => 'exported', (e: Error) => e.name);
-      return { deviceId: all[0].deviceId, type: k.type, extractable: k.extractable, algorithm: (k.algorithm as EcKeyAlgorithm).namedCurve, exported };
-    });
+    const key = await auth.evaluate(storedDeviceKey);
     assert.deepEqual(key, { deviceId: devices.body.data[0].id, type: 'private', extractable: false, algorithm: 'P-256', exported: 'InvalidAccessError' });
   });
 

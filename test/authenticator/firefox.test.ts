@@ -15,6 +15,7 @@ import { startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { firstTab, launchFirefox, newFirefoxProfile, type FirefoxProfile } from '../support/firefox.ts';
 import { eventually } from '../support/eventually.ts';
 import { wrongCode } from '../mfa/fixture.ts';
+import { storedDeviceKey } from './stored-key.ts';
 
 describe('reference authenticator and example login page in Firefox, through Carillon’s push service', { timeout: 240_000 }, () => {
   let c: TestCarillon;
@@ -99,21 +100,8 @@ describe('reference authenticator and example login page in Firefox, through Car
     assert.ok(sub.body.endpoint.startsWith(`${apiUrl}/push/`), `an endpoint of Carillon's push service: ${sub.body.endpoint}`);
     const channel = await c.ctx.store.db.selectFrom('push_channels').select('app_server_key').executeTakeFirstOrThrow();
     assert.equal(channel.app_server_key?.replace(/=+$/, ''), app.vapidPublicKey, "subscribed with the app's VAPID key");
-    const key = await auth.evaluate(async () => {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const r = indexedDB.open('carillon-authenticator');
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      const all = await new Promise<any[]>((resolve) => {
-        const r = db.transaction('devices').objectStore('devices').getAll();
-        r.onsuccess = () => resolve(r.result);
-      });
-      const k = all[0].privateKey as CryptoKey;
-      const exported = await crypto.subtle.exportKey('jwk', k).then(() => 'exported', (e: Error) => e.name);
-      return { deviceId: all[0].deviceId, type: k.type, extractable: k.extractable, exported };
-    });
-    assert.deepEqual(key, { deviceId: device.id, type: 'private', extractable: false, exported: 'InvalidAccessError' });
+    const key = await auth.evaluate(storedDeviceKey);
+    assert.deepEqual(key, { deviceId: device.id, type: 'private', extractable: false, algorithm: 'P-256', exported: 'InvalidAccessError' });
   });
 
   test('a sign-in: a real push, the worker shows who is asking from where, the code typed and signed, signed in', async () => {
