@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { parseDuration, type Filter } from '../audience/filter/index.ts';
-import { EVENT_NAME, KEY } from '../audience/filter/fields.ts';
+import { EVENT_NAME, KEY, SEGMENT_ID } from '../audience/filter/fields.ts';
 import { expandedFilter } from '../audience/segments/audience-filter.ts';
 import { validateUser } from '../audience/users/validate-user.ts';
 import { appCategories } from '../apps/categories.ts';
@@ -28,7 +28,11 @@ export interface JourneyDefinition {
   sendRules: { quietHours: 'hold' | 'skip'; caps: 'hold' | 'skip' };
 }
 
-export type Trigger = { event: string; where?: Filter; audience?: TriggerAudience; drop?: TriggerDrop; attributeChange?: undefined } | { attributeChange: string; where?: Filter; event?: undefined; audience?: undefined; drop?: undefined };
+export type Trigger =
+  | { event: string; where?: Filter; audience?: TriggerAudience; drop?: TriggerDrop; attributeChange?: undefined; segmentEntry?: undefined }
+  | { attributeChange: string; where?: Filter; event?: undefined; audience?: undefined; drop?: undefined; segmentEntry?: undefined }
+  /** A user starts matching a saved segment (segment-entry.ts); its filter is expanded at save, as every filter of a journey. */
+  | { segmentEntry: string; segmentFilter: Filter; where?: undefined; event?: undefined; attributeChange?: undefined; audience?: undefined; drop?: undefined };
 
 /**
  * An event about an item rather than a user (the merchant's `price_changed`): it starts a run
@@ -137,7 +141,7 @@ export async function validateJourney(db: Kysely<Database>, appId: string, input
 }
 
 async function checkTrigger(c: Checker, v: unknown): Promise<Trigger> {
-  if (isObj(v) && 'segmentEntry' in v) throw new JourneyError('/trigger/segmentEntry', 'segment-entry triggers are not built yet; use an event or attributeChange trigger');
+  if (isObj(v) && 'segmentEntry' in v) return checkSegmentEntry(c, object(v, '/trigger', ['segmentEntry']));
   const t = object(v, '/trigger', ['event', 'where', 'attributeChange', 'audience', 'drop']);
   if (t.attributeChange !== undefined) {
     if (t.event !== undefined) throw new JourneyError('/trigger', 'has either event or attributeChange');
@@ -152,6 +156,18 @@ async function checkTrigger(c: Checker, v: unknown): Promise<Trigger> {
   if (t.drop !== undefined) out.drop = checkDrop(t.drop);
   if (t.where !== undefined) out.where = await expandedFilter(c.db, c.appId, t.where, '/trigger/where');
   return out;
+}
+
+/**
+ * `{"segmentEntry": "seg_..."}`: the segment must be one of the app's (a segment of another
+ * app is no segment here, as in every filter). Its filter is expanded now, as a filter that
+ * names a segment is: a later change of the segment does not change the journey's version.
+ */
+async function checkSegmentEntry(c: Checker, t: Obj): Promise<Trigger> {
+  if (typeof t.segmentEntry !== 'string' || !SEGMENT_ID.test(t.segmentEntry)) throw new JourneyError('/trigger/segmentEntry', 'must be a segment id (seg_...)');
+  const found = await c.db.selectFrom('segments').select('id').where('app_id', '=', c.appId).where('id', '=', t.segmentEntry).executeTakeFirst();
+  if (!found) throw new ApiError('unknown_segment', `No segment ${t.segmentEntry} in this app`, { pointer: '#/trigger/segmentEntry' });
+  return { segmentEntry: t.segmentEntry, segmentFilter: await expandedFilter(c.db, c.appId, { segment: t.segmentEntry }, '/trigger/segmentEntry') };
 }
 
 function propertyKey(v: unknown, at: string): string {

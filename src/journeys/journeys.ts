@@ -29,7 +29,7 @@ export interface JourneyInputForm {
 
 export function publicDefinition(def: JourneyDefinition): JourneyInputForm {
   const { name: _name, reentry, limit, ...rest } = def;
-  const plain = JSON.parse(JSON.stringify(rest, (key, value) => (key === 'ms' || key === 'beforeMs' ? undefined : value))) as Omit<JourneyInputForm, 'reentry' | 'limit'>;
+  const plain = JSON.parse(JSON.stringify(rest, (key, value) => (key === 'ms' || key === 'beforeMs' || key === 'segmentFilter' ? undefined : value))) as Omit<JourneyInputForm, 'reentry' | 'limit'>;
   return { ...plain, reentry: reentry.mode === 'never' ? 'never' : { after: reentry.after }, ...(limit ? { limit: { max: limit.max, per: limit.per } } : {}) };
 }
 

@@ -130,9 +130,9 @@ export async function simulateJourney(ctx: Context, appId: string, journeyId: st
   const settings = await getCampaignSettings(ctx, appId);
   const zone = resolveZone(user.facts.timezone, settings.timezone);
 
-  const expected = def.trigger.event ?? 'attributeChange';
+  const expected = def.trigger.event ?? (def.trigger.segmentEntry !== undefined ? 'segmentEntry' : 'attributeChange');
   if (input.trigger?.name !== undefined && input.trigger.name !== expected) throw new SimulationError('/trigger/name', `this journey starts on ${expected}`);
-  const triggerProps = input.trigger?.properties ?? (def.trigger.attributeChange ? { key: def.trigger.attributeChange, from: null, to: null } : {});
+  const triggerProps = input.trigger?.properties ?? (def.trigger.attributeChange ? { key: def.trigger.attributeChange, from: null, to: null } : def.trigger.segmentEntry !== undefined ? { segment: def.trigger.segmentEntry, via: 'simulation' } : {});
   const event: TriggerEvent = { name: expected, at: start, properties: triggerProps };
   if (def.trigger.event) user.facts.events.push({ name: event.name, at: start, properties: event.properties });
 
