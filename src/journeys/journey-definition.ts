@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { parseDuration, type Filter } from '../audience/filter/index.ts';
+import { CHANNELS, type Channel } from '../audience/filter/types.ts';
 import { EVENT_NAME, KEY, SEGMENT_ID } from '../audience/filter/fields.ts';
 import { expandedFilter } from '../audience/segments/audience-filter.ts';
 import { validateUser } from '../audience/users/validate-user.ts';
@@ -59,7 +60,7 @@ export type Step =
   | { waitFor: { event: string; within: string; ms: number; matched: Step[]; timedOut: Step[] } }
   | { branch: { filter: Filter; then: Step[]; else: Step[] } }
   | { split: { paths: { weight: number; steps: Step[] }[] } }
-  | { send: { content: CampaignContent; defaultLanguage?: string; strict?: boolean; category?: string; ttl?: number; urgency?: 'very-low' | 'low' | 'normal' | 'high' } }
+  | { send: { content: CampaignContent; defaultLanguage?: string; strict?: boolean; category?: string; ttl?: number; urgency?: 'very-low' | 'low' | 'normal' | 'high'; channels?: Channel[] } }
   | { update: { attributes: Record<string, string | number | boolean | null> } };
 
 export const JOURNEY_LIMITS = {
@@ -208,6 +209,15 @@ async function checkExit(c: Checker, v: unknown): Promise<JourneyDefinition['exi
   return { events, filter: await expandedFilter(c.db, c.appId, e.filter, '/exit/filter') };
 }
 
+/** A send's channels: the filter language's channel names (`{"channel": "webpush"}`), each once, at least one. */
+function checkChannels(v: unknown, at: string): void {
+  if (!Array.isArray(v) || v.length === 0) throw new JourneyError(at, `must be a list of at least one of ${CHANNELS.join(', ')}`);
+  v.forEach((ch, i) => {
+    if (!CHANNELS.includes(ch as Channel)) throw new JourneyError(`${at}/${i}`, `must be one of ${CHANNELS.join(', ')}`);
+    if (v.indexOf(ch) !== i) throw new JourneyError(`${at}/${i}`, 'is given twice');
+  });
+}
+
 async function checkSteps(c: Checker, list: unknown, at: string, depth: number): Promise<Step[]> {
   if (list === undefined) return [];
   if (!Array.isArray(list)) throw new JourneyError(at, 'must be a list of steps');
@@ -269,7 +279,7 @@ async function checkStep(c: Checker, v: unknown, at: string, depth: number): Pro
       return { split: { paths } };
     }
     case 'send': {
-      const s = object(v.send, here, ['content', 'defaultLanguage', 'strict', 'category', 'ttl', 'urgency']);
+      const s = object(v.send, here, ['content', 'defaultLanguage', 'strict', 'category', 'ttl', 'urgency', 'channels']);
       if (s.defaultLanguage !== undefined && typeof s.defaultLanguage !== 'string') throw new JourneyError(`${here}/defaultLanguage`, 'must be a language tag');
       if (s.strict !== undefined && typeof s.strict !== 'boolean') throw new JourneyError(`${here}/strict`, 'must be true or false');
       if (s.content === undefined) throw new JourneyError(`${here}/content`, 'is required');
@@ -277,6 +287,7 @@ async function checkStep(c: Checker, v: unknown, at: string, depth: number): Pro
       if (s.category !== undefined && (typeof s.category !== 'string' || !c.categories.includes(s.category))) throw new JourneyError(`${here}/category`, `must be one of the app's categories: ${c.categories.join(', ')}`);
       if (s.ttl !== undefined && (!Number.isInteger(s.ttl) || (s.ttl as number) < 0 || (s.ttl as number) > 2_419_200)) throw new JourneyError(`${here}/ttl`, 'must be whole seconds from 0 to 2419200 (28 days)');
       if (s.urgency !== undefined && !URGENCIES.includes(s.urgency as string)) throw new JourneyError(`${here}/urgency`, `must be one of ${URGENCIES.join(', ')}`);
+      if (s.channels !== undefined) checkChannels(s.channels, `${here}/channels`);
       return { send: s as Extract<Step, { send: unknown }>['send'] };
     }
     case 'update': {

@@ -261,9 +261,15 @@ export async function simulateJourney(ctx: Context, appId: string, journeyId: st
           continue;
         }
       }
+      // A stored user with no device on the step's channels is skipped, as a run skips them; a made-up one has none to look at.
+      if (send.channels && input.userId !== undefined && !user.facts.subscriptions.some((s) => send.channels!.includes(s.channel as never))) {
+        log(here, 'skipped', { reason: 'no_device', channels: send.channels });
+        moveOn(nextPosition(def, here));
+        continue;
+      }
       const compiled = compileContent(send.content as CampaignContent, { defaultLanguage: send.defaultLanguage, strict: send.strict });
       const rendered = render(compiled, user.render.language, { user: user.render, event: { name: event.name, properties: event.properties }, app: { globals: settings.globals } });
-      if (rendered.ok) log(here, 'sent', { language: rendered.language, ...(category !== null ? { category } : {}), ...rendered.content });
+      if (rendered.ok) log(here, 'sent', { language: rendered.language, ...(category !== null ? { category } : {}), ...(send.channels ? { channels: send.channels } : {}), ...rendered.content });
       else log(here, 'skipped', { reason: 'render_failed', detail: rendered.detail });
       moveOn(nextPosition(def, here));
     }
