@@ -5,6 +5,7 @@ import { handleAttributeChange, handleJourneyEvents, JOURNEY_EVENTS_JOB, type Jo
 import { advanceRun, JOURNEY_STEP_JOB, stepJobSpec } from './run-engine.ts';
 import { JOURNEY_SEGMENT_JOB, type SegmentEntryData } from './segment-entry.ts';
 import { handleSegmentEntry } from './segment-entry-job.ts';
+import { useWebhookTransport, type JourneyWebhookTransport } from './webhook-step.ts';
 
 /**
  * The journeys' job kinds: `journey-step`, a run's timer (a wait's end, a waitFor's timeout,
@@ -16,7 +17,8 @@ import { handleSegmentEntry } from './segment-entry-job.ts';
  * a timer the queue lost (or one kept on another clock), queued again by the reconcile
  * under a key of its own; the run's token makes a second firing do nothing.
  */
-export function journeyJobs(ctx: Context): JobKind[] {
+export function journeyJobs(ctx: Context, deps: { webhookTransport?: JourneyWebhookTransport } = {}): JobKind[] {
+  if (deps.webhookTransport) useWebhookTransport(ctx, deps.webhookTransport);
   return [
     {
       name: JOURNEY_STEP_JOB,

@@ -10,6 +10,8 @@ import { parseTimeOfDay } from '../campaigns/timing/index.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
 import { JourneyError } from './journey-error.ts';
+import { WEBHOOK_STEP_TIMEOUT } from './webhook-step.ts';
+import { checkEndpointUrl, EndpointRejectedError } from '../transport/index.ts';
 
 /**
  * A journey as validated and stored (journey_versions.definition): what a run follows.
@@ -61,7 +63,8 @@ export type Step =
   | { branch: { filter: Filter; then: Step[]; else: Step[] } }
   | { split: { paths: { weight: number; steps: Step[] }[] } }
   | { send: { content: CampaignContent; defaultLanguage?: string; strict?: boolean; category?: string; ttl?: number; urgency?: 'very-low' | 'low' | 'normal' | 'high'; channels?: Channel[] } }
-  | { update: { attributes: Record<string, string | number | boolean | null> } };
+  | { update: { attributes: Record<string, string | number | boolean | null> } }
+  | { webhook: { url: string; timeoutMs?: number } };
 
 export const JOURNEY_LIMITS = {
   /** Steps in the whole tree, nested ones included: a journey people can still read. */
@@ -74,7 +77,7 @@ export const JOURNEY_LIMITS = {
   maxWaitMs: 366 * 86_400_000,
 } as const;
 
-const STEP_KINDS = ['wait', 'waitFor', 'branch', 'split', 'send', 'update'] as const;
+const STEP_KINDS = ['wait', 'waitFor', 'branch', 'split', 'send', 'update', 'webhook'] as const;
 const URGENCIES = ['very-low', 'low', 'normal', 'high'];
 
 type Obj = Record<string, unknown>;
@@ -101,6 +104,8 @@ function duration(v: unknown, at: string): number {
 interface Checker {
   db: Kysely<Database>;
   appId: string;
+  /** Webhook steps may call http: and private addresses (allowPrivateEndpoints, as webhook endpoints). */
+  allowPrivateUrls: boolean;
   categories: string[];
   count: number;
 }
@@ -110,10 +115,10 @@ interface Checker {
  * refusal with a JSON pointer into the body: `invalid_journey`, or the filter language's
  * and the content's own codes (`invalid_filter`, `unknown_segment`, `template_invalid`...).
  */
-export async function validateJourney(db: Kysely<Database>, appId: string, input: unknown): Promise<JourneyDefinition> {
+export async function validateJourney(db: Kysely<Database>, appId: string, input: unknown, opts: { allowPrivateUrls?: boolean } = {}): Promise<JourneyDefinition> {
   const body = object(input, '', ['name', 'trigger', 'steps', 'exit', 'reentry', 'limit', 'sendRules']);
   if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 200) throw new JourneyError('/name', 'must be a string of 1 to 200 characters');
-  const c: Checker = { db, appId, categories: await appCategories(db, appId), count: 0 };
+  const c: Checker = { db, appId, allowPrivateUrls: opts.allowPrivateUrls === true, categories: await appCategories(db, appId), count: 0 };
   const trigger = await checkTrigger(c, body.trigger);
   if (!Array.isArray(body.steps) || body.steps.length === 0) throw new JourneyError('/steps', 'must be a list of at least one step');
   const steps = await checkSteps(c, body.steps, '/steps', 1);
@@ -300,6 +305,21 @@ async function checkStep(c: Checker, v: unknown, at: string, depth: number): Pro
         throw err;
       }
       return { update: { attributes: u.attributes as Record<string, string | number | boolean | null> } };
+    }
+    case 'webhook': {
+      const w = object(v.webhook, here, ['url', 'timeoutMs']);
+      if (typeof w.url !== 'string') throw new JourneyError(`${here}/url`, 'must be an https URL');
+      let url: string;
+      try {
+        // The webhook endpoints' rule (src/webhooks/webhook-url.ts); the transport checks each address it connects to again.
+        url = checkEndpointUrl(w.url, { allowPrivate: c.allowPrivateUrls }).href;
+      } catch (err) {
+        if (err instanceof EndpointRejectedError) throw new ApiError('webhook_url_rejected', `url: ${err.message}`, { reason: err.reason, pointer: `#${here}/url` });
+        throw err;
+      }
+      const { min, max } = WEBHOOK_STEP_TIMEOUT;
+      if (w.timeoutMs !== undefined && (!Number.isInteger(w.timeoutMs) || (w.timeoutMs as number) < min || (w.timeoutMs as number) > max)) throw new JourneyError(`${here}/timeoutMs`, `must be whole ms from ${min} to ${max}`);
+      return { webhook: { url, ...(w.timeoutMs !== undefined ? { timeoutMs: w.timeoutMs as number } : {}) } };
     }
     default:
       throw new JourneyError(`${at}/${kind}`, `unknown step kind (expected ${STEP_KINDS.join(', ')})`);

@@ -239,6 +239,10 @@ export async function simulateJourney(ctx: Context, appId: string, journeyId: st
       }
       log(here, 'updated', { attributes: step.update.attributes });
       moveOn(nextPosition(def, here));
+    } else if ('webhook' in step) {
+      // Nothing is called: the entry says what a run would send, and the run goes on as after a 2xx.
+      log(here, 'would_call', { url: step.webhook.url, user: user.render.id, event: event.name });
+      moveOn(nextPosition(def, here));
     } else {
       const send = step.send;
       const category = send.category ?? null;
