@@ -3,17 +3,22 @@ import type { JobKind } from '../queue/job-kind.ts';
 import { JOURNEY_ATTRIBUTE_JOB, type AttributeChange } from './attribute-change.ts';
 import { handleAttributeChange, handleJourneyEvents, JOURNEY_EVENTS_JOB, type JourneyEventsData } from './journey-events.ts';
 import { advanceRun, JOURNEY_STEP_JOB, stepJobSpec } from './run-engine.ts';
+import { JOURNEY_SEGMENT_JOB, type SegmentEntryData } from './segment-entry.ts';
+import { handleSegmentEntry } from './segment-entry-job.ts';
+import { useWebhookTransport, type JourneyWebhookTransport } from './webhook-step.ts';
 
 /**
  * The journeys' job kinds: `journey-step`, a run's timer (a wait's end, a waitFor's timeout,
- * a held send's release), `journey-events`, what tracked events do to journeys, and
- * `journey-attribute`, an attribute change that starts runs.
+ * a held send's release), `journey-events`, what tracked events do to journeys,
+ * `journey-attribute`, an attribute change that starts runs, and `journey-segment-entry`, a
+ * user who started matching a segment-entry journey's segment.
  *
  * The store is the record of a run: a run whose due time passed long ago without a move is
  * a timer the queue lost (or one kept on another clock), queued again by the reconcile
  * under a key of its own; the run's token makes a second firing do nothing.
  */
-export function journeyJobs(ctx: Context): JobKind[] {
+export function journeyJobs(ctx: Context, deps: { webhookTransport?: JourneyWebhookTransport } = {}): JobKind[] {
+  if (deps.webhookTransport) useWebhookTransport(ctx, deps.webhookTransport);
   return [
     {
       name: JOURNEY_STEP_JOB,
@@ -28,5 +33,6 @@ export function journeyJobs(ctx: Context): JobKind[] {
     },
     { name: JOURNEY_EVENTS_JOB, handler: (job) => handleJourneyEvents(ctx, job.data as JourneyEventsData) },
     { name: JOURNEY_ATTRIBUTE_JOB, handler: (job) => handleAttributeChange(ctx, job.data as AttributeChange) },
+    { name: JOURNEY_SEGMENT_JOB, handler: (job) => handleSegmentEntry(ctx, job.data as SegmentEntryData) },
   ];
 }

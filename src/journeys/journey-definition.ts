@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { parseDuration, type Filter } from '../audience/filter/index.ts';
-import { EVENT_NAME, KEY } from '../audience/filter/fields.ts';
+import { CHANNELS, type Channel } from '../audience/filter/types.ts';
+import { EVENT_NAME, KEY, SEGMENT_ID } from '../audience/filter/fields.ts';
 import { expandedFilter } from '../audience/segments/audience-filter.ts';
 import { validateUser } from '../audience/users/validate-user.ts';
 import { appCategories } from '../apps/categories.ts';
@@ -9,6 +10,8 @@ import { parseTimeOfDay } from '../campaigns/timing/index.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
 import { JourneyError } from './journey-error.ts';
+import { WEBHOOK_STEP_TIMEOUT } from './webhook-step.ts';
+import { checkEndpointUrl, EndpointRejectedError } from '../transport/index.ts';
 
 /**
  * A journey as validated and stored (journey_versions.definition): what a run follows.
@@ -28,7 +31,11 @@ export interface JourneyDefinition {
   sendRules: { quietHours: 'hold' | 'skip'; caps: 'hold' | 'skip' };
 }
 
-export type Trigger = { event: string; where?: Filter; audience?: TriggerAudience; drop?: TriggerDrop; attributeChange?: undefined } | { attributeChange: string; where?: Filter; event?: undefined; audience?: undefined; drop?: undefined };
+export type Trigger =
+  | { event: string; where?: Filter; audience?: TriggerAudience; drop?: TriggerDrop; attributeChange?: undefined; segmentEntry?: undefined }
+  | { attributeChange: string; where?: Filter; event?: undefined; audience?: undefined; drop?: undefined; segmentEntry?: undefined }
+  /** A user starts matching a saved segment (segment-entry.ts); its filter is expanded at save, as every filter of a journey. */
+  | { segmentEntry: string; segmentFilter: Filter; where?: undefined; event?: undefined; attributeChange?: undefined; audience?: undefined; drop?: undefined };
 
 /**
  * An event about an item rather than a user (the merchant's `price_changed`): it starts a run
@@ -55,8 +62,9 @@ export type Step =
   | { waitFor: { event: string; within: string; ms: number; matched: Step[]; timedOut: Step[] } }
   | { branch: { filter: Filter; then: Step[]; else: Step[] } }
   | { split: { paths: { weight: number; steps: Step[] }[] } }
-  | { send: { content: CampaignContent; defaultLanguage?: string; strict?: boolean; category?: string; ttl?: number; urgency?: 'very-low' | 'low' | 'normal' | 'high' } }
-  | { update: { attributes: Record<string, string | number | boolean | null> } };
+  | { send: { content: CampaignContent; defaultLanguage?: string; strict?: boolean; category?: string; ttl?: number; urgency?: 'very-low' | 'low' | 'normal' | 'high'; channels?: Channel[] } }
+  | { update: { attributes: Record<string, string | number | boolean | null> } }
+  | { webhook: { url: string; timeoutMs?: number } };
 
 export const JOURNEY_LIMITS = {
   /** Steps in the whole tree, nested ones included: a journey people can still read. */
@@ -69,7 +77,7 @@ export const JOURNEY_LIMITS = {
   maxWaitMs: 366 * 86_400_000,
 } as const;
 
-const STEP_KINDS = ['wait', 'waitFor', 'branch', 'split', 'send', 'update'] as const;
+const STEP_KINDS = ['wait', 'waitFor', 'branch', 'split', 'send', 'update', 'webhook'] as const;
 const URGENCIES = ['very-low', 'low', 'normal', 'high'];
 
 type Obj = Record<string, unknown>;
@@ -96,6 +104,8 @@ function duration(v: unknown, at: string): number {
 interface Checker {
   db: Kysely<Database>;
   appId: string;
+  /** Webhook steps may call http: and private addresses (allowPrivateEndpoints, as webhook endpoints). */
+  allowPrivateUrls: boolean;
   categories: string[];
   count: number;
 }
@@ -105,10 +115,10 @@ interface Checker {
  * refusal with a JSON pointer into the body: `invalid_journey`, or the filter language's
  * and the content's own codes (`invalid_filter`, `unknown_segment`, `template_invalid`...).
  */
-export async function validateJourney(db: Kysely<Database>, appId: string, input: unknown): Promise<JourneyDefinition> {
+export async function validateJourney(db: Kysely<Database>, appId: string, input: unknown, opts: { allowPrivateUrls?: boolean } = {}): Promise<JourneyDefinition> {
   const body = object(input, '', ['name', 'trigger', 'steps', 'exit', 'reentry', 'limit', 'sendRules']);
   if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 200) throw new JourneyError('/name', 'must be a string of 1 to 200 characters');
-  const c: Checker = { db, appId, categories: await appCategories(db, appId), count: 0 };
+  const c: Checker = { db, appId, allowPrivateUrls: opts.allowPrivateUrls === true, categories: await appCategories(db, appId), count: 0 };
   const trigger = await checkTrigger(c, body.trigger);
   if (!Array.isArray(body.steps) || body.steps.length === 0) throw new JourneyError('/steps', 'must be a list of at least one step');
   const steps = await checkSteps(c, body.steps, '/steps', 1);
@@ -137,7 +147,7 @@ export async function validateJourney(db: Kysely<Database>, appId: string, input
 }
 
 async function checkTrigger(c: Checker, v: unknown): Promise<Trigger> {
-  if (isObj(v) && 'segmentEntry' in v) throw new JourneyError('/trigger/segmentEntry', 'segment-entry triggers are not built yet; use an event or attributeChange trigger');
+  if (isObj(v) && 'segmentEntry' in v) return checkSegmentEntry(c, object(v, '/trigger', ['segmentEntry']));
   const t = object(v, '/trigger', ['event', 'where', 'attributeChange', 'audience', 'drop']);
   if (t.attributeChange !== undefined) {
     if (t.event !== undefined) throw new JourneyError('/trigger', 'has either event or attributeChange');
@@ -152,6 +162,18 @@ async function checkTrigger(c: Checker, v: unknown): Promise<Trigger> {
   if (t.drop !== undefined) out.drop = checkDrop(t.drop);
   if (t.where !== undefined) out.where = await expandedFilter(c.db, c.appId, t.where, '/trigger/where');
   return out;
+}
+
+/**
+ * `{"segmentEntry": "seg_..."}`: the segment must be one of the app's (a segment of another
+ * app is no segment here, as in every filter). Its filter is expanded now, as a filter that
+ * names a segment is: a later change of the segment does not change the journey's version.
+ */
+async function checkSegmentEntry(c: Checker, t: Obj): Promise<Trigger> {
+  if (typeof t.segmentEntry !== 'string' || !SEGMENT_ID.test(t.segmentEntry)) throw new JourneyError('/trigger/segmentEntry', 'must be a segment id (seg_...)');
+  const found = await c.db.selectFrom('segments').select('id').where('app_id', '=', c.appId).where('id', '=', t.segmentEntry).executeTakeFirst();
+  if (!found) throw new ApiError('unknown_segment', `No segment ${t.segmentEntry} in this app`, { pointer: '#/trigger/segmentEntry' });
+  return { segmentEntry: t.segmentEntry, segmentFilter: await expandedFilter(c.db, c.appId, { segment: t.segmentEntry }, '/trigger/segmentEntry') };
 }
 
 function propertyKey(v: unknown, at: string): string {
@@ -190,6 +212,15 @@ async function checkExit(c: Checker, v: unknown): Promise<JourneyDefinition['exi
   }
   if (e.filter === undefined) return { events };
   return { events, filter: await expandedFilter(c.db, c.appId, e.filter, '/exit/filter') };
+}
+
+/** A send's channels: the filter language's channel names (`{"channel": "webpush"}`), each once, at least one. */
+function checkChannels(v: unknown, at: string): void {
+  if (!Array.isArray(v) || v.length === 0) throw new JourneyError(at, `must be a list of at least one of ${CHANNELS.join(', ')}`);
+  v.forEach((ch, i) => {
+    if (!CHANNELS.includes(ch as Channel)) throw new JourneyError(`${at}/${i}`, `must be one of ${CHANNELS.join(', ')}`);
+    if (v.indexOf(ch) !== i) throw new JourneyError(`${at}/${i}`, 'is given twice');
+  });
 }
 
 async function checkSteps(c: Checker, list: unknown, at: string, depth: number): Promise<Step[]> {
@@ -253,7 +284,7 @@ async function checkStep(c: Checker, v: unknown, at: string, depth: number): Pro
       return { split: { paths } };
     }
     case 'send': {
-      const s = object(v.send, here, ['content', 'defaultLanguage', 'strict', 'category', 'ttl', 'urgency']);
+      const s = object(v.send, here, ['content', 'defaultLanguage', 'strict', 'category', 'ttl', 'urgency', 'channels']);
       if (s.defaultLanguage !== undefined && typeof s.defaultLanguage !== 'string') throw new JourneyError(`${here}/defaultLanguage`, 'must be a language tag');
       if (s.strict !== undefined && typeof s.strict !== 'boolean') throw new JourneyError(`${here}/strict`, 'must be true or false');
       if (s.content === undefined) throw new JourneyError(`${here}/content`, 'is required');
@@ -261,6 +292,7 @@ async function checkStep(c: Checker, v: unknown, at: string, depth: number): Pro
       if (s.category !== undefined && (typeof s.category !== 'string' || !c.categories.includes(s.category))) throw new JourneyError(`${here}/category`, `must be one of the app's categories: ${c.categories.join(', ')}`);
       if (s.ttl !== undefined && (!Number.isInteger(s.ttl) || (s.ttl as number) < 0 || (s.ttl as number) > 2_419_200)) throw new JourneyError(`${here}/ttl`, 'must be whole seconds from 0 to 2419200 (28 days)');
       if (s.urgency !== undefined && !URGENCIES.includes(s.urgency as string)) throw new JourneyError(`${here}/urgency`, `must be one of ${URGENCIES.join(', ')}`);
+      if (s.channels !== undefined) checkChannels(s.channels, `${here}/channels`);
       return { send: s as Extract<Step, { send: unknown }>['send'] };
     }
     case 'update': {
@@ -273,6 +305,21 @@ async function checkStep(c: Checker, v: unknown, at: string, depth: number): Pro
         throw err;
       }
       return { update: { attributes: u.attributes as Record<string, string | number | boolean | null> } };
+    }
+    case 'webhook': {
+      const w = object(v.webhook, here, ['url', 'timeoutMs']);
+      if (typeof w.url !== 'string') throw new JourneyError(`${here}/url`, 'must be an https URL');
+      let url: string;
+      try {
+        // The webhook endpoints' rule (src/webhooks/webhook-url.ts); the transport checks each address it connects to again.
+        url = checkEndpointUrl(w.url, { allowPrivate: c.allowPrivateUrls }).href;
+      } catch (err) {
+        if (err instanceof EndpointRejectedError) throw new ApiError('webhook_url_rejected', `url: ${err.message}`, { reason: err.reason, pointer: `#${here}/url` });
+        throw err;
+      }
+      const { min, max } = WEBHOOK_STEP_TIMEOUT;
+      if (w.timeoutMs !== undefined && (!Number.isInteger(w.timeoutMs) || (w.timeoutMs as number) < min || (w.timeoutMs as number) > max)) throw new JourneyError(`${here}/timeoutMs`, `must be whole ms from ${min} to ${max}`);
+      return { webhook: { url, ...(w.timeoutMs !== undefined ? { timeoutMs: w.timeoutMs as number } : {}) } };
     }
     default:
       throw new JourneyError(`${at}/${kind}`, `unknown step kind (expected ${STEP_KINDS.join(', ')})`);

@@ -9,6 +9,7 @@ import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
 import { audienceOf, dropReached } from './audience-trigger.ts';
 import { advanceRun, commitMove, definitionOf } from './run-engine.ts';
+import { segmentEntriesAfterEvents } from './segment-entry.ts';
 import { runRow } from './run-row.ts';
 import { addStepCounts } from './step-counts.ts';
 import { userMatches, type TriggerEvent } from './user-facts.ts';
@@ -65,6 +66,7 @@ export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData)
     await moveRuns(ctx, data.appId, seq, event);
     await startRuns(ctx, data.appId, seq, e, event, { fromServer: data.fromServer === true });
   }
+  await ctx.queue.add(await segmentEntriesAfterEvents(ctx, data.appId, events));
 }
 
 async function moveRuns(ctx: Context, appId: string, seq: number, event: TriggerEvent): Promise<void> {
@@ -147,7 +149,7 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
 }
 
 /** Starts one user's run of a journey for a trigger event, when re-entry, the limit and the trigger's `where` let them in. */
-async function startRun(ctx: Context, appId: string, j: { id: string; version: number }, def: JourneyDefinition, seq: number, stored: StoredEvent, event: TriggerEvent): Promise<void> {
+export async function startRun(ctx: Context, appId: string, j: { id: string; version: number }, def: JourneyDefinition, seq: number, stored: StoredEvent, event: TriggerEvent): Promise<void> {
   const db = ctx.store.db;
   const now = ctx.now();
   if (!(await mayEnter(ctx, j.id, seq, def, now))) return;

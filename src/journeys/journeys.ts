@@ -2,7 +2,8 @@ import type { Context } from '../context.ts';
 import { newId } from '../crypto/tokens.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { JourneyStatus, JourneysTable } from '../store/schema-journeys.ts';
-import { validateJourney, type JourneyDefinition } from './journey-definition.ts';
+import { validateJourney, type JourneyDefinition, type Step } from './journey-definition.ts';
+import { journeyWebhookSecret } from './webhook-step.ts';
 import { addStepCounts } from './step-counts.ts';
 
 /** A journey as the API shows it: its current version's definition as stored, with its state. */
@@ -13,6 +14,8 @@ export interface JourneyView {
   version: number;
   definition: JourneyInputForm;
   runs: { active: number; ended: number };
+  /** The app's journey-webhook secret, in the answer to a save of a journey with a webhook step (webhook-step.ts). */
+  webhookSecret?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -29,7 +32,7 @@ export interface JourneyInputForm {
 
 export function publicDefinition(def: JourneyDefinition): JourneyInputForm {
   const { name: _name, reentry, limit, ...rest } = def;
-  const plain = JSON.parse(JSON.stringify(rest, (key, value) => (key === 'ms' || key === 'beforeMs' ? undefined : value))) as Omit<JourneyInputForm, 'reentry' | 'limit'>;
+  const plain = JSON.parse(JSON.stringify(rest, (key, value) => (key === 'ms' || key === 'beforeMs' || key === 'segmentFilter' ? undefined : value))) as Omit<JourneyInputForm, 'reentry' | 'limit'>;
   return { ...plain, reentry: reentry.mode === 'never' ? 'never' : { after: reentry.after }, ...(limit ? { limit: { max: limit.max, per: limit.per } } : {}) };
 }
 
@@ -70,9 +73,18 @@ function triggerColumns(def: JourneyDefinition) {
   return { trigger_event: def.trigger.event ?? null, trigger_attribute: def.trigger.attributeChange ?? null };
 }
 
+/** A saved journey that calls the app's server answers the secret its calls are signed with: the editor who saved it sets up the receiver. */
+function withWebhookSecret(ctx: Context, appId: string, def: JourneyDefinition, v: JourneyView): JourneyView {
+  return hasWebhookStep(def.steps) ? { ...v, webhookSecret: journeyWebhookSecret(ctx, appId) } : v;
+}
+
+function hasWebhookStep(steps: Step[]): boolean {
+  return steps.some((s) => 'webhook' in s || ('branch' in s && (hasWebhookStep(s.branch.then) || hasWebhookStep(s.branch.else))) || ('waitFor' in s && (hasWebhookStep(s.waitFor.matched) || hasWebhookStep(s.waitFor.timedOut))) || ('split' in s && s.split.paths.some((p) => hasWebhookStep(p.steps))));
+}
+
 /** Saves a journey as a draft (version 1); checked as a whole first, nothing stored when refused. */
 export async function createJourney(ctx: Context, appId: string, body: unknown): Promise<JourneyView> {
-  const def = await validateJourney(ctx.store.db, appId, body);
+  const def = await validateJourney(ctx.store.db, appId, body, { allowPrivateUrls: ctx.config.allowPrivateEndpoints });
   const now = ctx.now();
   const id = newId('jrn');
   const row: JourneysTable = { id, app_id: appId, name: def.name, status: 'draft', version: 1, ...triggerColumns(def), created_at: now, updated_at: now };
@@ -80,7 +92,7 @@ export async function createJourney(ctx: Context, appId: string, body: unknown):
     await tx.insertInto('journeys').values(row).execute();
     await tx.insertInto('journey_versions').values({ journey_id: id, version: 1, definition: JSON.stringify(def), created_at: now }).execute();
   });
-  return view(ctx, row);
+  return withWebhookSecret(ctx, appId, def, await view(ctx, row));
 }
 
 export async function getJourney(ctx: Context, appId: string, id: string): Promise<JourneyView> {
@@ -103,7 +115,7 @@ export async function updateJourney(ctx: Context, appId: string, id: string, bod
   const row = await find(ctx, appId, id);
   if (row.status === 'archived') throw new ApiError('journey_status', 'An archived journey cannot be changed', { journeyStatus: row.status });
   const current = { name: row.name, ...publicDefinition(await versionDefinition(ctx, id, row.version)) };
-  const def = await validateJourney(ctx.store.db, appId, { ...current, ...(body as Record<string, unknown>) });
+  const def = await validateJourney(ctx.store.db, appId, { ...current, ...(body as Record<string, unknown>) }, { allowPrivateUrls: ctx.config.allowPrivateEndpoints });
   const now = ctx.now();
   const version = row.status === 'draft' ? row.version : row.version + 1;
   await ctx.store.db.transaction().execute(async (tx) => {
@@ -119,7 +131,7 @@ export async function updateJourney(ctx: Context, appId: string, id: string, bod
     if (version === row.version) await tx.updateTable('journey_versions').set({ definition: JSON.stringify(def), created_at: now }).where('journey_id', '=', id).where('version', '=', version).execute();
     else await tx.insertInto('journey_versions').values({ journey_id: id, version, definition: JSON.stringify(def), created_at: now }).execute();
   });
-  return getJourney(ctx, appId, id);
+  return withWebhookSecret(ctx, appId, def, await getJourney(ctx, appId, id));
 }
 
 /** Deletes a draft or an archived journey, with its versions and runs. */

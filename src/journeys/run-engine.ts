@@ -15,6 +15,7 @@ import { enterList, nextPosition, stepAt } from './positions.ts';
 import { loadRun } from './run-row.ts';
 import { addStepCounts, type StepCount } from './step-counts.ts';
 import { sendStep } from './send-step.ts';
+import { callWebhookStep } from './webhook-step.ts';
 import { userMatches, type TriggerEvent } from './user-facts.ts';
 
 export const JOURNEY_STEP_JOB = 'journey-step';
@@ -176,6 +177,12 @@ async function stepMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, e
   if ('update' in step) {
     const patch = validateUser({ attributes: step.update.attributes });
     return { to: nextPosition(def, at), what: 'updated', detail: Object.keys(step.update.attributes).join(', '), alsoInTx: async (tx) => void (await applyPatch(tx, ctx, run.app_id, run.external_id, patch, ctx.now())) };
+  }
+  if ('webhook' in step) {
+    const r = await callWebhookStep(ctx, run, step.webhook, event);
+    if ('called' in r) return { to: nextPosition(def, at), what: 'webhook called', detail: `attempt ${r.called}`, count: 'sent' };
+    if ('retryAt' in r) return { to: at, what: 'webhook retry', detail: `attempt ${r.attempt}: ${r.error}; again at ${new Date(r.retryAt).toISOString()}`, holdUntil: r.retryAt };
+    return { to: nextPosition(def, at), what: 'webhook failed', detail: `gave up after ${r.attempts} attempts: ${r.failed}`, count: 'skipped' };
   }
   const outcome = await sendStep(ctx, run, def, step.send, event);
   if ('sent' in outcome) return { to: nextPosition(def, at), what: 'sent', detail: outcome.sent, count: 'sent' };

@@ -13,7 +13,7 @@ import type { TriggerEvent } from './user-facts.ts';
 type SendStep = Extract<Step, { send: unknown }>['send'];
 
 /** What became of a send step: sent (the notification), held until an instant, or skipped with the reason. */
-export type SendOutcome = { sent: string } | { hold: number; reason: 'quiet_hours' | 'capped' } | { skip: 'quiet_hours' | 'capped' | 'suppressed' | 'render_failed' | 'no_user'; detail?: string };
+export type SendOutcome = { sent: string } | { hold: number; reason: 'quiet_hours' | 'capped' } | { skip: 'quiet_hours' | 'capped' | 'suppressed' | 'render_failed' | 'no_user' | 'no_device'; detail?: string };
 
 /** ms; a send held by the app's caps (`sendRules.caps: "hold"`) looks again this much later. */
 export const CAP_HOLD_RETRY = 3_600_000;
@@ -32,6 +32,17 @@ function compiledFor(key: string, send: SendStep): CompiledContent {
     compiled.set(key, c);
   }
   return c;
+}
+
+/**
+ * Who a send step goes to: every device of the user, or with `channels` (the filter
+ * language's channel names: webpush, apns, fcm) only the user's devices on those, by their
+ * subscription ids as they are now. Null when the user has none there.
+ */
+async function sendTarget(ctx: Context, appId: string, userId: string, channels: string[] | undefined): Promise<{ userIds: string[] } | { subscriptionIds: string[] } | null> {
+  if (channels === undefined) return { userIds: [userId] };
+  const subs = await ctx.store.db.selectFrom('subscriptions').select('id').where('app_id', '=', appId).where('user_id', '=', userId).where('channel', 'in', channels).orderBy('id').limit(10_000).execute();
+  return subs.length === 0 ? null : { subscriptionIds: subs.map((s) => s.id) };
 }
 
 /**
@@ -73,13 +84,15 @@ export async function sendStep(ctx: Context, run: JourneyRun, def: JourneyDefini
     app: { globals: settings.globals },
   });
   if (!rendered.ok) return { skip: 'render_failed', detail: rendered.detail };
+  const to = await sendTarget(ctx, run.app_id, user.external_id, send.channels);
+  if (!to) return { skip: 'no_device', detail: `the user has no device on ${send.channels!.join(', ')}` };
   const key = `journey:${run.id}:${run.token}`;
   try {
     const { id } = await createNotification(
       ctx,
       run.app_id,
       {
-        to: { userIds: [user.external_id] },
+        to,
         ...rendered.content,
         ...(send.ttl !== undefined ? { ttl: send.ttl } : {}),
         ...(send.urgency !== undefined ? { urgency: send.urgency } : {}),

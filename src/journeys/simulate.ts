@@ -130,9 +130,9 @@ export async function simulateJourney(ctx: Context, appId: string, journeyId: st
   const settings = await getCampaignSettings(ctx, appId);
   const zone = resolveZone(user.facts.timezone, settings.timezone);
 
-  const expected = def.trigger.event ?? 'attributeChange';
+  const expected = def.trigger.event ?? (def.trigger.segmentEntry !== undefined ? 'segmentEntry' : 'attributeChange');
   if (input.trigger?.name !== undefined && input.trigger.name !== expected) throw new SimulationError('/trigger/name', `this journey starts on ${expected}`);
-  const triggerProps = input.trigger?.properties ?? (def.trigger.attributeChange ? { key: def.trigger.attributeChange, from: null, to: null } : {});
+  const triggerProps = input.trigger?.properties ?? (def.trigger.attributeChange ? { key: def.trigger.attributeChange, from: null, to: null } : def.trigger.segmentEntry !== undefined ? { segment: def.trigger.segmentEntry, via: 'simulation' } : {});
   const event: TriggerEvent = { name: expected, at: start, properties: triggerProps };
   if (def.trigger.event) user.facts.events.push({ name: event.name, at: start, properties: event.properties });
 
@@ -239,6 +239,10 @@ export async function simulateJourney(ctx: Context, appId: string, journeyId: st
       }
       log(here, 'updated', { attributes: step.update.attributes });
       moveOn(nextPosition(def, here));
+    } else if ('webhook' in step) {
+      // Nothing is called: the entry says what a run would send, and the run goes on as after a 2xx.
+      log(here, 'would_call', { url: step.webhook.url, user: user.render.id, event: event.name });
+      moveOn(nextPosition(def, here));
     } else {
       const send = step.send;
       const category = send.category ?? null;
@@ -261,9 +265,15 @@ export async function simulateJourney(ctx: Context, appId: string, journeyId: st
           continue;
         }
       }
+      // A stored user with no device on the step's channels is skipped, as a run skips them; a made-up one has none to look at.
+      if (send.channels && input.userId !== undefined && !user.facts.subscriptions.some((s) => send.channels!.includes(s.channel as never))) {
+        log(here, 'skipped', { reason: 'no_device', channels: send.channels });
+        moveOn(nextPosition(def, here));
+        continue;
+      }
       const compiled = compileContent(send.content as CampaignContent, { defaultLanguage: send.defaultLanguage, strict: send.strict });
       const rendered = render(compiled, user.render.language, { user: user.render, event: { name: event.name, properties: event.properties }, app: { globals: settings.globals } });
-      if (rendered.ok) log(here, 'sent', { language: rendered.language, ...(category !== null ? { category } : {}), ...rendered.content });
+      if (rendered.ok) log(here, 'sent', { language: rendered.language, ...(category !== null ? { category } : {}), ...(send.channels ? { channels: send.channels } : {}), ...rendered.content });
       else log(here, 'skipped', { reason: 'render_failed', detail: rendered.detail });
       moveOn(nextPosition(def, here));
     }

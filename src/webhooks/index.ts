@@ -1,3 +1,4 @@
+import type { WebhookTransport } from './deliver-job.ts';
 import type { Registry } from 'prom-client';
 import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
@@ -21,6 +22,8 @@ export interface WebhooksOptions {
 /** What a worker process runs for outgoing webhooks: the dispatcher loop and the deliver job kind. */
 export interface Webhooks {
   jobs: JobKind[];
+  /** The connection pool, also the one journeys' webhook steps call through (src/journeys/webhook-step.ts). */
+  transport: WebhookTransport;
   dispatcher: WebhookDispatcher;
   /** Starts the dispatcher loop (the deliver jobs run with the queue). */
   start(): void;
@@ -47,6 +50,7 @@ export function createWebhooks(ctx: Context, opts: WebhooksOptions = {}): Webhoo
   const metrics = opts.registry ? new WebhookMetrics(opts.registry) : undefined;
   const dispatcher = new WebhookDispatcher(ctx);
   return {
+    transport,
     jobs: [webhookDeliverJob(ctx, { transport, ...(metrics ? { metrics } : {}) })],
     dispatcher,
     start: () => dispatcher.start(),

@@ -53,7 +53,7 @@ for (const kind of STORES) {
         [{ ...base, steps: [{ waitFor: { event: 'x', within: '1d', matched: [send('{{ user.firstName }}')] } }] }, 422, 'template_invalid', '#/steps/0/waitFor/matched/0/send/content/en/title'],
         [{ ...base, steps: [{ split: { paths: [{ weight: 1, steps: [] }, { weight: -1, steps: [] }] } }] }, 400, 'invalid_journey', '#/steps/0/split/paths/1/weight'],
         [{ ...base, steps: [send('a', { category: 'gossip' })] }, 400, 'invalid_journey', '#/steps/0/send/category'],
-        [{ ...base, trigger: { segmentEntry: 'seg_x' } }, 400, 'invalid_journey', '#/trigger/segmentEntry'],
+        [{ ...base, trigger: { segmentEntry: 'seg_x' } }, 422, 'unknown_segment', '#/trigger/segmentEntry'],
         [{ ...base, trigger: { event: 'e', drop: { from: 'oldPrice', to: 'newPrice', atLeastPercent: 0 } } }, 400, 'invalid_journey', '#/trigger/drop/atLeastPercent'],
         [{ ...base, trigger: { event: 'e', audience: { event: 'product_viewed', within: 'a while', property: 'sku' } } }, 400, 'invalid_journey', '#/trigger/audience/within'],
         [{ ...base, trigger: { event: 'e', audience: { event: 'product_viewed', within: '30d', property: 'sku', except: 'not ok' } } }, 400, 'invalid_journey', '#/trigger/audience/except'],

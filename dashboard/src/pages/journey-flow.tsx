@@ -34,7 +34,7 @@ function StepList({ steps, base, counts, label }: { steps: unknown[]; base: stri
   );
 }
 
-const KINDS = ['wait', 'waitFor', 'branch', 'split', 'send', 'update'] as const;
+const KINDS = ['wait', 'waitFor', 'branch', 'split', 'send', 'update', 'webhook'] as const;
 type Kind = (typeof KINDS)[number];
 
 function StepCard({ step, pointer, counts }: { step: Step; pointer: string; counts: Map<string, StepStats> | undefined }) {
@@ -82,6 +82,8 @@ function Summary({ kind, body }: { kind: Kind; body: Record<string, unknown> }):
       const attributes = body.attributes && typeof body.attributes === 'object' ? Object.keys(body.attributes) : [];
       return t('journey.update', { attributes: attributes.join(', ') });
     }
+    case 'webhook':
+      return t('journey.webhook', { url: s(body.url) });
   }
 }
 

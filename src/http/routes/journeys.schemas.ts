@@ -9,8 +9,8 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 const members = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  trigger: Type.Unknown({ description: '{"event": "cart_updated", "where": F} or {"attributeChange": "plan"}; F is an audience filter over the user and the event (`event.properties.total`). An event about an item adds `audience` (who did an event with the same property value lately) and `drop` (a threshold in percent): docs/journeys.md, the price drop' }),
-  steps: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 100, description: 'Steps in order, each one of wait, waitFor, branch, split, send, update (docs/journeys.md#steps)' }),
+  trigger: Type.Unknown({ description: '{"event": "cart_updated", "where": F}, {"attributeChange": "plan"} or {"segmentEntry": "seg_..."} (a user starts matching the app\u2019s saved segment); F is an audience filter over the user and the event (`event.properties.total`). An event about an item adds `audience` (who did an event with the same property value lately) and `drop` (a threshold in percent): docs/journeys.md, the price drop' }),
+  steps: Type.Array(Type.Unknown(), { minItems: 1, maxItems: 100, description: 'Steps in order, each one of wait, waitFor, branch, split, send (with an optional channels list: webpush, apns, fcm), update, webhook (docs/journeys.md#steps)' }),
   exit: Type.Optional(Type.Unknown({ description: '{"events": ["purchase"], "filter": F}: a run ends at once when one comes or F matches' })),
   reentry: Type.Optional(Type.Unknown({ description: '"never" (the default) or {"after": "1d"}: since the user\u2019s last run ended' })),
   limit: Type.Optional(Type.Unknown({ description: '{"max": 3, "per": "30d"}: runs started per user, rolling' })),
@@ -32,6 +32,7 @@ export const Journey = Type.Object({
   version: Type.Integer({ description: 'The version new runs start on; runs in flight keep their own' }),
   definition: Type.Object({}, { additionalProperties: true, description: 'trigger, steps, exit, reentry, limit, sendRules as saved' }),
   runs: Type.Object({ active: Type.Integer(), ended: Type.Integer() }),
+  webhookSecret: Type.Optional(Type.String({ description: 'whsec_...: the app\u2019s secret that signs its journeys\u2019 webhook calls (Standard Webhooks); in the answer to a save of a journey with a webhook step' })),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });

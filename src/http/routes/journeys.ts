@@ -9,8 +9,8 @@ import { AppItemParams, AppParams } from '../schemas.ts';
 import { Journey, JourneyBody, JourneyList, JourneyPatchBody, RunList, RunsQuery } from './journeys.schemas.ts';
 
 /** What checking a journey may refuse (src/journeys/journey-definition.ts), each with a pointer into the body. */
-const CHECK_CODES: ErrorCode[] = ['invalid_journey', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'template_invalid', 'invalid_content_language'];
-const DOC = 'Journeys: a trigger, steps (wait, waitFor, branch, split, send, update), exit, re-entry and a limit (docs/journeys.md). A refused member answers problem+json with `pointer` into the body (`#/steps/1/send/content/en/title`).';
+const CHECK_CODES: ErrorCode[] = ['invalid_journey', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'template_invalid', 'invalid_content_language', 'webhook_url_rejected'];
+const DOC = 'Journeys: a trigger, steps (wait, waitFor, branch, split, send, update, webhook), exit, re-entry and a limit (docs/journeys.md). A refused member answers problem+json with `pointer` into the body (`#/steps/1/send/content/en/title`).';
 
 export function journeyRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: AppParams; Body: JourneyBody }>(
