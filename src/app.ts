@@ -45,6 +45,7 @@ import { campaignEstimateRoutes } from './http/routes/campaign-estimate.ts';
 import { authenticatorRoutes } from './http/routes/authenticator.ts';
 import { examplesLoginRoutes } from './http/routes/examples-login.ts';
 import { mfaFallbackRoutes } from './http/routes/mfa-fallbacks.ts';
+import { mfaOtpRoutes } from './http/routes/mfa-otp.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -159,6 +160,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   authenticatorRoutes(app, ctx);
   examplesLoginRoutes(app, ctx);
   mfaFallbackRoutes(app, ctx);
+  mfaOtpRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -135,6 +135,8 @@ export const ERRORS = {
   invalid_knowledge_base: { status: 400, title: 'The assistant’s knowledge base is not valid' },
   totp_not_enrolled: { status: 404, title: 'The user has no TOTP authenticator' },
   totp_confirmation_failed: { status: 400, title: 'The code does not confirm the TOTP authenticator' },
+  otp_not_found: { status: 404, title: 'No such one-time code' },
+  otp_push_limit: { status: 429, title: 'Too many one-time code pushes since the last success' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

@@ -28,6 +28,12 @@ export const AUDIT_TYPES = [
   'recovery_codes_generated',
   'recovery_code_used',
   'recovery_code_failed',
+  'otp_created',
+  'otp_pushed',
+  'otp_verified',
+  'otp_failed',
+  'otp_expired',
+  'otp_superseded',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

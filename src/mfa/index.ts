@@ -9,3 +9,5 @@ export { MFA_DEFAULTS, MfaSettingsInput, MfaSettingsView, mfaSettings, putMfaSet
 export { limitDeviceRequest } from './device-limit.ts';
 export { beginTotp, confirmTotp, verifyTotp, removeTotp } from './totp.ts';
 export { generateRecoveryCodes, verifyRecoveryCode } from './recovery.ts';
+export { createOtp, verifyOtp } from './otp.ts';
+export { OtpInput, OtpVerifyInput } from './otp-input.ts';

@@ -26,6 +26,12 @@ export const MFA_DEFAULTS = {
   pushesPerWindow: 5,
   /** s; the window of pushesPerWindow. */
   pushWindow: 900,
+  /** s; how long a one-time code by push is valid. Five minutes: time to read it off a notification and type it. */
+  otpLifetime: 300,
+  /** verifies of one one-time code, right or wrong; the code is burnt once they are spent. */
+  otpAttempts: 5,
+  /** one-time code pushes to a user since their last success within pushWindow; beyond, new codes are refused. */
+  otpPushesPerWindow: 5,
 } as const;
 
 export type MfaSettings = { -readonly [K in keyof typeof MFA_DEFAULTS]: number };
@@ -43,6 +49,9 @@ export const MfaSettingsInput = Type.Object(
     backoffMax: s(1, 86_400, 's; default 900'),
     pushesPerWindow: s(1, 100, 'default 5'),
     pushWindow: s(60, 86_400, 's; default 900'),
+    otpLifetime: s(30, 600, 's; default 300; at most 10 minutes (SP 800-63B-4 §3.1.3)'),
+    otpAttempts: s(1, 10, 'default 5; the code is burnt once they are spent (SP 800-63B-4 §3.2.2)'),
+    otpPushesPerWindow: s(1, 100, 'default 5; within pushWindow'),
   },
   { additionalProperties: false },
 );

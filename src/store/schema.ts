@@ -13,6 +13,7 @@ import type { WebhookAttemptsTable } from './schema-webhooks.ts';
 import type { RecipientClicksTable } from './schema-analytics.ts';
 import type { JourneyRunsTable, JourneyStepCountsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
 import type { MfaRecoveryCodesTable, MfaTotpTable } from './schema-mfa-fallbacks.ts';
+import type { MfaOtpsTable } from './schema-mfa-otp.ts';
 import type { MfaAuditTable, MfaChallengesTable, MfaDevicesTable, MfaEnrollmentsTable, MfaNoncesTable, MfaSettingsTable, MfaUserStatesTable } from './schema-mfa.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
@@ -86,6 +87,7 @@ export interface Database {
   mfa_audit: MfaAuditTable;
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_otps: MfaOtpsTable;
 }
 
 export interface AppsTable {

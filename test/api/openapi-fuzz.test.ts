@@ -141,8 +141,11 @@ await enrolledDevice('fuzz-mfa-read');
 const mfaContext = { ip: '203.0.113.7', location: 'Lyon', userAgent: 'Firefox', appName: 'Fuzz Bank', action: 'Sign in' };
 const newChallenge = async (userId: string): Promise<string> => (await call('POST', `/v1/apps/${appA.id}/mfa/challenges`, appA.secretKey, { userId, context: mfaContext })).challengeId;
 // The run is longer than a default challenge lives (2 minutes): these live the longest allowed.
-await call('PUT', `/v1/apps/${appA.id}/mfa/settings`, appA.secretKey, { challengeLifetime: 600 });
+await call('PUT', `/v1/apps/${appA.id}/mfa/settings`, appA.secretKey, { challengeLifetime: 600, otpLifetime: 600, otpPushesPerWindow: 100 });
 const challenges = { read: await newChallenge('fuzz-mfa-read'), details: await newChallenge('fuzz-mfa-details'), answer: await newChallenge('fuzz-mfa-answer') };
+// A one-time code by push (docs/mfa.md#one-time-codes-by-push) of a user of its own, for …/otp/{otpId}/verify.
+await enrolledDevice('fuzz-mfa-otp');
+const fuzzOtp = (await call('POST', `/v1/apps/${appA.id}/mfa/otp`, appA.secretKey, { userId: 'fuzz-mfa-otp', purpose: 'fuzz sign-in' })).otpId as string;
 // Even ten minutes can be less than a loaded machine takes to reach these operations: each
 // gets a new challenge when its turn comes.
 const CHALLENGE_OF: Record<string, [keyof typeof challenges, string]> = {
@@ -299,6 +302,8 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   resetMfaLock: fc.record({ userId: fc.constantFrom('fuzz-mfa', 'nobody') }),
   getMfaChallengeDetails: fc.constant({ request: FRESH }),
   answerMfaChallenge: fc.constant({ answer: FRESH }),
+  createMfaOtp: fc.record({ userId: fc.constantFrom('fuzz-mfa', 'nobody'), purpose: fc.constantFrom('sign in', 'confirm a payment', 'pay\u202Eknab', ''), length: fc.integer({ min: 5, max: 9 }) }, { requiredKeys: ['userId', 'purpose'] }),
+  verifyMfaOtp: fc.record({ code: fc.oneof(fc.stringMatching(/^[0-9]{6}$/), fc.string({ maxLength: 9 })) }),
   getAuthenticatorPushKey: fc.constant(null).map(() => ({ app: appA.id, token: FRESH })),
   simulateJourney: fc.oneof(
     fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody'), until: fc.constantFrom('1d', '30d') }, { requiredKeys: ['userId'] }),
@@ -344,6 +349,7 @@ function realParams(path: string, name: string): string[] {
   if (name === 'alertId') return [alert.id];
   if (name === 'deviceId') return [revocableDevice.id];
   if (name === 'challengeId') return [path.endsWith('/details') ? challenges.details : path.endsWith('/answer') ? challenges.answer : challenges.read];
+  if (name === 'otpId') return [fuzzOtp];
   if (name === 'valueName') return ['SAME'];
   if (name === 'codeProperty') return ['code'];
   if (name === 'id' && path.includes('/webhooks/')) return [path.endsWith('/webhooks/{id}') ? webhook.id : webhookKept.id];

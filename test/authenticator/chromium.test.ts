@@ -160,6 +160,21 @@ describe('reference authenticator and example login page in Chromium', { timeout
     assert.equal((await c.api('GET', `/v1/apps/${app.id}/mfa/locks?userId=ana`, { key: app.secretKey })).body.failures, 1);
   });
 
+  test('a one-time code by push: the worker shows "Your code for …: 123456", and the open page shows it too', async () => {
+    const sent = await c.api('POST', `/v1/apps/${app.id}/mfa/otp`, { key: app.secretKey, body: { userId: 'ana', purpose: 'confirm a transfer' } });
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    const { otpId } = sent.body;
+    const push = await eventually(() => sink.received.find((r) => (r.json as any)?.notification?.data?.otpId === otpId) ?? assert.fail('no code push yet'), 15_000);
+    const code = (push.json as any).notification.data.code as string;
+    const registrationId = await eventually(() => registrations.get(`${apiUrl}/authenticator/`) ?? assert.fail('no service worker registration yet'));
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: apiUrl, registrationId, data: push.plaintext });
+    const notification = await eventually(async () => (await shown()).find((n) => n.tag === `otp-${otpId}`) ?? assert.fail('not shown yet'));
+    assert.deepEqual([notification.title, notification.body], ['One-time code', `Your code for confirm a transfer: ${code}`]);
+    await auth.locator(`#otps li[data-otp-id="${otpId}"]`).waitFor();
+    assert.match((await auth.locator('#otps').textContent())!, new RegExp(`Your code for confirm a transfer: ${code} \\(until `));
+    assert.deepEqual((await c.api('POST', `/v1/apps/${app.id}/mfa/otp/${otpId}/verify`, { key: app.secretKey, body: { code } })).body, { valid: true });
+  });
+
   test('"This wasn’t me" locks push sign-in: the device and the login page say so, the next sign-in is refused', async () => {
     const { challengeId } = await signInAndOpen('ana');
     await auth.getByRole('button', { name: 'This wasn\'t me' }).click();

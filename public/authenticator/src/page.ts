@@ -7,6 +7,7 @@
 import { describe, fetchDetails, Problem, sendAnswer, type ChallengeResult, type Decision } from './api.ts';
 import { listStoredDevices, loadDevice, type StoredDevice } from './device.ts';
 import { enroll, missingFeature, parseTicket, workerRegistration } from './enroll.ts';
+import { showOtps } from './otp-page.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
   });
   await showDevices();
   await showPending();
+  await showOtps();
   document.body.dataset.ready = 'true';
 }
 

@@ -3,9 +3,11 @@
  * the worker reads the device key from IndexedDB, fetches the challenge's context over a
  * request signed with it, and shows who is asking from where. The code is never in the
  * push or the notification: the user types it on the page, which the click opens.
+ * A one-time code's push is the exception, on purpose: it carries the code (otp.ts).
  */
 import { describe, fetchDetails } from './api.ts';
 import { loadDevice } from './device.ts';
+import { OTP_MESSAGE, otpText, pushedOtp } from './otp.ts';
 
 // TypeScript's DOM and WebWorker libraries cannot be loaded together; the few worker types used.
 interface ExtendableEvent extends Event {
@@ -19,6 +21,7 @@ interface NotificationEvent extends ExtendableEvent {
 }
 interface WindowClient {
   readonly url: string;
+  postMessage(message: unknown): void;
   navigate(url: string): Promise<WindowClient | null>;
   focus(): Promise<WindowClient>;
 }
@@ -40,7 +43,7 @@ scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.clai
 scope.addEventListener('push', (event) => event.waitUntil(onPush(event)));
 scope.addEventListener('notificationclick', (event) => event.waitUntil(onClick(event)));
 
-type MfaData = { mfa?: unknown; challengeId?: unknown; appId?: unknown; deviceId?: unknown };
+type MfaData = { mfa?: unknown; challengeId?: unknown; appId?: unknown; deviceId?: unknown; purpose?: unknown };
 
 function mfaData(event: PushEvent): MfaData | undefined {
   try {
@@ -59,6 +62,10 @@ async function onPush(event: PushEvent): Promise<void> {
   const show = (title: string, options: NotificationOptions) => scope.registration.showNotification(title, options);
   if (data?.mfa === 'enrolled') {
     await show('New sign-in device', { body: 'A device was added to approve your sign-ins. If it was not you, tell the service you use.', tag: `enrolled-${String(data.deviceId)}`, data: { url: '/authenticator/' } });
+    return;
+  }
+  if (data?.mfa === 'otp') {
+    await onOtp(data as Record<string, unknown>);
     return;
   }
   if (data?.mfa !== 'challenge' || typeof data.challengeId !== 'string' || typeof data.appId !== 'string') {
@@ -97,4 +104,23 @@ async function onClick(event: NotificationEvent): Promise<void> {
     if (await open.navigate(url).catch(() => null)) return;
   }
   await scope.clients.openWindow(url);
+}
+
+/**
+ * A one-time code: shown as it came, in the notification (the lock screen shows it too,
+ * which is why it is the weaker factor), and passed to any open authenticator page.
+ */
+async function onOtp(data: Record<string, unknown>): Promise<void> {
+  const otp = pushedOtp(data);
+  const tag = `otp-${String(data.otpId)}`;
+  if (!otp) {
+    // The push of a code closed before it was delivered carries no code (src/mfa/otp-push.ts).
+    const purpose = typeof data.purpose === 'string' ? data.purpose : 'a sign-in';
+    await scope.registration.showNotification('One-time code', { body: `Your code for ${purpose} is no longer valid`, tag, data: { url: '/authenticator/' } });
+    return;
+  }
+  await scope.registration.showNotification('One-time code', { body: otpText(otp), tag, requireInteraction: true, data: { url: '/authenticator/', otp } });
+  for (const w of await scope.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
+    if (new URL(w.url).pathname.startsWith('/authenticator/')) w.postMessage({ type: OTP_MESSAGE, otp });
+  }
 }
