@@ -177,11 +177,21 @@ async function journeyRun(h: Harness, engine: Engine, n: number, store: BenchSto
   const app = seeded.webpush!;
   h.log(`  seeded in ${fixed(seeded.seconds)} s`);
   const sink = await h.sink('h1');
-  const start = (name: string, role?: 'api' | 'worker') => h.startServer(store, { clock: true, name: `${name} (journeys, ${engine})`, ...(role ? { overrides: { role } } : {}) });
+  // --profile: a V8 CPU profile per process and thread, cut to the measured window by its marks (bench/profile-summary.ts).
+  const profileDir = h.flags.profile ? join(h.profileDir(), `journeys-${count(n)}-${engine.replace(/\W+/g, '-')}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+  const start = (name: string, role?: 'api' | 'worker') =>
+    h.startServer(store, {
+      clock: true,
+      name: `${name} (journeys, ${engine})`,
+      ...(role ? { overrides: { role } } : {}),
+      ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], env: { BENCH_MARKS_FILE: join(profileDir, role ? `marks-${role}.json` : 'marks.json') } } : {}),
+    });
   const servers: Server[] = workers > 0 ? [await start('carillon api', 'api'), ...(await Promise.all(Array.from({ length: workers }, (_, i) => start(`carillon worker ${i + 1}`, 'worker'))))] : [await start('carillon')];
   const api = servers[0]!;
+  const mark = (name: string) => servers.forEach((s) => s.child.send({ type: 'mark', name }));
   try {
-    await h.warmUp(api, sink, seeded.warm!);
+    // The crypto threads loaded and a connection to the sink open, as on a server up for a while (not worth it under --quick).
+    if (!h.flags.quick) await h.warmUp(api, sink, seeded.warm!);
     const created = await callApi(api.base, 'POST', `/v1/apps/${app.id}/journeys`, app.secretKey, BENCH_JOURNEY);
     if (created.status !== 201) throw new Error(`POST journeys: ${created.status} ${JSON.stringify(created.body)}`);
     const id = created.body.id as string;
@@ -217,6 +227,7 @@ async function journeyRun(h: Harness, engine: Engine, n: number, store: BenchSto
 
     // Entry: every user's trigger event through /track, a few requests in flight.
     h.log(`  ${int(n)} trigger events through POST /track, ${EVENTS_PER_TRACK} a request`);
+    mark('accepted');
     const t0 = wallNow();
     const batches: number[] = [];
     for (let s = 0; s < n; s += EVENTS_PER_TRACK) batches.push(s);
@@ -247,6 +258,7 @@ async function journeyRun(h: Harness, engine: Engine, n: number, store: BenchSto
     const td = await advance(DAY + 1_000);
     const dayDone = await until('every run completed', (s) => (s.ended.completed ?? 0) >= n && stepsDone(s).updated >= n);
     const day: Phase = { steps: stepsDone(dayDone.s).total - stepsDone(hourDone.s).total, seconds: (dayDone.t - td) / 1000 };
+    mark('delivered');
     h.log(`    a day on: ${int(day.steps)} steps in ${fixed(day.seconds)} s`);
 
     const done = stepsDone(dayDone.s);
