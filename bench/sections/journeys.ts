@@ -14,7 +14,7 @@
  * Goals (issue #15): journey steps ≥ 0.5× the bare queue's jobs, and ≥ 5,000 steps/s.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchStore } from '../lib/carillon-config.ts';
 import type { Harness, Server } from '../lib/harness.ts';
@@ -179,13 +179,16 @@ async function journeyRun(h: Harness, engine: Engine, n: number, store: BenchSto
   const sink = await h.sink('h1');
   // --profile: a V8 CPU profile per process and thread, cut to the measured window by its marks (bench/profile-summary.ts).
   const profileDir = h.flags.profile ? join(h.profileDir(), `journeys-${count(n)}-${engine.replace(/\W+/g, '-')}-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
-  const start = (name: string, role?: 'api' | 'worker') =>
-    h.startServer(store, {
+  const start = (name: string, role?: 'api' | 'worker') => {
+    if (profileDir) mkdirSync(join(profileDir, role ?? 'both'), { recursive: true });
+    return h.startServer(store, {
       clock: true,
       name: `${name} (journeys, ${engine})`,
       ...(role ? { overrides: { role } } : {}),
-      ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], env: { BENCH_MARKS_FILE: join(profileDir, role ? `marks-${role}.json` : 'marks.json') } } : {}),
+      // A folder per process, each with the marks.json bench/profile-summary.ts reads beside a profile.
+      ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, role ?? 'both')}`], env: { BENCH_MARKS_FILE: join(profileDir, role ?? 'both', 'marks.json') } } : {}),
     });
+  };
   const servers: Server[] = workers > 0 ? [await start('carillon api', 'api'), ...(await Promise.all(Array.from({ length: workers }, (_, i) => start(`carillon worker ${i + 1}`, 'worker'))))] : [await start('carillon')];
   const api = servers[0]!;
   const mark = (name: string) => servers.forEach((s) => s.child.send({ type: 'mark', name }));
