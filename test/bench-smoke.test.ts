@@ -25,7 +25,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-test('npm run bench -- --quick --n 300 prints a figure for every section and writes the JSON', { timeout: 300_000 }, async () => {
+test('npm run bench -- --quick --n 300 prints a figure for every section and writes the JSON', { timeout: 420_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'carillon-bench-smoke-'));
   try {
     const json = join(dir, 'bench.json');
