@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import type { Config } from '../../src/config/defaults.ts';
 import { createRuntime } from '../../src/runtime.ts';
+import { BenchClock, promoteDelayed, queueIdle } from '../lib/bench-clock.ts';
 import { benchConfig, type BenchStore } from '../lib/carillon-config.ts';
 import { childArgs, main, onMessage, peakRssKb, send } from '../lib/ipc.ts';
 
@@ -15,12 +16,16 @@ export interface ServerArgs {
   overrides?: Partial<Config>;
   /** PEM file of the APNs/FCM simulators' CA (RuntimeOptions.providerCa). */
   providerCaFile?: string;
+  /** Runs on a BenchClock the harness moves forward (`idle`, `advance`, `promote` messages). */
+  clock?: boolean;
 }
 
 main(async () => {
   const args = childArgs<ServerArgs>();
   const config = benchConfig(args.store, args.overrides);
+  const clock = args.clock ? new BenchClock() : undefined;
   const runtime = await createRuntime(config, {
+    ...(clock ? { now: clock.now } : {}),
     logger: pino({ level: config.logLevel }, pino.destination(2)),
     ...(args.providerCaFile ? { providerCa: readFileSync(args.providerCaFile, 'utf8') } : {}),
     ...(args.store.queuePrefix ? { queuePrefix: args.store.queuePrefix } : {}),
@@ -40,6 +45,15 @@ main(async () => {
       marks[name] = Number(process.hrtime.bigint() / 1000n);
       const cpu = process.cpuUsage();
       cpuMarks[name] = (cpu.user + cpu.system) / 1000;
+    } else if (clock && message.type === 'idle') {
+      await queueIdle(runtime.ctx.queue);
+      send({ type: 'idle' });
+    } else if (clock && message.type === 'advance') {
+      clock.advance(Number(message.ms));
+      send({ type: 'advanced', offset: clock.offset });
+    } else if (clock && message.type === 'promote') {
+      const promoted = config.redisUrl ? await promoteDelayed(config.redisUrl, args.store.queuePrefix ?? config.queuePrefix) : 0;
+      send({ type: 'promoted', promoted });
     } else if (message.type === 'memory') {
       const gc = (globalThis as { gc?: () => void }).gc;
       for (let i = 0; i < 3; i++) {

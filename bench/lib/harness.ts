@@ -161,11 +161,11 @@ export class Harness {
   }
 
   /** Starts a Carillon process on a store; it trusts the sink's certificate through NODE_EXTRA_CA_CERTS. */
-  async startServer(store: BenchStore, opts: { overrides?: Partial<Config>; providerCaFile?: string; execArgv?: string[]; name?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Server> {
+  async startServer(store: BenchStore, opts: { overrides?: Partial<Config>; providerCaFile?: string; execArgv?: string[]; name?: string; env?: NodeJS.ProcessEnv; clock?: boolean } = {}): Promise<Server> {
     const overrides = { ...(this.flags.quick ? QUICK_SERVER : {}), ...opts.overrides };
     const child = this.child(
       'children/carillon-server.ts',
-      { store, overrides, ...(opts.providerCaFile ? { providerCaFile: opts.providerCaFile } : {}) },
+      { store, overrides, ...(opts.providerCaFile ? { providerCaFile: opts.providerCaFile } : {}), ...(opts.clock ? { clock: true } : {}) },
       // RuntimeOptions has no CA for Web Push endpoints (only providerCa, for APNs and
       // FCM): Node reads NODE_EXTRA_CA_CERTS when the process starts.
       { env: { NODE_EXTRA_CA_CERTS: this.cert.certFile, ...opts.env }, execArgv: opts.execArgv ?? [], name: opts.name ?? 'carillon' },
