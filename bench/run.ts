@@ -1,5 +1,5 @@
 /**
- * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns,analytics] [--quick]`.
+ * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns,analytics,mfa] [--quick]`.
  *
  * Every figure is measured beside a peer in the same run (the web-push package, the
  * machine's crypto floor, a bare server) and reported as a ratio, because absolute
@@ -23,6 +23,7 @@ import { urgentSection } from './sections/urgent.ts';
 import { alertsUrgentSection } from './sections/alerts-urgent.ts';
 import { webhooksSection } from './sections/webhooks.ts';
 import { alertsAreaSection } from './sections/alerts-area.ts';
+import { mfaSection } from './sections/mfa.ts';
 import { REPO_ROOT } from './lib/child.ts';
 import { parseFlags, SECTIONS, type SectionName } from './lib/flags.ts';
 import { Harness } from './lib/harness.ts';
@@ -43,6 +44,7 @@ const RUNNERS: Record<SectionName, { number: number; title: string; run(h: Harne
   webhooks: { number: 10, title: 'Webhooks: batched throughput to a loopback receiver', run: webhooksSection },
   'alerts-area': { number: 12, title: 'Civic alerts: an area resolved over located users', run: alertsAreaSection },
   alerts: { number: 11, title: 'Civic alerts: an Extreme alert through a crowd', run: alertsUrgentSection },
+  mfa: { number: 13, title: 'Push sign-in: challenge → push → signed approval', run: mfaSection },
 };
 
 async function main(): Promise<number> {
