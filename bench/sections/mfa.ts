@@ -76,6 +76,7 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
   const loads: Record<string, number[]> = { start: load() };
   let broadcastSeconds = Number.NaN;
   let settings: unknown;
+  let cpuMarks: Record<string, number> = {};
   try {
     await devices.next('ready', 60_000);
     const tokens: { userId: string; token: string }[] = [];
@@ -101,7 +102,10 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
     const free = tokens.map((t) => t.userId);
     await runLogins(api, devices, free, all, { phase: 'warm', count: warmLogins, concurrency });
     loads.idle = load();
+    // The server's CPU (every thread: the libuv pool's scrypt too) across the idle sign-ins.
+    server.child.send({ type: 'mark', name: 'idle-start' });
     await runLogins(api, devices, free, all, { phase: 'idle', count: logins, concurrency });
+    server.child.send({ type: 'mark', name: 'idle-end' });
     loads.idleEnd = load();
 
     await h.expect(sink, n + bulk.probeIds.length, 'crowd');
@@ -123,7 +127,7 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
   } finally {
     await devices.stop(30_000).catch(() => devices.kill());
     await dispatcher.close();
-    await h.stopServer(server, false).catch(() => server.child.kill());
+    cpuMarks = (await h.stopServer(server, false).catch(() => server.child.kill()))?.cpuMarks ?? {};
     try {
       readStoreTimes(server.dataDir, all);
     } catch (err) {
@@ -134,8 +138,9 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
   for (const l of all) if (l.challengeId) Object.assign(l, reportOf(l.challengeId));
 
   const idle = phaseFigures(all.filter((l) => l.phase === 'idle'));
+  const serverCpuPerSignIn = ((cpuMarks['idle-end'] ?? Number.NaN) - (cpuMarks['idle-start'] ?? Number.NaN)) / idle.count;
   const crowd = phaseFigures(all.filter((l) => l.phase === 'crowd'));
-  h.log(`  no broadcast (load ${loads.idle!.join(' / ')}): ${line(idle)}`);
+  h.log(`  no broadcast (load ${loads.idle!.join(' / ')}): ${line(idle)}; server CPU ${ms(serverCpuPerSignIn)} a sign-in`);
   h.log(`  during the broadcast (${broadcastSeconds.toFixed(1)} s; load ${loads.crowd!.join(' / ')}): ${line(crowd)}`);
   if (deviceErrors.length) h.log(`  device errors: ${deviceErrors.slice(0, 3).join('; ')}`);
   const p99 = (f: PhaseFigures) => (f.lost > 0 ? Number.POSITIVE_INFINITY : f.roundTrip.p99);
@@ -147,7 +152,7 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
       {
         section: 13,
         what,
-        carillon: figure(idle),
+        carillon: `${figure(idle)}; server CPU ${ms(serverCpuPerSignIn)} a sign-in`,
         peer: `its push alone (POST → push decrypted at the device): ${ms(idle.push.p50)} / ${ms(idle.push.p95)} / ${ms(idle.push.p99)}`,
         ratio: `p99 ${times(p99(idle) / idle.push.p99)} the push's`,
         goal: goal('p99 < 300 ms', p99(idle) < 300),
@@ -168,6 +173,8 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
       pollMs: POLL_MS,
       broadcastSeconds,
       loadAverage: loads,
+      /** ms of the server's CPU (all threads) per idle sign-in: what bounds the sign-ins a second. */
+      serverCpuPerSignIn,
       settings,
       idle,
       crowd,
