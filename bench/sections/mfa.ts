@@ -43,7 +43,7 @@ const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
 
 function line(f: PhaseFigures): string {
   const s = f.stages;
-  return `p50 ${ms(f.roundTrip.p50)}, p95 ${ms(f.roundTrip.p95)}, p99 ${ms(f.roundTrip.p99)} over ${f.approved} (${f.perSecond.toFixed(1)}/s${f.lost ? `, ${f.lost} lost: ${f.firstError}` : ''}); push alone p50 ${ms(f.push.p50)}, p99 ${ms(f.push.p99)}; median stages: POST → 201 ${ms(s.create.p50)} (row → notification ${ms(s.rowToNotification.p50)}), fan-out ${ms(s.fanout.p50)}, deliver ${ms(s.deliver.p50)}, details ${ms(s.details.p50)}, answer ${ms(s.answer.p50)}, poll lag ${ms(s.pollLag.p50)}`;
+  return `p50 ${ms(f.roundTrip.p50)}, p95 ${ms(f.roundTrip.p95)}, p99 ${ms(f.roundTrip.p99)} over ${f.approved} (${f.perSecond.toFixed(1)}/s${f.lost ? `, ${f.lost} lost: ${f.firstError}` : ''}); push alone p50 ${ms(f.push.p50)}, p99 ${ms(f.push.p99)}; median stages: POST → 201 ${ms(s.create.p50)} (row → notification ${ms(s.rowToNotification.p50)}), fan-out ${ms(s.fanout.p50)}, deliver ${ms(s.deliver.p50)}, details ${ms(s.details.p50)}, answer ${ms(s.answer.p50)}, poll lag ${ms(s.pollLag.p50)}; approved committed p99 ${ms(f.committed.p99)}; ${f.pollsPerLogin.toFixed(1)} polls a sign-in`;
 }
 
 export async function mfaSection(h: Harness): Promise<SectionResult> {
