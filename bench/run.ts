@@ -1,5 +1,6 @@
 /**
  * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns,analytics,journeys] [--quick]`.
+ * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns,analytics,mfa] [--quick]`.
  *
  * Every figure is measured beside a peer in the same run (the web-push package, the
  * machine's crypto floor, a bare server) and reported as a ratio, because absolute
@@ -24,6 +25,7 @@ import { alertsUrgentSection } from './sections/alerts-urgent.ts';
 import { webhooksSection } from './sections/webhooks.ts';
 import { alertsAreaSection } from './sections/alerts-area.ts';
 import { journeysSection } from './sections/journeys.ts';
+import { mfaSection } from './sections/mfa.ts';
 import { REPO_ROOT } from './lib/child.ts';
 import { parseFlags, SECTIONS, type SectionName } from './lib/flags.ts';
 import { Harness } from './lib/harness.ts';
@@ -45,6 +47,7 @@ const RUNNERS: Record<SectionName, { number: number; title: string; run(h: Harne
   'alerts-area': { number: 12, title: 'Civic alerts: an area resolved over located users', run: alertsAreaSection },
   alerts: { number: 11, title: 'Civic alerts: an Extreme alert through a crowd', run: alertsUrgentSection },
   journeys: { number: 13, title: 'Journeys: users entering, their timers firing', run: journeysSection },
+  mfa: { number: 14, title: 'Push sign-in: challenge → push → signed approval', run: mfaSection },
 };
 
 async function main(): Promise<number> {

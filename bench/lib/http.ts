@@ -1,5 +1,5 @@
 /** The harness's HTTP client for Carillon's API (undici, a keep-alive pool on loopback). */
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 
 const agent = new Agent({ connections: 16, keepAliveTimeout: 30_000 });
 
@@ -8,10 +8,11 @@ export interface ApiResponse {
   body: any;
 }
 
-export async function callApi(base: string, method: 'GET' | 'POST' | 'PUT', path: string, key: string, body?: unknown): Promise<ApiResponse> {
+/** One API call; `dispatcher` for a pool of its own (a load generator with more requests at once than the shared pool holds). */
+export async function callApi(base: string, method: 'GET' | 'POST' | 'PUT', path: string, key: string, body?: unknown, dispatcher: Dispatcher = agent): Promise<ApiResponse> {
   const res = await request(`${base}${path}`, {
     method,
-    dispatcher: agent,
+    dispatcher,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
