@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { StoredEvent } from '../audience/events/track-events.ts';
 import type { Context } from '../context.ts';
 import type { JobSpec } from '../queue/queue.ts';
@@ -94,8 +94,8 @@ function isDue(run: { due_at: number | null }, now: number): boolean {
  * started already (a retried job, see startRun); `enter`, when re-entry and the limit let
  * the user in; `no` otherwise.
  */
-async function mayEnter(ctx: Context, journeyId: string, seq: number, key: string, def: JourneyDefinition, now: number): Promise<'enter' | 'no' | { resume: StartedRun }> {
-  const runs = await ctx.store.db
+async function mayEnter(db: Kysely<Database> | Transaction<Database>, journeyId: string, seq: number, key: string, def: JourneyDefinition, now: number): Promise<'enter' | 'no' | { resume: StartedRun }> {
+  const runs = await db
     .selectFrom('journey_runs')
     .select(['id', 'token', 'state', 'due_at', 'trigger_key', 'started_at', 'ended_at'])
     .where('journey_id', '=', journeyId)
@@ -159,7 +159,7 @@ async function startRun(ctx: Context, appId: string, j: { id: string; version: n
   const db = ctx.store.db;
   const now = ctx.now();
   const key = triggerKey(j.id, stored);
-  const may = await mayEnter(ctx, j.id, seq, key, def, now);
+  const may = await mayEnter(db, j.id, seq, key, def, now);
   if (may === 'no') return;
   if (may !== 'enter') return resumeRun(ctx, may.resume);
   if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) return;
@@ -167,6 +167,13 @@ async function startRun(ctx: Context, appId: string, j: { id: string; version: n
   const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
   // The run and its entry on the first step are counted in one commit (step-counts.ts).
   const inserted = await db.transaction().execute(async (tx) => {
+    // Re-entry and the limit are checked again under the user's row lock, so that two events
+    // at once are counted one after the other: without it both could pass the check above
+    // before either run is written (the first ending at once, its journey all instant steps,
+    // frees journey_runs_one_active for the second). SQLite runs one write transaction at a
+    // time; PostgreSQL holds the lock (SELECT ... FOR UPDATE) until this commits.
+    if (ctx.store.caps.supportsSkipLocked) await tx.selectFrom('users').select('seq').where('seq', '=', seq).forUpdate().execute();
+    if ((await mayEnter(tx, j.id, seq, key, def, now)) !== 'enter') return undefined;
     const row = await tx
       .insertInto('journey_runs')
       .values({
@@ -197,8 +204,8 @@ async function startRun(ctx: Context, appId: string, j: { id: string; version: n
     return row;
   });
   if (!inserted) {
-    // Started by this event meanwhile (the same job run twice at once), or the user has a
-    // run going (a race): the former is gone on with, as a retried job's.
+    // Started by this event meanwhile (the same job run twice at once), or refused on the
+    // second look (another event's run came first): the former is gone on with, as a retried job's.
     const again = await db.selectFrom('journey_runs').select(['id', 'token', 'due_at']).where('journey_id', '=', j.id).where('user_seq', '=', seq).where('trigger_key', '=', key).where('state', '=', 'active').executeTakeFirst();
     if (again) await resumeRun(ctx, { id: Number(again.id), token: Number(again.token), dueAt: again.due_at === null ? null : Number(again.due_at) });
     return;
