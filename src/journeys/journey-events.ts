@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { StoredEvent } from '../audience/events/track-events.ts';
 import type { Context } from '../context.ts';
 import type { JobSpec } from '../queue/queue.ts';
@@ -91,28 +91,36 @@ function isDue(run: { due_at: number | null }, now: number): boolean {
   return run.due_at !== null && run.due_at <= now;
 }
 
-/** Whether re-entry and the limit let the user start a run of this journey now. */
-async function mayEnter(ctx: Context, journeyId: string, seq: number, def: JourneyDefinition, now: number): Promise<boolean> {
-  const runs = await ctx.store.db
+/**
+ * Whether this event may start the user's run of this journey now: `resume`, the run it
+ * started already (a retried job, see startRun); `enter`, when re-entry and the limit let
+ * the user in; `no` otherwise.
+ */
+async function mayEnter(db: Kysely<Database> | Transaction<Database>, journeyId: string, seq: number, key: string, def: JourneyDefinition, now: number): Promise<'enter' | 'no' | { resume: StartedRun }> {
+  const runs = await db
     .selectFrom('journey_runs')
-    .select(['state', 'started_at', 'ended_at'])
+    .select(['id', 'token', 'state', 'due_at', 'trigger_key', 'started_at', 'ended_at'])
     .where('journey_id', '=', journeyId)
     .where('user_seq', '=', seq)
     .orderBy('started_at', 'desc')
     .limit(Math.max(1, def.limit?.max ?? 1) + 1)
     .execute();
+  // This event's own run (the newest: while it is active no other can start) is not a
+  // reason to refuse it but the run to go on with.
+  const own = runs.find((r) => r.trigger_key === key);
+  if (own) return own.state === 'active' ? { resume: { id: Number(own.id), token: Number(own.token), dueAt: own.due_at === null ? null : Number(own.due_at) } } : 'no';
   // One run at a time per user (journey_runs_one_active holds it under races too).
-  if (runs.some((r) => r.state === 'active')) return false;
+  if (runs.some((r) => r.state === 'active')) return 'no';
   const last = runs[0];
   if (last) {
-    if (def.reentry.mode === 'never') return false;
-    if (Number(last.ended_at ?? now) > now - def.reentry.ms) return false;
+    if (def.reentry.mode === 'never') return 'no';
+    if (Number(last.ended_at ?? now) > now - def.reentry.ms) return 'no';
   }
   if (def.limit) {
     const recent = runs.filter((r) => Number(r.started_at) > now - def.limit!.ms).length;
-    if (recent >= def.limit.max) return false;
+    if (recent >= def.limit.max) return 'no';
   }
-  return true;
+  return 'enter';
 }
 
 /**
@@ -152,12 +160,22 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
 export async function startRun(ctx: Context, appId: string, j: { id: string; version: number }, def: JourneyDefinition, seq: number, stored: StoredEvent, event: TriggerEvent): Promise<void> {
   const db = ctx.store.db;
   const now = ctx.now();
-  if (!(await mayEnter(ctx, j.id, seq, def, now))) return;
+  const key = triggerKey(j.id, stored);
+  const may = await mayEnter(db, j.id, seq, key, def, now);
+  if (may === 'no') return;
+  if (may !== 'enter') return resumeRun(ctx, may.resume);
   if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) return;
   const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
   const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
   // The run and its entry on the first step are counted in one commit (step-counts.ts).
   const inserted = await db.transaction().execute(async (tx) => {
+    // Re-entry and the limit are checked again under the user's row lock, so that two events
+    // at once are counted one after the other: without it both could pass the check above
+    // before either run is written (the first ending at once, its journey all instant steps,
+    // frees journey_runs_one_active for the second). SQLite runs one write transaction at a
+    // time; PostgreSQL holds the lock (SELECT ... FOR UPDATE) until this commits.
+    if (ctx.store.caps.supportsSkipLocked) await tx.selectFrom('users').select('seq').where('seq', '=', seq).forUpdate().execute();
+    if ((await mayEnter(tx, j.id, seq, key, def, now)) !== 'enter') return undefined;
     const row = await tx
       .insertInto('journey_runs')
       .values({
@@ -172,7 +190,7 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
         due_at: now,
         waiting_for: null,
         trigger: JSON.stringify(event),
-        trigger_key: triggerKey(j.id, stored),
+        trigger_key: key,
         started_at: now,
         ended_at: null,
         end_reason: null,
@@ -188,18 +206,35 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
     return row;
   });
   if (!inserted) {
-    // Already started by this event: a retried job, whose first try may have died or failed
-    // between the run's row and its first steps. Go on with that run (a move is written
-    // only from the position it was found at, so a run that went on meanwhile is left alone).
-    const again = await db.selectFrom('journey_runs').select(['id', 'token']).where('journey_id', '=', j.id).where('user_seq', '=', seq).where('trigger_key', '=', triggerKey(j.id, stored)).where('state', '=', 'active').executeTakeFirst();
-    if (!again) return;
-    if (Number(again.token) === 0) await enterFirst(ctx, Number(again.id));
-    else await advanceRun(ctx, Number(again.id), Number(again.token));
+    // Started by this event meanwhile (the same job run twice at once), or refused on the
+    // second look (another event's run came first): the former is gone on with, as a retried job's.
+    const again = await db.selectFrom('journey_runs').select(['id', 'token', 'due_at']).where('journey_id', '=', j.id).where('user_seq', '=', seq).where('trigger_key', '=', key).where('state', '=', 'active').executeTakeFirst();
+    if (again) await resumeRun(ctx, { id: Number(again.id), token: Number(again.token), dueAt: again.due_at === null ? null : Number(again.due_at) });
     return;
   }
-  // The first step is instant or sets its own timer; a crash before that leaves the run
-  // due now, which the reconcile of journey-step jobs finds.
+  // The first step is instant or sets its own timer. A crash before that (or before the
+  // instant steps after it commit) leaves the run due now with no job of its own: the trigger's
+  // job, which is not done until this returns, is retried and goes on with it (resumeRun).
   await enterFirst(ctx, Number(inserted.id));
+}
+
+/**
+ * Goes on with a run this trigger started, found again by a retried job (its first try died
+ * or failed after the run's row committed): onto its first step if it never got there (token
+ * 0), else on from where it is if due. A move is written only from the position it was found
+ * at and a send is deduplicated by its step key, so a run that went on meanwhile is left alone.
+ */
+async function resumeRun(ctx: Context, run: StartedRun): Promise<void> {
+  if (run.token === 0) return enterFirst(ctx, run.id);
+  // A run waiting on a timed step has its timer, queued with the move that put it there.
+  if (isDue({ due_at: run.dueAt }, ctx.now())) await advanceRun(ctx, run.id, run.token);
+}
+
+/** A run found by the event that started it: where it is (its token) and when it is due. */
+interface StartedRun {
+  id: number;
+  token: number;
+  dueAt: number | null;
 }
 
 /** Puts a new run on its first step as a move (so a timed first step gets its timer), then runs what is due. */

@@ -1,5 +1,6 @@
 import type { Context } from '../context.ts';
 import { newId } from '../crypto/tokens.ts';
+import { decodeJourneyCursor, encodeJourneyCursor } from './journey-cursor.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { JourneyStatus, JourneysTable } from '../store/schema-journeys.ts';
 import { validateJourney, type JourneyDefinition, type Step } from './journey-definition.ts';
@@ -99,10 +100,17 @@ export async function getJourney(ctx: Context, appId: string, id: string): Promi
   return view(ctx, await find(ctx, appId, id));
 }
 
-/** The app's journeys, newest first (an app has few: no cursor). */
-export async function listJourneys(ctx: Context, appId: string): Promise<{ data: JourneyView[] }> {
-  const rows = await ctx.store.db.selectFrom('journeys').selectAll().where('app_id', '=', appId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(500).execute();
-  return { data: await Promise.all(rows.map((r) => view(ctx, r))) };
+/** The app's journeys, newest first, a page at a time: `next` is the cursor of the page after, null on the last. */
+export async function listJourneys(ctx: Context, appId: string, opts: { limit: number; cursor?: string }): Promise<{ data: JourneyView[]; next: string | null }> {
+  let q = ctx.store.db.selectFrom('journeys').selectAll().where('app_id', '=', appId);
+  if (opts.cursor !== undefined) {
+    const before = decodeJourneyCursor(opts.cursor);
+    q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+  }
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit + 1).execute();
+  const page = rows.slice(0, opts.limit);
+  const last = page.at(-1);
+  return { data: await Promise.all(page.map((r) => view(ctx, r))), next: rows.length > opts.limit && last ? encodeJourneyCursor({ createdAt: Number(last.created_at), id: last.id }) : null };
 }
 
 /**

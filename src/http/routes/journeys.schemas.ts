@@ -37,7 +37,15 @@ export const Journey = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
-export const JourneyList = Type.Object({ data: Type.Array(Journey) });
+export const JourneyList = Type.Object({ data: Type.Array(Journey), next: Type.Union([Type.String(), Type.Null()], { description: 'The cursor of the next page; null on the last' }) });
+export const JourneyListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type JourneyListQuery = Static<typeof JourneyListQuery> & { limit: number };
 
 export const RunsQuery = Type.Object({ userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })) }, { additionalProperties: false });
 export type RunsQuery = Static<typeof RunsQuery>;

@@ -6,7 +6,7 @@ import { createJourney, deleteJourney, getJourney, listJourneys, listRuns, moveJ
 import { guard } from '../guards.ts';
 import { NO_CONTENT, guardedProblems } from '../openapi.ts';
 import { AppItemParams, AppParams } from '../schemas.ts';
-import { Journey, JourneyBody, JourneyList, JourneyPatchBody, RunList, RunsQuery } from './journeys.schemas.ts';
+import { Journey, JourneyBody, JourneyList, JourneyListQuery, JourneyPatchBody, RunList, RunsQuery } from './journeys.schemas.ts';
 
 /** What checking a journey may refuse (src/journeys/journey-definition.ts), each with a pointer into the body. */
 const CHECK_CODES: ErrorCode[] = ['invalid_journey', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'template_invalid', 'invalid_content_language', 'webhook_url_rejected'];
@@ -25,10 +25,10 @@ export function journeyRoutes(app: FastifyInstance, ctx: Context): void {
       return reply.status(201).header('location', `/v1/apps/${req.params.appId}/journeys/${journey.id}`).send(journey);
     },
   );
-  app.get<{ Params: AppParams }>(
+  app.get<{ Params: AppParams; Querystring: JourneyListQuery }>(
     '/v1/apps/:appId/journeys',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listJourneys', tags: ['journeys'], summary: 'List journeys, newest first', params: AppParams, response: { 200: JourneyList, ...guardedProblems('secret', { params: true }) } } },
-    async (req) => listJourneys(ctx, req.params.appId),
+    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listJourneys', tags: ['journeys'], summary: 'List journeys, newest first, by cursor', params: AppParams, querystring: JourneyListQuery, response: { 200: JourneyList, ...guardedProblems('secret', { params: true }, 'invalid_cursor') } } },
+    async (req) => listJourneys(ctx, req.params.appId, { limit: req.query.limit, ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}) }),
   );
   app.get<{ Params: AppItemParams }>(
     '/v1/apps/:appId/journeys/:id',
