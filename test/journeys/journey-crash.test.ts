@@ -115,7 +115,10 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(new Set(notes.map((n) => n.idempotency_key)).size, 2 * N);
       const title = (n: { content: string }) => (JSON.parse(n.content) as { title?: string }).title;
       assert.deepEqual([notes.filter((n) => title(n) === 'one').length, notes.filter((n) => title(n) === 'two').length], [N, N]);
-      const records = await store.db.selectFrom('send_records').select(['notification_id', 'reason']).where('app_id', '=', app.id).execute();
+      // A send record commits once the push service has answered: a moment after the push arrived.
+      const recordsNow = () => store!.db.selectFrom('send_records').select(['notification_id', 'reason']).where('app_id', '=', app.id).execute();
+      let records = await recordsNow();
+      for (const until = Date.now() + 20_000; records.length < 2 * N && Date.now() < until; records = await recordsNow()) await new Promise((r) => setTimeout(r, 100));
       assert.equal(records.length, 2 * N, 'one send record per step');
       assert.equal(new Set(records.map((r) => r.notification_id)).size, 2 * N);
       assert.ok(records.every((r) => r.reason === 'sent'));
