@@ -31,6 +31,7 @@ import * as m030 from './migrations/030-user-seq-custom-plans.ts';
 import * as m031 from './migrations/031-mfa.ts';
 import * as m032 from './migrations/032-journey-step-counts.ts';
 import * as m033 from './migrations/033-mfa-fallbacks.ts';
+import * as m037 from './migrations/037-mfa-number-matching.ts';
 
 interface Migration {
   version: number;
@@ -71,6 +72,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 31, name: 'mfa', up: m031.up },
   { version: 32, name: 'journey-step-counts', up: m032.up },
   { version: 33, name: 'mfa-fallbacks', up: m033.up },
+  { version: 37, name: 'mfa-number-matching', up: m037.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.
