@@ -5,7 +5,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import { CHANNELS } from '../../providers/registry.ts';
 import type { DialectCapabilities } from '../../store/dialect.ts';
 import type { Database } from '../../store/schema.ts';
-import { eraseMfaUser } from '../../mfa/erase.ts';
+import { eraseMfaUser } from '../../store/erase-mfa-user.ts';
 import { audienceSql } from '../filter/sql/capabilities.ts';
 import { userView, type UserView } from './users.ts';
 
@@ -30,7 +30,7 @@ export interface Erased {
   webhookMessagesScrubbed: number;
   /** The user's journey runs (where they are in each journey, and the event that started it); a timer of one comes to nothing. */
   journeyRuns: number;
-  /** The user's push sign-in rows (devices, challenges, TOTP, recovery codes, ...; src/mfa/erase.ts). */
+  /** The user's push sign-in rows (devices, challenges, TOTP, recovery codes, ...; src/store/erase-mfa-user.ts). */
   mfa: number;
   /** Push sign-in audit records, kept but unlinked (the user id replaced, address and browser cleared). */
   mfaAuditUnlinked: number;

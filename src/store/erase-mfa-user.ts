@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Database } from './schema.ts';
 
 export interface ErasedMfa {
   /** Devices, their spent nonces, enrollments, challenges, the defences' state, TOTP and recovery codes. */
