@@ -162,6 +162,8 @@ export const defaults = {
   mfaDeviceRequestsPerAddress: 120,
   /** Signed requests a minute one enrolled device may make (details and answers, counted once its signature verifies, so a forger cannot spend a device's allowance); 0: no limit. */
   mfaDeviceRequestsPerDevice: 30,
+  /** Requests a minute one client address may make to POST /authenticator/api/push-key (a bucket refilling over the minute, whatever the app), across all API processes; 0: no limit. A browser asks once per enrollment; the route takes no key, so guessing tokens or apps is what the limit slows. */
+  authenticatorPushKeyPerAddress: 30,
 };
 
 export type Config = typeof defaults;

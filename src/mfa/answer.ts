@@ -7,6 +7,7 @@ import { closeChallenge, contextOf, readChallenge, type ChallengeView, challenge
 import { assertNotLocked, lockForFraud, recordFailure, recordSuccess, userState } from './defences.ts';
 import { emitMfaEvent } from './events.ts';
 import { codeMatches } from './secrets.ts';
+import type { AnswerMode } from './number-matching.ts';
 import { mfaSettings } from './settings.ts';
 import { verifySignedRequest } from './signed-request.ts';
 
@@ -27,16 +28,25 @@ export interface ChallengeDetails {
   context: ChallengeContext;
   createdAt: string;
   expiresAt: string;
+  /** How the user answers: `code` (types it) or `numberMatching` (picks one of `numbers`). */
+  answerMode: AnswerMode;
+  /** numberMatching only: the three numbers to show, one of them the code; the pick is signed as `code`. */
+  numbers?: string[];
 }
 
-/** What the device shows before the user types the code: the login's context, never the code. */
+/**
+ * What the device shows before the user types the code: the login's context, never the code.
+ * In number-matching mode, the three numbers of which one is the code (the same three each
+ * time it asks: they are fixed when the challenge is made).
+ */
 export async function challengeDetails(ctx: Context, appId: string, challengeId: string, jws: string, origin: Origin): Promise<ChallengeDetails> {
   const { device, payload, row } = await signedFor(ctx, appId, challengeId, jws);
   if (payload.purpose !== 'details' || payload.decision !== undefined) throw new ApiError('device_signature_invalid', 'A details request signs purpose "details" and no decision');
   assertPending(row);
   await audit(ctx.store.db, appId, { type: 'challenge_viewed', userId: row.user_id, challengeId, deviceId: device.id, ...origin }, ctx.now());
   const view = challengeView(row);
-  return { challengeId, context: contextOf(row), createdAt: view.createdAt, expiresAt: view.expiresAt };
+  const numbers = row.choices === null ? undefined : (JSON.parse(row.choices) as string[]);
+  return { challengeId, context: contextOf(row), createdAt: view.createdAt, expiresAt: view.expiresAt, answerMode: numbers ? 'numberMatching' : 'code', ...(numbers ? { numbers } : {}) };
 }
 
 export interface AnswerResult extends ChallengeView {

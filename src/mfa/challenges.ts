@@ -12,6 +12,7 @@ import { emitMfaEvent } from './events.ts';
 import { pushToDevices } from './push.ts';
 import { hashCode, newCode } from './secrets.ts';
 import { requireKnownApp } from './known-app.ts';
+import { numberChoices, type AnswerMode } from './number-matching.ts';
 import { mfaSettings } from './settings.ts';
 
 export interface CreatedChallenge {
@@ -21,6 +22,8 @@ export interface CreatedChallenge {
   expiresAt: string;
   /** The pending challenge this one replaced (one pending challenge per user), or null. */
   supersedes: string | null;
+  /** How the user answers: types the code, or picks it among three numbers (the weaker opt-in mode). */
+  answerMode: AnswerMode;
 }
 
 export interface ChallengeView {
@@ -59,6 +62,8 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   // Hashing first, outside the transaction: scrypt is slow on purpose and the lock is held briefly.
   const codeHash = await hashCode(id, code);
   const expiresAt = now + settings.challengeLifetime * 1000;
+  const { answerMode } = settings;
+  const choices = answerMode === 'numberMatching' ? JSON.stringify(numberChoices(code)) : null;
   const where = { ip: context.ip, userAgent: context.userAgent ?? null };
   let supersedes: string | null = null;
   let state: UserState | undefined;
@@ -80,9 +85,9 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
       }
       await tx
         .insertInto('mfa_challenges')
-        .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: null, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null })
+        .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: null, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null, choices })
         .execute();
-      await audit(tx, appId, { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) } }, now);
+      await audit(tx, appId, { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}), ...(choices ? { answerMode } : {}) } }, now);
       await emitMfaEvent(tx, ctx.queue, appId, 'mfa.challenge.created', { challengeId: id, userId, expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) }, now);
     });
   } catch (err) {
@@ -93,7 +98,7 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   const notificationId = await pushToDevices(ctx, appId, devices.map((d) => d.subscription_id), 'challenge', { challengeId: id, appId }, settings.challengeLifetime);
   await db.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
   await audit(db, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
-  return { challengeId: id, code, expiresAt: iso(expiresAt)!, supersedes };
+  return { challengeId: id, code, expiresAt: iso(expiresAt)!, supersedes, answerMode };
 }
 
 const EVENT_OF_STATE = { approved: 'mfa.challenge.approved', denied: 'mfa.challenge.denied', expired: 'mfa.challenge.expired', locked: 'mfa.challenge.locked' } as const;

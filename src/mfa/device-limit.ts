@@ -18,6 +18,18 @@ export async function limitDeviceRequest(ctx: Context, appId: string, by: { addr
   const [key, max] = 'address' in by
     ? [`mfa:address:${appId}:${clientKey(by.address)}`, ctx.config.mfaDeviceRequestsPerAddress]
     : [`mfa:device:${appId}:${by.deviceId}`, ctx.config.mfaDeviceRequestsPerDevice];
+  await take(ctx, key, max, `Too many push sign-in requests from this ${'address' in by ? 'address' : 'device'}`, log);
+}
+
+/**
+ * The reference authenticator's push-key route takes no key either: rated per client
+ * address alone (the app is the caller's to choose, so a guesser varying it gains nothing).
+ */
+export async function limitPushKeyRequest(ctx: Context, address: string, log: { warn(obj: object, msg: string): void }): Promise<void> {
+  await take(ctx, `mfa:push-key:${clientKey(address)}`, ctx.config.authenticatorPushKeyPerAddress, 'Too many push key requests from this address', log);
+}
+
+async function take(ctx: Context, key: string, max: number, what: string, log: { warn(obj: object, msg: string): void }): Promise<void> {
   if (max <= 0) return;
   let wait: number;
   try {
@@ -28,5 +40,5 @@ export async function limitDeviceRequest(ctx: Context, appId: string, by: { addr
   }
   if (wait === 0) return;
   const retryAfter = Math.ceil(wait / 1000);
-  throw new ApiError('rate_limited', `Too many push sign-in requests from this ${'address' in by ? 'address' : 'device'}; try again in ${retryAfter} s`, { retryAfter });
+  throw new ApiError('rate_limited', `${what}; try again in ${retryAfter} s`, { retryAfter });
 }

@@ -3,8 +3,8 @@ import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
 import { audit, type AuditType, type Origin } from './audit.ts';
-import { assertNoBackoff, recordFailure, recordSuccess, userState } from './defences.ts';
-import { mfaSettings, type MfaSettings } from './settings.ts';
+import { assertNoBackoff, lockUserRow, recordFailure, recordSuccess, userState } from './defences.ts';
+import type { MfaSettings } from './settings.ts';
 
 /**
  * The fallbacks (TOTP, recovery codes) share the user's failures with push sign-in, so a
@@ -12,13 +12,18 @@ import { mfaSettings, type MfaSettings } from './settings.ts';
  * consecutive failures, counted per subscriber). They stay usable while push sign-in is
  * locked for a fraud report, which is what a fallback is for; a lock for failures and the
  * backoff apply to them as well.
+ *
+ * Called first in the transaction that records the outcome: it takes the user's row lock
+ * (lockUserRow), so guesses sent at once are checked one after the other against the
+ * failures of those before them, and none slips past the backoff or the lock on a count
+ * read before the others were recorded. `settings` are read before the transaction (see
+ * recordFactorOutcome).
  */
-export async function assertFactorAllowed(ctx: Context, appId: string, userId: string): Promise<MfaSettings> {
-  const settings = await mfaSettings(ctx, appId);
-  const state = await userState(ctx.store.db, appId, userId);
+export async function assertFactorAllowed(tx: Transaction<Database>, ctx: Context, settings: MfaSettings, appId: string, userId: string): Promise<void> {
+  await lockUserRow(tx, appId, userId, ctx.now());
+  const state = await userState(tx, appId, userId);
   if (state.lockedReason === 'failures') throw new ApiError('sign_in_locked', 'Too many failed sign-ins in a row; locked until your server resets it', { lockedReason: 'failures' });
   assertNoBackoff(state, settings, ctx.now());
-  return settings;
 }
 
 /**

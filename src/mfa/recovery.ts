@@ -2,9 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from '../context.ts';
 import { newId } from '../crypto/tokens.ts';
 import { audit, type Origin } from './audit.ts';
+import { lockUserRow } from './defences.ts';
 import { assertFactorAllowed, recordFactorOutcome } from './factor-guard.ts';
 import { requireKnownApp } from './known-app.ts';
 import { base32 } from './rfc6238.ts';
+import { mfaSettings } from './settings.ts';
 
 /** How many codes a user is given at a time. */
 export const RECOVERY_CODES = 10;
@@ -38,6 +40,9 @@ export async function generateRecoveryCodes(ctx: Context, appId: string, userId:
   const now = ctx.now();
   const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
   await ctx.store.db.transaction().execute(async (tx) => {
+    // Under the user's row lock: of two generations at once the second deletes the first's
+    // codes once it commits (on PostgreSQL each would otherwise keep its ten, twenty in all).
+    await lockUserRow(tx, appId, userId, now);
     const replaced = await tx.deleteFrom('mfa_recovery_codes').where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
     await tx.insertInto('mfa_recovery_codes').values(codes.map((c) => ({ id: newId('mfr'), app_id: appId, user_id: userId, code_hash: hashRecoveryCode(appId, userId, c), used_at: null, created_at: now }))).execute();
     await audit(tx, appId, { type: 'recovery_codes_generated', userId, ...origin, details: { count: codes.length, replaced: Number(replaced.numDeletedRows) } }, now);
@@ -49,10 +54,11 @@ export async function generateRecoveryCodes(ctx: Context, appId: string, userId:
 export async function verifyRecoveryCode(ctx: Context, appId: string, userId: string, code: string, origin: Origin): Promise<{ valid: boolean; remaining: number; failures?: number }> {
   // An unknown app is a 404, not the user-state row's foreign key failing as a 500.
   await requireKnownApp(ctx.store.db, appId);
-  const settings = await assertFactorAllowed(ctx, appId, userId);
+  const settings = await mfaSettings(ctx, appId);
   const now = ctx.now();
   const hash = hashRecoveryCode(appId, userId, code);
   return ctx.store.db.transaction().execute(async (tx) => {
+    await assertFactorAllowed(tx, ctx, settings, appId, userId);
     const res = await tx.updateTable('mfa_recovery_codes').set({ used_at: now }).where('app_id', '=', appId).where('user_id', '=', userId).where('code_hash', '=', hash).where('used_at', 'is', null).executeTakeFirst();
     const ok = Number(res.numUpdatedRows) === 1;
     const left = await tx.selectFrom('mfa_recovery_codes').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirstOrThrow();

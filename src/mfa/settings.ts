@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Context } from '../context.ts';
 import { requireKnownApp } from './known-app.ts';
+import { ANSWER_MODES, type AnswerMode } from './number-matching.ts';
 
 /**
  * An app's push sign-in limits (docs/mfa.md#settings). Each default sits inside NIST SP
@@ -32,9 +33,16 @@ export const MFA_DEFAULTS = {
   otpAttempts: 5,
   /** one-time code pushes to a user since their last success within pushWindow; beyond, new codes are refused. */
   otpPushesPerWindow: 5,
+  /** How the user answers: typing the code (SP 800-63B-4 §3.1.3); number matching is an opt-in weaker mode (src/mfa/number-matching.ts). */
+  answerMode: 'code' as AnswerMode,
 } as const;
 
-export type MfaSettings = { -readonly [K in keyof typeof MFA_DEFAULTS]: number };
+/** Each limit is a number; answerMode is the one setting that is not. */
+export type MfaSettings = { -readonly [K in keyof typeof MFA_DEFAULTS]: (typeof MFA_DEFAULTS)[K] extends number ? number : (typeof MFA_DEFAULTS)[K] };
+
+const AnswerModeSchema = Type.Union(ANSWER_MODES.map((m) => Type.Literal(m)), {
+  description: 'code (default): the user types the code shown on the login screen; numberMatching: a weaker opt-in mode, the device shows three numbers and the user picks one (docs/mfa.md#number-matching)',
+});
 
 const s = (minimum: number, maximum: number, description: string) => Type.Optional(Type.Integer({ minimum, maximum, description }));
 
@@ -52,12 +60,13 @@ export const MfaSettingsInput = Type.Object(
     otpLifetime: s(30, 600, 's; default 300; at most 10 minutes (SP 800-63B-4 §3.1.3)'),
     otpAttempts: s(1, 10, 'default 5; the code is burnt once they are spent (SP 800-63B-4 §3.2.2)'),
     otpPushesPerWindow: s(1, 100, 'default 5; within pushWindow'),
+    answerMode: Type.Optional(AnswerModeSchema),
   },
   { additionalProperties: false },
 );
 export type MfaSettingsInput = Static<typeof MfaSettingsInput>;
 
-export const MfaSettingsView = Type.Object(Object.fromEntries(Object.keys(MFA_DEFAULTS).map((k) => [k, Type.Integer()])) as Record<keyof MfaSettings, ReturnType<typeof Type.Integer>>);
+export const MfaSettingsView = Type.Object(Object.fromEntries(Object.entries(MFA_DEFAULTS).map(([k, v]) => [k, typeof v === 'number' ? Type.Integer() : AnswerModeSchema])) as Record<keyof MfaSettings, ReturnType<typeof Type.Integer> | typeof AnswerModeSchema>);
 
 export async function mfaSettings(ctx: Context, appId: string): Promise<MfaSettings> {
   const row = await ctx.store.db.selectFrom('mfa_settings').select('settings').where('app_id', '=', appId).executeTakeFirst();

@@ -3,7 +3,9 @@ import { getApp } from '../apps/apps.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { audit, type Origin } from './audit.ts';
+import { lockUserRow } from './defences.ts';
 import { assertFactorAllowed, recordFactorOutcome } from './factor-guard.ts';
+import { mfaSettings } from './settings.ts';
 import { base32, fromBase32, matchingStep, otpauthUri } from './rfc6238.ts';
 
 /** Sealed with the master key, bound to its app and user (src/crypto/secret-box.ts). */
@@ -23,6 +25,9 @@ export async function beginTotp(ctx: Context, appId: string, userId: string, ori
   const secret = base32(randomBytes(20));
   const sealed = ctx.secrets.seal(secret, sealContext(appId, userId));
   await ctx.store.db.transaction().execute(async (tx) => {
+    // Under the user's row lock: two enrollments at once replace one another in turn
+    // (PostgreSQL would otherwise fail the second insert on the key), one secret left pending.
+    await lockUserRow(tx, appId, userId, now);
     const current = await tx.selectFrom('mfa_totp').select('confirmed_at').where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
     if (current?.confirmed_at != null) throw new ApiError('totp_enabled', 'The user has a TOTP authenticator: remove it (POST …/mfa/totp/remove) before enrolling another');
     await tx.deleteFrom('mfa_totp').where('app_id', '=', appId).where('user_id', '=', userId).execute();
@@ -71,9 +76,10 @@ export async function confirmTotp(ctx: Context, appId: string, userId: string, c
 export async function verifyTotp(ctx: Context, appId: string, userId: string, code: string, origin: Origin): Promise<{ valid: boolean; failures?: number }> {
   const found = await keyOf(ctx, appId, userId);
   if (!found || found.row.confirmed_at === null) throw notEnrolled(userId);
-  const settings = await assertFactorAllowed(ctx, appId, userId);
+  const settings = await mfaSettings(ctx, appId);
   const step = matchingStep(found.key, code, ctx.now());
   return ctx.store.db.transaction().execute(async (tx) => {
+    await assertFactorAllowed(tx, ctx, settings, appId, userId);
     let ok = false;
     if (step !== undefined) {
       // Conditional on the step being later than the last one taken: of two requests with one code, one wins.

@@ -49,6 +49,8 @@ export interface MfaChallengesTable {
   expires_at: number;
   answered_at: number | null;
   device_id: string | null;
+  /** JSON: the three numbers the device shows in number-matching mode, in their order; null when the code is typed. */
+  choices: string | null;
 }
 
 /** What the defences keep per user: consecutive failures, the lock, the last success. */

@@ -175,6 +175,25 @@ describe('reference authenticator and example login page in Chromium', { timeout
     assert.deepEqual((await c.api('POST', `/v1/apps/${app.id}/mfa/otp/${otpId}/verify`, { key: app.secretKey, body: { code } })).body, { valid: true });
   });
 
+  test('number matching (the weaker opt-in mode): three buttons instead of the code field, tapping the login screen’s number approves', async () => {
+    const settings = (mode: string) => c.api('PUT', `/v1/apps/${app.id}/mfa/settings`, { key: app.secretKey, body: { answerMode: mode } });
+    assert.equal((await settings('numberMatching')).status, 200);
+    try {
+      const { code, challengeId } = await signInAndOpen('ana');
+      await auth.locator('#choices').waitFor();
+      assert.equal(await auth.getByLabel('Code shown on the login screen').isVisible(), false, 'no code field');
+      const numbers = await auth.locator('#choice-buttons button').allTextContents();
+      assert.equal(numbers.length, 3);
+      assert.ok(numbers.includes(code), JSON.stringify(numbers));
+      await auth.getByRole('button', { name: code, exact: true }).click();
+      await auth.getByText('Approved. You can go back to Example Bank.').waitFor();
+      await login.getByText('Signed in. Welcome back.').waitFor();
+      assert.equal((await c.api('GET', `/v1/apps/${app.id}/mfa/challenges/${challengeId}`, { key: app.secretKey })).body.status, 'approved');
+    } finally {
+      await settings('code');
+    }
+  });
+
   test('"This wasn’t me" locks push sign-in: the device and the login page say so, the next sign-in is refused', async () => {
     const { challengeId } = await signInAndOpen('ana');
     await auth.getByRole('button', { name: 'This wasn\'t me' }).click();

@@ -17,6 +17,9 @@ export interface ChallengeDetails {
   context: ChallengeContext;
   createdAt: string;
   expiresAt: string;
+  /** `code`: the user types the code; `numberMatching` (the app's weaker opt-in mode): the user taps one of `numbers`. */
+  answerMode: 'code' | 'numberMatching';
+  numbers?: string[];
 }
 
 export interface ChallengeResult {

@@ -58,6 +58,28 @@ function resultText(r: ChallengeResult, appName: string): { text: string; kind: 
   return { text: `This request is ${r.status}.`, kind: 'error' };
 }
 
+/**
+ * Number matching (the app's weaker opt-in mode, docs/mfa.md#number-matching): three buttons
+ * in place of the code field, one of them the login screen's number; tapping one approves
+ * with it, so there is no Approve button.
+ */
+function showChoices(numbers: string[]): void {
+  $('code-entry').hidden = true;
+  $<HTMLInputElement>('code').required = false;
+  $('approve').hidden = true;
+  const buttons = $('choice-buttons');
+  buttons.replaceChildren();
+  for (const n of numbers) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'choice';
+    b.dataset.number = n;
+    b.textContent = n;
+    buttons.append(b);
+  }
+  $('choices').hidden = false;
+}
+
 async function openRequest(appId: string, challengeId: string): Promise<void> {
   $('request').hidden = false;
   const device = await loadDevice(appId);
@@ -81,13 +103,14 @@ async function openRequest(appId: string, challengeId: string): Promise<void> {
       dl.append(dt, dd);
     }
     $('answer').hidden = false;
-    $<HTMLInputElement>('code').focus();
+    if (details.answerMode === 'numberMatching' && details.numbers) showChoices(details.numbers);
+    else $<HTMLInputElement>('code').focus();
   } catch (err) {
     return say('request-status', `This request cannot be answered: ${problemText(err)}`, 'error');
   }
   const form = $<HTMLFormElement>('answer');
-  const answer = async (decision: Decision) => {
-    const code = $<HTMLInputElement>('code').value.trim();
+  const answer = async (decision: Decision, picked?: string) => {
+    const code = picked ?? $<HTMLInputElement>('code').value.trim();
     if (decision === 'approve' && !/^[0-9]{6,8}$/.test(code)) return say('request-status', 'Type the code shown on the login screen (6 digits).', 'error');
     for (const b of form.querySelectorAll('button')) b.disabled = true;
     try {
@@ -108,6 +131,7 @@ async function openRequest(appId: string, challengeId: string): Promise<void> {
     e.preventDefault();
     void answer('approve');
   });
+  for (const b of $('choice-buttons').querySelectorAll<HTMLButtonElement>('button.choice')) b.addEventListener('click', () => void answer('approve', b.dataset.number));
   $('deny').addEventListener('click', () => void answer('deny'));
   $('fraud').addEventListener('click', () => void answer('fraud'));
 }

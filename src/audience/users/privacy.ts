@@ -5,6 +5,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import { CHANNELS } from '../../providers/registry.ts';
 import type { DialectCapabilities } from '../../store/dialect.ts';
 import type { Database } from '../../store/schema.ts';
+import { eraseMfaUser } from '../../store/erase-mfa-user.ts';
 import { audienceSql } from '../filter/sql/capabilities.ts';
 import { userView, type UserView } from './users.ts';
 
@@ -29,6 +30,10 @@ export interface Erased {
   webhookMessagesScrubbed: number;
   /** The user's journey runs (where they are in each journey, and the event that started it); a timer of one comes to nothing. */
   journeyRuns: number;
+  /** The user's push sign-in rows (devices, challenges, TOTP, recovery codes, ...; src/store/erase-mfa-user.ts). */
+  mfa: number;
+  /** Push sign-in audit records, kept but unlinked (the user id replaced, address and browser cleared). */
+  mfaAuditUnlinked: number;
 }
 
 const n = (res: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(res.numDeletedRows ?? res.numUpdatedRows ?? 0n);
@@ -58,7 +63,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     const subs = await tx.selectFrom('subscriptions').select(['seq', 'id']).where('app_id', '=', appId).where('user_id', '=', externalId).execute();
     if (!user && subs.length === 0) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
     const seq = user ? Number(user.seq) : -1;
-    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0, journeyRuns: 0 };
+    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0, journeyRuns: 0, mfa: 0, mfaAuditUnlinked: 0 };
     const unlinked = { user_seq: null, subscription_seq: null, detail: null };
     if (user) erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('app_id', '=', appId).where('user_seq', '=', seq).executeTakeFirst());
     // Rows that would go by cascade are deleted by name, so each is counted.
@@ -82,6 +87,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     erased.alertChoices += n(await tx.deleteFrom('user_alert_zones').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     erased.alertChoices += n(await tx.deleteFrom('alert_testers').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     erased.alertChoices += n(await tx.deleteFrom('user_alert_locations').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
+    ({ rows: erased.mfa, auditUnlinked: erased.mfaAuditUnlinked } = await eraseMfaUser(tx, appId, externalId));
     erased.journeyRuns = n(await tx.deleteFrom('journey_runs').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     // Which of the user's subscriptions clicked first (unique clicks); the counts live in the rollups.
     if (subs.length) await tx.deleteFrom('recipient_clicks').where('subscription_id', 'in', subs.map((s) => s.id)).execute();

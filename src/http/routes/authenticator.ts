@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
+import { limitPushKeyRequest } from '../../mfa/device-limit.ts';
 import { hashToken } from '../../mfa/secrets.ts';
 import { AUTHENTICATOR_DIR } from '../../../public/authenticator/build.ts';
 import { PUBLIC, problems } from '../openapi.ts';
@@ -62,7 +63,17 @@ export function authenticatorRoutes(app: FastifyInstance, ctx: Context): void {
         summary: 'The app’s VAPID public key, for an authenticator holding a live enrollment token',
         ...PUBLIC,
         body: PushKeyBody,
-        response: { 200: PushKey, ...problems(...BODY, 'enrollment_token_invalid') },
+        response: { 200: PushKey, ...problems(...BODY, 'enrollment_token_invalid', 'rate_limited') },
+      },
+      // Rated per address before the body is looked at: the route is public (src/mfa/device-limit.ts).
+      onRequest: async (req, reply) => {
+        try {
+          await limitPushKeyRequest(ctx, req.ip, req.log);
+        } catch (err) {
+          const retryAfter = err instanceof ApiError ? err.extra.retryAfter : undefined;
+          if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+          throw err;
+        }
       },
     },
     async (req) => {

@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Context } from '../../context.ts';
+import { ApiError } from '../../errors/api-error.ts';
 import { beginTotp, confirmTotp, generateRecoveryCodes, removeTotp, verifyRecoveryCode, verifyTotp } from '../../mfa/index.ts';
 import { guard } from '../guards.ts';
 import { NO_CONTENT, guardedProblems } from '../openapi.ts';
@@ -9,6 +10,17 @@ import { RecoveryCodes, RecoveryVerdict, TotpConfirmed, TotpEnrollment, TotpVerd
 import { auditOrigin } from './mfa-origin.ts';
 
 const origin = auditOrigin;
+
+/** A backoff refusal carries Retry-After (RFC 9110 §10.2.3) beside the problem's retryAfter, as a challenge's does. */
+async function withRetryAfter<T>(reply: FastifyReply, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const retryAfter = err instanceof ApiError ? err.extra.retryAfter : undefined;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    throw err;
+  }
+}
 
 /**
  * The fallbacks of push sign-in (docs/mfa.md#fallbacks): TOTP and recovery codes. The customer's server calls them with the secret key, as it does the
@@ -30,7 +42,7 @@ export function mfaFallbackRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: AppParams; Body: UserCode }>(
     '/v1/apps/:appId/mfa/totp/verify',
     { onRequest: secret, schema: { operationId: 'verifyMfaTotp', tags, summary: 'Check a TOTP code (each is taken once)', params: AppParams, body: UserCode, response: { 200: TotpVerdict, ...guardedProblems('secret', { params: true, body: true }, 'totp_not_enrolled', 'sign_in_locked', 'sign_in_backoff') } } },
-    async (req) => verifyTotp(ctx, req.params.appId, req.body.userId, req.body.code, origin(req)),
+    async (req, reply) => withRetryAfter(reply, () => verifyTotp(ctx, req.params.appId, req.body.userId, req.body.code, origin(req))),
   );
   app.post<{ Params: AppParams; Body: UserBody }>(
     '/v1/apps/:appId/mfa/totp/remove',
@@ -48,6 +60,6 @@ export function mfaFallbackRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: AppParams; Body: UserCode }>(
     '/v1/apps/:appId/mfa/recovery-codes/verify',
     { onRequest: secret, schema: { operationId: 'verifyMfaRecoveryCode', tags, summary: 'Check a recovery code and spend it', params: AppParams, body: UserCode, response: { 200: RecoveryVerdict, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'sign_in_locked', 'sign_in_backoff') } } },
-    async (req) => verifyRecoveryCode(ctx, req.params.appId, req.body.userId, req.body.code, origin(req)),
+    async (req, reply) => withRetryAfter(reply, () => verifyRecoveryCode(ctx, req.params.appId, req.body.userId, req.body.code, origin(req))),
   );
 }

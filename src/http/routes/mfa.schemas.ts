@@ -46,6 +46,7 @@ export const CreatedChallenge = Type.Object({
   code: Type.String({ pattern: '^[0-9]{6}$', description: 'Show it on the login screen; the user types it on the device' }),
   expiresAt: Time,
   supersedes: Nullable(Type.String({ description: 'The pending challenge this one ended' })),
+  answerMode: Type.Union([Type.Literal('code'), Type.Literal('numberMatching')], { description: 'code: the user types the code on the device; numberMatching (weaker, opt-in): the user picks it among three numbers' }),
 });
 
 export const Challenge = Type.Object({
@@ -71,6 +72,8 @@ export const ChallengeDetails = Type.Object({
   }),
   createdAt: Time,
   expiresAt: Time,
+  answerMode: Type.Union([Type.Literal('code'), Type.Literal('numberMatching')], { description: 'code: ask for the code; numberMatching: show `numbers` and sign the one picked as `code`' }),
+  numbers: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{6}$' }), { minItems: 3, maxItems: 3, description: 'numberMatching only: the three numbers to show, in this order' })),
 });
 
 export const UserMfaState = Type.Object({
