@@ -148,11 +148,13 @@ export async function verifyOtp(ctx: Context, appId: string, otpId: string, code
   if (!row) throw new ApiError('otp_not_found', `No one-time code ${otpId} in this app`);
   const userId = row.user_id;
   const now = ctx.now();
-  // Settings and the lock are read before the transaction: on SQLite the store is one connection.
-  const settings = row.status === 'pending' && Number(row.expires_at) > now ? await assertFactorAllowed(ctx, appId, userId) : undefined;
+  // Settings are read before the transaction (on SQLite the store is one connection); the lock
+  // and backoff inside it, under the user's row lock, so guesses sent at once pass one at a time.
+  const settings = row.status === 'pending' && Number(row.expires_at) > now ? await mfaSettings(ctx, appId) : undefined;
   const right = otpCodeMatches(ctx.secrets, appId, otpId, code, row.code_hash);
   return db.transaction().execute(async (tx) => {
     if (!settings) return notOpen(tx, appId, row, origin, now);
+    await assertFactorAllowed(tx, ctx, settings, appId, userId);
     const burns = sql<boolean>`attempts + 1 >= max_attempts`;
     const res = await tx
       .updateTable('mfa_otps')
