@@ -83,8 +83,7 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
     assertNotLocked(state);
   }
   assertPending(row);
-  // Hashing first, outside the transaction: scrypt is slow on purpose.
-  const matches = decision === 'approve' && typeof code === 'string' && /^[0-9]{6,8}$/.test(code) ? await codeMatches(challengeId, code, row.code_hash) : false;
+  const matches = decision === 'approve' && typeof code === 'string' && /^[0-9]{6,8}$/.test(code) ? codeMatches(ctx.secrets, appId, challengeId, code, row.code_hash) : false;
   let failures: number | undefined;
   const closed = await db.transaction().execute(async (tx) => {
     await tx.updateTable('mfa_devices').set({ last_used_at: now }).where('id', '=', device.id).execute();

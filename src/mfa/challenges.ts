@@ -59,8 +59,7 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   const db = ctx.store.db;
   const id = newId('mfc');
   const code = newCode();
-  // Hashing first, outside the transaction: scrypt is slow on purpose and the lock is held briefly.
-  const codeHash = await hashCode(id, code);
+  const codeHash = hashCode(ctx.secrets, appId, id, code);
   const expiresAt = now + settings.challengeLifetime * 1000;
   const { answerMode } = settings;
   const choices = answerMode === 'numberMatching' ? JSON.stringify(numberChoices(code)) : null;

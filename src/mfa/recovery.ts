@@ -22,8 +22,8 @@ function normalise(code: string): string {
 }
 
 /**
- * What is stored of a code: SHA-256 of app, user and code. A fast hash suffices here, unlike
- * for the 6-digit codes (salted scrypt, src/mfa/secrets.ts): a recovery code carries 120
+ * What is stored of a code: SHA-256 of app, user and code. A keyless hash suffices here, unlike
+ * for the 6-digit codes (keyed with the master key, src/mfa/secrets.ts): a recovery code carries 120
  * random bits, so with the table in hand finding one by trying takes about 2^119 hashes,
  * beyond reach at any speed. SP 800-63B-4 (look-up secret verifiers) allows an approved
  * one-way function for look-up secrets of at least 112 bits and asks a salted password
