@@ -141,12 +141,12 @@ async function notOpen(tx: Transaction<Database>, appId: string, row: MfaOtpsTab
  * (used, burnt, expired, superseded) is `valid: false` with the reason, counting nothing:
  * there is nothing left to guess.
  */
-export async function verifyOtp(ctx: Context, appId: string, otpId: string, code: string, origin: Origin): Promise<OtpVerdict> {
+export async function verifyOtp(ctx: Context, appId: string, otpId: string, userId: string, code: string, origin: Origin): Promise<OtpVerdict> {
   const db = ctx.store.db;
   await requireKnownApp(db, appId);
   const row = await readOtp(db, appId, otpId);
-  if (!row) throw new ApiError('otp_not_found', `No one-time code ${otpId} in this app`);
-  const userId = row.user_id;
+  // Another user's code is not found, and counts nothing: the same answer as an unknown id.
+  if (!row || row.user_id !== userId) throw new ApiError('otp_not_found', `No one-time code ${otpId} of this user in this app`);
   const now = ctx.now();
   // Settings are read before the transaction (on SQLite the store is one connection); the lock
   // and backoff inside it, under the user's row lock, so guesses sent at once pass one at a time.

@@ -225,10 +225,22 @@ export async function getNotification(ctx: Context, appId: string, id: string): 
     topic: row.topic,
     preferenceCategory: row.category,
     to: JSON.parse(row.target),
-    content: JSON.parse(row.content),
+    content: shownContent(JSON.parse(row.content)),
     counts,
     suppressed: row.suppressed_reasons ? (JSON.parse(row.suppressed_reasons) as Record<string, number>) : {},
   };
+}
+
+/**
+ * What the API shows of a notification's content. A one-time code by push (src/mfa/otp-push.ts)
+ * carries its code in the stored content for delivery and its retries; no reader of the API
+ * sees it, whatever their role: an app's viewer must not read a user's second factor.
+ */
+function shownContent(content: Record<string, unknown>): Record<string, unknown> {
+  const data = content.data as Record<string, unknown> | undefined;
+  if (data?.mfa !== 'otp' || typeof data.code !== 'string') return content;
+  const { code, ...rest } = data;
+  return { ...content, body: typeof content.body === 'string' ? content.body.replaceAll(code, '(hidden)') : content.body, data: rest };
 }
 
 /** The recipients that were pruned or failed, with the push service's answer (first 1000). */

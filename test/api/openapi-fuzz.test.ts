@@ -303,7 +303,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   getMfaChallengeDetails: fc.constant({ request: FRESH }),
   answerMfaChallenge: fc.constant({ answer: FRESH }),
   createMfaOtp: fc.record({ userId: fc.constantFrom('fuzz-mfa', 'nobody'), purpose: fc.constantFrom('sign in', 'confirm a payment', 'pay\u202Eknab', ''), length: fc.integer({ min: 5, max: 9 }) }, { requiredKeys: ['userId', 'purpose'] }),
-  verifyMfaOtp: fc.record({ code: fc.oneof(fc.stringMatching(/^[0-9]{6}$/), fc.string({ maxLength: 9 })) }),
+  verifyMfaOtp: fc.record({ userId: fc.constantFrom('fuzz-mfa-otp', 'nobody'), code: fc.oneof(fc.stringMatching(/^[0-9]{6}$/), fc.string({ maxLength: 9 })) }),
   getAuthenticatorPushKey: fc.constant(null).map(() => ({ app: appA.id, token: FRESH })),
   simulateJourney: fc.oneof(
     fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody'), until: fc.constantFrom('1d', '30d') }, { requiredKeys: ['userId'] }),

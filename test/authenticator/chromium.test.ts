@@ -172,7 +172,7 @@ describe('reference authenticator and example login page in Chromium', { timeout
     assert.deepEqual([notification.title, notification.body], ['One-time code', `Your code for confirm a transfer: ${code}`]);
     await auth.locator(`#otps li[data-otp-id="${otpId}"]`).waitFor();
     assert.match((await auth.locator('#otps').textContent())!, new RegExp(`Your code for confirm a transfer: ${code} \\(until `));
-    assert.deepEqual((await c.api('POST', `/v1/apps/${app.id}/mfa/otp/${otpId}/verify`, { key: app.secretKey, body: { code } })).body, { valid: true });
+    assert.deepEqual((await c.api('POST', `/v1/apps/${app.id}/mfa/otp/${otpId}/verify`, { key: app.secretKey, body: { userId: 'ana', code } })).body, { valid: true });
   });
 
   test('number matching (the weaker opt-in mode): three buttons instead of the code field, tapping the login screen’s number approves', async () => {

@@ -4,12 +4,17 @@ import { eventually } from '../support/eventually.ts';
 import type { PushSink, ReceivedPush } from '../support/push-sink.ts';
 import type { TestApp } from './fixture.ts';
 
+/** Whom each code was sent to: a verify names the user, as the customer's server does. */
+const sentTo = new Map<string, string>();
+
 export async function sendOtp(c: TestCarillon, app: TestApp, userId: string, purpose = 'sign in to Example Bank', extra: Record<string, unknown> = {}) {
-  return c.api('POST', `/v1/apps/${app.id}/mfa/otp`, { key: app.secretKey, body: { userId, purpose, ...extra } });
+  const res = await c.api('POST', `/v1/apps/${app.id}/mfa/otp`, { key: app.secretKey, body: { userId, purpose, ...extra } });
+  if (typeof res.body?.otpId === 'string') sentTo.set(res.body.otpId, userId);
+  return res;
 }
 
-export async function verifyOtp(c: TestCarillon, app: TestApp, otpId: string, code: string) {
-  return c.api('POST', `/v1/apps/${app.id}/mfa/otp/${otpId}/verify`, { key: app.secretKey, body: { code } });
+export async function verifyOtp(c: TestCarillon, app: TestApp, otpId: string, code: string, userId = sentTo.get(otpId) ?? 'nobody') {
+  return c.api('POST', `/v1/apps/${app.id}/mfa/otp/${otpId}/verify`, { key: app.secretKey, body: { userId, code } });
 }
 
 /** The push that carried an OTP, as the device decrypted it (a real loopback push). */

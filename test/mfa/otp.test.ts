@@ -75,6 +75,28 @@ for (const kind of STORES) {
       assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/otp`, { key: app.publishableKey, body: { userId: 'ana', purpose: 'x' } })).status, 403);
     });
 
+    test('a code verifies only for the user it was sent to, and the API never shows it in the notification it went in', async () => {
+      await enroll(c, sink, app, 'bob', 'Phone');
+      const res = await sendOtp(c, app, 'bob', 'approve a payment');
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const { otpId } = res.body;
+      const code = await pushedCode(sink, otpId);
+
+      const swapped = await verifyOtp(c, app, otpId, code, 'ana');
+      assert.equal(swapped.status, 404, JSON.stringify(swapped.body));
+      assert.equal(swapped.body.code, 'otp_not_found');
+      const row = await c.ctx.store.db.selectFrom('mfa_otps').select(['attempts', 'status', 'notification_id']).where('id', '=', otpId).executeTakeFirstOrThrow();
+      assert.deepEqual([Number(row.attempts), row.status], [0, 'pending'], 'another user\'s try spends nothing');
+
+      // The row keeps the code for delivery's retries while it lives; what the API answers does not.
+      const note = await c.api('GET', `/v1/apps/${app.id}/notifications/${row.notification_id}`, { key: app.secretKey });
+      assert.equal(note.status, 200);
+      assert.ok(!JSON.stringify(note.body).includes(code), JSON.stringify(note.body.content));
+      assert.equal(note.body.content.body, 'Your code for approve a payment: (hidden)');
+
+      assert.deepEqual((await verifyOtp(c, app, otpId, code, 'bob')).body, { valid: true });
+    });
+
     test('8 digits on request; the purpose is one line of plain text; no device, no code', async () => {
       await enroll(c, sink, app, 'bob');
       const eight = await sendOtp(c, app, 'bob', 'confirm a transfer', { length: 8 });

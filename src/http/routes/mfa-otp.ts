@@ -54,6 +54,6 @@ export function mfaOtpRoutes(app: FastifyInstance, ctx: Context): void {
         response: { 200: OtpVerdict, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'otp_not_found', 'sign_in_locked', 'sign_in_backoff') },
       },
     },
-    async (req, reply) => withRetryAfter(reply, () => verifyOtp(ctx, req.params.appId, req.params.otpId, req.body.code, auditOrigin(req))),
+    async (req, reply) => withRetryAfter(reply, () => verifyOtp(ctx, req.params.appId, req.params.otpId, req.body.userId, req.body.code, auditOrigin(req))),
   );
 }
