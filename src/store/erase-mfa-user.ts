@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 export interface ErasedMfa {
-  /** Devices, their spent nonces, enrollments, challenges, the defences' state, TOTP and recovery codes. */
+  /** Devices, their spent nonces, enrollments, challenges, the defences' state, TOTP, recovery codes and one-time codes. */
   rows: number;
   /** Audit records kept for the app's security history, the user id replaced and the address and browser cleared. */
   auditUnlinked: number;
@@ -21,8 +21,11 @@ const n = (res: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(
 export async function eraseMfaUser(tx: Transaction<Database>, appId: string, userId: string): Promise<ErasedMfa> {
   const devices = tx.selectFrom('mfa_devices').select('id').where('app_id', '=', appId).where('user_id', '=', userId);
   let rows = n(await tx.deleteFrom('mfa_nonces').where('device_id', 'in', devices).executeTakeFirst());
+  // A one-time code by push keeps its code in its notification while it lives (src/mfa/otp-push.ts): that goes too.
+  const otpNotes = tx.selectFrom('mfa_otps').select('notification_id').where('app_id', '=', appId).where('user_id', '=', userId).where('notification_id', 'is not', null);
+  await tx.updateTable('notifications').set({ content: JSON.stringify({ title: 'One-time code', body: 'No longer valid' }) }).where('app_id', '=', appId).where('id', 'in', otpNotes as never).execute();
   // Each table has app_id and user_id; the cast only tells Kysely so for the union of them.
-  for (const table of ['mfa_devices', 'mfa_enrollments', 'mfa_challenges', 'mfa_user_states', 'mfa_totp', 'mfa_recovery_codes'] as const) {
+  for (const table of ['mfa_devices', 'mfa_enrollments', 'mfa_challenges', 'mfa_user_states', 'mfa_totp', 'mfa_recovery_codes', 'mfa_otps'] as const) {
     rows += n(await tx.deleteFrom(table as 'mfa_totp').where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst());
   }
   const stand = `erased_${randomBytes(12).toString('base64url')}`;

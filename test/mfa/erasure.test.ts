@@ -9,7 +9,7 @@ import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { answer, challenge, enroll, wrongCode, type TestApp } from './fixture.ts';
 
-const TABLES = ['mfa_devices', 'mfa_enrollments', 'mfa_challenges', 'mfa_user_states', 'mfa_totp', 'mfa_recovery_codes', 'mfa_audit'] as const;
+const TABLES = ['mfa_devices', 'mfa_enrollments', 'mfa_challenges', 'mfa_user_states', 'mfa_totp', 'mfa_recovery_codes', 'mfa_otps', 'mfa_audit'] as const;
 
 for (const kind of STORES) {
   describe(`erasing a user erases their push sign-in data (${kind})`, () => {
@@ -38,6 +38,7 @@ for (const kind of STORES) {
       assert.equal((await challenge(c, app, userId)).status, 201);
       assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/totp`, { key: app.secretKey, body: { userId } })).status, 201);
       assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/recovery-codes`, { key: app.secretKey, body: { userId } })).status, 201);
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/otp`, { key: app.secretKey, body: { userId, purpose: 'sign in' } })).status, 201);
       return device;
     }
 
@@ -48,12 +49,16 @@ for (const kind of STORES) {
       const before = await counts(app, 'ana');
       for (const t of TABLES) assert.ok(before[t]! > 0, `${t} has rows of the user before`);
       const bo = await counts(app, 'bo');
+      const otpNote = (await c.ctx.store.db.selectFrom('mfa_otps').select('notification_id').where('app_id', '=', app.id).where('user_id', '=', 'ana').executeTakeFirstOrThrow()).notification_id!;
+      const noteContent = async () => JSON.parse((await c.ctx.store.db.selectFrom('notifications').select('content').where('id', '=', otpNote).executeTakeFirstOrThrow()).content);
+      assert.match((await noteContent()).data.code, /^[0-9]{6}$/, 'the live code is in its notification, for delivery');
       const auditIds = (await c.ctx.store.db.selectFrom('mfa_audit').select('id').where('app_id', '=', app.id).where('user_id', '=', 'ana').execute()).map((r) => r.id);
 
       const erased = await c.api('DELETE', `/v1/apps/${app.id}/users/ana`, { key: app.secretKey });
       assert.equal(erased.status, 204, JSON.stringify(erased.body));
 
       assert.deepEqual(await counts(app, 'ana'), Object.fromEntries(TABLES.map((t) => [t, 0])));
+      assert.equal((await noteContent()).data, undefined, 'the erased user\'s one-time code is gone from its notification');
       assert.deepEqual(await counts(app, 'bo'), bo, 'another user’s rows are untouched');
       const nonces = await c.ctx.store.db.selectFrom('mfa_nonces').select('nonce').where('device_id', '=', device.id).execute();
       assert.equal(nonces.length, 0, 'the device’s spent nonces go with it');
