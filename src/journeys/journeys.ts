@@ -74,7 +74,7 @@ function triggerColumns(def: JourneyDefinition) {
   return { trigger_event: def.trigger.event ?? null, trigger_attribute: def.trigger.attributeChange ?? null };
 }
 
-/** A saved journey that calls the app's server answers the secret its calls are signed with: the editor who saved it sets up the receiver. */
+/** A saved journey that calls the app's server answers the secret its calls are signed with (to owners only: src/http/routes/journeys.ts). */
 function withWebhookSecret(ctx: Context, appId: string, def: JourneyDefinition, v: JourneyView): JourneyView {
   return hasWebhookStep(def.steps) ? { ...v, webhookSecret: journeyWebhookSecret(ctx, appId) } : v;
 }

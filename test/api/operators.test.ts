@@ -126,6 +126,13 @@ for (const kind of STORES) {
       assert.equal(editorPatch.body.required, 'owner');
       assert.equal((await as('owner', 'PATCH', `/v1/apps/${app.id}`, { categories: ['news'] })).status, 200);
       assert.equal((await as('editor', 'GET', `/v1/apps/${app.id}/members`)).body.code, 'role_forbidden');
+      // The secret that signs journey webhook calls is an owner's, as the webhook endpoints' are.
+      const calling = { name: 'calls the app', trigger: { event: 'signed_up' }, steps: [{ webhook: { url: 'https://hooks.example.org/journey' } }] };
+      const byEditor = await as('editor', 'POST', `/v1/apps/${app.id}/journeys`, calling);
+      assert.equal(byEditor.status, 201, JSON.stringify(byEditor.body));
+      assert.equal(byEditor.body.webhookSecret, undefined, 'an editor saves the journey, without its signing secret');
+      assert.equal((await as('editor', 'PATCH', `/v1/apps/${app.id}/journeys/${byEditor.body.id}`, { name: 'renamed' })).body.webhookSecret, undefined);
+      assert.match((await as('owner', 'PATCH', `/v1/apps/${app.id}/journeys/${byEditor.body.id}`, { name: 'renamed again' })).body.webhookSecret, /^whsec_/);
       assert.equal((await as('owner', 'GET', `/v1/apps/${app.id}/members`)).body.data.length, 3);
 
       // Another app, the installation's routes: not theirs.

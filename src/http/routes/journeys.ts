@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import type { ErrorCode } from '../../errors/catalogue.ts';
@@ -12,6 +12,19 @@ import { Journey, JourneyBody, JourneyList, JourneyListQuery, JourneyPatchBody, 
 const CHECK_CODES: ErrorCode[] = ['invalid_journey', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'template_invalid', 'invalid_content_language', 'webhook_url_rejected'];
 const DOC = 'Journeys: a trigger, steps (wait, waitFor, branch, split, send, update, webhook), exit, re-entry and a limit (docs/journeys.md). A refused member answers problem+json with `pointer` into the body (`#/steps/1/send/content/en/title`).';
 
+/**
+ * The secret that signs the app's journey webhook calls is answered to those who may read the
+ * app's other signing secrets (route-roles.ts: webhooks are the owner's): the secret key, an
+ * installation admin, an owner. An editor who saves a journey with a webhook step gets the
+ * journey without it, and asks an owner for it.
+ */
+function forCaller<T extends { webhookSecret?: string }>(req: FastifyRequest<{ Params: AppParams }>, journey: T): T {
+  const op = req.operator;
+  if (!op || op.admin || op.memberships.some((m) => m.appId === req.params.appId && m.role === 'owner')) return journey;
+  const { webhookSecret: _hidden, ...rest } = journey;
+  return rest as T;
+}
+
 export function journeyRoutes(app: FastifyInstance, ctx: Context): void {
   app.post<{ Params: AppParams; Body: JourneyBody }>(
     '/v1/apps/:appId/journeys',
@@ -21,7 +34,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: Context): void {
     },
     async (req, reply) => {
       await getApp(ctx, req.params.appId);
-      const journey = await createJourney(ctx, req.params.appId, req.body);
+      const journey = forCaller(req, await createJourney(ctx, req.params.appId, req.body));
       return reply.status(201).header('location', `/v1/apps/${req.params.appId}/journeys/${journey.id}`).send(journey);
     },
   );
@@ -49,7 +62,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: Context): void {
         response: { 200: Journey, ...guardedProblems('secret', { params: true, body: true }, 'journey_not_found', 'journey_status', ...CHECK_CODES) },
       },
     },
-    async (req) => updateJourney(ctx, req.params.appId, req.params.id, req.body),
+    async (req) => forCaller(req, await updateJourney(ctx, req.params.appId, req.params.id, req.body)),
   );
   app.delete<{ Params: AppItemParams }>(
     '/v1/apps/:appId/journeys/:id',
