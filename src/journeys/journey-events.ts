@@ -175,6 +175,12 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
     // frees journey_runs_one_active for the second). SQLite runs one write transaction at a
     // time; PostgreSQL holds the lock (SELECT ... FOR UPDATE) until this commits.
     if (ctx.store.caps.supportsSkipLocked) await tx.selectFrom('users').select('seq').where('seq', '=', seq).forUpdate().execute();
+    // The journey is still active, looked at under a share lock: a pause or an archive that
+    // commits meanwhile (moveJourney updates the journey row first) waits for this insert, and
+    // an archive then ends this run with the others; one that came first starts nothing here.
+    const journey = tx.selectFrom('journeys').select('status').where('id', '=', j.id);
+    const live = await (ctx.store.caps.supportsSkipLocked ? journey.forShare() : journey).executeTakeFirst();
+    if (live?.status !== 'active') return undefined;
     if ((await mayEnter(tx, j.id, seq, key, def, now)) !== 'enter') return undefined;
     const row = await tx
       .insertInto('journey_runs')
