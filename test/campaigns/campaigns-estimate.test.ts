@@ -107,8 +107,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     test('the holdout is drawn as the send draws it, from the campaign’s id', async () => {
-      const id = await draft({ name: 'ab', variants: { split: [{ id: 'a', weight: 1 }, { id: 'b', weight: 1 }], holdout: 0.4 }, capping: { ignore: true } });
-      const e = await estimate(id);
+      // The draw follows the campaign's (random) id: with 9 users eligible, 0.6^9 (1 in 100) of
+      // ids hold out nobody, which would check nothing; a draft is made again until one holds some out.
+      let id = '';
+      let e: Awaited<ReturnType<typeof estimate>> | undefined;
+      for (let tries = 0; tries < 10 && !(e && e.leftOut.holdout > 0); tries++) {
+        id = await draft({ name: 'ab', variants: { split: [{ id: 'a', weight: 1 }, { id: 'b', weight: 1 }], holdout: 0.4 }, capping: { ignore: true } });
+        e = await estimate(id);
+      }
+      assert.ok(e);
       await launchAndSettle(id);
       const got = await listed(id);
       assert.ok(e.leftOut.holdout > 0, JSON.stringify(e));
