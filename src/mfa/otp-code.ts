@@ -1,10 +1,5 @@
 import { randomInt } from 'node:crypto';
-
-/** What an OTP's code hash needs of the master key box (src/crypto/secret-box.ts). */
-export interface Macs {
-  mac(data: string, context: string): string;
-  verifyMac(data: string, context: string, mac: string): boolean;
-}
+import type { CodeMacs as Macs } from './secrets.ts';
 
 /**
  * A code of `digits` decimal digits from the CSPRNG, each value equally likely: randomInt
