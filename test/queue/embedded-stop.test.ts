@@ -15,7 +15,12 @@ import { EmbeddedQueue } from '../../src/queue/embedded-queue.ts';
 import { insertJobRows } from '../../src/queue/job-rows.ts';
 import { SETUPS, TEST_SETTINGS, openBackend, type Backend } from './queue-setups.ts';
 
-/** Holds the results of the queue's claims (updates of `jobs` returning rows) until opened. */
+/**
+ * Holds the results of the queue's claims until opened. A claim is the update of `jobs`
+ * returning rows (PostgreSQL claims in that one statement) or the read of lapsed leases
+ * that opens a claim on SQLite (which looks for candidates first, and updates none when
+ * there are none).
+ */
 class ClaimGate implements KyselyPlugin {
   readonly #claims = new WeakSet<object>();
   #open = Promise.resolve();
@@ -34,7 +39,8 @@ class ClaimGate implements KyselyPlugin {
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const node = args.node;
-    if (node.kind === 'UpdateQueryNode' && node.returning) this.#claims.add(args.queryId);
+    const opensClaim = node.kind === 'SelectQueryNode' && JSON.stringify(node).includes('"locked_until"');
+    if ((node.kind === 'UpdateQueryNode' && node.returning) || opensClaim) this.#claims.add(args.queryId);
     return node;
   }
 
