@@ -12,6 +12,7 @@ import { p256KeyPool } from '../lib/keys.ts';
 import type { SectionResult, Row } from '../lib/report.ts';
 import { int, median, ms, times } from '../lib/stats.ts';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 
 /** Subscriptions the single sends go to, one after the other. */
 const TARGETS = 1_000;
@@ -38,7 +39,9 @@ export async function apiSection(h: Harness): Promise<SectionResult> {
   const template = await h.template(targets);
   const app = template.seeded.webpush!;
   await h.sink('h1');
-  const server = await h.startServer(h.store(h.copyTemplate(template)), { name: 'carillon (api)' });
+  // --profile: one CPU profile per thread of the API's server, in a folder per run.
+  const profileDir = h.flags.profile ? join(h.profileDir(), `api-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+  const server = await h.startServer(h.store(h.copyTemplate(template)), { name: 'carillon (api)', ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}) });
   const floor = h.child('children/fastify-floor.ts', {}, { name: 'fastify floor' });
   const { port: floorPort } = await floor.next<{ type: string; port: number }>('ready', 60_000);
   const keys = p256KeyPool(200);
@@ -111,5 +114,5 @@ export async function apiSection(h: Harness): Promise<SectionResult> {
       goal: '',
     });
   }
-  return { name: 'api', rows, data: { connections: CONNECTIONS, duration, rounds, results } };
+  return { name: 'api', rows, data: { connections: CONNECTIONS, duration, rounds, results, ...(profileDir ? { profileDir } : {}) } };
 }
