@@ -63,7 +63,7 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
   const now = opts.now ?? Date.now;
-  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize, checkpointThread: { logger } });
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
   const secrets = new SecretBox(masterKey.key);
   // The store first: a database that cannot be written would otherwise fail the key check

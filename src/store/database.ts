@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { keptStatements } from './sqlite-statements.ts';
+import { startCheckpointer, type CheckpointLog } from './sqlite-checkpointer.ts';
 import type { Database } from './schema.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import { migrate } from './migrate.ts';
@@ -46,6 +47,12 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /**
+   * SQLite: checkpoint the write-ahead log on a thread of its own rather than in the
+   * commits of the main thread (src/store/sqlite-checkpointer.ts). For a server; a
+   * one-shot command has no use for the thread. Failures of the thread go to `logger`.
+   */
+  checkpointThread?: { logger: CheckpointLog };
 }
 
 /**
@@ -56,7 +63,7 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let store: Store | undefined;
   try {
-    store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts.dataDir);
+    store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts.dataDir, opts.checkpointThread);
     await migrate(store.db, store.caps.dialect);
     return store;
   } catch (err) {
@@ -170,7 +177,7 @@ function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
 }
 
-function openSqlite(dataDir: string): Store {
+function openSqlite(dataDir: string, checkpointThread?: OpenStoreOptions['checkpointThread']): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = resolve(join(dataDir, 'carillon.db'));
   const sqlite = new SQLite(file);
@@ -181,13 +188,17 @@ function openSqlite(dataDir: string): Store {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const checkpointer = checkpointThread ? startCheckpointer(sqlite, file, checkpointThread.logger) : undefined;
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keptStatements(sqlite) }) });
   return {
     db,
     caps: { dialect: 'sqlite', supportsSkipLocked: false },
     location: file,
     sqlite: { dataDir: resolve(dataDir), file },
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 
