@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { EncryptResult, EncryptTask } from './crypto-worker.ts';
 
 interface Pending {
@@ -89,9 +89,7 @@ export class CryptoPool {
   }
 
   #spawn(list: Slot[]): void {
-    const worker = new Worker(new URL('./crypto-worker-entry.mjs', import.meta.url), {
-      workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href },
-    });
+    const worker = new Worker(...workerScript());
     const slot: Slot = { worker, pending: new Map<number, Pending>(), ordinary: 0 };
     worker.on('message', (msg: EncryptResult) => {
       const p = slot.pending.get(msg.id);
@@ -115,4 +113,16 @@ export class CryptoPool {
     worker.unref();
     list.push(slot);
   }
+}
+
+/**
+ * What a crypto thread runs: compiled (dist/, scripts/build-server.ts), the worker's own
+ * JavaScript beside this file; from the sources, an entry that registers tsx first, as a
+ * thread does not inherit the main thread's loader.
+ */
+function workerScript(): [URL, WorkerOptions] {
+  // A thread does not inherit source maps turned on at run time (bin/carillon.js does):
+  // its stack traces name lines of src/ as the main thread's do.
+  if (import.meta.url.endsWith('.js')) return [new URL('./crypto-worker.js', import.meta.url), process.sourceMapsEnabled ? { execArgv: [...process.execArgv, '--enable-source-maps'] } : {}];
+  return [new URL('./crypto-worker-entry.mjs', import.meta.url), { workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href } }];
 }
