@@ -6,7 +6,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -108,6 +108,20 @@ describe('an install with tsx', () => {
 
     unlinkSync(path.join(copy.root, 'dist', 'build.json'));
     assert.equal(await ran(), 'sources, unmarked');
+  });
+
+  test('an install that ships dist/ without src/ runs the build', async () => {
+    await copy.build();
+    const built = path.join(copy.root, 'dist', 'main.js');
+    writeFileSync(built, mark('dist') + readFileSync(built, 'utf8'));
+    renameSync(path.join(copy.root, 'src'), path.join(copy.root, 'src-elsewhere'));
+    try {
+      const res = await copy.run(['vapid', 'generate']);
+      assert.equal(res.code, 0, res.stderr);
+      assert.match(res.stderr, /^ran: dist$/m);
+    } finally {
+      renameSync(path.join(copy.root, 'src-elsewhere'), path.join(copy.root, 'src'));
+    }
   });
 
   test('a build that fails leaves the previous one in place and nothing half-written', async () => {
