@@ -6,6 +6,7 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,30 @@ describe('an install with no TypeScript loader (tsx left out)', () => {
       await sink.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  test('compiled crypto threads start under node flags a thread may not take (--max-old-space-size), with source maps on', async () => {
+    if (!existsSync(path.join(copy.root, 'dist', 'build.json'))) await copy.build();
+    const pool = pathToFileURL(path.join(copy.root, 'dist', 'providers', 'webpush', 'crypto-pool.js')).href;
+    const script = `
+      process.setSourceMapsEnabled(true);
+      const { createECDH, randomBytes } = await import('node:crypto');
+      const { CryptoPool } = await import(${JSON.stringify(pool)});
+      const pool = new CryptoPool(1, 1);
+      const hold = setInterval(() => {}, 1000);
+      const ecdh = createECDH('prime256v1');
+      ecdh.generateKeys();
+      const keys = [{ p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url'), plaintext: 0 }];
+      const bodies = [...(await pool.encryptEach([Buffer.from('hello')], keys)), ...(await pool.encryptEach([Buffer.from('hello')], keys, { urgent: true }))];
+      process.stdout.write(bodies.map((b) => (b instanceof Uint8Array ? b.length : b)).join(' '));
+      clearInterval(hold);
+      await pool.close();`;
+    const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['--max-old-space-size=256', '--input-type=module', '-e', script], { timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+    });
+    assert.equal(res.code, 0, res.stderr);
+    // RFC 8291: a 86-byte header and record overhead around the 5 bytes of "hello".
+    assert.deepEqual(res.stdout.split(' ').map(Number), [108, 108]);
   });
 
   test('with the build stale and no tsx to run the sources, the command says to build and exits 1', async () => {

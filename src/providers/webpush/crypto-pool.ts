@@ -143,8 +143,11 @@ const THREAD_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
  * thread does not inherit the main thread's loader.
  */
 function workerScript(): [URL, WorkerOptions] {
-  // A thread does not inherit source maps turned on at run time (bin/carillon.js does):
-  // its stack traces name lines of src/ as the main thread's do.
-  if (import.meta.url.endsWith('.js')) return [new URL('./crypto-worker.js', import.meta.url), process.sourceMapsEnabled ? { execArgv: [...process.execArgv, '--enable-source-maps'] } : {}];
+  // A thread does not inherit source maps turned on at run time (bin/carillon.js does), so
+  // it is given the flag: its stack traces name lines of src/ as the main thread's do.
+  // Alone, as the process's own flags (`node --max-old-space-size=… bin/carillon.js`) are
+  // refused in a thread's execArgv; a flag given on the command line is inherited anyway.
+  const sourceMaps = process.sourceMapsEnabled && !process.execArgv.includes('--enable-source-maps');
+  if (import.meta.url.endsWith('.js')) return [new URL('./crypto-worker.js', import.meta.url), sourceMaps ? { execArgv: ['--enable-source-maps'] } : {}];
   return [new URL('./crypto-worker-entry.mjs', import.meta.url), { workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href } }];
 }
