@@ -96,7 +96,8 @@ describe('an install with tsx', () => {
 
   test('the build runs while the sources match it, by content: an edit, a new file or no manifest runs the sources, an edit undone the build again', async () => {
     const manifest = await copy.build();
-    assert.deepEqual(manifest.outside, ['public/authenticator/build.ts', 'sdk/build.ts']);
+    // Modules outside src/ that src/ imports are compiled too, and count as sources.
+    assert.ok(manifest.outside.includes('sdk/build.ts'), manifest.outside.join(', '));
     const built = path.join(copy.root, 'dist', 'main.js');
     // Not a source: marking the output leaves the build as fresh as it was.
     writeFileSync(built, mark('dist') + readFileSync(built, 'utf8'));

@@ -1,6 +1,6 @@
 /**
- * A copy of what an install of Carillon runs from (bin/, src/, the build script, the SDK's
- * and the authenticator's sources, package.json), in a temp folder, with node_modules
+ * A copy of what an install of Carillon runs from (the repository but its tests, bench,
+ * docs and builds), in a temp folder, with node_modules
  * linked package by package so that a test can leave one out (tsx: an install where only
  * the compiled server can run).
  */
@@ -12,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildManifest } from '../../scripts/build-server.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const COPIED = ['bin', 'src', 'scripts/build-server.ts', 'sdk/build.ts', 'sdk/src', 'public', 'examples', 'package.json', 'tsconfig.json'];
+/** What an install does not run from; everything else at the top of the repository is copied. */
+const LEFT_OUT = new Set(['.git', 'node_modules', 'dist', 'data', '.carillon', 'test', 'bench', 'docs']);
 
 export interface InstallCopy {
   root: string;
@@ -26,7 +27,8 @@ export interface InstallCopy {
 
 export function copyInstall({ without = [] }: { without?: string[] } = {}): InstallCopy {
   const root = mkdtempSync(path.join(tmpdir(), 'carillon-install-'));
-  for (const item of COPIED) {
+  for (const item of readdirSync(repo)) {
+    if (LEFT_OUT.has(item) || item.startsWith('dist.building-')) continue;
     cpSync(path.join(repo, item), path.join(root, item), { recursive: true, filter: (from) => !/[\\/](dist|node_modules)$/.test(from) });
   }
   const modules = realpathSync(path.join(repo, 'node_modules'));
