@@ -26,6 +26,7 @@ import { webhooksSection } from './sections/webhooks.ts';
 import { alertsAreaSection } from './sections/alerts-area.ts';
 import { journeysSection } from './sections/journeys.ts';
 import { mfaSection } from './sections/mfa.ts';
+import { memorySection } from './sections/memory.ts';
 import { REPO_ROOT } from './lib/child.ts';
 import { parseFlags, SECTIONS, type SectionName } from './lib/flags.ts';
 import { Harness } from './lib/harness.ts';
@@ -48,6 +49,7 @@ const RUNNERS: Record<SectionName, { number: number; title: string; run(h: Harne
   alerts: { number: 11, title: 'Civic alerts: an Extreme alert through a crowd', run: alertsUrgentSection },
   journeys: { number: 13, title: 'Journeys: users entering, their timers firing', run: journeysSection },
   mfa: { number: 14, title: 'Push sign-in: challenge → push → signed approval', run: mfaSection },
+  memory: { number: 15, title: 'Memory: an idle server, compiled and through tsx', run: memorySection },
 };
 
 async function main(): Promise<number> {

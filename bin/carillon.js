@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so that `npm install` is the only
-// step between a clone and a running server.
-import { register } from 'tsx/esm/api';
+// Runs the compiled server (dist/, `npm run build`, which `npm install` runs) while it was
+// built from the sources as they are now; otherwise the TypeScript sources through tsx, so
+// that an edit to src/ runs at once and an older build never does.
+import { freshBuild } from './fresh-build.js';
 
-register();
-await import('../src/main.ts');
+const entry = freshBuild(new URL('..', import.meta.url));
+if (entry) {
+  // Stack traces name the lines of src/ (the build writes a source map beside each file).
+  process.setSourceMapsEnabled(true);
+  await import(entry.href);
+} else {
+  await import('./from-sources.js');
+}

@@ -23,13 +23,11 @@ import { journeyJobs } from './journeys/index.ts';
 import { storeThrottle, throttledSenders } from './campaigns/throttle/index.ts';
 import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
-import { BullmqQueue } from './queue/bullmq-queue.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
 import { jobHandlers } from './queue/job-kind.ts';
 import { checkStoreWritable, openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
-import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.ts';
 import { createWebhooks, oldestUnreadActivitySeq, type Webhooks } from './webhooks/index.ts';
 import type { Resolver } from './transport/index.ts';
 import { createAlertFeeds, type AlertFeeds } from './alerts/feeds/index.ts';
@@ -84,11 +82,13 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     now,
     logger: logger.child({ module: 'queue' }),
   };
-  const queue = config.redisUrl
-    ? new BullmqQueue({ ...queueOptions, redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, db: store.db })
-    : new EmbeddedQueue(store.db, store.caps, queueOptions);
+  // BullMQ and ioredis load only where Redis is used: an embedded server never holds them.
+  const redis = config.redisUrl
+    ? { url: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, ...(await import('./queue/bullmq-queue.ts')), ...(await import('./rate-limit/redis-rate-limiter.ts')) }
+    : undefined;
+  const queue = redis ? new redis.BullmqQueue({ ...queueOptions, redisUrl: redis.url, prefix: redis.prefix, db: store.db }) : new EmbeddedQueue(store.db, store.caps, queueOptions);
   // One limiter for the API (browser routes) and the senders; in Redis when the queue is.
-  const limiter: RateLimiter = config.redisUrl ? new RedisRateLimiter({ redisUrl: config.redisUrl, prefix: opts.queuePrefix ?? config.queuePrefix, logger }) : new MemoryRateLimiter();
+  const limiter: RateLimiter = redis ? new redis.RedisRateLimiter({ redisUrl: redis.url, prefix: redis.prefix, logger }) : new MemoryRateLimiter();
   const ctx: Context = { config, store, queue, secrets, limiter, logger, now };
   const metrics = new DeliveryMetrics(queue);
 

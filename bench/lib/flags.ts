@@ -1,6 +1,6 @@
 /** Command-line flags of `npm run bench`. */
 
-export const SECTIONS = ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns', 'analytics', 'webhooks', 'alerts', 'alerts-area', 'journeys', 'mfa'] as const;
+export const SECTIONS = ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns', 'analytics', 'webhooks', 'alerts', 'alerts-area', 'journeys', 'mfa', 'memory'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface Flags {

@@ -13,9 +13,10 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** `bin`: another install's bin/carillon.js (a copy of the repository a test built). */
+export async function startServerProcess(env: Record<string, string>, { bin = BIN }: { bin?: string } = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [bin, 'serve'], {
     env: {
       ...process.env,
       CARILLON_PORT: String(port),

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { EncryptResult, EncryptTask } from './crypto-worker.ts';
 
 interface Pending {
@@ -28,10 +28,11 @@ export class CryptoPool {
   #nextUrgent = 0;
   #taskId = 0;
   #closed = false;
+  /** Threads to start at the first task: an idle server holds none (a thread is some megabytes). */
+  #unstarted: { threads: number; urgentThreads: number } | undefined;
 
   constructor(threads: number, urgentThreads = 0) {
-    for (let i = 0; i < threads; i++) this.#spawn(this.#workers);
-    for (let i = 0; i < urgentThreads; i++) this.#spawn(this.#urgent);
+    this.#unstarted = { threads, urgentThreads };
   }
 
   /** Encrypts `plaintext` for each recipient; a string in the answer is why one could not be. */
@@ -49,6 +50,7 @@ export class CryptoPool {
    */
   encryptEach(plaintexts: Uint8Array[], recipients: { p256dh: string; auth: string; plaintext: number }[], opts: { urgent?: boolean } = {}): Promise<(Uint8Array | string)[]> {
     if (this.#closed) return Promise.reject(new Error('crypto pool is closed'));
+    if (this.#unstarted) this.#start(this.#unstarted);
     const slot = opts.urgent && this.#urgent.length > 0 ? this.#urgentSlot() : this.#workers[this.#next++ % this.#workers.length]!;
     const id = ++this.#taskId;
     return new Promise((resolve, reject) => {
@@ -64,6 +66,7 @@ export class CryptoPool {
    * @example const bodies = await pool.encryptAll(payload, subscriptions);
    */
   async encryptAll(plaintext: Uint8Array, recipients: { p256dh: string; auth: string }[]): Promise<(Uint8Array | string)[]> {
+    if (this.#unstarted) this.#start(this.#unstarted);
     const per = Math.max(16, Math.ceil(recipients.length / this.#workers.length));
     const chunks: Promise<(Uint8Array | string)[]>[] = [];
     for (let i = 0; i < recipients.length; i += per) chunks.push(this.encrypt(plaintext, recipients.slice(i, i + per)));
@@ -88,10 +91,16 @@ export class CryptoPool {
     await Promise.all([...this.#workers, ...this.#urgent].map((w) => w.worker.terminate()));
   }
 
+  /** Every thread at once, urgent ones too: an urgent task may go to an idle shared thread (#urgentSlot). */
+  #start({ threads, urgentThreads }: { threads: number; urgentThreads: number }): void {
+    this.#unstarted = undefined;
+    for (let i = 0; i < threads; i++) this.#spawn(this.#workers);
+    for (let i = 0; i < urgentThreads; i++) this.#spawn(this.#urgent);
+  }
+
   #spawn(list: Slot[]): void {
-    const worker = new Worker(new URL('./crypto-worker-entry.mjs', import.meta.url), {
-      workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href },
-    });
+    const [script, options] = workerScript();
+    const worker = new Worker(script, { ...options, resourceLimits: THREAD_HEAP });
     const slot: Slot = { worker, pending: new Map<number, Pending>(), ordinary: 0 };
     worker.on('message', (msg: EncryptResult) => {
       const p = slot.pending.get(msg.id);
@@ -115,4 +124,30 @@ export class CryptoPool {
     worker.unref();
     list.push(slot);
   }
+}
+
+/**
+ * A thread's heap, sized to what it holds: its code (a few MB) and one task at a time (a
+ * sender's chunk of 50 recipients' keys in, their bodies out as transferred ArrayBuffers,
+ * outside the heap).
+ * Left to V8, each thread's young generation grows as the main thread's does, to tens of
+ * megabytes per thread under a fan-out; 8 MB costs no measurable throughput. The old
+ * generation's bound is far above a thread's few live megabytes: a thread past it is
+ * ended (its tasks fail and are retried) and replaced, rather than grow without end.
+ */
+const THREAD_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+
+/**
+ * What a crypto thread runs: compiled (dist/, scripts/build-server.ts), the worker's own
+ * JavaScript beside this file; from the sources, an entry that registers tsx first, as a
+ * thread does not inherit the main thread's loader.
+ */
+function workerScript(): [URL, WorkerOptions] {
+  // A thread does not inherit source maps turned on at run time (bin/carillon.js does), so
+  // it is given the flag: its stack traces name lines of src/ as the main thread's do.
+  // Alone, as the process's own flags (`node --max-old-space-size=… bin/carillon.js`) are
+  // refused in a thread's execArgv; a flag given on the command line is inherited anyway.
+  const sourceMaps = process.sourceMapsEnabled && !process.execArgv.includes('--enable-source-maps');
+  if (import.meta.url.endsWith('.js')) return [new URL('./crypto-worker.js', import.meta.url), sourceMaps ? { execArgv: ['--enable-source-maps'] } : {}];
+  return [new URL('./crypto-worker-entry.mjs', import.meta.url), { workerData: { module: new URL('./crypto-worker.ts', import.meta.url).href } }];
 }
