@@ -4,11 +4,12 @@ import type { StoredEvent } from '../audience/events/track-events.ts';
 import type { Context } from '../context.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
+import type { JourneyRun } from '../store/schema-journeys.ts';
 import type { AttributeChange } from './attribute-change.ts';
 import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
 import { audienceOf, dropReached } from './audience-trigger.ts';
-import { advanceRun, commitMove, definitionOf } from './run-engine.ts';
+import { advanceRun, commitMove, definitionOf, migratedMeanwhile } from './run-engine.ts';
 import { segmentEntriesAfterEvents } from './segment-entry.ts';
 import { runRow } from './run-row.ts';
 import { addStepCounts } from './step-counts.ts';
@@ -72,16 +73,19 @@ export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData)
 async function moveRuns(ctx: Context, appId: string, seq: number, event: TriggerEvent): Promise<void> {
   const rows = await ctx.store.db.selectFrom('journey_runs').selectAll().where('app_id', '=', appId).where('user_seq', '=', seq).where('state', '=', 'active').execute();
   for (const r of rows) {
-    const run = runRow(r);
-    const def = await definitionOf(ctx, run.journey_id, run.version);
-    if (def.exit.events.includes(event.name)) {
-      // The run ends where it is: its timer (a wait, a held send) then finds it moved and does nothing.
-      await commitMove(ctx, run, def, { to: null, what: `exit event ${event.name}`, end: `exit_event:${event.name}` });
-      continue;
-    }
-    if (run.waiting_for === event.name && event.at >= run.updated_at - 1) {
+    // A run a migration took to a newer version meanwhile (same token) is looked at again on that one.
+    for (let run: JourneyRun | null = runRow(r); run; run = await migratedMeanwhile(ctx, run)) {
+      const def = await definitionOf(ctx, run.journey_id, run.version);
+      if (def.exit.events.includes(event.name)) {
+        // The run ends where it is: its timer (a wait, a held send) then finds it moved and does nothing.
+        if (await commitMove(ctx, run, def, { to: null, what: `exit event ${event.name}`, end: `exit_event:${event.name}` })) break;
+        continue;
+      }
+      if (run.waiting_for !== event.name || event.at < run.updated_at - 1) break;
       const moved = await commitMove(ctx, run, def, { to: enterList(def, `${run.step}/waitFor/matched`), what: `${event.name} came` });
-      if (moved && isDue(moved, ctx.now())) await advanceRun(ctx, moved.id, moved.token);
+      if (!moved) continue;
+      if (isDue(moved, ctx.now())) await advanceRun(ctx, moved.id, moved.token);
+      break;
     }
   }
 }

@@ -21,7 +21,7 @@ import { userMatches, type TriggerEvent } from './user-facts.ts';
 export const JOURNEY_STEP_JOB = 'journey-step';
 
 /** Entries a run's timeline keeps; the oldest go first. */
-const TIMELINE_MAX = 100;
+export const TIMELINE_MAX = 100;
 /** Instant steps one handler call runs in a row before it leaves the rest to a job of its own. */
 const INSTANT_STEPS_PER_CALL = 50;
 
@@ -93,7 +93,7 @@ async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Pr
 }
 
 /**
- * Commits one move of a run if it is still where the caller found it (same token): its new
+ * Commits one move of a run if it is still where the caller found it (same token and version): its new
  * position, due time and timeline, with `alsoInTx` (an attribute update) and the timer job of
  * a timed step, in one transaction. False when the run had moved meanwhile (another worker,
  * an exit): nothing is written.
@@ -138,6 +138,8 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
       .set({ ...set, token, timeline: next.timeline, updated_at: now })
       .where('id', '=', run.id)
       .where('token', '=', run.token)
+      // A migration keeps the token and changes the version (migrate-runs.ts): a move computed on the old one is not written.
+      .where('version', '=', run.version)
       .where('state', '=', 'active')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
@@ -214,7 +216,7 @@ export async function definitionOf(ctx: Context, journeyId: string, version: num
 export async function advanceRun(ctx: Context, runId: number, token: number): Promise<void> {
   let run = await loadRun(ctx.store.db, runId);
   if (!run || run.state !== 'active' || run.token !== token) return;
-  const def = await definitionOf(ctx, run.journey_id, run.version);
+  let def = await definitionOf(ctx, run.journey_id, run.version);
   const event = JSON.parse(run.trigger) as TriggerEvent;
   for (let i = 0; run && run.state === 'active'; i++) {
     const now = ctx.now();
@@ -228,10 +230,25 @@ export async function advanceRun(ctx: Context, runId: number, token: number): Pr
       await ctx.queue.add([stepJobSpec(run.id, run.token, now, ':more')]);
       return;
     }
-    if (def.exit.filter && (await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), def.exit.filter, event, now))) {
-      await commitMove(ctx, run, def, { to: null, what: 'exit filter matched', end: 'exit_filter' });
-      return;
+    const exit = def.exit.filter !== undefined && (await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), def.exit.filter, event, now));
+    const move: Move = exit ? { to: null, what: 'exit filter matched', end: 'exit_filter' } : await stepMove(ctx, run, def, event);
+    const moved = await commitMove(ctx, run, def, move);
+    if (moved) {
+      run = moved;
+      continue;
     }
-    run = await commitMove(ctx, run, def, await stepMove(ctx, run, def, event));
+    // Not written. A run that moved on meanwhile (another worker, an exit) is left alone; one
+    // a migration took to a newer version at the same token (migrate-runs.ts) goes on there,
+    // its step done again under the same step key (a send already made is not made twice).
+    const migrated = await migratedMeanwhile(ctx, run);
+    if (!migrated) return;
+    run = migrated;
+    def = await definitionOf(ctx, run.journey_id, run.version);
   }
+}
+
+/** The run as it is now, when a migration moved it to another version since `run` was read (same token, still active); else null. */
+export async function migratedMeanwhile(ctx: Context, run: JourneyRun): Promise<JourneyRun | null> {
+  const now = await loadRun(ctx.store.db, run.id);
+  return now && now.state === 'active' && now.token === run.token && now.version !== run.version ? now : null;
 }
