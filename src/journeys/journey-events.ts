@@ -8,7 +8,8 @@ import type { JourneyRun } from '../store/schema-journeys.ts';
 import type { AttributeChange } from './attribute-change.ts';
 import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
-import { audienceOf, dropReached } from './audience-trigger.ts';
+import { dropReached } from './audience-trigger.ts';
+import { beginWalk } from './audience-walk.ts';
 import { advanceRun, commitMove, definitionOf, migratedMeanwhile } from './run-engine.ts';
 import { segmentEntriesAfterEvents } from './segment-entry.ts';
 import { runRow } from './run-row.ts';
@@ -44,7 +45,8 @@ export async function journeyEventsStored(ctx: Context, tx: Transaction<Database
   await ctx.queue.add([job], tx);
 }
 
-function triggerKey(journeyId: string, e: StoredEvent): string {
+/** What an event is to a journey: one event starts one run per user (journey_runs_trigger) and one audience walk (audience-walk.ts). */
+export function triggerKey(journeyId: string, e: StoredEvent): string {
   return createHash('sha256').update(`${journeyId}\n${e.name}\n${e.at}\n${e.properties}`).digest('base64url');
 }
 
@@ -153,7 +155,8 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
       // An item's event (the merchant's price_changed): the runs are its audience's, not the
       // sender's, and so only the app's server may send it (JourneyEventsData.fromServer).
       if (!opts.fromServer) continue;
-      for (const viewer of await audienceOf(ctx, appId, def.trigger.audience, event, ctx.now())) await startRun(ctx, appId, j, def, viewer, stored, event);
+      // A page at a time, a job each (audience-walk.ts): an item viewed by a million makes no one long job.
+      await beginWalk(ctx, appId, j, stored);
       continue;
     }
     await startRun(ctx, appId, j, def, seq, stored, event);
@@ -207,6 +210,7 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
         timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
         updated_at: now,
         sends: 0,
+        attempts: 0,
       })
       // Already started by this event (a retried job), or the user has a run going (a race).
       .onConflict((oc) => oc.doNothing())

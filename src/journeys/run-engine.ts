@@ -50,6 +50,8 @@ interface Move {
   endAt?: string;
   /** What the step did, for its counts: a send step sent or skipped. */
   count?: 'sent' | 'skipped';
+  /** A held step's attempt that did not go through (a webhook call refused): counted in the run's `attempts`, which any other move resets. */
+  failedAttempt?: boolean;
   /** The run's entry on its first step, already counted with the run's row (journey-events.ts). */
   enteredCounted?: boolean;
   alsoInTx?: (tx: Transaction<Database>) => Promise<void>;
@@ -112,21 +114,21 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
   if (move.end !== undefined || (move.to === null && move.holdUntil === undefined)) {
     const reason = move.end ?? 'completed';
     entries.push({ at, step: null, what: 'ended', detail: reason });
-    set = { state: 'ended', step: null, due_at: null, waiting_for: null, ended_at: now, end_reason: reason, sends };
+    set = { state: 'ended', step: null, due_at: null, waiting_for: null, ended_at: now, end_reason: reason, sends, attempts: 0 };
     if (move.endAt !== undefined && !move.enteredCounted) counts.push({ step: move.endAt, outcome: 'entered' });
     const on = move.endAt ?? run.step;
     if (on !== null) counts.push({ step: on, outcome: `exited:${reason}` });
     // Converted: the user did what the journey asked (an exit event) after it had sent them something.
     if (reason.startsWith('exit_event:') && sends > 0) counts.push({ step: '', outcome: 'converted' });
   } else if (move.holdUntil !== undefined) {
-    set = { due_at: move.holdUntil, waiting_for: null };
+    set = { due_at: move.holdUntil, waiting_for: null, attempts: run.attempts + (move.failedAttempt ? 1 : 0) };
     timer = stepJobSpec(run.id, token, move.holdUntil);
   } else {
     const step = stepAt(def, move.to!)!;
     const e = await entry(ctx, run, step, now);
     if (e.end !== undefined) return commitMove(ctx, run, def, { ...move, to: null, end: e.end, endAt: move.to! });
     if (e.timed) entries.push({ at, step: move.to, what: e.waitingFor ? `waiting for ${e.waitingFor}` : 'waiting', detail: `until ${new Date(e.dueAt).toISOString()}` });
-    set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor, sends };
+    set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor, sends, attempts: 0 };
     if (!move.enteredCounted) counts.push({ step: move.to!, outcome: 'entered' });
     // Instant steps run on in the caller's loop; a timed one gets its timer, in the same commit.
     if (e.timed) timer = stepJobSpec(run.id, token, e.dueAt);
@@ -183,7 +185,7 @@ async function stepMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, e
   if ('webhook' in step) {
     const r = await callWebhookStep(ctx, run, step.webhook, event);
     if ('called' in r) return { to: nextPosition(def, at), what: 'webhook called', detail: `attempt ${r.called}`, count: 'sent' };
-    if ('retryAt' in r) return { to: at, what: 'webhook retry', detail: `attempt ${r.attempt}: ${r.error}; again at ${new Date(r.retryAt).toISOString()}`, holdUntil: r.retryAt };
+    if ('retryAt' in r) return { to: at, what: 'webhook retry', detail: `attempt ${r.attempt}: ${r.error}; again at ${new Date(r.retryAt).toISOString()}`, holdUntil: r.retryAt, failedAttempt: true };
     return { to: nextPosition(def, at), what: 'webhook failed', detail: `gave up after ${r.attempts} attempts: ${r.failed}`, count: 'skipped' };
   }
   const outcome = await sendStep(ctx, run, def, step.send, event);
