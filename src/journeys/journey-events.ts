@@ -28,6 +28,8 @@ export interface JourneyEventsData {
    * the item. Absent (a job queued before this field) counts as not.
    */
   fromServer?: boolean;
+  /** The users the /track call created (their first events): they enter the segments they match as a user created by a PUT does. */
+  created?: string[];
 }
 
 /**
@@ -37,11 +39,12 @@ export interface JourneyEventsData {
  * and is never lost if the process dies after the commit (the job is in the same commit).
  * An app without journeys pays one indexed read.
  */
-export async function journeyEventsStored(ctx: Context, tx: Transaction<Database>, appId: string, stored: StoredEvent[], from: { server: boolean }): Promise<void> {
+export async function journeyEventsStored(ctx: Context, tx: Transaction<Database>, appId: string, stored: StoredEvent[], from: { server: boolean; created?: Set<string> }): Promise<void> {
   if (stored.length === 0) return;
   const any = await tx.selectFrom('journeys').select('id').where('app_id', '=', appId).where('status', 'in', ['active', 'paused']).limit(1).executeTakeFirst();
   if (!any) return;
-  const job: JobSpec = { name: JOURNEY_EVENTS_JOB, data: { appId, events: stored, fromServer: from.server } satisfies JourneyEventsData };
+  const created = [...(from.created ?? [])];
+  const job: JobSpec = { name: JOURNEY_EVENTS_JOB, data: { appId, events: stored, fromServer: from.server, ...(created.length > 0 ? { created } : {}) } satisfies JourneyEventsData };
   await ctx.queue.add([job], tx);
 }
 
@@ -69,7 +72,7 @@ export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData)
     await moveRuns(ctx, data.appId, seq, event);
     await startRuns(ctx, data.appId, seq, e, event, { fromServer: data.fromServer === true });
   }
-  await ctx.queue.add(await segmentEntriesAfterEvents(ctx, data.appId, events));
+  await ctx.queue.add(await segmentEntriesAfterEvents(ctx, data.appId, events, new Set(data.created ?? [])));
 }
 
 async function moveRuns(ctx: Context, appId: string, seq: number, event: TriggerEvent): Promise<void> {
