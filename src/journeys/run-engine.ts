@@ -145,8 +145,10 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
       .where('state', '=', 'active')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await addStepCounts(tx, run.journey_id, run.version, counts.map((count) => ({ runId: run.id, count })));
+    // The user's row (an update step) before the step counts, as startRun takes them (users,
+    // then counts): on PostgreSQL the two orders would deadlock (journey-lock-order.test.ts).
     await move.alsoInTx?.(tx);
+    await addStepCounts(tx, run.journey_id, run.version, counts.map((count) => ({ runId: run.id, count })));
     if (timer) await ctx.queue.add([timer], tx);
     return true;
   });
