@@ -120,6 +120,7 @@ export const ERRORS = {
   identity_verification_required: { status: 403, title: 'This needs an app that verifies user ids' },
   journey_version_not_found: { status: 404, title: 'The journey has no such version' },
   invalid_simulation: { status: 400, title: 'The journey simulation is not valid' },
+  invalid_migration: { status: 400, title: 'The journey migration is not valid' },
   enrollment_token_invalid: { status: 401, title: 'The enrollment token is unknown, used or expired' },
   device_key_invalid: { status: 400, title: 'The device key is not a P-256 public key' },
   device_not_found: { status: 404, title: 'No such device' },

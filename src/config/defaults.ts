@@ -128,6 +128,8 @@ export const defaults = {
   webhookDispatchInterval: 500,
   /** Activity rows read per endpoint per look: one transaction's worth of messages. */
   webhookDispatchBatch: 1_000,
+  /** Users of an item's event's audience one job starts the journey runs of (the price drop): a page a crashed job does again, without starting a run twice. */
+  journeyAudiencePage: 500,
   /** ms; a webhook endpoint whose attempts have failed without a success for this long is disabled and the app told (5 days: longer than a long weekend's outage). */
   webhookDisableAfter: 432_000_000,
   /** ms; after a secret rotation the old secret still signs this long, so receivers can switch without losing a message (24 h). */

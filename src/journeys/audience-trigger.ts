@@ -30,9 +30,10 @@ export function dropReached(drop: TriggerDrop | undefined, event: TriggerEvent):
  * `audience.within`, and no `audience.except` event with that value. One statement on the
  * events' indexes: the recent events of that name by `user_events_name_at` (app, name, at),
  * each user's exception by `user_events_name_user` (app, name, user): a range of the
- * window's events of that name, never a pass over every user. Users in `user_seq` order.
+ * window's events of that name, never a pass over every user. Users in `user_seq` order, a
+ * page at a time: the `limit` after `after` (audience-walk.ts).
  */
-export async function audienceOf(ctx: Context, appId: string, audience: TriggerAudience, event: TriggerEvent, now: number): Promise<number[]> {
+export async function audienceOf(ctx: Context, appId: string, audience: TriggerAudience, event: TriggerEvent, now: number, page: { after: number; limit: number }): Promise<number[]> {
   const value = event.properties[audience.property];
   // An item is named by a string or a number; anything else names no item.
   if (typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return [];
@@ -45,6 +46,7 @@ export async function audienceOf(ctx: Context, appId: string, audience: TriggerA
     .where('v.app_id', '=', appId)
     .where('v.name', '=', audience.event)
     .where('v.at', '>=', now - audience.ms)
+    .where('v.user_seq', '>', page.after)
     .where(propertyEquals(audience.property, value));
   if (audience.except !== undefined) {
     const except = audience.except;
@@ -52,6 +54,6 @@ export async function audienceOf(ctx: Context, appId: string, audience: TriggerA
       not(exists(selectFrom('user_events as p').select(sql`1`.as('one')).where('p.app_id', '=', appId).where('p.name', '=', except).whereRef('p.user_seq', '=', 'v.user_seq').where(propertyEquals(audience.property, value)))),
     );
   }
-  const rows = await q.orderBy('v.user_seq').execute();
+  const rows = await q.orderBy('v.user_seq').limit(page.limit).execute();
   return rows.map((r) => Number(r.user_seq));
 }

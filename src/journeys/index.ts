@@ -4,6 +4,7 @@ export { journeyEventsStored } from './journey-events.ts';
 export { createJourney, deleteJourney, getJourney, listJourneys, moveJourney, updateJourney, type JourneyView } from './journeys.ts';
 export { validateJourney, JOURNEY_LIMITS, type JourneyDefinition, type Step, type Trigger } from './journey-definition.ts';
 export { listRuns } from './runs.ts';
+export { migrateRuns, type MigrateResult } from './migrate-runs.ts';
 export { withAttributeTriggers } from './attribute-change.ts';
 export { journeyStats, stepList, type JourneyStats } from './stats.ts';
 export { simulateJourney, type Simulation } from './simulate.ts';

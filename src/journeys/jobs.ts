@@ -1,6 +1,7 @@
 import type { Context } from '../context.ts';
 import type { JobKind } from '../queue/job-kind.ts';
 import { JOURNEY_ATTRIBUTE_JOB, type AttributeChange } from './attribute-change.ts';
+import { JOURNEY_AUDIENCE_JOB, lateWalks, walkPage, type AudiencePageData } from './audience-walk.ts';
 import { handleAttributeChange, handleJourneyEvents, JOURNEY_EVENTS_JOB, type JourneyEventsData } from './journey-events.ts';
 import { advanceRun, JOURNEY_STEP_JOB, stepJobSpec } from './run-engine.ts';
 import { JOURNEY_SEGMENT_JOB, type SegmentEntryData } from './segment-entry.ts';
@@ -11,7 +12,8 @@ import { useWebhookTransport, type JourneyWebhookTransport } from './webhook-ste
  * The journeys' job kinds: `journey-step`, a run's timer (a wait's end, a waitFor's timeout,
  * a held send's release), `journey-events`, what tracked events do to journeys,
  * `journey-attribute`, an attribute change that starts runs, and `journey-segment-entry`, a
- * user who started matching a segment-entry journey's segment.
+ * user who started matching a segment-entry journey's segment, and `journey-audience-page`,
+ * a page of an item's event's audience (audience-walk.ts).
  *
  * The store is the record of a run: a run whose due time passed long ago without a move is
  * a timer the queue lost (or one kept on another clock), queued again by the reconcile
@@ -34,5 +36,6 @@ export function journeyJobs(ctx: Context, deps: { webhookTransport?: JourneyWebh
     { name: JOURNEY_EVENTS_JOB, handler: (job) => handleJourneyEvents(ctx, job.data as JourneyEventsData) },
     { name: JOURNEY_ATTRIBUTE_JOB, handler: (job) => handleAttributeChange(ctx, job.data as AttributeChange) },
     { name: JOURNEY_SEGMENT_JOB, handler: (job) => handleSegmentEntry(ctx, job.data as SegmentEntryData) },
+    { name: JOURNEY_AUDIENCE_JOB, handler: (job) => walkPage(ctx, job.data as AudiencePageData), reconcile: (before) => lateWalks(ctx, before) },
   ];
 }

@@ -4,11 +4,13 @@ import type { StoredEvent } from '../audience/events/track-events.ts';
 import type { Context } from '../context.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
+import type { JourneyRun } from '../store/schema-journeys.ts';
 import type { AttributeChange } from './attribute-change.ts';
 import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
-import { audienceOf, dropReached } from './audience-trigger.ts';
-import { advanceRun, commitMove, definitionOf } from './run-engine.ts';
+import { dropReached } from './audience-trigger.ts';
+import { beginWalk } from './audience-walk.ts';
+import { advanceRun, commitMove, definitionOf, migratedMeanwhile } from './run-engine.ts';
 import { segmentEntriesAfterEvents } from './segment-entry.ts';
 import { runRow } from './run-row.ts';
 import { addStepCounts } from './step-counts.ts';
@@ -26,6 +28,8 @@ export interface JourneyEventsData {
    * the item. Absent (a job queued before this field) counts as not.
    */
   fromServer?: boolean;
+  /** The users the /track call created (their first events): they enter the segments they match as a user created by a PUT does. */
+  created?: string[];
 }
 
 /**
@@ -35,15 +39,17 @@ export interface JourneyEventsData {
  * and is never lost if the process dies after the commit (the job is in the same commit).
  * An app without journeys pays one indexed read.
  */
-export async function journeyEventsStored(ctx: Context, tx: Transaction<Database>, appId: string, stored: StoredEvent[], from: { server: boolean }): Promise<void> {
+export async function journeyEventsStored(ctx: Context, tx: Transaction<Database>, appId: string, stored: StoredEvent[], from: { server: boolean; created?: Set<string> }): Promise<void> {
   if (stored.length === 0) return;
   const any = await tx.selectFrom('journeys').select('id').where('app_id', '=', appId).where('status', 'in', ['active', 'paused']).limit(1).executeTakeFirst();
   if (!any) return;
-  const job: JobSpec = { name: JOURNEY_EVENTS_JOB, data: { appId, events: stored, fromServer: from.server } satisfies JourneyEventsData };
+  const created = [...(from.created ?? [])];
+  const job: JobSpec = { name: JOURNEY_EVENTS_JOB, data: { appId, events: stored, fromServer: from.server, ...(created.length > 0 ? { created } : {}) } satisfies JourneyEventsData };
   await ctx.queue.add([job], tx);
 }
 
-function triggerKey(journeyId: string, e: StoredEvent): string {
+/** What an event is to a journey: one event starts one run per user (journey_runs_trigger) and one audience walk (audience-walk.ts). */
+export function triggerKey(journeyId: string, e: StoredEvent): string {
   return createHash('sha256').update(`${journeyId}\n${e.name}\n${e.at}\n${e.properties}`).digest('base64url');
 }
 
@@ -66,22 +72,25 @@ export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData)
     await moveRuns(ctx, data.appId, seq, event);
     await startRuns(ctx, data.appId, seq, e, event, { fromServer: data.fromServer === true });
   }
-  await ctx.queue.add(await segmentEntriesAfterEvents(ctx, data.appId, events));
+  await ctx.queue.add(await segmentEntriesAfterEvents(ctx, data.appId, events, new Set(data.created ?? [])));
 }
 
 async function moveRuns(ctx: Context, appId: string, seq: number, event: TriggerEvent): Promise<void> {
   const rows = await ctx.store.db.selectFrom('journey_runs').selectAll().where('app_id', '=', appId).where('user_seq', '=', seq).where('state', '=', 'active').execute();
   for (const r of rows) {
-    const run = runRow(r);
-    const def = await definitionOf(ctx, run.journey_id, run.version);
-    if (def.exit.events.includes(event.name)) {
-      // The run ends where it is: its timer (a wait, a held send) then finds it moved and does nothing.
-      await commitMove(ctx, run, def, { to: null, what: `exit event ${event.name}`, end: `exit_event:${event.name}` });
-      continue;
-    }
-    if (run.waiting_for === event.name && event.at >= run.updated_at - 1) {
+    // A run a migration took to a newer version meanwhile (same token) is looked at again on that one.
+    for (let run: JourneyRun | null = runRow(r); run; run = await migratedMeanwhile(ctx, run)) {
+      const def = await definitionOf(ctx, run.journey_id, run.version);
+      if (def.exit.events.includes(event.name)) {
+        // The run ends where it is: its timer (a wait, a held send) then finds it moved and does nothing.
+        if (await commitMove(ctx, run, def, { to: null, what: `exit event ${event.name}`, end: `exit_event:${event.name}` })) break;
+        continue;
+      }
+      if (run.waiting_for !== event.name || event.at < run.updated_at - 1) break;
       const moved = await commitMove(ctx, run, def, { to: enterList(def, `${run.step}/waitFor/matched`), what: `${event.name} came` });
-      if (moved && isDue(moved, ctx.now())) await advanceRun(ctx, moved.id, moved.token);
+      if (!moved) continue;
+      if (isDue(moved, ctx.now())) await advanceRun(ctx, moved.id, moved.token);
+      break;
     }
   }
 }
@@ -149,7 +158,8 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
       // An item's event (the merchant's price_changed): the runs are its audience's, not the
       // sender's, and so only the app's server may send it (JourneyEventsData.fromServer).
       if (!opts.fromServer) continue;
-      for (const viewer of await audienceOf(ctx, appId, def.trigger.audience, event, ctx.now())) await startRun(ctx, appId, j, def, viewer, stored, event);
+      // A page at a time, a job each (audience-walk.ts): an item viewed by a million makes no one long job.
+      await beginWalk(ctx, appId, j, stored);
       continue;
     }
     await startRun(ctx, appId, j, def, seq, stored, event);
@@ -203,6 +213,7 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
         timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
         updated_at: now,
         sends: 0,
+        attempts: 0,
       })
       // Already started by this event (a retried job), or the user has a run going (a race).
       .onConflict((oc) => oc.doNothing())

@@ -142,13 +142,14 @@ export async function updateJourney(ctx: Context, appId: string, id: string, bod
   return withWebhookSecret(ctx, appId, def, await getJourney(ctx, appId, id));
 }
 
-/** Deletes a draft or an archived journey, with its versions and runs. */
+/** Deletes a draft or an archived journey, with its versions, runs, counts and audience walks. */
 export async function deleteJourney(ctx: Context, appId: string, id: string): Promise<void> {
   const row = await find(ctx, appId, id);
   if (row.status !== 'draft' && row.status !== 'archived') throw new ApiError('journey_status', `A ${row.status} journey is archived before it is deleted`, { journeyStatus: row.status });
   await ctx.store.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('journey_runs').where('journey_id', '=', id).execute();
     await tx.deleteFrom('journey_step_counts').where('journey_id', '=', id).execute();
+    await tx.deleteFrom('journey_audience_walks').where('journey_id', '=', id).execute();
     await tx.deleteFrom('journey_versions').where('journey_id', '=', id).execute();
     await tx.deleteFrom('journeys').where('id', '=', id).execute();
   });

@@ -21,7 +21,7 @@ import { userMatches, type TriggerEvent } from './user-facts.ts';
 export const JOURNEY_STEP_JOB = 'journey-step';
 
 /** Entries a run's timeline keeps; the oldest go first. */
-const TIMELINE_MAX = 100;
+export const TIMELINE_MAX = 100;
 /** Instant steps one handler call runs in a row before it leaves the rest to a job of its own. */
 const INSTANT_STEPS_PER_CALL = 50;
 
@@ -50,6 +50,8 @@ interface Move {
   endAt?: string;
   /** What the step did, for its counts: a send step sent or skipped. */
   count?: 'sent' | 'skipped';
+  /** A held step's attempt that did not go through (a webhook call refused): counted in the run's `attempts`, which any other move resets. */
+  failedAttempt?: boolean;
   /** The run's entry on its first step, already counted with the run's row (journey-events.ts). */
   enteredCounted?: boolean;
   alsoInTx?: (tx: Transaction<Database>) => Promise<void>;
@@ -93,7 +95,7 @@ async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Pr
 }
 
 /**
- * Commits one move of a run if it is still where the caller found it (same token): its new
+ * Commits one move of a run if it is still where the caller found it (same token and version): its new
  * position, due time and timeline, with `alsoInTx` (an attribute update) and the timer job of
  * a timed step, in one transaction. False when the run had moved meanwhile (another worker,
  * an exit): nothing is written.
@@ -112,21 +114,21 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
   if (move.end !== undefined || (move.to === null && move.holdUntil === undefined)) {
     const reason = move.end ?? 'completed';
     entries.push({ at, step: null, what: 'ended', detail: reason });
-    set = { state: 'ended', step: null, due_at: null, waiting_for: null, ended_at: now, end_reason: reason, sends };
+    set = { state: 'ended', step: null, due_at: null, waiting_for: null, ended_at: now, end_reason: reason, sends, attempts: 0 };
     if (move.endAt !== undefined && !move.enteredCounted) counts.push({ step: move.endAt, outcome: 'entered' });
     const on = move.endAt ?? run.step;
     if (on !== null) counts.push({ step: on, outcome: `exited:${reason}` });
     // Converted: the user did what the journey asked (an exit event) after it had sent them something.
     if (reason.startsWith('exit_event:') && sends > 0) counts.push({ step: '', outcome: 'converted' });
   } else if (move.holdUntil !== undefined) {
-    set = { due_at: move.holdUntil, waiting_for: null };
+    set = { due_at: move.holdUntil, waiting_for: null, attempts: run.attempts + (move.failedAttempt ? 1 : 0) };
     timer = stepJobSpec(run.id, token, move.holdUntil);
   } else {
     const step = stepAt(def, move.to!)!;
     const e = await entry(ctx, run, step, now);
     if (e.end !== undefined) return commitMove(ctx, run, def, { ...move, to: null, end: e.end, endAt: move.to! });
     if (e.timed) entries.push({ at, step: move.to, what: e.waitingFor ? `waiting for ${e.waitingFor}` : 'waiting', detail: `until ${new Date(e.dueAt).toISOString()}` });
-    set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor, sends };
+    set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor, sends, attempts: 0 };
     if (!move.enteredCounted) counts.push({ step: move.to!, outcome: 'entered' });
     // Instant steps run on in the caller's loop; a timed one gets its timer, in the same commit.
     if (e.timed) timer = stepJobSpec(run.id, token, e.dueAt);
@@ -138,11 +140,15 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
       .set({ ...set, token, timeline: next.timeline, updated_at: now })
       .where('id', '=', run.id)
       .where('token', '=', run.token)
+      // A migration keeps the token and changes the version (migrate-runs.ts): a move computed on the old one is not written.
+      .where('version', '=', run.version)
       .where('state', '=', 'active')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
-    await addStepCounts(tx, run.journey_id, run.version, counts.map((count) => ({ runId: run.id, count })));
+    // The user's row (an update step) before the step counts, as startRun takes them (users,
+    // then counts): on PostgreSQL the two orders would deadlock (journey-lock-order.test.ts).
     await move.alsoInTx?.(tx);
+    await addStepCounts(tx, run.journey_id, run.version, counts.map((count) => ({ runId: run.id, count })));
     if (timer) await ctx.queue.add([timer], tx);
     return true;
   });
@@ -181,7 +187,7 @@ async function stepMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, e
   if ('webhook' in step) {
     const r = await callWebhookStep(ctx, run, step.webhook, event);
     if ('called' in r) return { to: nextPosition(def, at), what: 'webhook called', detail: `attempt ${r.called}`, count: 'sent' };
-    if ('retryAt' in r) return { to: at, what: 'webhook retry', detail: `attempt ${r.attempt}: ${r.error}; again at ${new Date(r.retryAt).toISOString()}`, holdUntil: r.retryAt };
+    if ('retryAt' in r) return { to: at, what: 'webhook retry', detail: `attempt ${r.attempt}: ${r.error}; again at ${new Date(r.retryAt).toISOString()}`, holdUntil: r.retryAt, failedAttempt: true };
     return { to: nextPosition(def, at), what: 'webhook failed', detail: `gave up after ${r.attempts} attempts: ${r.failed}`, count: 'skipped' };
   }
   const outcome = await sendStep(ctx, run, def, step.send, event);
@@ -214,7 +220,7 @@ export async function definitionOf(ctx: Context, journeyId: string, version: num
 export async function advanceRun(ctx: Context, runId: number, token: number): Promise<void> {
   let run = await loadRun(ctx.store.db, runId);
   if (!run || run.state !== 'active' || run.token !== token) return;
-  const def = await definitionOf(ctx, run.journey_id, run.version);
+  let def = await definitionOf(ctx, run.journey_id, run.version);
   const event = JSON.parse(run.trigger) as TriggerEvent;
   for (let i = 0; run && run.state === 'active'; i++) {
     const now = ctx.now();
@@ -228,10 +234,25 @@ export async function advanceRun(ctx: Context, runId: number, token: number): Pr
       await ctx.queue.add([stepJobSpec(run.id, run.token, now, ':more')]);
       return;
     }
-    if (def.exit.filter && (await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), def.exit.filter, event, now))) {
-      await commitMove(ctx, run, def, { to: null, what: 'exit filter matched', end: 'exit_filter' });
-      return;
+    const exit = def.exit.filter !== undefined && (await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), def.exit.filter, event, now));
+    const move: Move = exit ? { to: null, what: 'exit filter matched', end: 'exit_filter' } : await stepMove(ctx, run, def, event);
+    const moved = await commitMove(ctx, run, def, move);
+    if (moved) {
+      run = moved;
+      continue;
     }
-    run = await commitMove(ctx, run, def, await stepMove(ctx, run, def, event));
+    // Not written. A run that moved on meanwhile (another worker, an exit) is left alone; one
+    // a migration took to a newer version at the same token (migrate-runs.ts) goes on there,
+    // its step done again under the same step key (a send already made is not made twice).
+    const migrated = await migratedMeanwhile(ctx, run);
+    if (!migrated) return;
+    run = migrated;
+    def = await definitionOf(ctx, run.journey_id, run.version);
   }
+}
+
+/** The run as it is now, when a migration moved it to another version since `run` was read (same token, still active); else null. */
+export async function migratedMeanwhile(ctx: Context, run: JourneyRun): Promise<JourneyRun | null> {
+  const now = await loadRun(ctx.store.db, run.id);
+  return now && now.state === 'active' && now.token === run.token && now.version !== run.version ? now : null;
 }

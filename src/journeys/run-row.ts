@@ -17,6 +17,7 @@ export function runRow(r: Record<string, unknown>): JourneyRun {
     ended_at: nullable(r.ended_at),
     updated_at: Number(r.updated_at),
     sends: Number(r.sends ?? 0),
+    attempts: Number(r.attempts ?? 0),
   };
 }
 

@@ -82,8 +82,13 @@ export async function segmentEntriesAround<T>(ctx: Context, appId: string, userI
  * What a batch of tracked events (already stored) does to segment-entry journeys: for each of
  * its users, the facts without the batch's events are "before", the stored facts "after";
  * answers the jobs of the entries, which the events job queues.
+ *
+ * A user whose batch has no event of a name the segments read is not looked at: nothing
+ * else of theirs changed with these events, so they cannot have entered. A user the batch
+ * created (`created`) is: before the batch there was no one to match, as for a user created
+ * by a PUT, so a user made by their first event enters every segment they match.
  */
-export async function segmentEntriesAfterEvents(ctx: Context, appId: string, events: StoredEvent[]): Promise<JobSpec[]> {
+export async function segmentEntriesAfterEvents(ctx: Context, appId: string, events: StoredEvent[], created: Set<string> = new Set()): Promise<JobSpec[]> {
   const journeys = await segmentJourneys(ctx, appId);
   const jobs: JobSpec[] = [];
   if (journeys.length === 0) return jobs;
@@ -91,18 +96,22 @@ export async function segmentEntriesAfterEvents(ctx: Context, appId: string, eve
   const now = ctx.now();
   for (const userId of new Set(events.map((e) => e.userId))) {
     const mine = events.filter((e) => e.userId === userId);
+    const isNew = created.has(userId);
+    if (!isNew && !mine.some((e) => names.has(e.name))) continue;
     const after = await factsOf(ctx.store.db, appId, userId, names);
     if (!after) continue;
     const left = [...mine];
-    const before: AudienceUser = {
-      ...after,
-      events: after.events.filter((e) => {
-        const i = left.findIndex((m) => m.name === e.name && m.at === e.at);
-        if (i < 0) return true;
-        left.splice(i, 1);
-        return false;
-      }),
-    };
+    const before: AudienceUser | null = isNew
+      ? null
+      : {
+          ...after,
+          events: after.events.filter((e) => {
+            const i = left.findIndex((m) => m.name === e.name && m.at === e.at);
+            if (i < 0) return true;
+            left.splice(i, 1);
+            return false;
+          }),
+        };
     const last = mine.reduce((a, b) => (b.at >= a.at ? b : a));
     for (const j of journeys) if (entered(j, before, after, now)) jobs.push(entryJob({ appId, userId, journeyId: j.id, via: `event:${last.name}`, at: last.at }));
   }

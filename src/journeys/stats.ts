@@ -2,6 +2,7 @@ import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { JourneyDefinition, Step } from './journey-definition.ts';
 import { versionDefinition } from './journeys.ts';
+import { walksOf, type AudienceWalk } from './audience-walk.ts';
 
 /** A step of a version's tree, in document order: its pointer (as runs name it) and its kind. */
 export interface StepRef {
@@ -45,6 +46,8 @@ export interface JourneyStats {
   runs: { active: number; ended: number; converted: number };
   steps: StepStats[];
   ended: Record<string, number>;
+  /** An item's event's walks over the audience (a trigger with `audience` only), newest first. */
+  audience?: AudienceWalk[];
 }
 
 /**
@@ -108,5 +111,5 @@ export async function journeyStats(ctx: Context, appId: string, journeyId: strin
       ended[reason] = (ended[reason] ?? 0) + n;
     }
   }
-  return { journeyId, version: v, runs, steps, ended };
+  return { journeyId, version: v, runs, steps, ended, ...(def.trigger.audience ? { audience: await walksOf(ctx, journeyId, v) } : {}) };
 }

@@ -55,11 +55,6 @@ export function webhookStepKey(run: JourneyRun): string {
   return `jrn_step_${run.journey_id}_${run.id}_${run.step!.replace(/\//g, '.')}`;
 }
 
-/** The failed attempts of this step so far, from the run's timeline (a step is entered once per run). */
-function failedAttempts(run: JourneyRun): number {
-  return (JSON.parse(run.timeline) as { step: string | null; what: string }[]).filter((e) => e.step === run.step && e.what === 'webhook retry').length;
-}
-
 /**
  * A run's webhook step, now: one signed POST of `{type: "journey.webhook", timestamp, data:
  * {journeyId, version, runId, step, user, event}}` to the step's URL. 2xx is taken; anything
@@ -68,7 +63,8 @@ function failedAttempts(run: JourneyRun): number {
  */
 export async function callWebhookStep(ctx: Context, run: JourneyRun, step: WebhookStep, event: TriggerEvent): Promise<WebhookOutcome> {
   const transport = transports.get(ctx);
-  const attempt = failedAttempts(run) + 1;
+  // The failed attempts of this step so far, kept with the run (its timeline is capped: no count).
+  const attempt = run.attempts + 1;
   const now = ctx.now();
   const user = await ctx.store.db.selectFrom('users').selectAll().where('seq', '=', run.user_seq).executeTakeFirst();
   const body = JSON.stringify({

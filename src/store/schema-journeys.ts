@@ -65,6 +65,8 @@ export interface JourneyRunsTable {
   updated_at: number;
   /** Send steps the run has sent (migration 032): a run that ends by an exit event after one is converted. */
   sends: number;
+  /** Attempts of the current step that did not go through (a webhook step's failed calls; migration 036); 0 on every new step. */
+  attempts: number;
 }
 
 /** A run as read back (ids and times as numbers on both engines: src/journeys/run-row.ts). */
@@ -86,4 +88,28 @@ export interface JourneyStepCountsTable {
   outcome: string;
   shard: number;
   n: number;
+}
+
+export type JourneyWalkState = 'walking' | 'done' | 'stopped';
+
+/**
+ * An item's event walking its audience a page at a time (migration 036,
+ * src/journeys/audience-walk.ts): where it is (`cursor`, the last `user_seq` looked at), how
+ * many users it looked at and how many runs it started.
+ */
+export interface JourneyAudienceWalksTable {
+  id: Generated<number>;
+  app_id: string;
+  journey_id: string;
+  version: number;
+  trigger_key: string;
+  /** JSON: the stored event ({userId, name, at, properties}) the runs start with. */
+  event: string;
+  cursor: number;
+  seen: number;
+  entered: number;
+  /** `walking`; `done` past the audience's last user; `stopped` when the journey stopped taking users in. */
+  state: JourneyWalkState;
+  started_at: number;
+  updated_at: number;
 }

@@ -11,7 +11,7 @@ import type { AlertFeedsTable, AlertGeocodesTable, AlertGeocodeTablesTable, User
 import type { CampaignPlanningsTable } from './schema-campaign-planning.ts';
 import type { WebhookAttemptsTable } from './schema-webhooks.ts';
 import type { RecipientClicksTable } from './schema-analytics.ts';
-import type { JourneyRunsTable, JourneyStepCountsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
+import type { JourneyAudienceWalksTable, JourneyRunsTable, JourneyStepCountsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
 import type { MfaRecoveryCodesTable, MfaTotpTable } from './schema-mfa-fallbacks.ts';
 import type { MfaOtpsTable } from './schema-mfa-otp.ts';
 import type { MfaAuditTable, MfaChallengesTable, MfaDevicesTable, MfaEnrollmentsTable, MfaNoncesTable, MfaSettingsTable, MfaUserStatesTable } from './schema-mfa.ts';
@@ -78,6 +78,7 @@ export interface Database {
   journey_versions: JourneyVersionsTable;
   journey_runs: JourneyRunsTable;
   journey_step_counts: JourneyStepCountsTable;
+  journey_audience_walks: JourneyAudienceWalksTable;
   mfa_enrollments: MfaEnrollmentsTable;
   mfa_devices: MfaDevicesTable;
   mfa_challenges: MfaChallengesTable;

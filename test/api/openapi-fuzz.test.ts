@@ -117,6 +117,8 @@ const journeyOf = async (name: string, ...actions: string[]) => {
   return made.id as string;
 };
 const journeys = { draft: await journeyOf('fuzz journey'), active: await journeyOf('fuzz active journey', 'activate'), archivable: await journeyOf('fuzz journey to archive', 'activate') };
+// A second version of the active one, for migrate to move runs to.
+await call('PATCH', `/v1/apps/${appA.id}/journeys/${journeys.active}`, appA.secretKey, { name: 'fuzz active journey, version 2' });
 // Push sign-in (docs/mfa.md): users with enrolled devices. The challenges for the signed
 // routes belong to users of their own, as a new challenge of a user supersedes the last.
 const deviceRoute = async (url: string, body: unknown) => {
@@ -266,6 +268,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
     },
     { requiredKeys: ['name', 'trigger', 'steps'] },
   ),
+  migrateJourneyRuns: fc.record({ fromVersion: fc.integer({ min: 1, max: 3 }), steps: fc.constantFrom({}, { '/steps/0': '/steps/0' }, { '/steps/1': '/steps/9' }, { '/steps/0': '/steps/1' }), dryRun: fc.boolean() }, { requiredKeys: [] }),
   updateJourney: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), reentry: fc.constantFrom('never', { after: '1d' }) }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
   updateCampaign: fc.record({ name: fc.string({ minLength: 1, maxLength: 40 }), strict: fc.boolean(), schedule: fc.constantFrom(null, { at: LATER.toISOString() }) }, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0),
   testCampaign: fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody') }),
@@ -341,7 +344,7 @@ function realParams(path: string, name: string): string[] {
   }
   if (name === 'id' && path.includes('/journeys/')) {
     const action = path.split('/').at(-1);
-    return [{ activate: journeys.active, pause: journeys.active, archive: journeys.archivable, runs: journeys.active, stats: journeys.active, simulate: journeys.active }[action!] ?? journeys.draft];
+    return [{ activate: journeys.active, pause: journeys.active, archive: journeys.archivable, runs: journeys.active, stats: journeys.active, simulate: journeys.active, migrate: journeys.active }[action!] ?? journeys.draft];
   }
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];

@@ -43,6 +43,8 @@ test('reads of an app are for viewers, its audiences and sends for editors, its 
     ['DELETE', '/v1/operators/:operatorId', 'admin'],
     ['POST', '/v1/session/totp', 'session'],
     ['GET', '/v1/apps/:appId/campaigns/:id/estimate', 'editor'],
+    ['POST', '/v1/apps/:appId/journeys/:id/migrate', 'editor'],
+    ['POST', '/v1/apps/:appId/journeys/:id/simulate', 'viewer'],
   ];
   for (const [method, path, need] of expect) assert.equal(routeNeed(method, path), need, `${method} ${path}`);
 });

@@ -2,8 +2,9 @@
  * Segment-entry triggers end to end, on SQLite, PostgreSQL and PostgreSQL + Redis, on an
  * injected clock, to the loopback push service: a user starts a run when an attribute write
  * or a tracked event puts them in the segment; a further change while they match starts
- * nothing; leaving and matching again follows the journey's re-entry rule; a segment of
- * another app is refused at save.
+ * nothing; leaving and matching again follows the journey's re-entry rule; a user created by
+ * /track enters a segment they match at creation; the users of a batch whose events no
+ * segment reads are not looked at; a segment of another app is refused at save.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carill
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { drained, userWithDevice } from '../campaigns/campaign-fixture.ts';
 import { activeJourney, runsOf, titles, track, until, type App } from './journey-fixture.ts';
+import { segmentEntriesAfterEvents } from '../../src/journeys/segment-entry.ts';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const HOUR = 3_600_000;
@@ -107,6 +109,47 @@ for (const kind of DEPLOYMENTS) {
       await track(c, app, 'dan', 'cart_updated', {});
       await drained(c);
       assert.equal((await runsOf(c, app, journey, 'dan')).length, 0);
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/journeys/${journey}/archive`, { key: app.secretKey })).status, 200);
+    });
+
+    test('a user created by /track enters a segment they match at creation, as a user created by a PUT does', async () => {
+      // Not a pro: every new user is in it, by no event of theirs.
+      const notPro = await segment(app, { not: { attribute: 'plan', op: 'eq', value: 'pro' } });
+      const journey = await activeJourney(c, app, { name: 'Newcomers', trigger: { segmentEntry: notPro }, steps: [{ wait: { duration: '1h' } }] });
+      await track(c, app, 'new-by-track', 'page_viewed', { path: '/' });
+      await put('new-by-put', { language: 'en' });
+      await until('both entered', async () => (await runsOf(c, app, journey, 'new-by-track')).length === 1 && (await runsOf(c, app, journey, 'new-by-put')).length === 1);
+      assert.match((await runsOf(c, app, journey, 'new-by-track'))[0].timeline[0].what, /^entered on segmentEntry/);
+      // A known user's event (Dan matched already) and a second event of the new user start nothing.
+      await track(c, app, 'dan', 'page_viewed', { path: '/' });
+      await track(c, app, 'new-by-track', 'page_viewed', { path: '/again' });
+      await drained(c);
+      assert.equal((await runsOf(c, app, journey, 'dan')).length, 0);
+      assert.equal((await runsOf(c, app, journey, 'new-by-track')).length, 1);
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/journeys/${journey}/archive`, { key: app.secretKey })).status, 200);
+    });
+
+    test('the users of a /track batch whose events no segment reads are not looked at', async () => {
+      const buyers = await segment(app, { event: 'purchase', count: { gte: 5 }, within: '30d' });
+      const journey = await activeJourney(c, app, { name: 'Big buyers', trigger: { segmentEntry: buyers }, steps: [{ wait: { duration: '1h' } }] });
+      // The store as the entry check sees it, each statement's table noted.
+      const tables: string[] = [];
+      const db = c.ctx.store.db.withPlugin({
+        transformQuery: (args) => {
+          const from = (args.node as { from?: { froms?: { table?: { identifier?: { name?: string } } }[] } }).from?.froms?.[0]?.table?.identifier?.name;
+          if (from) tables.push(from);
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      });
+      const spied = { ...c.ctx, store: { ...c.ctx.store, db } };
+      const at = clock;
+      const cart = [{ userId: 'ann', name: 'cart_updated', at, properties: '{}' }, { userId: 'bob', name: 'page_viewed', at, properties: '{}' }];
+      assert.deepEqual(await segmentEntriesAfterEvents(spied, app.id, cart), []);
+      assert.equal(tables.filter((t) => t === 'user_attributes' || t === 'user_events').length, 0, `no user's facts read: ${tables.join(', ')}`);
+      tables.length = 0;
+      await segmentEntriesAfterEvents(spied, app.id, [...cart, { userId: 'bob', name: 'purchase', at, properties: '{}' }]);
+      assert.equal(tables.filter((t) => t === 'user_attributes').length, 1, 'bob, whose purchase the segment reads, is looked at');
       assert.equal((await c.api('POST', `/v1/apps/${app.id}/journeys/${journey}/archive`, { key: app.secretKey })).status, 200);
     });
 

@@ -7,8 +7,12 @@ export interface TrackDeps {
   now: () => number;
   /** ms; how long events are kept (eventRetentionDays). */
   retention: number;
-  /** Called in the transaction that stores them, with the events stored now (not the duplicates): conversions (src/analytics/). */
-  onStored?: (tx: Transaction<Database>, stored: StoredEvent[]) => Promise<void>;
+  /**
+   * Called in the transaction that stores them, with the events stored now (not the
+   * duplicates): conversions (src/analytics/); and the users this call created (journeys'
+   * segment entry: a user made by their first event enters the segments they match).
+   */
+  onStored?: (tx: Transaction<Database>, stored: StoredEvent[], created: Set<string>) => Promise<void>;
 }
 
 /** An event as stored, for what follows from it in the same transaction. */
@@ -55,10 +59,12 @@ export async function trackEvents(deps: TrackDeps, appId: string, events: Tracke
 
   const accepted = await deps.db.transaction().execute(async (tx) => {
     const userIds = [...new Set(checked.map((e) => e.userId))];
-    await tx
+    // The users inserted now: `returning` answers only the rows inserted, not the ones already there.
+    const made = await tx
       .insertInto('users')
       .values(userIds.map((externalId) => ({ app_id: appId, external_id: externalId, created_at: now, updated_at: now, language: null, timezone: null, country: null, lat: null, lon: null, last_seen_at: null })))
       .onConflict((oc) => oc.columns(['app_id', 'external_id']).doNothing())
+      .returning('external_id')
       .execute();
     const users = await tx.selectFrom('users').select(['seq', 'external_id']).where('app_id', '=', appId).where('external_id', 'in', userIds).execute();
     const seqOf = new Map(users.map((u) => [u.external_id, Number(u.seq)]));
@@ -70,7 +76,7 @@ export async function trackEvents(deps: TrackDeps, appId: string, events: Tracke
       .execute();
     if (deps.onStored && res.length) {
       const externalOf = new Map(users.map((u) => [Number(u.seq), u.external_id]));
-      await deps.onStored(tx, res.map((r) => ({ userId: externalOf.get(Number(r.user_seq))!, name: r.name, at: Number(r.at), properties: r.properties })));
+      await deps.onStored(tx, res.map((r) => ({ userId: externalOf.get(Number(r.user_seq))!, name: r.name, at: Number(r.at), properties: r.properties })), new Set(made.map((m) => m.external_id)));
     }
     return res.length;
   });

@@ -33,6 +33,19 @@ export const JourneyStats = Type.Object({
     { description: 'Every step of the version, depth first in document order' },
   ),
   ended: { ...Counts, description: 'Ended runs by end reason: completed, exit_event:<name>, exit_filter, archived, ...' },
+  audience: Type.Optional(
+    Type.Array(
+      Type.Object({
+        event: Type.Object({ name: Type.String(), at: Type.String({ format: 'date-time' }), properties: Type.Object({}, { additionalProperties: true }) }),
+        state: Type.Union([Type.Literal('walking'), Type.Literal('done'), Type.Literal('stopped')]),
+        seen: Type.Integer({ minimum: 0, description: 'Users of the audience looked at so far' }),
+        entered: Type.Integer({ minimum: 0, description: 'Runs started (others were kept out by re-entry, the limit or the trigger\u2019s where)' }),
+        startedAt: Type.String({ format: 'date-time' }),
+        updatedAt: Type.String({ format: 'date-time' }),
+      }),
+      { description: 'A trigger with an audience: the latest 20 events\u2019 walks over it, a page at a time, newest first' },
+    ),
+  ),
 });
 
 export const SimulateBody = Type.Object(

@@ -67,3 +67,31 @@ export const RunList = Type.Object({
     }),
   ),
 });
+
+export const MigrateBody = Type.Object(
+  {
+    fromVersion: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Move the runs of this version only; every version before the current one by default' })),
+    steps: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 500 }), Type.String({ minLength: 1, maxLength: 500 }), {
+        maxProperties: 100,
+        description: 'Old position \u2192 new position, for steps that moved: {"/steps/1": "/steps/2"}. A run on a step not named here moves to the same position, when the current version has a step of the same kind there',
+      }),
+    ),
+    dryRun: Type.Optional(Type.Boolean({ description: 'Answer the counts and move nothing' })),
+  },
+  { additionalProperties: false },
+);
+export type MigrateBody = Static<typeof MigrateBody>;
+
+const count = Type.Integer({ minimum: 0 });
+export const MigrateResult = Type.Object({
+  journeyId: Type.String(),
+  toVersion: Type.Integer({ description: 'The journey\u2019s current version, which the runs moved to' }),
+  fromVersions: Type.Array(Type.Integer(), { description: 'The versions whose runs were looked at' }),
+  dryRun: Type.Boolean(),
+  moved: Type.Integer({ minimum: 0, description: 'Runs moved (or, with dryRun, that would move)' }),
+  stayed: Type.Object(
+    { step_missing: count, kind_changed: count, starting: count },
+    { description: 'Runs that stay on their version, by reason: no step at their position (or the one mapped) in the current version, a step of another kind there, or a run entering its first step at that instant' },
+  ),
+});

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import type { ErrorCode } from '../../errors/catalogue.ts';
-import { createJourney, deleteJourney, getJourney, listJourneys, listRuns, moveJourney, updateJourney } from '../../journeys/index.ts';
+import { createJourney, deleteJourney, getJourney, listJourneys, listRuns, migrateRuns, moveJourney, updateJourney } from '../../journeys/index.ts';
 import { guard } from '../guards.ts';
 import { NO_CONTENT, guardedProblems } from '../openapi.ts';
 import { AppItemParams, AppParams } from '../schemas.ts';
-import { Journey, JourneyBody, JourneyList, JourneyListQuery, JourneyPatchBody, RunList, RunsQuery } from './journeys.schemas.ts';
+import { Journey, JourneyBody, JourneyList, JourneyListQuery, JourneyPatchBody, MigrateBody, MigrateResult, RunList, RunsQuery } from './journeys.schemas.ts';
 
 /** What checking a journey may refuse (src/journeys/journey-definition.ts), each with a pointer into the body. */
 const CHECK_CODES: ErrorCode[] = ['invalid_journey', 'invalid_filter', 'filter_too_complex', 'unknown_segment', 'segment_cycle', 'template_invalid', 'invalid_content_language', 'webhook_url_rejected'];
@@ -84,6 +84,23 @@ export function journeyRoutes(app: FastifyInstance, ctx: Context): void {
       async (req) => moveJourney(ctx, req.params.appId, req.params.id, a.verb),
     );
   }
+  app.post<{ Params: AppItemParams; Body: MigrateBody }>(
+    '/v1/apps/:appId/journeys/:id/migrate',
+    {
+      onRequest: guard(ctx, 'secret'),
+      schema: {
+        operationId: 'migrateJourneyRuns',
+        tags: ['journeys'],
+        summary: 'Move runs in flight on earlier versions to the current one',
+        description:
+          'A run moves when the current version has a step of the same kind at its position, or at the position `steps` maps it to; it keeps its due time and its trigger event, and its timeline records the move. The others stay on their version, counted by reason. `dryRun` answers the counts and moves nothing (docs/journeys.md#migrating-runs).',
+        params: AppItemParams,
+        body: MigrateBody,
+        response: { 200: MigrateResult, ...guardedProblems('secret', { params: true, body: true }, 'journey_not_found', 'journey_status', 'journey_version_not_found', 'invalid_migration') },
+      },
+    },
+    async (req) => migrateRuns(ctx, req.params.appId, req.params.id, req.body),
+  );
   app.get<{ Params: AppItemParams; Querystring: RunsQuery }>(
     '/v1/apps/:appId/journeys/:id/runs',
     { onRequest: guard(ctx, 'secret'), schema: { operationId: 'listJourneyRuns', tags: ['journeys'], summary: 'The latest runs (100), optionally of one user, each with its position and timeline', params: AppItemParams, querystring: RunsQuery, response: { 200: RunList, ...guardedProblems('secret', { params: true }, 'journey_not_found') } } },

@@ -45,10 +45,10 @@ export function trackRoutes(app: FastifyInstance, ctx: Context): void {
       }
       const appId = req.params.appId;
       // A conversion event counts in the transaction that stores it (docs/analytics.md#conversions).
-      return trackEvents({ db: ctx.store.db, now: ctx.now, retention: ctx.config.eventRetentionDays * DAY, onStored: async (tx, stored) => {
+      return trackEvents({ db: ctx.store.db, now: ctx.now, retention: ctx.config.eventRetentionDays * DAY, onStored: async (tx, stored, created) => {
         await recordConversions(tx, appId, stored);
         // Journeys: what these events start, move on or end, queued with them (src/journeys/journey-events.ts).
-        await journeyEventsStored(ctx, tx, appId, stored, { server: req.principal?.kind !== 'publishable' });
+        await journeyEventsStored(ctx, tx, appId, stored, { server: req.principal?.kind !== 'publishable', created });
       } }, appId, req.body.events, onlyUser);
     },
   );
