@@ -34,7 +34,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     expires_at ${time} not null
   )`.execute(db);
   await db.schema.createIndex('conversations_send').on('conversations').columns(['notification_id', 'subscription_id']).unique().execute();
-  await db.schema.createIndex('conversations_app').on('conversations').columns(['app_id', 'updated_at', 'id']).execute();
+  await db.schema.createIndex('conversations_app').on('conversations').columns(['app_id', 'created_at', 'id']).execute();
   await sql`create table conversation_messages (
     conversation_id text not null references conversations(id) on delete cascade,
     seq integer not null,
