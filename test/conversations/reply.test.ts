@@ -112,6 +112,19 @@ for (const kind of STORES) {
       assert.equal((await postReply(c, { token: 'cr1.not.a.token', text: 'hi' })).body.code, 'reply_token_invalid');
     });
 
+    test('the same reply sent twice at once is stored once, and both answers say so', async () => {
+      const ana = await subscribe(c, sink, app, 'ana');
+      await sendAnswerable(c, app, [ana.id], 'builtin');
+      const { token, conversationId } = (await nthPush(sink, ana.sinkId, 1)).notification.data.reply;
+      const clientId = randomUUID();
+      const [a, b] = await Promise.all([postReply(c, { token, text: 'Where is my parcel?', clientId }), postReply(c, { token, text: 'Where is my parcel?', clientId })]);
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.equal(b.status, 200, JSON.stringify(b.body));
+      assert.deepEqual(a.body.message, b.body.message);
+      const rows = await c.ctx.store.db.selectFrom('conversation_messages').select(['seq', 'author']).where('conversation_id', '=', conversationId).where('author', '=', 'user').execute();
+      assert.deepEqual(rows.map((r) => Number(r.seq)), [1]);
+    });
+
     test('a token expires with its thread, on the injected clock', async () => {
       const ana = await subscribe(c, sink, app, 'ana');
       await sendAnswerable(c, app, [ana.id], 'builtin');
