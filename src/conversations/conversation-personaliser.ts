@@ -24,21 +24,21 @@ export function conversationPersonaliser(ctx: Context, inner: Personaliser): Per
       return answers.map((a, i) => {
         if (!('message' in a) || a.message.content.reply === undefined) return a;
         const thread = threads.get(recipients[i]!.subscriptionId);
-        const { reply, ...rest } = a.message.content;
+        const { reply: _reply, ...rest } = a.message.content;
         // No thread (an answer to another device's thread): sent as a plain notification.
         if (!thread) return { ...a, message: { ...a.message, content: rest } };
-        const content: MessageContent = { ...a.message.content, replyThread: replyThreadOf(ctx.secrets, ctx.config, thread, reply!.title ?? 'Reply') };
+        const content: MessageContent = { ...a.message.content, replyThread: replyThreadOf(ctx.secrets, ctx.config, thread, thread.reply_title) };
         return { ...a, message: { ...a.message, content } } satisfies Personalised;
       });
     },
   };
 }
 
-type Thread = Pick<ConversationsTable, 'id' | 'app_id' | 'notification_id' | 'subscription_id' | 'expires_at' | 'placeholder' | 'state'>;
+type Thread = Pick<ConversationsTable, 'id' | 'app_id' | 'notification_id' | 'subscription_id' | 'expires_at' | 'placeholder' | 'reply_title' | 'state'>;
 
 async function threadsFor(ctx: Context, n: PersonalisedNotification, recipients: PersonalRecipient[], first: Personalised): Promise<Map<string, Thread>> {
   const db = ctx.store.db;
-  const columns = ['id', 'app_id', 'notification_id', 'subscription_id', 'expires_at', 'placeholder', 'state'] as const;
+  const columns = ['id', 'app_id', 'notification_id', 'subscription_id', 'expires_at', 'placeholder', 'reply_title', 'state'] as const;
   const answering = await answerThreadOf(db, n.id);
   if (answering) {
     const thread = await db.selectFrom('conversations').select(columns).where('id', '=', answering).where('app_id', '=', n.appId).executeTakeFirst();
@@ -62,6 +62,7 @@ async function threadsFor(ctx: Context, n: PersonalisedNotification, recipients:
         assistant: reply.assistant,
         title: content.title,
         placeholder: reply.placeholder,
+        reply_title: reply.title ?? 'Reply',
         next_seq: 1,
         created_at: now,
         updated_at: now,

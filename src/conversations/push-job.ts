@@ -34,7 +34,7 @@ export async function runPush(ctx: Context, job: Job): Promise<void> {
       ...(actions ? { actions } : {}),
       // One device, someone waiting: the urgent lane (createNotification).
       urgency: 'high',
-      ...(c.state === 'closed' ? {} : { reply: { placeholder: c.placeholder, assistant: c.assistant } }),
+      ...(c.state === 'closed' ? {} : { reply: { placeholder: c.placeholder, assistant: c.assistant, title: c.reply_title } }),
     },
     answerKey(c.id, seq),
   );

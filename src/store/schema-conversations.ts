@@ -26,6 +26,8 @@ export interface ConversationsTable {
   title: string;
   /** The reply field's placeholder, offered again with each answer. */
   placeholder: string;
+  /** The reply button's label, offered again with each answer. */
+  reply_title: string;
   /** The seq the next message of the thread takes (1 for the first). */
   next_seq: number;
   created_at: number;

@@ -33,7 +33,7 @@ for (const kind of STORES) {
       const hook = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } })).body;
       assert.ok(hook.secret, JSON.stringify(hook));
       const ana = await subscribe(c, sink, app, 'ana');
-      const ntf = await sendAnswerable(c, app, [ana.id], 'webhook');
+      const ntf = await sendAnswerable(c, app, [ana.id], 'webhook', { reply: { placeholder: 'Ask us anything', assistant: 'webhook', title: 'Répondre' } });
       const { token, conversationId } = (await nthPush(sink, ana.sinkId, 1)).notification.data.reply;
 
       assert.equal((await postReply(c, { token, text: 'Can you deliver on Friday instead?', clientId: 'r-1' })).status, 200);
@@ -59,7 +59,7 @@ for (const kind of STORES) {
       assert.equal(pushed.notification.body, 'Friday works: between 9 and 12.');
       assert.equal(pushed.notification.tag, conversationId);
       assert.equal(pushed.notification.renotify, true);
-      assert.deepEqual(pushed.notification.actions.map((a: any) => a.action), ['ok', 'reply']);
+      assert.deepEqual(pushed.notification.actions.map((a: any) => [a.action, a.title]), [['ok', 'Great'], ['reply', 'Répondre']], 'the reply button keeps its label');
 
       // The next reply carries the whole thread.
       assert.equal((await postReply(c, { token: pushed.notification.data.reply.token, text: 'Thanks!' })).status, 200);

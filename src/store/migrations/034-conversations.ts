@@ -28,6 +28,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     assistant text not null,
     title text not null,
     placeholder text not null,
+    reply_title text not null,
     next_seq integer not null,
     created_at ${time} not null,
     updated_at ${time} not null,
