@@ -6,14 +6,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, startCarillon, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { eventually } from '../support/eventually.ts';
 import { conversationJobs } from '../../src/conversations/index.ts';
 import { DELIVERY_KB } from './assistant/delivery-knowledge-base.ts';
 import { nthPush, pushesTo, sendAnswerable, subscribe, type TestApp } from './fixture.ts';
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   describe(`conversation work found again after a lost job (${kind})`, () => {
     let c: TestCarillon;
     let sink: PushSink;

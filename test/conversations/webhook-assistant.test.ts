@@ -6,13 +6,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
 import { nthPush, postReply, sendAnswerable, subscribe } from './fixture.ts';
 
-for (const kind of STORES) {
+for (const kind of DEPLOYMENTS) {
   describe(`the webhook assistant (${kind})`, () => {
     let c: TestCarillon;
     let rx: Receiver;
