@@ -80,7 +80,8 @@ export const REPLY_CATEGORY = 'CARILLON_REPLY';
 export function largestReplyThread(reply: ReplyOptions, publicUrlChars: number): ReplyThread {
   const id = `cnv_${'x'.repeat(22)}`;
   const base = 'x'.repeat(Math.max(publicUrlChars, 22));
-  return { conversationId: id, token: 'x'.repeat(320), endpoint: `${base}/v1/reply`, page: `${base}/reply/${id}`, placeholder: reply.placeholder, title: reply.title ?? 'Reply' };
+  const token = 'x'.repeat(320);
+  return { conversationId: id, token, endpoint: `${base}/v1/reply`, page: `${base}/reply/${id}#${token}`, placeholder: reply.placeholder, title: reply.title ?? 'Reply' };
 }
 
 /**

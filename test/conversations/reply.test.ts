@@ -57,6 +57,10 @@ for (const kind of STORES) {
       assert.equal(res.body.conversationId, reply.conversationId);
       assert.equal(res.body.message.seq, 1);
       assert.equal(res.body.message.author, 'user');
+      assert.equal(res.headers['access-control-allow-origin'], '*', "readable by the site's service worker");
+      const preflight = await c.app.inject({ method: 'OPTIONS', url: '/v1/reply', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+      assert.equal(preflight.statusCode, 204);
+      assert.equal(preflight.headers['access-control-allow-methods'], 'POST');
 
       const answer = await nthPush(sink, ana.sinkId, 2);
       assert.equal(answer.notification.body, 'Delivery is free from €30, €4.90 below.');
@@ -187,6 +191,12 @@ for (const kind of STORES) {
         assert.equal(res.body.code, 'invalid_request');
         assert.ok(res.body.errors.some((e: any) => e.pointer === pointer || e.pointer?.startsWith(pointer)), `${pointer} in ${JSON.stringify(res.body.errors)}`);
       }
+      // Sized with the reply token each push will carry: what fits without reply may not with it.
+      const long = { to: { subscriptionIds: [ana.id] }, title: 'Long', body: 'x'.repeat(3_300) };
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: long })).status, 202);
+      const tooLong = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { ...long, title: 'Hi', reply: { placeholder: 'Ask', assistant: 'builtin' } } });
+      assert.equal(tooLong.status, 413, JSON.stringify(tooLong.body));
+      assert.equal(tooLong.body.code, 'payload_too_large');
       const list = await c.api('GET', `/v1/apps/${app.id}/notifications`, { key: app.secretKey });
       assert.ok(!list.body.data.some((n: any) => n.title === 'Hi'));
     });

@@ -3,6 +3,7 @@ import type { Context } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { ReplyAccepted, ReplyInput, limitReplyAddress, receiveReply } from '../../conversations/index.ts';
 import { PUBLIC, problems } from '../openapi.ts';
+import { allowBrowsers, browserPreflight } from '../cors.ts';
 
 const BODY = ['invalid_request', 'invalid_json', 'json_too_deep', 'invalid_unicode', 'body_too_large', 'unsupported_media_type'] as const;
 
@@ -19,14 +20,18 @@ async function withRetryAfter<T>(reply: FastifyReply, run: () => Promise<T>): Pr
 /**
  * The reply route (docs/conversations.md#post-v1reply). Public: no API key in a browser or an
  * app; the reply token of the push is the authority, for its own thread only. Rated per client
- * address before the body is read, and per thread once the token verifies.
+ * address before the body is read, and per thread once the token verifies. A site's service
+ * worker posts from the site's origin: the answer is readable cross-origin (no cookie or key
+ * rides on it, only the token in the body).
  */
 export function replyRoutes(app: FastifyInstance, ctx: Context): void {
   const onRequest = async (req: FastifyRequest, reply: FastifyReply) => withRetryAfter(reply, () => limitReplyAddress(ctx, req.ip, req.log));
+  browserPreflight(app, '/v1/reply', ['POST']);
   app.post<{ Body: ReplyInput }>(
     '/v1/reply',
     {
       onRequest,
+      onSend: allowBrowsers,
       schema: {
         operationId: 'postReply',
         tags: ['conversations'],
