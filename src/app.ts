@@ -46,6 +46,8 @@ import { authenticatorRoutes } from './http/routes/authenticator.ts';
 import { examplesLoginRoutes } from './http/routes/examples-login.ts';
 import { mfaFallbackRoutes } from './http/routes/mfa-fallbacks.ts';
 import { mfaOtpRoutes } from './http/routes/mfa-otp.ts';
+import { conversationRoutes } from './http/routes/conversations.ts';
+import { replyRoutes } from './http/routes/reply.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -161,6 +163,9 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   examplesLoginRoutes(app, ctx);
   mfaFallbackRoutes(app, ctx);
   mfaOtpRoutes(app, ctx);
+  conversationRoutes(app, ctx);
+  // Public: the reply token of the push is the authority, for its own thread only.
+  replyRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

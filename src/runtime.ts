@@ -31,6 +31,7 @@ import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.t
 import { createWebhooks, oldestUnreadActivitySeq, type Webhooks } from './webhooks/index.ts';
 import type { Resolver } from './transport/index.ts';
 import { createAlertFeeds, type AlertFeeds } from './alerts/feeds/index.ts';
+import { conversationJobs, conversationPersonaliser } from './conversations/index.ts';
 
 export interface Runtime {
   ctx: Context;
@@ -123,7 +124,9 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
       const alerts = alertDelivery(ctx, { pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) });
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, ...journeyJobs(ctx, { webhookTransport: webhooks.transport })];
+      // Threads open as a notification that can be answered is sent (src/conversations/).
+      const personaliser = conversationPersonaliser(ctx, alerts.personaliser);
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts, personaliser }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), ...conversationJobs(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

@@ -138,6 +138,13 @@ export const ERRORS = {
   totp_confirmation_failed: { status: 400, title: 'The code does not confirm the TOTP authenticator' },
   otp_not_found: { status: 404, title: 'No such one-time code' },
   otp_push_limit: { status: 429, title: 'Too many one-time code pushes since the last success' },
+  reply_token_invalid: { status: 401, title: 'The reply token is not valid' },
+  reply_token_expired: { status: 401, title: 'The reply token has expired' },
+  reply_too_long: { status: 413, title: 'The reply is too long' },
+  reply_client_id_reused: { status: 409, title: 'The client id was used for another reply' },
+  conversation_not_found: { status: 404, title: 'No such conversation' },
+  conversation_closed: { status: 409, title: 'The conversation is closed' },
+  knowledge_base_not_found: { status: 404, title: 'The app has no knowledge base' },
 } as const;
 
 /** Codes of failures that happen in the browser, before or instead of an API answer. */

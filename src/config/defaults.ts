@@ -166,6 +166,14 @@ export const defaults = {
   mfaDeviceRequestsPerDevice: 30,
   /** Requests a minute one client address may make to POST /authenticator/api/push-key (a bucket refilling over the minute, whatever the app), across all API processes; 0: no limit. A browser asks once per enrollment; the route takes no key, so guessing tokens or apps is what the limit slows. */
   authenticatorPushKeyPerAddress: 30,
+  /** s; how long a conversation's thread takes replies after its notification was sent (its reply tokens expire then): a week, for a question asked a few days later. */
+  conversationTtl: 604_800,
+  /** characters; the longest reply a user may send (a notification's reply field, not a letter); longer is refused with reply_too_long. */
+  replyMaxChars: 1_000,
+  /** Replies a minute one reply token (one thread's device) may post (a bucket refilling over the minute, across all API processes); 0: no limit. A person types a few a minute; more is a script. */
+  replyPerToken: 10,
+  /** Requests a minute one client address may make to POST /v1/reply (a bucket refilling over the minute, whatever the token); 0: no limit. The route takes no key, so guessing tokens is what the limit slows; an office behind one NAT, a few dozen. */
+  replyPerAddress: 60,
 };
 
 export type Config = typeof defaults;

@@ -96,6 +96,7 @@ export const TAGS = [
   { name: 'operators', description: 'Dashboard operators: sign-in, sessions, second factor, accounts and their roles on apps' },
   { name: 'journeys', description: 'Event- and time-driven automations: per-user runs that wait, branch, send and stop when the goal is met' },
   { name: 'mfa', description: 'Push sign-in approval: enrolled devices, challenges with a code, device-signed answers, defences and audit' },
+  { name: 'conversations', description: 'Replies to notifications: threads, the app’s answers pushed back into them, the built-in assistant’s knowledge base' },
 ];
 
 /** The server the document describes: the configured public URL, else this origin. */

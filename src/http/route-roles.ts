@@ -40,6 +40,8 @@ export const ROUTE_ROLES: Rule[] = [
     path: under('users', 'subscriptions', 'segments', 'audience', 'events', 'track', 'preferences', 'notifications', 'campaigns', 'journeys', 'alerts', 'analytics'),
     need: 'editor',
   },
+  // Answering and closing conversations, and the built-in assistant's knowledge base: content, an editor's.
+  { methods: 'write', path: under('conversations', 'assistant'), need: 'editor' },
   // Push sign-in, read or write: the owner's, who holds the app's secret key anyway. An
   // enrollment token lets whoever holds it sign in as that user, a lock reset lifts a fraud
   // report, and the audit and devices hold users' addresses and user agents.

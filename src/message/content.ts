@@ -36,6 +36,66 @@ export const FcmOverrides = Type.Object(
 );
 export type FcmOverrides = Static<typeof FcmOverrides>;
 
+/**
+ * `reply`: the notification can be answered (docs/conversations.md). Each recipient's push
+ * opens a thread of its own and carries a reply token for it; `assistant` says who answers:
+ * the app's server (`webhook`, through the `conversation.message` webhook) or Carillon's
+ * built-in assistant over the app's knowledge base (`builtin`).
+ */
+export const ReplyOptions = Type.Object(
+  {
+    placeholder: Type.String({ minLength: 1, maxLength: 100, description: 'Shown in the empty reply field' }),
+    assistant: Type.Union([Type.Literal('webhook'), Type.Literal('builtin')], { description: 'Who answers the replies: the app’s server (conversation.message webhook) or the built-in assistant' }),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The reply button’s label; "Reply" by default' })),
+  },
+  { additionalProperties: false, description: 'Lets the user answer the notification (docs/conversations.md)' },
+);
+export type ReplyOptions = Static<typeof ReplyOptions>;
+
+/**
+ * A recipient's own thread, set on its message at send time by conversations (never accepted
+ * from the API): what each channel's payload carries so the device can post a reply.
+ */
+export interface ReplyThread {
+  /** cnv_...: the thread, also its tag (web), thread-id (APNs) and collapse key (FCM). */
+  conversationId: string;
+  /** The reply token (src/conversations/reply-token.ts). */
+  token: string;
+  /** Where a reply is posted: `<publicUrl>/v1/reply`. */
+  endpoint: string;
+  /** A page showing the thread with a reply field, for browsers without inline replies. */
+  page: string;
+  placeholder: string;
+  /** The reply button's label. */
+  title: string;
+}
+
+/** APNs category of a notification that can be answered: the app registers it with a UNTextInputNotificationAction (docs/conversations.md). */
+export const REPLY_CATEGORY = 'CARILLON_REPLY';
+
+/**
+ * A thread as long as any could be, for sizing a notification with `reply` before its
+ * threads exist: a token and URLs of the longest form Carillon makes.
+ */
+export function largestReplyThread(reply: ReplyOptions, publicUrlChars: number): ReplyThread {
+  const id = `cnv_${'x'.repeat(22)}`;
+  const base = 'x'.repeat(Math.max(publicUrlChars, 22));
+  const token = 'x'.repeat(320);
+  return { conversationId: id, token, endpoint: `${base}/v1/reply`, page: `${base}/reply/${id}#${token}`, placeholder: reply.placeholder, title: reply.title ?? 'Reply' };
+}
+
+/**
+ * What a `reply` cannot go with, refused before anything is stored: a silent push (nothing is
+ * shown to answer) and four actions already (the reply is a fifth; four is the most any
+ * channel shows). The field at fault and why, or null.
+ */
+export function replyConflict(content: Pick<MessageContent, 'reply' | 'contentAvailable' | 'actions'>): { pointer: string; detail: string } | null {
+  if (!content.reply) return null;
+  if (content.contentAvailable) return { pointer: '#/reply', detail: 'a silent push (contentAvailable) shows nothing to reply to' };
+  if ((content.actions?.length ?? 0) > 3) return { pointer: '#/actions', detail: 'with reply, at most 3 actions: the reply button is the fourth' };
+  return null;
+}
+
 /** The content fields, for composing request schemas that carry them beside other members. */
 export const messageContentFields = {
   title: Type.String({ minLength: 1, maxLength: 1000 }),
@@ -63,8 +123,12 @@ export const messageContentFields = {
   category: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'apns: category (the actions the app registered); fcm: click_action' })),
   apns: Type.Optional(ApnsOverrides),
   fcm: Type.Optional(FcmOverrides),
+  reply: Type.Optional(ReplyOptions),
 };
 
 /** What a notification says, independent of the channel that carries it. */
 export const MessageContent = Type.Object(messageContentFields, { additionalProperties: false, description: 'What a notification says, independent of the channel that carries it' });
-export type MessageContent = Static<typeof MessageContent>;
+export type MessageContent = Static<typeof MessageContent> & {
+  /** Set per recipient at send time when the content has `reply`; see ReplyThread. */
+  replyThread?: ReplyThread;
+};

@@ -14,6 +14,7 @@ import type { NotificationInput } from './notification-input.ts';
 import { requestHash } from './request-hash.ts';
 import { audienceOf } from './audience-target.ts';
 import { appCategories, checkCategory } from '../apps/categories.ts';
+import { largestReplyThread, replyConflict } from '../message/content.ts';
 
 export type { NotificationInput };
 
@@ -61,10 +62,14 @@ export async function createNotification(
   const id = newId('ntf');
   const conversion = input.conversion === undefined ? null : checkConversion(input.conversion);
   const { to, ttl, urgency, topic, sendAt: _sendAt, preferenceCategory, conversion: _conversion, ...content } = input;
+  const conflict = replyConflict(content);
+  if (conflict) throw new ApiError('invalid_request', conflict.detail, { errors: [{ pointer: conflict.pointer, field: `body${conflict.pointer.slice(1).replaceAll('/', '.')}`, detail: conflict.detail, message: conflict.detail }] });
+  // Sized with the longest reply thread it may carry, whose token each recipient gets at send time.
+  const sized = content.reply ? { ...content, replyThread: largestReplyThread(content.reply, ctx.config.publicUrl.length || 64) } : content;
   // Every channel must be able to carry it: refuse now what would fail for each recipient.
   for (const channel of CHANNELS.values()) {
     channel.checkContent?.(content);
-    const bytes = channel.payloadBytes(id, content);
+    const bytes = channel.payloadBytes(id, sized);
     const max = channel.capabilities.maxPayloadBytes;
     if (bytes > max) {
       throw new ApiError(

@@ -31,6 +31,7 @@ import * as m030 from './migrations/030-user-seq-custom-plans.ts';
 import * as m031 from './migrations/031-mfa.ts';
 import * as m032 from './migrations/032-journey-step-counts.ts';
 import * as m033 from './migrations/033-mfa-fallbacks.ts';
+import * as m034 from './migrations/034-conversations.ts';
 import * as m035 from './migrations/035-mfa-otp.ts';
 import * as m036 from './migrations/036-journey-walks-attempts.ts';
 import * as m037 from './migrations/037-mfa-number-matching.ts';
@@ -75,6 +76,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 31, name: 'mfa', up: m031.up },
   { version: 32, name: 'journey-step-counts', up: m032.up },
   { version: 33, name: 'mfa-fallbacks', up: m033.up },
+  { version: 34, name: 'conversations', up: m034.up },
   { version: 35, name: 'mfa-otp', up: m035.up },
   { version: 36, name: 'journey-walks-attempts', up: m036.up },
   { version: 37, name: 'mfa-number-matching', up: m037.up },

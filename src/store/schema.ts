@@ -14,6 +14,7 @@ import type { RecipientClicksTable } from './schema-analytics.ts';
 import type { JourneyAudienceWalksTable, JourneyRunsTable, JourneyStepCountsTable, JourneysTable, JourneyVersionsTable } from './schema-journeys.ts';
 import type { MfaRecoveryCodesTable, MfaTotpTable } from './schema-mfa-fallbacks.ts';
 import type { MfaOtpsTable } from './schema-mfa-otp.ts';
+import type { AssistantKnowledgeBasesTable, ConversationMessagesTable, ConversationsTable } from './schema-conversations.ts';
 import type { MfaAuditTable, MfaChallengesTable, MfaDevicesTable, MfaEnrollmentsTable, MfaNoncesTable, MfaSettingsTable, MfaUserStatesTable } from './schema-mfa.ts';
 
 export { ACTIVITY_TYPES, type ActivityTable, type ActivityType } from './schema-activity.ts';
@@ -89,6 +90,9 @@ export interface Database {
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   mfa_otps: MfaOtpsTable;
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
+  assistant_knowledge_bases: AssistantKnowledgeBasesTable;
 }
 
 export interface AppsTable {

@@ -27,8 +27,12 @@ export const ENDPOINT_DISABLED = 'webhook.endpoint_disabled';
 export const MFA_EVENT_TYPES = ['mfa.challenge.created', 'mfa.challenge.approved', 'mfa.challenge.denied', 'mfa.challenge.expired', 'mfa.challenge.locked', 'mfa.fraud_reported'] as const;
 export type MfaEventType = (typeof MFA_EVENT_TYPES)[number];
 
+/** Conversations (docs/conversations.md#the-webhook-assistant): a user's reply with the thread's history, for the app's server to answer. */
+export const CONVERSATION_EVENT_TYPES = ['conversation.message'] as const;
+export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];
+
 /** Every type an endpoint may ask for. */
-export const WEBHOOK_EVENT_TYPES = [...Object.values(EVENT_OF_ACTIVITY), ENDPOINT_DISABLED, ...MFA_EVENT_TYPES] as const;
+export const WEBHOOK_EVENT_TYPES = [...Object.values(EVENT_OF_ACTIVITY), ENDPOINT_DISABLED, ...MFA_EVENT_TYPES, ...CONVERSATION_EVENT_TYPES] as const;
 
 /** The activity types behind a list of event types; undefined (all) when the list is null. */
 export function activityTypesFor(events: readonly string[] | null): ActivityType[] | undefined {

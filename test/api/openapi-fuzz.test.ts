@@ -27,6 +27,7 @@ import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { deref, invalidValue, validValue, type Schema } from '../support/openapi-arbitraries.ts';
 import { newDevice, nonce, type TestDevice } from '../mfa/device.ts';
+import { makeReplyToken } from '../../src/conversations/index.ts';
 
 const SEED = Number(process.env.CARILLON_FUZZ_SEED ?? 20261201);
 const RUNS = Number(process.env.CARILLON_FUZZ_RUNS ?? 100);
@@ -38,7 +39,9 @@ const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisU
   // Generated passwords are mostly wrong: the password checks' limit would answer 429 to the right one too.
   loginAttemptsPerAccount: 0, loginAttemptsPerAddress: 0,
   // Every request comes from one address and a few devices: the device routes' limits would answer 429 to most of them.
-  mfaDeviceRequestsPerAddress: 0, mfaDeviceRequestsPerDevice: 0 };
+  mfaDeviceRequestsPerAddress: 0, mfaDeviceRequestsPerDevice: 0,
+  // The same for replies (docs/conversations.md): one address, one thread.
+  replyPerAddress: 0, replyPerToken: 0 };
 const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
 const { app } = runtime;
 after(async () => {
@@ -70,6 +73,14 @@ const user = await call('PUT', `/v1/apps/${appA.id}/users/fuzz-user`, appA.secre
 // Another user's device, for a campaign's test send (fuzz-user is erased by DELETE .../users/{externalId}).
 await call('POST', `/v1/apps/${appA.id}/subscriptions`, appA.secretKey, { channel: 'webpush', endpoint: 'https://push.example.net/fuzz/2', keys: webPushKeys, userId: 'fuzz-tester' });
 const notification = await call('POST', `/v1/apps/${appA.id}/notifications`, appA.secretKey, { to: { subscriptionIds: [subscription.id] }, title: 'hello' });
+// A thread to aim …/conversations/{id} at: threads open as a notification is sent, and this runtime sends nothing.
+// One is closed by …/close, the other keeps taking replies and answers; the reply token is the open one's.
+const conversation = { id: 'cnv_fuzzthread' };
+const closableConversation = { id: 'cnv_fuzzclosed' };
+for (const [id, subscriptionId] of [[conversation.id, subscription.id], [closableConversation.id, 'sub_fuzzother']]) {
+  await runtime.ctx.store.db.insertInto('conversations').values({ id: id!, app_id: appA.id, notification_id: notification.id, subscription_id: subscriptionId!, user_id: null, state: 'open', assistant: 'webhook', title: 'hello', placeholder: 'Reply', reply_title: 'Reply', next_seq: 1, created_at: Date.now(), updated_at: Date.now(), expires_at: Date.now() + 86_400_000 }).execute();
+}
+const replyToken = makeReplyToken(runtime.ctx.secrets, { appId: appA.id, notificationId: notification.id, subscriptionId: subscription.id, conversationId: conversation.id, expiresAt: Date.now() + 86_400_000 });
 const segment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz', filter: { channel: 'webpush' } });
 // Named by generated filters, so that the segment the paths aim at is named by none and can be deleted.
 const namedSegment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz named', filter: { channel: 'fcm' } });
@@ -308,6 +319,7 @@ const REALISTIC_BODIES: Record<string, fc.Arbitrary<unknown>> = {
   createMfaOtp: fc.record({ userId: fc.constantFrom('fuzz-mfa', 'nobody'), purpose: fc.constantFrom('sign in', 'confirm a payment', 'pay\u202Eknab', ''), length: fc.integer({ min: 5, max: 9 }) }, { requiredKeys: ['userId', 'purpose'] }),
   verifyMfaOtp: fc.record({ userId: fc.constantFrom('fuzz-mfa-otp', 'nobody'), code: fc.oneof(fc.stringMatching(/^[0-9]{6}$/), fc.string({ maxLength: 9 })) }),
   getAuthenticatorPushKey: fc.constant(null).map(() => ({ app: appA.id, token: FRESH })),
+  postReply: fc.record({ token: fc.constant(replyToken), text: fc.string({ minLength: 1, maxLength: 40 }), clientId: fc.stringMatching(/^[a-z0-9-]{1,24}$/) }),
   simulateJourney: fc.oneof(
     fc.record({ userId: fc.constantFrom('fuzz-tester', 'nobody'), until: fc.constantFrom('1d', '30d') }, { requiredKeys: ['userId'] }),
     fc.record({ user: fc.constant({ language: 'en', attributes: { plan: 'gold' } }), events: fc.constant([{ name: 'fuzz_purchase', at: '+1h' }]), trigger: fc.constant({ properties: { total: 3 } }) }, { requiredKeys: ['user'] }),
@@ -349,6 +361,7 @@ function realParams(path: string, name: string): string[] {
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
   if (name === 'id' && path.includes('/alert-feeds/')) return [alertFeed.id];
+  if (name === 'id' && path.includes('/conversations/')) return [path.endsWith('/close') ? closableConversation.id : conversation.id];
   if (name === 'alertId') return [alert.id];
   if (name === 'deviceId') return [revocableDevice.id];
   if (name === 'challengeId') return [path.endsWith('/details') ? challenges.details : path.endsWith('/answer') ? challenges.answer : challenges.read];

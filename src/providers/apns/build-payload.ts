@@ -1,4 +1,4 @@
-import type { MessageContent } from '../../message/content.ts';
+import { REPLY_CATEGORY, type MessageContent } from '../../message/content.ts';
 import { buildApnsPayload, type ApnsPayloadInput } from '../../protocol/apns/payload.ts';
 
 /**
@@ -24,6 +24,8 @@ export function buildApnsPayloadFor(id: string, c: MessageContent): Record<strin
         ...(c.badgeCount !== undefined ? { badge: c.badgeCount } : {}),
         ...(c.threadId !== undefined ? { threadId: c.threadId } : {}),
         ...(c.category !== undefined ? { category: c.category } : {}),
+        // A reply thread (docs/conversations.md#apns): the category of the app's text input action, the thread as thread-id.
+        ...(c.replyThread ? { category: REPLY_CATEGORY, threadId: c.replyThread.conversationId } : {}),
         mutableContent: c.image !== undefined,
         ...(c.interruptionLevel !== undefined ? { interruptionLevel: c.interruptionLevel } : {}),
         aps: c.apns?.aps,
@@ -31,6 +33,7 @@ export function buildApnsPayloadFor(id: string, c: MessageContent): Record<strin
   const custom: Record<string, unknown> = { ...c.data, id };
   if (c.url !== undefined) custom.url = c.url;
   if (!background && c.image !== undefined) custom.image = c.image;
+  if (!background && c.replyThread) custom.reply = { conversationId: c.replyThread.conversationId, token: c.replyThread.token, endpoint: c.replyThread.endpoint };
   if (!background && c.actions?.length) custom.actions = c.actions.map((a) => ({ action: a.action, title: a.title, ...(a.url !== undefined ? { url: a.url } : {}) }));
   return buildApnsPayload(input, custom);
 }

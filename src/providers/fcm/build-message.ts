@@ -49,6 +49,9 @@ export function buildFcmMessageFor(id: string, token: string, m: FcmMessageParts
   data.id = id;
   if (c.url !== undefined) data.url = c.url;
   if (!dataOnly && c.actions?.length) data.actions = JSON.stringify(c.actions.map((a) => ({ action: a.action, title: a.title, ...(a.url !== undefined ? { url: a.url } : {}) })));
+  const reply = dataOnly ? undefined : c.replyThread;
+  // A reply thread (docs/conversations.md#fcm): the keys that make the app offer a RemoteInput action.
+  if (reply) Object.assign(data, { reply_conversation_id: reply.conversationId, reply_token: reply.token, reply_endpoint: reply.endpoint, reply_placeholder: reply.placeholder, reply_title: reply.title });
   const critical = c.interruptionLevel === 'critical';
   const sound = critical ? (c.sound ?? 'default') : c.silent ? undefined : c.sound;
   return buildFcmMessage({
@@ -58,12 +61,14 @@ export function buildFcmMessageFor(id: string, token: string, m: FcmMessageParts
     android: {
       ttlSeconds: m.ttl,
       priority: androidPriority(c, m.urgency),
-      collapseKey: c.fcm?.collapseKey ?? m.topic,
+      collapseKey: reply ? reply.conversationId : (c.fcm?.collapseKey ?? m.topic),
       ...(dataOnly
         ? {}
         : {
             notification: {
               ...(c.tag !== undefined ? { tag: c.tag } : {}),
+              // The thread's answers replace its notification on the device.
+              ...(reply ? { tag: reply.conversationId } : {}),
               ...(sound !== undefined ? { sound } : {}),
               ...(c.category !== undefined ? { clickAction: c.category } : {}),
               ...(c.badgeCount !== undefined ? { notificationCount: c.badgeCount } : {}),

@@ -1,0 +1,81 @@
+import type { Context } from '../context.ts';
+import { newId } from '../crypto/tokens.ts';
+import type { Personalised, PersonalisedNotification, PersonalRecipient, Personaliser } from '../delivery/personaliser.ts';
+import type { MessageContent } from '../message/content.ts';
+import type { ConversationsTable } from '../store/schema-conversations.ts';
+import { answerThreadOf } from './answer-key.ts';
+import { replyThreadOf } from './reply-thread.ts';
+
+/**
+ * Opens the threads of a notification that can be answered (`reply`), as it is sent: one per
+ * recipient (subscription), whose push carries its own reply token. The unique
+ * (notification, subscription) index makes a batch run again after a crash find the threads
+ * it opened. An answer pushed into a thread (push-job.ts) is a notification of its own,
+ * told by its idempotency key; it carries the thread it answers, to the device the thread is
+ * with, and opens none. Other notifications pass through `inner` untouched.
+ */
+export function conversationPersonaliser(ctx: Context, inner: Personaliser): Personaliser {
+  return {
+    async personalise(notification, recipients, base) {
+      const answers = await inner.personalise(notification, recipients, base);
+      const wanting = recipients.map((r, i) => ({ r, a: answers[i]! })).filter(({ a }) => 'message' in a && a.message.content.reply !== undefined);
+      if (wanting.length === 0) return answers;
+      const threads = await threadsFor(ctx, notification, wanting.map(({ r }) => r), wanting[0]!.a);
+      return answers.map((a, i) => {
+        if (!('message' in a) || a.message.content.reply === undefined) return a;
+        const thread = threads.get(recipients[i]!.subscriptionId);
+        const { reply: _reply, ...rest } = a.message.content;
+        // No thread (an answer to another device's thread): sent as a plain notification.
+        if (!thread) return { ...a, message: { ...a.message, content: rest } };
+        const content: MessageContent = { ...a.message.content, replyThread: replyThreadOf(ctx.secrets, ctx.config, thread, thread.reply_title) };
+        return { ...a, message: { ...a.message, content } } satisfies Personalised;
+      });
+    },
+  };
+}
+
+type Thread = Pick<ConversationsTable, 'id' | 'app_id' | 'notification_id' | 'subscription_id' | 'expires_at' | 'placeholder' | 'reply_title' | 'state'>;
+
+async function threadsFor(ctx: Context, n: PersonalisedNotification, recipients: PersonalRecipient[], first: Personalised): Promise<Map<string, Thread>> {
+  const db = ctx.store.db;
+  const columns = ['id', 'app_id', 'notification_id', 'subscription_id', 'expires_at', 'placeholder', 'reply_title', 'state'] as const;
+  const answering = await answerThreadOf(db, n.id);
+  if (answering) {
+    const thread = await db.selectFrom('conversations').select(columns).where('id', '=', answering).where('app_id', '=', n.appId).executeTakeFirst();
+    // A closed thread takes no more replies: its last answer goes without a reply action.
+    return thread && thread.state !== 'closed' ? new Map([[thread.subscription_id, thread]]) : new Map();
+  }
+  const content = 'message' in first ? first.message.content : n.content;
+  const reply = content.reply!;
+  const now = ctx.now();
+  const byUser = new Map(recipients.map((r) => [r.subscriptionId, r.externalId]));
+  await db
+    .insertInto('conversations')
+    .values(
+      recipients.map((r) => ({
+        id: newId('cnv'),
+        app_id: n.appId,
+        notification_id: n.id,
+        subscription_id: r.subscriptionId,
+        user_id: byUser.get(r.subscriptionId) ?? null,
+        state: 'open' as const,
+        assistant: reply.assistant,
+        title: content.title,
+        placeholder: reply.placeholder,
+        reply_title: reply.title ?? 'Reply',
+        next_seq: 1,
+        created_at: now,
+        updated_at: now,
+        expires_at: now + ctx.config.conversationTtl * 1000,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['notification_id', 'subscription_id']).doNothing())
+    .execute();
+  const rows = await db
+    .selectFrom('conversations')
+    .select(columns)
+    .where('notification_id', '=', n.id)
+    .where('subscription_id', 'in', recipients.map((r) => r.subscriptionId))
+    .execute();
+  return new Map(rows.map((t) => [t.subscription_id, t]));
+}

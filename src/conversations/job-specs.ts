@@ -1,0 +1,15 @@
+import { PRIORITY, type JobSpec } from '../queue/queue.ts';
+
+/** The built-in assistant matches a user's message and answers it, or hands the thread to a person (assist-job.ts). */
+export const ASSIST_JOB = 'conversation.assist';
+/** An answer (the assistant's or a person's) is pushed into its thread (push-job.ts). */
+export const PUSH_JOB = 'conversation.push';
+
+/** A user is waiting on their phone: these jobs take the urgent lane, like a sign-in push. */
+export function assistJobSpec(conversationId: string, seq: number): JobSpec {
+  return { name: ASSIST_JOB, data: { conversationId, seq }, priority: PRIORITY.urgent, key: `conversation:assist:${conversationId}:${seq}` };
+}
+
+export function pushJobSpec(conversationId: string, seq: number): JobSpec {
+  return { name: PUSH_JOB, data: { conversationId, seq }, priority: PRIORITY.urgent, key: `conversation:push:${conversationId}:${seq}` };
+}

@@ -1,0 +1,49 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ConversationMessage } from '../../conversations/index.ts';
+import { CONVERSATION_STATES } from '../../store/schema-conversations.ts';
+import { Id } from '../../message/fields.ts';
+
+/** Schemas of the conversation routes (conversations.ts). */
+const State = Type.Union(CONVERSATION_STATES.map((s) => Type.Literal(s)), { description: 'open: the assistant answers; waiting_for_person: handed off; closed: takes no more replies' });
+
+export const ConversationSummary = Type.Object({
+  id: Type.String(),
+  notificationId: Type.String({ description: 'The notification the thread began with' }),
+  subscriptionId: Type.String({ description: 'The device the thread is with: replies come from it, answers go to it' }),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  state: State,
+  assistant: Type.Union([Type.Literal('webhook'), Type.Literal('builtin')]),
+  title: Type.String({ description: 'The first notification’s title, given to each answer' }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  expiresAt: Type.String({ description: 'When its reply tokens stop being accepted' }),
+});
+
+export const Conversation = Type.Object({ ...ConversationSummary.properties, messages: Type.Array(ConversationMessage, { description: 'In the thread’s order' }) });
+
+export const ConversationPage = Type.Object({ data: Type.Array(ConversationSummary), next: Type.Union([Type.String(), Type.Null()], { description: 'The cursor of the next page; null on the last' }) });
+
+export const ConversationListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `next` of the page before' })),
+    state: Type.Optional(State),
+  },
+  { additionalProperties: false },
+);
+export type ConversationListQuery = Static<typeof ConversationListQuery> & { limit: number };
+
+export const ConversationParams = Type.Object({ appId: Id, id: Type.String({ minLength: 1, maxLength: 64, pattern: '^cnv_[A-Za-z0-9_-]+$' }) });
+export type ConversationParams = Static<typeof ConversationParams>;
+
+/** The knowledge base is checked whole by validate-knowledge-base.ts, which lists every problem with its pointer. */
+export const KnowledgeBaseBody = Type.Object(
+  { pairs: Type.Array(Type.Unknown(), { maxItems: 2_000 }), intents: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 50 })) },
+  { additionalProperties: true, description: 'Question–answer pairs and intents (docs/conversations-assistant.md#the-knowledge-base); every member is checked, refused with invalid_knowledge_base and pointers' },
+);
+
+export const StoredKnowledgeBase = Type.Object({
+  version: Type.Integer({ minimum: 1, description: 'One more with each upload' }),
+  updatedAt: Type.String(),
+  knowledgeBase: Type.Unknown({ description: 'As uploaded' }),
+});

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { getApp } from '../../apps/apps.ts';
+import type { Context } from '../../context.ts';
+import { AnswerInput, ConversationMessage, answerConversation, closeConversation, getConversation, getKnowledgeBase, listConversations, putKnowledgeBase } from '../../conversations/index.ts';
+import { guard } from '../guards.ts';
+import { guardedProblems } from '../openapi.ts';
+import { AppParams } from '../schemas.ts';
+import { Conversation, ConversationListQuery, ConversationPage, ConversationParams, KnowledgeBaseBody, StoredKnowledgeBase } from './conversations.schemas.ts';
+
+/**
+ * Conversations (docs/conversations.md#the-api): the threads replies open, the app's answers
+ * into them, and the built-in assistant's knowledge base. The secret key, or an operator's
+ * session: members read, editors answer, close and upload (src/http/route-roles.ts).
+ */
+export function conversationRoutes(app: FastifyInstance, ctx: Context): void {
+  const tags = ['conversations'];
+  const secret = guard(ctx, 'secret');
+  app.put<{ Params: AppParams; Body: unknown }>(
+    '/v1/apps/:appId/assistant/knowledge-base',
+    {
+      onRequest: secret,
+      schema: {
+        operationId: 'putAssistantKnowledgeBase',
+        tags,
+        summary: 'Replace the built-in assistant’s knowledge base (checked whole; a new version)',
+        params: AppParams,
+        body: KnowledgeBaseBody,
+        response: { 200: StoredKnowledgeBase, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found', 'invalid_knowledge_base') },
+      },
+    },
+    async (req) => putKnowledgeBase(ctx, req.params.appId, req.body),
+  );
+  app.get<{ Params: AppParams }>(
+    '/v1/apps/:appId/assistant/knowledge-base',
+    { onRequest: secret, schema: { operationId: 'getAssistantKnowledgeBase', tags, summary: 'The built-in assistant’s knowledge base', params: AppParams, response: { 200: StoredKnowledgeBase, ...guardedProblems('secret', { params: true }, 'knowledge_base_not_found') } } },
+    async (req) => getKnowledgeBase(ctx, req.params.appId),
+  );
+  app.get<{ Params: AppParams; Querystring: ConversationListQuery }>(
+    '/v1/apps/:appId/conversations',
+    { onRequest: secret, schema: { operationId: 'listConversations', tags, summary: 'The app’s conversations, newest first, by cursor', params: AppParams, querystring: ConversationListQuery, response: { 200: ConversationPage, ...guardedProblems('secret', { params: true }, 'app_not_found', 'invalid_cursor') } } },
+    async (req) => {
+      await getApp(ctx, req.params.appId);
+      return listConversations(ctx, req.params.appId, { limit: req.query.limit, cursor: req.query.cursor, state: req.query.state });
+    },
+  );
+  app.get<{ Params: ConversationParams }>(
+    '/v1/apps/:appId/conversations/:id',
+    { onRequest: secret, schema: { operationId: 'getConversation', tags, summary: 'One conversation and its messages, who wrote each, in order', params: ConversationParams, response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found') } } },
+    async (req) => getConversation(ctx, req.params.appId, req.params.id),
+  );
+  app.post<{ Params: ConversationParams }>(
+    '/v1/apps/:appId/conversations/:id/close',
+    { onRequest: secret, schema: { operationId: 'closeConversation', tags, summary: 'Close a conversation: it takes no more replies or answers', params: ConversationParams, response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found') } } },
+    async (req) => closeConversation(ctx, req.params.appId, req.params.id),
+  );
+  app.post<{ Params: ConversationParams; Body: AnswerInput }>(
+    '/v1/apps/:appId/conversations/:id/messages',
+    {
+      onRequest: secret,
+      schema: {
+        operationId: 'answerConversation',
+        tags,
+        summary: 'Answer in a conversation: the message is pushed to the device that replied, in the same thread',
+        description: 'Written by the assistant with an API key (the app’s server answering conversation.message), by a person with a dashboard session.',
+        params: ConversationParams,
+        body: AnswerInput,
+        response: { 201: ConversationMessage, ...guardedProblems('secret', { params: true, body: true }, 'conversation_not_found', 'conversation_closed') },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await answerConversation(ctx, req.params.appId, req.params.id, req.body, req.operator ? 'person' : 'assistant')),
+  );
+}

@@ -1,0 +1,63 @@
+/** The tables of conversations (migration 034, src/conversations/, docs/conversations.md); part of `Database` in schema.ts. */
+
+/** `open` while the assistant answers; `waiting_for_person` after a hand-off; `closed` for good. */
+export type ConversationState = 'open' | 'waiting_for_person' | 'closed';
+export const CONVERSATION_STATES: readonly ConversationState[] = ['open', 'waiting_for_person', 'closed'];
+
+/** Who answers the thread's replies: the app's server through the `conversation.message` webhook, or Carillon's matcher. */
+export type ConversationAssistant = 'webhook' | 'builtin';
+
+/** Who wrote a message: the user who replied, the assistant (built-in or the app's server), or a person. */
+export type MessageAuthor = 'user' | 'assistant' | 'person';
+
+export interface ConversationsTable {
+  /** cnv_... */
+  id: string;
+  app_id: string;
+  /** The notification the thread began with. */
+  notification_id: string;
+  /** The device it was sent to: replies come from it and answers go back to it. */
+  subscription_id: string;
+  /** The subscription's user id (the site's), when it had one. */
+  user_id: string | null;
+  state: ConversationState;
+  assistant: ConversationAssistant;
+  /** The first notification's title, given to the answers pushed into the thread. */
+  title: string;
+  /** The reply field's placeholder, offered again with each answer. */
+  placeholder: string;
+  /** The reply button's label, offered again with each answer. */
+  reply_title: string;
+  /** The seq the next message of the thread takes (1 for the first). */
+  next_seq: number;
+  created_at: number;
+  updated_at: number;
+  /** When its reply tokens stop being accepted. */
+  expires_at: number;
+}
+
+export interface ConversationMessagesTable {
+  conversation_id: string;
+  /** 1, 2, ...: the thread's order. */
+  seq: number;
+  author: MessageAuthor;
+  text: string;
+  /** JSON array of action buttons offered with an answer; null for none. */
+  actions: string | null;
+  /** The replying device's id for a user's message (idempotency); `answer:<seq>` for an assistant's answer to message seq. */
+  client_id: string | null;
+  /** A user's message: when the assistant took it (the built-in matched it, or the webhook was queued); null until then. */
+  handled_at: number | null;
+  /** An answer: the notification that pushes it; null until queued. */
+  notification_id: string | null;
+  created_at: number;
+}
+
+export interface AssistantKnowledgeBasesTable {
+  app_id: string;
+  /** The knowledge base as uploaded (JSON), checked by validate-knowledge-base.ts. */
+  body: string;
+  /** 1 on the first upload, one more on each. */
+  version: number;
+  updated_at: number;
+}
