@@ -15,7 +15,7 @@ import { DeliveryMetrics } from './delivery/metrics.ts';
 import { samePersonaliser, type Personaliser } from './delivery/personaliser.ts';
 import { campaignPersonaliser } from './campaigns/campaign-personaliser.ts';
 import { campaignPager } from './campaigns/campaign-pager.ts';
-import { alertDelivery } from './alerts/send/index.ts';
+import { alertDelivery, alertSendJob } from './alerts/send/index.ts';
 import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
 import { planJob } from './campaigns/plan-job.ts';
@@ -123,7 +123,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
       const alerts = alertDelivery(ctx, { pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) });
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, ...journeyJobs(ctx, { webhookTransport: webhooks.transport })];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, alertSendJob(ctx), ...journeyJobs(ctx, { webhookTransport: webhooks.transport })];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
