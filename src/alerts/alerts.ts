@@ -14,6 +14,7 @@ import { getNotification } from '../notifications/notifications.ts';
 import type { AlertNotificationsTable } from '../store/schema-alert-sends.ts';
 import { sendAlert, type SendOptions } from './send/send-alert.ts';
 import { queueAlertSend } from './send/send-job.ts';
+import { signedCapXml } from './signature-check.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -78,7 +79,8 @@ async function sentAs(ctx: Context, alertIds: readonly string[]) {
 export async function receiveCapAlert(ctx: Context, appId: string, xml: string, form: 'xml' | 'json' = 'xml', send: SendOptions = {}) {
   let alert: CapAlert;
   try {
-    alert = parseCap(xml);
+    // A posted or polled document meets the operator's signature rule; the JSON form is the operator's own.
+    alert = parseCap(form === 'xml' ? signedCapXml(ctx.config, xml, ctx.now()) : xml);
   } catch (err) {
     if (!(err instanceof CapError)) throw err;
     const problem = capProblem(err);
