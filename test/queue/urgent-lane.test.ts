@@ -5,9 +5,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Job } from '../../src/queue/queue.ts';
 import { PRIORITY } from '../../src/queue/queue.ts';
-import { SETUPS, openBackend } from './queue-setups.ts';
+import { SETUPS, TEST_SETTINGS, openBackend } from './queue-setups.ts';
+
+const HANG_WORKER = fileURLToPath(new URL('./fixtures/hang-worker.ts', import.meta.url));
 
 async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -97,6 +101,38 @@ for (const setup of SETUPS.filter((s) => s.name.startsWith('BullMQ'))) {
           ],
         );
         assert.deepEqual(g.finished, [], 'all of it while the broadcast held its slots');
+      } finally {
+        g.open();
+        await b.close();
+      }
+    });
+
+    test('an urgent job whose worker process was killed is taken over in the lane, at its priority, while a broadcast holds the other slots', async () => {
+      const b = await openBackend(await setup.spec());
+      const g = gate();
+      try {
+        const q = b.queue();
+        await q.add([{ name: 'crashy', data: { n: 1 }, priority: PRIORITY.urgent }]);
+        const child = spawn(process.execPath, ['--import', 'tsx', HANG_WORKER, JSON.stringify({ spec: b.spec, clockAt: b.clock.now() })], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (out += d));
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        try {
+          await until('the other process took the urgent job', () => out.includes('started 1') || child.exitCode !== null, 30_000);
+          assert.match(out, /started 1/);
+        } finally {
+          child.kill('SIGKILL');
+          await exited;
+        }
+        const taken: Job[] = [];
+        await q.add(broadcasts(4));
+        q.start({ broadcast: g.broadcast, crashy: async (job) => void taken.push(job) }, { concurrency: 2, urgentSlots: 1 });
+        await until('two broadcast jobs hold both ordinary slots', () => g.running.size === 2);
+        await b.clock.pass(TEST_SETTINGS.lease + 1);
+        await until('the urgent job was taken over', () => taken.length === 1, 30_000);
+        assert.deepEqual([taken[0]!.attempts, taken[0]!.priority], [2, PRIORITY.urgent]);
+        assert.deepEqual(g.finished, [], 'while the broadcast held its slots');
       } finally {
         g.open();
         await b.close();
