@@ -15,7 +15,7 @@ import { DeliveryMetrics } from './delivery/metrics.ts';
 import { samePersonaliser, type Personaliser } from './delivery/personaliser.ts';
 import { campaignPersonaliser } from './campaigns/campaign-personaliser.ts';
 import { campaignPager } from './campaigns/campaign-pager.ts';
-import { alertDelivery } from './alerts/send/index.ts';
+import { alertDelivery, alertSendJob } from './alerts/send/index.ts';
 import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
 import { planJob } from './campaigns/plan-job.ts';
@@ -126,7 +126,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       const alerts = alertDelivery(ctx, { pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) });
       // Threads open as a notification that can be answered is sent (src/conversations/).
       const personaliser = conversationPersonaliser(ctx, alerts.personaliser);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts, personaliser }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), ...conversationJobs(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts, personaliser }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, alertSendJob(ctx), ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), ...conversationJobs(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

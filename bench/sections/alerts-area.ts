@@ -16,7 +16,7 @@ import type { Harness } from '../lib/harness.ts';
 import { goal, type Row, type SectionResult } from '../lib/report.ts';
 import { int, median, ms, times } from '../lib/stats.ts';
 
-const SECTION = 11;
+const SECTION = 12;
 const DEFAULT_USERS = 1_000_000;
 const QUICK_USERS = 2_000;
 const GOAL_MS = 1_000;

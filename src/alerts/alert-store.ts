@@ -73,7 +73,12 @@ async function applyEffect(db: Db, target: AlertsTable, by: { id: string; msg_ty
  * that name it, in one transaction.
  * @example const { row, created } = await ingestAlert(ctx.store, appId, parseCap(body), { receivedAt: ctx.now(), capXml: body });
  */
-export async function ingestAlert(store: AlertStoreDb, appId: string, alert: CapAlert, opts: { receivedAt: number; capXml: string | null }): Promise<IngestResult> {
+export async function ingestAlert(
+  store: AlertStoreDb,
+  appId: string,
+  alert: CapAlert,
+  opts: { receivedAt: number; capXml: string | null; onStored?: (tx: Transaction<Database>, row: AlertsTable) => Promise<void> },
+): Promise<IngestResult> {
   const existing = await findByIdentity(store.db, appId, alert);
   if (existing) return { row: existing, created: false };
   const result = await store.db.transaction().execute(async (tx) => {
@@ -135,7 +140,10 @@ export async function ingestAlert(store: AlertStoreDb, appId: string, alert: Cap
         .execute();
       if (target) await applyEffect(tx, target, { id: row.id, msg_type: row.msg_type, status: row.status });
     }
-    return { row: (await tx.selectFrom('alerts').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as AlertsTable, created: true };
+    const final = (await tx.selectFrom('alerts').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as AlertsTable;
+    // What must happen to a new alert (its send) is queued in the transaction that stores it.
+    await opts.onStored?.(tx, final);
+    return { row: final, created: true };
   });
   return result;
 }

@@ -13,6 +13,8 @@ import { alertReferences, findAlert, ingestAlert, listAlertRows, referencesOf, t
 import { getNotification } from '../notifications/notifications.ts';
 import type { AlertNotificationsTable } from '../store/schema-alert-sends.ts';
 import { sendAlert, type SendOptions } from './send/send-alert.ts';
+import { queueAlertSend } from './send/send-job.ts';
+import { signedCapXml } from './signature-check.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -70,14 +72,15 @@ async function sentAs(ctx: Context, alertIds: readonly string[]) {
 
 /**
  * Reads, checks and stores a posted CAP document, and sends it when its disposition
- * reaches people; `created` false when it was already held. An alert held but not sent
- * (the process stopped between the two) is sent when it comes again, from a feed's next
- * poll or a retried POST.
+ * reaches people; `created` false when it was already held. The alert's send job is
+ * stored with it (./send/send-job.ts), so an alert held but not sent (the process stopped
+ * between the two) is sent by that job, and when it comes again all the same.
  */
 export async function receiveCapAlert(ctx: Context, appId: string, xml: string, form: 'xml' | 'json' = 'xml', send: SendOptions = {}) {
   let alert: CapAlert;
   try {
-    alert = parseCap(xml);
+    // A posted or polled document meets the operator's signature rule; the JSON form is the operator's own.
+    alert = parseCap(form === 'xml' ? signedCapXml(ctx.config, xml, ctx.now()) : xml);
   } catch (err) {
     if (!(err instanceof CapError)) throw err;
     const problem = capProblem(err);
@@ -88,7 +91,7 @@ export async function receiveCapAlert(ctx: Context, appId: string, xml: string, 
     }
     throw problem;
   }
-  const { row, created } = await ingestAlert(ctx.store, appId, alert, { receivedAt: ctx.now(), capXml: xml });
+  const { row, created } = await ingestAlert(ctx.store, appId, alert, { receivedAt: ctx.now(), capXml: xml, onStored: (tx, stored) => queueAlertSend(ctx, tx, stored, send) });
   if (created) ctx.logger.info({ module: 'alerts', alertId: row.id, msgType: row.msg_type, disposition: row.disposition }, 'alert received');
   await sendAlert(ctx, row, send);
   return { alert: alertView(row, await alertReferences(ctx.store.db, row.id), (await sentAs(ctx, [row.id])).get(row.id)), created };

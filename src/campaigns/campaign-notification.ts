@@ -56,6 +56,7 @@ export async function insertCampaignNotification(ctx: Context, tx: Transaction<D
       campaign_id: n.campaignId,
       campaign_run: n.run,
       wave: JSON.stringify(n.wave),
+      priority: n.priority,
     })
     .execute();
   await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: n.sendAt, priority: n.priority })], tx);

@@ -152,6 +152,10 @@ export const defaults = {
   alertExtremeIgnoresPreferences: true,
   /** The sound a top-priority civic alert plays on phones (APNs `sound`, FCM `sound`): a resource the app ships under this name; distinct from the default so an alert is known by ear. */
   alertSound: 'civic_alert',
+  /** A file of PEM certificates (one or more) that signed CAP documents must be signed with (docs/civic-alerts.md#signatures); empty: signatures are not checked. Once set, a CAP document posted or polled without a valid signature by one of them is refused. */
+  alertTrustedCertificates: '',
+  /** What a signature by a trusted but expired certificate is worth: reject, at_sent (valid when the alert says it was sent: archived alerts outlive their certificates) or accept. */
+  alertExpiredCertificates: 'at_sent',
   /** users; a campaign's estimate renders its templates for every user of an audience up to this size, and above it for a random sample of about this many, scaling the failures (exact: false): rendering is the estimate's costliest step per user. */
   campaignEstimateRenderSample: 10_000,
   /** Serve the example login page and its tiny backend at /examples/login/ (docs/mfa.md#the-example-login-page): a demo to copy, so off unless asked for; never on in production. */

@@ -70,6 +70,7 @@ function validate(config: Config): Config {
   }
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) throw new ConfigError('publicUrl must be an http(s) URL');
   if (!['api', 'worker', 'both'].includes(config.role)) throw new ConfigError(`role must be api, worker or both, got "${config.role}"`);
+  if (!['reject', 'at_sent', 'accept'].includes(config.alertExpiredCertificates)) throw new ConfigError(`alertExpiredCertificates must be reject, at_sent or accept, got "${config.alertExpiredCertificates}"`);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.queuePrefix)) throw new ConfigError('queuePrefix must be 1-64 letters, digits, _ or -');
   if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
   for (const key of ['pushServiceUrl', 'apnsUrl', 'fcmUrl'] as const) {

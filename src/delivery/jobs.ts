@@ -13,15 +13,17 @@ export function deliverJob(ctx: Context, deps: DeliverDeps): JobKind {
     name: DELIVER_JOB,
     handler: (job) => runDeliver(ctx, deps, job),
     async reconcile(before) {
+      // On the lane of its notification (migration 040): a lost urgent batch comes back urgent.
       const batches = await ctx.store.db
-        .selectFrom('delivery_batches')
-        .select('id')
-        .where('done', '=', 0)
-        .where('created_at', '<', before)
-        .orderBy('id')
+        .selectFrom('delivery_batches as b')
+        .innerJoin('notifications as n', 'n.id', 'b.notification_id')
+        .select(['b.id', 'n.priority'])
+        .where('b.done', '=', 0)
+        .where('b.created_at', '<', before)
+        .orderBy('b.id')
         .limit(RECONCILE_LIMIT)
         .execute();
-      return batches.map((b) => deliverJobSpec(Number(b.id)));
+      return batches.map((b) => deliverJobSpec(Number(b.id), { priority: Number(b.priority) }));
     },
   };
 }
@@ -34,13 +36,13 @@ export function fanoutJob(ctx: Context, deps: FanoutDeps): JobKind {
     async reconcile(before) {
       const fanouts = await ctx.store.db
         .selectFrom('notifications')
-        .select(['id', 'fanout_cursor'])
+        .select(['id', 'fanout_cursor', 'priority'])
         .where('fanout_done', '=', 0)
         .where('status', 'in', ['queued', 'sending', 'scheduled'])
         .where('send_at', '<', before)
         .limit(RECONCILE_LIMIT)
         .execute();
-      return fanouts.map((n) => fanoutJobSpec(n.id, n.fanout_cursor));
+      return fanouts.map((n) => fanoutJobSpec(n.id, n.fanout_cursor, { priority: Number(n.priority) }));
     },
   };
 }

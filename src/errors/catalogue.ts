@@ -92,6 +92,7 @@ export const ERRORS = {
   cap_refused: { status: 400, title: 'The CAP document was refused unread' },
   cap_malformed: { status: 400, title: 'The CAP document is not well-formed XML' },
   cap_invalid: { status: 422, title: 'The document is not a valid CAP 1.2 alert' },
+  cap_signature_invalid: { status: 422, title: 'The CAP document does not carry a valid trusted signature' },
   alert_not_found: { status: 404, title: 'No such alert' },
   invalid_credentials: { status: 401, title: 'The email or password is wrong' },
   totp_required: { status: 401, title: 'A second-factor code is required' },

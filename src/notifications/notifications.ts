@@ -109,6 +109,7 @@ export async function createNotification(
           created_at: now,
           completed_at: null,
           conversion: conversion === null ? null : JSON.stringify(conversion),
+          priority: urgent ? PRIORITY.urgent : PRIORITY.normal,
         })
         .execute();
       await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: urgent ? PRIORITY.urgent : PRIORITY.normal })], tx);

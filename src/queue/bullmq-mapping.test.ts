@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bullmqJobId, bullmqPriority, portPriority } from './bullmq-mapping.ts';
+import { LANE_QUEUES, bullmqJobId, bullmqPriority, laneJobId, laneOf, portJobId, portPriority } from './bullmq-mapping.ts';
 import { PRIORITY } from './queue.ts';
 
 test('urgent maps to a lower BullMQ priority than normal, and never to 0 (which BullMQ serves first)', () => {
@@ -26,4 +26,20 @@ test('job ids avoid what BullMQ refuses and keep distinct keys distinct', () => 
     assert.notEqual(`${parseInt(id, 10)}`, id);
   }
   assert.equal(bullmqJobId('deliver:42'), 'deliver%3A42');
+});
+
+test('jobs of priority PRIORITY.urgent or more take the urgent lane, all others the normal one', () => {
+  assert.equal(laneOf(PRIORITY.urgent), 'urgent');
+  assert.equal(laneOf(PRIORITY.urgent + 5), 'urgent');
+  assert.equal(laneOf(PRIORITY.urgent - 1), 'normal');
+  assert.equal(laneOf(PRIORITY.normal), 'normal');
+  assert.equal(laneOf(undefined), 'normal');
+  assert.notEqual(LANE_QUEUES.urgent, LANE_QUEUES.normal);
+});
+
+test('job ids stay distinct across lanes, each BullMQ queue counting its own', () => {
+  const ids = ['1', '2', bullmqJobId('deliver:1'), bullmqJobId('urgent:1')];
+  const shown = [...ids.map((id) => portJobId('normal', id)), ...ids.map((id) => portJobId('urgent', id))];
+  assert.equal(new Set(shown).size, shown.length, JSON.stringify(shown));
+  for (const lane of ['normal', 'urgent'] as const) for (const id of ids) assert.deepEqual(laneJobId(portJobId(lane, id)), { lane, id });
 });

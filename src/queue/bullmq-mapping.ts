@@ -1,6 +1,20 @@
 /**
  * How the port's job fields map onto BullMQ's, as pure functions (tested beside this file).
  */
+import { PRIORITY } from './queue.ts';
+
+/** The BullMQ queue of each lane: urgent jobs have a queue, and workers, of their own. */
+export const LANE_QUEUES = { normal: 'jobs', urgent: 'jobs-urgent' } as const;
+export type Lane = keyof typeof LANE_QUEUES;
+
+/**
+ * The lane of a job: PRIORITY.urgent or more is urgent (the port's urgentSlots rule).
+ * A retried job keeps its BullMQ queue, and a follow-up job inherits its priority, so
+ * both stay in the lane.
+ */
+export function laneOf(priority: number | undefined): Lane {
+  return (priority ?? 0) >= PRIORITY.urgent ? 'urgent' : 'normal';
+}
 
 /** BullMQ's ceiling on `priority` (2^21): the priority and an insertion counter share one 53-bit sorted-set score. */
 const PRIORITY_LIMIT = 2 ** 21;
@@ -34,4 +48,18 @@ export function bullmqJobId(key: string): string {
   if (key === '') return '%e';
   const id = key.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
   return `${parseInt(id, 10)}` === id ? `%d${id}` : id;
+}
+
+/**
+ * The id the port shows for a job of a lane. Each BullMQ queue counts its own ids, so an
+ * urgent job's is marked with a colon, which normal ids never hold (bullmqJobId encodes
+ * colons; BullMQ's own ids are integers).
+ */
+export function portJobId(lane: Lane, id: string): string {
+  return lane === 'urgent' ? `urgent:${id}` : id;
+}
+
+/** The inverse of portJobId. */
+export function laneJobId(portId: string): { lane: Lane; id: string } {
+  return portId.startsWith('urgent:') ? { lane: 'urgent', id: portId.slice('urgent:'.length) } : { lane: 'normal', id: portId };
 }

@@ -4,7 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { retryDelay } from './backoff.ts';
 import type { Database } from '../store/schema.ts';
-import { bullmqJobId, bullmqPriority, portPriority } from './bullmq-mapping.ts';
+import { LANE_QUEUES, bullmqJobId, bullmqPriority, laneJobId, laneOf, portJobId, portPriority, type Lane } from './bullmq-mapping.ts';
 import { insertJobRows } from './job-rows.ts';
 import { OutboxRelay, type OutboxJob } from './outbox-relay.ts';
 import type { FailedJob, JobHandler, JobSpec, Queue, QueueDepth } from './queue.ts';
@@ -29,8 +29,6 @@ export interface BullmqQueueOptions {
   logger: Logger;
 }
 
-/** The one BullMQ queue Carillon uses; jobs are told apart by name. */
-const QUEUE_NAME = 'jobs';
 /** Our backoff (exponential with full jitter, ./backoff.ts) under BullMQ's custom-strategy hook. */
 const BACKOFF_TYPE = 'carillon';
 /** s; finished job ids stay this long, so that a key added again after its job ran is still dropped. */
@@ -49,15 +47,22 @@ const KEEP_COMPLETED = 24 * 3600;
  *
  * A worker that dies mid-job leaves its lock to expire; BullMQ's stalled-job check (every
  * third of a lease) then puts the job back, so it is taken over within about a lease.
+ *
+ * Urgent jobs (PRIORITY.urgent or more) have a BullMQ queue of their own, taken by a worker
+ * of their own with `urgentSlots` slots: a priority alone would only put them first among
+ * the waiting, while a broadcast's jobs hold every slot until they end. A job is retried,
+ * and taken over after a crash, in its own queue, and its follow-ups inherit its priority,
+ * so an urgent job stays urgent. Jobs are told apart by name within a queue.
  */
 export class BullmqQueue implements Queue {
   readonly #opts: BullmqQueueOptions;
   readonly #now: () => number;
   readonly #relay: OutboxRelay;
   #queueConnection: Redis | undefined;
-  #workerConnection: Redis | undefined;
-  #queue: BullQueue | undefined;
-  #worker: Worker | undefined;
+  /** One per worker: a worker's blocking reads hold its connection. */
+  #workerConnections: Redis[] = [];
+  #queues: Partial<Record<Lane, BullQueue>> = {};
+  #workers: Worker[] = [];
 
   constructor(opts: BullmqQueueOptions) {
     this.#opts = opts;
@@ -72,26 +77,34 @@ export class BullmqQueue implements Queue {
     this.#relay.nudge();
   }
 
-  start(handlers: Record<string, JobHandler>, opts: { concurrency: number }): void {
+  start(handlers: Record<string, JobHandler>, opts: { concurrency: number; urgentSlots?: number }): void {
+    // The urgent queue always has a worker: with no slots of its own set, one.
+    this.#workers = [this.#startWorker('normal', handlers, opts.concurrency), this.#startWorker('urgent', handlers, Math.max(1, opts.urgentSlots ?? 0))];
+    this.#relay.start();
+  }
+
+  #startWorker(lane: Lane, handlers: Record<string, JobHandler>, concurrency: number): Worker {
     const { lease, maxAttempts, retryBase, retryMax, logger } = this.#opts;
+    // BullMQ requires maxRetriesPerRequest: null for workers: a blocking read waits
+    // through a reconnect instead of failing the worker.
+    const connection = this.#connect({ maxRetriesPerRequest: null });
+    this.#workerConnections.push(connection);
     const worker = new Worker(
-      QUEUE_NAME,
+      LANE_QUEUES[lane],
       async (job: BullJob) => {
         const handler = handlers[job.name];
         if (!handler) throw new Error(`no handler for job ${job.name}`);
         try {
-          await handler({ id: job.id!, name: job.name, data: job.data, attempts: job.attemptsStarted, priority: portPriority(job.opts.priority) });
+          await handler({ id: portJobId(lane, job.id!), name: job.name, data: job.data, attempts: job.attemptsStarted, priority: portPriority(job.opts.priority) });
         } catch (err) {
           // BullMQ keeps a stack only for Error objects; the dead-letter view needs some text.
           throw err instanceof Error ? err : new Error(String(err));
         }
       },
       {
-        // BullMQ requires maxRetriesPerRequest: null for workers: a blocking read waits
-        // through a reconnect instead of failing the worker.
-        connection: (this.#workerConnection ??= this.#connect({ maxRetriesPerRequest: null })),
+        connection,
         prefix: this.#opts.prefix,
-        concurrency: opts.concurrency,
+        concurrency,
         lockDuration: lease,
         stalledInterval: Math.max(1, Math.round(lease / 3)),
         // BullMQ's default (1) fails a job the second time its worker dies under it. A crash
@@ -103,44 +116,49 @@ export class BullmqQueue implements Queue {
     );
     worker.on('failed', (job, err) => {
       const final = job !== undefined && job.attemptsMade >= maxAttempts;
-      logger.error({ err, job: job?.name, attempts: job?.attemptsStarted, final }, 'job failed');
+      logger.error({ err, job: job?.name, lane, attempts: job?.attemptsStarted, final }, 'job failed');
     });
-    worker.on('error', (err) => logger.error({ err }, 'queue worker error'));
-    this.#worker = worker;
-    this.#relay.start();
+    worker.on('error', (err) => logger.error({ err, lane }, 'queue worker error'));
+    return worker;
   }
 
   async stop(): Promise<void> {
-    // The worker first: its running handlers may still add jobs, which the relay's last
+    // The workers first: their running handlers may still add jobs, which the relay's last
     // look then sends. close() lets running jobs finish and takes no new ones.
-    await this.#worker?.close();
-    this.#worker = undefined;
+    await Promise.all(this.#workers.map((w) => w.close()));
+    this.#workers = [];
     await this.#relay.stop();
-    await this.#queue?.close();
-    this.#queue = undefined;
-    await Promise.all([this.#queueConnection?.quit(), this.#workerConnection?.quit()]);
-    this.#queueConnection = this.#workerConnection = undefined;
+    await Promise.all(Object.values(this.#queues).map((q) => q.close()));
+    this.#queues = {};
+    await Promise.all([this.#queueConnection?.quit(), ...this.#workerConnections.map((c) => c.quit())]);
+    this.#queueConnection = undefined;
+    this.#workerConnections = [];
   }
 
   async depth(): Promise<QueueDepth> {
-    const [c, outbox] = await Promise.all([this.#producer().getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed'), this.#relay.pending()]);
+    const [normal, urgent, outbox] = await Promise.all([this.#counts('normal'), this.#counts('urgent'), this.#relay.pending()]);
     // Every job has a BullMQ priority (see bullmqPriority), so waiting ones are "prioritized".
     // Jobs still in the outbox are counted too: they were added, and a relay is on its way.
-    return {
-      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + outbox.due,
-      delayed: (c.delayed ?? 0) + outbox.later,
-      active: c.active ?? 0,
-      failed: c.failed ?? 0,
-    };
+    const sum = (state: string) => (normal[state] ?? 0) + (urgent[state] ?? 0);
+    return { waiting: sum('waiting') + sum('prioritized') + outbox.due, delayed: sum('delayed') + outbox.later, active: sum('active'), failed: sum('failed') };
+  }
+
+  #counts(lane: Lane): Promise<Record<string, number>> {
+    return this.#producer(lane).getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'failed');
   }
 
   async failed(limit = 100): Promise<FailedJob[]> {
-    const jobs = await this.#producer().getFailed(0, limit - 1);
-    return jobs.map((j) => ({ id: j.id!, name: j.name, data: j.data, attempts: j.attemptsStarted, error: j.stacktrace?.at(-1) ?? j.failedReason ?? null }));
+    const pages = await Promise.all((['normal', 'urgent'] as const).map(async (lane) => (await this.#producer(lane).getFailed(0, limit - 1)).map((job) => ({ lane, job }))));
+    return pages
+      .flat()
+      .sort((a, b) => (b.job.finishedOn ?? 0) - (a.job.finishedOn ?? 0))
+      .slice(0, limit)
+      .map(({ lane, job: j }) => ({ id: portJobId(lane, j.id!), name: j.name, data: j.data, attempts: j.attemptsStarted, error: j.stacktrace?.at(-1) ?? j.failedReason ?? null }));
   }
 
   async retryFailed(id: string): Promise<boolean> {
-    const job = await this.#producer().getJob(id);
+    const { lane, id: bullId } = laneJobId(id);
+    const job = await this.#producer(lane).getJob(bullId);
     if (!job || !(await job.isFailed())) return false;
     return this.#retry(job);
   }
@@ -151,16 +169,19 @@ export class BullmqQueue implements Queue {
    */
   async retryAllFailed(): Promise<number> {
     let retried = 0;
-    const seen = new Set<string>();
-    for (;;) {
-      // Each retried job leaves the failed set, so the first page is always the next one.
-      const page = (await this.#producer().getFailed(0, 99)).filter((j) => !seen.has(j.id!));
-      if (page.length === 0) return retried;
-      for (const job of page) {
-        seen.add(job.id!);
-        if (await this.#retry(job)) retried++;
+    for (const lane of ['urgent', 'normal'] as const) {
+      const seen = new Set<string>();
+      for (;;) {
+        // Each retried job leaves the failed set, so the first page is always the next one.
+        const page = (await this.#producer(lane).getFailed(0, 99)).filter((j) => !seen.has(j.id!));
+        if (page.length === 0) break;
+        for (const job of page) {
+          seen.add(job.id!);
+          if (await this.#retry(job)) retried++;
+        }
       }
     }
+    return retried;
   }
 
   async #retry(job: BullJob): Promise<boolean> {
@@ -175,7 +196,36 @@ export class BullmqQueue implements Queue {
   }
 
   async #push(jobs: (JobSpec | OutboxJob)[]): Promise<void> {
-    await this.#producer().addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: this.#jobOptions(j) })));
+    const byLane: Record<Lane, (JobSpec | OutboxJob)[]> = { normal: [], urgent: [] };
+    for (const j of jobs) byLane[laneOf(j.priority)].push(j);
+    await Promise.all(
+      (['urgent', 'normal'] as const).map(async (lane) => {
+        const list = await this.#notInOtherLane(lane, byLane[lane]);
+        if (list.length > 0) await this.#producer(lane).addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: this.#jobOptions(j) })));
+      }),
+    );
+  }
+
+  /**
+   * The port's dedupe holds across lanes: a key already held by the other lane's queue (a
+   * job added again at another priority, as after an upgrade) is dropped, as BullMQ drops
+   * one its own queue holds.
+   */
+  async #notInOtherLane(lane: Lane, jobs: (JobSpec | OutboxJob)[]): Promise<(JobSpec | OutboxJob)[]> {
+    const keyed = jobs.filter((j) => j.key !== undefined);
+    if (keyed.length === 0) return jobs;
+    const other = this.#producer(lane === 'urgent' ? 'normal' : 'urgent');
+    // The producers' connection, once ready (BullMQ's client waits for it): one round trip for every key.
+    await other.client;
+    const pipeline = this.#queueConnection!.pipeline();
+    for (const j of keyed) pipeline.exists(`${other.keys['']}${bullmqJobId(j.key!)}`);
+    const held = new Set<string>();
+    const answers = (await pipeline.exec()) ?? [];
+    answers.forEach(([err, n], i) => {
+      if (err) throw err;
+      if (n === 1) held.add(keyed[i]!.key!);
+    });
+    return held.size === 0 ? jobs : jobs.filter((j) => j.key === undefined || !held.has(j.key));
   }
 
   #jobOptions(j: JobSpec): JobsOptions {
@@ -193,17 +243,19 @@ export class BullmqQueue implements Queue {
     };
   }
 
-  /** The producer side, opened on first use and again after stop(), so add() works in any state. */
-  #producer(): BullQueue {
-    if (!this.#queue) {
+  /** The producer side of a lane, opened on first use and again after stop(), so add() works in any state. */
+  #producer(lane: Lane): BullQueue {
+    let queue = this.#queues[lane];
+    if (!queue) {
       // Fail fast while Redis is away, as BullMQ advises for producers: an add is retried
       // by its caller (the outbox keeps its rows, a handler's job is retried), and depth()
       // must answer the metrics scrape rather than hang.
       this.#queueConnection ??= this.#connect({ enableOfflineQueue: false });
-      this.#queue = new BullQueue(QUEUE_NAME, { connection: this.#queueConnection, prefix: this.#opts.prefix });
-      this.#queue.on('error', (err) => this.#opts.logger.warn({ err }, 'queue error'));
+      queue = new BullQueue(LANE_QUEUES[lane], { connection: this.#queueConnection, prefix: this.#opts.prefix });
+      queue.on('error', (err) => this.#opts.logger.warn({ err, lane }, 'queue error'));
+      this.#queues[lane] = queue;
     }
-    return this.#queue;
+    return queue;
   }
 
   #connect(options: RedisOptions): Redis {

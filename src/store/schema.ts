@@ -214,6 +214,8 @@ export interface NotificationsTable {
   wave: string | null;
   /** JSON: the conversion events and window this notification names (migration 016); null: none. */
   conversion: Generated<string | null>;
+  /** The priority its jobs are queued with (PRIORITY in src/queue/queue.ts), kept so the reconcile pass queues lost ones on the same lane (migration 040). */
+  priority: Generated<number>;
 }
 
 export interface DeliveryBatchesTable {

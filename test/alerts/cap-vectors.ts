@@ -14,7 +14,19 @@ function repoRoot(): string {
   return dir;
 }
 
-export const CAP_VECTORS = resolve(repoRoot(), '../shared/vectors/cap');
+/** `shared/vectors/cap` beside the repository, or beside a folder above it (a checkout kept one level deeper). */
+function vectorsFolder(): string {
+  let dir = dirname(repoRoot());
+  for (;;) {
+    const candidate = join(dir, 'shared', 'vectors', 'cap');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(repoRoot(), '../shared/vectors/cap');
+    dir = parent;
+  }
+}
+
+export const CAP_VECTORS = vectorsFolder();
 
 /** The sample whose file name starts with `prefix` (`'02'`), as bytes. */
 export function capSample(prefix: string): Buffer {

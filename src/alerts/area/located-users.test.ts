@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import { point as turfPoint, polygon as turfPolygon } from '@turf/helpers';
 import fc from 'fast-check';
 import { compileArea, containsPoint, zoneKey } from '../../protocol/cap/area.ts';
 import { parseCap } from '../../protocol/cap/parse.ts';
@@ -78,6 +80,23 @@ describe('LocatedUserIndex', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('resolves a concave 400-vertex polygon across the antimeridian to the users turf finds in it', () => {
+    const center = { lat: -17, lon: 179.6 };
+    const list = users(60_000, 3, [{ lat: center.lat, lon: center.lon, spread: 9 }]);
+    const index = LocatedUserIndex.build(list);
+    const points = Array.from({ length: 400 }, (_, k) => {
+      const a = (2 * Math.PI * k) / 400;
+      const r = k % 2 === 0 ? 3 : 1.6;
+      return { lat: center.lat + r * Math.sin(a), lon: wrap(center.lon + r * 1.3 * Math.cos(a)) };
+    });
+    const shape = compileArea([area({ polygons: [{ points: [...points, points[0]!] }] })]);
+    const ring = points.map((p) => [center.lon + wrap(p.lon - center.lon), p.lat]);
+    const oracle = turfPolygon([[...ring, ring[0]!]]);
+    const byTurf = list.flatMap((u, i) => ('lat' in u && u.lat !== undefined && [u.lon!, u.lon! - 360, u.lon! + 360].some((x) => booleanPointInPolygon(turfPoint([x, u.lat!]), oracle)) ? [i] : []));
+    assert.ok(byTurf.length > 1000, `users in the star (${byTurf.length})`);
+    assert.deepEqual([...index.resolve(shape)], byTurf);
   });
 
   it('reaches users with no location only through zones, and an empty shape reaches no one', () => {

@@ -6,6 +6,7 @@ import { alertPersonaliser } from './alert-personaliser.ts';
 import { AlertRecipientCache } from './alert-recipients.ts';
 
 export { sendAlert, reachesPeople, alertCategory } from './send-alert.ts';
+export { alertSendJob, ALERT_SEND_JOB } from './send-job.ts';
 export { alertAudience } from './audience.ts';
 
 /**

@@ -96,6 +96,7 @@ export async function sendAlert(ctx: Context, row: AlertsTable, opts: SendOption
           created_at: now,
           completed_at: null,
           conversion: null,
+          priority: topPriority ? PRIORITY.urgent : PRIORITY.normal,
         })
         .execute();
       await tx.insertInto('alert_notifications').values({ alert_id: row.id, app_id: row.app_id, notification_id: id, kind, thread, include_unlocated: opts.includeUnlocated ? 1 : 0, created_at: now }).execute();

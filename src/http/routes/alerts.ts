@@ -10,7 +10,7 @@ import { guardedProblems } from '../openapi.ts';
 import { AppItemParams, AppParams } from '../schemas.ts';
 import { Alert, AlertDetail, AlertListQuery, AlertPage, AlertPostQuery, CAP_MEDIA_TYPES, CapBody } from './alerts.schemas.ts';
 
-const CAP_CODES = ['app_not_found', 'cap_refused', 'cap_malformed', 'cap_invalid'] as const;
+const CAP_CODES = ['app_not_found', 'cap_refused', 'cap_malformed', 'cap_invalid', 'cap_signature_invalid'] as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
