@@ -2,6 +2,7 @@ import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { MfaChallengesTable } from '../store/schema-mfa.ts';
 import { audit, type Origin } from './audit.ts';
+import { challengeSignals } from './challenge-signals.ts';
 import { DECISIONS, type ChallengeContext, type Decision } from './challenge-input.ts';
 import { closeChallenge, contextOf, readChallenge, type ChallengeView, challengeView } from './challenges.ts';
 import { assertNotLocked, lockForFraud, recordFailure, recordSuccess, userState } from './defences.ts';
@@ -80,6 +81,7 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
     await db.transaction().execute(async (tx) => {
       if (await closeChallenge(tx, ctx, appId, challengeId, userId, 'locked', state.lockedReason, device.id, now)) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: state.lockedReason } }, now);
     });
+    challengeSignals(ctx).changed(challengeId);
     assertNotLocked(state);
   }
   assertPending(row);
@@ -115,6 +117,7 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
     if (failure.locked) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: 'failures', failures: failure.failures } }, now);
     return true;
   });
+  if (closed) challengeSignals(ctx).changed(challengeId);
   const after = await readChallenge(ctx, appId, challengeId);
   if (!closed) assertPending(after);
   return { ...challengeView(after), ...(failures !== undefined ? { failures } : {}) };
