@@ -12,9 +12,8 @@ import { challengeSignals } from './challenge-signals.ts';
 import { emitMfaEvent } from './events.ts';
 import { pushToDevices } from './push.ts';
 import { hashCode, newCode } from './secrets.ts';
-import { requireKnownApp } from './known-app.ts';
 import { numberChoices, type AnswerMode } from './number-matching.ts';
-import { mfaSettings } from './settings.ts';
+import { knownAppSettings } from './settings.ts';
 
 export interface CreatedChallenge {
   challengeId: string;
@@ -54,8 +53,7 @@ export function challengeView(r: MfaChallengesTable): ChallengeView {
  */
 export async function createChallenge(ctx: Context, appId: string, input: ChallengeInput, origin: Origin): Promise<CreatedChallenge> {
   const { userId, context } = input;
-  await requireKnownApp(ctx.store.db, appId);
-  const settings = await mfaSettings(ctx, appId);
+  const settings = await knownAppSettings(ctx, appId);
   const now = ctx.now();
   const db = ctx.store.db;
   const id = newId('mfc');
@@ -97,8 +95,11 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   }
   if (supersedes) challengeSignals(ctx).changed(supersedes);
   const notificationId = await pushToDevices(ctx, appId, devices.map((d) => d.subscription_id), 'challenge', { challengeId: id, appId }, settings.challengeLifetime);
-  await db.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
-  await audit(db, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
+  // One commit for both writes.
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
+    await audit(tx, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
+  });
   return { challengeId: id, code, expiresAt: iso(expiresAt)!, supersedes, answerMode };
 }
 

@@ -3,6 +3,7 @@ import type { JobKind } from '../queue/job-kind.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import { audit } from './audit.ts';
 import { closeOtp } from './otp.ts';
+import { deleteLapsedNonces } from './signed-request.ts';
 
 /**
  * The sweep of one-time codes past their life. A code that nobody verifies or replaces
@@ -15,7 +16,8 @@ import { closeOtp } from './otp.ts';
  *
  * A chain that re-schedules itself for the next minute boundary, keyed by that boundary,
  * and started again by the reconcile pass when the queue lost it, as the retention prunes
- * do (src/audience/events/prune-job.ts).
+ * do (src/audience/events/prune-job.ts). The same run deletes the devices' spent nonces
+ * whose requests are past their exp (src/mfa/signed-request.ts).
  */
 export const OTP_SWEEP_JOB = 'mfa.expire-otps';
 
@@ -59,6 +61,8 @@ export function otpSweepJob(ctx: Context): JobKind {
       const now = ctx.now();
       const { seen, closed } = await sweepExpiredOtps(ctx, now);
       if (closed > 0) ctx.logger.info({ module: 'mfa', closed }, 'one-time codes past their life closed');
+      // The devices' spent nonces past their requests' exp go in the same pass: a few minutes' worth at most.
+      await deleteLapsedNonces(ctx, now);
       // A full chunk: the rest now, under a key of its own (the minute's key may be this run's).
       await ctx.queue.add([seen === OTP_SWEEP_CHUNK ? sweepSpec(now, `${OTP_SWEEP_JOB}:more:${now}`) : sweepSpec(nextOtpSweepAt(now))]);
     },

@@ -13,7 +13,7 @@ import { requireKnownApp } from './known-app.ts';
 import { hashOtpCode, newOtpCode, otpCodeMatches } from './otp-code.ts';
 import type { OtpInput } from './otp-input.ts';
 import { pushOtp, scrubOtpPush } from './otp-push.ts';
-import { mfaSettings, type MfaSettings } from './settings.ts';
+import { knownAppSettings, mfaSettings, type MfaSettings } from './settings.ts';
 
 export interface CreatedOtp {
   otpId: string;
@@ -74,9 +74,8 @@ export async function closeOtp(tx: Transaction<Database>, ctx: Context, appId: s
 export async function createOtp(ctx: Context, appId: string, input: OtpInput, origin: Origin): Promise<CreatedOtp> {
   const { userId, purpose } = input;
   const db = ctx.store.db;
-  await requireKnownApp(db, appId);
   // Read before the transaction: on SQLite the store is one connection (factor-guard.ts).
-  const settings = await mfaSettings(ctx, appId);
+  const settings = await knownAppSettings(ctx, appId);
   const now = ctx.now();
   const id = newId('mfo');
   const digits = input.length ?? 6;
@@ -119,8 +118,10 @@ export async function createOtp(ctx: Context, appId: string, input: OtpInput, or
     throw err;
   }
   const notificationId = await pushOtp(ctx, appId, devices.map((d) => d.subscription_id), { otpId: id, purpose, expiresAt: iso(expiresAt) }, code, settings.otpLifetime);
-  await db.updateTable('mfa_otps').set({ notification_id: notificationId }).where('id', '=', id).execute();
-  await audit(db, appId, { type: 'otp_pushed', userId, ...origin, details: { otpId: id, devices: devices.length, notificationId } }, now);
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('mfa_otps').set({ notification_id: notificationId }).where('id', '=', id).execute();
+    await audit(tx, appId, { type: 'otp_pushed', userId, ...origin, details: { otpId: id, devices: devices.length, notificationId } }, now);
+  });
   return { otpId: id, expiresAt: iso(expiresAt), superseded };
 }
 

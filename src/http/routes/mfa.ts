@@ -69,7 +69,7 @@ export function mfaRoutes(app: FastifyInstance, ctx: Context): void {
       },
     },
     async (req, reply) => {
-      await getApp(ctx, req.params.appId);
+      // createChallenge refuses an unknown app itself (app_not_found), in the read of its settings.
       try {
         return reply.status(201).send(await createChallenge(ctx, req.params.appId, req.body, origin(req)));
       } catch (err) {
