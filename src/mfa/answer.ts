@@ -70,7 +70,6 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
   if (!DECISIONS.includes(decision)) throw new ApiError('device_signature_invalid', 'decision must be approve, deny or fraud');
   const code = payload.code;
   if (code !== undefined && (typeof code !== 'string' || code.length > 16)) throw new ApiError('device_signature_invalid', 'code must be a string of digits');
-  const settings = await mfaSettings(ctx, appId);
   const userId = row.user_id;
   const now = ctx.now();
   const db = ctx.store.db;
@@ -107,7 +106,8 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
       await audit(tx, appId, { type: 'approved', ...who }, now);
       return { status: 'approved', reason: null };
     }
-    const failure = await recordFailure(tx, appId, userId, settings, now);
+    // Only a failure needs the limits: read then, in the transaction.
+    const failure = await recordFailure(tx, appId, userId, await mfaSettings(ctx, appId, tx), now);
     failures = failure.failures;
     const status = failure.locked ? 'locked' : 'denied';
     if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, status, failure.locked ? 'failures' : 'wrong_code', device.id, now))) {

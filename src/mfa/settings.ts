@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { Kysely, Transaction } from 'kysely';
 import type { Context } from '../context.ts';
+import type { Database } from '../store/schema.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { requireKnownApp } from './known-app.ts';
 import { ANSWER_MODES, type AnswerMode } from './number-matching.ts';
@@ -69,8 +71,9 @@ export type MfaSettingsInput = Static<typeof MfaSettingsInput>;
 
 export const MfaSettingsView = Type.Object(Object.fromEntries(Object.entries(MFA_DEFAULTS).map(([k, v]) => [k, typeof v === 'number' ? Type.Integer() : AnswerModeSchema])) as Record<keyof MfaSettings, ReturnType<typeof Type.Integer> | typeof AnswerModeSchema>);
 
-export async function mfaSettings(ctx: Context, appId: string): Promise<MfaSettings> {
-  const row = await ctx.store.db.selectFrom('mfa_settings').select('settings').where('app_id', '=', appId).executeTakeFirst();
+/** The app's settings, defaults filled in; read through `db` when given (inside a transaction: on SQLite the store is one connection). */
+export async function mfaSettings(ctx: Context, appId: string, db: Kysely<Database> | Transaction<Database> = ctx.store.db): Promise<MfaSettings> {
+  const row = await db.selectFrom('mfa_settings').select('settings').where('app_id', '=', appId).executeTakeFirst();
   return { ...MFA_DEFAULTS, ...(row ? (JSON.parse(row.settings) as MfaSettingsInput) : {}) };
 }
 
