@@ -20,7 +20,7 @@ import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
 import { planJob } from './campaigns/plan-job.ts';
 import { journeyJobs } from './journeys/index.ts';
-import { otpSweepJob } from './mfa/index.ts';
+import { mfaSweepJob } from './mfa/index.ts';
 import { storeThrottle, throttledSenders } from './campaigns/throttle/index.ts';
 import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
@@ -124,7 +124,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);
       const alerts = alertDelivery(ctx, { pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) });
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), otpSweepJob(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), mfaSweepJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

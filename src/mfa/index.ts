@@ -12,5 +12,5 @@ export { limitDeviceRequest } from './device-limit.ts';
 export { beginTotp, confirmTotp, verifyTotp, removeTotp } from './totp.ts';
 export { generateRecoveryCodes, verifyRecoveryCode } from './recovery.ts';
 export { createOtp, verifyOtp } from './otp.ts';
-export { otpSweepJob } from './otp-sweep.ts';
+export { mfaSweepJob } from './sweep.ts';
 export { OtpInput, OtpVerifyInput } from './otp-input.ts';

@@ -76,7 +76,7 @@ function deviceKey(device: MfaDevicesTable): KeyObject {
 
 /**
  * Deletes the spent nonces whose requests are past their exp: those can no longer be
- * replayed (the exp check refuses them first). Run by the minute's sweep (otp-sweep.ts)
+ * replayed (the exp check refuses them first). Run by the minute's sweep (sweep.ts)
  * rather than by every signed request, which then writes one row, not two.
  */
 export async function deleteLapsedNonces(ctx: Context, now: number): Promise<number> {

@@ -34,7 +34,7 @@ import * as m033 from './migrations/033-mfa-fallbacks.ts';
 import * as m035 from './migrations/035-mfa-otp.ts';
 import * as m037 from './migrations/037-mfa-number-matching.ts';
 import * as m038 from './migrations/038-mfa-challenge-macs.ts';
-import * as m039 from './migrations/039-mfa-otp-expiry.ts';
+import * as m039 from './migrations/039-mfa-expiry.ts';
 
 interface Migration {
   version: number;
@@ -78,7 +78,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 35, name: 'mfa-otp', up: m035.up },
   { version: 37, name: 'mfa-number-matching', up: m037.up },
   { version: 38, name: 'mfa-challenge-macs', up: m038.up },
-  { version: 39, name: 'mfa-otp-expiry', up: m039.up },
+  { version: 39, name: 'mfa-expiry', up: m039.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.
