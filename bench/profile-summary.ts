@@ -2,7 +2,7 @@
  * Where the time went in a V8 CPU profile (`npm run bench -- --profile` writes them to
  * bench/results/profiles): self time by function and by file.
  *
- *   npx tsx bench/profile-summary.ts bench/results/profiles/<run>/<file>.cpuprofile [top]
+ *   npx tsx bench/profile-summary.ts bench/results/profiles/<run>/<file>.cpuprofile [top] [from-mark to-mark]
  *
  * When the run's folder has a marks.json (written by the fan-out), only the samples
  * between the broadcast's 202 and its last 201 are counted.
@@ -34,8 +34,10 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const marksFile = join(dirname(file), 'marks.json');
 const marks = existsSync(marksFile) ? (JSON.parse(readFileSync(marksFile, 'utf8')) as Record<string, number>) : {};
-const from = marks.accepted ?? Number.NEGATIVE_INFINITY;
-const to = marks.delivered ?? Number.POSITIVE_INFINITY;
+// Other marks name the window after the count: `… 25 idle-start idle-end` (section 14's idle sign-ins).
+const [fromMark = 'accepted', toMark = 'delivered'] = process.argv.slice(4);
+const from = marks[fromMark] ?? Number.NEGATIVE_INFINITY;
+const to = marks[toMark] ?? Number.POSITIVE_INFINITY;
 const selfUs = new Map<number, number>();
 let t = profile.startTime;
 let windowUs = 0;
@@ -67,6 +69,6 @@ const print = (title: string, m: Map<string, number>) => {
     console.log(`${v.toFixed(0).padStart(8)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
   }
 };
-console.log(`${file}: ${total.toFixed(0)} ms${Number.isFinite(from) ? ' between the broadcast\'s 202 and its last 201' : ' profiled'}`);
+console.log(`${file}: ${total.toFixed(0)} ms${Number.isFinite(from) ? ` between the marks ${fromMark} and ${toMark}` : ' profiled'}`);
 print('self time by file or package', byFile);
 print('self time by function', byFunction);

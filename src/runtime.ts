@@ -20,6 +20,7 @@ import { campaignRunJob } from './campaigns/campaign-run-job.ts';
 import { decideJob } from './campaigns/decide-job.ts';
 import { planJob } from './campaigns/plan-job.ts';
 import { journeyJobs } from './journeys/index.ts';
+import { mfaSweepJob } from './mfa/index.ts';
 import { storeThrottle, throttledSenders } from './campaigns/throttle/index.ts';
 import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
@@ -126,7 +127,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       const alerts = alertDelivery(ctx, { pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) });
       // Threads open as a notification that can be answered is sent (src/conversations/).
       const personaliser = conversationPersonaliser(ctx, alerts.personaliser);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts, personaliser }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, alertSendJob(ctx), ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), ...conversationJobs(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts, personaliser }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, alertSendJob(ctx), ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), ...conversationJobs(ctx), mfaSweepJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

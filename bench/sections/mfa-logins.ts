@@ -2,8 +2,9 @@
  * Section 14's login server: sign-ins run as a closed loop of `concurrency` at once, each
  * for a user with no sign-in in flight (one pending challenge per user). A sign-in POSTs
  * a challenge, hands its code to the user's device (the user reading the login screen),
- * then polls GET .../mfa/challenges/{id} until it is no longer pending: the API has no
- * long poll, and a login server that takes the webhook instead sees the same commit.
+ * then long-polls GET .../mfa/challenges/{id}?wait= until it is no longer pending (the API
+ * process that commits the answer wakes the poll); a login server that takes the webhook
+ * instead sees the same commit.
  * The devices (bench/children/mfa-devices.ts) report when the push arrived and when
  * their answer was taken; the store gives the server-side steps in between.
  */
@@ -16,8 +17,8 @@ import { callApi } from '../lib/http.ts';
 import { wallNow } from '../lib/ipc.ts';
 import { quantile } from '../lib/stats.ts';
 
-/** ms between two polls of a challenge by the login server. */
-export const POLL_MS = 50;
+/** s a long poll of a challenge by the login server waits (GET …/mfa/challenges/{id}?wait=): the API's longest. */
+export const WAIT_S = 30;
 /** ms a sign-in may take before it is counted as lost. */
 const LOGIN_TIMEOUT_MS = 30_000;
 
@@ -86,8 +87,8 @@ export async function runLogins(api: Api, devices: Child, free: string[], logins
     login.challengeId = challengeId;
     devices.send({ type: 'code', challengeId, code: res.body.code });
     for (;;) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      const got = await callApi(api.base, 'GET', `/v1/apps/${api.appId}/mfa/challenges/${challengeId}`, api.secretKey, undefined, api.dispatcher);
+      // A long poll: answered as soon as the device's answer commits (or at the end of the wait, still pending).
+      const got = await callApi(api.base, 'GET', `/v1/apps/${api.appId}/mfa/challenges/${challengeId}?wait=${WAIT_S}`, api.secretKey, undefined, api.dispatcher);
       login.polls++;
       if (got.status !== 200) throw new Error(`challenge status: ${got.status} ${JSON.stringify(got.body)}`);
       if (got.body.status !== 'pending') {
@@ -162,7 +163,7 @@ export function phaseFigures(logins: Login[]) {
     lost,
     firstError: logins.find((l) => l.error)?.error,
     perSecond: done.length / ((last - first) / 1000),
-    /** The login server's view: challenge POST → its first GET that says approved (up to POLL_MS late). */
+    /** The login server's view: challenge POST → its long poll answered approved. */
     roundTrip: d('t0', 'seenAt'),
     /** The moment approved is committed, and observable: the device's answer answered. */
     committed: d('t0', 'answeredAt'),
@@ -181,7 +182,7 @@ export function phaseFigures(logins: Login[]) {
       details: d('pushAt', 'detailsAt'),
       /** Signed answer posted → answered (the code's scrypt, the transaction). */
       answer: d('answerFrom', 'answeredAt'),
-      /** Answer committed → the login server's GET sees it (the poll interval). */
+      /** Answer committed → the login server's long poll answers (the wake). */
       pollLag: d('answeredAt', 'seenAt'),
     },
     pollsPerLogin: done.reduce((s, l) => s + l.polls, 0) / Math.max(1, done.length),

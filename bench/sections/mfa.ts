@@ -23,7 +23,7 @@ import { callApi } from '../lib/http.ts';
 import { wallNow } from '../lib/ipc.ts';
 import { goal, type SectionResult } from '../lib/report.ts';
 import { count, int, ms, times } from '../lib/stats.ts';
-import { listenToDevices, phaseFigures, POLL_MS, readStoreTimes, runLogins, type Api, type Login, type PhaseFigures } from './mfa-logins.ts';
+import { listenToDevices, phaseFigures, readStoreTimes, runLogins, WAIT_S, type Api, type Login, type PhaseFigures } from './mfa-logins.ts';
 
 /** Users, each with one enrolled device: ten times the sign-ins in flight, so that a user's turns are far apart. */
 const USERS = 500;
@@ -63,7 +63,8 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
     // phones come through a proxy on loopback that names each one's address.
     overrides: { ...URGENT_THREADS, pushService: true, trustProxy: '127.0.0.1' },
     name: 'carillon (mfa)',
-    ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    // marks.json beside the profiles: `npx tsx bench/profile-summary.ts <main thread's profile> 25 idle-start idle-end` cuts them to the idle sign-ins.
+    ...(profileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], env: { BENCH_MARKS_FILE: join(profileDir, 'marks.json') } } : {}),
   });
   const dispatcher = new Agent({ connections: concurrency + 8, keepAliveTimeout: 30_000 });
   const created = await callApi(server.base, 'POST', '/v1/apps', h.adminKey, { name: 'bench sign-in', vapidSubject: 'mailto:bench@example.org' });
@@ -144,7 +145,7 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
   h.log(`  during the broadcast (${broadcastSeconds.toFixed(1)} s; load ${loads.crowd!.join(' / ')}): ${line(crowd)}`);
   if (deviceErrors.length) h.log(`  device errors: ${deviceErrors.slice(0, 3).join('; ')}`);
   const p99 = (f: PhaseFigures) => (f.lost > 0 ? Number.POSITIVE_INFINITY : f.roundTrip.p99);
-  const what = `Push sign-in at ${concurrency} concurrent logins, Firefox-like client on Carillon's push service: challenge POST → push → signed details and answer → login server sees approved (polls every ${POLL_MS} ms), p50 / p95 / p99`;
+  const what = `Push sign-in at ${concurrency} concurrent logins, Firefox-like client on Carillon's push service: challenge POST → push → signed details and answer → login server sees approved (a long poll, ?wait=${WAIT_S}), p50 / p95 / p99`;
   const figure = (f: PhaseFigures) => `${ms(f.roundTrip.p50)} / ${ms(f.roundTrip.p95)} / ${ms(f.roundTrip.p99)} (${int(f.approved)} sign-ins, ${f.perSecond.toFixed(1)}/s${f.lost ? `, ${f.lost} lost` : ''}; push alone ${ms(f.push.p50)} / ${ms(f.push.p99)})`;
   return {
     name: 'mfa',
@@ -170,7 +171,7 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
       n,
       users,
       concurrency,
-      pollMs: POLL_MS,
+      waitS: WAIT_S,
       broadcastSeconds,
       loadAverage: loads,
       /** ms of the server's CPU (all threads) per idle sign-in: what bounds the sign-ins a second. */
@@ -179,7 +180,7 @@ export async function mfaSection(h: Harness): Promise<SectionResult> {
       idle,
       crowd,
       deviceErrors,
-      note: 'ms; roundTrip is the login server’s view (up to pollMs late), committed the device’s answer answered, push the POST → the push decrypted at the device; stages: create POST → 201, rowToNotification and fanout on the server clock, deliver batch → device',
+      note: 'ms; roundTrip is the login server’s view (its long poll answered), committed the device’s answer answered, push the POST → the push decrypted at the device; stages: create POST → 201, rowToNotification and fanout on the server clock, deliver batch → device',
       logins: all
         .filter((l) => l.phase !== 'warm')
         .map((l) => ({ k: l.k, phase: l.phase, status: l.status ?? null, error: l.error ?? null, roundTripMs: l.seenAt !== undefined ? l.seenAt - l.t0 : null, pushMs: l.pushAt !== undefined ? l.pushAt - l.t0 : null, committedMs: l.answeredAt !== undefined ? l.answeredAt - l.t0 : null, createMs: l.createdAt !== undefined ? l.createdAt - l.t0 : null })),

@@ -1,7 +1,7 @@
 /**
  * The example login page: asks the example backend (src/http/routes/examples-login.ts) to
- * start a push sign-in, shows the code, and polls the backend until the device answered or
- * the challenge ran out. The page never talks to Carillon itself: the secret key is the
+ * start a push sign-in, shows the code (or, in number-matching mode, the number to pick),
+ * and long-polls the backend until the device answered or the challenge ran out. The page never talks to Carillon itself: the secret key is the
  * backend's.
  */
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -46,16 +46,23 @@ function ended(s: Status): [string, 'ok' | 'error'] {
 
 let polling = 0;
 
+/** s each request waits at the backend for the answer (a long poll, at most 30). */
+const WAIT = 25;
+
 async function poll(challengeId: string, run: number): Promise<void> {
-  // Polling once a second: the backend reads GET …/mfa/challenges/{id}; a real one may use the mfa.challenge.* webhooks.
+  // A long poll: the backend holds each request (GET …/mfa/challenges/{id}?wait=) until the
+  // device answers or the wait ends, so the page hears of the answer at once, without asking
+  // every second. A real backend may use the mfa.challenge.* webhooks instead.
   while (run === polling) {
-    const s = await api<Status>('GET', `sign-in/${encodeURIComponent(challengeId)}`).catch(() => undefined);
+    const s = await api<Status>('GET', `sign-in/${encodeURIComponent(challengeId)}?wait=${WAIT}`).catch(() => undefined);
+    if (run !== polling) return;
     if (s && s.status !== 'pending') {
       $('waiting').hidden = true;
       const [text, kind] = ended(s);
       return outcome(text, kind, s.status);
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    // Only after a failed request: a pending answer comes back at the end of a wait, never at once.
+    if (!s) await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -67,8 +74,12 @@ $<HTMLFormElement>('sign-in').addEventListener('submit', (e) => {
   $('waiting').hidden = true;
   $('code').textContent = '';
   polling++;
-  api<{ challengeId: string; code: string; expiresAt: string }>('POST', 'sign-in', { userId }).then(
+  api<{ challengeId: string; code: string; expiresAt: string; answerMode: string }>('POST', 'sign-in', { userId }).then(
     (c) => {
+      // Number matching (the weaker opt-in mode): the device shows three numbers and the user picks this one.
+      const picking = c.answerMode === 'numberMatching';
+      $('instruction').textContent = picking ? 'Open your authenticator and pick this number among the three it shows:' : 'Open your authenticator and type this code:';
+      $('code').dataset.answerMode = c.answerMode;
       $('code').textContent = c.code;
       $('expires').textContent = new Date(c.expiresAt).toLocaleTimeString();
       $('waiting').hidden = false;

@@ -168,6 +168,8 @@ export const defaults = {
   mfaDeviceRequestsPerAddress: 120,
   /** Signed requests a minute one enrolled device may make (details and answers, counted once its signature verifies, so a forger cannot spend a device's allowance); 0: no limit. */
   mfaDeviceRequestsPerDevice: 30,
+  /** ms; how often a long poll of a sign-in challenge (GET …/mfa/challenges/{id}?wait=) reads it again, for answers that arrive on another API process; one on this process wakes it at once. */
+  mfaWaitRecheck: 1_000,
   /** Requests a minute one client address may make to POST /authenticator/api/push-key (a bucket refilling over the minute, whatever the app), across all API processes; 0: no limit. A browser asks once per enrollment; the route takes no key, so guessing tokens or apps is what the limit slows. */
   authenticatorPushKeyPerAddress: 30,
   /** s; how long a conversation's thread takes replies after its notification was sent (its reply tokens expire then): a week, for a question asked a few days later. */

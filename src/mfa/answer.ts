@@ -2,6 +2,7 @@ import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { MfaChallengesTable } from '../store/schema-mfa.ts';
 import { audit, type Origin } from './audit.ts';
+import { challengeSignals } from './challenge-signals.ts';
 import { DECISIONS, type ChallengeContext, type Decision } from './challenge-input.ts';
 import { closeChallenge, contextOf, readChallenge, type ChallengeView, challengeView } from './challenges.ts';
 import { assertNotLocked, lockForFraud, recordFailure, recordSuccess, userState } from './defences.ts';
@@ -69,7 +70,6 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
   if (!DECISIONS.includes(decision)) throw new ApiError('device_signature_invalid', 'decision must be approve, deny or fraud');
   const code = payload.code;
   if (code !== undefined && (typeof code !== 'string' || code.length > 16)) throw new ApiError('device_signature_invalid', 'code must be a string of digits');
-  const settings = await mfaSettings(ctx, appId);
   const userId = row.user_id;
   const now = ctx.now();
   const db = ctx.store.db;
@@ -80,32 +80,34 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
     await db.transaction().execute(async (tx) => {
       if (await closeChallenge(tx, ctx, appId, challengeId, userId, 'locked', state.lockedReason, device.id, now)) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: state.lockedReason } }, now);
     });
+    challengeSignals(ctx).changed(challengeId);
     assertNotLocked(state);
   }
   assertPending(row);
   const matches = decision === 'approve' && typeof code === 'string' && /^[0-9]{6,8}$/.test(code) ? codeMatches(ctx.secrets, appId, challengeId, code, row.code_hash) : false;
   let failures: number | undefined;
-  const closed = await db.transaction().execute(async (tx) => {
+  const closed = await db.transaction().execute(async (tx): Promise<Ended | false> => {
     await tx.updateTable('mfa_devices').set({ last_used_at: now }).where('id', '=', device.id).execute();
     if (decision === 'fraud') {
       if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, 'denied', 'fraud', device.id, now))) return false;
       await lockForFraud(tx, appId, userId, now);
       await audit(tx, appId, { type: 'fraud_reported', ...who }, now);
       await emitMfaEvent(tx, ctx.queue, appId, 'mfa.fraud_reported', { challengeId, userId, deviceId: device.id, context: contextOf(row) }, now);
-      return true;
+      return { status: 'denied', reason: 'fraud' };
     }
     if (decision === 'deny') {
       if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, 'denied', 'denied', device.id, now))) return false;
       await audit(tx, appId, { type: 'denied', ...who }, now);
-      return true;
+      return { status: 'denied', reason: 'denied' };
     }
     if (matches) {
       if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, 'approved', null, device.id, now))) return false;
       await recordSuccess(tx, appId, userId, now);
       await audit(tx, appId, { type: 'approved', ...who }, now);
-      return true;
+      return { status: 'approved', reason: null };
     }
-    const failure = await recordFailure(tx, appId, userId, settings, now);
+    // Only a failure needs the limits: read then, in the transaction.
+    const failure = await recordFailure(tx, appId, userId, await mfaSettings(ctx, appId, tx), now);
     failures = failure.failures;
     const status = failure.locked ? 'locked' : 'denied';
     if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, status, failure.locked ? 'failures' : 'wrong_code', device.id, now))) {
@@ -113,9 +115,17 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
     }
     await audit(tx, appId, { type: 'failed', ...who, details: { failures: failure.failures } }, now);
     if (failure.locked) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: 'failures', failures: failure.failures } }, now);
-    return true;
+    return { status, reason: failure.locked ? 'failures' : 'wrong_code' };
   });
-  const after = await readChallenge(ctx, appId, challengeId);
-  if (!closed) assertPending(after);
+  if (!closed) {
+    // Another answer closed it first: say how it stands.
+    assertPending(await readChallenge(ctx, appId, challengeId));
+    throw new ApiError('challenge_closed', 'The challenge was answered already', { challengeStatus: 'closed' });
+  }
+  challengeSignals(ctx).changed(challengeId);
+  // What this answer wrote, without reading it back.
+  const after: MfaChallengesTable = { ...row, ...closed, answered_at: now, device_id: device.id };
   return { ...challengeView(after), ...(failures !== undefined ? { failures } : {}) };
 }
+
+type Ended = Pick<MfaChallengesTable, 'status' | 'reason'>;

@@ -8,12 +8,12 @@ import { audit, type Origin } from './audit.ts';
 import type { ChallengeContext, ChallengeInput } from './challenge-input.ts';
 import { assertNoBackoff, assertNotLocked, assertPushAllowed, lockUserRow, userState, type UserState } from './defences.ts';
 import { activeDevices } from './enrollment.ts';
+import { challengeSignals } from './challenge-signals.ts';
 import { emitMfaEvent } from './events.ts';
 import { pushToDevices } from './push.ts';
 import { hashCode, newCode } from './secrets.ts';
-import { requireKnownApp } from './known-app.ts';
 import { numberChoices, type AnswerMode } from './number-matching.ts';
-import { mfaSettings } from './settings.ts';
+import { knownAppSettings } from './settings.ts';
 
 export interface CreatedChallenge {
   challengeId: string;
@@ -53,8 +53,7 @@ export function challengeView(r: MfaChallengesTable): ChallengeView {
  */
 export async function createChallenge(ctx: Context, appId: string, input: ChallengeInput, origin: Origin): Promise<CreatedChallenge> {
   const { userId, context } = input;
-  await requireKnownApp(ctx.store.db, appId);
-  const settings = await mfaSettings(ctx, appId);
+  const settings = await knownAppSettings(ctx, appId);
   const now = ctx.now();
   const db = ctx.store.db;
   const id = newId('mfc');
@@ -94,9 +93,13 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
     if (limit) await audit(db, appId, { type: limit === 'backoff' ? 'backoff' : 'rate_limited', userId, ...where, details: { limit, failures: state?.failures ?? 0 } }, now);
     throw err;
   }
+  if (supersedes) challengeSignals(ctx).changed(supersedes);
   const notificationId = await pushToDevices(ctx, appId, devices.map((d) => d.subscription_id), 'challenge', { challengeId: id, appId }, settings.challengeLifetime);
-  await db.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
-  await audit(db, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
+  // One commit for both writes.
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
+    await audit(tx, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
+  });
   return { challengeId: id, code, expiresAt: iso(expiresAt)!, supersedes, answerMode };
 }
 
@@ -136,7 +139,10 @@ export async function readChallenge(ctx: Context, appId: string, id: string, ori
       if (done) await audit(tx, appId, { type: 'expired', userId: row.user_id, challengeId: id, ...origin }, now);
       return done;
     });
-    if (closed) return { ...row, status: 'expired', reason: 'timeout', answered_at: now };
+    if (closed) {
+      challengeSignals(ctx).changed(id);
+      return { ...row, status: 'expired', reason: 'timeout', answered_at: now };
+    }
     return readChallenge(ctx, appId, id, origin);
   }
   return row;

@@ -107,8 +107,12 @@ export async function recordFailure(db: Db, appId: string, userId: string, s: Mf
 }
 
 export async function recordSuccess(db: Db, appId: string, userId: string, now: number): Promise<void> {
+  const set = { failures: 0, last_success_at: now, updated_at: now };
+  // The row exists for any user who was challenged (lockUserRow made it): made only when the update finds none.
+  const res = await db.updateTable('mfa_user_states').set(set).where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
+  if (Number(res.numUpdatedRows) > 0) return;
   await ensureRow(db, appId, userId, now);
-  await db.updateTable('mfa_user_states').set({ failures: 0, last_success_at: now, updated_at: now }).where('app_id', '=', appId).where('user_id', '=', userId).execute();
+  await db.updateTable('mfa_user_states').set(set).where('app_id', '=', appId).where('user_id', '=', userId).execute();
 }
 
 export async function lockForFraud(db: Db, appId: string, userId: string, now: number): Promise<void> {

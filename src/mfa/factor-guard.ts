@@ -31,15 +31,21 @@ export async function assertFactorAllowed(tx: Transaction<Database>, ctx: Contex
  * may lock). `settings` are read before the transaction: on SQLite the store is one
  * connection, which a read outside `tx` would wait for while `tx` holds it.
  */
-export async function recordFactorOutcome(tx: Transaction<Database>, ctx: Context, settings: MfaSettings, appId: string, userId: string, ok: boolean, types: { ok: AuditType; failed: AuditType }, origin: Origin, details: Record<string, unknown> = {}): Promise<number | undefined> {
+export async function recordFactorOutcome(tx: Transaction<Database>, ctx: Context, settings: MfaSettings, appId: string, userId: string, ok: boolean, types: { ok: AuditType; failed: AuditType }, origin: Origin, details: Record<string, unknown> = {}): Promise<FactorOutcome> {
   const now = ctx.now();
   if (ok) {
     await recordSuccess(tx, appId, userId, now);
     await audit(tx, appId, { type: types.ok, userId, ...origin, details }, now);
-    return undefined;
+    return { locked: false };
   }
   const failure = await recordFailure(tx, appId, userId, settings, now);
   await audit(tx, appId, { type: types.failed, userId, ...origin, details: { ...details, failures: failure.failures } }, now);
   if (failure.locked) await audit(tx, appId, { type: 'locked', userId, ...origin, details: { lockedReason: 'failures', failures: failure.failures } }, now);
-  return failure.failures;
+  return failure;
+}
+
+/** What recordFactorOutcome did: on a failure, the user's failures in a row and whether this one locked them. */
+export interface FactorOutcome {
+  failures?: number;
+  locked: boolean;
 }

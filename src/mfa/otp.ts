@@ -7,12 +7,13 @@ import type { MfaOtpState, MfaOtpsTable } from '../store/schema-mfa-otp.ts';
 import { audit, type Origin } from './audit.ts';
 import { assertNoBackoff, assertNotLocked, lockUserRow, userState, type UserState } from './defences.ts';
 import { activeDevices } from './enrollment.ts';
+import { emitMfaEvent } from './events.ts';
 import { assertFactorAllowed, recordFactorOutcome } from './factor-guard.ts';
 import { requireKnownApp } from './known-app.ts';
 import { hashOtpCode, newOtpCode, otpCodeMatches } from './otp-code.ts';
 import type { OtpInput } from './otp-input.ts';
 import { pushOtp, scrubOtpPush } from './otp-push.ts';
-import { mfaSettings, type MfaSettings } from './settings.ts';
+import { knownAppSettings, mfaSettings, type MfaSettings } from './settings.ts';
 
 export interface CreatedOtp {
   otpId: string;
@@ -50,11 +51,16 @@ async function assertOtpPushAllowed(tx: Transaction<Database>, appId: string, us
   throw new ApiError('otp_push_limit', `${recent.length} one-time codes pushed to this user since their last success; try again in ${retryAfter} s`, { retryAfter, limit: s.otpPushesPerWindow });
 }
 
-/** Ends a pending OTP, once (conditional on pending), and takes its code out of the stored push. */
-async function closeOtp(tx: Transaction<Database>, appId: string, row: MfaOtpsTable, status: 'expired' | 'superseded', now: number): Promise<boolean> {
+/**
+ * Ends a pending OTP, once (conditional on pending), takes its code out of the stored push
+ * and sends `mfa.otp.expired` (reason `timeout`, or `superseded` with `supersededBy`).
+ */
+export async function closeOtp(tx: Transaction<Database>, ctx: Context, appId: string, row: MfaOtpsTable, status: 'expired' | 'superseded', now: number, supersededBy?: string): Promise<boolean> {
   const res = await tx.updateTable('mfa_otps').set({ status, closed_at: now }).where('id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) return false;
   await scrubOtpPush(tx, appId, row);
+  const reason = status === 'superseded' ? { reason: 'superseded', supersededBy } : { reason: 'timeout' };
+  await emitMfaEvent(tx, ctx.queue, appId, 'mfa.otp.expired', { otpId: row.id, userId: row.user_id, purpose: row.purpose, status, ...reason }, now);
   return true;
 }
 
@@ -68,9 +74,8 @@ async function closeOtp(tx: Transaction<Database>, appId: string, row: MfaOtpsTa
 export async function createOtp(ctx: Context, appId: string, input: OtpInput, origin: Origin): Promise<CreatedOtp> {
   const { userId, purpose } = input;
   const db = ctx.store.db;
-  await requireKnownApp(db, appId);
   // Read before the transaction: on SQLite the store is one connection (factor-guard.ts).
-  const settings = await mfaSettings(ctx, appId);
+  const settings = await knownAppSettings(ctx, appId);
   const now = ctx.now();
   const id = newId('mfo');
   const digits = input.length ?? 6;
@@ -92,7 +97,7 @@ export async function createOtp(ctx: Context, appId: string, input: OtpInput, or
       for (const p of pending) {
         // One past its life is expired, not superseded: nobody could have used it any more.
         const lapsed = Number(p.expires_at) <= now;
-        if (!(await closeOtp(tx, appId, p, lapsed ? 'expired' : 'superseded', now))) continue;
+        if (!(await closeOtp(tx, ctx, appId, p, lapsed ? 'expired' : 'superseded', now, id))) continue;
         if (lapsed) {
           await audit(tx, appId, { type: 'otp_expired', userId, ...origin, details: { otpId: p.id } }, now);
         } else {
@@ -105,6 +110,7 @@ export async function createOtp(ctx: Context, appId: string, input: OtpInput, or
         .values({ id, app_id: appId, user_id: userId, purpose, digits, code_hash: hashOtpCode(ctx.secrets, appId, id, code), status: 'pending', attempts: 0, max_attempts: settings.otpAttempts, notification_id: null, created_at: now, expires_at: expiresAt, closed_at: null })
         .execute();
       await audit(tx, appId, { type: 'otp_created', userId, ...origin, details: { otpId: id, purpose, digits, expiresAt: iso(expiresAt), ...(superseded ? { supersedes: superseded } : {}) } }, now);
+      await emitMfaEvent(tx, ctx.queue, appId, 'mfa.otp.created', { otpId: id, userId, purpose, digits, expiresAt: iso(expiresAt), ...(superseded ? { supersedes: superseded } : {}) }, now);
     });
   } catch (err) {
     const limit = err instanceof ApiError ? ({ sign_in_locked: 'locked', sign_in_backoff: 'backoff', otp_push_limit: 'otp_push_cap' } as Record<string, string>)[err.code] : undefined;
@@ -112,8 +118,10 @@ export async function createOtp(ctx: Context, appId: string, input: OtpInput, or
     throw err;
   }
   const notificationId = await pushOtp(ctx, appId, devices.map((d) => d.subscription_id), { otpId: id, purpose, expiresAt: iso(expiresAt) }, code, settings.otpLifetime);
-  await db.updateTable('mfa_otps').set({ notification_id: notificationId }).where('id', '=', id).execute();
-  await audit(db, appId, { type: 'otp_pushed', userId, ...origin, details: { otpId: id, devices: devices.length, notificationId } }, now);
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('mfa_otps').set({ notification_id: notificationId }).where('id', '=', id).execute();
+    await audit(tx, appId, { type: 'otp_pushed', userId, ...origin, details: { otpId: id, devices: devices.length, notificationId } }, now);
+  });
   return { otpId: id, expiresAt: iso(expiresAt), superseded };
 }
 
@@ -122,9 +130,9 @@ async function readOtp(db: Kysely<Database> | Transaction<Database>, appId: stri
 }
 
 /** The verdict on an OTP found not open: closed already, or pending past its life (then closed as expired and audited). */
-async function notOpen(tx: Transaction<Database>, appId: string, row: MfaOtpsTable, origin: Origin, now: number): Promise<OtpVerdict> {
+async function notOpen(tx: Transaction<Database>, ctx: Context, appId: string, row: MfaOtpsTable, origin: Origin, now: number): Promise<OtpVerdict> {
   if (row.status === 'pending' && Number(row.expires_at) <= now) {
-    if (await closeOtp(tx, appId, row, 'expired', now)) await audit(tx, appId, { type: 'otp_expired', userId: row.user_id, ...origin, details: { otpId: row.id } }, now);
+    if (await closeOtp(tx, ctx, appId, row, 'expired', now)) await audit(tx, appId, { type: 'otp_expired', userId: row.user_id, ...origin, details: { otpId: row.id } }, now);
     return { valid: false, reason: 'expired' };
   }
   // Pending with its attempts spent cannot be (the last attempt burns it); taken as burnt.
@@ -153,7 +161,7 @@ export async function verifyOtp(ctx: Context, appId: string, otpId: string, user
   const settings = row.status === 'pending' && Number(row.expires_at) > now ? await mfaSettings(ctx, appId) : undefined;
   const right = otpCodeMatches(ctx.secrets, appId, otpId, code, row.code_hash);
   return db.transaction().execute(async (tx) => {
-    if (!settings) return notOpen(tx, appId, row, origin, now);
+    if (!settings) return notOpen(tx, ctx, appId, row, origin, now);
     await assertFactorAllowed(tx, ctx, settings, appId, userId);
     const burns = sql<boolean>`attempts + 1 >= max_attempts`;
     const res = await tx
@@ -169,11 +177,15 @@ export async function verifyOtp(ctx: Context, appId: string, otpId: string, user
       .whereRef('attempts', '<', 'max_attempts')
       .returning(['attempts', 'max_attempts', 'status'])
       .executeTakeFirst();
-    if (!res) return notOpen(tx, appId, (await readOtp(tx, appId, otpId))!, origin, now);
+    if (!res) return notOpen(tx, ctx, appId, (await readOtp(tx, appId, otpId))!, origin, now);
     const attemptsLeft = Number(res.max_attempts) - Number(res.attempts);
     if (res.status !== 'pending') await scrubOtpPush(tx, appId, row);
     const details = right ? { otpId } : { otpId, attemptsLeft, ...(res.status === 'burnt' ? { burnt: true } : {}) };
-    const failures = await recordFactorOutcome(tx, ctx, settings, appId, userId, right, { ok: 'otp_verified', failed: 'otp_failed' }, origin, details);
+    const { failures, locked } = await recordFactorOutcome(tx, ctx, settings, appId, userId, right, { ok: 'otp_verified', failed: 'otp_failed' }, origin, details);
+    const event = { otpId, userId, purpose: row.purpose, status: res.status };
+    if (right) await emitMfaEvent(tx, ctx.queue, appId, 'mfa.otp.verified', event, now);
+    else await emitMfaEvent(tx, ctx.queue, appId, 'mfa.otp.failed', { ...event, attemptsLeft, failures }, now);
+    if (locked) await emitMfaEvent(tx, ctx.queue, appId, 'mfa.otp.locked', { otpId, userId, purpose: row.purpose, reason: 'failures', failures }, now);
     return right ? { valid: true } : { valid: false, attemptsLeft, ...(failures !== undefined ? { failures } : {}) };
   });
 }

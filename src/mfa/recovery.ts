@@ -63,7 +63,7 @@ export async function verifyRecoveryCode(ctx: Context, appId: string, userId: st
     const ok = Number(res.numUpdatedRows) === 1;
     const left = await tx.selectFrom('mfa_recovery_codes').select((eb) => eb.fn.countAll<number>().as('n')).where('app_id', '=', appId).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirstOrThrow();
     const remaining = Number(left.n);
-    const failures = await recordFactorOutcome(tx, ctx, settings, appId, userId, ok, { ok: 'recovery_code_used', failed: 'recovery_code_failed' }, origin, ok ? { remaining } : {});
+    const { failures } = await recordFactorOutcome(tx, ctx, settings, appId, userId, ok, { ok: 'recovery_code_used', failed: 'recovery_code_failed' }, origin, ok ? { remaining } : {});
     return { valid: ok, remaining, ...(failures !== undefined ? { failures } : {}) };
   });
 }

@@ -1,5 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { Kysely, Transaction } from 'kysely';
 import type { Context } from '../context.ts';
+import type { Database } from '../store/schema.ts';
+import { ApiError } from '../errors/api-error.ts';
 import { requireKnownApp } from './known-app.ts';
 import { ANSWER_MODES, type AnswerMode } from './number-matching.ts';
 
@@ -68,9 +71,20 @@ export type MfaSettingsInput = Static<typeof MfaSettingsInput>;
 
 export const MfaSettingsView = Type.Object(Object.fromEntries(Object.entries(MFA_DEFAULTS).map(([k, v]) => [k, typeof v === 'number' ? Type.Integer() : AnswerModeSchema])) as Record<keyof MfaSettings, ReturnType<typeof Type.Integer> | typeof AnswerModeSchema>);
 
-export async function mfaSettings(ctx: Context, appId: string): Promise<MfaSettings> {
-  const row = await ctx.store.db.selectFrom('mfa_settings').select('settings').where('app_id', '=', appId).executeTakeFirst();
+/** The app's settings, defaults filled in; read through `db` when given (inside a transaction: on SQLite the store is one connection). */
+export async function mfaSettings(ctx: Context, appId: string, db: Kysely<Database> | Transaction<Database> = ctx.store.db): Promise<MfaSettings> {
+  const row = await db.selectFrom('mfa_settings').select('settings').where('app_id', '=', appId).executeTakeFirst();
   return { ...MFA_DEFAULTS, ...(row ? (JSON.parse(row.settings) as MfaSettingsInput) : {}) };
+}
+
+/**
+ * The app's settings, refusing an unknown app (app_not_found), in one read: what a sign-in
+ * write needs first (requireKnownApp and mfaSettings together).
+ */
+export async function knownAppSettings(ctx: Context, appId: string): Promise<MfaSettings> {
+  const row = await ctx.store.db.selectFrom('apps').leftJoin('mfa_settings', 'mfa_settings.app_id', 'apps.id').select('mfa_settings.settings').where('apps.id', '=', appId).executeTakeFirst();
+  if (!row) throw new ApiError('app_not_found', `No app with id ${appId}`);
+  return { ...MFA_DEFAULTS, ...(row.settings ? (JSON.parse(row.settings) as MfaSettingsInput) : {}) };
 }
 
 export async function putMfaSettings(ctx: Context, appId: string, input: MfaSettingsInput): Promise<MfaSettings> {

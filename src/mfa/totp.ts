@@ -93,7 +93,7 @@ export async function verifyTotp(ctx: Context, appId: string, userId: string, co
         .executeTakeFirst();
       ok = Number(res.numUpdatedRows) === 1;
     }
-    const failures = await recordFactorOutcome(tx, ctx, settings, appId, userId, ok, { ok: 'totp_verified', failed: 'totp_failed' }, origin, step !== undefined && !ok ? { reused: true } : {});
+    const { failures } = await recordFactorOutcome(tx, ctx, settings, appId, userId, ok, { ok: 'totp_verified', failed: 'totp_failed' }, origin, step !== undefined && !ok ? { reused: true } : {});
     return { valid: ok, ...(failures !== undefined ? { failures } : {}) };
   });
 }

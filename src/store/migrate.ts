@@ -36,6 +36,7 @@ import * as m035 from './migrations/035-mfa-otp.ts';
 import * as m036 from './migrations/036-journey-walks-attempts.ts';
 import * as m037 from './migrations/037-mfa-number-matching.ts';
 import * as m038 from './migrations/038-mfa-challenge-macs.ts';
+import * as m039 from './migrations/039-mfa-expiry.ts';
 import * as m040 from './migrations/040-notification-priority.ts';
 
 interface Migration {
@@ -82,6 +83,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 36, name: 'journey-walks-attempts', up: m036.up },
   { version: 37, name: 'mfa-number-matching', up: m037.up },
   { version: 38, name: 'mfa-challenge-macs', up: m038.up },
+  { version: 39, name: 'mfa-expiry', up: m039.up },
   { version: 40, name: 'notification-priority', up: m040.up },
 ];
 

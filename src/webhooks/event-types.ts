@@ -23,8 +23,20 @@ export const EVENT_OF_ACTIVITY: Readonly<Record<ActivityType, string>> = {
 /** Sent to an app's other endpoints when Carillon disables one (it answered 410, or failed for too long). */
 export const ENDPOINT_DISABLED = 'webhook.endpoint_disabled';
 
-/** Push sign-in approval (docs/mfa.md#webhooks), emitted by src/mfa/ as each challenge changes. */
-export const MFA_EVENT_TYPES = ['mfa.challenge.created', 'mfa.challenge.approved', 'mfa.challenge.denied', 'mfa.challenge.expired', 'mfa.challenge.locked', 'mfa.fraud_reported'] as const;
+/** Push sign-in approval and one-time codes (docs/mfa.md#webhooks), emitted by src/mfa/ as each challenge and code changes. */
+export const MFA_EVENT_TYPES = [
+  'mfa.challenge.created',
+  'mfa.challenge.approved',
+  'mfa.challenge.denied',
+  'mfa.challenge.expired',
+  'mfa.challenge.locked',
+  'mfa.fraud_reported',
+  'mfa.otp.created',
+  'mfa.otp.verified',
+  'mfa.otp.failed',
+  'mfa.otp.expired',
+  'mfa.otp.locked',
+] as const;
 export type MfaEventType = (typeof MFA_EVENT_TYPES)[number];
 
 /** Conversations (docs/conversations.md#the-webhook-assistant): a user's reply with the thread's history, for the app's server to answer. */

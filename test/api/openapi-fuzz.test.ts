@@ -156,6 +156,8 @@ const newChallenge = async (userId: string): Promise<string> => (await call('POS
 // The run is longer than a default challenge lives (2 minutes): these live the longest allowed.
 await call('PUT', `/v1/apps/${appA.id}/mfa/settings`, appA.secretKey, { challengeLifetime: 600, otpLifetime: 600, otpPushesPerWindow: 100 });
 const challenges = { read: await newChallenge('fuzz-mfa-read'), details: await newChallenge('fuzz-mfa-details'), answer: await newChallenge('fuzz-mfa-answer') };
+// The read one is closed, so that a generated `wait` (getMfaChallenge's long poll, up to 30 s) is answered at once.
+await runtime.ctx.store.db.updateTable('mfa_challenges').set({ status: 'denied', reason: 'denied', answered_at: Date.now() }).where('id', '=', challenges.read).execute();
 // A one-time code by push (docs/mfa.md#one-time-codes-by-push) of a user of its own, for …/otp/{otpId}/verify.
 await enrolledDevice('fuzz-mfa-otp');
 const fuzzOtp = (await call('POST', `/v1/apps/${appA.id}/mfa/otp`, appA.secretKey, { userId: 'fuzz-mfa-otp', purpose: 'fuzz sign-in' })).otpId as string;

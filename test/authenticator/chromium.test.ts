@@ -180,6 +180,7 @@ describe('reference authenticator and example login page in Chromium', { timeout
     assert.equal((await settings('numberMatching')).status, 200);
     try {
       const { code, challengeId } = await signInAndOpen('ana');
+      assert.match((await login.locator('#instruction').textContent())!, /pick this number/, 'the login page says to pick, not type');
       await auth.locator('#choices').waitFor();
       assert.equal(await auth.getByLabel('Code shown on the login screen').isVisible(), false, 'no code field');
       const numbers = await auth.locator('#choice-buttons button').allTextContents();

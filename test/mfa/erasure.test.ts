@@ -1,7 +1,8 @@
 /**
  * Erasing a user (DELETE /v1/apps/{appId}/users/{externalId}) erases their push sign-in
  * rows in the same transaction; the audit is kept unlinked, as the erasure keeps
- * engagement reports: another user id, no address, no browser.
+ * engagement reports: another user id, no address, no browser. A user push sign-in alone
+ * knows of is found and erased as well.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,6 +70,32 @@ for (const kind of STORES) {
       assert.ok(kept.every((r) => r.ip === null && r.user_agent === null), 'no address or browser left');
       assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/mfa/audit?userId=ana`, { key: app.secretKey })).body.data, []);
       assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/mfa/devices?userId=ana`, { key: app.secretKey })).body.data, []);
+    });
+
+    test('a user known to push sign-in only (no users row, no subscription) is erased too; an unknown one is still user_not_found', async () => {
+      const app = await c.createApp();
+      // A TOTP authenticator, recovery codes and an enrollment not yet used: nothing outside MFA names the user.
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/totp`, { key: app.secretKey, body: { userId: 'cleo' } })).status, 201);
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/recovery-codes`, { key: app.secretKey, body: { userId: 'cleo' } })).status, 201);
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/enrollments`, { key: app.secretKey, body: { userId: 'cleo' } })).status, 201);
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/recovery-codes/verify`, { key: app.secretKey, body: { userId: 'cleo', code: 'AAAA-BBBB-CCCC-DDDD-EEEE-FFFF' } })).body.valid, false);
+      assert.equal((await c.ctx.store.db.selectFrom('users').select('seq').where('app_id', '=', app.id).where('external_id', '=', 'cleo').execute()).length, 0, 'no users row');
+      assert.equal((await c.ctx.store.db.selectFrom('subscriptions').select('id').where('app_id', '=', app.id).where('user_id', '=', 'cleo').execute()).length, 0, 'no subscription');
+      const before = await counts(app, 'cleo');
+      for (const t of ['mfa_enrollments', 'mfa_user_states', 'mfa_totp', 'mfa_recovery_codes', 'mfa_audit']) assert.ok(before[t]! > 0, `${t} has rows of the user before`);
+      const auditIds = (await c.ctx.store.db.selectFrom('mfa_audit').select('id').where('app_id', '=', app.id).where('user_id', '=', 'cleo').execute()).map((r) => r.id);
+
+      const erased = await c.api('DELETE', `/v1/apps/${app.id}/users/cleo`, { key: app.secretKey });
+      assert.equal(erased.status, 204, JSON.stringify(erased.body));
+      assert.deepEqual(await counts(app, 'cleo'), Object.fromEntries(TABLES.map((t) => [t, 0])));
+      const kept = await c.ctx.store.db.selectFrom('mfa_audit').selectAll().where('id', 'in', auditIds).execute();
+      assert.equal(kept.length, auditIds.length, 'the audit is kept, unlinked');
+      assert.ok(kept.every((r) => /^erased_/.test(r.user_id) && r.ip === null && r.user_agent === null));
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/totp/verify`, { key: app.secretKey, body: { userId: 'cleo', code: '123456' } })).body.code, 'totp_not_enrolled');
+
+      const again = await c.api('DELETE', `/v1/apps/${app.id}/users/cleo`, { key: app.secretKey });
+      assert.equal(again.status, 404, 'nothing of the user left to erase');
+      assert.equal(again.body.code, 'user_not_found');
     });
   });
 }

@@ -6,10 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STORES, type TestCarillon } from '../support/carillon.ts';
-import { eventually } from '../support/eventually.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { queueIdle, startReceiver, startWebhookCarillon, testClock, verify, type Clock, type Receiver } from '../webhooks/harness.ts';
+import { queueIdle, startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from '../webhooks/harness.ts';
 import { CONTEXT, answer, challenge, enroll, wrongCode } from './fixture.ts';
+import { onlyEvent, verifiedEvents } from './webhook-events.ts';
 
 for (const kind of STORES) {
   describe(`push sign-in webhooks (${kind})`, () => {
@@ -60,26 +60,14 @@ for (const kind of STORES) {
       const fraud = await start('bo');
       assert.equal((await answer(c, app, other, fraud.challengeId, 'fraud', undefined, clock.now())).res.body.reason, 'fraud');
 
-      const events = await eventually(() => {
-        const got = rx.received.flatMap((r) => {
-          const p = verify(hook.secret, r);
-          return p.type === 'batch' ? p.data : [p];
-        });
-        assert.equal(got.length, 15, JSON.stringify(got.map((p: any) => p.type)));
-        return got as { type: string; timestamp: string; data: Record<string, unknown> }[];
-      });
+      const events = await verifiedEvents(rx, hook.secret, 15);
       for (const e of events) {
         assert.ok(!Number.isNaN(Date.parse(e.timestamp)), e.type);
         assert.equal(e.data.appId, app.id, e.type);
         assert.ok(!('code' in e.data), `${e.type} carries no code`);
         for (const code of codes) assert.ok(!JSON.stringify(e).includes(code), `${e.type} carries no code`);
       }
-      const of = (type: string, challengeId: string) => {
-        const found = events.filter((e) => e.type === type && e.data.challengeId === challengeId);
-        assert.equal(found.length, 1, `${type} of ${challengeId}`);
-        const { appId: _, ...data } = found[0]!.data;
-        return data;
-      };
+      const of = (type: string, challengeId: string) => onlyEvent(events, type, 'challengeId', challengeId, app.id);
       const expiresAt = (ms: number) => new Date(ms + 120_000).toISOString();
       for (const ch of [superseded, denied, wrong, locking]) assert.equal(of('mfa.challenge.created', ch.challengeId).userId, 'ana');
       assert.deepEqual(of('mfa.challenge.created', approved.challengeId), { challengeId: approved.challengeId, userId: 'ana', expiresAt: of('mfa.challenge.created', approved.challengeId).expiresAt, supersedes: superseded.challengeId });

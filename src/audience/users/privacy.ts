@@ -5,7 +5,7 @@ import { ApiError } from '../../errors/api-error.ts';
 import { CHANNELS } from '../../providers/registry.ts';
 import type { DialectCapabilities } from '../../store/dialect.ts';
 import type { Database } from '../../store/schema.ts';
-import { eraseMfaUser } from '../../store/erase-mfa-user.ts';
+import { eraseMfaUser, hasMfaUser } from '../../store/erase-mfa-user.ts';
 import { audienceSql } from '../filter/sql/capabilities.ts';
 import { userView, type UserView } from './users.ts';
 
@@ -61,7 +61,8 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
   return ctx.store.db.transaction().execute(async (tx) => {
     const user = await tx.selectFrom('users').select('seq').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst();
     const subs = await tx.selectFrom('subscriptions').select(['seq', 'id']).where('app_id', '=', appId).where('user_id', '=', externalId).execute();
-    if (!user && subs.length === 0) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
+    // A user known to push sign-in only (no users row, no subscription) is erased all the same.
+    if (!user && subs.length === 0 && !(await hasMfaUser(tx, appId, externalId))) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
     const seq = user ? Number(user.seq) : -1;
     const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0, journeyRuns: 0, mfa: 0, mfaAuditUnlinked: 0 };
     const unlinked = { user_seq: null, subscription_seq: null, detail: null };

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context } from '../../context.ts';
 import { ApiError } from '../../errors/api-error.ts';
+import { MAX_CHALLENGE_WAIT } from '../../mfa/index.ts';
 import { EXAMPLES_LOGIN_DIR } from '../../../public/authenticator/build.ts';
 import { CSS, HTML, JS, builtPages, fileOf, readPageFile, sendPageFile } from './page-assets.ts';
 
@@ -9,6 +10,8 @@ const UserBody = Type.Object({ userId: Type.String({ minLength: 1, maxLength: 25
 type UserBody = Static<typeof UserBody>;
 const ChallengeParams = Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }) });
 type ChallengeParams = Static<typeof ChallengeParams>;
+const WaitQuery = Type.Object({ wait: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_CHALLENGE_WAIT })) }, { additionalProperties: false });
+type WaitQuery = Static<typeof WaitQuery>;
 
 
 /**
@@ -60,12 +63,15 @@ export function examplesLoginRoutes(app: FastifyInstance, ctx: Context): void {
     const context = { ip: req.ip, ...(userAgent ? { userAgent } : {}), appName: 'Example Bank', action: 'Sign in' };
     const res = await carillon(reply, 'POST', 'challenges', { userId: req.body.userId, context });
     if (!res.ok) return res.json;
-    const { challengeId, code, expiresAt } = res.json as { challengeId: string; code: string; expiresAt: string };
-    return { challengeId, code, expiresAt };
+    // answerMode: the page says "type" the code, or "pick" it among three numbers (number matching).
+    const { challengeId, code, expiresAt, answerMode } = res.json as { challengeId: string; code: string; expiresAt: string; answerMode: string };
+    return { challengeId, code, expiresAt, answerMode };
   });
 
-  app.get<{ Params: ChallengeParams }>('/examples/login/api/sign-in/:challengeId', { schema: { hide: true, params: ChallengeParams } }, async (req, reply) => {
-    const res = await carillon(reply, 'GET', `challenges/${encodeURIComponent(req.params.challengeId)}`);
+  // A long poll passed on (`wait`, s): the page asks again as soon as it is answered.
+  app.get<{ Params: ChallengeParams; Querystring: WaitQuery }>('/examples/login/api/sign-in/:challengeId', { schema: { hide: true, params: ChallengeParams, querystring: WaitQuery } }, async (req, reply) => {
+    const wait = req.query.wait ? `?wait=${req.query.wait}` : '';
+    const res = await carillon(reply, 'GET', `challenges/${encodeURIComponent(req.params.challengeId)}${wait}`);
     if (!res.ok) return res.json;
     const { status, reason } = res.json as { status: string; reason: string | null };
     return { status, reason };

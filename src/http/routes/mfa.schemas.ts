@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from '../../message/fields.ts';
+import { MAX_CHALLENGE_WAIT } from '../../mfa/index.ts';
 
 /** Schemas of the push sign-in routes (mfa.ts, mfa-device.ts); the inputs are the feature's own (src/mfa/). */
 
@@ -20,6 +21,19 @@ export const DeviceParams = Type.Object({ appId: Id, deviceId: Id });
 export type DeviceParams = Static<typeof DeviceParams>;
 export const ChallengeParams = Type.Object({ appId: Id, challengeId: Id });
 export type ChallengeParams = Static<typeof ChallengeParams>;
+export const ChallengeQuery = Type.Object(
+  {
+    wait: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_CHALLENGE_WAIT,
+        description: `s; a long poll: answer once the challenge is no longer pending, or after this long with it as it stands (at most ${MAX_CHALLENGE_WAIT}); absent or 0, at once`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ChallengeQuery = Static<typeof ChallengeQuery>;
 
 export const Enrollment = Type.Object({
   enrollmentId: Type.String(),

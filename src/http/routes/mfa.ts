@@ -3,6 +3,8 @@ import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import {
   ChallengeInput,
+  MAX_CHALLENGE_WAIT,
+  challengeSignals,
   MfaSettingsInput,
   MfaSettingsView,
   createChallenge,
@@ -15,11 +17,12 @@ import {
   putMfaSettings,
   resetLock,
   revokeDevice,
+  waitForChallenge,
 } from '../../mfa/index.ts';
 import { guard } from '../guards.ts';
 import { NO_CONTENT, guardedProblems } from '../openapi.ts';
 import { AppParams } from '../schemas.ts';
-import { AuditPage, AuditQuery, Challenge, ChallengeParams, CreatedChallenge, DeviceList, DeviceParams, Enrollment, UserBody, UserMfaState, UserQuery } from './mfa.schemas.ts';
+import { AuditPage, AuditQuery, Challenge, ChallengeParams, ChallengeQuery, CreatedChallenge, DeviceList, DeviceParams, Enrollment, UserBody, UserMfaState, UserQuery } from './mfa.schemas.ts';
 import { auditOrigin } from './mfa-origin.ts';
 
 const origin = auditOrigin;
@@ -66,7 +69,7 @@ export function mfaRoutes(app: FastifyInstance, ctx: Context): void {
       },
     },
     async (req, reply) => {
-      await getApp(ctx, req.params.appId);
+      // createChallenge refuses an unknown app itself (app_not_found), in the read of its settings.
       try {
         return reply.status(201).send(await createChallenge(ctx, req.params.appId, req.body, origin(req)));
       } catch (err) {
@@ -76,10 +79,38 @@ export function mfaRoutes(app: FastifyInstance, ctx: Context): void {
       }
     },
   );
-  app.get<{ Params: ChallengeParams }>(
+  // A closing server ends the long polls, each answering with the state it has, rather than hold the close for up to MAX_CHALLENGE_WAIT.
+  app.addHook('preClose', (done) => {
+    challengeSignals(ctx).close();
+    done();
+  });
+  app.get<{ Params: ChallengeParams; Querystring: ChallengeQuery }>(
     '/v1/apps/:appId/mfa/challenges/:challengeId',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'getMfaChallenge', tags, summary: 'Where a sign-in stands: pending, approved, denied, expired or locked', params: ChallengeParams, response: { 200: Challenge, ...guardedProblems('secret', { params: true }, 'challenge_not_found') } } },
-    async (req) => getChallenge(ctx, req.params.appId, req.params.challengeId),
+    {
+      onRequest: guard(ctx, 'secret'),
+      schema: {
+        operationId: 'getMfaChallenge',
+        tags,
+        summary: 'Where a sign-in stands: pending, approved, denied, expired or locked',
+        description: `With \`wait\` (s, at most ${MAX_CHALLENGE_WAIT}) a long poll: answered as soon as the challenge is no longer pending, or at the end of the wait as it stands (docs/mfa.md#flow).`,
+        params: ChallengeParams,
+        querystring: ChallengeQuery,
+        response: { 200: Challenge, ...guardedProblems('secret', { params: true }, 'challenge_not_found') },
+      },
+    },
+    async (req, reply) => {
+      const { appId, challengeId } = req.params;
+      if (!req.query.wait) return getChallenge(ctx, appId, challengeId);
+      // A client that goes away ends its wait.
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      reply.raw.once('close', onClose);
+      try {
+        return await waitForChallenge(ctx, appId, challengeId, req.query.wait, gone.signal);
+      } finally {
+        reply.raw.off('close', onClose);
+      }
+    },
   );
   app.get<{ Params: AppParams; Querystring: UserQuery }>(
     '/v1/apps/:appId/mfa/locks',

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { eventually } from '../support/eventually.ts';
+import { verify, type Receiver } from '../webhooks/harness.ts';
+
+export interface MfaEvent {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The events the receiver got, each verified with the Standard Webhooks reference library
+ * (batches opened), once `count` of them have arrived.
+ */
+export async function verifiedEvents(rx: Receiver, secret: string, count: number): Promise<MfaEvent[]> {
+  return eventually(() => {
+    const got = rx.received.flatMap((r) => {
+      const p = verify(secret, r);
+      return p.type === 'batch' ? p.data : [p];
+    });
+    assert.equal(got.length, count, JSON.stringify(got.map((p: any) => p.type)));
+    return got as MfaEvent[];
+  });
+}
+
+/** The one event of `type` whose `data[key]` is `id`, without its appId (checked to be `appId`). */
+export function onlyEvent(events: MfaEvent[], type: string, key: string, id: string, appId: string): Record<string, unknown> {
+  const found = events.filter((e) => e.type === type && e.data[key] === id);
+  assert.equal(found.length, 1, `${type} of ${id}`);
+  const { appId: app, ...data } = found[0]!.data;
+  assert.equal(app, appId, `${type} names its app`);
+  return data;
+}
