@@ -34,6 +34,10 @@ export interface Erased {
   mfa: number;
   /** Push sign-in audit records, kept but unlinked (the user id replaced, address and browser cleared). */
   mfaAuditUnlinked: number;
+  /** The user's conversation threads (replies to notifications, src/conversations/), of the user or of their subscriptions. */
+  conversations: number;
+  /** The messages of those threads: the user's words and the answers. */
+  conversationMessages: number;
 }
 
 const n = (res: { numDeletedRows?: bigint; numUpdatedRows?: bigint }) => Number(res.numDeletedRows ?? res.numUpdatedRows ?? 0n);
@@ -64,7 +68,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     // A user known to push sign-in only (no users row, no subscription) is erased all the same.
     if (!user && subs.length === 0 && !(await hasMfaUser(tx, appId, externalId))) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
     const seq = user ? Number(user.seq) : -1;
-    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0, journeyRuns: 0, mfa: 0, mfaAuditUnlinked: 0 };
+    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0, journeyRuns: 0, mfa: 0, mfaAuditUnlinked: 0, conversations: 0, conversationMessages: 0 };
     const unlinked = { user_seq: null, subscription_seq: null, detail: null };
     if (user) erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('app_id', '=', appId).where('user_seq', '=', seq).executeTakeFirst());
     // Rows that would go by cascade are deleted by name, so each is counted.
@@ -89,6 +93,13 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     erased.alertChoices += n(await tx.deleteFrom('alert_testers').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     erased.alertChoices += n(await tx.deleteFrom('user_alert_locations').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     ({ rows: erased.mfa, auditUnlinked: erased.mfaAuditUnlinked } = await eraseMfaUser(tx, appId, externalId));
+    const threads = tx
+      .selectFrom('conversations')
+      .select('id')
+      .where('app_id', '=', appId)
+      .where((eb) => eb.or([eb('user_id', '=', externalId), ...(subs.length ? [eb('subscription_id', 'in', subs.map((s) => s.id))] : [])]));
+    erased.conversationMessages = n(await tx.deleteFrom('conversation_messages').where('conversation_id', 'in', threads).executeTakeFirst());
+    erased.conversations = n(await tx.deleteFrom('conversations').where('id', 'in', threads).executeTakeFirst());
     erased.journeyRuns = n(await tx.deleteFrom('journey_runs').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     // Which of the user's subscriptions clicked first (unique clicks); the counts live in the rollups.
     if (subs.length) await tx.deleteFrom('recipient_clicks').where('subscription_id', 'in', subs.map((s) => s.id)).execute();
@@ -113,7 +124,7 @@ async function scrubWebhookMessages(tx: Transaction<Database>, caps: DialectCapa
   const needles = [externalId, ...subscriptionIds].map((id) => JSON.stringify(id));
   const rows = await tx
     .selectFrom('webhook_messages')
-    .select(['id', 'body'])
+    .select(['id', 'type', 'body'])
     .where('app_id', '=', appId)
     .where((eb) => eb.or(needles.map((needle) => contains(sql.ref('body'), needle))))
     .execute();
@@ -129,6 +140,11 @@ async function scrubWebhookMessages(tx: Transaction<Database>, caps: DialectCapa
       return value;
     }) as unknown;
     if (!changed) continue;
+    // A conversation.message is the user's own words (the message and the thread's history): kept, it would still say them.
+    if (row.type === 'conversation.message') {
+      const data = (body as { data?: Record<string, unknown> }).data;
+      if (data) Object.assign(data, { message: null, history: [] });
+    }
     await tx.updateTable('webhook_messages').set({ body: JSON.stringify(body) }).where('id', '=', row.id).execute();
     scrubbed++;
   }
