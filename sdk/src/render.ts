@@ -17,7 +17,10 @@ export interface DeclarativeNotification {
   dir?: 'auto' | 'ltr' | 'rtl';
   silent?: boolean;
   require_interaction?: boolean;
-  actions?: { action: string; title: string; navigate?: string; icon?: string }[];
+  /** Alert again when it replaces one with the same tag (the next message of a conversation). */
+  renotify?: boolean;
+  /** `type: "text"` with a `placeholder`: an inline reply where the browser has one (Chromium). */
+  actions?: { action: string; title: string; navigate?: string; icon?: string; type?: 'button' | 'text'; placeholder?: string }[];
   data?: Record<string, unknown>;
 }
 
@@ -32,7 +35,8 @@ export interface ShowOptions {
   dir?: 'auto' | 'ltr' | 'rtl';
   silent?: boolean;
   requireInteraction?: boolean;
-  actions?: { action: string; title: string; icon?: string }[];
+  renotify?: boolean;
+  actions?: { action: string; title: string; icon?: string; type?: 'button' | 'text'; placeholder?: string }[];
   data: Record<string, unknown>;
 }
 
@@ -68,8 +72,15 @@ export function renderNotification(n: DeclarativeNotification, subscriptionId?: 
     if (n[key] !== undefined) (options as unknown as Record<string, unknown>)[key] = n[key];
   }
   if (n.require_interaction) options.requireInteraction = true;
+  // renotify needs a tag; a browser refuses the notification otherwise.
+  if (n.renotify && n.tag !== undefined) options.renotify = true;
   if (n.actions?.length) {
-    options.actions = n.actions.map((a) => ({ action: a.action, title: a.title, ...(a.icon !== undefined ? { icon: a.icon } : {}) }));
+    options.actions = n.actions.map((a) => ({
+      action: a.action,
+      title: a.title,
+      ...(a.icon !== undefined ? { icon: a.icon } : {}),
+      ...(a.type === 'text' ? { type: 'text' as const, ...(a.placeholder !== undefined ? { placeholder: a.placeholder } : {}) } : {}),
+    }));
     const withTarget = n.actions.filter((a) => a.navigate !== undefined);
     if (withTarget.length) routing.actions = Object.fromEntries(withTarget.map((a) => [a.action, a.navigate!]));
   }
@@ -97,6 +108,27 @@ export function clickTarget(data: unknown, action: string, origin: string): stri
   } catch {
     return undefined;
   }
+}
+
+/** A conversation's reply as Carillon's push carries it in `data.reply` (docs/conversations.md). */
+export interface ReplyThread {
+  conversationId: string;
+  token: string;
+  endpoint: string;
+  page: string;
+}
+
+/**
+ * What a click on a notification's reply action asks for: `post` the text typed inline
+ * (Chromium hands it over as NotificationEvent.reply) to the thread's reply endpoint, or
+ * nothing here when no text came with it (the action's `navigate` opens the reply page).
+ * Undefined for any other click.
+ */
+export function replyRequest(data: unknown, action: string, typed: unknown, clientId: string): { url: string; body: string } | undefined {
+  if (action !== 'reply' || !isObject(data) || !isObject(data.reply)) return undefined;
+  const r = data.reply as Partial<ReplyThread>;
+  if (typeof r.endpoint !== 'string' || typeof r.token !== 'string' || typeof typed !== 'string' || typed.trim() === '') return undefined;
+  return { url: r.endpoint, body: JSON.stringify({ token: r.token, text: typed, clientId }) };
 }
 
 /** The open window already showing `target` (focused rather than opening a second one). */

@@ -15,6 +15,8 @@ export interface NotificationEvent extends ExtendableEvent {
   readonly notification: Notification;
   /** The action button chosen; '' for a click on the notification itself. */
   readonly action: string;
+  /** The text typed into a `type: "text"` action (Chromium's inline reply); absent or null elsewhere. */
+  readonly reply?: string | null;
 }
 
 /** Firefox fires it with both subscriptions; others may give neither. */

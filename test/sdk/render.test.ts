@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildWebPushPayload } from '../../src/providers/webpush/build-payload.ts';
-import { clickTarget, findWindow, parsePush, renderNotification, ROUTING_KEY } from '../../sdk/src/render.ts';
+import { clickTarget, findWindow, parsePush, renderNotification, replyRequest, ROUTING_KEY } from '../../sdk/src/render.ts';
 import { softAskDue } from '../../sdk/src/soft-ask.ts';
 
 const content = {
@@ -73,4 +73,27 @@ test('the soft-ask comes back only once the delay after a dismissal has passed',
   assert.equal(softAskDue(10 * day, 16 * day, 7 * day), false);
   assert.equal(softAskDue(10 * day, 17 * day, 7 * day), true);
   assert.equal(softAskDue(10 * day, 10 * day, 0), true, 'no delay');
+});
+
+test('a notification that can be answered keeps its inline reply, its renotify and the thread the worker posts to', () => {
+  const thread = { conversationId: 'cnv_1', token: 'cr1.tok', endpoint: 'https://push.example/v1/reply', page: 'https://push.example/reply/cnv_1#cr1.tok', title: 'Reply', placeholder: 'Ask us anything' };
+  const message = parsePush(JSON.parse(JSON.stringify(buildWebPushPayload('ntf_1', { title: 'Your parcel ships today', replyThread: thread }))));
+  assert.ok(message);
+  const { options } = renderNotification(message, 'sub_1');
+  assert.equal(options.tag, 'cnv_1');
+  assert.equal(options.renotify, true);
+  assert.deepEqual(options.actions, [{ action: 'reply', title: 'Reply', type: 'text', placeholder: 'Ask us anything' }]);
+  assert.equal(clickTarget(options.data, 'reply', 'https://shop.example'), thread.page, 'without inline text the reply page opens');
+
+  const request = replyRequest(options.data, 'reply', 'Can it come on Friday?', 'c-1');
+  assert.deepEqual(request && { url: request.url, body: JSON.parse(request.body) }, { url: thread.endpoint, body: { token: 'cr1.tok', text: 'Can it come on Friday?', clientId: 'c-1' } });
+  for (const [action, typed] of [['reply', null], ['reply', undefined], ['reply', '  '], ['', 'text'], ['track', 'text']] as const) {
+    assert.equal(replyRequest(options.data, action, typed, 'c-1'), undefined, `${action} ${JSON.stringify(typed)}`);
+  }
+  assert.equal(replyRequest({ id: 'ntf_2' }, 'reply', 'text', 'c-1'), undefined, 'a notification without a thread posts nothing');
+});
+
+test('renotify without a tag is left out (a browser refuses that notification)', () => {
+  const { options } = renderNotification({ title: 'x', renotify: true });
+  assert.equal(options.renotify, undefined);
 });
