@@ -57,13 +57,19 @@ export interface RuntimeOptions {
   webhookLookup?: Resolver;
   /** CA certificates trusted for webhook endpoints instead of Node's roots (test receivers). */
   webhookCa?: string | Buffer;
+  /**
+   * SQLite: WAL checkpoints on a thread of their own (src/store/sqlite-checkpointer.ts);
+   * default true. False for a one-shot bulk load that changes the journal mode, which
+   * needs the only connection to the file.
+   */
+  checkpointThread?: boolean;
 }
 
 /** Builds everything one Carillon process needs from its config. Nothing listens yet. */
 export async function createRuntime(config: Config, opts: RuntimeOptions = {}): Promise<Runtime> {
   const logger = opts.logger ?? pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] });
   const now = opts.now ?? Date.now;
-  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize, checkpointThread: { logger } });
+  const store = await openStore({ databaseUrl: config.databaseUrl || undefined, dataDir: config.dataDir, poolSize: config.databasePoolSize, ...(opts.checkpointThread === false ? {} : { checkpointThread: { logger } }) });
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
   const secrets = new SecretBox(masterKey.key);
   // The store first: a database that cannot be written would otherwise fail the key check

@@ -72,6 +72,8 @@ export async function seedStore(args: SeedArgs): Promise<SeedResult> {
   const runtime = await createRuntime(benchConfig(args.store), {
     logger: pino({ level: 'warn' }, pino.destination(2)),
     ...(args.store.queuePrefix ? { queuePrefix: args.store.queuePrefix } : {}),
+    // A bulk load: the audience seed takes SQLite out of WAL mode, which needs the only connection.
+    checkpointThread: false,
   });
   const result: SeedResult = { rows: 0, seconds: 0 };
   try {
