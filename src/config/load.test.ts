@@ -44,6 +44,7 @@ test('bad values are refused at start-up with the source named', () => {
   assert.throws(() => loadConfig({ env: { CARILLON_ALLOW_PRIVATE_ENDPOINTS: 'maybe' } }), /true or false/);
   assert.throws(() => loadConfig({ env: { CARILLON_BATCH_SIZE: '0' } }), /batchSize must be a positive integer/);
   assert.throws(() => loadConfig({ env: { DATABASE_URL: 'mysql://x' } }), /postgres:\/\//);
+  assert.throws(() => loadConfig({ env: { CARILLON_MFA_WAIT_RECHECK: '0' } }), /mfaWaitRecheck must be at least 50 ms/);
   assert.throws(() => loadConfig({ env: { CARILLON_LOG_LEVEL: 'loud' } }), /logLevel/);
   assert.throws(() => parseConfigFile('not a setting', 'x.env'), /x.env:1: expected KEY=value/);
 });

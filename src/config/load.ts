@@ -56,6 +56,8 @@ function validate(config: Config): Config {
   for (const key of ['httpRequestTimeout', 'httpHeadersTimeout', 'httpTimeoutCheckInterval'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive number of ms`);
   }
+  // 0 would make each long poll on a challenge a loop of database reads for its whole wait.
+  if (!Number.isInteger(config.mfaWaitRecheck) || config.mfaWaitRecheck < 50) throw new ConfigError('mfaWaitRecheck must be at least 50 ms');
   if (config.httpHeadersTimeout > config.httpRequestTimeout) throw new ConfigError('httpHeadersTimeout must be at most httpRequestTimeout');
   for (const key of ['httpKeepAliveTimeout', 'httpMaxConnections', 'httpMaxRequestsPerSocket'] as const) {
     if (!Number.isInteger(config[key])) throw new ConfigError(`${key} must be a whole number`);
