@@ -77,10 +77,13 @@ function deviceKey(device: MfaDevicesTable): KeyObject {
 /**
  * Deletes the spent nonces whose requests are past their exp: those can no longer be
  * replayed (the exp check refuses them first). Run by the minute's sweep (sweep.ts)
- * rather than by every signed request, which then writes one row, not two.
+ * rather than by every signed request, which then writes one row, not two. A nonce is
+ * kept MAX_SIGNED_LIFETIME_S longer than its exp: the sweep may run on a process whose
+ * clock is ahead of the API process that checks exp, and a nonce deleted before that
+ * process sees its request expire could be spent again.
  */
 export async function deleteLapsedNonces(ctx: Context, now: number): Promise<number> {
-  const res = await ctx.store.db.deleteFrom('mfa_nonces').where('expires_at', '<', now).executeTakeFirst();
+  const res = await ctx.store.db.deleteFrom('mfa_nonces').where('expires_at', '<', now - MAX_SIGNED_LIFETIME_S * 1000).executeTakeFirst();
   return Number(res.numDeletedRows);
 }
 
