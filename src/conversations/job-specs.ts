@@ -5,11 +5,15 @@ export const ASSIST_JOB = 'conversation.assist';
 /** An answer (the assistant's or a person's) is pushed into its thread (push-job.ts). */
 export const PUSH_JOB = 'conversation.push';
 
-/** A user is waiting on their phone: these jobs take the urgent lane, like a sign-in push. */
+/**
+ * Normal priority: a public reply (anyone holding a token) makes these jobs, and the
+ * urgent lane's slots are kept for what an app's secret key sends urgently (civic alerts,
+ * sign-ins), which replies in numbers must not hold.
+ */
 export function assistJobSpec(conversationId: string, seq: number): JobSpec {
-  return { name: ASSIST_JOB, data: { conversationId, seq }, priority: PRIORITY.urgent, key: `conversation:assist:${conversationId}:${seq}` };
+  return { name: ASSIST_JOB, data: { conversationId, seq }, priority: PRIORITY.normal, key: `conversation:assist:${conversationId}:${seq}` };
 }
 
 export function pushJobSpec(conversationId: string, seq: number): JobSpec {
-  return { name: PUSH_JOB, data: { conversationId, seq }, priority: PRIORITY.urgent, key: `conversation:push:${conversationId}:${seq}` };
+  return { name: PUSH_JOB, data: { conversationId, seq }, priority: PRIORITY.normal, key: `conversation:push:${conversationId}:${seq}` };
 }
