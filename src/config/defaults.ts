@@ -174,6 +174,8 @@ export const defaults = {
   authenticatorPushKeyPerAddress: 30,
   /** s; how long a conversation's thread takes replies after its notification was sent (its reply tokens expire then): a week, for a question asked a few days later. */
   conversationTtl: 604_800,
+  /** Replies a user may send into one thread; past them a reply is refused with conversation_full (the app can still answer, and close the thread). Bounds what one token can pile up over the thread's life. */
+  conversationMaxReplies: 100,
   /** characters; the longest reply a user may send (a notification's reply field, not a letter); longer is refused with reply_too_long. */
   replyMaxChars: 1_000,
   /** Replies a minute one reply token (one thread's device) may post (a bucket refilling over the minute, across all API processes); 0: no limit. A person types a few a minute; more is a script. */

@@ -49,7 +49,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 function validate(config: Config): Config {
   if (!Number.isInteger(config.port) || config.port > 65_535) throw new ConfigError(`port must be 0-65535, got ${config.port}`);
   if (!LOG_LEVELS.includes(config.logLevel)) throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
-  for (const key of ['batchSize', 'workerConcurrency', 'originConcurrency', 'originConnections', 'maxAttempts', 'databasePoolSize', 'eventRetentionDays', 'activityRetentionDays', 'journeyAudiencePage'] as const) {
+  for (const key of ['batchSize', 'workerConcurrency', 'originConcurrency', 'originConnections', 'maxAttempts', 'databasePoolSize', 'eventRetentionDays', 'activityRetentionDays', 'journeyAudiencePage', 'conversationMaxReplies'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive integer`);
   }
   if (!Number.isInteger(config.clientBurst) || config.clientBurst < 1) throw new ConfigError('clientBurst must be a positive integer');

@@ -44,6 +44,9 @@ export async function receiveReply(ctx: Context, input: ReplyInput, log: { warn(
       return { conversationId: c.id, state: c.state, message: messageView(earlier) };
     }
     if (c.state === 'closed') throw new ApiError('conversation_closed', 'This conversation is closed');
+    const cap = ctx.config.conversationMaxReplies;
+    const replies = await tx.selectFrom('conversation_messages').select((eb) => eb.fn.countAll<number>().as('n')).where('conversation_id', '=', c.id).where('author', '=', 'user').executeTakeFirstOrThrow();
+    if (Number(replies.n) >= cap) throw new ApiError('conversation_full', `This conversation takes at most ${cap} replies`, { maxReplies: cap });
     const seq = c.next_seq;
     const row = { conversation_id: c.id, seq, author: 'user' as const, text: input.text, actions: null, client_id: input.clientId, handled_at: null, notification_id: null, created_at: now };
     await tx.insertInto('conversation_messages').values(row).execute();

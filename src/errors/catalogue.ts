@@ -152,6 +152,7 @@ export const ERRORS = {
   reply_client_id_reused: { status: 409, title: 'The client id was used for another reply' },
   conversation_not_found: { status: 404, title: 'No such conversation' },
   conversation_closed: { status: 409, title: 'The conversation is closed' },
+  conversation_full: { status: 409, title: 'The conversation takes no more replies' },
   knowledge_base_not_found: { status: 404, title: 'The app has no knowledge base' },
 } as const satisfies Record<string, ErrorSpec>;
 
