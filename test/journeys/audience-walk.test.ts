@@ -84,5 +84,16 @@ for (const kind of DEPLOYMENTS) {
       await walkPage(c.ctx, { walkId: Number(row.id), cursor: 0 });
       assert.equal((await stats()).audience[0].seen, 5);
     });
+
+    test("erasing the user whose event started a walk clears their id from it; the walk and its figures stay", async () => {
+      const before = await c.ctx.store.db.selectFrom('journey_audience_walks').select(['id', 'event']).where('journey_id', '=', journey).executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(before.event).userId, 'catalog');
+      assert.equal((await c.api('DELETE', `/v1/apps/${app.id}/users/catalog`, { key: app.secretKey })).status, 204);
+      const after = await c.ctx.store.db.selectFrom('journey_audience_walks').select('event').where('id', '=', before.id).executeTakeFirstOrThrow();
+      assert.ok(!after.event.includes('"catalog"'), after.event);
+      assert.equal(JSON.parse(after.event).properties, JSON.parse(before.event).properties, 'the item the walk is about is kept');
+      const [walk] = (await stats()).audience;
+      assert.deepEqual([walk.event.properties.sku, walk.seen, walk.entered], ['W', 5, 5]);
+    });
   });
 }

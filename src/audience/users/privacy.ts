@@ -34,6 +34,8 @@ export interface Erased {
   mfa: number;
   /** Push sign-in audit records, kept but unlinked (the user id replaced, address and browser cleared). */
   mfaAuditUnlinked: number;
+  /** Audience walks (a journey's item event entering its audience page by page) started by the user's event: kept, their user id cleared. */
+  journeyWalksUnlinked: number;
   /** The user's conversation threads (replies to notifications, src/conversations/), of the user or of their subscriptions. */
   conversations: number;
   /** The messages of those threads: the user's words and the answers. */
@@ -68,7 +70,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     // A user known to push sign-in only (no users row, no subscription) is erased all the same.
     if (!user && subs.length === 0 && !(await hasMfaUser(tx, appId, externalId))) throw new ApiError('user_not_found', `No user ${externalId} in this app`);
     const seq = user ? Number(user.seq) : -1;
-    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0, journeyRuns: 0, mfa: 0, mfaAuditUnlinked: 0, conversations: 0, conversationMessages: 0 };
+    const erased: Erased = { users: 0, attributes: 0, events: 0, preferences: 0, subscriptions: 0, subscriptionTags: 0, deliveryFailures: 0, engagementUnlinked: 0, sendRecordsUnlinked: 0, targetsScrubbed: 0, alertChoices: 0, webhookMessagesScrubbed: 0, journeyRuns: 0, mfa: 0, mfaAuditUnlinked: 0, conversations: 0, conversationMessages: 0, journeyWalksUnlinked: 0 };
     const unlinked = { user_seq: null, subscription_seq: null, detail: null };
     if (user) erased.sendRecordsUnlinked += n(await tx.updateTable('send_records').set(unlinked).where('app_id', '=', appId).where('user_seq', '=', seq).executeTakeFirst());
     // Rows that would go by cascade are deleted by name, so each is counted.
@@ -100,6 +102,7 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
       .where((eb) => eb.or([eb('user_id', '=', externalId), ...(subs.length ? [eb('subscription_id', 'in', subs.map((s) => s.id))] : [])]));
     erased.conversationMessages = n(await tx.deleteFrom('conversation_messages').where('conversation_id', 'in', threads).executeTakeFirst());
     erased.conversations = n(await tx.deleteFrom('conversations').where('id', 'in', threads).executeTakeFirst());
+    erased.journeyWalksUnlinked = await unlinkAudienceWalks(tx, ctx.store.caps, appId, externalId);
     erased.journeyRuns = n(await tx.deleteFrom('journey_runs').where('app_id', '=', appId).where('external_id', '=', externalId).executeTakeFirst());
     // Which of the user's subscriptions clicked first (unique clicks); the counts live in the rollups.
     if (subs.length) await tx.deleteFrom('recipient_clicks').where('subscription_id', 'in', subs.map((s) => s.id)).execute();
@@ -110,6 +113,24 @@ export async function eraseUser(ctx: Context, appId: string, externalId: string)
     ctx.logger.info({ module: 'audience', appId, erased }, 'user erased');
     return erased;
   });
+}
+
+/**
+ * Clears the user's id from the events that started audience walks (src/journeys/
+ * audience-walk.ts): the walk goes on for its audience with the item's properties, which
+ * are the sender's catalogue, not the user. Found by text, checked parsed.
+ */
+async function unlinkAudienceWalks(tx: Transaction<Database>, caps: DialectCapabilities, appId: string, externalId: string): Promise<number> {
+  const { contains } = await audienceSql(tx, caps);
+  const rows = await tx.selectFrom('journey_audience_walks').select(['id', 'event']).where('app_id', '=', appId).where(contains(sql.ref('event'), JSON.stringify(externalId))).execute();
+  let unlinked = 0;
+  for (const row of rows) {
+    const event = JSON.parse(row.event) as { userId?: string };
+    if (event.userId !== externalId) continue;
+    await tx.updateTable('journey_audience_walks').set({ event: JSON.stringify({ ...event, userId: '' }) }).where('id', '=', row.id).execute();
+    unlinked++;
+  }
+  return unlinked;
 }
 
 /**
