@@ -62,6 +62,19 @@ const CLOSE_INTERNAL = 1011;
 const HOUR_MS = 3_600_000;
 
 /**
+ * Acks still being written, per message store and uaid. A browser that acks and
+ * reconnects at once (Firefox after a network change) must not be sent again what it
+ * acked on the connection before: the new connection's backlog waits for those writes.
+ */
+const acksInFlight = new WeakMap<MessageStore, Map<string, Promise<unknown>>>();
+
+function acksOf(store: MessageStore): Map<string, Promise<unknown>> {
+  let map = acksInFlight.get(store);
+  if (!map) acksInFlight.set(store, (map = new Map()));
+  return map;
+}
+
+/**
  * One user agent's WebSocket: `hello` first, then subscriptions, pushes and acks.
  * Frames are handled one after another, in order. A message stays in the store until
  * the user agent acks it, so whatever is on the wire when the socket drops is sent
@@ -215,7 +228,9 @@ export class PushConnection {
     this.#sendText(helloReply(uaid));
     router.attach(uaidHash, this)?.supersede();
     this.#log.debug({ uaidHash, known }, 'hello');
-    if (known) await this.#fill();
+    if (!known) return;
+    await acksOf(this.deps.messages).get(uaidHash);
+    if (this.#state === 'ready') await this.#fill();
   }
 
   async #register(rawChannelId: string, rawKey: string | null): Promise<void> {
@@ -277,6 +292,17 @@ export class PushConnection {
   }
 
   async #ack(updates: AckUpdate[]): Promise<void> {
+    const pending = acksOf(this.deps.messages);
+    const uaidHash = this.uaidHash!;
+    const work = this.#writeAcks(updates);
+    // Chained after any earlier ack of this uaid still being written; settled either way.
+    const settled = Promise.all([pending.get(uaidHash), work]).then(() => undefined, () => undefined);
+    pending.set(uaidHash, settled);
+    void settled.then(() => pending.get(uaidHash) === settled && pending.delete(uaidHash));
+    await work;
+  }
+
+  async #writeAcks(updates: AckUpdate[]): Promise<void> {
     const versions: string[] = [];
     for (const update of updates) {
       // 101 (decryption failed) and 102 (not delivered) end the message too: sending it
