@@ -170,7 +170,9 @@ export class Http2Pool {
         closing.push(
           new Promise<void>((resolve) => {
             c.session.once('close', () => resolve());
-            if (!c.session.closed) c.session.close();
+            // A session still connecting ends at once (close() would end it without a 'close' event).
+            if (!c.settled) c.session.destroy();
+            else if (!c.session.closed) c.session.close();
           }),
         );
       }
@@ -350,7 +352,8 @@ export class Http2Pool {
     conn.usable = false;
     clearInterval(conn.pinger);
     clearTimeout(conn.idler);
-    if (conn.active === 0 && !conn.session.closed) conn.session.close();
+    if (!conn.settled) conn.session.destroy();
+    else if (conn.active === 0 && !conn.session.closed) conn.session.close();
     this.#pump(group);
   }
 

@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { TransportError } from './transport-error.ts';
 
@@ -46,6 +47,17 @@ const SESSION_GONE = new Set(['ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SES
 export function streamRequest(session: ClientHttp2Session, req: Http2Request, limits: StreamLimits): Promise<Http2Response> {
   return new Promise((resolve, reject) => {
     let stream: ClientHttp2Stream;
+    try {
+      // Node's HTTP/2 client sends a CR or LF inside a value as it is; RFC 9113 §8.2.1
+      // makes such a field malformed, and HTTP/1.1 would read it as a second header.
+      for (const [name, value] of Object.entries(req.headers)) {
+        validateHeaderName(name);
+        validateHeaderValue(name, value);
+      }
+    } catch (err) {
+      reject(new TransportError('invalid_request', `request not sent: ${(err as Error).message}`, { cause: err }));
+      return;
+    }
     try {
       stream = session.request({ ':method': req.method ?? 'POST', ':path': req.path, ...req.headers });
     } catch (err) {
