@@ -122,6 +122,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         allowPrivate: config.allowPrivateEndpoints,
         maxConcurrencyPerOrigin: config.originConcurrency,
         connectionsPerOrigin: config.originConnections,
+        http2SessionsPerOrigin: config.originSessions,
         requestTimeoutMs: config.requestTimeout,
         urgentConcurrencyPerOrigin: config.urgentOriginConcurrency,
       });

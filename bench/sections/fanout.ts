@@ -308,8 +308,8 @@ export async function fanoutSection(h: Harness): Promise<SectionResult> {
   const peerAtN = pairs.at(-1)!.peer;
   rows.push({
     section: 2,
-    what: `Fan-out ${count(sideN)} Web Push, HTTP/2 sink (TLS ALPN h2), SQLite`,
-    carillon: describe(h2),
+    what: `Fan-out ${count(sideN)} Web Push, HTTP/2 sink (TLS ALPN h2), SQLite: msg/s from 202 to last 201, and the HTTP/2 sessions it took`,
+    carillon: `${describe(h2)}; ${h2.connections} session(s) at the sink, requests by HTTP version ${JSON.stringify(h2.versions)}`,
     peer: `web-push (HTTP/1.1 only) as above: ${int(peerAtN.perSecond)} msg/s`,
     ratio: times(h2.perSecond / peerAtN.perSecond),
     goal: goal('≥ 5× web-push', h2.perSecond / peerAtN.perSecond >= 5),

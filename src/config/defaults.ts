@@ -72,6 +72,8 @@ export const defaults = {
   originConcurrency: 100,
   /** Keep-alive connections per push service origin (HTTP/1.1; HTTP/2 multiplexes on one). */
   originConnections: 32,
+  /** HTTP/2 sessions per push service origin that speaks h2 (FCM's, Mozilla's and Apple's do), and as many again for urgent sends: requests go as streams, up to the service's SETTINGS_MAX_CONCURRENT_STREAMS per session, and another opens only when those are full (RFC 9113 §9.1: one connection per host and port). */
+  originSessions: 1,
   /** Web Push messages a second per push service origin, across all workers (shared through Redis); 0: no limit. */
   originRate: 0,
   /** APNs or FCM requests a second per app, across all workers (FCM's quota is per project); 0: no limit. */

@@ -53,6 +53,7 @@ function validate(config: Config): Config {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive integer`);
   }
   if (!Number.isInteger(config.clientBurst) || config.clientBurst < 1) throw new ConfigError('clientBurst must be a positive integer');
+  if (!Number.isInteger(config.originSessions) || config.originSessions < 1) throw new ConfigError('originSessions must be a positive integer');
   for (const key of ['httpRequestTimeout', 'httpHeadersTimeout', 'httpTimeoutCheckInterval'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive number of ms`);
   }

@@ -128,6 +128,24 @@ describe('Http2Pool', () => {
     assert.equal(sessions.length, 2);
   });
 
+  test('a GOAWAY with an error code: streams up to its last stream id fail as network errors, those above it are sent again', async () => {
+    const held: ServerHttp2Stream[] = [];
+    behaviour = (stream) => {
+      if (stream.session !== sessions[0]) return respond(stream);
+      held.push(stream);
+      // All four on the first session: the peer says it took the first two, then goes.
+      if (held.length === 4) stream.session!.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, held[1]!.id!);
+    };
+    const p = pool();
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => post(p)));
+    const failed = results.filter((r) => r.status === 'rejected');
+    assert.equal(failed.length, 2, 'the two the peer may have processed are not sent again');
+    for (const f of failed) assert.ok(f.reason instanceof TransportError && f.reason.code === 'network', String(f.reason));
+    assert.deepEqual(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.status), [200, 200]);
+    assert.equal(handled, 2, 'the other two were answered once, on a new session');
+    assert.equal(sessions.length, 2);
+  });
+
   test('a connection cut mid-stream fails the request with TransportError network', async () => {
     behaviour = (stream) => stream.session!.destroy();
     const p = pool();

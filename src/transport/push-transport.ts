@@ -1,6 +1,8 @@
 import { Agent } from 'undici';
 import { EndpointRejectedError } from './endpoint-rejected-error.ts';
 import { checkEndpointUrl } from './endpoint-url.ts';
+import { Http2Pool } from './http2-pool.ts';
+import { NoHttp2Error } from './no-http2-error.ts';
 import { OriginSemaphore } from './origin-semaphore.ts';
 import { createSafeLookup, type Resolver } from './safe-lookup.ts';
 import { TransportError } from './transport-error.ts';
@@ -19,6 +21,12 @@ const DRAINED_BODY_BYTES = 64 * 1024;
  * that connection reuse exists to avoid.
  */
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+/**
+ * Origins whose protocol is remembered (h2, or HTTP/1.1 only). Endpoints are chosen by
+ * anyone, so their origins are too: the oldest verdict goes first, and a forgotten
+ * origin is asked again (one TLS handshake).
+ */
+const REMEMBERED_ORIGINS = 4096;
 
 export interface PushTransportOptions {
   /** Allow http: and non-public addresses (Carillon's own push service on a private network, tests). */
@@ -31,8 +39,15 @@ export interface PushTransportOptions {
    */
   connectionsPerOrigin: number;
   /**
+   * HTTP/2 sessions per origin, at most (1 unless set): an origin that speaks h2 gets its
+   * requests as streams multiplexed on them, up to the peer's SETTINGS_MAX_CONCURRENT_STREAMS
+   * per session; another session opens only when those are full. The urgent lane has as
+   * many of its own.
+   */
+  http2SessionsPerOrigin?: number;
+  /**
    * ms from dispatch to the end of the response body: connect, TLS, waiting for a free
-   * connection, headers, body. Time in the per-origin queue is not counted.
+   * connection or HTTP/2 stream, headers, body. Time in the per-origin queue is not counted.
    */
   requestTimeoutMs: number;
   /**
@@ -76,8 +91,13 @@ export interface TransportStats {
  * POSTs to push endpoints, which anyone can choose: every URL is checked, every
  * resolved address must be public (unless `allowPrivate`), redirects are not
  * followed (a 3xx comes back as a status), and each origin gets at most
- * `maxConcurrencyPerOrigin` requests in flight over at most `connectionsPerOrigin`
- * kept-alive connections, HTTP/2 where the service offers it through ALPN.
+ * `maxConcurrencyPerOrigin` requests in flight.
+ *
+ * An https origin is first asked for h2 in ALPN (offering http/1.1 too). One that takes
+ * it gets its requests as streams of `http2SessionsPerOrigin` sessions (src/transport/
+ * http2-pool.ts, as APNs and FCM do); one that picks HTTP/1.1 is remembered as such and
+ * served by undici over at most `connectionsPerOrigin` kept-alive connections, as are
+ * http: origins (allowPrivate only).
  *
  * @throws EndpointRejectedError when the URL or the address it resolves to is refused
  * @throws TransportError when no HTTP response arrives (`network`, `timeout`, ...)
@@ -87,8 +107,11 @@ export class PushTransport {
   readonly #allowPrivate: boolean;
   readonly #timeoutMs: number;
   readonly #semaphore: OriginSemaphore;
+  readonly #pool: Http2Pool;
   /** The urgent lane: its slots and its connections; undefined when it shares the ordinary one. */
-  readonly #urgent: { semaphore: OriginSemaphore; agent: Agent } | undefined;
+  readonly #urgent: Lane | undefined;
+  /** What each recently used https origin speaks, oldest first. */
+  readonly #protocols = new Map<string, 'h1' | 'h2'>();
   #requests = 0;
   /** send() calls accepted and not yet settled, queued ones included. */
   #pending = 0;
@@ -96,16 +119,40 @@ export class PushTransport {
   #closing: Promise<void> | undefined;
 
   constructor(options: PushTransportOptions) {
-    for (const key of ['maxConcurrencyPerOrigin', 'connectionsPerOrigin', 'requestTimeoutMs'] as const) {
-      const value = options[key];
+    const sessions = options.http2SessionsPerOrigin ?? 1;
+    for (const key of ['maxConcurrencyPerOrigin', 'connectionsPerOrigin', 'requestTimeoutMs', 'http2SessionsPerOrigin'] as const) {
+      const value = key === 'http2SessionsPerOrigin' ? sessions : options[key];
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer, got ${value}`);
     }
     this.#allowPrivate = options.allowPrivate;
     this.#timeoutMs = options.requestTimeoutMs;
     this.#semaphore = new OriginSemaphore(options.maxConcurrencyPerOrigin);
     this.#agent = this.#newAgent(options, Math.min(options.connectionsPerOrigin, options.maxConcurrencyPerOrigin));
+    this.#pool = this.#newPool(options, options.maxConcurrencyPerOrigin, sessions);
     const urgent = options.urgentConcurrencyPerOrigin ?? 0;
-    this.#urgent = urgent > 0 ? { semaphore: new OriginSemaphore(urgent), agent: this.#newAgent(options, Math.min(options.connectionsPerOrigin, urgent)) } : undefined;
+    this.#urgent =
+      urgent > 0
+        ? { semaphore: new OriginSemaphore(urgent), agent: this.#newAgent(options, Math.min(options.connectionsPerOrigin, urgent)), pool: this.#newPool(options, urgent, sessions) }
+        : undefined;
+  }
+
+  #newPool(options: PushTransportOptions, inFlight: number, sessions: number): Http2Pool {
+    return new Http2Pool({
+      // The lane's semaphore already holds requests to its limit; the pool's own wait
+      // is for streams the peer allows.
+      maxInFlightPerKey: inFlight,
+      maxSessionsPerKey: sessions,
+      requestTimeoutMs: options.requestTimeoutMs,
+      // Sessions close when idle, as kept-alive HTTP/1.1 connections do; no PINGs meanwhile.
+      pingIntervalMs: 0,
+      idleTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+      keptBodyBytes: KEPT_BODY_BYTES,
+      maxBodyBytes: KEPT_BODY_BYTES + DRAINED_BODY_BYTES,
+      offerHttp1: true,
+      // The same check on every address as undici's connections get.
+      lookup: createSafeLookup({ resolve: options.lookup, allowPrivate: options.allowPrivate }),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+    });
   }
 
   #newAgent(options: PushTransportOptions, connections: number): Agent {
@@ -118,7 +165,8 @@ export class PushTransport {
       // One request at a time per HTTP/1.1 connection: a pipelined request that
       // fails takes the ones behind it down, and POST must not be replayed.
       pipelining: 1,
-      allowH2: true,
+      // HTTP/2 goes through the session pool; undici serves the origins that picked HTTP/1.1.
+      allowH2: false,
       keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
       connectTimeout: options.requestTimeoutMs,
       headersTimeout: options.requestTimeoutMs,
@@ -141,11 +189,11 @@ export class PushTransport {
 
     this.#pending++;
     try {
-      const lane = request.urgent && this.#urgent ? this.#urgent : { semaphore: this.#semaphore, agent: this.#agent };
+      const lane = request.urgent && this.#urgent ? this.#urgent : { semaphore: this.#semaphore, agent: this.#agent, pool: this.#pool };
       const release = await lane.semaphore.acquire(url.origin);
       try {
         this.#requests++;
-        return await this.#dispatch(url, request, lane.agent);
+        return await this.#dispatch(url, request, lane);
       } finally {
         release();
       }
@@ -164,12 +212,12 @@ export class PushTransport {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#pending > 0) await new Promise<void>((resolve) => (this.#onDrained = resolve));
-      await Promise.all([this.#agent.close(), this.#urgent?.agent.close()]);
+      await Promise.all([this.#agent.close(), this.#pool.close(), this.#urgent?.agent.close(), this.#urgent?.pool.close()]);
     })();
     return this.#closing;
   }
 
-  async #dispatch(url: URL, request: PushRequest, agent: Agent): Promise<PushResponse> {
+  async #dispatch(url: URL, request: PushRequest, lane: Lane): Promise<PushResponse> {
     const controller = new AbortController();
     const timer = setTimeout(() => {
       controller.abort(
@@ -177,7 +225,18 @@ export class PushTransport {
       );
     }, this.#timeoutMs);
     try {
-      const response = await agent.request({
+      if (url.protocol === 'https:' && this.#protocols.get(url.origin) !== 'h1') {
+        try {
+          const response = await lane.pool.request(url.origin, url.origin, { path: url.pathname + url.search, headers: request.headers, body: request.body, signal: controller.signal });
+          this.#remember(url.origin, 'h2');
+          return response;
+        } catch (err) {
+          // The peer picked HTTP/1.1 before anything was sent: this request and the next go that way.
+          if (!(err instanceof NoHttp2Error)) throw err;
+          this.#remember(url.origin, 'h1');
+        }
+      }
+      const response = await lane.agent.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: 'POST',
@@ -193,6 +252,19 @@ export class PushTransport {
       clearTimeout(timer);
     }
   }
+
+  #remember(origin: string, protocol: 'h1' | 'h2'): void {
+    if (this.#protocols.get(origin) === protocol) return;
+    this.#protocols.delete(origin);
+    this.#protocols.set(origin, protocol);
+    if (this.#protocols.size > REMEMBERED_ORIGINS) this.#protocols.delete(this.#protocols.keys().next().value!);
+  }
+}
+
+interface Lane {
+  semaphore: OriginSemaphore;
+  agent: Agent;
+  pool: Http2Pool;
 }
 
 /**
@@ -234,6 +306,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 const INVALID_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED', 'ERR_INVALID_CHAR', 'ERR_INVALID_HTTP_TOKEN']);
 
 function toTransportError(err: unknown, url: URL): Error {
+  // The lookup's refusal, also when an HTTP/2 session carries it as the cause of its failure.
+  if (err instanceof TransportError && err.cause instanceof EndpointRejectedError) return err.cause;
   // Our own timeout (the abort reason) and the lookup's refusal pass through as they are.
   if (err instanceof TransportError || err instanceof EndpointRejectedError) return err;
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
