@@ -130,7 +130,9 @@ export class BullmqQueue implements Queue {
     await this.#relay.stop();
     await Promise.all(Object.values(this.#queues).map((q) => q.close()));
     this.#queues = {};
-    await Promise.all([this.#queueConnection?.quit(), ...this.#workerConnections.map((c) => c.quit())]);
+    // A connection that is closing or closed already rejects quit(): it is dropped instead, as
+    // the rate limiter does, so that stop() always ends with no socket left open.
+    await Promise.all([this.#queueConnection, ...this.#workerConnections].map((c) => c?.quit().catch(() => c.disconnect())));
     this.#queueConnection = undefined;
     this.#workerConnections = [];
   }

@@ -21,8 +21,11 @@ for (const kind of DEPLOYMENTS.filter((k) => k !== 'postgres')) {
       sink = await startPushSink();
     });
     after(async () => {
-      await c.stop();
-      await sink.close();
+      try {
+        await c.stop();
+      } finally {
+        await sink.close();
+      }
     });
 
     test('a lost urgent fan-out and batch come back urgent, a broadcast’s ordinary', async () => {
