@@ -119,7 +119,8 @@ async function moveOne(tx: Transaction<Database>, run: JourneyRun, toVersion: nu
   timeline.push({ at, step: to, what: 'migrated', detail: `from version ${run.version} at ${run.step} to version ${toVersion} at ${to}` });
   const res = await tx
     .updateTable('journey_runs')
-    .set({ version: toVersion, step: to, waiting_for: 'waitFor' in step ? step.waitFor.event : run.waiting_for, timeline: JSON.stringify(timeline.slice(-TIMELINE_MAX)) })
+    // A run moved to another position starts that step's attempts afresh (another webhook step's retries are its own).
+    .set({ version: toVersion, step: to, waiting_for: 'waitFor' in step ? step.waitFor.event : run.waiting_for, timeline: JSON.stringify(timeline.slice(-TIMELINE_MAX)), ...(to === run.step ? {} : { attempts: 0 }) })
     .where('id', '=', run.id)
     .where('token', '=', run.token)
     .where('version', '=', run.version)
