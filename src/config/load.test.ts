@@ -48,3 +48,18 @@ test('bad values are refused at start-up with the source named', () => {
   assert.throws(() => loadConfig({ env: { CARILLON_LOG_LEVEL: 'loud' } }), /logLevel/);
   assert.throws(() => parseConfigFile('not a setting', 'x.env'), /x.env:1: expected KEY=value/);
 });
+
+test('alertTrustedCertificates is read at start: a missing, empty or broken file is refused with the file named', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'carillon-trusted-'));
+  const good = join(dir, 'good.pem');
+  writeFileSync(good, readFileSync(new URL('../transport/fixtures/test-cert.pem', import.meta.url), 'utf8'));
+  assert.equal(loadConfig({ env: { CARILLON_ALERT_TRUSTED_CERTIFICATES: good } }).alertTrustedCertificates, good);
+  const missing = join(dir, 'missing.pem');
+  assert.throws(() => loadConfig({ env: { CARILLON_ALERT_TRUSTED_CERTIFICATES: missing } }), (e: Error) => e instanceof ConfigError && e.message.includes(`cannot read ${missing} (ENOENT)`));
+  const empty = join(dir, 'empty.pem');
+  writeFileSync(empty, 'not a certificate\n');
+  assert.throws(() => loadConfig({ env: { CARILLON_ALERT_TRUSTED_CERTIFICATES: empty } }), /empty\.pem holds no PEM certificate/);
+  const broken = join(dir, 'broken.pem');
+  writeFileSync(broken, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+  assert.throws(() => loadConfig({ env: { CARILLON_ALERT_TRUSTED_CERTIFICATES: broken } }), /certificate 1 of .*broken\.pem cannot be read/);
+});

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { defaults, type Config } from './defaults.ts';
 import { CONFIG_KEYS, envName } from './keys.ts';
 import { trustProxyOption } from './trust-proxy.ts';
@@ -73,6 +74,7 @@ function validate(config: Config): Config {
   }
   if (config.publicUrl && !/^https?:\/\/[^/]+/.test(config.publicUrl)) throw new ConfigError('publicUrl must be an http(s) URL');
   if (!['api', 'worker', 'both'].includes(config.role)) throw new ConfigError(`role must be api, worker or both, got "${config.role}"`);
+  if (config.alertTrustedCertificates) checkTrustedCertificates(config.alertTrustedCertificates);
   if (!['reject', 'at_sent', 'accept'].includes(config.alertExpiredCertificates)) throw new ConfigError(`alertExpiredCertificates must be reject, at_sent or accept, got "${config.alertExpiredCertificates}"`);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.queuePrefix)) throw new ConfigError('queuePrefix must be 1-64 letters, digits, _ or -');
   if (config.redisUrl && !/^rediss?:\/\//.test(config.redisUrl)) throw new ConfigError('REDIS_URL must be a redis:// URL');
@@ -112,4 +114,26 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     if (flag !== undefined) assign(key, typeof flag === 'string' ? coerce(key, flag, `flag for ${key}`) : flag);
   }
   return validate(config);
+}
+
+/**
+ * The CAP signature rule's certificates, read at start: a missing, empty or broken file
+ * would otherwise refuse every alert posted or polled (src/alerts/signature-check.ts).
+ */
+function checkTrustedCertificates(path: string): void {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`alertTrustedCertificates: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length === 0) throw new ConfigError(`alertTrustedCertificates: ${path} holds no PEM certificate`);
+  for (const [i, pem] of pems.entries()) {
+    try {
+      new X509Certificate(pem);
+    } catch (err) {
+      throw new ConfigError(`alertTrustedCertificates: certificate ${i + 1} of ${path} cannot be read (${(err as Error).message})`);
+    }
+  }
 }
