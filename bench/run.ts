@@ -1,6 +1,6 @@
 /**
- * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns,analytics,journeys] [--quick]`.
- * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,audience,campaigns,analytics,mfa] [--quick]`.
+ * Carillon's benchmarks: `npm run bench [-- --n 1000000] [--only fanout,urgent,journeys,mfa,...] [--quick]`
+ * (`--help` lists the sections).
  *
  * Every figure is measured beside a peer in the same run (the web-push package, the
  * machine's crypto floor, a bare server) and reported as a ratio, because absolute
