@@ -25,7 +25,7 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
   });
 }
 
-// Fourteen sections start some twenty servers: over five minutes when the shared machine is loaded.
+// Fifteen sections start some twenty servers: over five minutes when the shared machine is loaded.
 test('npm run bench -- --quick --n 300 prints a figure for every section and writes the JSON', { timeout: 600_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'carillon-bench-smoke-'));
   try {
@@ -84,8 +84,13 @@ test('npm run bench -- --quick --n 300 prints a figure for every section and wri
     }
     assert.deepEqual(
       written.sections.map((s: { name: string }) => s.name),
-      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns', 'analytics', 'webhooks', 'alerts', 'alerts-area', 'journeys', 'mfa'],
+      ['encryption', 'fanout', 'urgent', 'api', 'app-push', 'connections', 'audience', 'campaigns', 'analytics', 'webhooks', 'alerts', 'alerts-area', 'journeys', 'mfa', 'memory'],
     );
+    // Section 15: an idle server's RSS, compiled and through tsx.
+    const memoryRows = rows.filter((r) => r[0] === '15');
+    assert.ok(memoryRows.length > 0, `section 15 has a row in:\n${stdout}`);
+    // A build older than the sources is not measured, and the row says so (a developer's tree between edits and `npm run build`).
+    for (const [, what, carillon = ''] of memoryRows) assert.match(carillon, /\d|^not measured: dist\/ is older than src\//, `section 15 "${what}": a figure, got "${carillon}"`);
     // Section 14: every sign-in went the whole way (push decrypted by the Firefox-like client, signed answer, approved) in both phases.
     const mfaRows = rows.filter((r) => r[0] === '14');
     assert.equal(mfaRows.length, 2, 'section 14 has its idle and its broadcast row');
