@@ -125,6 +125,10 @@ export class BullmqQueue implements Queue {
   async stop(): Promise<void> {
     // The workers first: their running handlers may still add jobs, which the relay's last
     // look then sends. close() lets running jobs finish and takes no new ones.
+    // A worker closed while it is still connecting leaves a command of its start-up to fail
+    // after its connection has gone ("Connection is closed"), unhandled: a stop() right after
+    // start() (a SIGTERM at boot, a test) lets each get ready first, for a few seconds at most.
+    await Promise.all(this.#workers.map((w) => settledWithin(w.waitUntilReady(), READY_WAIT_MS)));
     await Promise.all(this.#workers.map((w) => w.close()));
     this.#workers = [];
     await this.#relay.stop();
@@ -132,7 +136,7 @@ export class BullmqQueue implements Queue {
     this.#queues = {};
     // A connection that is closing or closed already rejects quit(): it is dropped instead, as
     // the rate limiter does, so that stop() always ends with no socket left open.
-    await Promise.all([this.#queueConnection, ...this.#workerConnections].map((c) => c?.quit().catch(() => c.disconnect())));
+    await Promise.all([this.#queueConnection, ...this.#workerConnections].map((c) => c && closeConnection(c)));
     this.#queueConnection = undefined;
     this.#workerConnections = [];
   }
@@ -218,8 +222,8 @@ export class BullmqQueue implements Queue {
     if (keyed.length === 0) return jobs;
     const other = this.#producer(lane === 'urgent' ? 'normal' : 'urgent');
     // The producers' connection, once ready (BullMQ's client waits for it): one round trip for every key.
-    await other.client;
-    const pipeline = this.#queueConnection!.pipeline();
+    // Its own connection, not this.#queueConnection: a stop() meanwhile clears that one.
+    const pipeline = ((await other.client) as unknown as Redis).pipeline();
     for (const j of keyed) pipeline.exists(`${other.keys['']}${bullmqJobId(j.key!)}`);
     const held = new Set<string>();
     const answers = (await pipeline.exec()) ?? [];
@@ -266,4 +270,31 @@ export class BullmqQueue implements Queue {
     connection.on('error', (err) => this.#opts.logger.warn({ err }, 'redis connection error'));
     return connection;
   }
+}
+
+/**
+ * QUIT, once the connection can send it: one still connecting (a stop() right after start)
+ * refuses commands, so it is given the time to connect; one that cannot is dropped.
+ */
+async function closeConnection(c: Redis): Promise<void> {
+  if (c.status === 'end') return;
+  if (c.status !== 'ready') await settledWithin(new Promise((resolve) => c.once('ready', resolve)), READY_WAIT_MS);
+  await c.quit().then(
+    () => undefined,
+    () => c.disconnect(),
+  );
+}
+
+/** ms stop() waits for a worker or connection still connecting before it closes it anyway. */
+const READY_WAIT_MS = 5_000;
+
+/** Settles when `p` settles or after `ms`, whichever comes first; never rejects. */
+function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    p.then(
+      () => (clearTimeout(timer), resolve()),
+      () => (clearTimeout(timer), resolve()),
+    );
+  });
 }
