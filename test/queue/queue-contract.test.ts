@@ -84,8 +84,12 @@ for (const setup of SETUPS) {
       const at = (name: string) => async () => void (ranAt[name] = b.clock.now());
       q.start({ later: at('later'), now: at('now') }, { concurrency: 2 });
       await until('the due job ran', () => 'now' in ranAt);
-      assert.ok(!('later' in ranAt), 'the delayed job waits');
-      assert.equal((await q.depth()).delayed, 1);
+      // On BullMQ the 300 ms pass on the machine's clock, perhaps before these looks (a
+      // loaded machine); the time the job ran, checked below, holds there too.
+      if (!setup.name.startsWith('BullMQ')) {
+        assert.ok(!('later' in ranAt), 'the delayed job waits');
+        assert.equal((await q.depth()).delayed, 1);
+      }
       await b.clock.pass(300);
       await until('the delayed job ran', () => 'later' in ranAt);
       assert.ok(ranAt.later! >= runAt, `ran at ${ranAt.later}, due at ${runAt}`);
@@ -143,10 +147,12 @@ for (const setup of SETUPS) {
     test('a throwing handler is retried after a backoff, and succeeds on a later attempt', withBackend(async (b) => {
       const q = b.queue();
       const attempts: number[] = [];
+      const startedAt: number[] = [];
       q.start(
         {
           flaky: async (job) => {
             attempts.push(job.attempts);
+            startedAt.push(b.clock.now());
             if (job.attempts < 3) throw new Error(`flaky attempt ${job.attempts}`);
           },
         },
@@ -156,12 +162,20 @@ for (const setup of SETUPS) {
       for (const attempt of [1, 2]) {
         await until(`attempt ${attempt} ran`, () => attempts.length === attempt);
         // Between attempts the job waits out its backoff, instead of running again at once.
-        await until(`attempt ${attempt} waits out a backoff`, async () => (await q.depth()).delayed === 1);
-        assert.equal(attempts.length, attempt);
+        // The embedded queue's clock stands still until the test moves it, so the job is
+        // seen delayed and not yet run again. BullMQ's backoff runs on the machine's clock
+        // and may end before a look at the depth does; there the gaps below show it.
+        if (!setup.name.startsWith('BullMQ')) {
+          await until(`attempt ${attempt} waits out a backoff`, async () => (await q.depth()).delayed === 1);
+          assert.equal(attempts.length, attempt);
+        }
         await b.clock.pass(TEST_SETTINGS.retryMax);
       }
       await until('nothing is pending', async () => JSON.stringify(await q.depth()) === JSON.stringify(EMPTY));
       assert.deepEqual(attempts, [1, 2, 3]);
+      // Each retry came no sooner than its backoff's floor: half its exponential ceiling (src/queue/backoff.ts).
+      assert.ok(startedAt[1]! - startedAt[0]! >= TEST_SETTINGS.retryBase / 2, `retry 1 after ${startedAt[1]! - startedAt[0]!} ms`);
+      assert.ok(startedAt[2]! - startedAt[1]! >= Math.min(TEST_SETTINGS.retryMax, TEST_SETTINGS.retryBase * 2) / 2, `retry 2 after ${startedAt[2]! - startedAt[1]!} ms`);
       assert.deepEqual(await q.failed(), []);
     }));
 
