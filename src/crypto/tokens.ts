@@ -1,8 +1,23 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** A random identifier with a type prefix: `app_3kT...` (128 bits, base64url). */
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+  return `${prefix}_${idBytes().toString('base64url')}`;
+}
+
+// Ids are drawn from a pool filled 4 KiB at a time from the CSPRNG (as crypto.randomUUID
+// does): one call into OpenSSL per 256 ids instead of one per id. Each 16 bytes are handed
+// out once, and are as unpredictable as randomBytes(16).
+const ID_POOL = Buffer.alloc(4096);
+let idOffset = ID_POOL.length;
+
+function idBytes(): Buffer {
+  if (idOffset === ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idOffset = 0;
+  }
+  idOffset += 16;
+  return ID_POOL.subarray(idOffset - 16, idOffset);
 }
 
 /** A new API key: a recognisable prefix (so leaked keys can be found by scanners) and 256 random bits. */

@@ -31,7 +31,7 @@ function token(overrides: Partial<{ audience: string; expiresAt: number; subject
   });
 }
 
-function refuses(header: string, reason: VapidTokenReason, options: { now?: number; expectedPublicKey?: string } = {}) {
+function refuses(header: string, reason: VapidTokenReason, options: { now?: number; expectedPublicKey?: string; audience?: string } = {}) {
   assert.throws(
     () => verifyVapidAuthorization(header, { audience: AUDIENCE, now: NOW, ...options }),
     (error: unknown) => {
@@ -179,6 +179,16 @@ describe('verifyVapidAuthorization', () => {
     const claims = b64({ aud: AUDIENCE, exp: NOW + 60 });
     refuses(vapidAuthorization(`${b64({ alg: 'none' })}.${claims}.`, keys.publicKey), 'algorithm');
     refuses(vapidAuthorization(`${b64({ alg: 'HS256' })}.${claims}.AAAA`, keys.publicKey), 'algorithm');
+  });
+
+  it('a header verified once is held again to its expiry, its audience and the subscription key', () => {
+    const header = vapidAuthorization(token(), keys.publicKey);
+    verifyVapidAuthorization(header, { audience: AUDIENCE, now: NOW, expectedPublicKey: keys.publicKey });
+    assert.equal(verifyVapidAuthorization(header, { audience: AUDIENCE, now: NOW + 3599 }).claims.exp, NOW + 3600);
+    refuses(header, 'expired', { now: NOW + 3600 });
+    refuses(header, 'expiry_too_far', { now: NOW + 3600 - MAX_VAPID_EXPIRY_SECONDS - 1 });
+    refuses(header, 'key_mismatch', { expectedPublicKey: generateVapidKeys().publicKey });
+    refuses(header, 'audience', { audience: 'https://fcm.googleapis.com' });
   });
 
   it('refuses a k that is not a P-256 point', () => {

@@ -214,6 +214,39 @@ export function verifyVapidAuthorization(
   header: string,
   options: { audience: string; now: number; expectedPublicKey?: string },
 ): { publicKey: string; claims: VapidClaims } {
+  // A sender signs one token for many pushes (hours of them): a header verified before
+  // for this audience needs only the checks that depend on the request, not the key
+  // import and signature again. Its exp is checked against `now` on every use.
+  const cacheKey = `${options.audience} ${header}`;
+  const known = VERIFIED.get(cacheKey);
+  if (known) {
+    if (options.expectedPublicKey !== undefined && options.expectedPublicKey !== known.publicKey) {
+      let expected: Buffer | undefined;
+      try {
+        expected = decodeBase64url(options.expectedPublicKey);
+      } catch {
+        expected = undefined;
+      }
+      if (!expected?.equals(known.point)) throw new VapidTokenError('key_mismatch', 'k is not the key the subscription was created with');
+    }
+    if (options.now >= known.claims.exp) throw new VapidTokenError('expired', `the JWT expired at ${known.claims.exp}`);
+    if (known.claims.exp > options.now + MAX_VAPID_EXPIRY_SECONDS) throw new VapidTokenError('expiry_too_far', 'exp is more than 24 hours ahead (RFC 8292 §2)');
+    return { publicKey: known.publicKey, claims: known.claims };
+  }
+  const verified = verifyUncached(header, options);
+  VERIFIED.set(cacheKey, { ...verified, point: decodeBase64url(verified.publicKey) });
+  if (VERIFIED.size > VERIFIED_KEPT) VERIFIED.delete(VERIFIED.keys().next().value!);
+  return verified;
+}
+
+/** Headers that verified, by audience and header, oldest out first (one per sender key and push service, typically). */
+const VERIFIED = new Map<string, { publicKey: string; point: Buffer; claims: VapidClaims }>();
+const VERIFIED_KEPT = 1024;
+
+function verifyUncached(
+  header: string,
+  options: { audience: string; now: number; expectedPublicKey?: string },
+): { publicKey: string; claims: VapidClaims } {
   const { token, publicKey } = parseVapidAuthorization(header);
   let point: Buffer;
   let key: KeyObject;
