@@ -3,31 +3,19 @@
  * subscriptions, every message in them, and the words the kept `conversation.message`
  * webhook bodies carried; another user's thread stays as it was.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, type TestCarillon } from '../support/carillon.ts';
+import { STORES } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { startReceiver, startWebhookCarillon, type Receiver } from '../webhooks/harness.ts';
+import { webhookRig } from '../webhooks/harness.ts';
 import { nthPush, postReply, sendAnswerable, subscribe } from './fixture.ts';
 
 for (const kind of STORES) {
   describe(`erasing a user who replied (${kind})`, () => {
-    let c: TestCarillon;
-    let rx: Receiver;
-    let sink: PushSink;
-    before(async () => {
-      c = await startWebhookCarillon(kind);
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-    });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    const rig = webhookRig(kind);
 
     test('their threads, messages and the words in kept webhook bodies go; the other user keeps theirs', async () => {
+      const { c, rx, sink } = rig;
       const app = await c.createApp();
       assert.equal((await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } })).status, 201);
       const ana = await subscribe(c, sink, app, 'ana');

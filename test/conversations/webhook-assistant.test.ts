@@ -4,31 +4,19 @@
  * the server answers with POST .../conversations/{id}/messages, and the answer comes back as a
  * push in the same thread.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEPLOYMENTS, type TestCarillon } from '../support/carillon.ts';
+import { DEPLOYMENTS } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
+import { verify, webhookRig } from '../webhooks/harness.ts';
 import { nthPush, postReply, sendAnswerable, subscribe } from './fixture.ts';
 
 for (const kind of DEPLOYMENTS) {
   describe(`the webhook assistant (${kind})`, () => {
-    let c: TestCarillon;
-    let rx: Receiver;
-    let sink: PushSink;
-    before(async () => {
-      c = await startWebhookCarillon(kind);
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-    });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    const rig = webhookRig(kind);
 
     test("the reply arrives signed with the thread's history; the app's answer is pushed into the thread; the publishable key and other apps' keys reach nothing", async () => {
+      const { c, rx, sink } = rig;
       const app = await c.createApp();
       const hook = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } })).body;
       assert.ok(hook.secret, JSON.stringify(hook));
@@ -81,6 +69,7 @@ for (const kind of DEPLOYMENTS) {
     });
 
     test('with no endpoint taking conversation.message, the thread waits for a person', async () => {
+      const { c, sink } = rig;
       const app = await c.createApp();
       const bo = await subscribe(c, sink, app, 'bo');
       await sendAnswerable(c, app, [bo.id], 'webhook');

@@ -3,11 +3,10 @@
  * event of a one-time code's life arrives as a Standard Webhooks message the reference
  * library verifies, with the fields docs/mfa.md#webhooks names and never the code.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, type TestCarillon } from '../support/carillon.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { queueIdle, startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from '../webhooks/harness.ts';
+import { STORES } from '../support/carillon.ts';
+import { queueIdle, testClock, type Clock, webhookRig } from '../webhooks/harness.ts';
 import { enroll } from './fixture.ts';
 import { otherCode, pushedCode, sendOtp, verifyOtp } from './otp-fixture.ts';
 import { onlyEvent, verifiedEvents } from './webhook-events.ts';
@@ -16,22 +15,11 @@ const OTP_EVENTS = ['mfa.otp.created', 'mfa.otp.verified', 'mfa.otp.failed', 'mf
 
 for (const kind of STORES) {
   describe(`one-time code webhooks (${kind})`, () => {
-    let c: TestCarillon;
-    let rx: Receiver;
-    let sink: PushSink;
     const clock: Clock = testClock();
-    before(async () => {
-      c = await startWebhookCarillon(kind, {}, { now: clock.now });
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-    });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    const rig = webhookRig(kind, { now: clock.now });
 
     test('created, verified, failed (and burnt), expired (superseded, timed out) and locked arrive verified, with ids and states and no code', async () => {
+      const { c, rx, sink } = rig;
       const app = await c.createApp();
       const hook = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: OTP_EVENTS } })).body;
       assert.ok(hook.secret, JSON.stringify(hook));

@@ -4,37 +4,25 @@
  * the stored notification, the audit says so and `mfa.otp.expired` / `mfa.challenge.expired`
  * go out, without a verify, a create or a read having to come by.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcile } from '../../src/delivery/reconcile.ts';
 import { MFA_SWEEP_JOB, mfaSweepJob, nextMfaSweepAt } from '../../src/mfa/sweep.ts';
-import { STORES, type TestCarillon } from '../support/carillon.ts';
+import { STORES } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { queueIdle, startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from '../webhooks/harness.ts';
+import { queueIdle, testClock, type Clock, webhookRig } from '../webhooks/harness.ts';
 import { challenge, enroll } from './fixture.ts';
 import { pushedCode, sendOtp, verifyOtp } from './otp-fixture.ts';
 import { onlyEvent, verifiedEvents } from './webhook-events.ts';
 
 for (const kind of STORES) {
   describe(`the sweep of expired one-time codes and challenges (${kind})`, () => {
-    let c: TestCarillon;
-    let rx: Receiver;
-    let sink: PushSink;
     // A minute boundary plus a little, so the test knows when the sweep's runs fall.
     const clock: Clock = testClock(nextMfaSweepAt(Date.now()) + 1_000);
-    before(async () => {
-      c = await startWebhookCarillon(kind, {}, { now: clock.now });
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-    });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    const rig = webhookRig(kind, { now: clock.now });
 
     test('closes the codes and challenges past their life, clears the code from its notification, audits and sends the expired events; live ones are left alone', async () => {
+      const { c, rx, sink } = rig;
       const app = await c.createApp();
       const hook = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['mfa.otp.expired', 'mfa.challenge.expired'] } })).body;
       // 30 s of life keeps the clock's jumps inside the receiver's 5 minutes of timestamp tolerance.

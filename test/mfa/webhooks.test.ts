@@ -3,32 +3,20 @@
  * challenge's life as a Standard Webhooks message that the reference library verifies,
  * with the fields docs/mfa.md#webhooks names and never a code.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, type TestCarillon } from '../support/carillon.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { queueIdle, startReceiver, startWebhookCarillon, testClock, type Clock, type Receiver } from '../webhooks/harness.ts';
+import { STORES } from '../support/carillon.ts';
+import { queueIdle, testClock, type Clock, webhookRig } from '../webhooks/harness.ts';
 import { CONTEXT, answer, challenge, enroll, wrongCode } from './fixture.ts';
 import { onlyEvent, verifiedEvents } from './webhook-events.ts';
 
 for (const kind of STORES) {
   describe(`push sign-in webhooks (${kind})`, () => {
-    let c: TestCarillon;
-    let rx: Receiver;
-    let sink: PushSink;
     const clock: Clock = testClock();
-    before(async () => {
-      c = await startWebhookCarillon(kind, {}, { now: clock.now });
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-    });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    const rig = webhookRig(kind, { now: clock.now });
 
     test('created, approved, denied, expired, locked and fraud_reported arrive verified, with ids and states and no code', async () => {
+      const { c, rx, sink } = rig;
       const app = await c.createApp();
       const hook = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['mfa.challenge.created', 'mfa.challenge.approved', 'mfa.challenge.denied', 'mfa.challenge.expired', 'mfa.challenge.locked', 'mfa.fraud_reported'] } })).body;
       assert.ok(hook.secret, JSON.stringify(hook));

@@ -11,6 +11,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
+import { after, before } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { defaults, type Config } from '../../src/config/defaults.ts';
 import { createRuntime } from '../../src/runtime.ts';
@@ -18,6 +19,7 @@ import { appendActivity, type Activity } from '../../src/store/activity-log.ts';
 import type { Resolver } from '../../src/transport/index.ts';
 import { createTestDatabase, testRedisUrl, type StoreKind, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
+import { startPushSink, type PushSink } from '../support/push-sink.ts';
 
 const FIXTURES = new URL('../../src/transport/fixtures/', import.meta.url);
 /** The test certificate's CA (it is self-signed for push.test, localhost, 127.0.0.1 and ::1). */
@@ -190,4 +192,31 @@ export async function queueIdle(c: TestCarillon): Promise<void> {
     const row = await c.ctx.store.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'active').executeTakeFirstOrThrow();
     if (Number(row.n) !== 0) throw new Error(`${row.n} jobs running`);
   });
+}
+
+/** What `webhookRig` starts: a Carillon, an HTTPS receiver for its webhooks, a push sink for its pushes. */
+export interface WebhookRig {
+  c: TestCarillon;
+  rx: Receiver;
+  sink: PushSink;
+}
+
+/**
+ * Registers, in the describe block it is called in, the start of a webhook Carillon (on the
+ * clock given, if any), an HTTPS receiver and a push sink before its tests, and their close
+ * after them. The tests read them from the object returned.
+ */
+export function webhookRig(kind: StoreKind, opts: { now?: () => number } = {}): WebhookRig {
+  const rig = {} as WebhookRig;
+  before(async () => {
+    rig.c = await startWebhookCarillon(kind, {}, opts.now ? { now: opts.now } : {});
+    rig.rx = await startReceiver({ tls: true });
+    rig.sink = await startPushSink();
+  });
+  after(async () => {
+    await rig.c?.stop();
+    await rig.rx?.close();
+    await rig.sink?.close();
+  });
+  return rig;
 }

@@ -4,31 +4,19 @@
  * endpoint receives each of those as a Standard Webhooks message that the reference
  * library verifies, with the dimensions the analytics API counts.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { STORES, type TestCarillon } from '../support/carillon.ts';
+import { STORES } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { userWithDevice } from '../campaigns/campaign-fixture.ts';
-import { startReceiver, startWebhookCarillon, verify, type Receiver } from './harness.ts';
+import { verify, webhookRig } from './harness.ts';
 
 for (const kind of STORES) {
   describe(`webhooks from the real outcomes of a send (${kind})`, () => {
-    let c: TestCarillon;
-    let rx: Receiver;
-    let sink: PushSink;
-    before(async () => {
-      c = await startWebhookCarillon(kind);
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-    });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    const rig = webhookRig(kind);
 
     test('subscribed, sent, delivered, displayed and clicked arrive verified, naming the user, the subscription and the category', async () => {
+      const { c, rx, sink } = rig;
       const app = await c.createApp();
       const hook = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url } })).body;
       await userWithDevice(c, sink, app, 'ana', { attributes: { plan: 'pro' } });
