@@ -11,7 +11,7 @@ import { Api } from './api.ts';
 import { base64urlToBytes } from './base64url.ts';
 import { report, type SdkEvent } from './events.ts';
 import { registerSubscription } from './registration.ts';
-import { clickTarget, findWindow, parsePush, renderNotification, replyRequest, routingOf } from './render.ts';
+import { clickTarget, findWindow, parsePush, renderNotification, REPLY_ACTION, replyRequest, routingOf } from './render.ts';
 import { kvGet, markShown } from './store.ts';
 import type { ExtendableEvent, NotificationEvent, PushEvent, PushSubscriptionChangeEvent, WorkerScope } from './sw-types.ts';
 
@@ -53,7 +53,7 @@ async function onClick(event: NotificationEvent): Promise<void> {
   // the post fails, the reply page opens (the action's navigate) for the user to try again.
   const reply = replyRequest(notification.data, action, event.reply, crypto.randomUUID());
   const posted = reply ? await fetch(reply.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply.body }).then((r) => r.ok, () => false) : false;
-  if (posted) return reportAbout(notification, 'clicked', action);
+  if (posted) return reportAbout(notification, 'clicked', REPLY_ACTION);
   const target = clickTarget(notification.data, action, scope.location.origin);
   // First: the browser lets a worker open or focus a window only shortly after the click.
   if (target !== undefined) await openOrFocus(target);
