@@ -178,4 +178,32 @@ describe('a conversation in Chromium: inline reply, webhook assistant, answer in
     assert.equal(next.data.conversationId, conversationId);
     assert.deepEqual(next.data.history.map((m: any) => [m.seq, m.author, m.text]), [[1, 'user', QUESTION], [2, 'assistant', ANSWER], [3, 'user', 'Thanks!']]);
   });
+  test('a reply the thread refuses (closed) opens the thread’s reply page instead, where the user can see why', async () => {
+    const [sub] = (await c.api('GET', `/v1/apps/${app.id}/subscriptions`, { key: app.secretKey })).body.data;
+    const sent = await c.api('POST', `/v1/apps/${app.id}/notifications`, {
+      key: app.secretKey,
+      body: { to: { subscriptionIds: [sub.id] }, title: 'Your refund is on its way', body: 'Reply with any question.', url: `${site.url}/refunds/7`, reply: { placeholder: 'Your question', assistant: 'webhook' } },
+    });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    const push = await eventually(() => sink.received.find((r) => (r.json as any)?.notification?.data?.id === sent.body.id) ?? assert.fail('not pushed yet'), 20_000);
+    const { conversationId, page: replyPage } = (push.json as any).notification.data.reply;
+    await deliver(push.plaintext);
+    const shown = await desktop.waitFor((n) => n.summary === 'Your refund is on its way');
+    assert.equal((await c.api('POST', `/v1/apps/${app.id}/conversations/${conversationId}/close`, { key: app.secretKey })).status, 200);
+
+    const webhookCalls = rx.received.length;
+    desktop.reply(shown, 'Is it the full amount?');
+    // The reply page, not the notification's own page: the text typed has to go somewhere.
+    const opened = await eventually(() => browser.context.pages().find((p) => p.url() === replyPage) ?? assert.fail(`pages: ${browser.context.pages().map((p) => p.url())}`), 20_000);
+    assert.ok(opened);
+    assert.ok(!browser.context.pages().some((p) => p.url() === `${site.url}/refunds/7`), 'the notification’s own page is not opened');
+    const thread = (await c.api('GET', `/v1/apps/${app.id}/conversations/${conversationId}`, { key: app.secretKey })).body;
+    assert.equal(thread.state, 'closed');
+    assert.deepEqual(thread.messages, [], 'the closed thread stored nothing');
+    assert.equal(rx.received.length, webhookCalls, 'nothing reached the app');
+    await eventually(async () => {
+      const clicks = await c.ctx.store.db.selectFrom('events').select('action').where('notification_id', '=', sent.body.id).where('type', '=', 'clicked').execute();
+      assert.deepEqual(clicks, [{ action: 'reply' }]);
+    });
+  });
 });
