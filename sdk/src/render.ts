@@ -118,14 +118,22 @@ export interface ReplyThread {
   page: string;
 }
 
+/** The action of Carillon's reply field (docs/conversations.md). */
+export const REPLY_ACTION = 'reply';
+
 /**
  * What a click on a notification's reply action asks for: `post` the text typed inline
  * (Chromium hands it over as NotificationEvent.reply) to the thread's reply endpoint, or
  * nothing here when no text came with it (the action's `navigate` opens the reply page).
  * Undefined for any other click.
+ *
+ * Text typed with no action is a reply too: Chromium on Linux takes it from the desktop's
+ * notification server (KDE's NotificationReplied signal), which names no action, and
+ * fires the click with `action` empty. Only a text action takes text, and Carillon's
+ * notification has one, the reply.
  */
 export function replyRequest(data: unknown, action: string, typed: unknown, clientId: string): { url: string; body: string } | undefined {
-  if (action !== 'reply' || !isObject(data) || !isObject(data.reply)) return undefined;
+  if ((action !== REPLY_ACTION && action !== '') || !isObject(data) || !isObject(data.reply)) return undefined;
   const r = data.reply as Partial<ReplyThread>;
   if (typeof r.endpoint !== 'string' || typeof r.token !== 'string' || typeof typed !== 'string' || typed.trim() === '') return undefined;
   return { url: r.endpoint, body: JSON.stringify({ token: r.token, text: typed, clientId }) };

@@ -11,7 +11,7 @@ import { Api } from './api.ts';
 import { base64urlToBytes } from './base64url.ts';
 import { report, type SdkEvent } from './events.ts';
 import { registerSubscription } from './registration.ts';
-import { clickTarget, findWindow, parsePush, renderNotification, replyRequest, routingOf } from './render.ts';
+import { clickTarget, findWindow, parsePush, renderNotification, REPLY_ACTION, replyRequest, routingOf } from './render.ts';
 import { kvGet, markShown } from './store.ts';
 import type { ExtendableEvent, NotificationEvent, PushEvent, PushSubscriptionChangeEvent, WorkerScope } from './sw-types.ts';
 
@@ -53,11 +53,14 @@ async function onClick(event: NotificationEvent): Promise<void> {
   // the post fails, the reply page opens (the action's navigate) for the user to try again.
   const reply = replyRequest(notification.data, action, event.reply, crypto.randomUUID());
   const posted = reply ? await fetch(reply.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply.body }).then((r) => r.ok, () => false) : false;
-  if (posted) return reportAbout(notification, 'clicked', action);
-  const target = clickTarget(notification.data, action, scope.location.origin);
+  // A reply typed with no action (Chromium on Linux) is the reply action's: reported as
+  // such, and its reply page opens, not the notification's own page.
+  const chosen = reply ? REPLY_ACTION : action;
+  if (posted) return reportAbout(notification, 'clicked', chosen);
+  const target = clickTarget(notification.data, chosen, scope.location.origin);
   // First: the browser lets a worker open or focus a window only shortly after the click.
   if (target !== undefined) await openOrFocus(target);
-  await reportAbout(notification, 'clicked', action);
+  await reportAbout(notification, 'clicked', chosen);
 }
 
 async function onClose(event: NotificationEvent): Promise<void> {

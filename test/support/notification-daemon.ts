@@ -7,6 +7,11 @@
  * and clicks an action or dismisses one the way a user would: the browser then fires
  * real (trusted) `notificationclick` and `notificationclose` events in the service
  * worker, with the right to open a window.
+ *
+ * With `inlineReply` the server also advertises KDE's "inline-reply" capability: a browser
+ * then sends a notification's text action as the action key "inline-reply" with the
+ * `x-kde-reply-placeholder-text` hint, and takes the user's text back in the
+ * NotificationReplied signal, as from Plasma's notification popup.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,12 +19,14 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureDebianPackage } from '../../scripts/services/apt.ts';
-import { decodeMessages, encodeMessage, MessageType, NO_REPLY_EXPECTED, type Message } from './dbus-wire.ts';
+import { decodeMessages, encodeMessage, MessageType, NO_REPLY_EXPECTED, type Message, type Variant } from './dbus-wire.ts';
 
 const NAME = 'org.freedesktop.Notifications';
 const OBJECT_PATH = '/org/freedesktop/Notifications';
 /** NotificationClosed reasons (spec §"Signals"). */
 const CLOSED = { dismissedByUser: 2, closedByCall: 3 } as const;
+/** The action key of an inline reply field (KDE's extension of the spec). */
+const INLINE_REPLY = 'inline-reply';
 
 export interface DesktopNotification {
   id: number;
@@ -29,6 +36,8 @@ export interface DesktopNotification {
   /** The buttons, by the key the browser will receive back and the label the user reads. */
   actions: { key: string; label: string }[];
   hints: Record<string, unknown>;
+  /** The reply field, when the browser asked for one (only with `inlineReply`): its button's label and placeholder. */
+  inlineReply?: { label: string; placeholder: string };
   /** Closed by the browser (CloseNotification), by `dismiss()`, or still on screen. */
   closed: 'by-browser' | 'by-user' | false;
 }
@@ -44,10 +53,12 @@ export interface NotificationDaemon {
   click(n: DesktopNotification, label?: string): void;
   /** The user closes it without clicking. */
   dismiss(n: DesktopNotification): void;
+  /** The user types `text` in the notification's reply field and sends it. */
+  reply(n: DesktopNotification, text: string): void;
   close(): Promise<void>;
 }
 
-export async function startNotificationDaemon(): Promise<NotificationDaemon> {
+export async function startNotificationDaemon(opts: { inlineReply?: boolean } = {}): Promise<NotificationDaemon> {
   const dbusDaemon = await ensureDebianPackage('/usr/bin/dbus-daemon', 'dbus-daemon');
   const dir = mkdtempSync(path.join(tmpdir(), 'carillon-dbus-'));
   const config = path.join(dir, 'session.conf');
@@ -103,7 +114,7 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
     const key = `${m.interface ?? NAME}.${m.member}`;
     switch (key) {
       case `${NAME}.GetCapabilities`:
-        return reply('as', [['actions', 'body', 'body-hyperlinks', 'body-images', 'body-markup', 'icon-static', 'persistence']]);
+        return reply('as', [['actions', 'body', 'body-hyperlinks', 'body-images', 'body-markup', 'icon-static', 'persistence', ...(opts.inlineReply ? [INLINE_REPLY] : [])]]);
       case `${NAME}.GetServerInformation`:
         return reply('ssss', ['carillon-test', 'Carillon', '1.0', '1.2']);
       case `${NAME}.Notify`: {
@@ -112,6 +123,11 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
         const pairs: { key: string; label: string }[] = [];
         for (let i = 0; i + 1 < actions.length; i += 2) pairs.push({ key: actions[i]!, label: actions[i + 1]! });
         const n: DesktopNotification = { id, appName, summary, body, actions: pairs, hints, closed: false };
+        const field = pairs.find((a) => a.key === INLINE_REPLY);
+        if (opts.inlineReply && field) {
+          const placeholder = (hints['x-kde-reply-placeholder-text'] as Variant | undefined)?.value;
+          n.inlineReply = { label: field.label, placeholder: typeof placeholder === 'string' ? placeholder : '' };
+        }
         shown.push(n);
         for (const w of waiters.filter((w) => w.match(n))) {
           waiters.splice(waiters.indexOf(w), 1);
@@ -179,6 +195,10 @@ export async function startNotificationDaemon(): Promise<NotificationDaemon> {
     dismiss(n) {
       current(n).closed = 'by-user';
       signal('NotificationClosed', 'uu', [n.id, CLOSED.dismissedByUser]);
+    },
+    reply(n, text) {
+      if (!current(n).inlineReply) throw new Error(`notification ${n.id} ("${n.summary}") has no reply field`);
+      signal('NotificationReplied', 'us', [n.id, text]);
     },
     async close() {
       socket.destroy();
