@@ -19,6 +19,8 @@ import { ComposePage } from './pages/compose.tsx';
 import { NotificationsPage } from './pages/notifications.tsx';
 import { JourneyPage } from './pages/journey.tsx';
 import { JourneysPage, NewJourneyPage } from './pages/journeys.tsx';
+import { InboxPage } from './pages/inbox.tsx';
+import { InboxThreadPage } from './pages/inbox-thread.tsx';
 
 /**
  * The pages of a signed-in operator, in navigation order. A new page is one entry here:
@@ -60,4 +62,7 @@ export const PAGES: Page[] = [
   { path: '/apps/:appId/journeys', component: JourneysPage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/journeys/new', component: NewJourneyPage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/journeys/:journeyId', component: JourneyPage as ComponentType<Record<string, string>> },
+  // The inbox: conversations a person takes over from the assistant.
+  { path: '/apps/:appId/inbox', component: InboxPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/inbox/:conversationId', component: InboxThreadPage as ComponentType<Record<string, string>> },
 ];

@@ -1,5 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
+import type { Database } from '../store/schema.ts';
 import type { ConversationState, ConversationsTable } from '../store/schema-conversations.ts';
 import { addAnswer, lockConversation } from './answers.ts';
 import { messageView } from './message-view.ts';
@@ -13,6 +15,8 @@ export interface ConversationSummary {
   state: ConversationState;
   assistant: 'webhook' | 'builtin';
   title: string;
+  /** The person who took the thread over from the assistant (take-over.ts); null while no one holds it. */
+  assignee: { operatorId: string; email: string; takenAt: string } | null;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
@@ -20,9 +24,22 @@ export interface ConversationSummary {
 
 export type ConversationView = ConversationSummary & { messages: ConversationMessage[] };
 
-function summary(c: ConversationsTable): ConversationSummary {
+type Row = ConversationsTable & { assignee_email: string | null };
+
+function summary(c: Row): ConversationSummary {
   const iso = (ms: number) => new Date(Number(ms)).toISOString();
-  return { id: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, state: c.state, assistant: c.assistant, title: c.title, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at), expiresAt: iso(c.expires_at) };
+  const assignee = c.assignee !== null && c.assignee_email !== null ? { operatorId: c.assignee, email: c.assignee_email, takenAt: iso(c.taken_at ?? c.updated_at) } : null;
+  return { id: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, state: c.state, assistant: c.assistant, title: c.title, assignee, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at), expiresAt: iso(c.expires_at) };
+}
+
+/** The app's threads with their holder's email (the operator's row, while one holds the thread). */
+function threads(ctx: Context, appId: string) {
+  return ctx.store.db
+    .selectFrom('conversations')
+    .leftJoin('operators', 'operators.id', 'conversations.assignee')
+    .selectAll('conversations')
+    .select('operators.email as assignee_email')
+    .where('conversations.app_id', '=', appId);
 }
 
 function encodeCursor(c: { createdAt: number; id: string }): string {
@@ -35,21 +52,31 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
   return { createdAt: Number(m[1]), id: m[2]! };
 }
 
-/** The app's conversations, newest first, by cursor; `state` keeps those in one state. */
-export async function listConversations(ctx: Context, appId: string, opts: { limit: number; cursor?: string | undefined; state?: ConversationState | undefined }): Promise<{ data: ConversationSummary[]; next: string | null }> {
-  let q = ctx.store.db.selectFrom('conversations').selectAll().where('app_id', '=', appId);
-  if (opts.state !== undefined) q = q.where('state', '=', opts.state);
+/**
+ * The app's conversations, newest first, by cursor; `state` keeps those in one state,
+ * `assignee` those one operator holds (their id) or no one holds (`null`).
+ */
+export async function listConversations(
+  ctx: Context,
+  appId: string,
+  opts: { limit: number; cursor?: string | undefined; state?: ConversationState | undefined; assignee?: string | null | undefined },
+): Promise<{ data: ConversationSummary[]; next: string | null }> {
+  let q = threads(ctx, appId);
+  if (opts.state !== undefined) q = q.where('conversations.state', '=', opts.state);
+  if (opts.assignee === null) q = q.where('conversations.assignee', 'is', null);
+  else if (opts.assignee !== undefined) q = q.where('conversations.assignee', '=', opts.assignee);
   if (opts.cursor !== undefined) {
     const before = decodeCursor(opts.cursor);
-    q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+    q = q.where((eb) => eb.or([eb('conversations.created_at', '<', before.createdAt), eb.and([eb('conversations.created_at', '=', before.createdAt), eb('conversations.id', '<', before.id)])]));
   }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit + 1).execute();
+  const rows = await q.orderBy('conversations.created_at', 'desc').orderBy('conversations.id', 'desc').limit(opts.limit + 1).execute();
   const page = rows.slice(0, opts.limit);
   const last = page.at(-1);
   return { data: page.map(summary), next: rows.length > opts.limit && last ? encodeCursor({ createdAt: Number(last.created_at), id: last.id }) : null };
 }
 
-async function find(ctx: Context, appId: string, id: string): Promise<ConversationsTable> {
+/** The thread, or conversation_not_found when the app has none by this id. */
+export async function findConversation(ctx: Context, appId: string, id: string): Promise<ConversationsTable> {
   const c = await ctx.store.db.selectFrom('conversations').selectAll().where('app_id', '=', appId).where('id', '=', id).executeTakeFirst();
   if (!c) throw new ApiError('conversation_not_found', `No conversation ${id} in this app`);
   return c;
@@ -57,31 +84,46 @@ async function find(ctx: Context, appId: string, id: string): Promise<Conversati
 
 /** One conversation and its messages in the thread's order. */
 export async function getConversation(ctx: Context, appId: string, id: string): Promise<ConversationView> {
-  const c = await find(ctx, appId, id);
+  const c = await threads(ctx, appId).where('conversations.id', '=', id).executeTakeFirst();
+  if (!c) throw new ApiError('conversation_not_found', `No conversation ${id} in this app`);
   const messages = await ctx.store.db.selectFrom('conversation_messages').selectAll().where('conversation_id', '=', id).orderBy('seq').execute();
   return { ...summary(c), messages: messages.map(messageView) };
 }
 
 /** Closes the thread: no more replies or answers. Closing a closed thread changes nothing. */
 export async function closeConversation(ctx: Context, appId: string, id: string): Promise<ConversationView> {
-  await find(ctx, appId, id);
+  await findConversation(ctx, appId, id);
   await ctx.store.db.updateTable('conversations').set({ state: 'closed', updated_at: ctx.now() }).where('id', '=', id).where('state', '!=', 'closed').execute();
   return getConversation(ctx, appId, id);
 }
 
+/** Who writes an answer: the app's assistant (an API key), or a signed-in person. */
+export type AnswerAuthor = { author: 'assistant' } | { author: 'person'; operatorId: string };
+
 /**
  * The app's answer (its assistant behind the webhook, or a person): the thread's next
  * message, pushed to the device that replied (push-job.ts). The thread's state is left as it
- * is: a thread waiting for a person keeps the built-in assistant out until it is closed.
+ * is: a thread waiting for a person keeps the built-in assistant out until it is closed. A
+ * thread a person holds (take-over.ts) takes answers from that person only:
+ * `conversation_held` for the app's assistant and for anyone else.
  */
-export async function answerConversation(ctx: Context, appId: string, id: string, input: AnswerInput, author: 'assistant' | 'person'): Promise<ConversationMessage> {
-  await find(ctx, appId, id);
+export async function answerConversation(ctx: Context, appId: string, id: string, input: AnswerInput, by: AnswerAuthor): Promise<ConversationMessage> {
+  await findConversation(ctx, appId, id);
   const now = ctx.now();
+  const author = by.author;
   return ctx.store.db.transaction().execute(async (tx) => {
     await lockConversation(tx, id);
-    const c = await tx.selectFrom('conversations').select(['id', 'next_seq', 'state']).where('id', '=', id).executeTakeFirstOrThrow();
+    const c = await tx.selectFrom('conversations').select(['id', 'next_seq', 'state', 'assignee']).where('id', '=', id).executeTakeFirstOrThrow();
     if (c.state === 'closed') throw new ApiError('conversation_closed', 'This conversation is closed');
+    if (c.assignee !== null && (by.author === 'assistant' || by.operatorId !== c.assignee)) await refuseHeld(tx, c.assignee);
     const seq = await addAnswer(tx, ctx.queue, c, { author, text: input.text, actions: input.actions }, now);
     return messageView({ seq, author, text: input.text, actions: input.actions?.length ? JSON.stringify(input.actions) : null, created_at: now });
   });
+}
+
+/** conversation_held, naming the person who holds the thread (`assignee`, their email). */
+export async function refuseHeld(db: Pick<Kysely<Database>, 'selectFrom'>, operatorId: string): Promise<never> {
+  const holder = await db.selectFrom('operators').select('email').where('id', '=', operatorId).executeTakeFirst();
+  const email = holder?.email ?? operatorId;
+  throw new ApiError('conversation_held', `${email} has taken this conversation over: it is theirs to answer until it is handed back`, { assignee: email });
 }

@@ -153,6 +153,7 @@ export const ERRORS = {
   conversation_not_found: { status: 404, title: 'No such conversation' },
   conversation_closed: { status: 409, title: 'The conversation is closed' },
   conversation_full: { status: 409, title: 'The conversation takes no more replies' },
+  conversation_held: { status: 409, title: 'A person holds the conversation' },
   knowledge_base_not_found: { status: 404, title: 'The app has no knowledge base' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -40,6 +40,8 @@ export const ROUTE_ROLES: Rule[] = [
     path: under('users', 'subscriptions', 'segments', 'audience', 'events', 'track', 'preferences', 'notifications', 'campaigns', 'journeys', 'alerts', 'analytics'),
     need: 'editor',
   },
+  // Taking a thread over from the assistant and handing it back: whoever may answer it, an editor (a viewer reads the inbox).
+  { methods: 'write', path: new RegExp(`${APP}/conversations/:id/(take-over|release)$`), need: 'editor' },
   // Answering and closing conversations, and the built-in assistant's knowledge base: content, an editor's.
   { methods: 'write', path: under('conversations', 'assistant'), need: 'editor' },
   // Push sign-in, read or write: the owner's, who holds the app's secret key anyway. An

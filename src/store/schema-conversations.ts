@@ -1,4 +1,4 @@
-/** The tables of conversations (migration 034, src/conversations/, docs/conversations.md); part of `Database` in schema.ts. */
+/** The tables of conversations (migrations 034 and 041, src/conversations/, docs/conversations.md); part of `Database` in schema.ts. */
 
 /** `open` while the assistant answers; `waiting_for_person` after a hand-off; `closed` for good. */
 export type ConversationState = 'open' | 'waiting_for_person' | 'closed';
@@ -34,6 +34,10 @@ export interface ConversationsTable {
   updated_at: number;
   /** When its reply tokens stop being accepted. */
   expires_at: number;
+  /** The operator who took the thread over from the assistant (migration 041); null while no one holds it. */
+  assignee: string | null;
+  /** When they took it; null while no one holds it. */
+  taken_at: number | null;
 }
 
 export interface ConversationMessagesTable {

@@ -77,7 +77,9 @@ const notification = await call('POST', `/v1/apps/${appA.id}/notifications`, app
 // One is closed by …/close, the other keeps taking replies and answers; the reply token is the open one's.
 const conversation = { id: 'cnv_fuzzthread' };
 const closableConversation = { id: 'cnv_fuzzclosed' };
-for (const [id, subscriptionId] of [[conversation.id, subscription.id], [closableConversation.id, 'sub_fuzzother']]) {
+// Taken over and handed back by …/take-over and …/release, so that a person holding it does not refuse the answers to the open one.
+const heldConversation = { id: 'cnv_fuzzheld' };
+for (const [id, subscriptionId] of [[conversation.id, subscription.id], [closableConversation.id, 'sub_fuzzother'], [heldConversation.id, 'sub_fuzzheld']]) {
   await runtime.ctx.store.db.insertInto('conversations').values({ id: id!, app_id: appA.id, notification_id: notification.id, subscription_id: subscriptionId!, user_id: null, state: 'open', assistant: 'webhook', title: 'hello', placeholder: 'Reply', reply_title: 'Reply', next_seq: 1, created_at: Date.now(), updated_at: Date.now(), expires_at: Date.now() + 86_400_000 }).execute();
 }
 const replyToken = makeReplyToken(runtime.ctx.secrets, { appId: appA.id, notificationId: notification.id, subscriptionId: subscription.id, conversationId: conversation.id, expiresAt: Date.now() + 86_400_000 });
@@ -363,7 +365,7 @@ function realParams(path: string, name: string): string[] {
   if (name === 'id' && path.includes('/alerts/')) return [alert.id];
   if (name === 'id' && path.includes('/dead-letters/')) return [String(deadLetter.id)];
   if (name === 'id' && path.includes('/alert-feeds/')) return [alertFeed.id];
-  if (name === 'id' && path.includes('/conversations/')) return [path.endsWith('/close') ? closableConversation.id : conversation.id];
+  if (name === 'id' && path.includes('/conversations/')) return [path.endsWith('/close') ? closableConversation.id : /\/(take-over|release)$/.test(path) ? heldConversation.id : conversation.id];
   if (name === 'alertId') return [alert.id];
   if (name === 'deviceId') return [revocableDevice.id];
   if (name === 'challengeId') return [path.endsWith('/details') ? challenges.details : path.endsWith('/answer') ? challenges.answer : challenges.read];

@@ -45,6 +45,9 @@ test('reads of an app are for viewers, its audiences and sends for editors, its 
     ['GET', '/v1/apps/:appId/campaigns/:id/estimate', 'editor'],
     ['POST', '/v1/apps/:appId/journeys/:id/migrate', 'editor'],
     ['POST', '/v1/apps/:appId/journeys/:id/simulate', 'viewer'],
+    ['GET', '/v1/apps/:appId/conversations', 'viewer'],
+    ['POST', '/v1/apps/:appId/conversations/:id/take-over', 'editor'],
+    ['POST', '/v1/apps/:appId/conversations/:id/release', 'editor'],
   ];
   for (const [method, path, need] of expect) assert.equal(routeNeed(method, path), need, `${method} ${path}`);
 });

@@ -92,6 +92,12 @@ export const OPERATIONS = {
   simulateJourney: ['POST', '/v1/apps/{appId}/journeys/{id}/simulate'],
   listJourneyTemplates: ['GET', '/v1/apps/{appId}/journey-templates'],
   estimateCampaign: ['GET', '/v1/apps/{appId}/campaigns/{id}/estimate'],
+  listConversations: ['GET', '/v1/apps/{appId}/conversations'],
+  getConversation: ['GET', '/v1/apps/{appId}/conversations/{id}'],
+  takeOverConversation: ['POST', '/v1/apps/{appId}/conversations/{id}/take-over'],
+  releaseConversation: ['POST', '/v1/apps/{appId}/conversations/{id}/release'],
+  answerConversation: ['POST', '/v1/apps/{appId}/conversations/{id}/messages'],
+  closeConversation: ['POST', '/v1/apps/{appId}/conversations/{id}/close'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -1,6 +1,7 @@
 import { enResults } from './en-results.ts';
 import { enCompose } from './en-compose.ts';
 import { enJourneys } from './journey-en.ts';
+import { enInbox } from './inbox-en.ts';
 
 /** The dashboard's English text; every other language has the same keys (fr.ts). `{name}` is filled in. */
 export const en = {
@@ -327,5 +328,7 @@ export const en = {
   'webhook.noAnswer': 'No answer',
   // Journeys (pages/journey*.tsx).
   ...enJourneys,
+  // The inbox (pages/inbox*.tsx).
+  ...enInbox,
 };
 export type MessageKey = keyof typeof en;

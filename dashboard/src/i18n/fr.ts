@@ -2,6 +2,7 @@ import type { MessageKey } from './en.ts';
 import { frResults } from './fr-results.ts';
 import { frCompose } from './fr-compose.ts';
 import { frJourneys } from './journey-fr.ts';
+import { frInbox } from './inbox-fr.ts';
 
 /** Le texte français du tableau de bord : les mêmes clés qu'en anglais (en.ts). */
 export const fr: Record<MessageKey, string> = {
@@ -328,4 +329,6 @@ export const fr: Record<MessageKey, string> = {
   'webhook.noAnswer': 'Pas de réponse',
   // Journeys (pages/journey*.tsx).
   ...frJourneys,
+  // La boîte de réception (pages/inbox*.tsx).
+  ...frInbox,
 };

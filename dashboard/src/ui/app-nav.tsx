@@ -16,6 +16,7 @@ export function AppNav({ appId }: { appId: string }) {
     [`${base}/webhooks`, t('webhooks.title')],
     [`${base}/compose`, t('nav.compose')],
     [`${base}/journeys`, t('journeys.title')],
+    [`${base}/inbox`, t('inbox.title')],
   ];
   return (
     <nav className="subnav" aria-label={t('results.nav')}>

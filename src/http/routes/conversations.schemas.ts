@@ -14,6 +14,10 @@ export const ConversationSummary = Type.Object({
   state: State,
   assistant: Type.Union([Type.Literal('webhook'), Type.Literal('builtin')]),
   title: Type.String({ description: 'The first notification’s title, given to each answer' }),
+  assignee: Type.Union(
+    [Type.Object({ operatorId: Type.String(), email: Type.String(), takenAt: Type.String() }), Type.Null()],
+    { description: 'The person who took the thread over from the assistant (…/take-over); null while no one holds it' },
+  ),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   expiresAt: Type.String({ description: 'When its reply tokens stop being accepted' }),
@@ -28,6 +32,9 @@ export const ConversationListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
     cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `next` of the page before' })),
     state: Type.Optional(State),
+    assignee: Type.Optional(
+      Type.Union([Type.Literal('me'), Type.Literal('none')], { description: 'me: the threads the signed-in operator holds (a dashboard session only); none: those no one holds' }),
+    ),
   },
   { additionalProperties: false },
 );
