@@ -7,3 +7,4 @@ export { ReplyInput, ReplyAccepted, AnswerInput, ConversationMessage } from './r
 export { checkReplyToken, makeReplyToken, type ReplyClaims } from './reply-token.ts';
 export { getKnowledgeBase, putKnowledgeBase } from './knowledge-bases.ts';
 export { answerConversation, closeConversation, getConversation, listConversations } from './conversations.ts';
+export { syncAnswerHook } from './sync-answer.ts';
