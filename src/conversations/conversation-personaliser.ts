@@ -12,7 +12,8 @@ import { replyThreadOf } from './reply-thread.ts';
  * (notification, subscription) index makes a batch run again after a crash find the threads
  * it opened. An answer pushed into a thread (push-job.ts) is a notification of its own,
  * told by its idempotency key; it carries the thread it answers, to the device the thread is
- * with, and opens none. Other notifications pass through `inner` untouched.
+ * with (and with answerTo user to each device of the thread's user, a token bound to each
+ * one's own subscription), and opens none. Other notifications pass through `inner` untouched.
  */
 export function conversationPersonaliser(ctx: Context, inner: Personaliser): Personaliser {
   return {
