@@ -56,7 +56,7 @@ export async function receiveReply(ctx: Context, input: ReplyInput, log: { warn(
       await ctx.queue.add([assistJobSpec(c.id, seq)], tx);
     } else {
       const history = await tx.selectFrom('conversation_messages').select(['seq', 'author', 'text', 'actions', 'created_at']).where('conversation_id', '=', c.id).orderBy('seq', 'desc').limit(20).execute();
-      const sent = await emitConversationMessage(tx, ctx.queue, c, history.reverse().map(messageView), now);
+      const sent = await emitConversationMessage(tx, ctx.queue, c, t.subscriptionId, history.reverse().map(messageView), now);
       // No endpoint takes the event: nobody's server will answer, so a person is asked to.
       if (!sent && state === 'open') state = 'waiting_for_person';
       await tx.updateTable('conversation_messages').set({ handled_at: now }).where('conversation_id', '=', c.id).where('seq', '=', seq).execute();

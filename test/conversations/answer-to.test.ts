@@ -7,20 +7,24 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEPLOYMENTS, type TestCarillon } from '../support/carillon.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { queueIdle, startWebhookCarillon } from '../webhooks/harness.ts';
+import { eventually } from '../support/eventually.ts';
+import { queueIdle, startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
 import { nthPush, postReply, pushesTo, sendAnswerable, subscribe, type TestApp } from './fixture.ts';
 
 for (const kind of DEPLOYMENTS) {
   describe(`answers to all of a user's devices (${kind})`, () => {
     let c: TestCarillon;
     let sink: PushSink;
+    let rx: Receiver;
     before(async () => {
       c = await startWebhookCarillon(kind);
       sink = await startPushSink();
+      rx = await startReceiver({ tls: true });
     });
     after(async () => {
       await c.stop();
       await sink.close();
+      await rx.close();
     });
 
     const answer = async (app: TestApp, id: string, text: string) => {
@@ -36,6 +40,8 @@ for (const kind of DEPLOYMENTS) {
 
     test('answerTo user: both of the user’s devices get the answer, each with its own token for the same thread; another user’s device gets nothing', async () => {
       const app = await c.createApp();
+      const hook = (await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } })).body;
+      const events = () => rx.received.filter((r) => r.body.includes(app.id)).map((r) => verify(hook.secret, r));
       const phone = await subscribe(c, sink, app, 'ana');
       const laptop = await subscribe(c, sink, app, 'ana');
       const bo = await subscribe(c, sink, app, 'bo');
@@ -61,6 +67,16 @@ for (const kind of DEPLOYMENTS) {
       const fromLaptop = await postReply(c, { token: laptopToken, text: 'Can I pick it up instead?' });
       assert.equal(fromLaptop.status, 200, JSON.stringify(fromLaptop.body));
       assert.equal(fromLaptop.body.conversationId, conversationId);
+      // The app is told which device wrote each message, and where its answers go.
+      const told = await eventually(() => {
+        const e = events();
+        assert.equal(e.length, 2);
+        return e;
+      }, 15_000);
+      assert.deepEqual(told.map((e) => [e.data.conversationId, e.data.subscriptionId, e.data.answerTo, e.data.message.seq]), [
+        [conversationId, phone.id, 'user', 1],
+        [conversationId, laptop.id, 'user', 3],
+      ]);
       await answer(app, conversationId, 'Yes, from 2 pm.');
       assert.equal((await nthPush(sink, phone.sinkId, 3)).notification.body, 'Yes, from 2 pm.');
       assert.equal((await nthPush(sink, laptop.sinkId, 2)).notification.body, 'Yes, from 2 pm.');
