@@ -32,7 +32,7 @@ import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.t
 import { createWebhooks, oldestUnreadActivitySeq, type Webhooks } from './webhooks/index.ts';
 import type { Resolver } from './transport/index.ts';
 import { createAlertFeeds, type AlertFeeds } from './alerts/feeds/index.ts';
-import { conversationJobs, conversationPersonaliser } from './conversations/index.ts';
+import { conversationJobs, conversationPersonaliser, syncAnswerHook } from './conversations/index.ts';
 
 export interface Runtime {
   ctx: Context;
@@ -127,7 +127,8 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
         urgentConcurrencyPerOrigin: config.urgentOriginConcurrency,
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
-      webhooks ??= createWebhooks(ctx, { registry: metrics.registry, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
+      // A conversation.message may be answered in the endpoint's response (src/conversations/sync-answer.ts).
+      webhooks ??= createWebhooks(ctx, { registry: metrics.registry, responseHooks: { 'conversation.message': syncAnswerHook(ctx.queue) }, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
       alertFeeds ??= createAlertFeeds(ctx);
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);

@@ -12,7 +12,8 @@ import { replyThreadOf } from './reply-thread.ts';
  * (notification, subscription) index makes a batch run again after a crash find the threads
  * it opened. An answer pushed into a thread (push-job.ts) is a notification of its own,
  * told by its idempotency key; it carries the thread it answers, to the device the thread is
- * with, and opens none. Other notifications pass through `inner` untouched.
+ * with (and with answerTo user to each device of the thread's user, a token bound to each
+ * one's own subscription), and opens none. Other notifications pass through `inner` untouched.
  */
 export function conversationPersonaliser(ctx: Context, inner: Personaliser): Personaliser {
   return {
@@ -41,9 +42,12 @@ async function threadsFor(ctx: Context, n: PersonalisedNotification, recipients:
   const columns = ['id', 'app_id', 'notification_id', 'subscription_id', 'expires_at', 'placeholder', 'reply_title', 'state'] as const;
   const answering = await answerThreadOf(db, n.id);
   if (answering) {
-    const thread = await db.selectFrom('conversations').select(columns).where('id', '=', answering).where('app_id', '=', n.appId).executeTakeFirst();
+    const thread = await db.selectFrom('conversations').select([...columns, 'answer_to', 'user_id']).where('id', '=', answering).where('app_id', '=', n.appId).executeTakeFirst();
     // A closed thread takes no more replies: its last answer goes without a reply action.
-    return thread && thread.state !== 'closed' ? new Map([[thread.subscription_id, thread]]) : new Map();
+    if (!thread || thread.state === 'closed') return new Map();
+    // answerTo user: each of the user's devices gets a token for this thread bound to its own subscription.
+    const mine = recipients.filter((r) => r.subscriptionId === thread.subscription_id || (thread.answer_to === 'user' && r.externalId === thread.user_id));
+    return new Map(mine.map((r) => [r.subscriptionId, { ...thread, subscription_id: r.subscriptionId }]));
   }
   const content = 'message' in first ? first.message.content : n.content;
   const reply = content.reply!;
@@ -60,6 +64,8 @@ async function threadsFor(ctx: Context, n: PersonalisedNotification, recipients:
         user_id: byUser.get(r.subscriptionId) ?? null,
         state: 'open' as const,
         assistant: reply.assistant,
+        // answerTo user needs a user to reach: without one the thread's answers go to the device.
+        answer_to: reply.answerTo === 'user' && byUser.get(r.subscriptionId) ? ('user' as const) : ('device' as const),
         title: content.title,
         placeholder: reply.placeholder,
         reply_title: reply.title ?? 'Reply',

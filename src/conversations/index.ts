@@ -8,3 +8,4 @@ export { checkReplyToken, makeReplyToken, type ReplyClaims } from './reply-token
 export { getKnowledgeBase, putKnowledgeBase } from './knowledge-bases.ts';
 export { answerConversation, closeConversation, getConversation, listConversations } from './conversations.ts';
 export { releaseConversation, takeOverConversation } from './take-over.ts';
+export { syncAnswerHook } from './sync-answer.ts';

@@ -2,10 +2,12 @@ import type { Context } from '../context.ts';
 import type { Job } from '../queue/queue.ts';
 import { createNotification } from '../notifications/notifications.ts';
 import type { NotificationAction } from '../message/content.ts';
+import type { ConversationsTable } from '../store/schema-conversations.ts';
 import { answerKey } from './answer-key.ts';
 
 /**
- * Pushes an answer into its thread: a notification to the device that replied, whose
+ * Pushes an answer into its thread: a notification to the device that replied (or, with
+ * `reply.answerTo` user, to every current subscription of the thread's user), whose
  * idempotency key names the thread and the answer, so a retried job makes it once, and the
  * deliver job gives it the thread's tag, thread-id and collapse key and a new reply token
  * (conversation-personaliser.ts). The notification is what makes the push durable from
@@ -28,7 +30,7 @@ export async function runPush(ctx: Context, job: Job): Promise<void> {
     ctx,
     c.app_id,
     {
-      to: { subscriptionIds: [c.subscription_id] },
+      to: { subscriptionIds: await recipientsOf(ctx, c) },
       title: c.title,
       body: m.text,
       ...(actions ? { actions } : {}),
@@ -39,6 +41,21 @@ export async function runPush(ctx: Context, job: Job): Promise<void> {
     answerKey(c.id, seq),
   );
   await note(ctx, conversationId, seq, id);
+}
+
+/** Subscriptions a user holds at most that an answer reaches: createNotification's own limit for subscriptionIds. */
+const MAX_DEVICES = 10_000;
+
+/**
+ * Where the answer goes: the thread's device, or with answerTo user the subscriptions of its
+ * user in the app as they are now (one unsubscribed since is gone from them; one added since
+ * gets the answer too), the thread's own first. With none left, the device, as before.
+ */
+async function recipientsOf(ctx: Context, c: Pick<ConversationsTable, 'app_id' | 'subscription_id' | 'user_id' | 'answer_to'>): Promise<string[]> {
+  if (c.answer_to !== 'user' || c.user_id === null) return [c.subscription_id];
+  const rows = await ctx.store.db.selectFrom('subscriptions').select('id').where('app_id', '=', c.app_id).where('user_id', '=', c.user_id).orderBy('seq').limit(MAX_DEVICES).execute();
+  const others = rows.map((r) => r.id).filter((id) => id !== c.subscription_id);
+  return [c.subscription_id, ...others].slice(0, MAX_DEVICES);
 }
 
 async function note(ctx: Context, conversationId: string, seq: number, notificationId: string): Promise<void> {

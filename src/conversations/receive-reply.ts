@@ -5,6 +5,7 @@ import { messageView } from './message-view.ts';
 import { limitReplyToken } from './reply-limits.ts';
 import type { ReplyAccepted, ReplyInput } from './reply-input.ts';
 import { checkReplyToken } from './reply-token.ts';
+import { repliesFrom } from './reply-thread.ts';
 import { emitConversationMessage } from './webhook-event.ts';
 
 /**
@@ -33,7 +34,7 @@ export async function receiveReply(ctx: Context, input: ReplyInput, log: { warn(
     // The thread's row lock (a no-op update; SQLite's writer lock is the same effect): replies to one thread take turns.
     await tx.updateTable('conversations').set((eb) => ({ next_seq: eb.ref('next_seq') })).where('id', '=', t.conversationId).execute();
     const c = await tx.selectFrom('conversations').selectAll().where('id', '=', t.conversationId).executeTakeFirst();
-    if (!c || c.app_id !== t.appId || c.notification_id !== t.notificationId || c.subscription_id !== t.subscriptionId) {
+    if (!c || c.app_id !== t.appId || c.notification_id !== t.notificationId || !(await repliesFrom(tx, c, t.subscriptionId))) {
       throw new ApiError('reply_token_invalid', 'The reply token is not valid', { pointer: '#/token' });
     }
     const earlier = await tx.selectFrom('conversation_messages').selectAll().where('conversation_id', '=', c.id).where('client_id', '=', input.clientId).executeTakeFirst();
@@ -55,7 +56,7 @@ export async function receiveReply(ctx: Context, input: ReplyInput, log: { warn(
       await ctx.queue.add([assistJobSpec(c.id, seq)], tx);
     } else {
       const history = await tx.selectFrom('conversation_messages').select(['seq', 'author', 'text', 'actions', 'created_at']).where('conversation_id', '=', c.id).orderBy('seq', 'desc').limit(20).execute();
-      const sent = await emitConversationMessage(tx, ctx.queue, c, history.reverse().map(messageView), now);
+      const sent = await emitConversationMessage(tx, ctx.queue, c, t.subscriptionId, history.reverse().map(messageView), now);
       // No endpoint takes the event: nobody's server will answer, so a person is asked to.
       if (!sent && state === 'open') state = 'waiting_for_person';
       await tx.updateTable('conversation_messages').set({ handled_at: now }).where('conversation_id', '=', c.id).where('seq', '=', seq).execute();

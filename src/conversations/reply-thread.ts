@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Config } from '../config/defaults.ts';
+import type { Database } from '../store/schema.ts';
 import type { ReplyThread } from '../message/content.ts';
 import type { ConversationsTable } from '../store/schema-conversations.ts';
 import { makeReplyToken, type ReplyTokenMacs } from './reply-token.ts';
@@ -22,4 +24,17 @@ export function replyThreadOf(
   const token = makeReplyToken(macs, { appId: c.app_id, notificationId: c.notification_id, subscriptionId: c.subscription_id, conversationId: c.id, expiresAt: c.expires_at });
   const base = publicBase(config);
   return { conversationId: c.id, token, endpoint: `${base}/v1/reply`, page: `${base}/reply/${c.id}#${token}`, placeholder: c.placeholder, title };
+}
+
+/**
+ * Whether a reply token bound to `subscriptionId` may post into the thread: the thread's own
+ * device, or with answerTo user (docs/conversations.md#answers-to-all-of-a-users-devices)
+ * a subscription its user holds in the app now, which the thread's answers reached with a
+ * token of its own. One unsubscribed since, or moved to another user, replies no more.
+ */
+export async function repliesFrom(db: Kysely<Database>, c: Pick<ConversationsTable, 'app_id' | 'subscription_id' | 'user_id' | 'answer_to'>, subscriptionId: string): Promise<boolean> {
+  if (subscriptionId === c.subscription_id) return true;
+  if (c.answer_to !== 'user' || c.user_id === null) return false;
+  const s = await db.selectFrom('subscriptions').select('id').where('id', '=', subscriptionId).where('app_id', '=', c.app_id).where('user_id', '=', c.user_id).executeTakeFirst();
+  return s !== undefined;
 }

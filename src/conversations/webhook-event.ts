@@ -17,14 +17,16 @@ const TYPE: ConversationEventType = 'conversation.message';
 export async function emitConversationMessage(
   tx: Transaction<Database>,
   queue: Queue,
-  c: Pick<ConversationsTable, 'id' | 'app_id' | 'notification_id' | 'subscription_id' | 'user_id' | 'state'>,
+  c: Pick<ConversationsTable, 'id' | 'app_id' | 'notification_id' | 'subscription_id' | 'user_id' | 'state' | 'answer_to'>,
+  /** The device the message came from: the thread's, or with answerTo user any of its user's. */
+  from: string,
   history: ConversationMessage[],
   now: number,
 ): Promise<boolean> {
   const endpoints = await tx.selectFrom('webhook_endpoints').select(['id', 'events']).where('app_id', '=', c.app_id).where('enabled', '=', 1).execute();
   const targets = endpoints.filter((e) => wants(e.events === null ? null : (JSON.parse(e.events) as string[]), TYPE));
   if (targets.length === 0) return false;
-  const data = { appId: c.app_id, conversationId: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, state: c.state, message: history[history.length - 1], history };
+  const data = { appId: c.app_id, conversationId: c.id, notificationId: c.notification_id, subscriptionId: from, userId: c.user_id, state: c.state, answerTo: c.answer_to, message: history[history.length - 1], history };
   const body = JSON.stringify({ type: TYPE, timestamp: new Date(now).toISOString(), data });
   await enqueueMessages(tx, queue, targets.map((e) => ({ endpoint_id: e.id, app_id: c.app_id, type: TYPE, body, events: 1, first_seq: null, last_seq: null, event_at: now })), now);
   return true;

@@ -47,6 +47,11 @@ export const ReplyOptions = Type.Object(
     placeholder: Type.String({ minLength: 1, maxLength: 100, description: 'Shown in the empty reply field' }),
     assistant: Type.Union([Type.Literal('webhook'), Type.Literal('builtin')], { description: 'Who answers the replies: the app’s server (conversation.message webhook) or the built-in assistant' }),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'The reply button’s label; "Reply" by default' })),
+    answerTo: Type.Optional(
+      Type.Union([Type.Literal('device'), Type.Literal('user')], {
+        description: 'Where answers are pushed: the device that replied (device, the default), or every current subscription of the recipient’s user (user; the device when the recipient has no user id), each able to reply in the same thread',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Lets the user answer the notification (docs/conversations.md)' },
 );

@@ -7,6 +7,9 @@ export const CONVERSATION_STATES: readonly ConversationState[] = ['open', 'waiti
 /** Who answers the thread's replies: the app's server through the `conversation.message` webhook, or Carillon's matcher. */
 export type ConversationAssistant = 'webhook' | 'builtin';
 
+/** Where a thread's answers are pushed (`reply.answerTo`): the device that replied, or every subscription of its user. */
+export type AnswerTo = 'device' | 'user';
+
 /** Who wrote a message: the user who replied, the assistant (built-in or the app's server), or a person. */
 export type MessageAuthor = 'user' | 'assistant' | 'person';
 
@@ -38,6 +41,8 @@ export interface ConversationsTable {
   assignee: string | null;
   /** When they took it; null while no one holds it. */
   taken_at: number | null;
+  /** Where answers are pushed: the device that replied, or all of the user's subscriptions (migration 043). */
+  answer_to: AnswerTo;
 }
 
 export interface ConversationMessagesTable {

@@ -78,6 +78,8 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
   /** The start of the answer's body (src/webhooks/attempt-log.ts bounds it); null when none came or it was empty. */
   response: string | null;
+  /** A `conversation.message` answered in the response's body: what became of the answer (JSON, migration 043); null otherwise. */
+  answer: string | null;
   /** When the next attempt is due; null when none follows. */
   next_attempt_at: number | null;
 }

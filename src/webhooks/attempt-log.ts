@@ -19,6 +19,8 @@ export interface AttemptView {
   response: string | null;
   /** When the next attempt was due after this one; null when none followed. */
   nextAttemptAt: string | null;
+  /** A `conversation.message` answered in the body: what became of the answer (docs/webhooks.md#answering-in-the-response); absent otherwise. */
+  answer?: { outcome: string; seq?: number; reason?: string };
 }
 
 /**
@@ -62,6 +64,7 @@ export async function attemptsOf(db: Kysely<Database>, messageIds: readonly stri
         durationMs: r.duration_ms,
         response: r.response,
         nextAttemptAt: iso(r.next_attempt_at),
+        ...(r.answer ? { answer: JSON.parse(r.answer) as NonNullable<AttemptView['answer']> } : {}),
       });
     }
   }

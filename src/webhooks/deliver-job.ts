@@ -10,6 +10,7 @@ import { attemptJob, WEBHOOK_JOB, type WebhookJobData } from './enqueue.ts';
 import { signingSecrets } from './endpoints.ts';
 import { signedHeaders } from './signature.ts';
 import type { WebhookMetrics } from './metrics.ts';
+import type { DeliveredResponse, WebhookResponseHooks } from './response-hook.ts';
 import { MAX_RETRY_AFTER_MS, nextAttemptDelay } from './retry-schedule.ts';
 
 /** What sends a webhook request: src/transport's PushTransport (checked addresses, timeouts, no redirects). */
@@ -20,6 +21,8 @@ export interface WebhookTransport {
 export interface WebhookDeps {
   transport: WebhookTransport;
   metrics?: WebhookMetrics;
+  /** What a 2xx answer's body means, by event type (./response-hook.ts); none by default. */
+  responseHooks?: WebhookResponseHooks;
 }
 
 /** What one attempt came to. `status` is the HTTP status, or null when no answer came. */
@@ -31,6 +34,8 @@ interface AttemptResult {
   retryAfterMs: number | undefined;
   /** The start of the answer's body (./attempt-log.ts); null when none came. */
   response: string | null;
+  /** The answer as it came, for a response hook; undefined when none came. */
+  answered?: DeliveredResponse;
 }
 
 const encoder = new TextEncoder();
@@ -109,6 +114,8 @@ async function deliverAttempt(ctx: Context, deps: WebhookDeps, logger: Logger, j
       .where('replays', '=', replay)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return;
+    const hook = ok && result.answered ? deps.responseHooks?.[msg.type] : undefined;
+    const note = hook ? await hook.delivered(tx, msg, result.answered!, now) : undefined;
     // The attempt's own line of the delivery log, with the outcome it records (migration 025).
     await tx
       .insertInto('webhook_attempts')
@@ -121,6 +128,7 @@ async function deliverAttempt(ctx: Context, deps: WebhookDeps, logger: Logger, j
         error: result.error,
         duration_ms: durationMs,
         response: result.response,
+        answer: note ? JSON.stringify(note) : null,
         next_attempt_at: delay === undefined ? null : now + delay,
       })
       .execute();
@@ -150,6 +158,7 @@ async function attempt(transport: WebhookTransport, request: PushRequest, now: n
       error: res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`,
       retryAfterMs: parseRetryAfter(res.headers['retry-after'], now, MAX_RETRY_AFTER_MS),
       response: responseExcerpt(res.body),
+      answered: { status: res.status, headers: res.headers, body: res.body },
     };
   } catch (err) {
     // Only what explains the failure is kept: never the request, whose headers carry signatures.

@@ -6,9 +6,11 @@ import { PushTransport, type Resolver } from '../transport/index.ts';
 import { webhookDeliverJob } from './deliver-job.ts';
 import { WebhookDispatcher } from './dispatcher.ts';
 import { WebhookMetrics } from './metrics.ts';
+import type { WebhookResponseHooks } from './response-hook.ts';
 
 export { oldestUnreadActivitySeq } from './retention.ts';
 export { WEBHOOK_EVENT_TYPES } from './event-types.ts';
+export type { DeliveredResponse, ResponseNote, WebhookResponseHook, WebhookResponseHooks } from './response-hook.ts';
 
 export interface WebhooksOptions {
   /** The server's metrics registry. */
@@ -17,6 +19,8 @@ export interface WebhooksOptions {
   lookup?: Resolver;
   /** CA certificates trusted for endpoints instead of Node's roots (test receivers). */
   ca?: string | Buffer;
+  /** What a 2xx answer's body means, by event type (a conversation answered synchronously). */
+  responseHooks?: WebhookResponseHooks;
 }
 
 /** What a worker process runs for outgoing webhooks: the dispatcher loop and the deliver job kind. */
@@ -51,7 +55,7 @@ export function createWebhooks(ctx: Context, opts: WebhooksOptions = {}): Webhoo
   const dispatcher = new WebhookDispatcher(ctx);
   return {
     transport,
-    jobs: [webhookDeliverJob(ctx, { transport, ...(metrics ? { metrics } : {}) })],
+    jobs: [webhookDeliverJob(ctx, { transport, ...(metrics ? { metrics } : {}), ...(opts.responseHooks ? { responseHooks: opts.responseHooks } : {}) })],
     dispatcher,
     start: () => dispatcher.start(),
     stop: () => dispatcher.stop(),

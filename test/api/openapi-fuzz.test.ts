@@ -80,7 +80,7 @@ const closableConversation = { id: 'cnv_fuzzclosed' };
 // Taken over and handed back by …/take-over and …/release, so that a person holding it does not refuse the answers to the open one.
 const heldConversation = { id: 'cnv_fuzzheld' };
 for (const [id, subscriptionId] of [[conversation.id, subscription.id], [closableConversation.id, 'sub_fuzzother'], [heldConversation.id, 'sub_fuzzheld']]) {
-  await runtime.ctx.store.db.insertInto('conversations').values({ id: id!, app_id: appA.id, notification_id: notification.id, subscription_id: subscriptionId!, user_id: null, state: 'open', assistant: 'webhook', title: 'hello', placeholder: 'Reply', reply_title: 'Reply', next_seq: 1, created_at: Date.now(), updated_at: Date.now(), expires_at: Date.now() + 86_400_000 }).execute();
+  await runtime.ctx.store.db.insertInto('conversations').values({ id: id!, app_id: appA.id, notification_id: notification.id, subscription_id: subscriptionId!, user_id: null, state: 'open', assistant: 'webhook', title: 'hello', placeholder: 'Reply', reply_title: 'Reply', answer_to: 'device', next_seq: 1, created_at: Date.now(), updated_at: Date.now(), expires_at: Date.now() + 86_400_000 }).execute();
 }
 const replyToken = makeReplyToken(runtime.ctx.secrets, { appId: appA.id, notificationId: notification.id, subscriptionId: subscription.id, conversationId: conversation.id, expiresAt: Date.now() + 86_400_000 });
 const segment = await call('POST', `/v1/apps/${appA.id}/segments`, appA.secretKey, { name: 'fuzz', filter: { channel: 'webpush' } });

@@ -66,6 +66,16 @@ export const WebhookAttempt = Type.Object({
   durationMs: Type.Integer(),
   response: Type.Union([Type.String(), Type.Null()], { description: 'The start of the answer’s body, at most 512 bytes of UTF-8; null when none came or it was empty' }),
   nextAttemptAt: When,
+  answer: Type.Optional(
+    Type.Object(
+      {
+        outcome: Type.Union([Type.Literal('answered'), Type.Literal('invalid'), Type.Literal('ignored'), Type.Literal('duplicate'), Type.Literal('closed')]),
+        seq: Type.Optional(Type.Integer({ minimum: 1, description: 'answered: the answer’s seq in the thread; duplicate: the seq of the answer that was taken' })),
+        reason: Type.Optional(Type.String({ description: 'Why the body was not taken as the answer' })),
+      },
+      { description: 'conversation.message only, when the 2xx answer had a body: what became of the answer in it (docs/webhooks.md#answering-in-the-response)' },
+    ),
+  ),
 });
 
 export const WebhookMessage = Type.Object({

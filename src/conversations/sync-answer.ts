@@ -1,0 +1,79 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Transaction } from 'kysely';
+import type { Queue } from '../queue/queue.ts';
+import type { Database } from '../store/schema.ts';
+import type { DeliveredResponse, WebhookResponseHook } from '../webhooks/index.ts';
+import { addAnswer, lockConversation } from './answers.ts';
+import { AnswerInput } from './reply-input.ts';
+
+/**
+ * Bytes of a body read as an answer. The webhook transport keeps the first 2,048 bytes of a
+ * response (src/transport/push-transport.ts); a body longer than this cap may have been cut,
+ * so it is refused whole rather than read in part. A longer answer is posted to
+ * POST .../conversations/{id}/messages instead.
+ */
+export const SYNC_ANSWER_MAX_BYTES = 2000;
+
+/** What became of the body of a 2xx answer to `conversation.message` (the delivery log's `answer`). */
+export type SyncAnswerNote =
+  | { outcome: 'answered'; seq: number }
+  | { outcome: 'duplicate'; seq: number }
+  | { outcome: 'invalid' | 'ignored' | 'closed'; reason: string };
+
+const checkAnswer = TypeCompiler.Compile(AnswerInput);
+
+/** The body read as an answer, or why it is not one. Undefined for an empty body: the app answers later. */
+export function readSyncAnswer(response: DeliveredResponse): { ok: true; answer: AnswerInput } | { ok: false; note: SyncAnswerNote } | undefined {
+  if (response.status === 204 || response.body.trim() === '') return undefined;
+  const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') return { ok: false, note: { outcome: 'ignored', reason: `the body is ${type || 'untyped'}, not application/json: not read as an answer` } };
+  const length = Number(response.headers['content-length'] ?? Buffer.byteLength(response.body, 'utf8'));
+  if (length > SYNC_ANSWER_MAX_BYTES || Buffer.byteLength(response.body, 'utf8') > SYNC_ANSWER_MAX_BYTES) {
+    return { ok: false, note: { outcome: 'invalid', reason: `the body passes ${SYNC_ANSWER_MAX_BYTES} bytes; post a longer answer to .../messages` } };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(response.body);
+  } catch {
+    return { ok: false, note: { outcome: 'invalid', reason: 'the body is not JSON' } };
+  }
+  if (checkAnswer.Check(value)) return { ok: true, answer: value };
+  const first = checkAnswer.Errors(value).First();
+  // The same pointers as the messages route's problems (#/text, #/actions/0/url).
+  return { ok: false, note: { outcome: 'invalid', reason: first ? `#${first.path}: ${first.message}` : 'not an answer {text, actions?}' } };
+}
+
+/**
+ * The app's answer given in the body of its endpoint's 2xx response to `conversation.message`
+ * (docs/webhooks.md#answering-in-the-response): the thread's next message, pushed like one
+ * posted to .../messages. It is stored under the client id `answer:<seq>` of the user's
+ * message it answers, as the built-in assistant's answer is, so a replay of the delivery, or a
+ * second endpoint taking the same event, adds no second answer: the first valid one wins. A
+ * closed thread takes none (noted, not retried); the delivery stays delivered whatever the body.
+ */
+export function syncAnswerHook(queue: Queue): WebhookResponseHook {
+  return {
+    async delivered(tx, message, response, now) {
+      const read = readSyncAnswer(response);
+      if (read === undefined) return undefined;
+      if (!read.ok) return read.note;
+      return take(tx, queue, message, read.answer, now);
+    },
+  };
+}
+
+async function take(tx: Transaction<Database>, queue: Queue, message: { app_id: string; body: string }, answer: AnswerInput, now: number): Promise<SyncAnswerNote> {
+  const event = JSON.parse(message.body) as { data?: { conversationId?: unknown; message?: { seq?: unknown } } };
+  const id = event.data?.conversationId;
+  const seq = event.data?.message?.seq;
+  if (typeof id !== 'string' || typeof seq !== 'number') return { outcome: 'ignored', reason: 'the event names no conversation message' };
+  await lockConversation(tx, id);
+  const c = await tx.selectFrom('conversations').select(['id', 'app_id', 'next_seq', 'state']).where('id', '=', id).executeTakeFirst();
+  if (!c || c.app_id !== message.app_id) return { outcome: 'ignored', reason: 'the conversation is gone' };
+  const clientId = `answer:${seq}`;
+  const earlier = await tx.selectFrom('conversation_messages').select('seq').where('conversation_id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
+  if (earlier) return { outcome: 'duplicate', seq: earlier.seq };
+  if (c.state === 'closed') return { outcome: 'closed', reason: 'the conversation is closed: the answer was dropped' };
+  const stored = await addAnswer(tx, queue, c, { author: 'assistant', text: answer.text, actions: answer.actions, clientId }, now);
+  return { outcome: 'answered', seq: stored };
+}
