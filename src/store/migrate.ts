@@ -38,6 +38,7 @@ import * as m037 from './migrations/037-mfa-number-matching.ts';
 import * as m038 from './migrations/038-mfa-challenge-macs.ts';
 import * as m039 from './migrations/039-mfa-expiry.ts';
 import * as m040 from './migrations/040-notification-priority.ts';
+import * as m042 from './migrations/042-conversation-intents.ts';
 
 interface Migration {
   version: number;
@@ -85,6 +86,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 38, name: 'mfa-challenge-macs', up: m038.up },
   { version: 39, name: 'mfa-expiry', up: m039.up },
   { version: 40, name: 'notification-priority', up: m040.up },
+  { version: 42, name: 'conversation-intents', up: m042.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.
