@@ -47,21 +47,6 @@ export function conversationJobs(ctx: Context, opts: ConversationJobsOptions = {
       },
     },
     {
-      name: INTENT_JOB,
-      handler: (job) => runIntent(ctx, http, job),
-      async reconcile(before) {
-        const rows = await ctx.store.db
-          .selectFrom('conversation_messages')
-          .select(['conversation_id', 'seq'])
-          .where('intent', 'is not', null)
-          .where('intent_done_at', 'is', null)
-          .where('created_at', '<', before)
-          .limit(RECONCILE_LIMIT)
-          .execute();
-        return rows.map((r) => intentJobSpec(r.conversation_id, r.seq));
-      },
-    },
-    {
       name: PUSH_JOB,
       handler: (job) => runPush(ctx, job),
       async reconcile(before) {
@@ -74,6 +59,21 @@ export function conversationJobs(ctx: Context, opts: ConversationJobsOptions = {
           .limit(RECONCILE_LIMIT)
           .execute();
         return rows.map((r) => pushJobSpec(r.conversation_id, r.seq));
+      },
+    },
+    {
+      name: INTENT_JOB,
+      handler: (job) => runIntent(ctx, http, job),
+      async reconcile(before) {
+        const rows = await ctx.store.db
+          .selectFrom('conversation_messages')
+          .select(['conversation_id', 'seq'])
+          .where('intent', 'is not', null)
+          .where('intent_done_at', 'is', null)
+          .where('created_at', '<', before)
+          .limit(RECONCILE_LIMIT)
+          .execute();
+        return rows.map((r) => intentJobSpec(r.conversation_id, r.seq));
       },
     },
   ];

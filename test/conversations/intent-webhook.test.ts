@@ -12,6 +12,7 @@ import { eventually } from '../support/eventually.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
 import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
 import { intentKnowledgeBase, handoffOf, json, messagesOf } from './assistant/intent-fixture.ts';
+import { conversationJobs } from '../../src/conversations/index.ts';
 import { nthPush, postReply, pushesTo, sendAnswerable, subscribe, type TestApp } from './fixture.ts';
 
 for (const kind of DEPLOYMENTS) {
@@ -184,6 +185,30 @@ for (const kind of DEPLOYMENTS) {
         c.ctx.config.allowPrivateEndpoints = true;
       }
       assert.equal(rx.received.length, from, 'push.test resolves to 127.0.0.1: never connected to');
+    });
+    test('an intent whose job the queue lost is found again by the reconcile pass and carried out once', async () => {
+      const device = await subscribe(c, sink, app, 'eve');
+      await sendAnswerable(c, app, [device.id], 'builtin');
+      const { conversationId } = (await nthPush(sink, device.sinkId, 1)).notification.data.reply;
+      const db = c.ctx.store.db;
+      const now = c.ctx.now();
+      // Matched, its intent stored, its job lost (a Redis flushed, say).
+      const intent = { name: 'track_order', action: { webhook: `${new URL(rx.url).origin}/track` }, language: 'en', confidence: 0.9 };
+      await db.insertInto('conversation_messages').values({ conversation_id: conversationId, seq: 1, author: 'user', text: 'Where is my parcel?', actions: null, client_id: 'lost-1', handled_at: now - 1, notification_id: null, created_at: now - 1, intent: JSON.stringify(intent), intent_done_at: null }).execute();
+      await db.updateTable('conversations').set({ next_seq: 2 }).where('id', '=', conversationId).execute();
+      const kind = conversationJobs(c.ctx).find((k) => k.name === 'conversation.intent')!;
+      const found = await kind.reconcile!(now);
+      assert.deepEqual(found.map((j) => j.data), [{ conversationId, seq: 1 }]);
+      const from = rx.received.length;
+      rx.answer(json(200, { text: 'It is on its way.' }));
+      await c.ctx.queue.add([...found, ...found]);
+      assert.equal((await nthPush(sink, device.sinkId, 2)).notification.body, 'It is on its way.');
+      assert.deepEqual(await kind.reconcile!(c.ctx.now() + 1), [], 'done: nothing left to find');
+      assert.equal(rx.received.length, from + 1);
+      assert.deepEqual(await messagesOf(c, app, conversationId), [
+        [1, 'user', 'Where is my parcel?'],
+        [2, 'assistant', 'It is on its way.'],
+      ]);
     });
   });
 }
