@@ -53,9 +53,9 @@ export interface RuntimeOptions {
   providerCa?: string | Buffer;
   /** How the deliver job shapes each recipient's message (campaigns); the notification's one message for everyone by default. */
   personaliser?: Personaliser;
-  /** Resolves webhook endpoint hostnames instead of the system resolver (tests map names to chosen addresses). */
+  /** Resolves webhook endpoint and intent URL hostnames instead of the system resolver (tests map names to chosen addresses). */
   webhookLookup?: Resolver;
-  /** CA certificates trusted for webhook endpoints instead of Node's roots (test receivers). */
+  /** CA certificates trusted for webhook endpoints, and the built-in assistant's intent URLs, instead of Node's roots (test receivers). */
   webhookCa?: string | Buffer;
   /**
    * SQLite: WAL checkpoints on a thread of their own (src/store/sqlite-checkpointer.ts);
@@ -135,7 +135,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       const alerts = alertDelivery(ctx, { pager: campaignPager(store, audiencePager(store)), personaliser: opts.personaliser ?? campaignPersonaliser(ctx, samePersonaliser) });
       // Threads open as a notification that can be answered is sent (src/conversations/).
       const personaliser = conversationPersonaliser(ctx, alerts.personaliser);
-      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts, personaliser }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, alertSendJob(ctx), ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), ...conversationJobs(ctx), mfaSweepJob(ctx)];
+      const jobs = [...deliveryJobs(ctx, { senders: throttled, metrics, ...alerts, personaliser }), eventPruneJob(ctx), campaignRunJob(ctx), decideJob(ctx), planJob(ctx), activityPruneJob(ctx, { keepFromSeq: () => oldestUnreadActivitySeq(store.db) }), ...webhooks.jobs, ...alertFeeds.jobs, alertSendJob(ctx), ...journeyJobs(ctx, { webhookTransport: webhooks.transport }), ...conversationJobs(ctx, { lookup: opts.webhookLookup, ca: opts.webhookCa }), mfaSweepJob(ctx)];
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();

@@ -176,6 +176,8 @@ export const defaults = {
   authenticatorPushKeyPerAddress: 30,
   /** s; how long a conversation's thread takes replies after its notification was sent (its reply tokens expire then): a week, for a question asked a few days later. */
   conversationTtl: 604_800,
+  /** ms; how long the built-in assistant waits for an intent's URL (the app's webhook, its free slots), the answer's body included; past it the attempt fails and is retried with the queue's backoff. A user is waiting on their phone. */
+  intentTimeout: 5_000,
   /** Replies a user may send into one thread; past them a reply is refused with conversation_full (the app can still answer, and close the thread). Bounds what one token can pile up over the thread's life. */
   conversationMaxReplies: 100,
   /** characters; the longest reply a user may send (a notification's reply field, not a letter); longer is refused with reply_too_long. */

@@ -2,15 +2,18 @@ import type { Context } from '../context.ts';
 import type { Job } from '../queue/queue.ts';
 import { createBuiltinAssistant, IndexCache, type AssistantReply } from './assistant/index.ts';
 import { addAnswer, lockConversation } from './answers.ts';
+import type { MatchedIntent } from './intent-job.ts';
+import { intentJobSpec } from './job-specs.ts';
 import { loadKnowledgeBase } from './knowledge-bases.ts';
 
 /**
  * The built-in assistant's turn on a user's message: matched against the app's knowledge
  * base (docs/conversations-assistant.md), an answer is stored as the thread's next message
- * with its push queued (answers.ts); below the threshold, or with no knowledge base, the
- * thread waits for a person. An intent is handed to a person too: carrying out its action
- * is not done yet (docs/conversations.md#the-built-in-assistant). The message is marked
- * handled in the same transaction, so a retried job does nothing twice.
+ * with its push queued (answers.ts); an intent is stored on the message with the job that
+ * carries out its action (intent-job.ts), which makes its own requests and retries; below
+ * the threshold, or with no knowledge base, the thread waits for a person, the reason on
+ * it. The message is marked handled in the same transaction, so a retried job does nothing
+ * twice.
  */
 export async function runAssist(ctx: Context, cache: IndexCache, job: Job): Promise<void> {
   const { conversationId, seq } = job.data as { conversationId: string; seq: number };
@@ -33,8 +36,13 @@ export async function runAssist(ctx: Context, cache: IndexCache, job: Job): Prom
     if (thread.state !== 'open') return;
     if (reply.kind === 'answer') {
       await addAnswer(tx, ctx.queue, thread, { author: 'assistant', text: reply.text, clientId: `answer:${seq}` }, now);
+    } else if (reply.kind === 'intent') {
+      const intent: MatchedIntent = { name: reply.intent, action: reply.action, language: reply.language, confidence: reply.confidence };
+      await tx.updateTable('conversation_messages').set({ intent: JSON.stringify(intent) }).where('conversation_id', '=', conversationId).where('seq', '=', seq).execute();
+      await ctx.queue.add([intentJobSpec(conversationId, seq)], tx);
     } else {
-      await tx.updateTable('conversations').set({ state: 'waiting_for_person', updated_at: now }).where('id', '=', conversationId).execute();
+      const reason = kb ? reply.reason : 'no_knowledge_base';
+      await tx.updateTable('conversations').set({ state: 'waiting_for_person', handoff_reason: reason, updated_at: now }).where('id', '=', conversationId).execute();
     }
   });
 }

@@ -2,6 +2,8 @@ import { PRIORITY, type JobSpec } from '../queue/queue.ts';
 
 /** The built-in assistant matches a user's message and answers it, or hands the thread to a person (assist-job.ts). */
 export const ASSIST_JOB = 'conversation.assist';
+/** The action of an intent the built-in assistant matched: the app's webhook called, or its free slots offered (intent-job.ts). */
+export const INTENT_JOB = 'conversation.intent';
 /** An answer (the assistant's or a person's) is pushed into its thread (push-job.ts). */
 export const PUSH_JOB = 'conversation.push';
 
@@ -16,4 +18,9 @@ export function assistJobSpec(conversationId: string, seq: number): JobSpec {
 
 export function pushJobSpec(conversationId: string, seq: number): JobSpec {
   return { name: PUSH_JOB, data: { conversationId, seq }, priority: PRIORITY.normal, key: `conversation:push:${conversationId}:${seq}` };
+}
+
+/** Normal priority too: the same public replies make these. */
+export function intentJobSpec(conversationId: string, seq: number): JobSpec {
+  return { name: INTENT_JOB, data: { conversationId, seq }, priority: PRIORITY.normal, key: `conversation:intent:${conversationId}:${seq}` };
 }

@@ -39,6 +39,7 @@ import * as m038 from './migrations/038-mfa-challenge-macs.ts';
 import * as m039 from './migrations/039-mfa-expiry.ts';
 import * as m040 from './migrations/040-notification-priority.ts';
 import * as m041 from './migrations/041-conversation-assignee.ts';
+import * as m042 from './migrations/042-conversation-intents.ts';
 import * as m043 from './migrations/043-conversation-answers.ts';
 
 interface Migration {
@@ -88,6 +89,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 39, name: 'mfa-expiry', up: m039.up },
   { version: 40, name: 'notification-priority', up: m040.up },
   { version: 41, name: 'conversation-assignee', up: m041.up },
+  { version: 42, name: 'conversation-intents', up: m042.up },
   { version: 43, name: 'conversation-answers', up: m043.up },
 ];
 

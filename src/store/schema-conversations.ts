@@ -43,6 +43,8 @@ export interface ConversationsTable {
   taken_at: number | null;
   /** Where answers are pushed: the device that replied, or all of the user's subscriptions (migration 043). */
   answer_to: AnswerTo;
+  /** Why the thread was last handed to a person (`low_confidence`, `intent_unreachable: …`); null when it never was (migration 042). */
+  handoff_reason: string | null;
 }
 
 export interface ConversationMessagesTable {
@@ -60,6 +62,10 @@ export interface ConversationMessagesTable {
   /** An answer: the notification that pushes it; null until queued. */
   notification_id: string | null;
   created_at: number;
+  /** A user's message the built-in assistant took for an intent: `{name, action, language, confidence}` (JSON), written with the intent job (migration 042). */
+  intent: string | null;
+  /** When that intent's action came to an end (an answer, the app's "later", a hand-off); null while it is due. */
+  intent_done_at: number | null;
 }
 
 export interface AssistantKnowledgeBasesTable {
