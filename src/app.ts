@@ -48,6 +48,7 @@ import { mfaFallbackRoutes } from './http/routes/mfa-fallbacks.ts';
 import { mfaOtpRoutes } from './http/routes/mfa-otp.ts';
 import { conversationRoutes } from './http/routes/conversations.ts';
 import { replyRoutes } from './http/routes/reply.ts';
+import { replyPageRoutes } from './http/routes/reply-page.ts';
 import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
@@ -166,6 +167,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   conversationRoutes(app, ctx);
   // Public: the reply token of the push is the authority, for its own thread only.
   replyRoutes(app, ctx);
+  // Public: the reply page, and its read of the thread by the same token.
+  replyPageRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
     const logger = ctx.logger.child({ module: 'push-service' });

@@ -186,6 +186,8 @@ export const defaults = {
   replyPerToken: 10,
   /** Requests a minute one client address may make to POST /v1/reply (a bucket refilling over the minute, whatever the token); 0: no limit. The route takes no key, so guessing tokens is what the limit slows; an office behind one NAT, a few dozen. */
   replyPerAddress: 60,
+  /** Reads a minute one reply token (one thread's device) may make of its thread (GET /v1/reply/thread, a bucket refilling over the minute, across all API processes); 0: no limit. The reply page reads it every 5 s while it waits for an answer, and again after each reply. */
+  replyReadsPerToken: 30,
 };
 
 export type Config = typeof defaults;

@@ -41,7 +41,7 @@ const config: Config = { ...defaults, dataDir, adminKey, databaseUrl: '', redisU
   // Every request comes from one address and a few devices: the device routes' limits would answer 429 to most of them.
   mfaDeviceRequestsPerAddress: 0, mfaDeviceRequestsPerDevice: 0,
   // The same for replies (docs/conversations.md): one address, one thread.
-  replyPerAddress: 0, replyPerToken: 0 };
+  replyPerAddress: 0, replyPerToken: 0, replyReadsPerToken: 0 };
 const runtime = await createRuntime(config, { logger: pino({ level: 'silent' }) });
 const { app } = runtime;
 after(async () => {
@@ -367,6 +367,7 @@ function realParams(path: string, name: string): string[] {
   if (name === 'id' && path.includes('/alert-feeds/')) return [alertFeed.id];
   if (name === 'id' && path.includes('/conversations/')) return [path.endsWith('/close') ? closableConversation.id : /\/(take-over|release)$/.test(path) ? heldConversation.id : conversation.id];
   if (name === 'alertId') return [alert.id];
+  if (name === 'carillon-reply-token') return [replyToken];
   if (name === 'deviceId') return [revocableDevice.id];
   if (name === 'challengeId') return [path.endsWith('/details') ? challenges.details : path.endsWith('/answer') ? challenges.answer : challenges.read];
   if (name === 'otpId') return [fuzzOtp];

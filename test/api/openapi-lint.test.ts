@@ -100,7 +100,7 @@ describe('the OpenAPI document', () => {
   test('needs a key everywhere but on the public routes, and says what a guard answers', () => {
     const open = operations.filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map(({ path }) => path);
     // Sign-in and the first start's setup are public too (docs/dashboard.md).
-    assert.deepEqual(open.sort(), ['/docs/errors', '/healthz', '/metrics', '/public/apps/{appId}/alerts', '/public/apps/{appId}/alerts.atom', '/public/apps/{appId}/alerts/{alertId}', '/readyz', '/sdk/carillon-sw.js', '/sdk/carillon.js', '/v1/session', '/v1/session/setup', '/v1/apps/{appId}/mfa/devices', '/v1/apps/{appId}/mfa/challenges/{challengeId}/details', '/v1/apps/{appId}/mfa/challenges/{challengeId}/answer', '/authenticator/api/push-key', '/v1/reply'].sort());
+    assert.deepEqual(open.sort(), ['/docs/errors', '/healthz', '/metrics', '/public/apps/{appId}/alerts', '/public/apps/{appId}/alerts.atom', '/public/apps/{appId}/alerts/{alertId}', '/readyz', '/sdk/carillon-sw.js', '/sdk/carillon.js', '/v1/session', '/v1/session/setup', '/v1/apps/{appId}/mfa/devices', '/v1/apps/{appId}/mfa/challenges/{challengeId}/details', '/v1/apps/{appId}/mfa/challenges/{challengeId}/answer', '/authenticator/api/push-key', '/v1/reply', '/v1/reply/thread'].sort());
     for (const { method, path, op } of operations) {
       if (Array.isArray(op.security) && op.security.length === 0) continue;
       const where = `${method} ${path}`;
