@@ -89,7 +89,7 @@ describe('a reply in Chromium on a desktop without a reply field', { timeout: 18
     assert.deepEqual(shown.actions.map((a) => a.label).slice(0, 2), ['Track parcel', 'Reply']);
 
     desktop.click(shown, 'Reply');
-    await eventually(() => browser.context.pages().find((p) => p.url() === replyPage) ?? assert.fail(`pages: ${browser.context.pages().map((p) => p.url())}`), 20_000);
+    await eventually(() => browser.context.pages().find((p) => p.url().split('#')[0] === replyPage.split('#')[0]) ?? assert.fail(`pages: ${browser.context.pages().map((p) => p.url())}`), 20_000);
     assert.ok(!browser.context.pages().some((p) => p.url() === `${site.url}/orders/1001`), 'the notification’s own page is not opened');
     await eventually(async () => {
       const clicks = await c.ctx.store.db.selectFrom('events').select('action').where('notification_id', '=', sent.body.id).where('type', '=', 'clicked').execute();

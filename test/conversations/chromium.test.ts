@@ -194,7 +194,8 @@ describe('a conversation in Chromium: inline reply, webhook assistant, answer in
     const webhookCalls = rx.received.length;
     desktop.reply(shown, 'Is it the full amount?');
     // The reply page, not the notification's own page: the text typed has to go somewhere.
-    const opened = await eventually(() => browser.context.pages().find((p) => p.url() === replyPage) ?? assert.fail(`pages: ${browser.context.pages().map((p) => p.url())}`), 20_000);
+    // The page takes its token out of the address bar as it loads: the path names the thread.
+    const opened = await eventually(() => browser.context.pages().find((p) => p.url().split('#')[0] === replyPage.split('#')[0]) ?? assert.fail(`pages: ${browser.context.pages().map((p) => p.url())}`), 20_000);
     assert.ok(opened);
     assert.ok(!browser.context.pages().some((p) => p.url() === `${site.url}/refunds/7`), 'the notification’s own page is not opened');
     const thread = (await c.api('GET', `/v1/apps/${app.id}/conversations/${conversationId}`, { key: app.secretKey })).body;
