@@ -5,6 +5,7 @@ import { clientKey } from '../rate-limit/client-key.ts';
 import { messageView } from './message-view.ts';
 import { ConversationMessage } from './reply-input.ts';
 import { checkReplyToken } from './reply-token.ts';
+import { repliesFrom } from './reply-thread.ts';
 
 /** The header that carries the reply token to GET /v1/reply/thread: never the query string, which server and proxy logs keep. */
 export const REPLY_TOKEN_HEADER = 'carillon-reply-token';
@@ -63,7 +64,8 @@ export async function readReplyThread(ctx: Context, token: string, log: Log): Pr
   const t = check.claims;
   await take(ctx, `reply:read:thread:${t.conversationId}:${t.subscriptionId}`, ctx.config.replyReadsPerToken, 'Too many reads of this conversation', log);
   const c = await ctx.store.db.selectFrom('conversations').selectAll().where('id', '=', t.conversationId).executeTakeFirst();
-  if (!c || c.app_id !== t.appId || c.notification_id !== t.notificationId || c.subscription_id !== t.subscriptionId) {
+  // The thread's device, or with answerTo user another current device of its user, as POST /v1/reply takes.
+  if (!c || c.app_id !== t.appId || c.notification_id !== t.notificationId || !(await repliesFrom(ctx.store.db, c, t.subscriptionId))) {
     throw new ApiError('reply_token_invalid', 'The reply token is not valid', { parameter: REPLY_TOKEN_HEADER });
   }
   if (c.state === 'closed') throw new ApiError('conversation_closed', 'This conversation is closed');

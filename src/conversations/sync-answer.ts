@@ -18,7 +18,7 @@ export const SYNC_ANSWER_MAX_BYTES = 2000;
 export type SyncAnswerNote =
   | { outcome: 'answered'; seq: number }
   | { outcome: 'duplicate'; seq: number }
-  | { outcome: 'invalid' | 'ignored' | 'closed'; reason: string };
+  | { outcome: 'invalid' | 'ignored' | 'closed' | 'held'; reason: string };
 
 const checkAnswer = TypeCompiler.Compile(AnswerInput);
 
@@ -68,12 +68,14 @@ async function take(tx: Transaction<Database>, queue: Queue, message: { app_id: 
   const seq = event.data?.message?.seq;
   if (typeof id !== 'string' || typeof seq !== 'number') return { outcome: 'ignored', reason: 'the event names no conversation message' };
   await lockConversation(tx, id);
-  const c = await tx.selectFrom('conversations').select(['id', 'app_id', 'next_seq', 'state']).where('id', '=', id).executeTakeFirst();
+  const c = await tx.selectFrom('conversations').select(['id', 'app_id', 'next_seq', 'state', 'assignee']).where('id', '=', id).executeTakeFirst();
   if (!c || c.app_id !== message.app_id) return { outcome: 'ignored', reason: 'the conversation is gone' };
   const clientId = `answer:${seq}`;
   const earlier = await tx.selectFrom('conversation_messages').select('seq').where('conversation_id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
   if (earlier) return { outcome: 'duplicate', seq: earlier.seq };
   if (c.state === 'closed') return { outcome: 'closed', reason: 'the conversation is closed: the answer was dropped' };
+  // A person took the thread over: the app's server answers it no more (conversation_held on POST …/messages).
+  if (c.assignee !== null) return { outcome: 'held', reason: 'a person holds the conversation: the answer was dropped' };
   const stored = await addAnswer(tx, queue, c, { author: 'assistant', text: answer.text, actions: answer.actions, clientId }, now);
   return { outcome: 'answered', seq: stored };
 }

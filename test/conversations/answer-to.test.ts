@@ -63,6 +63,10 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(claims(laptopToken).subscriptionId, laptop.id, 'bound to its own subscription');
       assert.equal(claims(laptopToken).conversationId, conversationId);
 
+      // The laptop's token reads the thread too, as the reply page does where no inline reply is offered.
+      const read = await c.api('GET', '/v1/reply/thread', { headers: { 'carillon-reply-token': laptopToken } });
+      assert.equal(read.status, 200, JSON.stringify(read.body));
+      assert.equal(read.body.conversationId, conversationId);
       // The laptop replies in the thread; its answer reaches both devices again.
       const fromLaptop = await postReply(c, { token: laptopToken, text: 'Can I pick it up instead?' });
       assert.equal(fromLaptop.status, 200, JSON.stringify(fromLaptop.body));

@@ -151,6 +151,25 @@ for (const kind of DEPLOYMENTS) {
       }
     });
 
+    test('an answer to a thread a person took over meanwhile is dropped with a reason, as the messages route refuses it', async () => {
+      const app = await c.createApp();
+      const ep = await endpoint(app);
+      ep.rx.answer({ status: 204 }, json({ text: 'The bot again' }));
+      const { device, conversationId } = await replied(app, 'dee');
+      const m = await delivered(app, ep.id);
+      const operator = await c.api('POST', '/v1/operators', { key: c.adminKey, body: { email: 'holder@example.org', password: 'correct horse battery staple' } });
+      assert.equal(operator.status, 201, JSON.stringify(operator.body));
+      // As POST …/take-over leaves it (test/conversations/take-over.test.ts covers the route).
+      await c.ctx.store.db.updateTable('conversations').set({ state: 'waiting_for_person', assignee: operator.body.id, taken_at: Date.now() }).where('id', '=', conversationId).execute();
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/webhooks/${ep.id}/replay`, { key: app.secretKey, body: { messageId: m.id } })).status, 202);
+      const again = await delivered(app, ep.id, 2);
+      assert.equal(again.attemptLog[1].answer.outcome, 'held');
+      assert.match(again.attemptLog[1].answer.reason, /a person holds/);
+      await queueIdle(c);
+      assert.deepEqual((await thread(app, conversationId)).messages.map((x: any) => x.author), ['user']);
+      assert.equal(pushesTo(sink, device.sinkId).length, 1);
+    });
+
     test('an answer to a thread closed meanwhile is dropped with a reason, not retried', async () => {
       const app = await c.createApp();
       const ep = await endpoint(app);
