@@ -10,11 +10,18 @@ export interface MfaEvent {
 
 /**
  * The events the receiver got, each verified with the Standard Webhooks reference library
- * (batches opened), once `count` of them have arrived.
+ * (batches opened), once `count` of them have arrived. A message delivered again under its
+ * own webhook-id counts once, as the specification asks receivers to do: delivery is at
+ * least once, and a test clock moved past a delivery's lease while it was in flight (the
+ * expiry steps) lets another run send it again.
  */
 export async function verifiedEvents(rx: Receiver, secret: string, count: number): Promise<MfaEvent[]> {
   return eventually(() => {
+    const seen = new Set<string>();
     const got = rx.received.flatMap((r) => {
+      const id = String(r.headers['webhook-id']);
+      if (seen.has(id)) return [];
+      seen.add(id);
       const p = verify(secret, r);
       return p.type === 'batch' ? p.data : [p];
     });
