@@ -15,14 +15,15 @@ type Log = { warn(obj: object, msg: string): void };
  * the other public routes: a token carries a 128-bit tag, so guessing is bounded without it.
  */
 export async function limitReplyAddress(ctx: Context, address: string, log: Log): Promise<void> {
-  await take(ctx, `reply:address:${clientKey(address)}`, ctx.config.replyPerAddress, 'Too many replies from this address', log);
+  await takeReplyAllowance(ctx, `reply:address:${clientKey(address)}`, ctx.config.replyPerAddress, 'Too many replies from this address', log);
 }
 
 export async function limitReplyToken(ctx: Context, conversationId: string, subscriptionId: string, log: Log): Promise<void> {
-  await take(ctx, `reply:thread:${conversationId}:${subscriptionId}`, ctx.config.replyPerToken, 'Too many replies in this conversation', log);
+  await takeReplyAllowance(ctx, `reply:thread:${conversationId}:${subscriptionId}`, ctx.config.replyPerToken, 'Too many replies in this conversation', log);
 }
 
-async function take(ctx: Context, key: string, max: number, what: string, log: Log): Promise<void> {
+/** Takes one from bucket `key` (`max` a minute), or refuses with rate_limited naming `what`; lets through when the limiter is down. */
+export async function takeReplyAllowance(ctx: Context, key: string, max: number, what: string, log: Log): Promise<void> {
   if (max <= 0) return;
   let wait: number;
   try {

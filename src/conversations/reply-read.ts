@@ -5,6 +5,7 @@ import { clientKey } from '../rate-limit/client-key.ts';
 import { messageView } from './message-view.ts';
 import { ConversationMessage } from './reply-input.ts';
 import { checkReplyToken } from './reply-token.ts';
+import { takeReplyAllowance } from './reply-limits.ts';
 import { repliesFrom } from './reply-thread.ts';
 
 /** The header that carries the reply token to GET /v1/reply/thread: never the query string, which server and proxy logs keep. */
@@ -21,9 +22,6 @@ export const ReplyThreadView = Type.Object({
 });
 export type ReplyThreadView = Static<typeof ReplyThreadView>;
 
-/** s; the window of the read limits, as for replies (reply-limits.ts). */
-const WINDOW_S = 60;
-
 type Log = { warn(obj: object, msg: string): void };
 
 /**
@@ -31,22 +29,7 @@ type Log = { warn(obj: object, msg: string): void };
  * of its own, so a page polling for its answer does not spend the address's replies).
  */
 export async function limitReplyReadAddress(ctx: Context, address: string, log: Log): Promise<void> {
-  await take(ctx, `reply:read:address:${clientKey(address)}`, ctx.config.replyPerAddress, 'Too many reads from this address', log);
-}
-
-async function take(ctx: Context, key: string, max: number, what: string, log: Log): Promise<void> {
-  if (max <= 0) return;
-  let wait: number;
-  try {
-    wait = await ctx.limiter.take(key, 1, max / WINDOW_S, max);
-  } catch (err) {
-    // As for replies: the token's 128-bit tag bounds guessing without the limiter.
-    log.warn({ err }, 'reply read rate limit unavailable; request let through');
-    return;
-  }
-  if (wait === 0) return;
-  const retryAfter = Math.ceil(wait / 1000);
-  throw new ApiError('rate_limited', `${what}; try again in ${retryAfter} s`, { retryAfter });
+  await takeReplyAllowance(ctx, `reply:read:address:${clientKey(address)}`, ctx.config.replyPerAddress, 'Too many reads from this address', log);
 }
 
 /**
@@ -62,7 +45,7 @@ export async function readReplyThread(ctx: Context, token: string, log: Log): Pr
     throw new ApiError('reply_token_invalid', 'The reply token is not valid', { parameter: REPLY_TOKEN_HEADER });
   }
   const t = check.claims;
-  await take(ctx, `reply:read:thread:${t.conversationId}:${t.subscriptionId}`, ctx.config.replyReadsPerToken, 'Too many reads of this conversation', log);
+  await takeReplyAllowance(ctx, `reply:read:thread:${t.conversationId}:${t.subscriptionId}`, ctx.config.replyReadsPerToken, 'Too many reads of this conversation', log);
   const c = await ctx.store.db.selectFrom('conversations').selectAll().where('id', '=', t.conversationId).executeTakeFirst();
   // The thread's device, or with answerTo user another current device of its user, as POST /v1/reply takes.
   if (!c || c.app_id !== t.appId || c.notification_id !== t.notificationId || !(await repliesFrom(ctx.store.db, c, t.subscriptionId))) {
