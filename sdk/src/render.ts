@@ -121,22 +121,41 @@ export interface ReplyThread {
 /** The action of Carillon's reply field (docs/conversations.md). */
 export const REPLY_ACTION = 'reply';
 
+/** What a click posts to the thread (see `replyRequest`). */
+export interface ReplyPost {
+  url: string;
+  body: string;
+  /** The action the click is reported as: the reply's, or the button tapped. */
+  action: string;
+  /** Where the user can try again if the post fails, when the action has no page of its own: the thread's reply page. */
+  page?: string;
+}
+
 /**
- * What a click on a notification's reply action asks for: `post` the text typed inline
- * (Chromium hands it over as NotificationEvent.reply) to the thread's reply endpoint, or
- * nothing here when no text came with it (the action's `navigate` opens the reply page).
- * Undefined for any other click.
+ * What a click on a notification of a thread posts to it, or undefined when it posts nothing:
  *
- * Text typed with no action is a reply too: Chromium on Linux takes it from the desktop's
- * notification server (KDE's NotificationReplied signal), which names no action, and
- * fires the click with `action` empty. Only a text action takes text, and Carillon's
- * notification has one, the reply.
+ * - the reply action with text typed inline (Chromium hands it over as NotificationEvent.reply):
+ *   `{token, text, clientId}`; without text nothing is posted here (the action's `navigate`
+ *   opens the reply page). Text typed with no action is a reply too: Chromium on Linux takes
+ *   it from the desktop's notification server (KDE's NotificationReplied signal), which names
+ *   no action, and fires the click with `action` empty. Only a text action takes text, and
+ *   Carillon's notification has one, the reply.
+ * - another of its buttons that has no URL of its own (a slot the assistant offered,
+ *   `slot:tue-10`): the tap is the user's next message in the thread (docs/conversations.md#a-tapped-button),
+ *   `{token, text: the button's title, clientId, choice: its action}`, the title as
+ *   `buttons` (the shown notification's `actions`) holds it.
  */
-export function replyRequest(data: unknown, action: string, typed: unknown, clientId: string): { url: string; body: string } | undefined {
-  if ((action !== REPLY_ACTION && action !== '') || !isObject(data) || !isObject(data.reply)) return undefined;
+export function replyRequest(data: unknown, action: string, typed: unknown, clientId: string, buttons: readonly { action: string; title: string }[] = []): ReplyPost | undefined {
+  if (!isObject(data) || !isObject(data.reply)) return undefined;
   const r = data.reply as Partial<ReplyThread>;
-  if (typeof r.endpoint !== 'string' || typeof r.token !== 'string' || typeof typed !== 'string' || typed.trim() === '') return undefined;
-  return { url: r.endpoint, body: JSON.stringify({ token: r.token, text: typed, clientId }) };
+  if (typeof r.endpoint !== 'string' || typeof r.token !== 'string') return undefined;
+  if (action === REPLY_ACTION || action === '') {
+    if (typeof typed !== 'string' || typed.trim() === '') return undefined;
+    return { url: r.endpoint, body: JSON.stringify({ token: r.token, text: typed, clientId }), action: REPLY_ACTION };
+  }
+  const button = buttons.find((b) => b.action === action);
+  if (button === undefined || routingOf(data).actions?.[action] !== undefined) return undefined;
+  return { url: r.endpoint, body: JSON.stringify({ token: r.token, text: button.title, clientId, choice: action }), action, ...(typeof r.page === 'string' ? { page: r.page } : {}) };
 }
 
 /** The open window already showing `target` (focused rather than opening a second one). */

@@ -11,7 +11,7 @@ import { Api } from './api.ts';
 import { base64urlToBytes } from './base64url.ts';
 import { report, type SdkEvent } from './events.ts';
 import { registerSubscription } from './registration.ts';
-import { clickTarget, findWindow, parsePush, renderNotification, REPLY_ACTION, replyRequest, routingOf } from './render.ts';
+import { clickTarget, findWindow, parsePush, renderNotification, replyRequest, routingOf } from './render.ts';
 import { kvGet, markShown } from './store.ts';
 import type { ExtendableEvent, NotificationEvent, PushEvent, PushSubscriptionChangeEvent, WorkerScope } from './sw-types.ts';
 
@@ -49,15 +49,18 @@ async function onPush(event: PushEvent): Promise<void> {
 async function onClick(event: NotificationEvent): Promise<void> {
   const { notification, action } = event;
   notification.close();
-  // A reply typed in the notification is posted to its thread and nothing is opened; if
-  // the post fails, the reply page opens (the action's navigate) for the user to try again.
-  const reply = replyRequest(notification.data, action, event.reply, crypto.randomUUID());
+  // A reply typed in the notification, or a tapped button of the thread's answer (a slot),
+  // is posted to its thread and nothing is opened; if the post fails, the reply page opens
+  // (the reply action's navigate, the thread's page for a button) for the user to try again.
+  // The buttons' titles are the shown notification's (DOM's typings lack `actions`).
+  const buttons = (notification as Notification & { actions?: readonly { action: string; title: string }[] }).actions;
+  const reply = replyRequest(notification.data, action, event.reply, crypto.randomUUID(), buttons);
   const posted = reply ? await fetch(reply.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply.body }).then((r) => r.ok, () => false) : false;
   // A reply typed with no action (Chromium on Linux) is the reply action's: reported as
   // such, and its reply page opens, not the notification's own page.
-  const chosen = reply ? REPLY_ACTION : action;
+  const chosen = reply?.action ?? action;
   if (posted) return reportAbout(notification, 'clicked', chosen);
-  const target = clickTarget(notification.data, chosen, scope.location.origin);
+  const target = reply?.page ?? clickTarget(notification.data, chosen, scope.location.origin);
   // First: the browser lets a worker open or focus a window only shortly after the click.
   if (target !== undefined) await openOrFocus(target);
   await reportAbout(notification, 'clicked', chosen);

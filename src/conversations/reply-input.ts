@@ -4,12 +4,19 @@ import { NotificationAction } from '../message/content.ts';
 /** The longest reply the schema lets through; `replyMaxChars` (at most this) is the limit a request meets. */
 export const REPLY_HARD_MAX_CHARS = 10_000;
 
+/**
+ * A tapped button of the thread's latest answer (`slot:tue-10`): its action id, within an
+ * action's own constraint (NotificationAction.action); the reply's text is then the button's title.
+ */
+const ReplyChoice = Type.String({ minLength: 1, maxLength: 64, description: 'The action id of a button of the thread’s latest answer that the user tapped (a slot, slot:<id>); text is then that button’s title' });
+
 /** POST /v1/reply: a user's reply, authenticated by the token its push carried. */
 export const ReplyInput = Type.Object(
   {
     token: Type.String({ minLength: 1, maxLength: 512, description: 'The reply token of the push (data.reply.token on the web and APNs, reply_token on FCM)' }),
     text: Type.String({ minLength: 1, maxLength: REPLY_HARD_MAX_CHARS, description: 'What the user typed; at most replyMaxChars characters (1,000 by default)' }),
     clientId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$', description: 'The device’s id for this reply (a UUID): sent again on a retry, the reply is stored once' }),
+    choice: Type.Optional(ReplyChoice),
   },
   { additionalProperties: false },
 );
@@ -21,6 +28,7 @@ export const ConversationMessage = Type.Object({
   author: Type.Union([Type.Literal('user'), Type.Literal('assistant'), Type.Literal('person')]),
   text: Type.String(),
   actions: Type.Array(Type.Object({ action: Type.String(), title: Type.String(), url: Type.Optional(Type.String()) })),
+  choice: Type.Optional(Type.String({ description: 'A user’s message that is a tapped button of the answer before it: the button’s action id (its title is the text)' })),
   createdAt: Type.String(),
 });
 export type ConversationMessage = Static<typeof ConversationMessage>;

@@ -66,6 +66,8 @@ export interface ConversationMessagesTable {
   intent: string | null;
   /** When that intent's action came to an end (an answer, the app's "later", a hand-off); null while it is due. */
   intent_done_at: number | null;
+  /** A user's message that is a tapped button of the thread's latest answer: the button's action id (`slot:tue-10`), its title the text; null for a typed reply (migration 045). */
+  choice: string | null;
 }
 
 export interface AssistantKnowledgeBasesTable {

@@ -3,7 +3,9 @@
  * action where the browser has no inline reply. The token comes in the fragment, which no
  * server sees; it is taken out of the address bar at once and kept in this tab's
  * sessionStorage only, so a reload still works and no cookie is needed. Message text is
- * the user's and the app's: it is set as text, never as HTML.
+ * the user's and the app's: it is set as text, never as HTML. The latest answer's buttons
+ * that are no links (the slots the assistant offers) can be tapped: the tap is posted as
+ * the user's next message, the button's title with its action as the `choice`.
  */
 
 interface Message {
@@ -11,6 +13,7 @@ interface Message {
   author: 'user' | 'assistant' | 'person';
   text: string;
   actions: { action: string; title: string; url?: string }[];
+  choice?: string;
   createdAt: string;
 }
 interface Thread {
@@ -82,6 +85,8 @@ function problemText(err: unknown): { text: string; final: boolean } {
       return { text: 'This conversation takes no more replies.', final: true };
     case 'rate_limited':
       return { text: `Too many messages at once. Try again in ${b.retryAfter ?? 60} seconds.`, final: false };
+    case 'reply_choice_unknown':
+      return { text: 'That choice is no longer offered: pick one of the latest answer’s, or write your reply.', final: false };
     case 'reply_too_long':
       return { text: `Your reply is too long: ${b.maxChars ?? 'fewer'} characters at most.`, final: false };
     default:
@@ -89,7 +94,8 @@ function problemText(err: unknown): { text: string; final: boolean } {
   }
 }
 
-function messageItem(m: Message): HTMLLIElement {
+/** An answer's buttons: links where they have a URL, else buttons to tap (a slot), enabled while theirs is the latest answer. */
+function messageItem(m: Message, choose: (text: string, choice: string) => void): HTMLLIElement {
   const li = document.createElement('li');
   li.className = m.author;
   li.dataset.seq = String(m.seq);
@@ -106,7 +112,11 @@ function messageItem(m: Message): HTMLLIElement {
     for (const a of m.actions) {
       const item = document.createElement('li');
       // Only web links are followed: an answer's URL is the app's, never a script.
-      const link = a.url && /^https?:\/\//i.test(a.url) ? Object.assign(document.createElement('a'), { href: a.url, rel: 'noopener noreferrer' }) : document.createElement('span');
+      let link: HTMLElement;
+      if (a.url === undefined) {
+        link = Object.assign(document.createElement('button'), { type: 'button', className: 'choice', disabled: true });
+        link.addEventListener('click', () => choose(a.title, a.action));
+      } else link = a.url && /^https?:\/\//i.test(a.url) ? Object.assign(document.createElement('a'), { href: a.url, rel: 'noopener noreferrer' }) : document.createElement('span');
       link.textContent = a.title;
       item.append(link);
       list.append(item);
@@ -125,21 +135,35 @@ function main(): void {
   let lastSeq = 0;
   let polls = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  // The clientId of a reply not yet acknowledged: sent again with the same text, it is stored once.
-  let pending: { text: string; clientId: string } | undefined;
+  // The clientId of a reply not yet acknowledged: sent again with the same text (and choice), it is stored once.
+  let pending: { key: string; clientId: string } | undefined;
+  let sending = false;
 
   const stop = (text: string) => {
     clearTimeout(timer);
     form.hidden = true;
+    enableChoices();
     say('status', '');
     say('problem', text);
+  };
+  // The buttons to tap are the latest answer's (the server takes no other), while nothing is being sent.
+  const enableChoices = () => {
+    const answers = [...list.children].filter((li) => !li.classList.contains('user'));
+    const latest = answers.at(-1);
+    for (const b of list.querySelectorAll<HTMLButtonElement>('button.choice')) b.disabled = sending || form.hidden || b.closest('#messages > li') !== latest;
   };
   const show = (messages: Message[]) => {
     for (const m of messages) {
       if (m.seq <= lastSeq) continue;
-      list.append(messageItem(m));
+      list.append(messageItem(m, (text, choice) => void post(text, choice)));
       lastSeq = m.seq;
     }
+    enableChoices();
+  };
+  const busy = (on: boolean) => {
+    sending = on;
+    send.disabled = on;
+    enableChoices();
   };
   const waitingForAnswer = (t: Thread) => t.messages.at(-1)?.author === 'user';
   const schedule = (delay = POLL_EVERY) => {
@@ -154,8 +178,8 @@ function main(): void {
       document.title = t.title;
       $('title').textContent = t.title;
       field.placeholder = t.placeholder;
-      show(t.messages);
       form.hidden = false;
+      show(t.messages);
       say('problem', '');
       if (waitingForAnswer(t)) {
         say('status', t.state === 'waiting_for_person' ? 'A person will answer you here and by notification.' : 'Waiting for the answer…');
@@ -172,30 +196,38 @@ function main(): void {
     }
   };
 
+  /** Posts a reply, typed or tapped (`choice`); true once the thread has it. */
+  const post = async (text: string, choice?: string): Promise<boolean> => {
+    if (sending) return false;
+    const key = `${choice ?? ''} ${text}`;
+    if (pending?.key !== key) pending = { key, clientId: crypto.randomUUID() };
+    busy(true);
+    try {
+      const r = await call<{ message: Message }>('POST', '/v1/reply', { body: { token, text, clientId: pending.clientId, ...(choice === undefined ? {} : { choice }) } });
+      pending = undefined;
+      show([r.message]);
+      say('problem', '');
+      say('status', 'Waiting for the answer…');
+      polls = 0;
+      schedule();
+      return true;
+    } catch (err) {
+      const p = problemText(err);
+      if (p.final) stop(p.text);
+      else say('problem', p.text);
+      return false;
+    } finally {
+      busy(false);
+    }
+  };
+
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = field.value.trim();
     if (!text) return;
-    if (pending?.text !== text) pending = { text, clientId: crypto.randomUUID() };
-    send.disabled = true;
-    void call<{ message: Message }>('POST', '/v1/reply', { body: { token, text, clientId: pending.clientId } })
-      .then((r) => {
-        pending = undefined;
-        field.value = '';
-        show([r.message]);
-        say('problem', '');
-        say('status', 'Waiting for the answer…');
-        polls = 0;
-        schedule();
-      })
-      .catch((err: unknown) => {
-        const p = problemText(err);
-        if (p.final) stop(p.text);
-        else say('problem', p.text);
-      })
-      .finally(() => {
-        send.disabled = false;
-      });
+    void post(text).then((sent) => {
+      if (sent) field.value = '';
+    });
   });
 
   if (!token) {
