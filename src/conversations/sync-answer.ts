@@ -74,8 +74,9 @@ export function syncAnswerHook(queue: Queue, log: Pick<Logger, 'error'>): Webhoo
       const handedOff = await underSavepoint(tx, 'sync_answer_handoff', () =>
         tx.updateTable('conversations').set({ state: 'waiting_for_person', handoff_reason: 'answer_failed', updated_at: now }).where('id', '=', id).where('app_id', '=', message.app_id).where('state', '=', 'open').execute(),
       );
-      if (!handedOff.ok) log.error({ err: handedOff.error, conversation: id }, 'the thread could not be handed to a person');
-      return { outcome: 'failed', reason: 'the answer could not be stored: the thread waits for a person' };
+      if (handedOff.ok) return { outcome: 'failed', reason: 'the answer could not be stored: the thread waits for a person' };
+      log.error({ err: handedOff.error, conversation: id }, 'the thread could not be handed to a person');
+      return { outcome: 'failed', reason: 'the answer could not be stored' };
     },
   };
 }

@@ -32,7 +32,7 @@ export interface ThreadPage {
   later: number | null;
 }
 
-/** The message as the routes show it, `row` read with its operator's email (operatorEmail). */
+/** The message as the routes show it, `row` read with its operator's email (`operator_email`, joined from operators). */
 export function threadMessage(row: Parameters<typeof messageView>[0] & { operator_id?: string | null; operator_email?: string | null }): ThreadMessage {
   const view = messageView(row);
   if (row.author !== 'person') return view;

@@ -125,6 +125,24 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(released.body.state, 'open');
     });
 
+    test('a removed operator’s answers stay a person’s, no longer named', async () => {
+      const made = await c.api('POST', '/v1/operators', { key: c.adminKey, body: { email: 'dora@example.org', password: PASSWORD } });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      assert.ok((await c.api('POST', `/v1/apps/${app.id}/members`, { key: c.adminKey, body: { email: 'dora@example.org', role: 'editor' } })).status < 300);
+      const session = await c.api('POST', '/v1/session', { body: { email: 'dora@example.org', password: PASSWORD } });
+      const cookie = String(session.headers['set-cookie']).split(';')[0]!;
+      const di = await subscribe(c, sink, app, 'di');
+      await sendAnswerable(c, app, [di.id], 'webhook');
+      const { token, conversationId } = (await nthPush(sink, di.sinkId, 1)).notification.data.reply;
+      const url = `/v1/apps/${app.id}/conversations/${conversationId}`;
+      assert.equal((await postReply(c, { token, text: 'Anyone there?' })).status, 200);
+      const answered = await c.api('POST', `${url}/messages`, { headers: { cookie, 'x-csrf-token': session.body.csrfToken }, body: { text: 'Dora here.' } });
+      assert.equal(answered.status, 201, JSON.stringify(answered.body));
+      assert.equal((await read(url)).messages[1].operator.email, 'dora@example.org');
+      assert.equal((await c.api('DELETE', `/v1/operators/${made.body.id}`, { key: c.adminKey })).status, 204);
+      assert.deepEqual((await read(url)).messages.map((m: any) => [m.author, m.text, m.operator]), [['user', 'Anyone there?', undefined], ['person', 'Dora here.', null]]);
+    });
+
     test('the messages come by pages: the last 100 by default, `before` and `after` a seq, `earlier` and `later` to go on', async () => {
       const cy = await subscribe(c, sink, app, 'cy');
       await sendAnswerable(c, app, [cy.id], 'webhook');

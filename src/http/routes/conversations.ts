@@ -11,6 +11,8 @@ import {
   putKnowledgeBase,
   releaseConversation,
   takeOverConversation,
+  THREAD_PAGE_DEFAULT,
+  THREAD_PAGE_MAX,
 } from '../../conversations/index.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { guard } from '../guards.ts';
@@ -65,7 +67,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context): void {
         operationId: 'getConversation',
         tags,
         summary: 'One conversation and a page of its messages, who wrote each, in order',
-        description: 'By default the thread’s last 100 messages; `before` and `after` (a seq) page back and forth, as `earlier` and `later` say.',
+        description: `By default the thread’s last ${THREAD_PAGE_DEFAULT} messages (at most ${THREAD_PAGE_MAX}); \`before\` and \`after\` (a seq) page back and forth, as \`earlier\` and \`later\` say.`,
         params: ConversationParams,
         querystring: ConversationReadQuery,
         response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found') },
