@@ -128,7 +128,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       });
       senders ??= createSenders({ config, db: store.db, secrets, limiter, transport, crypto, logger, now, ...(opts.providerCa !== undefined ? { ca: opts.providerCa } : {}) });
       // A conversation.message may be answered in the endpoint's response (src/conversations/sync-answer.ts).
-      webhooks ??= createWebhooks(ctx, { registry: metrics.registry, responseHooks: { 'conversation.message': syncAnswerHook(ctx.queue) }, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
+      webhooks ??= createWebhooks(ctx, { registry: metrics.registry, responseHooks: { 'conversation.message': syncAnswerHook(ctx.queue, logger.child({ module: 'conversations' })) }, ...(opts.webhookLookup ? { lookup: opts.webhookLookup } : {}), ...(opts.webhookCa !== undefined ? { ca: opts.webhookCa } : {}) });
       alertFeeds ??= createAlertFeeds(ctx);
       // Campaign throttles hold their sends before the channels' own rate limits take them.
       const throttled = throttledSenders(store.db, storeThrottle(store.db, now), senders.senders);

@@ -11,6 +11,8 @@ export interface NewAnswer {
   actions?: NotificationAction[] | undefined;
   /** `answer:<seq>` for the built-in assistant's answer to message seq, so a retried match stores it once. */
   clientId?: string | undefined;
+  /** A person's answer: the operator who wrote it (migration 044). */
+  operatorId?: string | null | undefined;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function addAnswer(tx: Transaction<Database>, queue: Queue, c: Pick
       handled_at: null,
       notification_id: null,
       created_at: now,
+      operator_id: answer.operatorId ?? null,
     })
     .execute();
   await tx.updateTable('conversations').set({ next_seq: seq + 1, updated_at: now }).where('id', '=', c.id).execute();

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
-import type { ConversationState, ConversationsTable } from '../store/schema-conversations.ts';
+import type { AnswerTo, ConversationState, ConversationsTable } from '../store/schema-conversations.ts';
 import { addAnswer, lockConversation } from './answers.ts';
-import { messageView } from './message-view.ts';
-import type { AnswerInput, ConversationMessage } from './reply-input.ts';
+import type { AnswerInput } from './reply-input.ts';
+import { THREAD_PAGE_DEFAULT, threadMessage, threadMessages, type ThreadMessage, type ThreadPage, type ThreadPageQuery } from './thread-messages.ts';
 
 export interface ConversationSummary {
   id: string;
@@ -17,19 +17,24 @@ export interface ConversationSummary {
   title: string;
   /** The person who took the thread over from the assistant (take-over.ts); null while no one holds it. */
   assignee: { operatorId: string; email: string; takenAt: string } | null;
+  /** Why the thread was last handed to a person (`low_confidence`, `intent_unreachable: …`); null when it never was. */
+  handoffReason: string | null;
+  /** Where its answers are pushed, as the notification's `reply.answerTo` chose when it opened. */
+  answerTo: AnswerTo;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
 }
 
-export type ConversationView = ConversationSummary & { messages: ConversationMessage[] };
+/** The thread with one page of its messages (thread-messages.ts). */
+export type ConversationView = ConversationSummary & ThreadPage;
 
 type Row = ConversationsTable & { assignee_email: string | null };
 
 function summary(c: Row): ConversationSummary {
   const iso = (ms: number) => new Date(Number(ms)).toISOString();
   const assignee = c.assignee !== null && c.assignee_email !== null ? { operatorId: c.assignee, email: c.assignee_email, takenAt: iso(c.taken_at ?? c.updated_at) } : null;
-  return { id: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, state: c.state, assistant: c.assistant, title: c.title, assignee, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at), expiresAt: iso(c.expires_at) };
+  return { id: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, state: c.state, assistant: c.assistant, title: c.title, assignee, handoffReason: c.handoff_reason, answerTo: c.answer_to, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at), expiresAt: iso(c.expires_at) };
 }
 
 /** The app's threads with their holder's email (the operator's row, while one holds the thread). */
@@ -82,23 +87,26 @@ export async function findConversation(ctx: Context, appId: string, id: string):
   return c;
 }
 
-/** One conversation and its messages in the thread's order. */
-export async function getConversation(ctx: Context, appId: string, id: string): Promise<ConversationView> {
+/** One conversation and a page of its messages in the thread's order (by default its last THREAD_PAGE_DEFAULT). */
+export async function getConversation(ctx: Context, appId: string, id: string, page: ThreadPageQuery = { limit: THREAD_PAGE_DEFAULT }): Promise<ConversationView> {
   const c = await threads(ctx, appId).where('conversations.id', '=', id).executeTakeFirst();
   if (!c) throw new ApiError('conversation_not_found', `No conversation ${id} in this app`);
-  const messages = await ctx.store.db.selectFrom('conversation_messages').selectAll().where('conversation_id', '=', id).orderBy('seq').execute();
-  return { ...summary(c), messages: messages.map(messageView) };
+  return { ...summary(c), ...(await threadMessages(ctx.store.db, id, page)) };
 }
 
-/** Closes the thread: no more replies or answers. Closing a closed thread changes nothing. */
+/**
+ * Closes the thread: no more replies or answers. It lets go of its holder too (the inbox
+ * lists it under Closed, not under anyone's Mine); who answered stays on each of their
+ * messages (`operator`). Closing a closed thread changes nothing.
+ */
 export async function closeConversation(ctx: Context, appId: string, id: string): Promise<ConversationView> {
   await findConversation(ctx, appId, id);
-  await ctx.store.db.updateTable('conversations').set({ state: 'closed', updated_at: ctx.now() }).where('id', '=', id).where('state', '!=', 'closed').execute();
+  await ctx.store.db.updateTable('conversations').set({ state: 'closed', assignee: null, taken_at: null, updated_at: ctx.now() }).where('id', '=', id).where('state', '!=', 'closed').execute();
   return getConversation(ctx, appId, id);
 }
 
-/** Who writes an answer: the app's assistant (an API key), or a signed-in person. */
-export type AnswerAuthor = { author: 'assistant' } | { author: 'person'; operatorId: string };
+/** Who writes an answer: the app's assistant (an API key), or a signed-in person, recorded on the message. */
+export type AnswerAuthor = { author: 'assistant' } | { author: 'person'; operatorId: string; email: string };
 
 /**
  * The app's answer (its assistant behind the webhook, or a person): the thread's next
@@ -107,7 +115,7 @@ export type AnswerAuthor = { author: 'assistant' } | { author: 'person'; operato
  * thread a person holds (take-over.ts) takes answers from that person only:
  * `conversation_held` for the app's assistant and for anyone else.
  */
-export async function answerConversation(ctx: Context, appId: string, id: string, input: AnswerInput, by: AnswerAuthor): Promise<ConversationMessage> {
+export async function answerConversation(ctx: Context, appId: string, id: string, input: AnswerInput, by: AnswerAuthor): Promise<ThreadMessage> {
   await findConversation(ctx, appId, id);
   const now = ctx.now();
   const author = by.author;
@@ -116,14 +124,20 @@ export async function answerConversation(ctx: Context, appId: string, id: string
     const c = await tx.selectFrom('conversations').select(['id', 'next_seq', 'state', 'assignee']).where('id', '=', id).executeTakeFirstOrThrow();
     if (c.state === 'closed') throw new ApiError('conversation_closed', 'This conversation is closed');
     if (c.assignee !== null && (by.author === 'assistant' || by.operatorId !== c.assignee)) await refuseHeld(tx, c.assignee);
-    const seq = await addAnswer(tx, ctx.queue, c, { author, text: input.text, actions: input.actions }, now);
-    return messageView({ seq, author, text: input.text, actions: input.actions?.length ? JSON.stringify(input.actions) : null, created_at: now });
+    const operatorId = by.author === 'person' ? by.operatorId : null;
+    const seq = await addAnswer(tx, ctx.queue, c, { author, text: input.text, actions: input.actions, operatorId }, now);
+    const actions = input.actions?.length ? JSON.stringify(input.actions) : null;
+    return threadMessage({ seq, author, text: input.text, actions, created_at: now, operator_id: operatorId, operator_email: by.author === 'person' ? by.email : null });
   });
 }
 
-/** conversation_held, naming the person who holds the thread (`assignee`, their email). */
-export async function refuseHeld(db: Pick<Kysely<Database>, 'selectFrom'>, operatorId: string): Promise<never> {
+/** conversation_held, naming the person who holds the thread (`assignee`, their email); `detail` says what the caller may do instead. */
+export async function refuseHeld(
+  db: Pick<Kysely<Database>, 'selectFrom'>,
+  operatorId: string,
+  detail = (email: string) => `${email} has taken this conversation over: it is theirs to answer until it is handed back`,
+): Promise<never> {
   const holder = await db.selectFrom('operators').select('email').where('id', '=', operatorId).executeTakeFirst();
   const email = holder?.email ?? operatorId;
-  throw new ApiError('conversation_held', `${email} has taken this conversation over: it is theirs to answer until it is handed back`, { assignee: email });
+  throw new ApiError('conversation_held', detail(email), { assignee: email });
 }

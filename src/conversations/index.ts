@@ -8,4 +8,5 @@ export { checkReplyToken, makeReplyToken, type ReplyClaims } from './reply-token
 export { getKnowledgeBase, putKnowledgeBase } from './knowledge-bases.ts';
 export { answerConversation, closeConversation, getConversation, listConversations } from './conversations.ts';
 export { releaseConversation, takeOverConversation } from './take-over.ts';
+export { THREAD_PAGE_DEFAULT, THREAD_PAGE_MAX } from './thread-messages.ts';
 export { syncAnswerHook } from './sync-answer.ts';

@@ -1,5 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
 import type { Queue } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
 import type { DeliveredResponse, WebhookResponseHook } from '../webhooks/index.ts';
@@ -18,7 +19,7 @@ export const SYNC_ANSWER_MAX_BYTES = 2000;
 export type SyncAnswerNote =
   | { outcome: 'answered'; seq: number }
   | { outcome: 'duplicate'; seq: number }
-  | { outcome: 'invalid' | 'ignored' | 'closed' | 'held'; reason: string };
+  | { outcome: 'invalid' | 'ignored' | 'closed' | 'held' | 'failed'; reason: string };
 
 const checkAnswer = TypeCompiler.Compile(AnswerInput);
 
@@ -50,26 +51,54 @@ export function readSyncAnswer(response: DeliveredResponse): { ok: true; answer:
  * message it answers, as the built-in assistant's answer is, so a replay of the delivery, or a
  * second endpoint taking the same event, adds no second answer: the first valid one wins. A
  * closed thread takes none (noted, not retried); the delivery stays delivered whatever the body.
+ *
+ * The answer is taken under a savepoint of the transaction that records the attempt: should
+ * storing it throw, only the answer is undone (PostgreSQL would refuse every later statement
+ * of the transaction otherwise), the attempt is recorded all the same, once, with the
+ * outcome `failed`, and the thread waits for a person (`handoff_reason` `answer_failed`).
+ * Rolled back with the attempt, the delivery would have been sent again, to be answered again.
  */
-export function syncAnswerHook(queue: Queue): WebhookResponseHook {
+export function syncAnswerHook(queue: Queue, log: Pick<Logger, 'error'>): WebhookResponseHook {
   return {
     async delivered(tx, message, response, now) {
       const read = readSyncAnswer(response);
       if (read === undefined) return undefined;
       if (!read.ok) return read.note;
-      return take(tx, queue, message, read.answer, now);
+      const event = JSON.parse(message.body) as { data?: { conversationId?: unknown; message?: { seq?: unknown } } };
+      const id = event.data?.conversationId;
+      const seq = event.data?.message?.seq;
+      if (typeof id !== 'string' || typeof seq !== 'number') return { outcome: 'ignored', reason: 'the event names no conversation message' };
+      const taken = await underSavepoint(tx, 'sync_answer', () => take(tx, queue, message.app_id, id, seq, read.answer, now));
+      if (taken.ok) return taken.value;
+      log.error({ err: taken.error, conversation: id, message: message.id }, 'the answer in a webhook response could not be stored: the thread waits for a person');
+      const handedOff = await underSavepoint(tx, 'sync_answer_handoff', () =>
+        tx.updateTable('conversations').set({ state: 'waiting_for_person', handoff_reason: 'answer_failed', updated_at: now }).where('id', '=', id).where('app_id', '=', message.app_id).where('state', '=', 'open').execute(),
+      );
+      if (handedOff.ok) return { outcome: 'failed', reason: 'the answer could not be stored: the thread waits for a person' };
+      log.error({ err: handedOff.error, conversation: id }, 'the thread could not be handed to a person');
+      return { outcome: 'failed', reason: 'the answer could not be stored' };
     },
   };
 }
 
-async function take(tx: Transaction<Database>, queue: Queue, message: { app_id: string; body: string }, answer: AnswerInput, now: number): Promise<SyncAnswerNote> {
-  const event = JSON.parse(message.body) as { data?: { conversationId?: unknown; message?: { seq?: unknown } } };
-  const id = event.data?.conversationId;
-  const seq = event.data?.message?.seq;
-  if (typeof id !== 'string' || typeof seq !== 'number') return { outcome: 'ignored', reason: 'the event names no conversation message' };
+/** `fn`'s writes, or none of them and its error: a savepoint keeps the rest of the transaction usable. */
+async function underSavepoint<T>(tx: Transaction<Database>, name: string, fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  await sql`savepoint ${sql.id(name)}`.execute(tx);
+  try {
+    const value = await fn();
+    await sql`release savepoint ${sql.id(name)}`.execute(tx);
+    return { ok: true, value };
+  } catch (error) {
+    await sql`rollback to savepoint ${sql.id(name)}`.execute(tx);
+    await sql`release savepoint ${sql.id(name)}`.execute(tx);
+    return { ok: false, error };
+  }
+}
+
+async function take(tx: Transaction<Database>, queue: Queue, appId: string, id: string, seq: number, answer: AnswerInput, now: number): Promise<SyncAnswerNote> {
   await lockConversation(tx, id);
   const c = await tx.selectFrom('conversations').select(['id', 'app_id', 'next_seq', 'state', 'assignee']).where('id', '=', id).executeTakeFirst();
-  if (!c || c.app_id !== message.app_id) return { outcome: 'ignored', reason: 'the conversation is gone' };
+  if (!c || c.app_id !== appId) return { outcome: 'ignored', reason: 'the conversation is gone' };
   const clientId = `answer:${seq}`;
   const earlier = await tx.selectFrom('conversation_messages').select('seq').where('conversation_id', '=', id).where('client_id', '=', clientId).executeTakeFirst();
   if (earlier) return { outcome: 'duplicate', seq: earlier.seq };

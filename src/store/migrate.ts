@@ -41,6 +41,7 @@ import * as m040 from './migrations/040-notification-priority.ts';
 import * as m041 from './migrations/041-conversation-assignee.ts';
 import * as m042 from './migrations/042-conversation-intents.ts';
 import * as m043 from './migrations/043-conversation-answers.ts';
+import * as m044 from './migrations/044-conversation-message-operator.ts';
 import * as m045 from './migrations/045-conversation-choices.ts';
 
 interface Migration {
@@ -92,6 +93,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 41, name: 'conversation-assignee', up: m041.up },
   { version: 42, name: 'conversation-intents', up: m042.up },
   { version: 43, name: 'conversation-answers', up: m043.up },
+  { version: 44, name: 'conversation-message-operator', up: m044.up },
   { version: 45, name: 'conversation-choices', up: m045.up },
 ];
 

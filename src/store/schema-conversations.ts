@@ -1,4 +1,4 @@
-/** The tables of conversations (migrations 034 and 041, src/conversations/, docs/conversations.md); part of `Database` in schema.ts. */
+/** The tables of conversations (migrations 034, 041 to 044, src/conversations/, docs/conversations.md); part of `Database` in schema.ts. */
 
 /** `open` while the assistant answers; `waiting_for_person` after a hand-off; `closed` for good. */
 export type ConversationState = 'open' | 'waiting_for_person' | 'closed';
@@ -66,6 +66,8 @@ export interface ConversationMessagesTable {
   intent: string | null;
   /** When that intent's action came to an end (an answer, the app's "later", a hand-off); null while it is due. */
   intent_done_at: number | null;
+  /** A person's message: the operator who wrote it (migration 044); null for every other author, and once that operator is removed. */
+  operator_id: string | null;
   /** A user's message that is a tapped button of the thread's latest answer: the button's action id (`slot:tue-10`), its title the text; null for a typed reply (migration 045). */
   choice: string | null;
 }

@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { DEPLOYMENTS, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
 import { startPushSink, type PushSink } from '../support/push-sink.ts';
@@ -185,6 +186,37 @@ for (const kind of DEPLOYMENTS) {
       assert.equal(ep.rx.received.length, 2, 'no retry after the dropped answer');
       assert.deepEqual((await thread(app, conversationId)).messages.map((x: any) => x.author), ['user']);
       assert.equal(pushesTo(sink, device.sinkId).length, 1);
+    });
+
+    test('an answer that cannot be stored: the attempt is recorded once (the event is not sent again), the thread waits for a person', async () => {
+      const app = await c.createApp();
+      const ep = await endpoint(app);
+      ep.rx.setDefault(json({ text: 'An answer the database refuses' }));
+      const postgres = kind !== 'sqlite';
+      // A trigger that refuses the assistant's messages: the store throws inside the hook, as a full disk or a lost connection would.
+      const db = c.ctx.store.db;
+      if (postgres) {
+        await sql`create function refuse_answers() returns trigger language plpgsql as $$ begin raise exception 'answers refused by the test'; end $$`.execute(db);
+        await sql`create trigger refuse_answers before insert on conversation_messages for each row when (new.author = 'assistant') execute function refuse_answers()`.execute(db);
+      } else {
+        await sql`create trigger refuse_answers before insert on conversation_messages when new.author = 'assistant' begin select raise(abort, 'answers refused by the test'); end`.execute(db);
+      }
+      try {
+        const { device, conversationId } = await replied(app, 'eve');
+        const m = await delivered(app, ep.id);
+        assert.deepEqual(m.attemptLog.map((a: any) => [a.status, a.answer?.outcome]), [[200, 'failed']]);
+        assert.match(m.attemptLog[0].answer.reason, /could not be stored/);
+        await queueIdle(c);
+        assert.equal(ep.rx.received.length, 1, 'delivered once: the event is not sent again');
+        const t = await thread(app, conversationId);
+        assert.deepEqual(t.messages.map((x: any) => x.author), ['user'], 'nothing of the answer is kept');
+        assert.equal(t.state, 'waiting_for_person');
+        assert.equal(t.handoffReason, 'answer_failed');
+        assert.equal(pushesTo(sink, device.sinkId).length, 1, 'no push');
+      } finally {
+        await sql`drop trigger refuse_answers${sql.raw(postgres ? ' on conversation_messages' : '')}`.execute(db);
+        if (postgres) await sql`drop function refuse_answers()`.execute(db);
+      }
     });
 
     test('other events’ bodies stay ignored', async () => {

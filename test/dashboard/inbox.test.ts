@@ -119,7 +119,9 @@ describe('the inbox in Chromium', () => {
     await page.getByLabel('Your answer').fill('Hello Ana, it left the depot this morning.');
     await fx().checkAccessibility('a thread taken over, with an answer typed');
     await page.getByRole('button', { name: 'Send' }).click();
-    await page.locator('.thread-person', { hasText: 'Hello Ana, it left the depot this morning.' }).waitFor();
+    const answer = page.locator('.thread-person', { hasText: 'Hello Ana, it left the depot this morning.' });
+    await answer.waitFor();
+    assert.match(await answer.locator('.thread-meta').innerText(), new RegExp(`^Person ${EDITOR.replace('.', '\\.')} `), 'the answer names the person who wrote it');
     assert.equal(await page.getByLabel('Your answer').inputValue(), '', 'the box is emptied once sent');
     const stored = (await call('GET', `/v1/apps/${app.id}/conversations/${threads[0]!.id}`)).body;
     assert.deepEqual(stored.messages.map((m: any) => [m.seq, m.author, m.text]), [
@@ -147,17 +149,31 @@ describe('the inbox in Chromium', () => {
     assert.equal(await page.getByRole('button', { name: 'Take over' }).count(), 0);
     assert.equal((await call('GET', `/v1/apps/${app.id}/conversations/${threads[0]!.id}`)).body.state, 'closed');
     assert.equal((await reply(threads[0]!.token, 'Thanks')).body.code, 'conversation_closed');
+    // Closing let go of the hold: the thread is under Closed, no longer under Mine.
+    await page.getByRole('link', { name: 'Back to the inbox' }).click();
+    await page.getByRole('button', { name: 'Mine' }).click();
+    await page.getByText('No conversation here.').waitFor();
+    await page.getByRole('button', { name: 'Closed', exact: true }).click();
+    await page.getByRole('region', { name: 'Inbox' }).getByRole('link', { name: 'Your parcel ships today' }).waitFor();
     await fx().signOut();
   });
 
-  test('a viewer reads a waiting thread without the buttons; the API refuses them the take-over', async () => {
+  test('a viewer reads a waiting thread without the buttons, its earlier messages on demand; the API refuses them the take-over', async () => {
     const { page } = fx();
+    // 101 answers after the user's reply: the page shows the thread's last 100 messages, the reply is an earlier one.
+    for (let i = 1; i <= 101; i++) assert.equal((await call('POST', `/v1/apps/${app.id}/conversations/${threads[1]!.id}/messages`, { text: `Answer ${i}` })).status, 201);
     await fx().signIn(VIEWER);
     await page.goto(`${fx().server.url}/dashboard/apps/${app.id}/inbox`);
     await page.getByRole('heading', { name: 'Inbox', level: 1 }).waitFor();
     await page.getByRole('region', { name: 'Inbox' }).getByRole('link', { name: 'Your appointment is confirmed' }).click();
     await page.getByRole('heading', { name: 'Your appointment is confirmed', level: 1 }).waitFor();
+    await page.locator('.thread-message', { hasText: 'Answer 101' }).waitFor();
+    assert.equal(await page.locator('.thread-message').count(), 100);
+    assert.equal(await page.locator('.thread-message', { hasText: 'Can I come on Friday?' }).count(), 0);
+    await page.getByRole('button', { name: 'Show earlier messages' }).click();
     await page.locator('.thread-message', { hasText: 'Can I come on Friday?' }).waitFor();
+    assert.equal(await page.locator('.thread-message').count(), 102);
+    assert.equal(await page.getByRole('button', { name: 'Show earlier messages' }).count(), 0, 'the thread’s first message is shown');
     await page.getByText('Editors and owners of the app take conversations over and answer them.').waitFor();
     for (const name of ['Take over', 'Hand back to the assistant', 'Close', 'Send']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
     const refused = await fx().fetchInPage('POST', `/v1/apps/${app.id}/conversations/${threads[1]!.id}/take-over`);

@@ -8,7 +8,7 @@ import { ConfirmButton } from '../ui/confirm.tsx';
 import { Loading, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { stateKey } from './inbox.tsx';
-import { ANSWER_MAX_CHARS, type Conversation } from './inbox-types.ts';
+import { ANSWER_MAX_CHARS, type Conversation, type ConversationMessage } from './inbox-types.ts';
 
 /** How often the open thread is read again, so a user's new reply shows (ms). */
 const REFRESH_EVERY = 5_000;
@@ -35,9 +35,27 @@ function useRefresh(reload: () => void, settled: unknown[], active: boolean) {
 }
 
 /**
- * One conversation (getConversation): its messages in order, each with who wrote it and
- * when, refreshed every few seconds. An editor takes it over from the assistant, answers it
- * (the answer is pushed into the thread), hands it back or closes it; a viewer reads it.
+ * The thread's earlier messages, read on demand before the page the refresh reads (its last
+ * 100): kept while they join that page, dropped if new messages pushed it past them.
+ */
+function useEarlier(appId: string, conversationId: string, c: Conversation | undefined) {
+  const [older, setOlder] = useState<{ messages: ConversationMessage[]; earlier: number | null }>({ messages: [], earlier: null });
+  const first = c?.messages[0]?.seq;
+  const joined = older.messages.length > 0 && first !== undefined && older.messages.at(-1)!.seq + 1 >= first;
+  const shown = joined ? [...older.messages.filter((m) => m.seq < first), ...c!.messages] : (c?.messages ?? []);
+  const before = joined ? older.earlier : (c?.earlier ?? null);
+  const more = useSubmit(
+    () => call('getConversation', { params: { appId, id: conversationId }, query: { before: String(before) } }),
+    (page) => setOlder({ messages: [...page.messages, ...(joined ? older.messages : [])], earlier: page.earlier }),
+  );
+  return { shown, before, more };
+}
+
+/**
+ * One conversation (getConversation): its messages in order, each with who wrote it (for a
+ * person's, which operator) and when, refreshed every few seconds, earlier ones on demand.
+ * An editor takes it over from the assistant, answers it (the answer is pushed into the
+ * thread), hands it back or closes it; a viewer reads it.
  */
 export function InboxThreadPage({ appId, conversationId }: { appId: string; conversationId: string }) {
   const { t, date } = useI18n();
@@ -51,6 +69,7 @@ export function InboxThreadPage({ appId, conversationId }: { appId: string; conv
   const takeOver = useSubmit(() => call('takeOverConversation', { params }), show);
   const handBack = useSubmit(() => call('releaseConversation', { params }), show);
   const mine = c?.assignee?.operatorId === session.operator.id;
+  const earlier = useEarlier(appId, conversationId, c);
   return (
     <div className="page">
       <AppNav appId={appId} />
@@ -72,16 +91,33 @@ export function InboxThreadPage({ appId, conversationId }: { appId: string; conv
             <dd>{t(`inbox.assistant.${c.assistant}`)}</dd>
             <dt>{t('inbox.heldBy')}</dt>
             <dd>{c.assignee ? `${c.assignee.email} (${date(c.assignee.takenAt)})` : t('inbox.nobody')}</dd>
+            {c.handoffReason && c.state === 'waiting_for_person' && (
+              <>
+                <dt>{t('inbox.handoffReason')}</dt>
+                <dd>
+                  <code>{c.handoffReason}</code>
+                </dd>
+              </>
+            )}
             <dt>{t('inbox.started')}</dt>
             <dd>{date(c.createdAt)}</dd>
           </dl>
           <Section title={t('inbox.messages')}>
-            {c.messages.length === 0 && <p>{t('inbox.noMessages')}</p>}
+            {earlier.shown.length === 0 && <p>{t('inbox.noMessages')}</p>}
+            {earlier.before !== null && (
+              <p>
+                <button type="button" className="secondary" disabled={earlier.more.busy} onClick={() => void earlier.more.onSubmit()}>
+                  {t('inbox.earlier')}
+                </button>
+              </p>
+            )}
+            <ProblemMessage problem={earlier.more.problem} />
             <ol className="plain thread" aria-live="polite">
-              {c.messages.map((m) => (
+              {earlier.shown.map((m) => (
                 <li key={m.seq} className={`thread-message thread-${m.author}`}>
                   <p className="thread-meta">
-                    <strong>{t(`inbox.author.${m.author}`)}</strong> <time dateTime={m.createdAt}>{date(m.createdAt)}</time>
+                    <strong>{t(`inbox.author.${m.author}`)}</strong>
+                    {m.operator && <span className="thread-operator"> {m.operator.email}</span>} <time dateTime={m.createdAt}>{date(m.createdAt)}</time>
                   </p>
                   <p className="thread-text">{m.text}</p>
                   {m.actions.length > 0 && <p className="muted">{m.actions.map((a) => a.title).join(' · ')}</p>}

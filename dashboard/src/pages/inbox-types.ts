@@ -19,6 +19,9 @@ export interface ConversationSummary {
   assistant: 'webhook' | 'builtin';
   title: string;
   assignee: { operatorId: string; email: string; takenAt: string } | null;
+  /** Why it was last handed to a person (low_confidence, intent_unreachable: …); null when it never was. */
+  handoffReason: string | null;
+  answerTo: 'device' | 'user';
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
@@ -30,10 +33,15 @@ export interface ConversationMessage {
   text: string;
   actions: { action: string; title: string; url?: string }[];
   createdAt: string;
+  /** On a person's message: the operator who wrote it; null once they are removed. */
+  operator?: { operatorId: string; email: string } | null;
 }
 
+/** The thread with one page of its messages: by default its last 100; `earlier` is the `before` of the page before. */
 export interface Conversation extends ConversationSummary {
   messages: ConversationMessage[];
+  earlier: number | null;
+  later: number | null;
 }
 
 /** The longest answer the route takes (AnswerInput.text, src/conversations/reply-input.ts). */

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ConversationMessage } from '../../conversations/index.ts';
+import { ConversationMessage, THREAD_PAGE_DEFAULT, THREAD_PAGE_MAX } from '../../conversations/index.ts';
 import { CONVERSATION_STATES } from '../../store/schema-conversations.ts';
 import { Id } from '../../message/fields.ts';
 
@@ -16,14 +16,43 @@ export const ConversationSummary = Type.Object({
   title: Type.String({ description: 'The first notification’s title, given to each answer' }),
   assignee: Type.Union(
     [Type.Object({ operatorId: Type.String(), email: Type.String(), takenAt: Type.String() }), Type.Null()],
-    { description: 'The person who took the thread over from the assistant (…/take-over); null while no one holds it' },
+    { description: 'The person who took the thread over from the assistant (…/take-over); null while no one holds it, and once it is closed' },
   ),
+  handoffReason: Type.Union([Type.String(), Type.Null()], { description: 'Why the thread was last handed to a person (low_confidence, intent_unreachable: …); null when it never was' }),
+  answerTo: Type.Union([Type.Literal('device'), Type.Literal('user')], { description: 'Where its answers are pushed, as the notification’s reply.answerTo chose' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   expiresAt: Type.String({ description: 'When its reply tokens stop being accepted' }),
 });
 
-export const Conversation = Type.Object({ ...ConversationSummary.properties, messages: Type.Array(ConversationMessage, { description: 'In the thread’s order' }) });
+/** A message as the conversation routes show it: on a person's, the operator who wrote it. */
+export const ThreadMessage = Type.Object({
+  ...ConversationMessage.properties,
+  operator: Type.Optional(
+    Type.Union([Type.Object({ operatorId: Type.String(), email: Type.String() }), Type.Null()], {
+      description: 'On a message by a person only: the operator who wrote it; null when written before this was recorded or by an operator since removed',
+    }),
+  ),
+});
+
+const seqOrNull = (description: string) => Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description });
+
+export const Conversation = Type.Object({
+  ...ConversationSummary.properties,
+  messages: Type.Array(ThreadMessage, { description: `One page of the thread’s messages in its order: by default its last ${THREAD_PAGE_DEFAULT}` }),
+  earlier: seqOrNull('Pass as `before` to read the messages before these; null when there are none'),
+  later: seqOrNull('Pass as `after` to read the messages after these; null when there are none yet'),
+});
+
+export const ConversationReadQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: THREAD_PAGE_MAX, default: THREAD_PAGE_DEFAULT, description: 'Messages in the page' })),
+    before: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'The last `limit` messages with a seq below this one (the `earlier` of a page)' })),
+    after: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, description: 'The first `limit` messages with a seq above this one (the `later` of a page, or the last seq a client has)' })),
+  },
+  { additionalProperties: false },
+);
+export type ConversationReadQuery = Static<typeof ConversationReadQuery> & { limit: number };
 
 export const ConversationPage = Type.Object({ data: Type.Array(ConversationSummary), next: Type.Union([Type.String(), Type.Null()], { description: 'The cursor of the next page; null on the last' }) });
 

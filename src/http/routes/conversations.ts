@@ -3,7 +3,6 @@ import { getApp } from '../../apps/apps.ts';
 import type { Context } from '../../context.ts';
 import {
   AnswerInput,
-  ConversationMessage,
   answerConversation,
   closeConversation,
   getConversation,
@@ -12,12 +11,14 @@ import {
   putKnowledgeBase,
   releaseConversation,
   takeOverConversation,
+  THREAD_PAGE_DEFAULT,
+  THREAD_PAGE_MAX,
 } from '../../conversations/index.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { guard } from '../guards.ts';
 import { guardedProblems } from '../openapi.ts';
 import { AppParams } from '../schemas.ts';
-import { Conversation, ConversationListQuery, ConversationPage, ConversationParams, KnowledgeBaseBody, StoredKnowledgeBase } from './conversations.schemas.ts';
+import { Conversation, ConversationListQuery, ConversationPage, ConversationParams, ConversationReadQuery, KnowledgeBaseBody, StoredKnowledgeBase, ThreadMessage } from './conversations.schemas.ts';
 
 /**
  * Conversations (docs/conversations.md#the-api): the threads replies open, the app's answers
@@ -58,14 +59,25 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context): void {
       return listConversations(ctx, req.params.appId, { limit: req.query.limit, cursor: req.query.cursor, state: req.query.state, assignee: assignee === 'me' ? req.operator!.id : assignee === 'none' ? null : undefined });
     },
   );
-  app.get<{ Params: ConversationParams }>(
+  app.get<{ Params: ConversationParams; Querystring: ConversationReadQuery }>(
     '/v1/apps/:appId/conversations/:id',
-    { onRequest: secret, schema: { operationId: 'getConversation', tags, summary: 'One conversation and its messages, who wrote each, in order', params: ConversationParams, response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found') } } },
-    async (req) => getConversation(ctx, req.params.appId, req.params.id),
+    {
+      onRequest: secret,
+      schema: {
+        operationId: 'getConversation',
+        tags,
+        summary: 'One conversation and a page of its messages, who wrote each, in order',
+        description: `By default the thread’s last ${THREAD_PAGE_DEFAULT} messages (at most ${THREAD_PAGE_MAX}); \`before\` and \`after\` (a seq) page back and forth, as \`earlier\` and \`later\` say.`,
+        params: ConversationParams,
+        querystring: ConversationReadQuery,
+        response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found') },
+      },
+    },
+    async (req) => getConversation(ctx, req.params.appId, req.params.id, { limit: req.query.limit, before: req.query.before, after: req.query.after }),
   );
   app.post<{ Params: ConversationParams }>(
     '/v1/apps/:appId/conversations/:id/close',
-    { onRequest: secret, schema: { operationId: 'closeConversation', tags, summary: 'Close a conversation: it takes no more replies or answers', params: ConversationParams, response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found') } } },
+    { onRequest: secret, schema: { operationId: 'closeConversation', tags, summary: 'Close a conversation: it takes no more replies or answers, and no one holds it', params: ConversationParams, response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found') } } },
     async (req) => closeConversation(ctx, req.params.appId, req.params.id),
   );
   app.post<{ Params: ConversationParams }>(
@@ -94,11 +106,12 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context): void {
         operationId: 'releaseConversation',
         tags,
         summary: 'Hand a conversation back to the assistant: no one holds it, and it is open again',
+        description: 'A thread a person took over is handed back by a person of the app (an editor or owner, with a dashboard session), or ends with close: an API key is refused with conversation_held and nothing changes.',
         params: ConversationParams,
-        response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found', 'conversation_closed') },
+        response: { 200: Conversation, ...guardedProblems('secret', { params: true }, 'conversation_not_found', 'conversation_closed', 'conversation_held') },
       },
     },
-    async (req) => releaseConversation(ctx, req.params.appId, req.params.id),
+    async (req) => releaseConversation(ctx, req.params.appId, req.params.id, req.operator ? { operatorId: req.operator.id } : null),
   );
   app.post<{ Params: ConversationParams; Body: AnswerInput }>(
     '/v1/apps/:appId/conversations/:id/messages',
@@ -111,9 +124,9 @@ export function conversationRoutes(app: FastifyInstance, ctx: Context): void {
         description: 'Written by the assistant with an API key (the app’s server answering conversation.message), by a person with a dashboard session. A thread a person took over takes answers from them only (conversation_held).',
         params: ConversationParams,
         body: AnswerInput,
-        response: { 201: ConversationMessage, ...guardedProblems('secret', { params: true, body: true }, 'conversation_not_found', 'conversation_closed', 'conversation_held') },
+        response: { 201: ThreadMessage, ...guardedProblems('secret', { params: true, body: true }, 'conversation_not_found', 'conversation_closed', 'conversation_held') },
       },
     },
-    async (req, reply) => reply.status(201).send(await answerConversation(ctx, req.params.appId, req.params.id, req.body, req.operator ? { author: 'person', operatorId: req.operator.id } : { author: 'assistant' })),
+    async (req, reply) => reply.status(201).send(await answerConversation(ctx, req.params.appId, req.params.id, req.body, req.operator ? { author: 'person', operatorId: req.operator.id, email: req.operator.email } : { author: 'assistant' })),
   );
 }

@@ -69,7 +69,7 @@ export const WebhookAttempt = Type.Object({
   answer: Type.Optional(
     Type.Object(
       {
-        outcome: Type.Union([Type.Literal('answered'), Type.Literal('invalid'), Type.Literal('ignored'), Type.Literal('duplicate'), Type.Literal('closed'), Type.Literal('held')]),
+        outcome: Type.Union([Type.Literal('answered'), Type.Literal('invalid'), Type.Literal('ignored'), Type.Literal('duplicate'), Type.Literal('closed'), Type.Literal('held'), Type.Literal('failed')]),
         seq: Type.Optional(Type.Integer({ minimum: 1, description: 'answered: the answer’s seq in the thread; duplicate: the seq of the answer that was taken' })),
         reason: Type.Optional(Type.String({ description: 'Why the body was not taken as the answer' })),
       },
