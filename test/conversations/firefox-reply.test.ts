@@ -19,11 +19,12 @@
  *
  * Why it holds on ESR 140 and on ESR 153: the pref, the libnotify backend and the two
  * D-Bus messages (Notify, ActionInvoked "default") are the same in both, and nothing here
- * reaches into Firefox's chrome (no Marionette chrome context, which ESR 153 puts behind
- * -remote-allow-system-access, no alert window markup). Checked on Debian's 140.12 and
- * 153.8. What differs is what the user sees: ESR 140 shows no action buttons (no
- * Notification.maxActions; NotificationEvent.action is undefined), ESR 153 shows a Reply
- * button. A click on the body reaches the reply page on both (sdk/src/render.ts clickTarget).
+ * reaches into Firefox's chrome: no privileged remote access (both keep it behind
+ * --remote-allow-system-access) and no alert window markup, which may change between
+ * versions. Checked on Debian's 140.12 and 153.8. What differs is what the user sees:
+ * ESR 140 shows no action buttons (no Notification.maxActions; NotificationEvent.action is
+ * undefined), ESR 153 shows a Reply button. A click on a notification with no page of its
+ * own reaches the reply page on both (sdk/src/render.ts clickTarget).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
