@@ -25,28 +25,47 @@ export async function ensureDebianPackage(
   packageName: string,
   hint: MissingPackageHint = {},
 ): Promise<string> {
-  const found = findExecutable(binaryPath);
+  return ensureFile(binaryPath, packageName, hint, constants.X_OK);
+}
+
+/**
+ * As `ensureDebianPackage`, for a file that a program reads rather than one it runs: a
+ * shared library that a browser loads by name when it needs it (Firefox's `libnotify.so.4`),
+ * which Debian ships without the execute bit. `*` segments as above: on amd64, the
+ * pattern `/usr/lib/<*>/libnotify.so.4` (without the brackets) gives
+ * `/usr/lib/x86_64-linux-gnu/libnotify.so.4`.
+ */
+export async function ensureDebianFile(
+  filePath: string,
+  packageName: string,
+  hint: MissingPackageHint = {},
+): Promise<string> {
+  return ensureFile(filePath, packageName, hint, constants.R_OK);
+}
+
+async function ensureFile(pattern: string, packageName: string, hint: MissingPackageHint, mode: number): Promise<string> {
+  const found = findFile(pattern, mode);
   if (found !== undefined) return found;
 
-  const what = hint.what ?? binaryPath;
+  const what = hint.what ?? pattern;
   if (process.getuid?.() !== 0) {
     const orElse = hint.orElse === undefined ? '' : ` or ${hint.orElse}`;
     throw new Error(
-      `${what} not found (${binaryPath}): install the Debian package '${packageName}' ` +
+      `${what} not found (${pattern}): install the Debian package '${packageName}' ` +
         `(sudo apt-get install ${packageName})${orElse}`,
     );
   }
 
   await oneAtATime(() => install(packageName, what));
-  const installed = findExecutable(binaryPath);
+  const installed = findFile(pattern, mode);
   if (installed === undefined) {
-    throw new Error(`installed the Debian package '${packageName}' but ${binaryPath} is still missing`);
+    throw new Error(`installed the Debian package '${packageName}' but ${pattern} is still missing`);
   }
   return installed;
 }
 
-/** The highest-sorting executable file matching `pattern` (`*` matches within one segment). */
-function findExecutable(pattern: string): string | undefined {
+/** The highest-sorting file matching `pattern` (`*` matches within one segment) that we may use as `mode` says. */
+function findFile(pattern: string, mode: number): string | undefined {
   let candidates: string[] = ['/'];
   for (const segment of pattern.split('/').filter(Boolean)) {
     if (!segment.includes('*')) {
@@ -57,8 +76,8 @@ function findExecutable(pattern: string): string | undefined {
     candidates = candidates.flatMap((dir) => listDir(dir).filter((name) => matcher.test(name)).map((name) => path.join(dir, name)));
   }
   // Numeric order, so that PostgreSQL 16 comes after 9.6.
-  const executables = candidates.filter(isExecutable).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  return executables.at(-1);
+  const usable = candidates.filter((file) => hasAccess(file, mode)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return usable.at(-1);
 }
 
 function listDir(dir: string): string[] {
@@ -69,9 +88,9 @@ function listDir(dir: string): string[] {
   }
 }
 
-function isExecutable(file: string): boolean {
+function hasAccess(file: string, mode: number): boolean {
   try {
-    accessSync(file, constants.X_OK);
+    accessSync(file, mode);
     return true;
   } catch {
     return false;

@@ -98,16 +98,31 @@ export function routingOf(data: unknown): Routing {
 /**
  * The absolute URL a click opens: the chosen action's own `navigate`, else the
  * notification's; relative URLs resolve against the site (the worker's origin).
+ *
+ * A click on a notification that can be answered (`data.reply`) opens its reply page when
+ * the notification has no page of its own, and also wherever the browser shows no action
+ * buttons (`showsActions` false: Firefox ESR 140, Safari), since the body is then the only
+ * way to the Reply action; a Firefox user could otherwise never reply (issue #18).
+ *
+ *   clickTarget(data, '', 'https://shop.example', Notification.maxActions > 0)
  */
-export function clickTarget(data: unknown, action: string, origin: string): string | undefined {
+export function clickTarget(data: unknown, action: string, origin: string, showsActions: boolean): string | undefined {
   const routing = routingOf(data);
-  const url = (action && routing.actions?.[action]) || routing.navigate;
+  const own = (action && routing.actions?.[action]) || routing.navigate;
+  const replyPage = action === '' ? replyPageOf(data) : undefined;
+  const url = replyPage !== undefined && (own === undefined || !showsActions) ? replyPage : own;
   if (url === undefined) return undefined;
   try {
     return new URL(url, origin).href;
   } catch {
     return undefined;
   }
+}
+
+/** The thread's reply page, when the notification can be answered. */
+function replyPageOf(data: unknown): string | undefined {
+  const page = isObject(data) && isObject(data.reply) ? (data.reply as Partial<ReplyThread>).page : undefined;
+  return typeof page === 'string' ? page : undefined;
 }
 
 /** A conversation's reply as Carillon's push carries it in `data.reply` (docs/conversations.md). */

@@ -13,8 +13,11 @@ export interface PushEvent extends ExtendableEvent {
 
 export interface NotificationEvent extends ExtendableEvent {
   readonly notification: Notification;
-  /** The action button chosen; '' for a click on the notification itself. */
-  readonly action: string;
+  /**
+   * The action button chosen; '' for a click on the notification itself. Missing where the
+   * browser has no action buttons (Firefox ESR 140 leaves it undefined).
+   */
+  readonly action?: string;
   /** The text typed into a `type: "text"` action (Chromium's inline reply); absent or null elsewhere. */
   readonly reply?: string | null;
 }
@@ -39,6 +42,8 @@ export interface WorkerScope {
   readonly registration: ServiceWorkerRegistration;
   readonly clients: Clients;
   readonly location: { readonly origin: string };
+  /** The static `maxActions` is missing where the browser shows no action buttons. */
+  readonly Notification?: { readonly maxActions?: number };
   addEventListener(type: 'push', listener: (event: PushEvent) => void): void;
   addEventListener(type: 'notificationclick' | 'notificationclose', listener: (event: NotificationEvent) => void): void;
   addEventListener(type: 'pushsubscriptionchange', listener: (event: PushSubscriptionChangeEvent) => void): void;

@@ -47,7 +47,9 @@ async function onPush(event: PushEvent): Promise<void> {
 }
 
 async function onClick(event: NotificationEvent): Promise<void> {
-  const { notification, action } = event;
+  const { notification } = event;
+  // Firefox ESR 140, which has no action buttons, has no `action` either: a click there is on the body.
+  const action = event.action ?? '';
   notification.close();
   // A reply typed in the notification, or a tapped button of the thread's answer (a slot),
   // is posted to its thread and nothing is opened; if the post fails, the reply page opens
@@ -60,10 +62,19 @@ async function onClick(event: NotificationEvent): Promise<void> {
   // such, and its reply page opens, not the notification's own page.
   const chosen = reply?.action ?? action;
   if (posted) return reportAbout(notification, 'clicked', chosen);
-  const target = reply?.page ?? clickTarget(notification.data, chosen, scope.location.origin);
+  const target = reply?.page ?? clickTarget(notification.data, chosen, scope.location.origin, showsActions());
   // First: the browser lets a worker open or focus a window only shortly after the click.
   if (target !== undefined) await openOrFocus(target);
   await reportAbout(notification, 'clicked', chosen);
+}
+
+/**
+ * Whether this browser shows action buttons: `Notification.maxActions` is in the worker's
+ * scope where it does (Chromium: 2; Firefox 153: 2), missing or 0 where it shows none
+ * (Firefox ESR 140, Safari).
+ */
+function showsActions(): boolean {
+  return (scope.Notification?.maxActions ?? 0) > 0;
 }
 
 async function onClose(event: NotificationEvent): Promise<void> {

@@ -58,10 +58,11 @@ test('pushes that are not Declarative Web Push messages are left alone', () => {
 test('a click goes to the action’s own page, else the notification’s, resolved against the site', () => {
   const { options } = renderNotification(parsePush(buildWebPushPayload('ntf_1', content))!);
   const origin = 'https://shop.example';
-  assert.equal(clickTarget(options.data, 'track', origin), 'https://shop.example/orders/1001/track');
-  assert.equal(clickTarget(options.data, 'later', origin), 'https://shop.example/orders/1001', 'an action without a url opens the notification’s');
-  assert.equal(clickTarget(options.data, '', origin), 'https://shop.example/orders/1001');
-  assert.equal(clickTarget({ id: 'x' }, '', origin), undefined, 'nothing to open');
+  assert.equal(clickTarget(options.data, 'track', origin, true), 'https://shop.example/orders/1001/track');
+  assert.equal(clickTarget(options.data, 'later', origin, true), 'https://shop.example/orders/1001', 'an action without a url opens the notification’s');
+  assert.equal(clickTarget(options.data, '', origin, true), 'https://shop.example/orders/1001');
+  assert.equal(clickTarget(options.data, '', origin, false), 'https://shop.example/orders/1001', 'without buttons too: there is no reply to reach');
+  assert.equal(clickTarget({ id: 'x' }, '', origin, true), undefined, 'nothing to open');
   const windows = [{ url: 'https://shop.example/' }, { url: 'https://shop.example/orders/1001' }];
   assert.equal(findWindow(windows, 'https://shop.example/orders/1001'), windows[1]);
   assert.equal(findWindow(windows, 'https://shop.example/cart'), undefined);
@@ -83,7 +84,7 @@ test('a notification that can be answered keeps its inline reply, its renotify a
   assert.equal(options.tag, 'cnv_1');
   assert.equal(options.renotify, true);
   assert.deepEqual(options.actions, [{ action: 'reply', title: 'Reply', type: 'text', placeholder: 'Ask us anything' }]);
-  assert.equal(clickTarget(options.data, 'reply', 'https://shop.example'), thread.page, 'without inline text the reply page opens');
+  assert.equal(clickTarget(options.data, 'reply', 'https://shop.example', true), thread.page, 'without inline text the reply page opens');
 
   const request = replyRequest(options.data, 'reply', 'Can it come on Friday?', 'c-1');
   assert.deepEqual(request && { url: request.url, body: JSON.parse(request.body) }, { url: thread.endpoint, body: { token: 'cr1.tok', text: 'Can it come on Friday?', clientId: 'c-1' } });
@@ -94,6 +95,26 @@ test('a notification that can be answered keeps its inline reply, its renotify a
     assert.equal(replyRequest(options.data, action, typed, 'c-1'), undefined, `${action} ${JSON.stringify(typed)}`);
   }
   assert.equal(replyRequest({ id: 'ntf_2' }, 'reply', 'text', 'c-1'), undefined, 'a notification without a thread posts nothing');
+});
+
+test('a click on a notification that can be answered opens its reply page where the body is the only way there', () => {
+  const thread = { conversationId: 'cnv_1', token: 'cr1.tok', endpoint: 'https://push.example/v1/reply', page: 'https://push.example/reply/cnv_1#cr1.tok', title: 'Reply', placeholder: 'Ask us anything' };
+  const shown = (extra: { url?: string; actions?: { action: string; title: string; url?: string }[] }) =>
+    renderNotification(parsePush(JSON.parse(JSON.stringify(buildWebPushPayload('ntf_1', { title: 'Your parcel ships today', replyThread: thread, ...extra }))))!, 'sub_1').options.data;
+  const origin = 'https://shop.example';
+
+  const noUrl = shown({});
+  assert.equal(clickTarget(noUrl, '', origin, true), thread.page, 'no page of its own: the reply page, buttons or not');
+  assert.equal(clickTarget(noUrl, '', origin, false), thread.page);
+
+  const withUrl = shown({ url: '/orders/1001', actions: [{ action: 'track', title: 'Track', url: '/orders/1001/track' }, { action: 'later', title: 'Later' }] });
+  assert.equal(clickTarget(withUrl, '', origin, true), 'https://shop.example/orders/1001', 'the Reply button is shown: the body opens the notification’s page');
+  assert.equal(clickTarget(withUrl, '', origin, false), thread.page, 'no buttons (Firefox ESR 140): the body is the only way to reply');
+  assert.equal(clickTarget(withUrl, 'track', origin, false), 'https://shop.example/orders/1001/track', 'a chosen action keeps its own page');
+  assert.equal(clickTarget(withUrl, 'later', origin, false), 'https://shop.example/orders/1001', 'and one without a url the notification’s');
+  assert.equal(clickTarget(withUrl, 'reply', origin, true), thread.page);
+
+  assert.equal(clickTarget({ id: 'ntf_2', reply: { conversationId: 'cnv_2' } }, '', origin, false), undefined, 'a thread without a page opens nothing');
 });
 
 test('renotify without a tag is left out (a browser refuses that notification)', () => {
