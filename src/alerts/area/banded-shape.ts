@@ -27,6 +27,8 @@ const MIN_EDGES = 32;
  */
 const ROWS_PER_EDGE = 2;
 const MAX_ROWS = 4096;
+/** Pieces in a row up to which they are put in order by insertion. */
+const INSERTION_SORT_MAX = 24;
 /** Edge pieces kept over all rows, at most: bounds the memory of long, crossing edges. */
 const MAX_PIECES = 2_000_000;
 /**
@@ -102,60 +104,72 @@ function rowsFor(ring: Ring): RowedRing | undefined {
       pieceCrossesMid[s] = yi > mid !== yj > mid ? 1 : 0;
     }
   }
+  // Each row's pieces in the order of their west ends: by insertion where a row holds few
+  // (most rows of a county outline hold a handful), by the engine's sort where it holds many.
   const order = new Uint32Array(slots);
   const byLo = (p: number, q: number) => pieceLo[p]! - pieceLo[q]!;
+  // At most one interval a piece, and one gap more than its intervals a row.
   const intervalStart = new Uint32Array(rows + 1);
-  const lo: number[] = [];
-  const hi: number[] = [];
-  const edgeStart: number[] = [];
-  const edges: number[] = [];
-  const gaps: number[] = [];
-  const counts: number[] = [];
+  const lo = new Float64Array(slots);
+  const hi = new Float64Array(slots);
+  const crossingMid = new Uint32Array(slots);
+  const edgeStart = new Uint32Array(slots + 1);
+  const edges = new Uint32Array(slots);
+  const gapInside = new Uint8Array(slots + rows);
+  let intervals = 0;
+  let kept = 0;
   for (let r = 0; r < rows; r++) {
-    intervalStart[r] = lo.length;
+    const first = intervals;
+    intervalStart[r] = first;
     const from = slotStart[r]!;
     const to = filled[r]!;
     for (let s = from; s < to; s++) order[s] = s;
-    const row = order.subarray(from, to).sort(byLo);
-    // Merge, keeping each interval's edges and counting those that cross the row's middle latitude.
-    counts.length = 0;
-    for (const p of row) {
-      const k = lo.length - 1;
-      if (k >= intervalStart[r]! && pieceLo[p]! <= hi[k]!) {
-        hi[k] = Math.max(hi[k]!, pieceHi[p]!);
-        counts[counts.length - 1]! += pieceCrossesMid[p]!;
-      } else {
-        lo.push(pieceLo[p]!);
-        hi.push(pieceHi[p]!);
-        edgeStart.push(edges.length);
-        counts.push(pieceCrossesMid[p]!);
+    if (to - from > INSERTION_SORT_MAX) order.subarray(from, to).sort(byLo);
+    else {
+      for (let s = from + 1; s < to; s++) {
+        const p = order[s]!;
+        let t = s;
+        for (; t > from && pieceLo[order[t - 1]!]! > pieceLo[p]!; t--) order[t] = order[t - 1]!;
+        order[t] = p;
       }
-      edges.push(pieceEdge[p]!);
+    }
+    // Merge, keeping each interval's edges and counting those that cross the row's middle latitude.
+    for (let s = from; s < to; s++) {
+      const p = order[s]!;
+      const k = intervals - 1;
+      if (k >= first && pieceLo[p]! <= hi[k]!) {
+        hi[k] = Math.max(hi[k]!, pieceHi[p]!);
+        crossingMid[k]! += pieceCrossesMid[p]!;
+      } else {
+        lo[intervals] = pieceLo[p]!;
+        hi[intervals] = pieceHi[p]!;
+        crossingMid[intervals] = pieceCrossesMid[p]!;
+        edgeStart[intervals++] = kept;
+      }
+      edges[kept++] = pieceEdge[p]!;
     }
     // A gap is inside when an odd number of edges cross the middle latitude east of it
     // (the even-odd rule, its ray cast east as in area.ts); no edge passes through a gap,
-    // so its middle stands for all of it.
-    const rowGaps = new Array<number>(counts.length + 1);
+    // so its middle stands for all of it. Row r's gaps are first + r .. intervals + r.
     let east = 0;
-    rowGaps[counts.length] = 0;
-    for (let k = counts.length - 1; k >= 0; k--) {
-      east += counts[k]!;
-      rowGaps[k] = east % 2;
+    gapInside[intervals + r] = 0;
+    for (let k = intervals - 1; k >= first; k--) {
+      east += crossingMid[k]!;
+      gapInside[k + r] = east & 1;
     }
-    for (const g of rowGaps) gaps.push(g);
   }
-  intervalStart[rows] = lo.length;
-  edgeStart.push(edges.length);
+  intervalStart[rows] = intervals;
+  edgeStart[intervals] = kept;
   return {
     ring,
     rows,
     rowHeight,
     intervalStart,
-    lo: Float64Array.from(lo),
-    hi: Float64Array.from(hi),
-    edgeStart: Uint32Array.from(edgeStart),
-    edges: Uint32Array.from(edges),
-    gapInside: Uint8Array.from(gaps),
+    lo: lo.slice(0, intervals),
+    hi: hi.slice(0, intervals),
+    edgeStart: edgeStart.slice(0, intervals + 1),
+    edges: edges.slice(0, kept),
+    gapInside: gapInside.slice(0, intervals + rows),
   };
 }
 
