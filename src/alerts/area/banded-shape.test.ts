@@ -5,7 +5,7 @@ import { point as turfPoint, polygon as turfPolygon } from '@turf/helpers';
 import fc from 'fast-check';
 import { compileArea, containsPoint } from '../../protocol/cap/area.ts';
 import type { CapPoint } from '../../protocol/cap/types.ts';
-import { bandedContains } from './banded-shape.ts';
+import { bandedRing } from './banded-shape.ts';
 
 const wrap = (lon: number) => ((((lon + 180) % 360) + 360) % 360) - 180;
 
@@ -18,8 +18,9 @@ function starPoints(c: CapPoint, radii: number[]): CapPoint[] {
 }
 
 const shapeOf = (points: CapPoint[]) => compileArea([{ areaDesc: 'p', polygons: [{ points: [...points, points[0]!] }], circles: [], geocodes: [] }]);
+const bandedContains = (shape: ReturnType<typeof compileArea>) => bandedRing(shape.rings[0]!);
 
-test('bandedContains answers as containsPoint on polygons of many vertices: concave, across the antimeridian, round a pole, on vertices', () => {
+test('bandedRing answers as containsPoint on polygons of many vertices: concave, across the antimeridian, round a pole, on vertices', () => {
   fc.assert(
     fc.property(
       fc.array(fc.double({ min: 0.2, max: 6, noNaN: true }), { minLength: 32, maxLength: 400 }),
@@ -39,7 +40,7 @@ test('bandedContains answers as containsPoint on polygons of many vertices: conc
   );
 });
 
-test('bandedContains answers as turf on concave polygons of hundreds of vertices, across the antimeridian and near a pole', () => {
+test('bandedRing answers as turf on concave polygons of hundreds of vertices, across the antimeridian and near a pole', () => {
   fc.assert(
     fc.property(
       fc.array(fc.double({ min: 0.5, max: 4, noNaN: true }), { minLength: 40, maxLength: 400 }),
@@ -75,4 +76,35 @@ test('a comb of thin spikes: points between the teeth are outside, points in the
   }
   assert.equal(inside(0.5, 1), true, 'in the base');
   assert.equal(inside(3.5, 1), false, 'above the teeth');
+});
+
+test('a point on an edge or a vertex of a many-vertex polygon is inside (the documented rule, as turf counts the boundary), across the antimeridian too', () => {
+  // A staircase of 0.25° steps under the diagonal back to its start: 81 vertices, thin
+  // concave teeth, every vertex and edge midpoint exact in binary, so "on" is exactly on.
+  for (const lon0 of [0, 179]) {
+    const stair: CapPoint[] = [];
+    for (let k = 0; k <= 40; k++) stair.push({ lat: k * 0.25, lon: lon0 + k * 0.25 }, { lat: k * 0.25, lon: lon0 + (k + 1) * 0.25 });
+    stair.pop();
+    const points = stair.map((p) => ({ lat: p.lat, lon: wrap(p.lon) }));
+    const shape = shapeOf(points);
+    const inside = bandedContains(shape);
+    const oracle = turfPolygon([[...stair.map((p) => [p.lon, p.lat]), [stair[0]!.lon, stair[0]!.lat]]]);
+    const byTurf = (lat: number, lon: number) => [lon, lon + 360].some((x) => booleanPointInPolygon(turfPoint([x, lat]), oracle));
+    const on: CapPoint[] = [...points];
+    for (let k = 0; k < 40; k++) on.push({ lat: k * 0.25, lon: wrap(lon0 + k * 0.25 + 0.125) }, { lat: k * 0.25 + 0.125, lon: wrap(lon0 + (k + 1) * 0.25) });
+    for (let t = 0.0625; t < 10; t += 0.375) on.push({ lat: t, lon: wrap(lon0 + t) });
+    for (const p of on) {
+      assert.equal(inside(p.lat, p.lon), true, `on the boundary at ${p.lat},${p.lon}`);
+      assert.equal(containsPoint(shape, p.lat, p.lon), true);
+      assert.equal(byTurf(p.lat, p.lon), true, `turf: ${p.lat},${p.lon}`);
+    }
+    // A hair off the boundary: inside between the diagonal and the steps, outside west of the one and east of the other.
+    for (let k = 1; k < 40; k += 3) {
+      const lat = k * 0.25 + 0.125;
+      for (const [lon, expected] of [[lon0 + lat - 1e-7, false], [lon0 + lat + 1e-7, true], [lon0 + (k + 1) * 0.25 - 1e-7, true], [lon0 + (k + 1) * 0.25 + 1e-7, false]] as const) {
+        assert.equal(inside(lat, wrap(lon)), expected, `${lat},${lon}`);
+        assert.equal(byTurf(lat, wrap(lon)), expected, `turf: ${lat},${lon}`);
+      }
+    }
+  }
 });

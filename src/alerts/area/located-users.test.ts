@@ -99,6 +99,50 @@ describe('LocatedUserIndex', () => {
     assert.deepEqual([...index.resolve(shape)], byTurf);
   });
 
+  it('resolves an area of many overlapping parts (many-vertex polygons, circles, across the antimeridian) as a scan does, each box tested against its own part', () => {
+    const list = users(50_000, 4, [
+      { lat: -17, lon: 179.9, spread: 10 },
+      { lat: 38.5, lon: -121, spread: 8 },
+    ]);
+    const index = LocatedUserIndex.build(list);
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            c: fc.constantFrom({ lat: -17, lon: 179.5 }, { lat: -16, lon: -179.2 }, { lat: 38.5, lon: -121 }, { lat: 39, lon: -120 }),
+            radii: fc.array(fc.double({ min: 0.3, max: 3, noNaN: true }), { minLength: 3, maxLength: 120 }),
+            radiusKm: fc.double({ min: 0, max: 400, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (parts) => {
+          const areas = parts.map(({ c, radii, radiusKm }) => {
+            const points = radii.map((r, i) => {
+              const a = (2 * Math.PI * i) / radii.length;
+              return { lat: c.lat + r * Math.sin(a), lon: wrap(c.lon + r * 1.3 * Math.cos(a)) };
+            });
+            return area({ polygons: [{ points: [...points, points[0]!] }], circles: [{ center: { lat: c.lat + 1, lon: c.lon }, radiusKm }] });
+          });
+          const shape = compileArea(areas);
+          assert.deepEqual([...index.resolve(shape)], bruteForce(list, shape));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('reaches a user standing on a polygon’s edge or vertex, as on a circle’s centre', () => {
+    const square = [
+      { lat: 0, lon: 0 },
+      { lat: 0, lon: 1 },
+      { lat: 1, lon: 1 },
+      { lat: 1, lon: 0 },
+    ];
+    const index = LocatedUserIndex.build([{ lat: 0, lon: 0.5 }, { lat: 1, lon: 1 }, { lat: 0.5, lon: 1 + 1e-9 }, { lat: 5, lon: 5 }]);
+    const shape = compileArea([area({ polygons: [{ points: [...square, square[0]!] }] }), area({ circles: [{ center: { lat: 5, lon: 5 }, radiusKm: 0 }] })]);
+    assert.deepEqual([...index.resolve(shape)], [0, 1, 3]);
+  });
+
   it('reaches users with no location only through zones, and an empty shape reaches no one', () => {
     const index = LocatedUserIndex.build([{ zones: ['SAME:1'] }, { lat: 10, lon: 10 }, {}, { lat: null, lon: null, zones: ['SAME:2'] }]);
     assert.deepEqual([...index.resolve(compileArea([area({ geocodes: [{ valueName: 'same', value: '2' }] })]))], [3]);

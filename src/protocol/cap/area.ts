@@ -32,7 +32,7 @@ export const POINT_BUFFER_KM = 1;
 /** [minLon, minLat, maxLon, maxLat], all within -180..180 / -90..90. */
 export type BBox = [number, number, number, number];
 
-interface Ring {
+export interface Ring {
   /** Longitudes unwrapped so consecutive vertices differ by at most 180°. */
   lons: Float64Array;
   lats: Float64Array;
@@ -42,7 +42,7 @@ interface Ring {
   maxLat: number;
 }
 
-interface Circle {
+export interface Circle {
   lat: number;
   lon: number;
   radiusKm: number;
@@ -55,6 +55,12 @@ export interface AlertShape {
   geocodes: Set<string>;
   /** Boxes covering every ring and circle, split at the antimeridian: what to look up in a spatial index. */
   boxes: BBox[];
+  /**
+   * The part each box covers: ring `boxParts[k]`, or circle `boxParts[k] - rings.length`.
+   * A point in the union is in some part, and so in one of that part's boxes: each box's
+   * points need testing against its own part only.
+   */
+  boxParts: number[];
 }
 
 export interface CompileAreaOptions {
@@ -169,7 +175,7 @@ function circleBoxes(c: Circle): BBox[] {
  */
 export function compileArea(areas: readonly CapArea[], options: CompileAreaOptions = {}): AlertShape {
   const buffer = options.pointBufferKm ?? POINT_BUFFER_KM;
-  const shape: AlertShape = { rings: [], circles: [], geocodes: new Set(), boxes: [] };
+  const shape: AlertShape = { rings: [], circles: [], geocodes: new Set(), boxes: [], boxParts: [] };
   for (const area of areas) {
     for (const polygon of area.polygons) shape.rings.push(compileRing(polygon));
     for (const circle of area.circles) {
@@ -180,8 +186,16 @@ export function compileArea(areas: readonly CapArea[], options: CompileAreaOptio
       for (const polygon of options.geocodePolygons?.(geocode) ?? []) shape.rings.push(compileRing(polygon));
     }
   }
-  for (const r of shape.rings) shape.boxes.push(...splitBox(r.minLon, Math.max(-90, r.minLat), r.maxLon, Math.min(90, r.maxLat)));
-  for (const c of shape.circles) shape.boxes.push(...circleBoxes(c));
+  const parts = [
+    ...shape.rings.map((r) => splitBox(r.minLon, Math.max(-90, r.minLat), r.maxLon, Math.min(90, r.maxLat))),
+    ...shape.circles.map(circleBoxes),
+  ];
+  parts.forEach((boxes, part) => {
+    for (const box of boxes) {
+      shape.boxes.push(box);
+      shape.boxParts.push(part);
+    }
+  });
   return shape;
 }
 
