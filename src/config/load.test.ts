@@ -51,6 +51,8 @@ test('bad values are refused at start-up with the source named', () => {
   assert.throws(() => loadConfig({ env: { CARILLON_INTENT_TIMEOUT: '30000' } }), /below queueLease/);
   assert.throws(() => loadConfig({ env: { CARILLON_INTENT_TIMEOUT: 'soon' } }), /environment CARILLON_INTENT_TIMEOUT: intentTimeout must be a non-negative number, got "soon"/);
   assert.equal(loadConfig({ env: { CARILLON_INTENT_TIMEOUT: '8000' } }).intentTimeout, 8000);
+  assert.throws(() => loadConfig({ env: { CARILLON_WEBHOOK_TIMEOUT: '30000' } }), /webhookTimeout must be a positive number of ms below queueLease \(30000 ms\), got 30000/);
+  assert.equal(loadConfig({ env: { CARILLON_WEBHOOK_TIMEOUT: '5000', CARILLON_QUEUE_LEASE: '6000' } }).webhookTimeout, 5000);
   assert.throws(() => parseConfigFile('not a setting', 'x.env'), /x.env:1: expected KEY=value/);
 });
 

@@ -61,7 +61,7 @@ async function call(ctx: Context, http: IntentHttpOptions, c: { id: string; app_
   const id = intentRequestId(c.id, seq);
   let req: IntentRequest;
   if ('webhook' in intent.action) {
-    const rows = await ctx.store.db.selectFrom('conversation_messages').select(['seq', 'author', 'text', 'actions', 'created_at']).where('conversation_id', '=', c.id).where('seq', '<=', seq).orderBy('seq', 'desc').limit(HISTORY).execute();
+    const rows = await ctx.store.db.selectFrom('conversation_messages').select(['seq', 'author', 'text', 'actions', 'choice', 'created_at']).where('conversation_id', '=', c.id).where('seq', '<=', seq).orderBy('seq', 'desc').limit(HISTORY).execute();
     const history = rows.reverse().map(messageView);
     const data = { appId: c.app_id, conversationId: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, intent: intent.name, language: intent.language, confidence: intent.confidence, message: history.at(-1), history };
     const body = JSON.stringify({ type: 'conversation.intent', timestamp: new Date(now).toISOString(), data });

@@ -7,6 +7,7 @@ import { ConversationMessage } from './reply-input.ts';
 import { checkReplyToken } from './reply-token.ts';
 import { takeReplyAllowance } from './reply-limits.ts';
 import { repliesFrom } from './reply-thread.ts';
+import { THREAD_PAGE_MAX } from './thread-messages.ts';
 
 /** The header that carries the reply token to GET /v1/reply/thread: never the query string, which server and proxy logs keep. */
 export const REPLY_TOKEN_HEADER = 'carillon-reply-token';
@@ -18,7 +19,7 @@ export const ReplyThreadView = Type.Object({
   title: Type.String({ description: 'The title of the notification the thread began with' }),
   placeholder: Type.String({ description: 'The reply field’s placeholder' }),
   expiresAt: Type.String({ description: 'When the thread stops taking replies' }),
-  messages: Type.Array(ConversationMessage, { description: 'In the thread’s order (seq)' }),
+  messages: Type.Array(ConversationMessage, { description: 'In the thread’s order (seq): its last 500 at most' }),
 });
 export type ReplyThreadView = Static<typeof ReplyThreadView>;
 
@@ -52,6 +53,8 @@ export async function readReplyThread(ctx: Context, token: string, log: Log): Pr
     throw new ApiError('reply_token_invalid', 'The reply token is not valid', { parameter: REPLY_TOKEN_HEADER });
   }
   if (c.state === 'closed') throw new ApiError('conversation_closed', 'This conversation is closed');
-  const rows = await ctx.store.db.selectFrom('conversation_messages').select(['seq', 'author', 'text', 'actions', 'created_at']).where('conversation_id', '=', c.id).orderBy('seq').execute();
+  // Its last THREAD_PAGE_MAX messages at most (a thread of the longest holds no more), in order.
+  const rows = await ctx.store.db.selectFrom('conversation_messages').select(['seq', 'author', 'text', 'actions', 'choice', 'created_at']).where('conversation_id', '=', c.id).orderBy('seq', 'desc').limit(THREAD_PAGE_MAX).execute();
+  rows.reverse();
   return { conversationId: c.id, state: c.state, title: c.title, placeholder: c.placeholder, expiresAt: new Date(Number(c.expires_at)).toISOString(), messages: rows.map(messageView) };
 }
