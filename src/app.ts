@@ -9,6 +9,7 @@ import { installJsonParser } from './http/json-body.ts';
 import { clientErrorHandler, frameworkErrors, limitUrlLength } from './http/client-errors.ts';
 import { coerceParameters } from './http/coerce-parameters.ts';
 import { noStore } from './http/no-store.ts';
+import { lazySchemas } from './http/lazy-schemas.ts';
 import { LICENSE, OPENAPI_VERSION, TAGS, documentServers, finishDocument } from './http/openapi.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
@@ -65,7 +66,10 @@ export interface AppOptions {
  * `inject()`. Reading the route registrations shows each route's guard.
  */
 export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyInstance> {
+  // Each route's validators and serializers are compiled on first use (src/http/lazy-schemas.ts).
+  const schemas = lazySchemas();
   const app = Fastify({
+    schemaController: { compilersFactory: schemas.compilersFactory },
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
@@ -91,6 +95,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
     },
   });
+  schemas.belongTo(app);
   if (ctx.config.httpMaxConnections > 0) app.server.maxConnections = ctx.config.httpMaxConnections;
   app.addSchema(Problem);
   app.addHook('onRequest', limitUrlLength);
