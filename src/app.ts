@@ -50,7 +50,6 @@ import { mfaOtpRoutes } from './http/routes/mfa-otp.ts';
 import { conversationRoutes } from './http/routes/conversations.ts';
 import { replyRoutes } from './http/routes/reply.ts';
 import { replyPageRoutes } from './http/routes/reply-page.ts';
-import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
 
@@ -176,6 +175,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   replyPageRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
+    // Loaded only when enabled (off by default): the push service and ws are some thirty modules.
+    const { registerPushService } = await import('./push-service/index.ts');
     const logger = ctx.logger.child({ module: 'push-service' });
     const unshownDeps = { db: ctx.store.db, secrets: ctx.secrets, logger, now: ctx.now };
     await registerPushService(app, {
