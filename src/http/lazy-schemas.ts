@@ -3,7 +3,7 @@
  * compiles each route's request validators (Ajv) and response serializers
  * (fast-json-stringify, one per status code) as the routes are registered: some 1,300
  * generated functions, whose source and code an idle server would hold (about 30 MB of
- * its heap, bench section 15), while an installation calls only some of its routes.
+ * its resident memory, bench section 15), while an installation calls only some of its routes.
  *
  * Here each compile waits for the route's first request (a validator) or first answer
  * with that status (a serializer), and is then done once, by Fastify's own compilers with
