@@ -9,6 +9,7 @@ import { installJsonParser } from './http/json-body.ts';
 import { clientErrorHandler, frameworkErrors, limitUrlLength } from './http/client-errors.ts';
 import { coerceParameters } from './http/coerce-parameters.ts';
 import { noStore } from './http/no-store.ts';
+import { lazySchemas } from './http/lazy-schemas.ts';
 import { LICENSE, OPENAPI_VERSION, TAGS, documentServers, finishDocument } from './http/openapi.ts';
 import { Problem } from './http/schemas.ts';
 import { appRoutes } from './http/routes/apps.ts';
@@ -49,7 +50,6 @@ import { mfaOtpRoutes } from './http/routes/mfa-otp.ts';
 import { conversationRoutes } from './http/routes/conversations.ts';
 import { replyRoutes } from './http/routes/reply.ts';
 import { replyPageRoutes } from './http/routes/reply-page.ts';
-import { registerPushService } from './push-service/index.ts';
 import { recordUnshown } from './delivery/unshown.ts';
 import { trustProxyOption } from './config/trust-proxy.ts';
 
@@ -65,7 +65,10 @@ export interface AppOptions {
  * `inject()`. Reading the route registrations shows each route's guard.
  */
 export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyInstance> {
+  // Each route's validators and serializers are compiled on first use (src/http/lazy-schemas.ts).
+  const schemas = lazySchemas();
   const app = Fastify({
+    schemaController: { compilersFactory: schemas.compilersFactory },
     trustProxy: trustProxyOption(ctx.config.trustProxy),
     loggerInstance: ctx.logger.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: ctx.config.bodyLimit,
@@ -91,6 +94,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false },
     },
   });
+  schemas.belongTo(app);
   if (ctx.config.httpMaxConnections > 0) app.server.maxConnections = ctx.config.httpMaxConnections;
   app.addSchema(Problem);
   app.addHook('onRequest', limitUrlLength);
@@ -171,6 +175,8 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   replyPageRoutes(app, ctx);
   // Public, RFC 8030: the endpoint token is the capability, VAPID guards restricted subscriptions.
   if (ctx.config.pushService) {
+    // Loaded only when enabled (off by default): the push service and ws are some thirty modules.
+    const { registerPushService } = await import('./push-service/index.ts');
     const logger = ctx.logger.child({ module: 'push-service' });
     const unshownDeps = { db: ctx.store.db, secrets: ctx.secrets, logger, now: ctx.now };
     await registerPushService(app, {

@@ -80,7 +80,7 @@ export async function receiveCapAlert(ctx: Context, appId: string, xml: string, 
   let alert: CapAlert;
   try {
     // A posted or polled document meets the operator's signature rule; the JSON form is the operator's own.
-    alert = parseCap(form === 'xml' ? signedCapXml(ctx.config, xml, ctx.now()) : xml);
+    alert = parseCap(form === 'xml' ? await signedCapXml(ctx.config, xml, ctx.now()) : xml);
   } catch (err) {
     if (!(err instanceof CapError)) throw err;
     const problem = capProblem(err);

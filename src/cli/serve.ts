@@ -1,7 +1,7 @@
 import type { Config } from '../config/defaults.ts';
 import { ensureAdminKey } from '../apps/apps.ts';
 import { createRuntime } from '../runtime.ts';
-import { WEBSOCKET_PATH } from '../push-service/index.ts';
+import { WEBSOCKET_PATH } from '../push-service/websocket-path.ts';
 import { checkStore } from '../store/database.ts';
 import { issueSetupToken } from '../operators/setup.ts';
 

@@ -23,16 +23,15 @@ import { upgradeClientKey, type TrustProxy } from './client-address.ts';
 import { StorageMeter } from './storage-meter.ts';
 import { Router } from './router.ts';
 import { SUBPROTOCOL } from './ws-protocol.ts';
+import { WEBSOCKET_PATH } from './websocket-path.ts';
 
 export { DEFAULT_LIMITS, pushServiceLimits, type PushServiceLimits } from './limits.ts';
 export type { PushAck } from './push-connection.ts';
 export { DELIVERY_REF_HEADER } from './push-request.ts';
+export { WEBSOCKET_PATH } from './websocket-path.ts';
 
 /** ms; how long closing waits for peers to answer the close frame. */
 const SHUTDOWN_GRACE_MS = 2_000;
-
-/** Where Firefox connects. */
-export const WEBSOCKET_PATH = '/push/ws';
 
 export interface PushServiceOptions {
   db: Kysely<Database>;

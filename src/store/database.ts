@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { keptStatements } from './sqlite-statements.ts';
 import { startCheckpointer, type CheckpointLog } from './sqlite-checkpointer.ts';
@@ -38,9 +38,17 @@ export interface StoreProblem {
   detail: string;
 }
 
-// node-postgres returns int8 as strings to avoid precision loss; our int8 values are
-// millisecond times and sequence numbers, far below 2^53.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+/**
+ * node-postgres, loaded when a PostgreSQL store is opened: the embedded default has no
+ * use for it, and an idle server holds only the modules it uses (issue #19).
+ */
+async function loadPg(): Promise<typeof pg> {
+  const { default: driver } = await import('pg');
+  // node-postgres returns int8 as strings to avoid precision loss; our int8 values are
+  // millisecond times and sequence numbers, far below 2^53.
+  driver.types.setTypeParser(20, (v: string) => Number(v));
+  return driver;
+}
 
 export interface OpenStoreOptions {
   databaseUrl?: string;
@@ -63,7 +71,7 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let store: Store | undefined;
   try {
-    store = opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts.dataDir, opts.checkpointThread);
+    store = opts.databaseUrl ? openPostgres(await loadPg(), opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts.dataDir, opts.checkpointThread);
     await migrate(store.db, store.caps.dialect);
     return store;
   } catch (err) {
@@ -202,8 +210,8 @@ function openSqlite(dataDir: string, checkpointThread?: OpenStoreOptions['checkp
   };
 }
 
-function openPostgres(url: string, poolSize: number): Store {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+function openPostgres(driver: typeof pg, url: string, poolSize: number): Store {
+  const pool = new driver.Pool({ connectionString: url, max: poolSize });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   u.password = u.password ? '***' : '';

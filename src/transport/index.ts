@@ -1,4 +1,5 @@
 export { isPublicAddress } from './address-policy.ts';
+export { LazyAgent } from './lazy-agent.ts';
 export { EndpointRejectedError, type EndpointRejectionReason } from './endpoint-rejected-error.ts';
 export { checkEndpointUrl, MAX_ENDPOINT_LENGTH, type EndpointUrlOptions } from './endpoint-url.ts';
 export { OriginSemaphore } from './origin-semaphore.ts';

@@ -1,7 +1,7 @@
-import { Agent } from 'undici';
 import { EndpointRejectedError } from './endpoint-rejected-error.ts';
 import { checkEndpointUrl } from './endpoint-url.ts';
 import { Http2Pool } from './http2-pool.ts';
+import { LazyAgent } from './lazy-agent.ts';
 import { NoHttp2Error } from './no-http2-error.ts';
 import { OriginSemaphore } from './origin-semaphore.ts';
 import { createSafeLookup, type Resolver } from './safe-lookup.ts';
@@ -103,7 +103,7 @@ export interface TransportStats {
  * @throws TransportError when no HTTP response arrives (`network`, `timeout`, ...)
  */
 export class PushTransport {
-  readonly #agent: Agent;
+  readonly #agent: LazyAgent;
   readonly #allowPrivate: boolean;
   readonly #timeoutMs: number;
   readonly #semaphore: OriginSemaphore;
@@ -155,8 +155,8 @@ export class PushTransport {
     });
   }
 
-  #newAgent(options: PushTransportOptions, connections: number): Agent {
-    return new Agent({
+  #newAgent(options: PushTransportOptions, connections: number): LazyAgent {
+    return new LazyAgent({
       // undici waits one event-loop turn before reusing an HTTP/1.1 socket (in case the
       // server closes it despite keep-alive), and opens another connection meanwhile if
       // allowed. Capping connections at the in-flight limit keeps that from ever opening
@@ -236,7 +236,7 @@ export class PushTransport {
           this.#remember(url.origin, 'h1');
         }
       }
-      const response = await lane.agent.request({
+      const response = await (await lane.agent.get()).request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: 'POST',
@@ -263,7 +263,7 @@ export class PushTransport {
 
 interface Lane {
   semaphore: OriginSemaphore;
-  agent: Agent;
+  agent: LazyAgent;
   pool: Http2Pool;
 }
 

@@ -9,9 +9,9 @@
  * Conditional requests (RFC 9110 §13.1): the validators of the last answer go back as
  * If-None-Match and If-Modified-Since; 304 means nothing changed and nothing is read.
  */
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { CAP_MAX_BYTES } from '../../protocol/cap/index.ts';
-import { checkEndpointUrl, createSafeLookup, EndpointRejectedError, parseRetryAfter, type Resolver } from '../../transport/index.ts';
+import { checkEndpointUrl, createSafeLookup, EndpointRejectedError, LazyAgent, parseRetryAfter, type Resolver } from '../../transport/index.ts';
 
 /** Why a fetch failed, as a feed shows it (docs/civic-alerts.md#connecting-a-cap-feed). */
 export type FeedErrorCode = 'url_rejected' | 'private_address' | 'http_status' | 'too_large' | 'timeout' | 'network' | 'redirects' | 'not_a_feed' | 'malformed' | 'refused';
@@ -63,12 +63,12 @@ function rejected(err: unknown): EndpointRejectedError | undefined {
 }
 
 export class FeedFetcher {
-  readonly #agent: Agent;
+  readonly #agent: LazyAgent;
   readonly #options: FeedFetcherOptions;
 
   constructor(options: FeedFetcherOptions) {
     this.#options = options;
-    this.#agent = new Agent({
+    this.#agent = new LazyAgent({
       connect: { lookup: createSafeLookup({ allowPrivate: options.allowPrivate, ...(options.resolve ? { resolve: options.resolve } : {}) }), ...(options.ca !== undefined ? { ca: options.ca } : {}) },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
@@ -101,7 +101,7 @@ export class FeedFetcher {
       if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
       let res: Awaited<ReturnType<Agent['request']>>;
       try {
-        res = await this.#agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal: deadline });
+        res = await (await this.#agent.get()).request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal: deadline });
       } catch (err) {
         const refused = rejected(err);
         // The code, not the address: a feed's error is read by every member, and the address

@@ -1,5 +1,5 @@
-import { Agent } from 'undici';
 import { checkEndpointUrl } from '../../transport/endpoint-url.ts';
+import { LazyAgent } from '../../transport/lazy-agent.ts';
 import { createSafeLookup } from '../../transport/safe-lookup.ts';
 import { TransportError } from '../../transport/transport-error.ts';
 
@@ -19,12 +19,12 @@ export interface OAuthClientOptions {
  * endpoints (https only, public addresses checked at connect time).
  */
 export class OAuthClient {
-  readonly #agent: Agent;
+  readonly #agent: LazyAgent;
   readonly #options: OAuthClientOptions;
 
   constructor(options: OAuthClientOptions) {
     this.#options = options;
-    this.#agent = new Agent({
+    this.#agent = new LazyAgent({
       allowH2: true,
       connect: { lookup: createSafeLookup({ allowPrivate: options.allowPrivate }), ...(options.ca !== undefined ? { ca: options.ca } : {}) },
       headersTimeout: options.timeoutMs,
@@ -37,7 +37,7 @@ export class OAuthClient {
   async post(tokenUri: string, form: string): Promise<{ status: number; body: string }> {
     const url = checkEndpointUrl(tokenUri, { allowPrivate: this.#options.allowPrivate });
     try {
-      const res = await this.#agent.request({
+      const res = await (await this.#agent.get()).request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: 'POST',
