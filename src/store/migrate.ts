@@ -43,6 +43,7 @@ import * as m042 from './migrations/042-conversation-intents.ts';
 import * as m043 from './migrations/043-conversation-answers.ts';
 import * as m044 from './migrations/044-conversation-message-operator.ts';
 import * as m045 from './migrations/045-conversation-choices.ts';
+import * as m046 from './migrations/046-conversation-hold-cleanup.ts';
 
 interface Migration {
   version: number;
@@ -95,6 +96,7 @@ export const MIGRATIONS: Migration[] = [
   { version: 43, name: 'conversation-answers', up: m043.up },
   { version: 44, name: 'conversation-message-operator', up: m044.up },
   { version: 45, name: 'conversation-choices', up: m045.up },
+  { version: 46, name: 'conversation-hold-cleanup', up: m046.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.
