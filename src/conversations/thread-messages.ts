@@ -64,7 +64,12 @@ export async function threadMessages(db: Kysely<Database>, conversationId: strin
   const beyond = async (side: 'before' | 'after', seq: number) =>
     (await db.selectFrom('conversation_messages').select('seq').where('conversation_id', '=', conversationId).where('seq', side === 'before' ? '<' : '>', seq).limit(1).executeTakeFirst()) !== undefined;
   // The side the read ran towards is known from `more`; the other is past a bound (after, before) or is the thread's end.
-  const earlier = first === undefined ? null : (forwards ? await beyond('before', first) : more) ? first : null;
-  const later = last === undefined ? null : (forwards && more) || (q.before !== undefined && (await beyond('after', last))) ? last : null;
+  // An empty page (a poll with the last seq as `after`) has its cursors at the bounds it was asked for.
+  const earlier = first === undefined
+    ? q.after !== undefined && (await beyond('before', q.after + 1)) ? q.after + 1 : null
+    : (forwards ? await beyond('before', first) : more) ? first : null;
+  const later = last === undefined
+    ? q.before !== undefined && (await beyond('after', q.before - 1)) ? q.before - 1 : null
+    : (forwards && more) || (q.before !== undefined && (await beyond('after', last))) ? last : null;
   return { messages: page.map(threadMessage), earlier, later };
 }

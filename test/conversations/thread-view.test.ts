@@ -165,7 +165,9 @@ for (const kind of DEPLOYMENTS) {
       assert.deepEqual(await page('limit=5&before=3'), { seqs: [1, 2], earlier: null, later: 2 });
       assert.deepEqual(await page('limit=5&after=0'), { seqs: [1, 2, 3, 4, 5], earlier: null, later: 5 });
       assert.deepEqual(await page('after=10'), { seqs: [11, 12], earlier: 11, later: null }, 'what a client polling from seq 10 lacks');
-      assert.deepEqual(await page('after=12'), { seqs: [], earlier: null, later: null });
+      assert.deepEqual(await page('after=12'), { seqs: [], earlier: 13, later: null }, 'a poll that finds nothing new can still page back');
+      assert.deepEqual(await page('before=1'), { seqs: [], earlier: null, later: 0 });
+      assert.deepEqual(await page('after=20'), { seqs: [], earlier: 21, later: null });
       assert.deepEqual(await page('after=3&before=6'), { seqs: [4, 5], earlier: 4, later: 5 });
       for (const query of ['limit=0', 'limit=501', 'before=0', 'after=-1', 'cursor=x']) {
         const res = await c.api('GET', `${url}?${query}`, { key: app.secretKey });

@@ -35,13 +35,13 @@ export const ThreadMessage = Type.Object({
   ),
 });
 
-const seqOrNull = (description: string) => Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description });
+const seqOrNull = (description: string, minimum = 1) => Type.Union([Type.Integer({ minimum }), Type.Null()], { description });
 
 export const Conversation = Type.Object({
   ...ConversationSummary.properties,
   messages: Type.Array(ThreadMessage, { description: `One page of the thread’s messages in its order: by default its last ${THREAD_PAGE_DEFAULT}` }),
   earlier: seqOrNull('Pass as `before` to read the messages before these; null when there are none'),
-  later: seqOrNull('Pass as `after` to read the messages after these; null when there are none yet'),
+  later: seqOrNull('Pass as `after` to read the messages after these (0: from the start); null when there are none yet', 0),
 });
 
 export const ConversationReadQuery = Type.Object(
