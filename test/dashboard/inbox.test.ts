@@ -174,6 +174,18 @@ describe('the inbox in Chromium', () => {
     await page.locator('.thread-message', { hasText: 'Can I come on Friday?' }).waitFor();
     assert.equal(await page.locator('.thread-message').count(), 102);
     assert.equal(await page.getByRole('button', { name: 'Show earlier messages' }).count(), 0, 'the thread’s first message is shown');
+    // New answers push the refreshed page (the last 100) past what was opened: the messages between are read, nothing opened is lost.
+    for (let i = 102; i <= 104; i++) assert.equal((await call('POST', `/v1/apps/${app.id}/conversations/${threads[1]!.id}/messages`, { text: `Answer ${i}` })).status, 201);
+    await page.locator('.thread-message', { hasText: 'Answer 104' }).waitFor();
+    const texts = await page.locator('.thread-message').evaluateAll((lis) => lis.map((li) => li.textContent ?? ''));
+    assert.equal(texts.length, 105);
+    assert.match(texts[0]!, /Can I come on Friday\?/);
+    assert.deepEqual(texts.slice(1).map((t) => /Answer (\d+)/.exec(t)?.[1]), Array.from({ length: 104 }, (_, i) => String(i + 1)), 'every answer once, in order');
+    // A slot the user tapped shows as their message, marked as a tapped button.
+    assert.equal((await call('POST', `/v1/apps/${app.id}/conversations/${threads[1]!.id}/messages`, { text: 'Pick a slot:', actions: [{ action: 'slot:fri-9', title: 'Fri 9:00' }] })).status, 201);
+    const tapped = await call('POST', '/v1/reply', { token: threads[1]!.token, text: 'Fri 9:00', choice: 'slot:fri-9', clientId: randomUUID() }, null);
+    assert.equal(tapped.status, 200, JSON.stringify(tapped.body));
+    await page.locator('.thread-user .thread-text', { hasText: 'Fri 9:00 (a tapped button)' }).waitFor();
     await page.getByText('Editors and owners of the app take conversations over and answer them.').waitFor();
     for (const name of ['Take over', 'Hand back to the assistant', 'Close', 'Send']) assert.equal(await page.getByRole('button', { name, exact: true }).count(), 0, `no ${name} button`);
     const refused = await fx().fetchInPage('POST', `/v1/apps/${app.id}/conversations/${threads[1]!.id}/take-over`);

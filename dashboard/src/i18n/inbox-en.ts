@@ -26,6 +26,7 @@ export const enInbox = {
   'inbox.back': 'Back to the inbox',
   'inbox.messages': 'Messages',
   'inbox.noMessages': 'No message yet.',
+  'inbox.tapped': 'a tapped button',
   'inbox.earlier': 'Show earlier messages',
   'inbox.author.user': 'User',
   'inbox.author.assistant': 'Assistant',

@@ -28,6 +28,7 @@ export const frInbox: Record<keyof typeof enInbox, string> = {
   'inbox.back': 'Retour à la boîte de réception',
   'inbox.messages': 'Messages',
   'inbox.noMessages': 'Pas encore de message.',
+  'inbox.tapped': 'un bouton touché',
   'inbox.earlier': 'Afficher les messages précédents',
   'inbox.author.user': 'Utilisateur',
   'inbox.author.assistant': 'Assistant',

@@ -36,17 +36,29 @@ function useRefresh(reload: () => void, settled: unknown[], active: boolean) {
 
 /**
  * The thread's earlier messages, read on demand before the page the refresh reads (its last
- * 100): kept while they join that page, dropped if new messages pushed it past them.
+ * 100). They are kept: when new messages push that page past them, the messages between
+ * are read (`after` the last kept, `before` the page) and kept with them, so what the
+ * operator opened stays on screen, in order.
  */
 function useEarlier(appId: string, conversationId: string, c: Conversation | undefined) {
   const [older, setOlder] = useState<{ messages: ConversationMessage[]; earlier: number | null }>({ messages: [], earlier: null });
   const first = c?.messages[0]?.seq;
-  const joined = older.messages.length > 0 && first !== undefined && older.messages.at(-1)!.seq + 1 >= first;
-  const shown = joined ? [...older.messages.filter((m) => m.seq < first), ...c!.messages] : (c?.messages ?? []);
-  const before = joined ? older.earlier : (c?.earlier ?? null);
+  const lastKept = older.messages.at(-1)?.seq;
+  const joined = lastKept !== undefined && first !== undefined && lastKept + 1 >= first;
+  const shown = lastKept === undefined || first === undefined ? (c?.messages ?? []) : [...older.messages.filter((m) => m.seq < first), ...c!.messages];
+  const before = lastKept !== undefined ? older.earlier : (c?.earlier ?? null);
+  useEffect(() => {
+    if (lastKept === undefined || first === undefined || joined) return;
+    const controller = new AbortController();
+    call('getConversation', { params: { appId, id: conversationId }, query: { after: String(lastKept), before: String(first), limit: '500' }, signal: controller.signal }).then(
+      (gap) => setOlder((o) => ({ ...o, messages: [...o.messages, ...gap.messages.filter((m) => m.seq > lastKept)] })),
+      () => undefined, // Read again when the refreshed page moves on.
+    );
+    return () => controller.abort();
+  }, [appId, conversationId, first, lastKept, joined]);
   const more = useSubmit(
     () => call('getConversation', { params: { appId, id: conversationId }, query: { before: String(before) } }),
-    (page) => setOlder({ messages: [...page.messages, ...(joined ? older.messages : [])], earlier: page.earlier }),
+    (page) => setOlder((o) => ({ messages: [...page.messages, ...o.messages], earlier: page.earlier })),
   );
   return { shown, before, more };
 }
@@ -119,7 +131,10 @@ export function InboxThreadPage({ appId, conversationId }: { appId: string; conv
                     <strong>{t(`inbox.author.${m.author}`)}</strong>
                     {m.operator && <span className="thread-operator"> {m.operator.email}</span>} <time dateTime={m.createdAt}>{date(m.createdAt)}</time>
                   </p>
-                  <p className="thread-text">{m.text}</p>
+                  <p className="thread-text">
+                    {m.text}
+                    {m.choice && <span className="muted"> ({t('inbox.tapped')})</span>}
+                  </p>
                   {m.actions.length > 0 && <p className="muted">{m.actions.map((a) => a.title).join(' · ')}</p>}
                 </li>
               ))}

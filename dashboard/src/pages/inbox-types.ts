@@ -33,6 +33,8 @@ export interface ConversationMessage {
   text: string;
   actions: { action: string; title: string; url?: string }[];
   createdAt: string;
+  /** On a user's tapped button (a slot): its action id, the text being its title. */
+  choice?: string;
   /** On a person's message: the operator who wrote it; null once they are removed. */
   operator?: { operatorId: string; email: string } | null;
 }
