@@ -131,6 +131,8 @@ export interface ReplyThread {
   token: string;
   endpoint: string;
   page: string;
+  /** On a thread's answer: the answer's seq; its buttons without a URL are choices. */
+  answer?: number;
 }
 
 /** The action of Carillon's reply field (docs/conversations.md). */
@@ -156,9 +158,12 @@ export interface ReplyPost {
  *   no action, and fires the click with `action` empty. Only a text action takes text, and
  *   Carillon's notification has one, the reply.
  * - another of its buttons that has no URL of its own (a slot the assistant offered,
- *   `slot:tue-10`): the tap is the user's next message in the thread (docs/conversations.md#a-tapped-button),
+ *   `slot:tue-10`) on a push that is a thread's answer (`data.reply.answer`, its seq): the
+ *   tap is the user's next message in the thread (docs/conversations.md#a-tapped-button),
  *   `{token, text: the button's title, clientId, choice: its action}`, the title as
- *   `buttons` (the shown notification's `actions`) holds it.
+ *   `buttons` (the shown notification's `actions`) holds it. The buttons of the thread's
+ *   first notification ("Later", "Archive") are the app's own, no answer's: a tap on one
+ *   posts nothing and stays a click (`clickTarget`).
  */
 export function replyRequest(data: unknown, action: string, typed: unknown, clientId: string, buttons: readonly { action: string; title: string }[] = []): ReplyPost | undefined {
   if (!isObject(data) || !isObject(data.reply)) return undefined;
@@ -168,6 +173,7 @@ export function replyRequest(data: unknown, action: string, typed: unknown, clie
     if (typeof typed !== 'string' || typed.trim() === '') return undefined;
     return { url: r.endpoint, body: JSON.stringify({ token: r.token, text: typed, clientId }), action: REPLY_ACTION };
   }
+  if (typeof r.answer !== 'number') return undefined;
   const button = buttons.find((b) => b.action === action);
   if (button === undefined || routingOf(data).actions?.[action] !== undefined) return undefined;
   return { url: r.endpoint, body: JSON.stringify({ token: r.token, text: button.title, clientId, choice: action }), action, ...(typeof r.page === 'string' ? { page: r.page } : {}) };

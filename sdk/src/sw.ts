@@ -51,8 +51,9 @@ async function onClick(event: NotificationEvent): Promise<void> {
   // Firefox ESR 140, which has no action buttons, has no `action` either: a click there is on the body.
   const action = event.action ?? '';
   notification.close();
-  // A reply typed in the notification, or a tapped button of the thread's answer (a slot),
-  // is posted to its thread and nothing is opened; if the post fails, the reply page opens
+  // A reply typed in the notification, or a tapped button of the thread's answer (a slot; an
+  // answer's push says so in data.reply.answer, the first notification's buttons stay
+  // clicks), is posted to its thread and nothing is opened; if the post fails, the reply page opens
   // (the reply action's navigate, the thread's page for a button) for the user to try again.
   // The buttons' titles are the shown notification's (DOM's typings lack `actions`).
   const buttons = (notification as Notification & { actions?: readonly { action: string; title: string }[] }).actions;

@@ -10,9 +10,9 @@ export function answerKey(conversationId: string, seq: number): string {
   return `conversation:${conversationId}:${seq}`;
 }
 
-/** The thread a notification answers into, when it is an answer's push. */
-export async function answerThreadOf(db: Kysely<Database>, notificationId: string): Promise<string | undefined> {
+/** The thread a notification answers into and the answer it carries (its seq), when it is an answer's push. */
+export async function answerOf(db: Kysely<Database>, notificationId: string): Promise<{ conversationId: string; seq: number } | undefined> {
   const row = await db.selectFrom('notifications').select('idempotency_key').where('id', '=', notificationId).executeTakeFirst();
-  const m = /^conversation:(cnv_[A-Za-z0-9_-]+):[0-9]+$/.exec(row?.idempotency_key ?? '');
-  return m?.[1];
+  const m = /^conversation:(cnv_[A-Za-z0-9_-]+):([0-9]+)$/.exec(row?.idempotency_key ?? '');
+  return m ? { conversationId: m[1]!, seq: Number(m[2]) } : undefined;
 }

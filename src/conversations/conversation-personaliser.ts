@@ -3,7 +3,7 @@ import { newId } from '../crypto/tokens.ts';
 import type { Personalised, PersonalisedNotification, PersonalRecipient, Personaliser } from '../delivery/personaliser.ts';
 import type { MessageContent } from '../message/content.ts';
 import type { ConversationsTable } from '../store/schema-conversations.ts';
-import { answerThreadOf } from './answer-key.ts';
+import { answerOf } from './answer-key.ts';
 import { replyThreadOf } from './reply-thread.ts';
 
 /**
@@ -13,7 +13,9 @@ import { replyThreadOf } from './reply-thread.ts';
  * it opened. An answer pushed into a thread (push-job.ts) is a notification of its own,
  * told by its idempotency key; it carries the thread it answers, to the device the thread is
  * with (and with answerTo user to each device of the thread's user, a token bound to each
- * one's own subscription), and opens none. Other notifications pass through `inner` untouched.
+ * one's own subscription), and opens none; its thread names the answer (`answer`, its seq),
+ * which tells the device that the push's buttons are the answer's, to be posted as a choice
+ * (docs/conversations.md#a-tapped-button). Other notifications pass through `inner` untouched.
  */
 export function conversationPersonaliser(ctx: Context, inner: Personaliser): Personaliser {
   return {
@@ -21,14 +23,16 @@ export function conversationPersonaliser(ctx: Context, inner: Personaliser): Per
       const answers = await inner.personalise(notification, recipients, base);
       const wanting = recipients.map((r, i) => ({ r, a: answers[i]! })).filter(({ a }) => 'message' in a && a.message.content.reply !== undefined);
       if (wanting.length === 0) return answers;
-      const threads = await threadsFor(ctx, notification, wanting.map(({ r }) => r), wanting[0]!.a);
+      const answer = await answerOf(ctx.store.db, notification.id);
+      const threads = await threadsFor(ctx, notification, answer?.conversationId, wanting.map(({ r }) => r), wanting[0]!.a);
       return answers.map((a, i) => {
         if (!('message' in a) || a.message.content.reply === undefined) return a;
         const thread = threads.get(recipients[i]!.subscriptionId);
         const { reply: _reply, ...rest } = a.message.content;
         // No thread (an answer to another device's thread): sent as a plain notification.
         if (!thread) return { ...a, message: { ...a.message, content: rest } };
-        const content: MessageContent = { ...a.message.content, replyThread: replyThreadOf(ctx.secrets, ctx.config, thread, thread.reply_title) };
+        const replyThread = replyThreadOf(ctx.secrets, ctx.config, thread, thread.reply_title);
+        const content: MessageContent = { ...a.message.content, replyThread: answer ? { ...replyThread, answer: answer.seq } : replyThread };
         return { ...a, message: { ...a.message, content } } satisfies Personalised;
       });
     },
@@ -37,10 +41,10 @@ export function conversationPersonaliser(ctx: Context, inner: Personaliser): Per
 
 type Thread = Pick<ConversationsTable, 'id' | 'app_id' | 'notification_id' | 'subscription_id' | 'expires_at' | 'placeholder' | 'reply_title' | 'state'>;
 
-async function threadsFor(ctx: Context, n: PersonalisedNotification, recipients: PersonalRecipient[], first: Personalised): Promise<Map<string, Thread>> {
+/** The threads of `recipients`: those of the thread `answering` names when the push is an answer, else new ones (or those a first run opened). */
+async function threadsFor(ctx: Context, n: PersonalisedNotification, answering: string | undefined, recipients: PersonalRecipient[], first: Personalised): Promise<Map<string, Thread>> {
   const db = ctx.store.db;
   const columns = ['id', 'app_id', 'notification_id', 'subscription_id', 'expires_at', 'placeholder', 'reply_title', 'state'] as const;
-  const answering = await answerThreadOf(db, n.id);
   if (answering) {
     const thread = await db.selectFrom('conversations').select([...columns, 'answer_to', 'user_id']).where('id', '=', answering).where('app_id', '=', n.appId).executeTakeFirst();
     // A closed thread takes no more replies: its last answer goes without a reply action.

@@ -88,12 +88,17 @@ export const CHOICE_UNANSWERED = 'choice_unanswered: no webhook endpoint of the 
  * A choice is a button the user was shown and can still tap: one of the thread's latest
  * answer (an older answer's buttons were replaced by it, as its push replaced theirs), with
  * no `url` (a link opens a page and sends nothing), and the text is its title, as the
- * device shows it. Anything else is refused whole.
+ * device shows it. An answer is chosen from once: after a choice follows it, another (the
+ * other slot, or the same from a second device) is `reply_choice_taken`, so the app is not
+ * asked to book twice; a retry of the choice itself was answered before this, by its clientId.
+ * Anything else is refused whole.
  */
 async function checkChoice(tx: Transaction<Database>, conversationId: string, choice: string, text: string): Promise<void> {
-  const latest = await tx.selectFrom('conversation_messages').select('actions').where('conversation_id', '=', conversationId).where('author', '!=', 'user').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const latest = await tx.selectFrom('conversation_messages').select(['seq', 'actions']).where('conversation_id', '=', conversationId).where('author', '!=', 'user').orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const buttons = latest?.actions ? (JSON.parse(latest.actions) as NotificationAction[]) : [];
   const button = buttons.find((b) => b.action === choice && b.url === undefined);
-  if (!button) throw new ApiError('reply_choice_unknown', `${choice} is not a button of this conversation's latest answer`, { pointer: '#/choice' });
+  if (!latest || !button) throw new ApiError('reply_choice_unknown', `${choice} is not a button of this conversation's latest answer`, { pointer: '#/choice' });
   if (button.title !== text) throw new ApiError('reply_choice_unknown', `The text of the choice ${choice} is its title, "${button.title}"`, { pointer: '#/choice' });
+  const taken = await tx.selectFrom('conversation_messages').select('choice').where('conversation_id', '=', conversationId).where('seq', '>', latest.seq).where('choice', 'is not', null).limit(1).executeTakeFirst();
+  if (taken) throw new ApiError('reply_choice_taken', `This answer's choice was made already (${taken.choice}): write a reply to change it`, { pointer: '#/choice', chosen: taken.choice });
 }

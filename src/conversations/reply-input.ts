@@ -41,11 +41,23 @@ export const ReplyAccepted = Type.Object({
 });
 export type ReplyAccepted = Static<typeof ReplyAccepted>;
 
+/**
+ * A button of an answer: a notification's action whose id is not `reply`, the id of the reply
+ * field the web push adds beside it (build-payload.ts addReply), which would then be there twice.
+ */
+export const AnswerAction = Type.Object(
+  {
+    ...NotificationAction.properties,
+    action: Type.String({ minLength: 1, maxLength: 64, pattern: '^(?!reply$)', description: 'The button’s id; not reply, the reply field’s' }),
+  },
+  { additionalProperties: false },
+);
+
 /** POST /v1/apps/{appId}/conversations/{id}/messages: the app's (or a person's) answer, pushed into the thread. */
 export const AnswerInput = Type.Object(
   {
     text: Type.String({ minLength: 1, maxLength: 1_000, description: 'Shown as the body of the push' }),
-    actions: Type.Optional(Type.Array(NotificationAction, { maxItems: 3, description: 'Buttons offered with the answer, beside the reply field' })),
+    actions: Type.Optional(Type.Array(AnswerAction, { maxItems: 3, description: 'Buttons offered with the answer, beside the reply field' })),
   },
   { additionalProperties: false },
 );

@@ -57,6 +57,9 @@ export function readSyncAnswer(response: DeliveredResponse): { ok: true; answer:
  * of the transaction otherwise), the attempt is recorded all the same, once, with the
  * outcome `failed`, and the thread waits for a person (`handoff_reason` `answer_failed`).
  * Rolled back with the attempt, the delivery would have been sent again, to be answered again.
+ * A transient PostgreSQL error (a deadlock, a serialization failure, a lock or statement
+ * timeout) is not the answer's fault: it is thrown on, the attempt rolls back with it and
+ * the delivery is retried, as any other transient failure of the transaction is.
  */
 export function syncAnswerHook(queue: Queue, log: Pick<Logger, 'error'>): WebhookResponseHook {
   return {
@@ -71,17 +74,43 @@ export function syncAnswerHook(queue: Queue, log: Pick<Logger, 'error'>): Webhoo
       const taken = await underSavepoint(tx, 'sync_answer', () => take(tx, queue, message.app_id, id, seq, read.answer, now));
       if (taken.ok) return taken.value;
       log.error({ err: taken.error, conversation: id, message: message.id }, 'the answer in a webhook response could not be stored: the thread waits for a person');
-      const handedOff = await underSavepoint(tx, 'sync_answer_handoff', () =>
-        tx.updateTable('conversations').set({ state: 'waiting_for_person', handoff_reason: 'answer_failed', updated_at: now }).where('id', '=', id).where('app_id', '=', message.app_id).where('state', '=', 'open').execute(),
-      );
-      if (handedOff.ok) return { outcome: 'failed', reason: 'the answer could not be stored: the thread waits for a person' };
-      log.error({ err: handedOff.error, conversation: id }, 'the thread could not be handed to a person');
+      const handedOff = await underSavepoint(tx, 'sync_answer_handoff', () => handOff(tx, message.app_id, id, now));
+      if (handedOff.ok && handedOff.value) return { outcome: 'failed', reason: 'the answer could not be stored: the thread waits for a person' };
+      if (!handedOff.ok) log.error({ err: handedOff.error, conversation: id }, 'the thread could not be handed to a person');
       return { outcome: 'failed', reason: 'the answer could not be stored' };
     },
   };
 }
 
-/** `fn`'s writes, or none of them and its error: a savepoint keeps the rest of the transaction usable. */
+/**
+ * The thread waits for a person after its answer failed: true when it does now, one already
+ * waiting included; false when the update found no such thread open (closed meanwhile, gone).
+ */
+async function handOff(tx: Transaction<Database>, appId: string, id: string, now: number): Promise<boolean> {
+  const r = await tx.updateTable('conversations').set({ state: 'waiting_for_person', handoff_reason: 'answer_failed', updated_at: now }).where('id', '=', id).where('app_id', '=', appId).where('state', '=', 'open').executeTakeFirst();
+  if (r.numUpdatedRows > 0n) return true;
+  const c = await tx.selectFrom('conversations').select('state').where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+  return c?.state === 'waiting_for_person';
+}
+
+/**
+ * PostgreSQL's transient errors (SQLSTATE): deadlock_detected, serialization_failure,
+ * lock_not_available, query_canceled (statement_timeout). Another attempt of the whole
+ * transaction may well succeed, so they are not caught by a savepoint.
+ */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001', '55P03', '57014']);
+
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_SQLSTATES.has(code);
+}
+
+/**
+ * `fn`'s writes, or none of them and its error: a savepoint keeps the rest of the transaction
+ * usable. A transient error is thrown on (the transaction is retried whole), and so is an error
+ * after which the savepoint is gone: SQLite rolls the whole transaction back on some errors
+ * (SQLITE_FULL, a trigger's RAISE(ROLLBACK)), and its "no such savepoint" would hide them.
+ */
 async function underSavepoint<T>(tx: Transaction<Database>, name: string, fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
   await sql`savepoint ${sql.id(name)}`.execute(tx);
   try {
@@ -89,8 +118,13 @@ async function underSavepoint<T>(tx: Transaction<Database>, name: string, fn: ()
     await sql`release savepoint ${sql.id(name)}`.execute(tx);
     return { ok: true, value };
   } catch (error) {
-    await sql`rollback to savepoint ${sql.id(name)}`.execute(tx);
-    await sql`release savepoint ${sql.id(name)}`.execute(tx);
+    if (isTransient(error)) throw error;
+    try {
+      await sql`rollback to savepoint ${sql.id(name)}`.execute(tx);
+      await sql`release savepoint ${sql.id(name)}`.execute(tx);
+    } catch {
+      throw error;
+    }
     return { ok: false, error };
   }
 }

@@ -151,6 +151,7 @@ export const ERRORS = {
   reply_too_long: { status: 413, title: 'The reply is too long' },
   reply_client_id_reused: { status: 409, title: 'The client id was used for another reply' },
   reply_choice_unknown: { status: 400, title: 'The choice is not a button of the thread’s latest answer' },
+  reply_choice_taken: { status: 409, title: 'A button of the thread’s latest answer was chosen already' },
   conversation_not_found: { status: 404, title: 'No such conversation' },
   conversation_closed: { status: 409, title: 'The conversation is closed' },
   conversation_full: { status: 409, title: 'The conversation takes no more replies' },

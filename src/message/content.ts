@@ -73,6 +73,12 @@ export interface ReplyThread {
   placeholder: string;
   /** The reply button's label. */
   title: string;
+  /**
+   * Set on an answer's push: the answer's seq in the thread. Its buttons without a URL are the
+   * answer's, a tap on one the user's next message (a choice); the buttons of a thread's first
+   * notification, which the app sent itself, are no message of the thread and post nothing.
+   */
+  answer?: number;
 }
 
 /** APNs category of a notification that can be answered: the app registers it with a UNTextInputNotificationAction (docs/conversations.md). */
@@ -80,13 +86,14 @@ export const REPLY_CATEGORY = 'CARILLON_REPLY';
 
 /**
  * A thread as long as any could be, for sizing a notification with `reply` before its
- * threads exist: a token and URLs of the longest form Carillon makes.
+ * threads exist: a token and URLs of the longest form Carillon makes, and an answer's seq.
  */
 export function largestReplyThread(reply: ReplyOptions, publicUrlChars: number): ReplyThread {
   const id = `cnv_${'x'.repeat(22)}`;
   const base = 'x'.repeat(Math.max(publicUrlChars, 22));
   const token = 'x'.repeat(320);
-  return { conversationId: id, token, endpoint: `${base}/v1/reply`, page: `${base}/reply/${id}#${token}`, placeholder: reply.placeholder, title: reply.title ?? 'Reply' };
+  // An answer's push names its answer too (the seq, never longer than this).
+  return { conversationId: id, token, endpoint: `${base}/v1/reply`, page: `${base}/reply/${id}#${token}`, placeholder: reply.placeholder, title: reply.title ?? 'Reply', answer: Number.MAX_SAFE_INTEGER };
 }
 
 /**

@@ -5,7 +5,9 @@
  * way a user would, and Carillon's service worker posts it to the thread with its choice,
  * opening nothing; the app receives it signed as `conversation.message` and confirms in its
  * response, which comes back as the thread's next push. A tap the thread no longer takes
- * opens the reply page, where the latest answer's slot is tapped instead.
+ * opens the reply page, where the latest answer's slot is tapped instead, once: an answer
+ * chosen from keeps its buttons disabled there. The buttons of the app's own first
+ * notification are clicks as before: the notification's page opens, nothing is posted.
  *
  * Pushes reach the worker through CDP's ServiceWorker.deliverPushMessage, as Chromium's
  * push service would hand them over; intents and webhooks go to an HTTPS receiver on loopback.
@@ -189,5 +191,55 @@ describe('a slot tapped in Chromium', { timeout: 180_000 }, () => {
       ['user', 'Wed 11:00', 'slot:wed-11'],
       ['assistant', 'Booked: Wed 11:00.', undefined],
     ]);
+  });
+
+  test('on the reply page, an answer chosen from keeps its buttons disabled, after a reload too', async () => {
+    const { conversationId, offer } = await slotsShown('Your appointment on Wednesday');
+    const opened = await browser.context.newPage();
+    await opened.goto(offer.notification.data.reply.page as string);
+    await opened.waitForSelector('body[data-ready="true"]');
+    const tue = opened.getByRole('button', { name: 'Tue 10:00' });
+    const mon = opened.getByRole('button', { name: 'Mon 9:00' });
+    await tue.waitFor();
+    assert.equal(await tue.isEnabled(), true);
+    const from = rx.received.length;
+    // The app books later (an empty answer): the offer stays the latest answer.
+    rx.answer({ status: 204 });
+    await tue.click();
+    await opened.locator('#messages > li.user', { hasText: 'Tue 10:00' }).waitFor();
+    await eventually(() => assert.equal(rx.received.length, from + 1), 20_000);
+    await opened.waitForFunction(() => !document.querySelector('#send')?.hasAttribute('disabled'));
+    assert.deepEqual([await tue.isEnabled(), await mon.isEnabled()], [false, false], 'chosen from: no second tap');
+    await opened.reload();
+    await opened.waitForSelector('body[data-ready="true"]');
+    await mon.waitFor();
+    assert.deepEqual([await tue.isEnabled(), await mon.isEnabled()], [false, false], 'read from the thread, the same');
+    assert.deepEqual((await thread(conversationId)).messages.map((m: any) => [m.author, m.choice]), [['user', undefined], ['assistant', undefined], ['user', 'slot:tue-10']]);
+    await opened.close();
+  });
+
+  test('a button of the app’s own first notification is a click as before: its page opens, nothing is posted to the thread', async () => {
+    const title = 'Your parcel ships today';
+    const url = `${site.url}/orders/7`;
+    const from = pushes().length;
+    const received = rx.received.length;
+    const sent = await c.api('POST', `/v1/apps/${app.id}/notifications`, {
+      key: app.secretKey,
+      body: { to: { subscriptionIds: [subscriptionId] }, title, url, actions: [{ action: 'later', title: 'Later' }], reply: { placeholder: 'Ask us anything', assistant: 'webhook' } },
+    });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    const first = await nthPush(from + 1);
+    assert.equal((first.json as any).notification.data.reply.answer, undefined);
+    await deliver(first.plaintext);
+    const shown = await desktop.waitFor((n) => n.summary === title);
+    desktop.click(shown, 'Later');
+    await eventually(() => browser.context.pages().find((p) => p.url() === url) ?? assert.fail(`pages: ${browser.context.pages().map((p) => p.url())}`), 20_000);
+    const conversationId = (first.json as any).notification.data.reply.conversationId as string;
+    await eventually(async () => {
+      const clicks = await c.ctx.store.db.selectFrom('events').select('action').where('notification_id', '=', (first.json as any).notification.data.id).where('type', '=', 'clicked').execute();
+      assert.deepEqual(clicks, [{ action: 'later' }]);
+    });
+    assert.deepEqual((await thread(conversationId)).messages, [], 'no message in the thread');
+    assert.equal(rx.received.length, received, 'nothing reached the app');
   });
 });

@@ -3,7 +3,8 @@
  * POST /v1/reply with the button's `choice` and its title as text is stored as the user's
  * message, shown in the thread's views, and sent to the app's `conversation.message`
  * endpoint (signed) for it to book and confirm; the built-in assistant does not match it. A
- * choice that is no button of the latest answer, or whose text is not its title, is refused.
+ * choice that is no button of the latest answer, or whose text is not its title, is refused,
+ * and so is a second choice of the same answer; an answer's button is never called `reply`.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -173,6 +174,61 @@ for (const kind of DEPLOYMENTS) {
         return verify(secret, rx.received[from + 1]!);
       });
       assert.deepEqual([event.data.message.seq, event.data.message.text, event.data.message.choice], [3, 'Thursday', 'slot:thu']);
+    });
+
+    test('an answer is chosen from once: a second tap, of the other button or the same one anew, is refused and reaches no one; a retry of the first answers it again', async () => {
+      const device = await subscribe(c, sink, app, 'dee');
+      await sendAnswerable(c, app, [device.id], 'webhook');
+      const first = (await nthPush(sink, device.sinkId, 1)).notification.data.reply;
+      assert.equal(first.answer, undefined, 'the app’s own notification is no answer of the thread');
+      const from = rx.received.length;
+      assert.equal((await postReply(c, { token: first.token, text: 'Which day can you come?' })).status, 200);
+      await eventually(() => assert.equal(rx.received.length, from + 1));
+      const actions = [{ action: 'slot:thu', title: 'Thursday' }, { action: 'slot:fri', title: 'Friday' }];
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/conversations/${first.conversationId}/messages`, { key: app.secretKey, body: { text: 'Thursday or Friday?', actions } })).status, 201);
+      const pushed = (await nthPush(sink, device.sinkId, 2)).notification.data.reply;
+      assert.equal(pushed.answer, 2, 'the answer’s push names the answer its buttons are');
+
+      const clientId = randomUUID();
+      const chosen = await tap(c, { token: pushed.token, text: 'Thursday', choice: 'slot:thu', clientId });
+      assert.equal(chosen.status, 200, JSON.stringify(chosen.body));
+      await eventually(() => assert.equal(rx.received.length, from + 2));
+      for (const body of [{ text: 'Friday', choice: 'slot:fri' }, { text: 'Thursday', choice: 'slot:thu' }]) {
+        const res = await tap(c, { token: pushed.token, ...body });
+        assert.equal(res.status, 409, JSON.stringify(res.body));
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
+        assert.deepEqual([res.body.code, res.body.pointer, res.body.chosen], ['reply_choice_taken', '#/choice', 'slot:thu'], JSON.stringify(body));
+      }
+      const retry = await tap(c, { token: pushed.token, text: 'Thursday', choice: 'slot:thu', clientId });
+      assert.deepEqual([retry.status, retry.body.message], [200, chosen.body.message], 'the same post again: the stored choice');
+      // A typed reply is still taken: the user may change their mind in words.
+      assert.equal((await postReply(c, { token: pushed.token, text: 'Actually, Friday would be better' })).status, 200);
+      assert.equal((await tap(c, { token: pushed.token, text: 'Friday', choice: 'slot:fri' })).status, 409, 'still chosen from');
+      await eventually(() => assert.equal(rx.received.length, from + 3));
+      assert.deepEqual((await messagesOf(c, app, first.conversationId)).map(([seq, author]: any) => [seq, author]), [[1, 'user'], [2, 'assistant'], [3, 'user'], [4, 'user']]);
+
+      // The app's next answer offers its buttons anew.
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/conversations/${first.conversationId}/messages`, { key: app.secretKey, body: { text: 'Friday, then?', actions: [{ action: 'yes', title: 'Yes' }] } })).status, 201);
+      const next = (await nthPush(sink, device.sinkId, 3)).notification.data.reply;
+      assert.equal(next.answer, 5);
+      assert.equal((await tap(c, { token: next.token, text: 'Yes', choice: 'yes' })).status, 200);
+      await eventually(() => assert.equal(rx.received.length, from + 4), 15_000);
+      const sent = rx.received.slice(from).map((r) => verify(secret, r).data.message);
+      assert.deepEqual(sent.map((m: any) => [m.seq, m.choice]), [[1, undefined], [3, 'slot:thu'], [4, undefined], [6, 'yes']], 'the refused taps reached no one');
+    });
+
+    test('an answer’s button may not be called reply, the reply field’s id: refused with a pointer, nothing stored or pushed', async () => {
+      const device = await subscribe(c, sink, app, 'eve');
+      await sendAnswerable(c, app, [device.id], 'webhook');
+      const first = (await nthPush(sink, device.sinkId, 1)).notification.data.reply;
+      const res = await c.api('POST', `/v1/apps/${app.id}/conversations/${first.conversationId}/messages`, { key: app.secretKey, body: { text: 'Tell us more', actions: [{ action: 'ok', title: 'OK' }, { action: 'reply', title: 'Answer' }] } });
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'invalid_request');
+      assert.ok(res.body.errors.some((e: any) => e.pointer === '#/actions/1/action'), JSON.stringify(res.body.errors));
+      assert.equal((await messagesOf(c, app, first.conversationId)).length, 0);
+      assert.equal(pushesTo(sink, device.sinkId).length, 1, 'nothing pushed');
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/conversations/${first.conversationId}/messages`, { key: app.secretKey, body: { text: 'Tell us more', actions: [{ action: 'replying', title: 'Answer' }] } })).status, 201, 'only the id itself is taken');
+      assert.deepEqual((await nthPush(sink, device.sinkId, 2)).notification.actions.map((a: any) => a.action), ['replying', 'reply']);
     });
 
     test('with no endpoint taking conversation.message, a tapped slot leaves the thread waiting for a person, and says why', async () => {

@@ -219,6 +219,83 @@ for (const kind of DEPLOYMENTS) {
       }
     });
 
+    /** Runs `fn` with a trigger of the test's (PostgreSQL: a function and its trigger; SQLite: the trigger), dropped after. */
+    async function withTrigger(name: string, table: string, pg: { fn: string; trigger: string }, sqlite: string, fn: () => Promise<void>): Promise<void> {
+      const db = c.ctx.store.db;
+      const postgres = kind !== 'sqlite';
+      if (postgres) {
+        await sql.raw(pg.fn).execute(db);
+        await sql.raw(pg.trigger).execute(db);
+      } else await sql.raw(sqlite).execute(db);
+      try {
+        await fn();
+      } finally {
+        await sql.raw(`drop trigger ${name}${postgres ? ` on ${table}` : ''}`).execute(db);
+        if (postgres) await sql.raw(`drop function ${name}()`).execute(db);
+      }
+    }
+
+    test('an answer that fails with a transient error (a serialization failure; SQLite rolling the transaction back) is taken when the delivery is retried', async () => {
+      const app = await c.createApp();
+      const ep = await endpoint(app);
+      // The first answer meets the error, the delivery's retry brings the second.
+      ep.rx.answer(json({ text: 'Meets a conflict' }), json({ text: 'Friday works.' }));
+      await withTrigger(
+        'conflict_answers',
+        'conversation_messages',
+        {
+          fn: `create function conflict_answers() returns trigger language plpgsql as $$ begin raise exception 'could not serialize access' using errcode = '40001'; end $$`,
+          trigger: `create trigger conflict_answers before insert on conversation_messages for each row when (new.text = 'Meets a conflict') execute function conflict_answers()`,
+        },
+        // RAISE(ROLLBACK) ends the whole transaction, its savepoints with it, as SQLITE_FULL does.
+        `create trigger conflict_answers before insert on conversation_messages when new.text = 'Meets a conflict' begin select raise(rollback, 'the transaction is rolled back by the test'); end`,
+        async () => {
+          const { device, conversationId } = await replied(app, 'fay');
+          const m = await delivered(app, ep.id);
+          assert.equal(ep.rx.received.length, 2, 'the delivery was made again');
+          assert.deepEqual(m.attemptLog.map((a: any) => [a.status, a.answer]), [[200, { outcome: 'answered', seq: 2 }]], 'the attempt that met the error is not recorded');
+          await queueIdle(c);
+          const t = await thread(app, conversationId);
+          assert.deepEqual(t.messages.map((x: any) => [x.author, x.text]), [['user', 'Can you deliver on Friday instead?'], ['assistant', 'Friday works.']]);
+          assert.deepEqual([t.state, t.handoffReason], ['open', null], 'no hand-off to a person');
+          assert.equal((await nthPush(sink, device.sinkId, 2)).notification.body, 'Friday works.');
+        },
+      );
+    });
+
+    test('an answer that cannot be stored, in a thread the hand-off does not reach: the log does not say it waits for a person', async () => {
+      const app = await c.createApp();
+      const ep = await endpoint(app);
+      ep.rx.setDefault(json({ text: 'Refused by the test' }));
+      // The answer is refused; the hand-off's update changes no row (a trigger skips it, as a thread closed meanwhile would be missed).
+      await withTrigger(
+        'refuse_some',
+        'conversation_messages',
+        {
+          fn: `create function refuse_some() returns trigger language plpgsql as $$ begin raise exception 'answers refused by the test'; end $$`,
+          trigger: `create trigger refuse_some before insert on conversation_messages for each row when (new.text = 'Refused by the test') execute function refuse_some()`,
+        },
+        `create trigger refuse_some before insert on conversation_messages when new.text = 'Refused by the test' begin select raise(abort, 'answers refused by the test'); end`,
+        () =>
+          withTrigger(
+            'skip_handoff',
+            'conversations',
+            {
+              fn: `create function skip_handoff() returns trigger language plpgsql as $$ begin return null; end $$`,
+              trigger: `create trigger skip_handoff before update on conversations for each row when (new.handoff_reason = 'answer_failed') execute function skip_handoff()`,
+            },
+            `create trigger skip_handoff before update on conversations when new.handoff_reason = 'answer_failed' begin select raise(ignore); end`,
+            async () => {
+              const { conversationId } = await replied(app, 'gus');
+              const m = await delivered(app, ep.id);
+              assert.deepEqual(m.attemptLog.map((a: any) => [a.status, a.answer]), [[200, { outcome: 'failed', reason: 'the answer could not be stored' }]]);
+              await queueIdle(c);
+              assert.equal((await thread(app, conversationId)).state, 'open');
+            },
+          ),
+      );
+    });
+
     test('other events’ bodies stay ignored', async () => {
       const app = await c.createApp();
       const ep = await endpoint(app, null);

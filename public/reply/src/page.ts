@@ -5,7 +5,9 @@
  * sessionStorage only, so a reload still works and no cookie is needed. Message text is
  * the user's and the app's: it is set as text, never as HTML. The latest answer's buttons
  * that are no links (the slots the assistant offers) can be tapped: the tap is posted as
- * the user's next message, the button's title with its action as the `choice`.
+ * the user's next message, the button's title with its action as the `choice`, once: the
+ * server takes one choice per answer (reply_choice_taken), so an answer chosen from keeps its
+ * buttons disabled.
  */
 
 interface Message {
@@ -87,6 +89,8 @@ function problemText(err: unknown): { text: string; final: boolean } {
       return { text: `Too many messages at once. Try again in ${b.retryAfter ?? 60} seconds.`, final: false };
     case 'reply_choice_unknown':
       return { text: 'That choice is no longer offered: pick one of the latest answer’s, or write your reply.', final: false };
+    case 'reply_choice_taken':
+      return { text: 'You have chosen already: write a reply to change your choice.', final: false };
     case 'reply_too_long':
       return { text: `Your reply is too long: ${b.maxChars ?? 'fewer'} characters at most.`, final: false };
     default:
@@ -99,6 +103,7 @@ function messageItem(m: Message, choose: (text: string, choice: string) => void)
   const li = document.createElement('li');
   li.className = m.author;
   li.dataset.seq = String(m.seq);
+  if (m.choice !== undefined) li.dataset.choice = m.choice;
   const who = document.createElement('span');
   who.className = 'author';
   who.textContent = AUTHOR[m.author];
@@ -146,10 +151,14 @@ function main(): void {
     say('status', '');
     say('problem', text);
   };
-  // The buttons to tap are the latest answer's (the server takes no other), while nothing is being sent.
+  // The buttons to tap are the latest answer's, until a choice of the user's follows it (the
+  // server takes no other), while nothing is being sent.
   const enableChoices = () => {
-    const answers = [...list.children].filter((li) => !li.classList.contains('user'));
-    const latest = answers.at(-1);
+    let latest: HTMLElement | undefined;
+    for (const li of list.children as HTMLCollectionOf<HTMLElement>) {
+      if (!li.classList.contains('user')) latest = li;
+      else if (li.dataset.choice !== undefined) latest = undefined;
+    }
     for (const b of list.querySelectorAll<HTMLButtonElement>('button.choice')) b.disabled = sending || form.hidden || b.closest('#messages > li') !== latest;
   };
   const show = (messages: Message[]) => {
@@ -215,6 +224,8 @@ function main(): void {
       const p = problemText(err);
       if (p.final) stop(p.text);
       else say('problem', p.text);
+      // Chosen elsewhere (another tab or device): the thread read shows that choice, and disables the buttons.
+      if (err instanceof Problem && err.body.code === 'reply_choice_taken') schedule(0);
       return false;
     } finally {
       busy(false);

@@ -41,7 +41,7 @@ export function replyRoutes(app: FastifyInstance, ctx: Context): void {
         body: ReplyInput,
         response: {
           200: ReplyAccepted,
-          ...problems(...BODY, 'rate_limited', 'reply_token_invalid', 'reply_token_expired', 'reply_too_long', 'reply_client_id_reused', 'reply_choice_unknown', 'conversation_closed', 'conversation_full'),
+          ...problems(...BODY, 'rate_limited', 'reply_token_invalid', 'reply_token_expired', 'reply_too_long', 'reply_client_id_reused', 'reply_choice_unknown', 'reply_choice_taken', 'conversation_closed', 'conversation_full'),
         },
       },
     },

@@ -30,14 +30,16 @@ export function buildWebPushPayload(id: string, c: MessageContent): Record<strin
  * A notification that can be answered (docs/conversations.md#web-push): Chromium's
  * non-standard text action (`type: "text"`, the reply in NotificationEvent.reply), which
  * elsewhere is a button opening the reply page; the thread as the tag, with `renotify` so
- * each answer replacing the one before still alerts; the token in `data.reply`.
+ * each answer replacing the one before still alerts; the token in `data.reply`, and on an
+ * answer's push the answer's seq (`data.reply.answer`), without which the service worker
+ * posts no button as a choice.
  */
 function addReply(notification: Record<string, unknown>, t: NonNullable<MessageContent['replyThread']>): void {
   const actions = (notification.actions as Record<string, unknown>[] | undefined) ?? [];
   notification.actions = [...actions, { action: 'reply', title: t.title, type: 'text', placeholder: t.placeholder, navigate: t.page }];
   notification.tag = t.conversationId;
   notification.renotify = true;
-  notification.data = { ...(notification.data as Record<string, unknown>), reply: { conversationId: t.conversationId, token: t.token, endpoint: t.endpoint, page: t.page } };
+  notification.data = { ...(notification.data as Record<string, unknown>), reply: { conversationId: t.conversationId, token: t.token, endpoint: t.endpoint, page: t.page, ...(t.answer !== undefined ? { answer: t.answer } : {}) } };
 }
 
 const ENCODER = new TextEncoder();
