@@ -105,6 +105,8 @@ export function replyConflict(content: Pick<MessageContent, 'reply' | 'contentAv
   if (!content.reply) return null;
   if (content.contentAvailable) return { pointer: '#/reply', detail: 'a silent push (contentAvailable) shows nothing to reply to' };
   if ((content.actions?.length ?? 0) > 3) return { pointer: '#/actions', detail: 'with reply, at most 3 actions: the reply button is the fourth' };
+  const clash = content.actions?.findIndex((a) => a.action === 'reply') ?? -1;
+  if (clash >= 0) return { pointer: `#/actions/${clash}/action`, detail: 'with reply, no action may be called reply: it is the reply field’s' };
   return null;
 }
 

@@ -184,6 +184,7 @@ for (const kind of STORES) {
         [{ reply: { placeholder: 'Ask', assistant: 'chatgpt' } }, '#/reply/assistant'],
         [{ reply: { placeholder: 'Ask', assistant: 'builtin' }, contentAvailable: true }, '#/reply'],
         [{ reply: { placeholder: 'Ask', assistant: 'builtin' }, actions: [1, 2, 3, 4].map((i) => ({ action: `a${i}`, title: `A${i}` })) }, '#/actions'],
+        [{ reply: { placeholder: 'Ask', assistant: 'builtin' }, actions: [{ action: 'later', title: 'Later' }, { action: 'reply', title: 'Answer' }] }, '#/actions/1/action'],
       ];
       for (const [extra, pointer] of cases) {
         const res = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { subscriptionIds: [ana.id] }, title: 'Hi', ...extra } });
