@@ -61,11 +61,8 @@ function validate(config: Config): Config {
   // 0 would make each long poll on a challenge a loop of database reads for its whole wait.
   if (!Number.isInteger(config.mfaWaitRecheck) || config.mfaWaitRecheck < 50) throw new ConfigError('mfaWaitRecheck must be at least 50 ms');
   if (config.httpHeadersTimeout > config.httpRequestTimeout) throw new ConfigError('httpHeadersTimeout must be at most httpRequestTimeout');
-  // An intent's request and a webhook's delivery run inside their job: one still waiting when the job's lease ends would be taken again by another worker and sent twice.
   for (const key of ['intentTimeout', 'webhookTimeout'] as const) {
-    if (!Number.isInteger(config[key]) || config[key] < 1 || config[key] >= config.queueLease) {
-      throw new ConfigError(`${key} must be a positive number of ms below queueLease (${config.queueLease} ms), got ${config[key]}`);
-    }
+    if (!Number.isInteger(config[key]) || config[key] < 1) throw new ConfigError(`${key} must be a positive whole number of ms, got ${config[key]}`);
   }
   for (const key of ['httpKeepAliveTimeout', 'httpMaxConnections', 'httpMaxRequestsPerSocket'] as const) {
     if (!Number.isInteger(config[key])) throw new ConfigError(`${key} must be a whole number`);
