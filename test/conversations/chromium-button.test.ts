@@ -8,12 +8,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startCarillon, type TestCarillon } from '../support/carillon.ts';
-import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
+import type { LaunchedChromium } from '../support/chromium.ts';
 import { startNotificationDaemon, type NotificationDaemon } from '../support/notification-daemon.ts';
 import { startPushSink, type PushSink, type SinkSubscription } from '../support/push-sink.ts';
-import { startSdkSite, stubPushService, type SdkSite } from '../support/sdk-site.ts';
+import type { SdkSite } from '../support/sdk-site.ts';
+import { openDesktopChromium } from './desktop-chromium.ts';
 import { eventually } from '../support/eventually.ts';
 
 // A step that waits for the browser fails after this long instead of hanging the run.
@@ -26,9 +27,8 @@ describe('a reply in Chromium on a desktop without a reply field', { timeout: 18
   let site: SdkSite;
   let browser: LaunchedChromium;
   let page: Page;
-  let cdp: CDPSession;
   let browserSub: SinkSubscription;
-  const registrations = new Map<string, string>();
+  let deliver: (plaintext: string) => Promise<void>;
 
   before(async () => {
     desktop = await startNotificationDaemon();
@@ -39,18 +39,7 @@ describe('a reply in Chromium on a desktop without a reply field', { timeout: 18
     app = await c.createApp('Shop');
     sink = await startPushSink();
     browserSub = sink.subscribe();
-    site = await startSdkSite(apiUrl);
-    browser = await launchChromium({ env: { DBUS_SESSION_BUS_ADDRESS: desktop.address } });
-    await browser.context.addInitScript({ content: stubPushService({ endpoint: browserSub.endpoint, keys: browserSub.keys }) });
-    await browser.context.grantPermissions(['notifications'], { origin: site.url });
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(`${site.url}/`);
-    await page.waitForFunction(() => (window as any).Carillon !== undefined);
-    cdp = await browser.context.newCDPSession(page);
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
-      for (const r of e.registrations) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
-    });
-    await cdp.send('ServiceWorker.enable');
+    ({ site, browser, page, deliver } = await openDesktopChromium(desktop, apiUrl, browserSub));
   });
   after(async () => {
     await browser?.close();
@@ -81,8 +70,7 @@ describe('a reply in Chromium on a desktop without a reply field', { timeout: 18
     assert.equal(sent.status, 202, JSON.stringify(sent.body));
     const push = await eventually(() => sink.received.find((r) => r.subscriptionId === browserSub.id) ?? assert.fail('not pushed yet'), 20_000);
     const { conversationId, page: replyPage } = (push.json as any).notification.data.reply;
-    const registrationId = await eventually(() => registrations.get(`${site.url}/`) ?? assert.fail('no service worker registration yet'));
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: site.url, registrationId, data: push.plaintext });
+    await deliver(push.plaintext);
 
     const shown = await desktop.waitFor((n) => n.summary === 'Your parcel ships today');
     assert.equal(shown.inlineReply, undefined, 'no reply field on this desktop');

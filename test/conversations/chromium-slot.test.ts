@@ -14,12 +14,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestCarillon } from '../support/carillon.ts';
-import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
+import type { LaunchedChromium } from '../support/chromium.ts';
 import { startNotificationDaemon, type NotificationDaemon } from '../support/notification-daemon.ts';
 import { startPushSink, type PushSink, type SinkSubscription } from '../support/push-sink.ts';
-import { startSdkSite, stubPushService, type SdkSite } from '../support/sdk-site.ts';
+import type { SdkSite } from '../support/sdk-site.ts';
+import { openDesktopChromium } from './desktop-chromium.ts';
 import { eventually } from '../support/eventually.ts';
 import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
 import { intentKnowledgeBase, json } from './assistant/intent-fixture.ts';
@@ -41,10 +42,9 @@ describe('a slot tapped in Chromium', { timeout: 180_000 }, () => {
   let site: SdkSite;
   let browser: LaunchedChromium;
   let page: Page;
-  let cdp: CDPSession;
   let browserSub: SinkSubscription;
   let subscriptionId: string;
-  const registrations = new Map<string, string>();
+  let deliver: (plaintext: string) => Promise<void>;
 
   const pushes = () => sink.received.filter((r) => r.subscriptionId === browserSub.id);
   /** The `n`th push the browser's subscription received (bounded wait). */
@@ -53,11 +53,6 @@ describe('a slot tapped in Chromium', { timeout: 180_000 }, () => {
       assert.ok(pushes().length >= n, `${pushes().length} pushes of ${n}`);
       return pushes()[n - 1]!;
     }, 20_000);
-  /** What Chromium's push service would do with the message: hand it to the service worker. */
-  const deliver = async (plaintext: string) => {
-    const registrationId = await eventually(() => registrations.get(`${site.url}/`) ?? assert.fail('no service worker registration yet'));
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: site.url, registrationId, data: plaintext });
-  };
   const thread = async (id: string) => (await c.api('GET', `/v1/apps/${app.id}/conversations/${id}`, { key: app.secretKey })).body;
   /** A thread the built-in assistant answered with SLOTS, shown on the desktop. */
   const slotsShown = async (title: string) => {
@@ -92,18 +87,7 @@ describe('a slot tapped in Chromium', { timeout: 180_000 }, () => {
     assert.equal((await c.api('PUT', `/v1/apps/${app.id}/assistant/knowledge-base`, { key: app.secretKey, body: intentKnowledgeBase(new URL(rx.url).origin) })).status, 200);
     sink = await startPushSink();
     browserSub = sink.subscribe();
-    site = await startSdkSite(apiUrl);
-    browser = await launchChromium({ env: { DBUS_SESSION_BUS_ADDRESS: desktop.address } });
-    await browser.context.addInitScript({ content: stubPushService({ endpoint: browserSub.endpoint, keys: browserSub.keys }) });
-    await browser.context.grantPermissions(['notifications'], { origin: site.url });
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(`${site.url}/`);
-    await page.waitForFunction(() => (window as any).Carillon !== undefined);
-    cdp = await browser.context.newCDPSession(page);
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
-      for (const r of e.registrations) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
-    });
-    await cdp.send('ServiceWorker.enable');
+    ({ site, browser, page, deliver } = await openDesktopChromium(desktop, apiUrl, browserSub));
     const subscribed = await page.evaluate(async (o) => {
       const w = window as any;
       w.carillon = await w.Carillon.init(o);

@@ -15,12 +15,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestCarillon } from '../support/carillon.ts';
-import { launchChromium, type LaunchedChromium } from '../support/chromium.ts';
+import type { LaunchedChromium } from '../support/chromium.ts';
 import { startNotificationDaemon, type NotificationDaemon } from '../support/notification-daemon.ts';
 import { startPushSink, type PushSink, type SinkSubscription } from '../support/push-sink.ts';
-import { startSdkSite, stubPushService, type SdkSite } from '../support/sdk-site.ts';
+import type { SdkSite } from '../support/sdk-site.ts';
+import { openDesktopChromium } from './desktop-chromium.ts';
 import { eventually } from '../support/eventually.ts';
 import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
 
@@ -38,9 +39,8 @@ describe('a conversation in Chromium: inline reply, webhook assistant, answer in
   let site: SdkSite;
   let browser: LaunchedChromium;
   let page: Page;
-  let cdp: CDPSession;
   let browserSub: SinkSubscription;
-  const registrations = new Map<string, string>();
+  let deliver: (plaintext: string) => Promise<void>;
 
   /** The `n`th push the browser's subscription received (bounded wait). */
   const nthPush = (n: number) =>
@@ -49,11 +49,6 @@ describe('a conversation in Chromium: inline reply, webhook assistant, answer in
       assert.ok(pushes.length >= n, `${pushes.length} pushes of ${n}`);
       return pushes[n - 1]!;
     }, 20_000);
-  /** What Chromium's push service would do with the message: hand it to the service worker. */
-  const deliver = async (plaintext: string) => {
-    const registrationId = await eventually(() => registrations.get(`${site.url}/`) ?? assert.fail('no service worker registration yet'));
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: site.url, registrationId, data: plaintext });
-  };
   const shownInBrowser = () =>
     page.evaluate(async () => {
       const registration = await navigator.serviceWorker.getRegistration('/');
@@ -76,18 +71,7 @@ describe('a conversation in Chromium: inline reply, webhook assistant, answer in
     rx = await startReceiver({ tls: true });
     sink = await startPushSink();
     browserSub = sink.subscribe();
-    site = await startSdkSite(apiUrl);
-    browser = await launchChromium({ env: { DBUS_SESSION_BUS_ADDRESS: desktop.address } });
-    await browser.context.addInitScript({ content: stubPushService({ endpoint: browserSub.endpoint, keys: browserSub.keys }) });
-    await browser.context.grantPermissions(['notifications'], { origin: site.url });
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    await page.goto(`${site.url}/`);
-    await page.waitForFunction(() => (window as any).Carillon !== undefined);
-    cdp = await browser.context.newCDPSession(page);
-    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
-      for (const r of e.registrations) if (!r.isDeleted) registrations.set(r.scopeURL, r.registrationId);
-    });
-    await cdp.send('ServiceWorker.enable');
+    ({ site, browser, page, deliver } = await openDesktopChromium(desktop, apiUrl, browserSub));
   });
   after(async () => {
     await browser?.close();
