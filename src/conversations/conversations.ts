@@ -33,8 +33,13 @@ type Row = ConversationsTable & { assignee_email: string | null };
 
 function summary(c: Row): ConversationSummary {
   const iso = (ms: number) => new Date(Number(ms)).toISOString();
-  const assignee = c.assignee !== null && c.assignee_email !== null ? { operatorId: c.assignee, email: c.assignee_email, takenAt: iso(c.taken_at ?? c.updated_at) } : null;
-  return { id: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, state: c.state, assistant: c.assistant, title: c.title, assignee, handoffReason: c.handoff_reason, answerTo: c.answer_to, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at), expiresAt: iso(c.expires_at) };
+  return { id: c.id, notificationId: c.notification_id, subscriptionId: c.subscription_id, userId: c.user_id, state: c.state, assistant: c.assistant, title: c.title, assignee: holderView(c, c.assignee_email), handoffReason: c.handoff_reason, answerTo: c.answer_to, createdAt: iso(c.created_at), updatedAt: iso(c.updated_at), expiresAt: iso(c.expires_at) };
+}
+
+/** The person who holds the thread, as the API and the conversation.message event show it: null while no one does (or their operator row, `email`, is gone). */
+export function holderView(c: Pick<ConversationsTable, 'assignee' | 'taken_at' | 'updated_at'>, email: string | null | undefined): ConversationSummary['assignee'] {
+  if (c.assignee === null || email === null || email === undefined) return null;
+  return { operatorId: c.assignee, email, takenAt: new Date(Number(c.taken_at ?? c.updated_at)).toISOString() };
 }
 
 /** The app's threads with their holder's email (the operator's row, while one holds the thread). */

@@ -4,6 +4,7 @@ import type { Database } from '../store/schema.ts';
 import type { ConversationsTable } from '../store/schema-conversations.ts';
 import { enqueueMessages } from '../webhooks/enqueue.ts';
 import { wants, type ConversationEventType } from '../webhooks/event-types.ts';
+import { holderView } from './conversations.ts';
 import type { ConversationMessage } from './reply-input.ts';
 
 const TYPE: ConversationEventType = 'conversation.message';
@@ -29,7 +30,7 @@ export async function emitConversationMessage(
   const targets = endpoints.filter((e) => wants(e.events === null ? null : (JSON.parse(e.events) as string[]), TYPE));
   if (targets.length === 0) return false;
   const holder = c.assignee === null ? undefined : await tx.selectFrom('operators').select('email').where('id', '=', c.assignee).executeTakeFirst();
-  const assignee = c.assignee !== null && holder ? { operatorId: c.assignee, email: holder.email, takenAt: new Date(Number(c.taken_at ?? c.updated_at)).toISOString() } : null;
+  const assignee = holderView(c, holder?.email);
   const data = { appId: c.app_id, conversationId: c.id, notificationId: c.notification_id, subscriptionId: from, userId: c.user_id, state: c.state, assignee, answerTo: c.answer_to, message: history[history.length - 1], history };
   const body = JSON.stringify({ type: TYPE, timestamp: new Date(now).toISOString(), data });
   await enqueueMessages(tx, queue, targets.map((e) => ({ endpoint_id: e.id, app_id: c.app_id, type: TYPE, body, events: 1, first_seq: null, last_seq: null, event_at: now })), now);
