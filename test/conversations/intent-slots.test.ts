@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEPLOYMENTS, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
-import { handoffOf, intentKnowledgeBase, json, messagesOf } from './assistant/intent-fixture.ts';
+import type { PushSink } from '../support/push-sink.ts';
+import { verify, type Receiver } from '../webhooks/harness.ts';
+import { handoffOf, intentKnowledgeBase, json, messagesOf, startIntentSetup } from './assistant/intent-fixture.ts';
 import { DELIVERY_KB } from './assistant/delivery-knowledge-base.ts';
 import { nthPush, postReply, pushesTo, sendAnswerable, subscribe, type TestApp } from './fixture.ts';
 
@@ -23,22 +23,12 @@ for (const kind of DEPLOYMENTS) {
     let app: TestApp;
     let secret: string;
 
+    let stop: () => Promise<void>;
+
     before(async () => {
-      c = await startWebhookCarillon(kind, { maxAttempts: 3, retryBase: 20, retryMax: 40 });
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-      app = await c.createApp();
-      const hook = await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } });
-      assert.equal(hook.status, 201, JSON.stringify(hook.body));
-      secret = hook.body.secret;
-      const kb = await c.api('PUT', `/v1/apps/${app.id}/assistant/knowledge-base`, { key: app.secretKey, body: intentKnowledgeBase(new URL(rx.url).origin) });
-      assert.equal(kb.status, 200, JSON.stringify(kb.body));
+      ({ c, rx, sink, app, secret, stop } = await startIntentSetup(kind, { maxAttempts: 3, retryBase: 20, retryMax: 40 }));
     });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    after(() => stop());
 
     async function ask(text: string) {
       const device = await subscribe(c, sink, app, 'ana');

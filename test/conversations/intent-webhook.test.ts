@@ -9,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEPLOYMENTS, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
-import { intentKnowledgeBase, handoffOf, json, messagesOf } from './assistant/intent-fixture.ts';
+import type { PushSink } from '../support/push-sink.ts';
+import { verify, type Receiver } from '../webhooks/harness.ts';
+import { handoffOf, json, messagesOf, startIntentSetup } from './assistant/intent-fixture.ts';
 import { conversationJobs } from '../../src/conversations/index.ts';
 import { nthPush, postReply, pushesTo, sendAnswerable, subscribe, type TestApp } from './fixture.ts';
 
@@ -23,24 +23,13 @@ for (const kind of DEPLOYMENTS) {
     let app: TestApp;
     let secret: string;
 
+    let stop: () => Promise<void>;
+
     before(async () => {
       // Three attempts, a few ms apart: the queue's own backoff, shortened.
-      c = await startWebhookCarillon(kind, { maxAttempts: 3, retryBase: 20, retryMax: 40 });
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-      app = await c.createApp();
-      // The app's server on the intent's origin: its endpoint's secret signs the intent's requests.
-      const hook = await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } });
-      assert.equal(hook.status, 201, JSON.stringify(hook.body));
-      secret = hook.body.secret;
-      const kb = await c.api('PUT', `/v1/apps/${app.id}/assistant/knowledge-base`, { key: app.secretKey, body: intentKnowledgeBase(new URL(rx.url).origin) });
-      assert.equal(kb.status, 200, JSON.stringify(kb.body));
+      ({ c, rx, sink, app, secret, stop } = await startIntentSetup(kind, { maxAttempts: 3, retryBase: 20, retryMax: 40 }));
     });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    after(() => stop());
 
     /** A thread of its own, a reply posted into it. */
     async function ask(text: string, userId = 'ana') {

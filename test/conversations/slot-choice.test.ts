@@ -11,10 +11,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DEPLOYMENTS, type TestCarillon } from '../support/carillon.ts';
 import { eventually } from '../support/eventually.ts';
-import { startPushSink, type PushSink } from '../support/push-sink.ts';
-import { startReceiver, startWebhookCarillon, verify, type Receiver } from '../webhooks/harness.ts';
+import type { PushSink } from '../support/push-sink.ts';
+import { verify, type Receiver } from '../webhooks/harness.ts';
 import { CHOICE_UNANSWERED } from '../../src/conversations/receive-reply.ts';
-import { handoffOf, intentKnowledgeBase, json, messagesOf } from './assistant/intent-fixture.ts';
+import { handoffOf, intentKnowledgeBase, json, messagesOf, startIntentSetup } from './assistant/intent-fixture.ts';
 import { nthPush, postReply, pushesTo, sendAnswerable, subscribe, type TestApp } from './fixture.ts';
 
 const SLOTS = [
@@ -36,21 +36,12 @@ for (const kind of DEPLOYMENTS) {
     let app: TestApp;
     let secret: string;
 
+    let stop: () => Promise<void>;
+
     before(async () => {
-      c = await startWebhookCarillon(kind);
-      rx = await startReceiver({ tls: true });
-      sink = await startPushSink();
-      app = await c.createApp();
-      const hook = await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } });
-      assert.equal(hook.status, 201, JSON.stringify(hook.body));
-      secret = hook.body.secret;
-      assert.equal((await c.api('PUT', `/v1/apps/${app.id}/assistant/knowledge-base`, { key: app.secretKey, body: intentKnowledgeBase(new URL(rx.url).origin) })).status, 200);
+      ({ c, rx, sink, app, secret, stop } = await startIntentSetup(kind));
     });
-    after(async () => {
-      await c.stop();
-      await rx.close();
-      await sink.close();
-    });
+    after(() => stop());
 
     /** A thread of `a`'s where the built-in assistant offered SLOTS: the slot push's reply token. */
     async function offered(a: TestApp = app) {

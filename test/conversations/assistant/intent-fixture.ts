@@ -1,6 +1,8 @@
 /** What the intent tests share: the test set's knowledge base with its intents pointed at a loopback receiver, and reading a thread back. */
-import type { TestCarillon } from '../../support/carillon.ts';
-import type { Answer } from '../../webhooks/harness.ts';
+import assert from 'node:assert/strict';
+import type { StoreKind, TestCarillon } from '../../support/carillon.ts';
+import { startPushSink, type PushSink } from '../../support/push-sink.ts';
+import { startReceiver, startWebhookCarillon, type Answer, type Receiver } from '../../webhooks/harness.ts';
 import type { TestApp } from '../fixture.ts';
 import { DELIVERY_KB } from './delivery-knowledge-base.ts';
 
@@ -32,4 +34,36 @@ export async function handoffOf(c: TestCarillon, app: TestApp, conversationId: s
   const res = await c.api('GET', `/v1/apps/${app.id}/conversations/${conversationId}`, { key: app.secretKey });
   const row = await c.ctx.store.db.selectFrom('conversations').select('handoff_reason').where('id', '=', conversationId).executeTakeFirstOrThrow();
   return { state: res.body.state, reason: row.handoff_reason };
+}
+
+/** What an intent test runs against: Carillon, the app's server (a TLS receiver on the intents' origin), a push sink, and the app. */
+export interface IntentSetup {
+  c: TestCarillon;
+  rx: Receiver;
+  sink: PushSink;
+  app: TestApp;
+  /** The secret of the app's endpoint on the receiver's origin, which signs the intents' requests too. */
+  secret: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Carillon on `kind` with an app whose webhook endpoint (conversation.message) is the
+ * receiver, and whose knowledge base has the test set's intents pointed at it.
+ */
+export async function startIntentSetup(kind: StoreKind, config: Parameters<typeof startWebhookCarillon>[1] = {}): Promise<IntentSetup> {
+  const c = await startWebhookCarillon(kind, config);
+  const rx = await startReceiver({ tls: true });
+  const sink = await startPushSink();
+  const app = await c.createApp();
+  const hook = await c.api('POST', `/v1/apps/${app.id}/webhooks`, { key: app.secretKey, body: { url: rx.url, events: ['conversation.message'] } });
+  assert.equal(hook.status, 201, JSON.stringify(hook.body));
+  const kb = await c.api('PUT', `/v1/apps/${app.id}/assistant/knowledge-base`, { key: app.secretKey, body: intentKnowledgeBase(new URL(rx.url).origin) });
+  assert.equal(kb.status, 200, JSON.stringify(kb.body));
+  const stop = async () => {
+    await c.stop();
+    await rx.close();
+    await sink.close();
+  };
+  return { c, rx, sink, app, secret: hook.body.secret, stop };
 }
