@@ -96,7 +96,7 @@ export async function findConversation(ctx: Context, appId: string, id: string):
 export async function getConversation(ctx: Context, appId: string, id: string, page: ThreadPageQuery = { limit: THREAD_PAGE_DEFAULT }): Promise<ConversationView> {
   const c = await threads(ctx, appId).where('conversations.id', '=', id).executeTakeFirst();
   if (!c) throw new ApiError('conversation_not_found', `No conversation ${id} in this app`);
-  return { ...summary(c), ...(await threadMessages(ctx.store.db, id, page)) };
+  return { ...summary(c), ...(await threadMessages(ctx.store.db, id, c.next_seq - 1, page)) };
 }
 
 /**

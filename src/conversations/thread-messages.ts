@@ -43,8 +43,12 @@ export function threadMessage(row: Parameters<typeof messageView>[0] & { operato
  * One page of the thread's messages, in order, bounded by `limit` (a thread's read is never
  * the whole of a long thread at once), with the seqs that read on either side. A client that
  * polls for new messages passes the last seq it has as `after`.
+ *
+ * A thread's seqs run from 1 to its last (`lastSeq`, next_seq - 1) without a gap: messages
+ * are only ever added, and erased with their whole thread. So what lies either side of a
+ * page is known from its bounds, without reading it.
  */
-export async function threadMessages(db: Kysely<Database>, conversationId: string, q: ThreadPageQuery): Promise<ThreadPage> {
+export async function threadMessages(db: Kysely<Database>, conversationId: string, lastSeq: number, q: ThreadPageQuery): Promise<ThreadPage> {
   let query = db
     .selectFrom('conversation_messages')
     .leftJoin('operators', 'operators.id', 'conversation_messages.operator_id')
@@ -55,21 +59,12 @@ export async function threadMessages(db: Kysely<Database>, conversationId: strin
   if (q.before !== undefined) query = query.where('conversation_messages.seq', '<', q.before);
   // From `after` forwards; otherwise back from `before` (or the end), the last `limit` put in order.
   const forwards = q.after !== undefined;
-  const rows = await query.orderBy('conversation_messages.seq', forwards ? 'asc' : 'desc').limit(q.limit + 1).execute();
-  const more = rows.length > q.limit;
-  const page = rows.slice(0, q.limit);
+  const page = await query.orderBy('conversation_messages.seq', forwards ? 'asc' : 'desc').limit(q.limit).execute();
   if (!forwards) page.reverse();
   const first = page[0]?.seq;
   const last = page.at(-1)?.seq;
-  const beyond = async (side: 'before' | 'after', seq: number) =>
-    (await db.selectFrom('conversation_messages').select('seq').where('conversation_id', '=', conversationId).where('seq', side === 'before' ? '<' : '>', seq).limit(1).executeTakeFirst()) !== undefined;
-  // The side the read ran towards is known from `more`; the other is past a bound (after, before) or is the thread's end.
   // An empty page (a poll with the last seq as `after`) has its cursors at the bounds it was asked for.
-  const earlier = first === undefined
-    ? q.after !== undefined && (await beyond('before', q.after + 1)) ? q.after + 1 : null
-    : (forwards ? await beyond('before', first) : more) ? first : null;
-  const later = last === undefined
-    ? q.before !== undefined && (await beyond('after', q.before - 1)) ? q.before - 1 : null
-    : (forwards && more) || (q.before !== undefined && (await beyond('after', last))) ? last : null;
+  const earlier = first !== undefined ? (first > 1 ? first : null) : q.after !== undefined && q.after >= 1 && lastSeq >= 1 ? q.after + 1 : null;
+  const later = last !== undefined ? (last < lastSeq ? last : null) : q.before !== undefined && lastSeq >= q.before ? q.before - 1 : null;
   return { messages: page.map(threadMessage), earlier, later };
 }
