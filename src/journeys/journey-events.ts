@@ -10,7 +10,7 @@ import type { JourneyDefinition } from './journey-definition.ts';
 import { enterList, nextPosition } from './positions.ts';
 import { dropReached } from './audience-trigger.ts';
 import { beginWalk } from './audience-walk.ts';
-import { advanceRun, commitMove, definitionOf, migratedMeanwhile } from './run-engine.ts';
+import { advanceRun, commitMove, definitionOf, migratedMeanwhile, planMove, stepJobSpec } from './run-engine.ts';
 import { segmentEntriesAfterEvents } from './segment-entry.ts';
 import { runRow } from './run-row.ts';
 import { addStepCounts } from './step-counts.ts';
@@ -177,7 +177,32 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
   if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) return;
   const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
   const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
-  // The run and its entry on the first step are counted in one commit (step-counts.ts).
+  // The run as it enters, then its move onto the first step worked out before the write (a
+  // local-time wait reads the user's zone), so that the run, its entry, the first step's
+  // timer and the counts are one commit (step-counts.ts). Its id is the insert's.
+  const entering: JourneyRun = {
+    id: 0,
+    app_id: appId,
+    journey_id: j.id,
+    version: j.version,
+    user_seq: seq,
+    external_id: user.external_id,
+    state: 'active',
+    step: null,
+    token: 0,
+    due_at: now,
+    waiting_for: null,
+    trigger: JSON.stringify(event),
+    trigger_key: key,
+    started_at: now,
+    ended_at: null,
+    end_reason: null,
+    timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
+    updated_at: now,
+    sends: 0,
+    attempts: 0,
+  };
+  const onFirst = await planMove(ctx, entering, def, { to: first, what: 'started', enteredCounted: true });
   const inserted = await db.transaction().execute(async (tx) => {
     // Re-entry and the limit are checked again under the user's row lock, so that two events
     // at once are counted one after the other: without it both could pass the check above
@@ -192,35 +217,20 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
     const live = await (ctx.store.caps.supportsSkipLocked ? journey.forShare() : journey).executeTakeFirst();
     if (live?.status !== 'active') return undefined;
     if ((await mayEnter(tx, j.id, seq, key, def, now)) !== 'enter') return undefined;
+    const { id: _id, ...values } = onFirst.next;
     const row = await tx
       .insertInto('journey_runs')
-      .values({
-        app_id: appId,
-        journey_id: j.id,
-        version: j.version,
-        user_seq: seq,
-        external_id: user.external_id,
-        state: 'active',
-        step: first,
-        token: 0,
-        due_at: now,
-        waiting_for: null,
-        trigger: JSON.stringify(event),
-        trigger_key: key,
-        started_at: now,
-        ended_at: null,
-        end_reason: null,
-        timeline: JSON.stringify([{ at: new Date(now).toISOString(), step: null, what: `entered on ${event.name}`, detail: `version ${j.version}` }]),
-        updated_at: now,
-        sends: 0,
-        attempts: 0,
-      })
+      .values(values)
       // Already started by this event (a retried job), or the user has a run going (a race).
       .onConflict((oc) => oc.doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (row && first !== null) await addStepCounts(tx, j.id, j.version, [{ runId: Number(row.id), count: { step: first, outcome: 'entered' } }]);
-    return row;
+    if (!row) return undefined;
+    const runId = Number(row.id);
+    const counts = [...(first !== null ? [{ step: first, outcome: 'entered' }] : []), ...onFirst.counts];
+    await addStepCounts(tx, j.id, j.version, counts.map((count) => ({ runId, count })));
+    if (onFirst.timerAt !== undefined) await ctx.queue.add([stepJobSpec(runId, onFirst.next.token, onFirst.timerAt)], tx);
+    return { ...onFirst.next, id: runId };
   });
   if (!inserted) {
     // Started by this event meanwhile (the same job run twice at once), or refused on the
@@ -229,10 +239,10 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
     if (again) await resumeRun(ctx, { id: Number(again.id), token: Number(again.token), dueAt: again.due_at === null ? null : Number(again.due_at) });
     return;
   }
-  // The first step is instant or sets its own timer. A crash before that (or before the
-  // instant steps after it commit) leaves the run due now with no job of its own: the trigger's
-  // job, which is not done until this returns, is retried and goes on with it (resumeRun).
-  await enterFirst(ctx, Number(inserted.id));
+  // A timed first step has its timer; an instant one goes on now. A crash before the instant
+  // steps commit leaves the run due now with no job of its own: the trigger's job, which is
+  // not done until this returns, is retried and goes on with it (resumeRun).
+  if (isDue(inserted, ctx.now())) await advanceRun(ctx, inserted.id, inserted.token);
 }
 
 /**

@@ -94,18 +94,22 @@ async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Pr
   return { dueAt: now, waitingFor: null, timed: false };
 }
 
-/**
- * Commits one move of a run if it is still where the caller found it (same token and version): its new
- * position, due time and timeline, with `alsoInTx` (an attribute update) and the timer job of
- * a timed step, in one transaction. False when the run had moved meanwhile (another worker,
- * an exit): nothing is written.
- */
-export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, move: Move): Promise<JourneyRun | null> {
+/** A move of a run worked out, not yet written: the run after it, its counts, the timer of a timed step, and what else commits with it. */
+export interface PlannedMove {
+  next: JourneyRun;
+  counts: StepCount[];
+  /** When the timer of the step it reaches (or holds) fires; its job is keyed by the run's id and the move's token. */
+  timerAt?: number;
+  alsoInTx?: (tx: Transaction<Database>) => Promise<void>;
+}
+
+/** Works out one move of a run (its new position, due time, timeline and counts) without writing anything. */
+export async function planMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, move: Move): Promise<PlannedMove> {
   const now = ctx.now();
   const at = new Date(now).toISOString();
   const entries: TimelineEntry[] = [{ at, step: run.step, what: move.what, ...(move.detail ? { detail: move.detail } : {}) }];
   let set: Partial<JourneyRun>;
-  let timer: JobSpec | undefined;
+  let timerAt: number | undefined;
   const token = run.token + 1;
   // The counts of the move (step-counts.ts), committed with it: exact however often it is retried.
   const counts: StepCount[] = [];
@@ -122,37 +126,73 @@ export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefi
     if (reason.startsWith('exit_event:') && sends > 0) counts.push({ step: '', outcome: 'converted' });
   } else if (move.holdUntil !== undefined) {
     set = { due_at: move.holdUntil, waiting_for: null, attempts: run.attempts + (move.failedAttempt ? 1 : 0) };
-    timer = stepJobSpec(run.id, token, move.holdUntil);
+    timerAt = move.holdUntil;
   } else {
     const step = stepAt(def, move.to!)!;
     const e = await entry(ctx, run, step, now);
-    if (e.end !== undefined) return commitMove(ctx, run, def, { ...move, to: null, end: e.end, endAt: move.to! });
+    if (e.end !== undefined) return planMove(ctx, run, def, { ...move, to: null, end: e.end, endAt: move.to! });
     if (e.timed) entries.push({ at, step: move.to, what: e.waitingFor ? `waiting for ${e.waitingFor}` : 'waiting', detail: `until ${new Date(e.dueAt).toISOString()}` });
     set = { step: move.to, due_at: e.dueAt, waiting_for: e.waitingFor, sends, attempts: 0 };
     if (!move.enteredCounted) counts.push({ step: move.to!, outcome: 'entered' });
     // Instant steps run on in the caller's loop; a timed one gets its timer, in the same commit.
-    if (e.timed) timer = stepJobSpec(run.id, token, e.dueAt);
+    if (e.timed) timerAt = e.dueAt;
   }
   const next = { ...run, ...set, token, timeline: appendTimeline(run, entries), updated_at: now };
+  return { next, counts, ...(timerAt !== undefined ? { timerAt } : {}), ...(move.alsoInTx ? { alsoInTx: move.alsoInTx } : {}) };
+}
+
+/**
+ * Commits moves of a run worked out one after the other from `from`, if the run is still
+ * where the caller found it (same token and version): its position, due time and timeline
+ * after the last, every move's `alsoInTx` (an attribute update, a send's notification) and
+ * counts, and the timer of the last (only the last can be timed: a run waits there), in one
+ * transaction. Null when the run had moved meanwhile (another worker, an exit): nothing is
+ * written.
+ */
+async function writeMoves(ctx: Context, from: JourneyRun, moves: PlannedMove[]): Promise<JourneyRun | null> {
+  const last = moves.at(-1)!.next;
   const moved = await ctx.store.db.transaction().execute(async (tx) => {
     const res = await tx
       .updateTable('journey_runs')
-      .set({ ...set, token, timeline: next.timeline, updated_at: now })
-      .where('id', '=', run.id)
-      .where('token', '=', run.token)
+      .set({
+        state: last.state,
+        step: last.step,
+        due_at: last.due_at,
+        waiting_for: last.waiting_for,
+        ended_at: last.ended_at,
+        end_reason: last.end_reason,
+        sends: last.sends,
+        attempts: last.attempts,
+        token: last.token,
+        timeline: last.timeline,
+        updated_at: last.updated_at,
+      })
+      .where('id', '=', from.id)
+      .where('token', '=', from.token)
       // A migration keeps the token and changes the version (migrate-runs.ts): a move computed on the old one is not written.
-      .where('version', '=', run.version)
+      .where('version', '=', from.version)
       .where('state', '=', 'active')
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
     // The user's row (an update step) before the step counts, as startRun takes them (users,
     // then counts): on PostgreSQL the two orders would deadlock (journey-lock-order.test.ts).
-    await move.alsoInTx?.(tx);
-    await addStepCounts(tx, run.journey_id, run.version, counts.map((count) => ({ runId: run.id, count })));
-    if (timer) await ctx.queue.add([timer], tx);
+    for (const m of moves) await m.alsoInTx?.(tx);
+    await addStepCounts(tx, from.journey_id, from.version, moves.flatMap((m) => m.counts.map((count) => ({ runId: from.id, count }))));
+    const { timerAt } = moves.at(-1)!;
+    if (timerAt !== undefined) await ctx.queue.add([stepJobSpec(from.id, last.token, timerAt)], tx);
     return true;
   });
-  return moved ? next : null;
+  return moved ? last : null;
+}
+
+/**
+ * Commits one move of a run if it is still where the caller found it (same token and
+ * version): its new position, due time and timeline, with `alsoInTx` (an attribute update)
+ * and the timer job of a timed step, in one transaction. Null when the run had moved
+ * meanwhile (another worker, an exit): nothing is written.
+ */
+export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, move: Move): Promise<JourneyRun | null> {
+  return writeMoves(ctx, run, [await planMove(ctx, run, def, move)]);
 }
 
 /** A fraction in [0, 1) fixed by the run and the step: a split sends a run down one path, on every worker and every retry. */
@@ -191,7 +231,7 @@ async function stepMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, e
     return { to: nextPosition(def, at), what: 'webhook failed', detail: `gave up after ${r.attempts} attempts: ${r.failed}`, count: 'skipped' };
   }
   const outcome = await sendStep(ctx, run, def, step.send, event);
-  if ('sent' in outcome) return { to: nextPosition(def, at), what: 'sent', detail: outcome.sent, count: 'sent' };
+  if ('sent' in outcome) return { to: nextPosition(def, at), what: 'sent', detail: outcome.sent, count: 'sent', ...(outcome.write ? { alsoInTx: outcome.write } : {}) };
   if ('hold' in outcome) return { to: at, what: `held: ${outcome.reason}`, detail: `until ${new Date(outcome.hold).toISOString()}`, holdUntil: outcome.hold };
   return { to: nextPosition(def, at), what: `skipped: ${outcome.skip}`, count: 'skipped', ...(outcome.detail ? { detail: outcome.detail } : {}) };
 }
@@ -212,43 +252,64 @@ export async function definitionOf(ctx: Context, journeyId: string, version: num
 }
 
 /**
- * Runs a run forward from its position while it is due: each step done and committed in
- * turn (a send with the move after it, deduplicated by its step key), until it reaches a
- * timed step (its timer is then queued with the move) or its end. `token` is the position
- * the caller was told of; a run that has moved on since is left alone.
+ * Runs a run forward from its position while it is due, until it reaches a timed step (its
+ * timer is then queued with the move) or its end. Moves are committed in groups: the
+ * instant steps that follow one another are written together, up to and with the first
+ * that writes something of its own (a send's notification, an update's attributes), so a
+ * send and the advance past it are one commit, and a step that reads the user reads what
+ * the steps before it wrote. A webhook step is called only once what comes before it is
+ * committed. `token` is the position the caller was told of; a run that has moved on since
+ * is left alone.
  */
 export async function advanceRun(ctx: Context, runId: number, token: number): Promise<void> {
   let run = await loadRun(ctx.store.db, runId);
   if (!run || run.state !== 'active' || run.token !== token) return;
   let def = await definitionOf(ctx, run.journey_id, run.version);
   const event = JSON.parse(run.trigger) as TriggerEvent;
-  for (let i = 0; run && run.state === 'active'; i++) {
-    const now = ctx.now();
-    if (run.due_at !== null && run.due_at > now) {
-      // Woken early (a queue on another clock): set the timer again for the instant. Past the
-      // first step, the run reached a timed step whose timer was queued with the move.
-      if (i === 0) await ctx.queue.add([stepJobSpec(run.id, run.token, run.due_at, `:${now}`)]);
-      return;
-    }
-    if (i >= INSTANT_STEPS_PER_CALL) {
-      await ctx.queue.add([stepJobSpec(run.id, run.token, now, ':more')]);
-      return;
-    }
-    const exit = def.exit.filter !== undefined && (await userMatches(ctx.store.db, run.app_id, Number(run.user_seq), def.exit.filter, event, now));
-    const move: Move = exit ? { to: null, what: 'exit filter matched', end: 'exit_filter' } : await stepMove(ctx, run, def, event);
-    const moved = await commitMove(ctx, run, def, move);
+  // `run` as committed, `at` where the moves worked out since have taken it.
+  let at = run;
+  let pending: PlannedMove[] = [];
+  /** Writes the pending moves; false when the run is to be left alone (moved on meanwhile). */
+  const flush = async (): Promise<boolean> => {
+    if (pending.length === 0) return true;
+    const moved = await writeMoves(ctx, run!, pending);
+    pending = [];
     if (moved) {
-      run = moved;
-      continue;
+      run = at = moved;
+      return true;
     }
     // Not written. A run that moved on meanwhile (another worker, an exit) is left alone; one
     // a migration took to a newer version at the same token (migrate-runs.ts) goes on there,
-    // its step done again under the same step key (a send already made is not made twice).
-    const migrated = await migratedMeanwhile(ctx, run);
-    if (!migrated) return;
-    run = migrated;
+    // its steps done again (a send already made is not made twice: its step key).
+    const migrated = await migratedMeanwhile(ctx, run!);
+    if (!migrated) return false;
+    run = at = migrated;
     def = await definitionOf(ctx, run.journey_id, run.version);
+    return true;
+  };
+  for (let i = 0; at.state === 'active'; i++) {
+    const now = ctx.now();
+    if (at.due_at !== null && at.due_at > now) {
+      // Woken early (a queue on another clock): set the timer again for the instant. Past the
+      // first step, the run reached a timed step whose timer is queued with the move.
+      if (i === 0) await ctx.queue.add([stepJobSpec(at.id, at.token, at.due_at, `:${now}`)]);
+      break;
+    }
+    if (i >= INSTANT_STEPS_PER_CALL) {
+      if (!(await flush())) return;
+      await ctx.queue.add([stepJobSpec(at.id, at.token, now, ':more')]);
+      return;
+    }
+    const webhook = at.step !== null && 'webhook' in (stepAt(def, at.step) ?? {});
+    if (webhook && !(await flush())) return;
+    const exit = def.exit.filter !== undefined && (await userMatches(ctx.store.db, at.app_id, Number(at.user_seq), def.exit.filter, event, now));
+    const move: Move = exit ? { to: null, what: 'exit filter matched', end: 'exit_filter' } : await stepMove(ctx, at, def, event);
+    const planned = await planMove(ctx, at, def, move);
+    pending.push(planned);
+    at = planned.next;
+    if ((planned.alsoInTx || webhook) && !(await flush())) return;
   }
+  await flush();
 }
 
 /** The run as it is now, when a migration moved it to another version since `run` was read (same token, still active); else null. */

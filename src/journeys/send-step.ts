@@ -5,15 +5,21 @@ import { effectiveQuietHours, quietRelease, resolveZone } from '../campaigns/tim
 import { storedQuietHours } from '../campaigns/user-quiet-hours.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { createNotification } from '../notifications/notifications.ts';
+import { prepareNotification } from '../notifications/notifications.ts';
+import type { Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import type { JourneyRun } from '../store/schema-journeys.ts';
 import type { JourneyDefinition, Step } from './journey-definition.ts';
 import type { TriggerEvent } from './user-facts.ts';
 
 type SendStep = Extract<Step, { send: unknown }>['send'];
 
-/** What became of a send step: sent (the notification), held until an instant, or skipped with the reason. */
-export type SendOutcome = { sent: string } | { hold: number; reason: 'quiet_hours' | 'capped' } | { skip: 'quiet_hours' | 'capped' | 'suppressed' | 'render_failed' | 'no_user' | 'no_device'; detail?: string };
+/**
+ * What became of a send step: sent (the notification's id, with the write of it to commit
+ * with the run's move, absent when an earlier try already stored it), held until an
+ * instant, or skipped with the reason.
+ */
+export type SendOutcome = { sent: string; write?: (tx: Transaction<Database>) => Promise<void> } | { hold: number; reason: 'quiet_hours' | 'capped' } | { skip: 'quiet_hours' | 'capped' | 'suppressed' | 'render_failed' | 'no_user' | 'no_device'; detail?: string };
 
 /** ms; a send held by the app's caps (`sendRules.caps: "hold"`) looks again this much later. */
 export const CAP_HOLD_RETRY = 3_600_000;
@@ -51,9 +57,11 @@ async function sendTarget(ctx: Context, appId: string, userId: string, channels:
  * event, sent to the user's devices as a notification through the delivery pipeline, whose
  * send records count it for caps and analytics.
  *
- * The notification's idempotency key is the step key (run, token): a run retried after a
- * crash between the send and the run's advance gets the notification already made, not a
- * second one. The advance then commits, and the step is done once.
+ * The notification is stored in the transaction of the run's move past the step (its
+ * `write`), so the send and the advance commit together or not at all. Its idempotency key
+ * is still the step key (run, token): a run that a migration moves at the same token, or a
+ * send stored by an earlier version that committed them apart, finds the notification
+ * already made rather than making a second one.
  */
 export async function sendStep(ctx: Context, run: JourneyRun, def: JourneyDefinition, send: SendStep, event: TriggerEvent): Promise<SendOutcome> {
   const db = ctx.store.db;
@@ -88,7 +96,7 @@ export async function sendStep(ctx: Context, run: JourneyRun, def: JourneyDefini
   if (!to) return { skip: 'no_device', detail: `the user has no device on ${send.channels!.join(', ')}` };
   const key = `journey:${run.id}:${run.token}`;
   try {
-    const { id } = await createNotification(
+    const prepared = await prepareNotification(
       ctx,
       run.app_id,
       {
@@ -100,7 +108,7 @@ export async function sendStep(ctx: Context, run: JourneyRun, def: JourneyDefini
       },
       key,
     );
-    return { sent: id };
+    return 'replayed' in prepared ? { sent: prepared.replayed } : { sent: prepared.id, write: prepared.write };
   } catch (err) {
     // A retry whose rendering differs (the user changed meanwhile) finds the key taken by
     // the send that went: the step was sent, once.

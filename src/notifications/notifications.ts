@@ -1,5 +1,6 @@
 import { checkConversion } from '../analytics/conversion-spec.ts';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import { validateTopic } from '../protocol/webpush/headers.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { ApiError } from '../errors/api-error.ts';
@@ -30,10 +31,46 @@ export async function createNotification(
   idempotencyKey?: string,
   opts: { civicAlert?: boolean } = {},
 ): Promise<{ id: string; replayed: boolean }> {
+  const prepared = await prepareNotification(ctx, appId, input, idempotencyKey, opts);
+  if ('replayed' in prepared) return { id: prepared.replayed, replayed: true };
+  try {
+    await ctx.store.db.transaction().execute((tx) => prepared.write(tx));
+  } catch (err) {
+    // Two requests with one Idempotency-Key raced: the unique index let one in.
+    if (idempotencyKey !== undefined) {
+      const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, prepared.hash);
+      if (previous) return { id: previous, replayed: true };
+    }
+    throw err;
+  }
+  return { id: prepared.id, replayed: false };
+}
+
+/** A notification checked and ready to store: its id, and the write of its row and fan-out job into the caller's transaction. */
+export interface PreparedNotification {
+  id: string;
+  /** The request's hash, which an Idempotency-Key is held to. */
+  hash: string;
+  write(tx: Transaction<Database>): Promise<void>;
+}
+
+/**
+ * Everything createNotification checks and reads before it writes, without writing: an
+ * already stored notification of the same Idempotency-Key (`replayed`, its id), or the
+ * write to commit with whatever else the caller commits (a journey's send step commits it
+ * with the run's move, so the send and the advance are one).
+ */
+export async function prepareNotification(
+  ctx: Context,
+  appId: string,
+  input: NotificationInput,
+  idempotencyKey?: string,
+  opts: { civicAlert?: boolean } = {},
+): Promise<PreparedNotification | { replayed: string }> {
   const hash = requestHash(input);
   if (idempotencyKey !== undefined) {
     const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
-    if (previous) return { id: previous, replayed: true };
+    if (previous) return { replayed: previous };
   }
 
   // A critical alert sounds through silent mode and Focus (Apple's critical-alerts
@@ -85,8 +122,10 @@ export async function createNotification(
   // An urgent message to a few devices (a sign-in approval, a one-time code) takes the
   // priority lane and does not wait behind a broadcast.
   const urgent = urgency === 'high' && 'subscriptionIds' in to && to.subscriptionIds.length <= 10;
-  try {
-    await ctx.store.db.transaction().execute(async (tx) => {
+  return {
+    id,
+    hash,
+    async write(tx) {
       await tx
         .insertInto('notifications')
         .values({
@@ -113,16 +152,8 @@ export async function createNotification(
         })
         .execute();
       await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: urgent ? PRIORITY.urgent : PRIORITY.normal })], tx);
-    });
-  } catch (err) {
-    // Two requests with one Idempotency-Key raced: the unique index let one in.
-    if (idempotencyKey !== undefined) {
-      const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
-      if (previous) return { id: previous, replayed: true };
-    }
-    throw err;
-  }
-  return { id, replayed: false };
+    },
+  };
 }
 
 async function findByIdempotencyKey(ctx: Context, appId: string, key: string, requestHash: string): Promise<string | undefined> {
