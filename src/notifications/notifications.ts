@@ -7,7 +7,7 @@ import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
-import { fanoutJobSpec } from '../delivery/fanout.ts';
+import { cutAtOnce, cutsAtOnce, fanoutJobSpec } from '../delivery/fanout.ts';
 import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
 import type { Database } from '../store/schema.ts';
@@ -124,7 +124,8 @@ async function storeNotification(ctx: Context, tx: Transaction<Database>, n: Che
   const { id, appId, input, audience, sendAt, now, conversion } = n;
   const { to, ttl, urgency, topic, sendAt: _sendAt, preferenceCategory, conversion: _conversion, ...content } = input;
   // An urgent message to a few devices (a sign-in approval, a one-time code) takes the
-  // priority lane and does not wait behind a broadcast.
+  // priority lane and does not wait behind a broadcast; due now, it is cut here, with no
+  // fan-out job (src/delivery/fanout.ts, cutAtOnce).
   const urgent = urgency === 'high' && 'subscriptionIds' in to && to.subscriptionIds.length <= 10;
   await tx
     .insertInto('notifications')
@@ -151,7 +152,9 @@ async function storeNotification(ctx: Context, tx: Transaction<Database>, n: Che
       priority: urgent ? PRIORITY.urgent : PRIORITY.normal,
     })
     .execute();
-  await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: urgent ? PRIORITY.urgent : PRIORITY.normal })], tx);
+  const priority = urgent ? PRIORITY.urgent : PRIORITY.normal;
+  if (cutsAtOnce(ctx, { target: to, urgent, due: sendAt <= now, category: preferenceCategory ?? null }) && 'subscriptionIds' in to) await cutAtOnce(ctx, tx, { notificationId: id, appId, target: to, priority });
+  else await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority })], tx);
 }
 
 async function findByIdempotencyKey(ctx: Context, appId: string, key: string, requestHash: string): Promise<string | undefined> {
