@@ -6,7 +6,7 @@ import type { Database } from '../store/schema.ts';
 import type { MfaChallengesTable, MfaChallengeState } from '../store/schema-mfa.ts';
 import { audit, type Origin } from './audit.ts';
 import type { ChallengeContext, ChallengeInput } from './challenge-input.ts';
-import { assertNoBackoff, assertNotLocked, assertPushAllowed, lockUserRow, userState, type UserState } from './defences.ts';
+import { assertNoBackoff, assertNotLocked, assertPushAllowed, lockUserRow, type UserState } from './defences.ts';
 import { activeDevices } from './enrollment.ts';
 import { challengeSignals } from './challenge-signals.ts';
 import { emitMfaEvent } from './events.ts';
@@ -69,8 +69,7 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   let devices: Awaited<ReturnType<typeof activeDevices>> = [];
   try {
     await db.transaction().execute(async (tx) => {
-      await lockUserRow(tx, appId, userId, now);
-      state = await userState(tx, appId, userId);
+      state = await lockUserRow(tx, appId, userId, now);
       assertNotLocked(state);
       assertNoBackoff(state, settings, now);
       await assertPushAllowed(tx, appId, userId, state, settings, now);
@@ -88,9 +87,11 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
         .insertInto('mfa_challenges')
         .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: notificationId, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null, choices })
         .execute();
-      await audit(tx, appId, { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}), ...(choices ? { answerMode } : {}) } }, now);
+      await audit(tx, appId, [
+        { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}), ...(choices ? { answerMode } : {}) } },
+        { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } },
+      ], now);
       await emitMfaEvent(tx, ctx.queue, appId, 'mfa.challenge.created', { challengeId: id, userId, expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) }, now);
-      await audit(tx, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
     });
   } catch (err) {
     const limit = err instanceof ApiError ? ({ sign_in_locked: 'locked', sign_in_backoff: 'backoff', sign_in_push_limit: 'push_cap' } as Record<string, string>)[err.code] : undefined;
