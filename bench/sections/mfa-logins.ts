@@ -43,7 +43,7 @@ export interface Login {
   detailsAt?: number;
   answerFrom?: number;
   answeredAt?: number;
-  // From the store (server clock): the challenge row, its notification row, the batch cut by the fan-out job.
+  // From the store (server clock): the challenge row, its notification row, its batch (cut in the challenge's own commit since the urgent send is cut when accepted).
   rowAt?: number;
   notificationAt?: number;
   batchAt?: number;
@@ -174,7 +174,7 @@ export function phaseFigures(logins: Login[]) {
       create: d('t0', 'createdAt'),
       /** Server clock: challenge row → notification row (scrypt of the code, the transaction). */
       rowToNotification: d('rowAt', 'notificationAt'),
-      /** Server clock: notification row → batch cut by the fan-out job (the urgent lane's wait). */
+      /** Server clock: notification row → its batch (0 when the send is cut as it is accepted, as a sign-in push is; a fan-out job's wait otherwise). */
       fanout: d('notificationAt', 'batchAt'),
       /** Batch cut → push decrypted at the device (encryption, the push service, the WebSocket). */
       deliver: d('batchAt', 'pushAt'),

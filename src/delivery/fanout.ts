@@ -1,6 +1,8 @@
 import type { Context } from '../context.ts';
 import type { Target } from '../message/target.ts';
-import { anyTurnedOff } from '../store/audience-page.ts';
+import type { Transaction } from 'kysely';
+import { anyTurnedOff, audiencePage } from '../store/audience-page.ts';
+import type { Database } from '../store/schema.ts';
 import type { Job, JobSpec } from '../queue/queue.ts';
 import type { AudiencePager } from './audience-pager.ts';
 import { scheduleBatch } from './batches.ts';
@@ -16,6 +18,30 @@ export const FANOUT_JOB = 'fanout';
  */
 export function fanoutJobSpec(notificationId: string, cursor: number, opts: { runAt?: number; priority?: number } = {}): JobSpec {
   return { name: FANOUT_JOB, data: { notificationId }, key: `fanout:${notificationId}:${cursor}`, ...opts };
+}
+
+/**
+ * Whether a notification is cut when it is accepted (cutAtOnce) rather than by a fan-out
+ * job: an urgent send due now to a few subscriptions named by id (a sign-in approval, a
+ * one-time code), one page at most, and no preference category (nothing to leave out).
+ */
+export function cutsAtOnce(ctx: Context, n: { target: Target; urgent: boolean; due: boolean; category: string | null }): boolean {
+  return n.urgent && n.due && n.category === null && 'subscriptionIds' in n.target && n.target.subscriptionIds.length < ctx.config.batchSize;
+}
+
+/**
+ * The fan-out of such a send, in the transaction that stores the notification: its one
+ * page, the batch and its deliver job and the finished cut are committed with it, so its
+ * 202 holds as with a fan-out job (delivered or accounted for, even after a crash), and
+ * its push waits for one job, not two. The notification row is this transaction's own:
+ * no other worker can be cutting it.
+ */
+export async function cutAtOnce(ctx: Context, tx: Transaction<Database>, n: { notificationId: string; appId: string; target: { subscriptionIds: string[] }; priority: number }): Promise<void> {
+  const seqs = await audiencePage(tx, n.appId, n.target, 0, ctx.config.batchSize);
+  if (seqs.length > 0) await scheduleBatch(ctx, tx, { notificationId: n.notificationId, seqs, attempt: 1 }, { priority: n.priority });
+  await tx.updateTable('notifications').set({ fanout_cursor: seqs.at(-1) ?? 0, fanout_done: 1, targeted: seqs.length, status: 'sending' }).where('id', '=', n.notificationId).execute();
+  // None of the ids is a subscription (any more): nothing to send, complete now.
+  if (seqs.length === 0) await finishIfComplete(tx, n.notificationId, ctx.now());
 }
 
 /** Audience pages cut per fan-out job: the job stays short, and its progress is committed as it goes. */

@@ -10,18 +10,32 @@ import { emitMfaEvent } from './events.ts';
 import { codeMatches } from './secrets.ts';
 import type { AnswerMode } from './number-matching.ts';
 import { mfaSettings } from './settings.ts';
-import { verifySignedRequest } from './signed-request.ts';
+import { verifyUnspent } from './signed-request.ts';
 
-function assertPending(row: MfaChallengesTable): void {
-  if (row.status !== 'pending') throw new ApiError('challenge_closed', `The challenge is ${row.status}${row.reason ? ` (${row.reason})` : ''}`, { challengeStatus: row.status, ...(row.reason ? { reason: row.reason } : {}) });
+function closedError(row: MfaChallengesTable): ApiError {
+  return new ApiError('challenge_closed', `The challenge is ${row.status}${row.reason ? ` (${row.reason})` : ''}`, { challengeStatus: row.status, ...(row.reason ? { reason: row.reason } : {}) });
 }
 
+function assertPending(row: MfaChallengesTable): void {
+  if (row.status !== 'pending') throw closedError(row);
+}
+
+/**
+ * A verified request and its challenge. Its nonce is spent with what the request writes
+ * (one commit), or by `refuse` when it is refused: a request is taken once whatever it
+ * meets, as when the nonce was spent first.
+ */
 async function signedFor(ctx: Context, appId: string, challengeId: string, jws: string) {
-  const signed = await verifySignedRequest(ctx, appId, jws, challengeId);
-  const row = await readChallenge(ctx, appId, challengeId);
+  const signed = await verifyUnspent(ctx, appId, jws, challengeId);
+  /** Spends the nonce on its own and throws `err`; a replay is said as such first. */
+  const refuse = async (err: unknown): Promise<never> => {
+    await signed.spend(ctx.store.db);
+    throw err;
+  };
+  const row = await readChallenge(ctx, appId, challengeId).catch(refuse);
   // A device answers only for its own user: another user's device key proves nothing here.
-  if (signed.device.user_id !== row.user_id) throw new ApiError('device_signature_invalid', 'The signing device is not enrolled for this challenge’s user');
-  return { ...signed, row };
+  if (signed.device.user_id !== row.user_id) await refuse(new ApiError('device_signature_invalid', 'The signing device is not enrolled for this challenge’s user'));
+  return { ...signed, row, refuse };
 }
 
 export interface ChallengeDetails {
@@ -41,10 +55,18 @@ export interface ChallengeDetails {
  * time it asks: they are fixed when the challenge is made).
  */
 export async function challengeDetails(ctx: Context, appId: string, challengeId: string, jws: string, origin: Origin): Promise<ChallengeDetails> {
-  const { device, payload, row } = await signedFor(ctx, appId, challengeId, jws);
-  if (payload.purpose !== 'details' || payload.decision !== undefined) throw new ApiError('device_signature_invalid', 'A details request signs purpose "details" and no decision');
-  assertPending(row);
-  await audit(ctx.store.db, appId, { type: 'challenge_viewed', userId: row.user_id, challengeId, deviceId: device.id, ...origin }, ctx.now());
+  const { device, payload, row, spend, refuse } = await signedFor(ctx, appId, challengeId, jws);
+  try {
+    if (payload.purpose !== 'details' || payload.decision !== undefined) throw new ApiError('device_signature_invalid', 'A details request signs purpose "details" and no decision');
+    assertPending(row);
+  } catch (err) {
+    await refuse(err);
+  }
+  const now = ctx.now();
+  await ctx.store.db.transaction().execute(async (tx) => {
+    await spend(tx);
+    await audit(tx, appId, { type: 'challenge_viewed', userId: row.user_id, challengeId, deviceId: device.id, ...origin }, now);
+  });
   const view = challengeView(row);
   const numbers = row.choices === null ? undefined : (JSON.parse(row.choices) as string[]);
   return { challengeId, context: contextOf(row), createdAt: view.createdAt, expiresAt: view.expiresAt, answerMode: numbers ? 'numberMatching' : 'code', ...(numbers ? { numbers } : {}) };
@@ -62,31 +84,38 @@ export interface AnswerResult extends ChallengeView {
  * ("this wasn't me") ends it too, locks push sign-in for the user and is reported.
  */
 export async function answerChallenge(ctx: Context, appId: string, challengeId: string, jws: string, origin: Origin): Promise<AnswerResult> {
-  const { device, payload, row } = await signedFor(ctx, appId, challengeId, jws);
-  // The kind of request is signed and required: a signature made for another kind (a
-  // details request, or any later one) can never be taken for an answer.
-  if (payload.purpose !== 'answer') throw new ApiError('device_signature_invalid', 'An answer signs purpose "answer"');
+  const { device, payload, row, spend, refuse } = await signedFor(ctx, appId, challengeId, jws);
   const decision = payload.decision as Decision;
-  if (!DECISIONS.includes(decision)) throw new ApiError('device_signature_invalid', 'decision must be approve, deny or fraud');
   const code = payload.code;
-  if (code !== undefined && (typeof code !== 'string' || code.length > 16)) throw new ApiError('device_signature_invalid', 'code must be a string of digits');
+  try {
+    // The kind of request is signed and required: a signature made for another kind (a
+    // details request, or any later one) can never be taken for an answer.
+    if (payload.purpose !== 'answer') throw new ApiError('device_signature_invalid', 'An answer signs purpose "answer"');
+    if (!DECISIONS.includes(decision)) throw new ApiError('device_signature_invalid', 'decision must be approve, deny or fraud');
+    if (code !== undefined && (typeof code !== 'string' || code.length > 16)) throw new ApiError('device_signature_invalid', 'code must be a string of digits');
+  } catch (err) {
+    await refuse(err);
+  }
   const userId = row.user_id;
   const now = ctx.now();
   const db = ctx.store.db;
-  const state = await userState(db, appId, userId);
+  const state = await userState(db, appId, userId).catch(refuse);
   const who = { userId, challengeId, deviceId: device.id, ...origin };
   if (state.lockedReason !== null) {
     // The lock ends the pending challenge too: the login screen shows "locked".
     await db.transaction().execute(async (tx) => {
+      await spend(tx);
       if (await closeChallenge(tx, ctx, appId, challengeId, userId, 'locked', state.lockedReason, device.id, now)) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: state.lockedReason } }, now);
-    });
+    }).catch(refuse);
     challengeSignals(ctx).changed(challengeId);
     assertNotLocked(state);
   }
-  assertPending(row);
+  if (row.status !== 'pending') await refuse(closedError(row));
   const matches = decision === 'approve' && typeof code === 'string' && /^[0-9]{6,8}$/.test(code) ? codeMatches(ctx.secrets, appId, challengeId, code, row.code_hash) : false;
   let failures: number | undefined;
   const closed = await db.transaction().execute(async (tx): Promise<Ended | false> => {
+    // The nonce with the answer's writes: a replay finds it spent, and a rollback leaves it to `refuse`.
+    await spend(tx);
     await tx.updateTable('mfa_devices').set({ last_used_at: now }).where('id', '=', device.id).execute();
     if (decision === 'fraud') {
       if (!(await closeChallenge(tx, ctx, appId, challengeId, userId, 'denied', 'fraud', device.id, now))) return false;
@@ -116,7 +145,7 @@ export async function answerChallenge(ctx: Context, appId: string, challengeId: 
     await audit(tx, appId, { type: 'failed', ...who, details: { failures: failure.failures } }, now);
     if (failure.locked) await audit(tx, appId, { type: 'locked', ...who, details: { lockedReason: 'failures', failures: failure.failures } }, now);
     return { status, reason: failure.locked ? 'failures' : 'wrong_code' };
-  });
+  }).catch(refuse);
   if (!closed) {
     // Another answer closed it first: say how it stands.
     assertPending(await readChallenge(ctx, appId, challengeId));

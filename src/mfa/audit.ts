@@ -58,22 +58,27 @@ export interface AuditEntry extends Origin {
   details?: Record<string, unknown>;
 }
 
-export async function audit(db: Kysely<Database> | Transaction<Database>, appId: string, e: AuditEntry, now: number): Promise<void> {
+/** Writes one record, or several in one statement (the records of one change). */
+export async function audit(db: Kysely<Database> | Transaction<Database>, appId: string, entries: AuditEntry | AuditEntry[], now: number): Promise<void> {
+  const all = Array.isArray(entries) ? entries : [entries];
+  if (all.length === 0) return;
   await db
     .insertInto('mfa_audit')
-    .values({
-      id: newId('mfa'),
-      app_id: appId,
-      user_id: e.userId,
-      at: now,
-      type: e.type,
-      challenge_id: e.challengeId ?? null,
-      device_id: e.deviceId ?? null,
-      ip: e.ip?.slice(0, 64) ?? null,
-      user_agent: e.userAgent?.slice(0, 512) ?? null,
-      tags: JSON.stringify(FATIGUE.has(e.type) ? ['T1621'] : []),
-      details: JSON.stringify(e.details ?? {}),
-    })
+    .values(
+      all.map((e) => ({
+        id: newId('mfa'),
+        app_id: appId,
+        user_id: e.userId,
+        at: now,
+        type: e.type,
+        challenge_id: e.challengeId ?? null,
+        device_id: e.deviceId ?? null,
+        ip: e.ip?.slice(0, 64) ?? null,
+        user_agent: e.userAgent?.slice(0, 512) ?? null,
+        tags: JSON.stringify(FATIGUE.has(e.type) ? ['T1621'] : []),
+        details: JSON.stringify(e.details ?? {}),
+      })),
+    )
     .execute();
 }
 

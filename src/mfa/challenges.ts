@@ -6,11 +6,11 @@ import type { Database } from '../store/schema.ts';
 import type { MfaChallengesTable, MfaChallengeState } from '../store/schema-mfa.ts';
 import { audit, type Origin } from './audit.ts';
 import type { ChallengeContext, ChallengeInput } from './challenge-input.ts';
-import { assertNoBackoff, assertNotLocked, assertPushAllowed, lockUserRow, userState, type UserState } from './defences.ts';
+import { assertNoBackoff, assertNotLocked, assertPushAllowed, lockUserRow, type UserState } from './defences.ts';
 import { activeDevices } from './enrollment.ts';
 import { challengeSignals } from './challenge-signals.ts';
 import { emitMfaEvent } from './events.ts';
-import { pushToDevices } from './push.ts';
+import { pushToDevicesIn } from './push.ts';
 import { hashCode, newCode } from './secrets.ts';
 import { numberChoices, type AnswerMode } from './number-matching.ts';
 import { knownAppSettings } from './settings.ts';
@@ -48,8 +48,9 @@ export function challengeView(r: MfaChallengesTable): ChallengeView {
  * is locked or waits after failures, when the fatigue cap is reached, or when they have no
  * device. The checks, the supersede and the insert are one transaction under the user's
  * row lock (lockUserRow): two creations at once cannot both pass a cap that allows one
- * more, nor leave two challenges pending. A refusal for a limit is audited (a fatigue
- * signal, T1621), after the rollback.
+ * more, nor leave two challenges pending. The push (its notification and fan-out job) and
+ * its audit are in that transaction too: one commit, and never a challenge without its
+ * push. A refusal for a limit is audited (a fatigue signal, T1621), after the rollback.
  */
 export async function createChallenge(ctx: Context, appId: string, input: ChallengeInput, origin: Origin): Promise<CreatedChallenge> {
   const { userId, context } = input;
@@ -68,8 +69,7 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   let devices: Awaited<ReturnType<typeof activeDevices>> = [];
   try {
     await db.transaction().execute(async (tx) => {
-      await lockUserRow(tx, appId, userId, now);
-      state = await userState(tx, appId, userId);
+      state = await lockUserRow(tx, appId, userId, now);
       assertNotLocked(state);
       assertNoBackoff(state, settings, now);
       await assertPushAllowed(tx, appId, userId, state, settings, now);
@@ -81,11 +81,16 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
         await audit(tx, appId, { type: 'challenge_superseded', userId, challengeId: p.id, ...where, details: { supersededBy: id } }, now);
         supersedes = p.id;
       }
+      // The push and its fan-out job in the same commit: a challenge is never stored without its push, nor the push without it.
+      const notificationId = await pushToDevicesIn(ctx, tx, appId, devices.map((d) => d.subscription_id), 'challenge', { challengeId: id, appId }, settings.challengeLifetime);
       await tx
         .insertInto('mfa_challenges')
-        .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: null, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null, choices })
+        .values({ id, app_id: appId, user_id: userId, status: 'pending', reason: null, code_hash: codeHash, context: JSON.stringify(context), notification_id: notificationId, created_at: now, expires_at: expiresAt, answered_at: null, device_id: null, choices })
         .execute();
-      await audit(tx, appId, { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}), ...(choices ? { answerMode } : {}) } }, now);
+      await audit(tx, appId, [
+        { type: 'challenge_created', userId, challengeId: id, ...where, details: { expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}), ...(choices ? { answerMode } : {}) } },
+        { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } },
+      ], now);
       await emitMfaEvent(tx, ctx.queue, appId, 'mfa.challenge.created', { challengeId: id, userId, expiresAt: iso(expiresAt), ...(supersedes ? { supersedes } : {}) }, now);
     });
   } catch (err) {
@@ -94,12 +99,6 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
     throw err;
   }
   if (supersedes) challengeSignals(ctx).changed(supersedes);
-  const notificationId = await pushToDevices(ctx, appId, devices.map((d) => d.subscription_id), 'challenge', { challengeId: id, appId }, settings.challengeLifetime);
-  // One commit for both writes.
-  await db.transaction().execute(async (tx) => {
-    await tx.updateTable('mfa_challenges').set({ notification_id: notificationId }).where('id', '=', id).execute();
-    await audit(tx, appId, { type: 'challenge_pushed', userId, challengeId: id, ...where, details: { devices: devices.length, notificationId } }, now);
-  });
   return { challengeId: id, code, expiresAt: iso(expiresAt)!, supersedes, answerMode };
 }
 

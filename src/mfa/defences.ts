@@ -79,13 +79,19 @@ async function ensureRow(db: Db, appId: string, userId: string, now: number): Pr
 
 /**
  * Takes the user's row lock for the rest of the transaction (the row made first if need
- * be): a no-op update locks the row on PostgreSQL, and on SQLite the first write takes the
- * database's write lock. Two challenge creations for one user then check the lock, the
- * backoff and the push cap and insert one after the other, never both on the same count.
+ * be) and returns the user's state as it stands under it: one upsert whose no-op update
+ * locks the row on PostgreSQL, while on SQLite the first write takes the database's write
+ * lock. Two challenge creations for one user then check the lock, the backoff and the push
+ * cap and insert one after the other, never both on the same count.
  */
-export async function lockUserRow(tx: Transaction<Database>, appId: string, userId: string, now: number): Promise<void> {
-  await ensureRow(tx, appId, userId, now);
-  await tx.updateTable('mfa_user_states').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('app_id', '=', appId).where('user_id', '=', userId).execute();
+export async function lockUserRow(tx: Transaction<Database>, appId: string, userId: string, now: number): Promise<UserState> {
+  const row = await tx
+    .insertInto('mfa_user_states')
+    .values({ app_id: appId, user_id: userId, failures: 0, last_failure_at: null, last_success_at: null, locked_reason: null, locked_at: null, updated_at: now })
+    .onConflict((oc) => oc.columns(['app_id', 'user_id']).doUpdateSet((eb) => ({ updated_at: eb.ref('mfa_user_states.updated_at') })))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return fromRow(row);
 }
 
 /** Counts a failure (one more in a row) and locks at lockAfterFailures; returns the count and whether it locked. */

@@ -3,7 +3,7 @@ import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
 import { audit, type AuditType, type Origin } from './audit.ts';
-import { assertNoBackoff, lockUserRow, recordFailure, recordSuccess, userState } from './defences.ts';
+import { assertNoBackoff, lockUserRow, recordFailure, recordSuccess } from './defences.ts';
 import type { MfaSettings } from './settings.ts';
 
 /**
@@ -20,8 +20,7 @@ import type { MfaSettings } from './settings.ts';
  * recordFactorOutcome).
  */
 export async function assertFactorAllowed(tx: Transaction<Database>, ctx: Context, settings: MfaSettings, appId: string, userId: string): Promise<void> {
-  await lockUserRow(tx, appId, userId, ctx.now());
-  const state = await userState(tx, appId, userId);
+  const state = await lockUserRow(tx, appId, userId, ctx.now());
   if (state.lockedReason === 'failures') throw new ApiError('sign_in_locked', 'Too many failed sign-ins in a row; locked until your server resets it', { lockedReason: 'failures' });
   assertNoBackoff(state, settings, ctx.now());
 }

@@ -5,7 +5,7 @@ import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
 import type { MfaOtpState, MfaOtpsTable } from '../store/schema-mfa-otp.ts';
 import { audit, type Origin } from './audit.ts';
-import { assertNoBackoff, assertNotLocked, lockUserRow, userState, type UserState } from './defences.ts';
+import { assertNoBackoff, assertNotLocked, lockUserRow, type UserState } from './defences.ts';
 import { activeDevices } from './enrollment.ts';
 import { emitMfaEvent } from './events.ts';
 import { assertFactorAllowed, recordFactorOutcome } from './factor-guard.ts';
@@ -86,8 +86,7 @@ export async function createOtp(ctx: Context, appId: string, input: OtpInput, or
   let devices: Awaited<ReturnType<typeof activeDevices>> = [];
   try {
     await db.transaction().execute(async (tx) => {
-      await lockUserRow(tx, appId, userId, now);
-      state = await userState(tx, appId, userId);
+      state = await lockUserRow(tx, appId, userId, now);
       assertNotLocked(state);
       assertNoBackoff(state, settings, now);
       await assertOtpPushAllowed(tx, appId, userId, state, settings, now);

@@ -1,10 +1,12 @@
 import type { KeyObject } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { devicePublicKey, type PublicJwk } from './device-key.ts';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { limitDeviceRequest } from './device-limit.ts';
 import type { MfaDevicesTable } from '../store/schema-mfa.ts';
+import type { Database } from '../store/schema.ts';
 
 /** The longest a signed request may live: a short exp keeps a captured request useless. */
 export const MAX_SIGNED_LIFETIME_S = 300;
@@ -14,6 +16,14 @@ const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
 export interface SignedRequest {
   device: MfaDevicesTable;
   payload: Record<string, unknown>;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A verified request whose nonce is not spent yet: the caller spends it, in the transaction of what the request writes. */
+export interface UnspentRequest extends SignedRequest {
+  /** Spends the nonce in `db`; `signed_request_replayed` if it was spent before (and then nothing of `db`'s transaction should stand). */
+  spend(db: Db): Promise<void>;
 }
 
 const forged = (why: string) => new ApiError('device_signature_invalid', why);
@@ -26,6 +36,17 @@ const forged = (why: string) => new ApiError('device_signature_invalid', why);
  * signature verifies, so a forged request cannot burn a device's nonces or allowance.
  */
 export async function verifySignedRequest(ctx: Context, appId: string, jws: string, challengeId: string): Promise<SignedRequest> {
+  const signed = await verifyUnspent(ctx, appId, jws, challengeId);
+  await signed.spend(ctx.store.db);
+  return { device: signed.device, payload: signed.payload };
+}
+
+/**
+ * The same checks, the nonce left for the caller to spend with its own writes (one commit
+ * instead of two): every path of the caller spends it, the refusals too, so a request is
+ * taken at most once whatever it meets.
+ */
+export async function verifyUnspent(ctx: Context, appId: string, jws: string, challengeId: string): Promise<UnspentRequest> {
   let kid: unknown;
   try {
     const header = decodeProtectedHeader(jws);
@@ -56,8 +77,8 @@ export async function verifySignedRequest(ctx: Context, appId: string, jws: stri
   const nonce = payload.nonce;
   if (typeof nonce !== 'string' || !NONCE.test(nonce)) throw forged('nonce must be 16 to 128 base64url characters');
   await limitDeviceRequest(ctx, appId, { deviceId: device.id }, ctx.logger);
-  await spendNonce(ctx, device.id, nonce, Math.ceil(exp * 1000));
-  return { device, payload };
+  const expiresAt = Math.ceil(exp * 1000);
+  return { device, payload, spend: (db) => spendNonce(db, device.id, nonce, expiresAt) };
 }
 
 /** Device keys as KeyObjects, by device id and key: parsing one costs more than verifying with it. Bounded; the oldest go first. */
@@ -87,8 +108,7 @@ export async function deleteLapsedNonces(ctx: Context, now: number): Promise<num
   return Number(res.numDeletedRows);
 }
 
-async function spendNonce(ctx: Context, deviceId: string, nonce: string, expiresAt: number): Promise<void> {
-  const db = ctx.store.db;
+async function spendNonce(db: Db, deviceId: string, nonce: string, expiresAt: number): Promise<void> {
   const res = await db.insertInto('mfa_nonces').values({ device_id: deviceId, nonce, expires_at: expiresAt }).onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing()).returning('nonce').executeTakeFirst();
   if (!res) throw new ApiError('signed_request_replayed', 'This signed request (its nonce) was used before');
 }

@@ -1,6 +1,8 @@
 import { expandedFilter } from '../audience/segments/audience-filter.ts';
 import type { Filter } from '../audience/filter/index.ts';
+import type { Kysely } from 'kysely';
 import type { Context } from '../context.ts';
+import type { Database } from '../store/schema.ts';
 import type { Target } from '../message/target.ts';
 
 /**
@@ -13,8 +15,8 @@ import type { Target } from '../message/target.ts';
  * An unknown segment is `unknown_segment` at `#/to/segment`; a filter refused is answered
  * with the pointer into it (`#/to/filter/and/0/op`).
  */
-export async function audienceOf(ctx: Context, appId: string, to: Target): Promise<Filter | null> {
-  if ('segment' in to) return expandedFilter(ctx.store.db, appId, { segment: to.segment }, '/to/segment');
-  if ('filter' in to) return expandedFilter(ctx.store.db, appId, to.filter, '/to/filter');
+export async function audienceOf(ctx: Context, appId: string, to: Target, db: Kysely<Database> = ctx.store.db): Promise<Filter | null> {
+  if ('segment' in to) return expandedFilter(db, appId, { segment: to.segment }, '/to/segment');
+  if ('filter' in to) return expandedFilter(db, appId, to.filter, '/to/filter');
   return null;
 }

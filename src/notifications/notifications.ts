@@ -1,6 +1,5 @@
 import { checkConversion } from '../analytics/conversion-spec.ts';
-import { sql, type Transaction } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { validateTopic } from '../protocol/webpush/headers.ts';
 import { CHANNELS } from '../providers/registry.ts';
 import { ApiError } from '../errors/api-error.ts';
@@ -8,9 +7,10 @@ import { fromProtocolError } from '../errors/protocol-errors.ts';
 import { newId } from '../crypto/tokens.ts';
 import { PRIORITY } from '../queue/queue.ts';
 import { engagementCounts } from '../analytics/engagement-counts.ts';
-import { fanoutJobSpec } from '../delivery/fanout.ts';
+import { cutAtOnce, cutsAtOnce, fanoutJobSpec } from '../delivery/fanout.ts';
 import { UNSHOWN_OUTCOME_NAMES } from '../delivery/unshown.ts';
 import type { Context } from '../context.ts';
+import type { Database } from '../store/schema.ts';
 import type { NotificationInput } from './notification-input.ts';
 import { requestHash } from './request-hash.ts';
 import { audienceOf } from './audience-target.ts';
@@ -31,48 +31,67 @@ export async function createNotification(
   idempotencyKey?: string,
   opts: { civicAlert?: boolean } = {},
 ): Promise<{ id: string; replayed: boolean }> {
-  const prepared = await prepareNotification(ctx, appId, input, idempotencyKey, opts);
-  if ('replayed' in prepared) return { id: prepared.replayed, replayed: true };
+  const hash = requestHash(input);
+  if (idempotencyKey !== undefined) {
+    const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
+    if (previous) return { id: previous, replayed: true };
+  }
+  const accepted = await checkNotification(ctx, ctx.store.db, appId, input, opts);
   try {
-    await ctx.store.db.transaction().execute((tx) => prepared.write(tx));
+    await ctx.store.db.transaction().execute((tx) => storeNotification(ctx, tx, accepted, idempotencyKey !== undefined ? { key: idempotencyKey, hash } : null));
   } catch (err) {
     // Two requests with one Idempotency-Key raced: the unique index let one in.
     if (idempotencyKey !== undefined) {
-      const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, prepared.hash);
+      const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
       if (previous) return { id: previous, replayed: true };
     }
     throw err;
   }
-  return { id: prepared.id, replayed: false };
+  return { id: accepted.id, replayed: false };
 }
 
-/** A notification checked and ready to store: its id, and the write of its row and fan-out job into the caller's transaction. */
+/** A notification checked and ready to store: its id, and the write of its row and fan-out into the caller's transaction. */
 export interface PreparedNotification {
   id: string;
-  /** The request's hash, which an Idempotency-Key is held to. */
-  hash: string;
   write(tx: Transaction<Database>): Promise<void>;
 }
 
 /**
- * Everything createNotification checks and reads before it writes, without writing: an
- * already stored notification of the same Idempotency-Key (`replayed`, its id), or the
- * write to commit with whatever else the caller commits (a journey's send step commits it
- * with the run's move, so the send and the advance are one).
+ * What createNotification checks and reads before it writes, without writing (its reads
+ * outside any transaction): a notification already stored under the same Idempotency-Key
+ * (`replayed`, its id), or the write to commit with whatever else the caller commits. A
+ * journey's send step commits it with the run's move, so the send and the advance are one.
  */
-export async function prepareNotification(
-  ctx: Context,
-  appId: string,
-  input: NotificationInput,
-  idempotencyKey?: string,
-  opts: { civicAlert?: boolean } = {},
-): Promise<PreparedNotification | { replayed: string }> {
+export async function prepareNotification(ctx: Context, appId: string, input: NotificationInput, idempotencyKey: string): Promise<PreparedNotification | { replayed: string }> {
   const hash = requestHash(input);
-  if (idempotencyKey !== undefined) {
-    const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
-    if (previous) return { replayed: previous };
-  }
+  const previous = await findByIdempotencyKey(ctx, appId, idempotencyKey, hash);
+  if (previous) return { replayed: previous };
+  const accepted = await checkNotification(ctx, ctx.store.db, appId, input, {});
+  return { id: accepted.id, write: (tx) => storeNotification(ctx, tx, accepted, { key: idempotencyKey, hash }) };
+}
 
+/**
+ * The same, inside the caller's transaction (its reads too): the notification and its
+ * fan-out job are committed with what the caller writes, or not at all. A sign-in
+ * challenge stores its push this way, in the one commit that stores the challenge.
+ */
+export async function createNotificationIn(ctx: Context, tx: Transaction<Database>, appId: string, input: NotificationInput): Promise<string> {
+  const accepted = await checkNotification(ctx, tx, appId, input, {});
+  await storeNotification(ctx, tx, accepted, null);
+  return accepted.id;
+}
+
+interface CheckedNotification {
+  id: string;
+  appId: string;
+  input: NotificationInput;
+  audience: Awaited<ReturnType<typeof audienceOf>>;
+  sendAt: number;
+  now: number;
+  conversion: ReturnType<typeof checkConversion> | null;
+}
+
+async function checkNotification(ctx: Context, db: Kysely<Database>, appId: string, input: NotificationInput, opts: { civicAlert?: boolean }): Promise<CheckedNotification> {
   // A critical alert sounds through silent mode and Focus (Apple's critical-alerts
   // entitlement exists for public safety): only civic alerts may ask for it.
   if (input.interruptionLevel === 'critical' && !opts.civicAlert) {
@@ -94,11 +113,11 @@ export async function prepareNotification(
     sendAt = Math.max(sendAt, now);
   }
 
-  if (input.preferenceCategory !== undefined) checkCategory(await appCategories(ctx.store.db, appId), input.preferenceCategory, ['preferenceCategory']);
+  if (input.preferenceCategory !== undefined) checkCategory(await appCategories(db, appId), input.preferenceCategory, ['preferenceCategory']);
 
   const id = newId('ntf');
   const conversion = input.conversion === undefined ? null : checkConversion(input.conversion);
-  const { to, ttl, urgency, topic, sendAt: _sendAt, preferenceCategory, conversion: _conversion, ...content } = input;
+  const { to, ttl: _ttl, urgency: _urgency, topic: _topic, sendAt: _sendAt, preferenceCategory: _category, conversion: _conversion, ...content } = input;
   const conflict = replyConflict(content);
   if (conflict) throw new ApiError('invalid_request', conflict.detail, { errors: [{ pointer: conflict.pointer, field: `body${conflict.pointer.slice(1).replaceAll('/', '.')}`, detail: conflict.detail, message: conflict.detail }] });
   // Sized with the longest reply thread it may carry, whose token each recipient gets at send time.
@@ -117,43 +136,45 @@ export async function prepareNotification(
     }
   }
 
-  const audience = await audienceOf(ctx, appId, to);
+  const audience = await audienceOf(ctx, appId, to, db);
+  return { id, appId, input, audience, sendAt, now, conversion };
+}
 
+async function storeNotification(ctx: Context, tx: Transaction<Database>, n: CheckedNotification, idempotency: { key: string; hash: string } | null): Promise<void> {
+  const { id, appId, input, audience, sendAt, now, conversion } = n;
+  const { to, ttl, urgency, topic, sendAt: _sendAt, preferenceCategory, conversion: _conversion, ...content } = input;
   // An urgent message to a few devices (a sign-in approval, a one-time code) takes the
-  // priority lane and does not wait behind a broadcast.
+  // priority lane and does not wait behind a broadcast; due now, it is cut here, with no
+  // fan-out job (src/delivery/fanout.ts, cutAtOnce).
   const urgent = urgency === 'high' && 'subscriptionIds' in to && to.subscriptionIds.length <= 10;
-  return {
-    id,
-    hash,
-    async write(tx) {
-      await tx
-        .insertInto('notifications')
-        .values({
-          id,
-          app_id: appId,
-          status: sendAt > now ? 'scheduled' : 'queued',
-          target: JSON.stringify(to),
-          audience: audience === null ? null : JSON.stringify(audience),
-          content: JSON.stringify(content),
-          ttl: ttl ?? ctx.config.defaultTtl,
-          urgency: urgency ?? 'normal',
-          topic: topic ?? null,
-          category: preferenceCategory ?? null,
-          send_at: sendAt,
-          idempotency_key: idempotencyKey ?? null,
-          request_hash: idempotencyKey !== undefined ? hash : null,
-          fanout_cursor: 0,
-          fanout_done: 0,
-          targeted: 0,
-          created_at: now,
-          completed_at: null,
-          conversion: conversion === null ? null : JSON.stringify(conversion),
-          priority: urgent ? PRIORITY.urgent : PRIORITY.normal,
-        })
-        .execute();
-      await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority: urgent ? PRIORITY.urgent : PRIORITY.normal })], tx);
-    },
-  };
+  await tx
+    .insertInto('notifications')
+    .values({
+      id,
+      app_id: appId,
+      status: sendAt > now ? 'scheduled' : 'queued',
+      target: JSON.stringify(to),
+      audience: audience === null ? null : JSON.stringify(audience),
+      content: JSON.stringify(content),
+      ttl: ttl ?? ctx.config.defaultTtl,
+      urgency: urgency ?? 'normal',
+      topic: topic ?? null,
+      category: preferenceCategory ?? null,
+      send_at: sendAt,
+      idempotency_key: idempotency?.key ?? null,
+      request_hash: idempotency?.hash ?? null,
+      fanout_cursor: 0,
+      fanout_done: 0,
+      targeted: 0,
+      created_at: now,
+      completed_at: null,
+      conversion: conversion === null ? null : JSON.stringify(conversion),
+      priority: urgent ? PRIORITY.urgent : PRIORITY.normal,
+    })
+    .execute();
+  const priority = urgent ? PRIORITY.urgent : PRIORITY.normal;
+  if (cutsAtOnce(ctx, { target: to, urgent, due: sendAt <= now, category: preferenceCategory ?? null }) && 'subscriptionIds' in to) await cutAtOnce(ctx, tx, { notificationId: id, appId, target: to, priority });
+  else await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: sendAt, priority })], tx);
 }
 
 async function findByIdempotencyKey(ctx: Context, appId: string, key: string, requestHash: string): Promise<string | undefined> {

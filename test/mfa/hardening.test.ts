@@ -52,6 +52,44 @@ for (const kind of STORES) {
       assert.equal(ok.res.body.status, 'approved');
     });
 
+    test('a signed request refused is spent all the same: sent again, where it would be taken, it is a replay', async () => {
+      const device = await enroll(c, sink, app, 'hugo');
+      const ch = await challenge(c, app, 'hugo');
+      const { challengeId, code } = ch.body;
+      const exp = Math.floor(clock / 1000) + 60;
+      // A details request sent as an answer, then where it belongs.
+      const details = await device.sign({ challengeId, nonce: nonce(), exp, purpose: 'details' });
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/challenges/${challengeId}/answer`, { body: { answer: details } })).body.code, 'device_signature_invalid');
+      const again = await c.api('POST', `/v1/apps/${app.id}/mfa/challenges/${challengeId}/details`, { body: { request: details } });
+      assert.equal(again.status, 409, JSON.stringify(again.body));
+      assert.equal(again.body.code, 'signed_request_replayed');
+      // An answer to a challenge already closed (superseded), then to the challenge that replaced it.
+      const next = await challenge(c, app, 'hugo');
+      const late = await device.sign({ challengeId, nonce: nonce(), exp, purpose: 'answer', decision: 'approve', code });
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/challenges/${challengeId}/answer`, { body: { answer: late } })).body.code, 'challenge_closed');
+      assert.equal((await c.api('POST', `/v1/apps/${app.id}/mfa/challenges/${challengeId}/answer`, { body: { answer: late } })).body.code, 'signed_request_replayed');
+      // The viewed audit is written with its nonce: one record for the one details request taken.
+      const viewed = await c.api('POST', `/v1/apps/${app.id}/mfa/challenges/${next.body.challengeId}/details`, { body: { request: await device.sign({ challengeId: next.body.challengeId, nonce: nonce(), exp, purpose: 'details' }) } });
+      assert.equal(viewed.status, 200, JSON.stringify(viewed.body));
+      const audit = await c.api('GET', `/v1/apps/${app.id}/mfa/audit?userId=hugo`, { key: app.secretKey });
+      assert.deepEqual(audit.body.data.filter((e: { type: string }) => e.type === 'challenge_viewed').map((e: { challengeId: string }) => e.challengeId), [next.body.challengeId]);
+    });
+
+    test('a challenge is stored with its push in one commit: its notification names it and is on the urgent lane', async () => {
+      await enroll(c, sink, app, 'iris');
+      const ch = await challenge(c, app, 'iris');
+      assert.equal(ch.status, 201, JSON.stringify(ch.body));
+      const row = await c.ctx.store.db.selectFrom('mfa_challenges').select(['notification_id', 'created_at']).where('id', '=', ch.body.challengeId).executeTakeFirstOrThrow();
+      assert.ok(row.notification_id, 'the challenge names its push');
+      const n = await c.ctx.store.db.selectFrom('notifications').select(['content', 'urgency', 'created_at']).where('id', '=', row.notification_id).executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(n.content).data.challengeId, ch.body.challengeId);
+      assert.equal(n.urgency, 'high');
+      assert.equal(Number(n.created_at), Number(row.created_at));
+      const audit = await c.api('GET', `/v1/apps/${app.id}/mfa/audit?userId=iris`, { key: app.secretKey });
+      const pushed = audit.body.data.find((e: { type: string }) => e.type === 'challenge_pushed');
+      assert.equal(pushed?.details.notificationId, row.notification_id);
+    });
+
     test('two enrollments racing for one token: one device, one subscription; nothing written for a spent token', async () => {
       const e = await c.api('POST', `/v1/apps/${app.id}/mfa/enrollments`, { key: app.secretKey, body: { userId: 'ivy' } });
       const bodies = await Promise.all([0, 1, 2].map(async () => {

@@ -34,7 +34,8 @@ for (const kind of DEPLOYMENTS.filter((k) => k !== 'postgres')) {
       const sub = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: { channel: 'webpush', endpoint: s.endpoint, keys: s.keys } });
       assert.equal(sub.status, 201, JSON.stringify(sub.body));
       await c.ctx.queue.stop();
-      const urgent = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { subscriptionIds: [sub.body.id] }, title: 'Your code', urgency: 'high' } });
+      // Scheduled: an urgent send due now is cut when accepted, with no fan-out job to lose.
+      const urgent = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { subscriptionIds: [sub.body.id] }, title: 'Your code', urgency: 'high', sendAt: new Date(c.ctx.now() + 60_000).toISOString() } });
       const broadcast = await c.api('POST', `/v1/apps/${app.id}/notifications`, { key: app.secretKey, body: { to: { all: true }, title: 'Sale' } });
       assert.equal(urgent.status, 202, JSON.stringify(urgent.body));
       const long = c.ctx.now() - (c.ctx.config.queueLease * 2 + c.ctx.config.retryMax) - 1;
