@@ -100,6 +100,7 @@ export async function sendAlert(ctx: Context, row: AlertsTable, opts: SendOption
         })
         .execute();
       await tx.insertInto('alert_notifications').values({ alert_id: row.id, app_id: row.app_id, notification_id: id, kind, thread, include_unlocated: opts.includeUnlocated ? 1 : 0, created_at: now }).execute();
+      await tx.updateTable('alerts').set({ send_pending: null }).where('id', '=', row.id).execute();
       await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: now, priority: topPriority ? PRIORITY.urgent : PRIORITY.normal })], tx);
     });
   } catch (err) {
