@@ -14,8 +14,8 @@
  *   the payload must be a JSON object with an `aps` dictionary, at most 4096 bytes.
  *
  * Not from Apple: 400 `InvalidPayload` for a body that is not such JSON (Apple documents
- * no reason for it). Fault switches: unregister a device, queue answers (429, 503, 500)
- * or dropped connections per device, expire or revoke provider tokens, send GOAWAY.
+ * no reason for it). Fault switches: unregister a device, queue answers (429, 503, 500),
+ * dropped connections or held answers per device, expire or revoke provider tokens, send GOAWAY.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';

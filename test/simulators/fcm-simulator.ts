@@ -13,8 +13,8 @@
  *   values, no reserved data keys, android.ttl as "Ns", HIGH|NORMAL priority) and at most
  *   4096 bytes of payload. Errors come as Google API errors with the FcmError detail.
  *
- * Fault switches: unregister a device, queue answers (429 QUOTA_EXCEEDED, 503, 500) or
- * dropped connections per device, expire access tokens, send GOAWAY.
+ * Fault switches: unregister a device, queue answers (429 QUOTA_EXCEEDED, 503, 500),
+ * dropped connections or held answers per device, expire access tokens, send GOAWAY.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
