@@ -3,8 +3,9 @@
  * CAP `<category>` values to categories of its own in its alert settings; an alert then
  * goes in the mapped category of its first `<info>`, so a user who turned `traffic` off
  * still gets storm warnings, and everyone else gets the road closure; an Extreme alert
- * reaches them all. Quiet hours and frequency caps hold none of them. A bad map is refused
- * with the member it names, and nothing is stored.
+ * reaches them all; an all-clear goes in the category of what it ends. Quiet hours and
+ * frequency caps hold none of them. A bad map is refused with the member it names, and
+ * nothing is stored.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,6 +102,15 @@ for (const kind of STORES) {
       // Quiet hours and the cap of one a day hold none of these: ana and cat already had ROAD-0.
       assert.deepEqual(await send(alertXml('ROAD-1', ['Transport'])), { reached: ['ana', 'bob'], category: 'traffic', delivered: 2, suppressed: { preference_off: 1 } });
       assert.deepEqual(await send(alertXml('STORM-1', ['Met'])), { reached: ['ana', 'bob', 'cat'], category: 'weather', delivered: 3, suppressed: {} });
+    });
+
+    test('a Cancel goes in the category of the alert it ends: whoever turned traffic off gets neither', async () => {
+      const cancel =
+        `<?xml version="1.0" encoding="UTF-8"?><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>ROAD-1-END</identifier><sender>w@dot.example</sender>` +
+        `<sent>2026-12-01T10:04:00-00:00</sent><status>Actual</status><msgType>Cancel</msgType><scope>Public</scope>` +
+        `<references>w@dot.example,ROAD-1,2026-12-01T10:00:00-00:00</references></alert>`;
+      const ended = await send(cancel);
+      assert.deepEqual(ended, { reached: ['ana', 'bob'], category: 'traffic', delivered: 2, suppressed: { preference_off: 1 } });
     });
 
     test('the first <category> of the first <info> that the map names decides; one it names not goes in civic', async () => {
