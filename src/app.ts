@@ -36,6 +36,7 @@ import { docsRoutes } from './http/routes/docs.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { alertFeedRoutes } from './http/routes/alert-feeds.ts';
 import { publicAlertRoutes } from './http/routes/public-alerts.ts';
+import { alertSettingsRoutes } from './http/routes/alert-settings.ts';
 import { alertZoneRoutes } from './http/routes/alert-zones.ts';
 import { geocodeRoutes } from './http/routes/geocodes.ts';
 import { journeyRoutes } from './http/routes/journeys.ts';
@@ -157,6 +158,7 @@ export async function buildApp(ctx: Context, opts: AppOptions): Promise<FastifyI
   webhookRoutes(app, ctx);
   alertFeedRoutes(app, ctx);
   publicAlertRoutes(app, ctx);
+  alertSettingsRoutes(app, ctx);
   alertZoneRoutes(app, ctx);
   geocodeRoutes(app, ctx);
   journeyRoutes(app, ctx);

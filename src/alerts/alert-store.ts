@@ -108,6 +108,8 @@ export async function ingestAlert(
       document: JSON.stringify(alert),
       cap_xml: opts.capXml,
       received_at: opts.receivedAt,
+      // Set by the send queued with it (send/send-job.ts).
+      send_pending: null,
     };
     // Tombstones: earlier references to this alert, made before it was seen.
     const waiting = await tx

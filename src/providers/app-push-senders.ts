@@ -32,17 +32,24 @@ export interface AppPushSendersOptions {
   ca?: string | Buffer;
 }
 
-/** The APNs and FCM senders of one worker process, sharing one HTTP/2 pool and the stored credentials. */
+/** The APNs and FCM senders of one worker process, sharing one HTTP/2 pool (and one for the urgent lane) and the stored credentials. */
 export function createAppPushSenders(opts: AppPushSendersOptions): { senders: [Channel, Sender][]; close(): Promise<void> } {
   const { config, now } = opts;
-  const pool = new Http2Pool({
-    maxInFlightPerKey: config.originConcurrency,
-    maxSessionsPerKey: config.originConnections,
-    requestTimeoutMs: config.requestTimeout,
-    pingIntervalMs: PING_INTERVAL,
-    ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
-    logger: opts.logger.child({ module: 'http2' }),
-  });
+  const newPool = (inFlight: number) =>
+    new Http2Pool({
+      maxInFlightPerKey: inFlight,
+      maxSessionsPerKey: config.originConnections,
+      requestTimeoutMs: config.requestTimeout,
+      pingIntervalMs: PING_INTERVAL,
+      ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      logger: opts.logger.child({ module: 'http2' }),
+    });
+  const pool = newPool(config.originConcurrency);
+  // The urgent lane's sessions to APNs and FCM, as Web Push has (src/transport/push-transport.ts):
+  // connections and stream slots of their own, so a broadcast's streams queued to the same
+  // host do not hold a civic alert. Opened at the first urgent send.
+  const urgentPool = config.urgentOriginConcurrency > 0 ? newPool(config.urgentOriginConcurrency) : undefined;
+  const pools = { pool, ...(urgentPool ? { urgentPool } : {}) };
   const oauth = new OAuthClient({ allowPrivate: config.allowPrivateEndpoints, timeoutMs: config.requestTimeout, ...(opts.ca !== undefined ? { ca: opts.ca } : {}) });
   const credentials = new CredentialSource(opts.db, opts.secrets);
   const accessTokens = new AccessTokenCache<FcmCredentials>(async (c) => {
@@ -52,7 +59,7 @@ export function createAppPushSenders(opts: AppPushSendersOptions): { senders: [C
   }, now);
 
   const apns = new ApnsSender({
-    pool,
+    ...pools,
     tokens: new ProviderTokenCache(),
     credentials: (appId) => credentials.apns(appId),
     apnsUrl: config.apnsUrl,
@@ -61,7 +68,7 @@ export function createAppPushSenders(opts: AppPushSendersOptions): { senders: [C
     logger: opts.logger.child({ module: 'apns' }),
   });
   const fcm = new FcmSender({
-    pool,
+    ...pools,
     tokens: accessTokens,
     credentials: (appId) => credentials.fcm(appId),
     fcmUrl: config.fcmUrl,
@@ -75,7 +82,7 @@ export function createAppPushSenders(opts: AppPushSendersOptions): { senders: [C
       [fcmChannel, fcm],
     ],
     async close() {
-      await Promise.all([pool.close(), oauth.close()]);
+      await Promise.all([pool.close(), urgentPool?.close(), oauth.close()]);
     },
   };
 }

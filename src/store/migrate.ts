@@ -44,6 +44,9 @@ import * as m043 from './migrations/043-conversation-answers.ts';
 import * as m044 from './migrations/044-conversation-message-operator.ts';
 import * as m045 from './migrations/045-conversation-choices.ts';
 import * as m046 from './migrations/046-conversation-hold-cleanup.ts';
+import * as m049 from './migrations/049-alert-send-pending.ts';
+import * as m050 from './migrations/050-alert-feed-reach.ts';
+import * as m051 from './migrations/051-alert-category-map.ts';
 
 interface Migration {
   version: number;
@@ -97,6 +100,9 @@ export const MIGRATIONS: Migration[] = [
   { version: 44, name: 'conversation-message-operator', up: m044.up },
   { version: 45, name: 'conversation-choices', up: m045.up },
   { version: 46, name: 'conversation-hold-cleanup', up: m046.up },
+  { version: 49, name: 'alert-send-pending', up: m049.up },
+  { version: 50, name: 'alert-feed-reach', up: m050.up },
+  { version: 51, name: 'alert-category-map', up: m051.up },
 ];
 
 // Any constant works; it only has to be the same for every Carillon process.

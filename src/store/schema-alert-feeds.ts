@@ -4,6 +4,10 @@
 export const FEED_STATUSES = ['pending', 'ok', 'not_modified', 'failed'] as const;
 export type FeedStatus = (typeof FEED_STATUSES)[number];
 
+/** Whom a feed's alerts reach (docs/civic-alerts.md#connecting-a-cap-feed). */
+export const FEED_REACHES = ['area', 'area_and_unlocated'] as const;
+export type FeedReach = (typeof FEED_REACHES)[number];
+
 export interface AlertFeedsTable {
   /** afd_... */
   id: string;
@@ -11,6 +15,8 @@ export interface AlertFeedsTable {
   url: string;
   /** s between polls when the feed answers. */
   interval_s: number;
+  /** Whom its alerts reach: `area`, or `area_and_unlocated` (users without a location too), as `?reach=` on a posted alert (migration 050). */
+  reach: FeedReach;
   /** The last answer's ETag, sent back as If-None-Match (RFC 9110 §13.1.2). */
   etag: string | null;
   /** The last answer's Last-Modified, sent back as If-Modified-Since (RFC 9110 §13.1.3). */

@@ -20,5 +20,7 @@ export interface AlertSettingsTable {
   apns_critical_alerts: number;
   /** 1: the public page and its Atom feed are served (public-alerts.ts). */
   public_page: number;
+  /** CAP `<category>` to the app's category its alerts go in, a JSON object, or null: all in `civic` (migration 051). */
+  categories: string | null;
   updated_at: number;
 }

@@ -28,6 +28,12 @@ export interface AlertsTable {
   /** The CAP XML as received; null for the JSON form. */
   cap_xml: string | null;
   received_at: number;
+  /**
+   * The reach of a send queued and not done yet (`area`, `area_and_unlocated`): the reconcile
+   * pass queues it again if the queue lost the job (migration 049). Null once sent, and for
+   * alerts that reach no one.
+   */
+  send_pending: string | null;
 }
 
 export interface AlertReferencesTable {

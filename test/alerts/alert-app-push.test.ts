@@ -62,8 +62,8 @@ for (const kind of STORES) {
       };
 
       const first = await post(alertXml('GAS-1'));
-      assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey })).body, { publicPage: true, apnsCriticalAlerts: false });
-      assert.deepEqual((await c.api('PUT', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey, body: { apnsCriticalAlerts: true } })).body, { publicPage: true, apnsCriticalAlerts: true }, 'a setting the body does not name keeps its value');
+      assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey })).body, { publicPage: true, apnsCriticalAlerts: false, categories: {} });
+      assert.deepEqual((await c.api('PUT', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey, body: { apnsCriticalAlerts: true } })).body, { publicPage: true, apnsCriticalAlerts: true, categories: {} }, 'a setting the body does not name keeps its value');
       await post(alertXml('GAS-1U', '<references>ops@city.example,GAS-1,2026-12-01T10:00:00-00:00</references>', 'Update', '2026-12-01T10:03:00-00:00'));
 
       const [a1, a2] = apns.deliveriesTo(iphone);

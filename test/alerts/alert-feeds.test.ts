@@ -64,6 +64,7 @@ describe(`CAP feeds polled on the injected clock (${kind})`, () => {
       res.end();
     },
     '/flaky.xml': (_req, res) => (failing ? res.writeHead(500).end('down') : res.writeHead(200, { 'content-type': 'application/cap+xml' }).end(capXml({ identifier: 'FLAKY-1' }))),
+    '/wide.xml': (_req, res) => res.writeHead(200, { 'content-type': 'application/cap+xml' }).end(capXml({ identifier: 'WIDE-1', expires: '2026-12-02T00:00:00-00:00' })),
     '/not-a-feed.xml': (_req, res) => res.writeHead(200, { 'content-type': 'application/xml' }).end('<html><body>hello</body></html>'),
   });
   const feed = async (id: string) => (await c.api('GET', `/v1/apps/${app.id}/alert-feeds/${id}`, { key: app.secretKey })).body;
@@ -146,6 +147,27 @@ describe(`CAP feeds polled on the injected clock (${kind})`, () => {
     const three = await polled(f.id, two.lastPollAt);
     assert.deepEqual([three.status, three.failures, three.error, three.alertsReceived], ['ok', 0, null, 1]);
     assert.equal(three.nextPollAt, new Date(now + 60_000).toISOString());
+  });
+
+  test('a feed of wide alerts (reach area_and_unlocated) sends them to users without a location too; PATCH changes its reach', async () => {
+    const res = await c.api('POST', `/v1/apps/${app.id}/alert-feeds`, { key: app.secretKey, body: { url: `${base}/wide.xml`, interval: 60, reach: 'area_and_unlocated' } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.reach, 'area_and_unlocated');
+    const f = await polled(res.body.id, null);
+    assert.deepEqual([f.status, f.alertsReceived], ['ok', 1], JSON.stringify(f));
+    const sent = await c.ctx.store.db
+      .selectFrom('alert_notifications as n')
+      .innerJoin('alerts as a', 'a.id', 'n.alert_id')
+      .select('n.include_unlocated')
+      .where('a.app_id', '=', app.id)
+      .where('a.identifier', '=', 'WIDE-1')
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(sent.include_unlocated), 1);
+    const patched = await c.api('PATCH', `/v1/apps/${app.id}/alert-feeds/${f.id}`, { key: app.secretKey, body: { reach: 'area' } });
+    assert.deepEqual([patched.status, patched.body.reach, patched.body.interval], [200, 'area', 60]);
+    const refused = await c.api('PATCH', `/v1/apps/${app.id}/alert-feeds/${f.id}`, { key: app.secretKey, body: { reach: 'everyone' } });
+    assert.deepEqual([refused.status, refused.body.code], [400, 'invalid_request']);
+    assert.equal((await c.api('DELETE', `/v1/apps/${app.id}/alert-feeds/${f.id}`, { key: app.secretKey })).status, 204);
   });
 
   test('a document that is no feed fails the poll with not_a_feed; PATCH and DELETE', async () => {

@@ -3,15 +3,20 @@
  * trusted certificates configured, the signed IPAWS samples are taken, and a document that
  * is unsigned, changed, signed by another certificate or (by the policy) by an expired one
  * is refused with cap_signature_invalid, nothing stored; the JSON form is the operator's
- * own and is not checked. A feed's documents go through the same rule (the same reader).
+ * own and is not checked. A feed's documents meet the same rule, embedded in an Atom entry
+ * or linked from it: the signed ones are stored, an unsigned one is refused and named in the
+ * feed's error.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCarillon, type TestCarillon } from '../support/carillon.ts';
+import { eventually } from '../support/eventually.ts';
 import { capXml } from './cap-builder.ts';
 import { capSample } from './cap-vectors.ts';
 
@@ -103,4 +108,55 @@ describe('signed CAP documents: another certificate, and the reject policy (sqli
       }
     });
   }
+});
+
+describe('signed CAP documents from a feed (sqlite)', () => {
+  const bare = (xml: string) => xml.replace(/^\s*<\?xml[^>]*\?>\s*/, '').trimEnd();
+  const documents: Record<string, string> = {
+    '/cap/07.xml': capSample('07').toString('utf8'),
+    '/cap/unsigned.xml': capXml({ identifier: 'FEED-UNSIGNED-1', expires: '2099-01-01T00:00:00-00:00' }),
+  };
+  let base = '';
+  const server = createServer((req, res) => {
+    if (req.url === '/feed.atom') {
+      // The first IPAWS sample carried in the entry's <content>, the second and an unsigned one linked.
+      return void res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(
+        `<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>urn:test:signed</id><title>Signed</title><updated>2026-12-01T12:00:00Z</updated>` +
+          `<entry><id>urn:test:05</id><title>05</title><updated>2026-12-01T11:00:00Z</updated><content type="application/cap+xml">${bare(capSample('05').toString('utf8'))}</content></entry>` +
+          `<entry><id>urn:test:07</id><title>07</title><updated>2026-12-01T11:00:00Z</updated><link type="application/cap+xml" href="${base}/cap/07.xml"/></entry>` +
+          `<entry><id>urn:test:unsigned</id><title>unsigned</title><updated>2026-12-01T11:00:00Z</updated><link type="application/cap+xml" href="${base}/cap/unsigned.xml"/></entry></feed>`,
+      );
+    }
+    const doc = documents[req.url ?? ''];
+    if (doc === undefined) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'application/cap+xml' }).end(doc);
+  });
+  let c: TestCarillon;
+
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    c = await startCarillon('sqlite', { alertTrustedCertificates: both, alertExpiredCertificates: 'at_sent' });
+  });
+  after(async () => {
+    await c.stop();
+    server.close();
+  });
+
+  test('the signed entries are stored, the unsigned one refused with cap_signature_invalid in the feed’s error', async () => {
+    const app = await c.createApp();
+    const created = await c.api('POST', `/v1/apps/${app.id}/alert-feeds`, { key: app.secretKey, body: { url: `${base}/feed.atom`, interval: 60 } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const feed = await eventually(async () => {
+      const f = (await c.api('GET', `/v1/apps/${app.id}/alert-feeds/${created.body.id}`, { key: app.secretKey })).body;
+      assert.notEqual(f.lastPollAt, null, 'not polled yet');
+      return f;
+    }, 20_000);
+    assert.equal(feed.status, 'ok', JSON.stringify(feed));
+    assert.equal(feed.alertsReceived, 2);
+    assert.equal(feed.error.code, 'cap_signature_invalid', JSON.stringify(feed.error));
+    assert.match(feed.error.detail, /unsigned\.xml/);
+    const stored = (await c.ctx.store.db.selectFrom('alerts').select('identifier').where('app_id', '=', app.id).execute()).map((r) => r.identifier).sort();
+    assert.deepEqual(stored, ['402013233923688', 'AS-NV-58d33e3a-1f9a-4909-9d59-34e90b33b3e8']);
+  });
 });

@@ -111,14 +111,14 @@ describe(`the public alert page (${kind})`, () => {
 
   test('turned off, or for an app that does not exist, the page answers the same 404', async () => {
     const off = await c.api('PUT', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey, body: { publicPage: false } });
-    assert.deepEqual([off.status, off.body], [200, { publicPage: false, apnsCriticalAlerts: false }]);
+    assert.deepEqual([off.status, off.body], [200, { publicPage: false, apnsCriticalAlerts: false, categories: {} }]);
     for (const path of [`/public/apps/${app.id}/alerts`, `/public/apps/${app.id}/alerts.atom`, `/public/apps/${app.id}/alerts/${ids.amber}`, '/public/apps/app_nope/alerts']) {
       const res = await c.api('GET', path);
       assert.deepEqual([res.status, res.body.code], [404, 'alert_page_not_found'], path);
     }
     await c.api('PUT', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey, body: { publicPage: true } });
     assert.equal((await c.api('GET', `/public/apps/${app.id}/alerts`)).status, 200);
-    assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey })).body, { publicPage: true, apnsCriticalAlerts: false });
+    assert.deepEqual((await c.api('GET', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey })).body, { publicPage: true, apnsCriticalAlerts: false, categories: {} });
     const empty = await c.api('PUT', `/v1/apps/${app.id}/alert-settings`, { key: app.secretKey, body: {} });
     assert.deepEqual([empty.status, empty.body.code], [400, 'invalid_request'], 'a change that names no setting is refused');
   });

@@ -14,8 +14,8 @@
  *   the payload must be a JSON object with an `aps` dictionary, at most 4096 bytes.
  *
  * Not from Apple: 400 `InvalidPayload` for a body that is not such JSON (Apple documents
- * no reason for it). Fault switches: unregister a device, queue answers (429, 503, 500)
- * or dropped connections per device, expire or revoke provider tokens, send GOAWAY.
+ * no reason for it). Fault switches: unregister a device, queue answers (429, 503, 500),
+ * dropped connections or held answers per device, expire or revoke provider tokens, send GOAWAY.
  */
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
@@ -51,7 +51,12 @@ export interface ApnsAnswerRecord {
 }
 
 /** A queued fault for one device: an answer, or the connection cut mid-request. */
-export type ApnsFault = { status: number; reason: string; retryAfter?: number } | 'drop';
+export type ApnsFault = { status: number; reason: string; retryAfter?: number } | 'drop' | ApnsHold;
+
+/** The request is taken, and its answer (the usual one) waits until `until` settles: a slow APNs, streams held open. */
+export interface ApnsHold {
+  until: Promise<unknown>;
+}
 
 interface Device {
   topic: string;
@@ -83,6 +88,7 @@ export class ApnsSimulator {
   readonly #expired = new Set<string>();
   readonly #now: () => number;
   #goawayIn = 0;
+  #held = 0;
   #server!: H2Server;
 
   private constructor(options: ApnsSimulatorOptions) {
@@ -101,6 +107,11 @@ export class ApnsSimulator {
   }
 
   /** HTTP/2 connections accepted so far. */
+  /** Requests taken whose answer waits (a hold fault). */
+  get held(): number {
+    return this.#held;
+  }
+
   get connections(): number {
     return this.#server.connections;
   }
@@ -222,7 +233,13 @@ export class ApnsSimulator {
     }
 
     // Faults asked for by the test, once the request itself is sound.
-    const fault = device.faults.shift();
+    let fault = device.faults.shift();
+    if (fault !== undefined && fault !== 'drop' && 'until' in fault) {
+      this.#held++;
+      await Promise.allSettled([fault.until]);
+      this.#held--;
+      fault = undefined;
+    }
     if (fault === 'drop') {
       this.answers.push({ token, status: 0, reason: 'dropped' });
       return 'drop';

@@ -13,8 +13,8 @@
  *   values, no reserved data keys, android.ttl as "Ns", HIGH|NORMAL priority) and at most
  *   4096 bytes of payload. Errors come as Google API errors with the FcmError detail.
  *
- * Fault switches: unregister a device, queue answers (429 QUOTA_EXCEEDED, 503, 500) or
- * dropped connections per device, expire access tokens, send GOAWAY.
+ * Fault switches: unregister a device, queue answers (429 QUOTA_EXCEEDED, 503, 500),
+ * dropped connections or held answers per device, expire access tokens, send GOAWAY.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
@@ -43,7 +43,12 @@ export interface FcmAnswerRecord {
 }
 
 /** A queued fault for one device: an answer, or the connection cut mid-request. */
-export type FcmFault = { status: number; errorCode: FcmErrorCode; retryAfter?: number } | 'drop';
+export type FcmFault = { status: number; errorCode: FcmErrorCode; retryAfter?: number } | 'drop' | FcmHold;
+
+/** The request is taken, and its answer (the usual one) waits until `until` settles: a slow FCM, streams held open. */
+export interface FcmHold {
+  until: Promise<unknown>;
+}
 
 interface Account {
   projectId: string;
@@ -78,6 +83,7 @@ export class FcmSimulator {
   readonly #lifetime: number;
   readonly #now: () => number;
   #goawayIn = 0;
+  #held = 0;
   #server!: H2Server;
 
   private constructor(options: FcmSimulatorOptions) {
@@ -97,6 +103,11 @@ export class FcmSimulator {
 
   get tokenUri(): string {
     return `${this.#server.url}/token`;
+  }
+
+  /** Requests taken whose answer waits (a hold fault). */
+  get held(): number {
+    return this.#held;
   }
 
   get connections(): number {
@@ -215,7 +226,7 @@ export class FcmSimulator {
     return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify({ access_token: accessToken, expires_in: this.#lifetime, token_type: 'Bearer' }) };
   }
 
-  #send(req: SimRequest, projectId: string): SimAnswer | 'drop' {
+  async #send(req: SimRequest, projectId: string): Promise<SimAnswer | 'drop'> {
     if (this.#goawayIn > 0 && --this.#goawayIn === 0) this.#server.goawaySession(req.session, JSON.stringify({ reason: 'server shutting down' }));
     let token: string | null = null;
     const fail = (status: number, message: string, errorCode?: FcmErrorCode, fields: { field: string; description: string }[] = [], headers: Record<string, string> = {}): SimAnswer => {
@@ -242,7 +253,13 @@ export class FcmSimulator {
     const device = this.#devices.get(token);
     if (!device || device.unregistered) return fail(404, 'Requested entity was not found.', 'UNREGISTERED');
     if (device.projectId !== projectId) return fail(403, 'SenderId mismatch', 'SENDER_ID_MISMATCH');
-    const fault = device.faults.shift();
+    let fault = device.faults.shift();
+    if (fault !== undefined && fault !== 'drop' && 'until' in fault) {
+      this.#held++;
+      await Promise.allSettled([fault.until]);
+      this.#held--;
+      fault = undefined;
+    }
     if (fault === 'drop') {
       this.answers.push({ token, status: 0, errorCode: 'dropped' });
       return 'drop';

@@ -7,7 +7,7 @@ import type { Context } from '../../context.ts';
 import { newId } from '../../crypto/tokens.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { checkEndpointUrl, EndpointRejectedError } from '../../transport/index.ts';
-import type { AlertFeedsTable } from '../../store/schema-alert-feeds.ts';
+import type { AlertFeedsTable, FeedReach } from '../../store/schema-alert-feeds.ts';
 import { feedPollJobSpec } from './poll-job-spec.ts';
 
 /** Feeds one app may have: an authority publishes a handful; hundreds would be a mistake or abuse. */
@@ -17,6 +17,8 @@ export interface FeedInput {
   url: string;
   /** s between polls. */
   interval: number;
+  /** Whom its alerts reach; `area` unless set. */
+  reach?: FeedReach;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -26,6 +28,7 @@ export function feedView(row: AlertFeedsTable) {
     id: row.id,
     url: row.url,
     interval: Number(row.interval_s),
+    reach: row.reach,
     status: row.status,
     error: row.error_code === null ? null : { code: row.error_code, detail: row.error_detail ?? '' },
     failures: Number(row.failures),
@@ -68,6 +71,7 @@ export async function createFeed(ctx: Context, appId: string, input: FeedInput):
     app_id: appId,
     url,
     interval_s: input.interval,
+    reach: input.reach ?? 'area',
     etag: null,
     last_modified: null,
     seen_entries: '[]',
@@ -119,6 +123,7 @@ export async function updateFeed(ctx: Context, appId: string, id: string, patch:
     const set = {
       ...(url !== undefined ? { url } : {}),
       ...(patch.interval !== undefined ? { interval_s: patch.interval } : {}),
+      ...(patch.reach !== undefined ? { reach: patch.reach } : {}),
       ...(moved ? { etag: null, last_modified: null, seen_entries: '[]' } : {}),
       failures: 0,
       next_poll_at: now,

@@ -78,7 +78,7 @@ export async function pollFeed(ctx: Context, deps: PollDeps, feedId: string, seq
   let seen: string[] = JSON.parse(feed.seen_entries) as string[];
 
   const ingest = async (xml: string) => {
-    const res = await receiveCapAlert(ctx, feed.app_id, xml);
+    const res = await receiveCapAlert(ctx, feed.app_id, xml, 'xml', { includeUnlocated: feed.reach === 'area_and_unlocated' });
     if (res.created) created++;
   };
   try {

@@ -10,6 +10,7 @@ import type { CapAlert, CapInfo } from '../../protocol/cap/types.ts';
 import { PRIORITY } from '../../queue/queue.ts';
 import type { AlertNotificationKind } from '../../store/schema-alert-sends.ts';
 import type { AlertsTable } from '../../store/schema-alerts.ts';
+import { alertCategoryRules, mappedAlertCategory, type AlertCategoryMap } from '../alert-settings.ts';
 import { isAllClear, isTopPriority, pickInfo } from '../info-choice.ts';
 import { alertContent, allClearContent } from './alert-content.ts';
 import { alertPageUrl, criticalAlertsAllowed } from './alert-personaliser.ts';
@@ -36,9 +37,19 @@ export function reachesPeople(row: Pick<AlertsTable, 'disposition'>): boolean {
   return row.disposition === 'public' || row.disposition === 'testers';
 }
 
-/** The preference category an alert is sent under: none for Extreme ones when the operator says they cannot be turned off. */
-export function alertCategory(infos: readonly Pick<CapInfo, 'severity'>[], extremeIgnoresPreferences: boolean): string | null {
-  return extremeIgnoresPreferences && infos.some((i) => i.severity === 'Extreme') ? null : 'civic';
+/**
+ * The preference category an alert is sent under: none for Extreme ones when the operator
+ * says they cannot be turned off; else the category the app's map gives its first `<info>`
+ * (mappedAlertCategory), `civic` when the map names none. Whatever the category, the alert
+ * is not a campaign: its personaliser applies no cap or quiet hours (alert-personaliser.ts).
+ */
+export function alertCategory(
+  infos: readonly Pick<CapInfo, 'severity' | 'categories'>[],
+  extremeIgnoresPreferences: boolean,
+  rules: { map: AlertCategoryMap; own: readonly string[] } = { map: {}, own: [] },
+): string | null {
+  if (extremeIgnoresPreferences && infos.some((i) => i.severity === 'Extreme')) return null;
+  return mappedAlertCategory(infos, rules.map, rules.own);
 }
 
 /**
@@ -62,7 +73,8 @@ export async function sendAlert(ctx: Context, row: AlertsTable, opts: SendOption
   const endedInfos = ended.flatMap((a) => (JSON.parse(a.document) as CapAlert).infos);
   // An all-clear goes on the lane of what it ends, so it is not overtaken by it.
   const topPriority = kind === 'all_clear' ? endedInfos.some(isTopPriority) : cap.infos.some(isTopPriority);
-  const category = alertCategory(kind === 'all_clear' ? endedInfos : cap.infos, ctx.config.alertExtremeIgnoresPreferences);
+  // An all-clear goes in the category of what it ends, so it reaches whoever got that.
+  const category = alertCategory(kind === 'all_clear' ? endedInfos : cap.infos, ctx.config.alertExtremeIgnoresPreferences, await alertCategoryRules(ctx, row.app_id));
   const now = ctx.now();
   const expires = row.expires_at === null ? undefined : Number(row.expires_at);
   const ttl = expires === undefined ? ctx.config.defaultTtl : Math.max(0, Math.min(MAX_TTL, Math.floor((expires - now) / 1000)));
@@ -100,6 +112,7 @@ export async function sendAlert(ctx: Context, row: AlertsTable, opts: SendOption
         })
         .execute();
       await tx.insertInto('alert_notifications').values({ alert_id: row.id, app_id: row.app_id, notification_id: id, kind, thread, include_unlocated: opts.includeUnlocated ? 1 : 0, created_at: now }).execute();
+      await tx.updateTable('alerts').set({ send_pending: null }).where('id', '=', row.id).execute();
       await ctx.queue.add([fanoutJobSpec(id, 0, { runAt: now, priority: topPriority ? PRIORITY.urgent : PRIORITY.normal })], tx);
     });
   } catch (err) {

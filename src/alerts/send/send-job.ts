@@ -29,9 +29,21 @@ export function alertSendJobSpec(alertId: string, opts: SendOptions = {}): JobSp
   return { name: ALERT_SEND_JOB, data, key: `alert-send:${alertId}`, priority: PRIORITY.urgent };
 }
 
-/** Queues the send of an alert just stored, in the transaction that stored it; nothing for one that reaches no one. */
+/** Alerts whose send is brought back per reconcile pass at most; the next pass takes the rest. */
+const RECONCILE_LIMIT = 1000;
+
+/** `send_pending` of an alert: the reach of its send, kept until it is sent (migration 049). */
+const reachOf = (opts: SendOptions) => (opts.includeUnlocated === true ? 'area_and_unlocated' : 'area');
+
+/**
+ * Queues the send of an alert just stored, in the transaction that stored it, and marks it
+ * pending with the send's reach, so the reconcile pass can bring a lost send job back;
+ * nothing for one that reaches no one.
+ */
 export async function queueAlertSend(ctx: Context, tx: Transaction<Database>, row: AlertsTable, opts: SendOptions = {}): Promise<void> {
-  if (reachesPeople(row)) await ctx.queue.add([alertSendJobSpec(row.id, opts)], tx);
+  if (!reachesPeople(row)) return;
+  await tx.updateTable('alerts').set({ send_pending: reachOf(opts) }).where('id', '=', row.id).execute();
+  await ctx.queue.add([alertSendJobSpec(row.id, opts)], tx);
 }
 
 /** Sends the alert as it stands now: one cancelled or replaced meanwhile, or already sent, is left. */
@@ -42,6 +54,21 @@ export function alertSendJob(ctx: Context): JobKind {
       const { alertId, includeUnlocated } = job.data as AlertSendData;
       const row = await ctx.store.db.selectFrom('alerts').selectAll().where('id', '=', alertId).executeTakeFirst();
       if (row) await sendAlert(ctx, row as AlertsTable, { includeUnlocated });
+    },
+    async reconcile(before) {
+      // A send the queue lost (and the receiving request did not do: the process stopped)
+      // comes back as it was queued, urgent and with its reach. An alert cancelled or
+      // replaced meanwhile reaches no one, and sendAlert would leave it.
+      const pending = await ctx.store.db
+        .selectFrom('alerts')
+        .select(['id', 'send_pending'])
+        .where('send_pending', 'is not', null)
+        .where('disposition', 'in', ['public', 'testers'])
+        .where('received_at', '<', before)
+        .orderBy('received_at')
+        .limit(RECONCILE_LIMIT)
+        .execute();
+      return pending.map((a) => alertSendJobSpec(a.id, { includeUnlocated: a.send_pending === 'area_and_unlocated' }));
     },
   };
 }

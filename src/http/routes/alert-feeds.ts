@@ -36,7 +36,7 @@ export function alertFeedRoutes(app: FastifyInstance, ctx: Context): void {
     '/v1/apps/:appId/alert-feeds/:id',
     {
       onRequest: guard(ctx, 'secret'),
-      schema: { operationId: 'updateAlertFeed', tags: ['alerts'], summary: 'Change a feed’s URL or interval; it is polled again at once, its failures forgotten', description: DOC, params: AppItemParams, body: FeedPatchBody, response: { 200: Feed, ...guardedProblems('secret', { params: true, body: true }, 'alert_feed_not_found', 'alert_feed_url_rejected') } },
+      schema: { operationId: 'updateAlertFeed', tags: ['alerts'], summary: 'Change a feed’s URL, interval or reach; it is polled again at once, its failures forgotten', description: DOC, params: AppItemParams, body: FeedPatchBody, response: { 200: Feed, ...guardedProblems('secret', { params: true, body: true }, 'alert_feed_not_found', 'alert_feed_url_rejected') } },
     },
     async (req) => updateFeed(ctx, req.params.appId, req.params.id, req.body),
   );

@@ -1,14 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { getApp } from '../../apps/apps.ts';
 import { renderAlertAtom } from '../../alerts/public-alert-atom.ts';
 import { PUBLIC_PAGE_CSP, renderAlertList, renderAlertPage } from '../../alerts/public-alert-html.ts';
-import { getAlertSettings, setAlertSettings } from '../../alerts/alert-settings.ts';
 import { activePublicAlerts, publicAlert, publicPageOf } from '../../alerts/public-alerts.ts';
 import type { Context } from '../../context.ts';
-import { guard } from '../guards.ts';
-import { PUBLIC, guardedProblems, problems } from '../openapi.ts';
+import { PUBLIC, problems } from '../openapi.ts';
 import { AppParams } from '../schemas.ts';
-import { AlertSettings, AlertSettingsBody, AtomFeed, HtmlPage, PublicAlertParams } from './public-alerts.schemas.ts';
+import { AtomFeed, HtmlPage, PublicAlertParams } from './public-alerts.schemas.ts';
 
 const DOC = 'Public, no key: the alerts of the app in force now (disposition public, not expired), for people and systems without push. See docs/civic-alerts.md#the-public-alert-page.';
 
@@ -55,23 +52,6 @@ export function publicAlertRoutes(app: FastifyInstance, ctx: Context): void {
       const { name } = await publicPageOf(ctx, req.params.appId);
       const alert = await publicAlert(ctx, req.params.appId, req.params.alertId);
       return publicHeaders(reply, 'text/html; charset=utf-8').send(renderAlertPage(name, alert, paths(ctx, req.params.appId).list));
-    },
-  );
-
-  app.get<{ Params: AppParams }>(
-    '/v1/apps/:appId/alert-settings',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'getAlertSettings', tags: ['alerts'], summary: 'The app’s civic alert settings', params: AppParams, response: { 200: AlertSettings, ...guardedProblems('secret', { params: true }, 'app_not_found') } } },
-    async (req) => {
-      await getApp(ctx, req.params.appId);
-      return getAlertSettings(ctx, req.params.appId);
-    },
-  );
-  app.put<{ Params: AppParams; Body: AlertSettingsBody }>(
-    '/v1/apps/:appId/alert-settings',
-    { onRequest: guard(ctx, 'secret'), schema: { operationId: 'setAlertSettings', tags: ['alerts'], summary: 'Change the app’s civic alert settings: the public page, APNs critical alerts', params: AppParams, body: AlertSettingsBody, response: { 200: AlertSettings, ...guardedProblems('secret', { params: true, body: true }, 'app_not_found') } } },
-    async (req) => {
-      await getApp(ctx, req.params.appId);
-      return setAlertSettings(ctx, req.params.appId, req.body);
     },
   );
 }

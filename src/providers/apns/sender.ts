@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
+import { poolFor } from '../pool-for.ts';
 import { sendPerApp, oncePer, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
 import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import { buildApnsPayloadFor } from './build-payload.ts';
@@ -17,6 +18,12 @@ export interface ApnsCredentials extends ProviderTokenKey {
 
 export interface ApnsSenderDeps {
   pool: Http2Pool;
+  /**
+   * The urgent lane's sessions (a top-priority civic alert, an urgent single send): its own
+   * connections and stream slots, so a broadcast's streams to APNs do not hold it. Unset:
+   * urgent sends share `pool`.
+   */
+  urgentPool?: Http2Pool;
   tokens: ProviderTokenCache;
   /** The app's credentials, or undefined when it has none. */
   credentials(appId: string): Promise<ApnsCredentials | undefined>;
@@ -71,7 +78,8 @@ export class ApnsSender implements Sender {
   }
 
   async #sendOne(r: Recipient, message: OutgoingMessage, creds: ApnsCredentials, authorization: string, payload: Buffer): Promise<Attempt> {
-    const { pool, now, retryMax, apnsUrl } = this.deps;
+    const { now, retryMax, apnsUrl } = this.deps;
+    const pool = poolFor(message, this.deps);
     let req: ApnsRequest;
     try {
       req = buildApnsRequest(r, message, { apnsUrl, defaultTopic: creds.topic, authorization, payload, nowMs: now() });

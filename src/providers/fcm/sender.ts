@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { OAuthTokenError } from '../../protocol/fcm/errors.ts';
 import type { Http2Pool } from '../../transport/http2-pool.ts';
 import { TransportError } from '../../transport/transport-error.ts';
+import { poolFor } from '../pool-for.ts';
 import { sendPerApp, type OutgoingMessage, type Recipient, type Send, type Sender } from '../channel.ts';
 import { credentialsForBatch, type Outcome } from '../outcome.ts';
 import type { AccessTokenCache } from './access-token-cache.ts';
@@ -23,6 +24,12 @@ export interface FcmCredentials {
 
 export interface FcmSenderDeps {
   pool: Http2Pool;
+  /**
+   * The urgent lane's sessions (a top-priority civic alert, an urgent single send): its own
+   * connections and stream slots, so a broadcast's streams to FCM do not hold it. Unset:
+   * urgent sends share `pool`.
+   */
+  urgentPool?: Http2Pool;
   tokens: AccessTokenCache<FcmCredentials>;
   /** The app's service account, or undefined when it has none. */
   credentials(appId: string): Promise<FcmCredentials | undefined>;
@@ -87,7 +94,8 @@ export class FcmSender implements Sender {
   }
 
   async #sendOne(r: Recipient, message: OutgoingMessage, creds: FcmCredentials, token: string): Promise<Attempt> {
-    const { pool, now, retryMax, fcmUrl } = this.deps;
+    const { now, retryMax, fcmUrl } = this.deps;
+    const pool = poolFor(message, this.deps);
     const req = buildFcmRequest(fcmUrl, creds.projectId, token, buildFcmMessageFor(message.id, r.address, message));
     try {
       // One session set per FCM host: the access token travels per request, not per connection.
