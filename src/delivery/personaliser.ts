@@ -36,6 +36,8 @@ export interface RecordTags {
   variant?: string | null;
   test?: boolean;
   timing?: unknown;
+  /** Never counts against frequency caps, whatever its category: a civic alert in a category of the app's own (src/alerts/send/alert-personaliser.ts). */
+  uncapped?: boolean;
 }
 
 /** Why a recipient is not sent, as its send record says it. `detail` explains it (the cap rule, the render error); never a secret or the content. */

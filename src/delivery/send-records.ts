@@ -44,9 +44,9 @@ export interface RecordTarget {
   category: string | null;
 }
 
-/** Whether a send that went out counts against frequency caps: a marketing send, not a test. */
+/** Whether a send that went out counts against frequency caps: a marketing send, not a test, nor one its personaliser marks uncapped (a civic alert). */
 export function countsForCaps(category: string | null, tags: RecordTags | undefined): boolean {
-  return !(tags?.test ?? false) && !(category !== null && UNCAPPED_CATEGORIES.has(category));
+  return !(tags?.test ?? false) && !(tags?.uncapped ?? false) && !(category !== null && UNCAPPED_CATEGORIES.has(category));
 }
 
 /**

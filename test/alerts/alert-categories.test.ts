@@ -4,7 +4,7 @@
  * goes in the mapped category of its first `<info>`, so a user who turned `traffic` off
  * still gets storm warnings, and everyone else gets the road closure; an Extreme alert
  * reaches them all; an all-clear goes in the category of what it ends. Quiet hours and
- * frequency caps hold none of them. A bad map is refused with the member it names, and
+ * frequency caps hold none of them, and none counts against the caps. A bad map is refused with the member it names, and
  * nothing is stored.
  */
 import { after, before, describe, test } from 'node:test';
@@ -121,6 +121,12 @@ for (const kind of STORES) {
 
     test('an Extreme alert reaches them all, whatever its category', async () => {
       assert.deepEqual(await send(alertXml('ROAD-X', ['Transport'], 'Extreme')), { reached: ['ana', 'bob', 'cat'], category: null, delivered: 3, suppressed: {} });
+    });
+
+    test('no send of an alert counts against the frequency caps, in civic, in a mapped category or with none', async () => {
+      const sent = await c.ctx.store.db.selectFrom('send_records').select(['category', 'counts_for_caps']).where('app_id', '=', app.id).where('reason', '=', 'sent').execute();
+      assert.deepEqual([...new Set(sent.map((r) => r.category ?? 'none'))].sort(), ['civic', 'none', 'traffic', 'weather']);
+      assert.deepEqual(sent.filter((r) => Number(r.counts_for_caps) !== 0), [], 'the caps count none of them');
     });
 
     test('a category the app stopped declaring sends in civic again; {} clears the map', async () => {

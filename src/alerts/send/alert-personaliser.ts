@@ -73,7 +73,9 @@ export function alertPersonaliser(ctx: Context, inner: Personaliser, channels: R
         }
         return m;
       };
-      return recipients.map((r) => ({ message: messageFor(r.channel, r.userSeq === null ? null : (language.get(r.userSeq) ?? null)) }));
+      // Whatever category the alert went in (civic, one of the app's own, none for Extreme), it
+      // never uses up a user's marketing caps.
+      return recipients.map((r) => ({ message: messageFor(r.channel, r.userSeq === null ? null : (language.get(r.userSeq) ?? null)), tags: { uncapped: true } }));
     },
   };
 }
