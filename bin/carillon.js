@@ -3,6 +3,10 @@
 // built from the sources as they are now; otherwise the TypeScript sources through tsx, so
 // that an edit to src/ runs at once and an older build never does.
 import { freshBuild } from './fresh-build.js';
+import { holdYoungGeneration } from './young-generation.js';
+
+// Before the server's modules load: src/cli/serve.ts lets it grow once the server listens.
+if (process.argv[2] === 'serve') holdYoungGeneration();
 
 const entry = freshBuild(new URL('..', import.meta.url));
 if (entry) {

@@ -4,6 +4,7 @@ import { createRuntime } from '../runtime.ts';
 import { WEBSOCKET_PATH } from '../push-service/websocket-path.ts';
 import { checkStore } from '../store/database.ts';
 import { issueSetupToken } from '../operators/setup.ts';
+import { releaseYoungGeneration } from '../../bin/young-generation.js';
 
 /**
  * `carillon serve`: API and delivery workers in one process, on the embedded store by
@@ -24,6 +25,8 @@ export async function serve(config: Config): Promise<void> {
   const setupToken = config.role === 'worker' ? undefined : await issueSetupToken(ctx);
   if (config.role !== 'api') runtime.startWorkers();
   const address = await app.listen({ port: config.port, host: config.host });
+  // The start's work is done: from here on the young generation grows with the load.
+  releaseYoungGeneration();
   const url = config.publicUrl || address;
 
   const lines = [
