@@ -38,6 +38,8 @@ const VENDORED: Record<string, string> = {
   '@sinclair/typebox': 'typebox',
   '@sinclair/typebox/compiler': 'typebox-compiler',
   '@sinclair/typebox/value': 'typebox-value',
+  jose: 'jose',
+  'fast-xml-parser': 'fast-xml-parser',
 };
 const VENDOR_DIR = path.join('_', 'vendor');
 
