@@ -4,6 +4,7 @@ import { createRuntime } from '../runtime.ts';
 import { WEBSOCKET_PATH } from '../push-service/websocket-path.ts';
 import { checkStore } from '../store/database.ts';
 import { issueSetupToken } from '../operators/setup.ts';
+import { releaseStartMemory } from '../../bin/start-memory.js';
 
 /**
  * `carillon serve`: API and delivery workers in one process, on the embedded store by
@@ -23,6 +24,8 @@ export async function serve(config: Config): Promise<void> {
   // While no operator exists, each start prints a fresh one-time link to make the first one.
   const setupToken = config.role === 'worker' ? undefined : await issueSetupToken(ctx);
   if (config.role !== 'api') runtime.startWorkers();
+  // The start's work is done: its garbage goes before the first request comes.
+  releaseStartMemory();
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl || address;
 

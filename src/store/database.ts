@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import type pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import { keptStatements } from './sqlite-statements.ts';
-import { startCheckpointer, type CheckpointLog } from './sqlite-checkpointer.ts';
+import { checkpointWhenWritten, type CheckpointLog, type LazyCheckpointer } from './sqlite-checkpointer.ts';
 import type { Database } from './schema.ts';
 import type { DialectCapabilities } from './dialect.ts';
 import { migrate } from './migrate.ts';
@@ -57,7 +57,8 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /**
    * SQLite: checkpoint the write-ahead log on a thread of its own rather than in the
-   * commits of the main thread (src/store/sqlite-checkpointer.ts). For a server; a
+   * commits of the main thread (src/store/sqlite-checkpointer.ts), started the first
+   * time the log grows past a few hundred pages after the migrations. For a server; a
    * one-shot command has no use for the thread. Failures of the thread go to `logger`.
    */
   checkpointThread?: { logger: CheckpointLog };
@@ -71,8 +72,12 @@ export interface OpenStoreOptions {
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   let store: Store | undefined;
   try {
-    store = opts.databaseUrl ? openPostgres(await loadPg(), opts.databaseUrl, opts.poolSize ?? 10) : openSqlite(opts.dataDir, opts.checkpointThread);
+    let watchCheckpoints: (() => void) | undefined;
+    if (opts.databaseUrl) store = openPostgres(await loadPg(), opts.databaseUrl, opts.poolSize ?? 10);
+    else ({ store, watchCheckpoints } = openSqlite(opts.dataDir, opts.checkpointThread));
     await migrate(store.db, store.caps.dialect);
+    // After the migrations: their pages are copied back now, and the thread waits for the server's own writes.
+    watchCheckpoints?.();
     return store;
   } catch (err) {
     await store?.close().catch(() => undefined);
@@ -185,7 +190,8 @@ function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
 }
 
-function openSqlite(dataDir: string, checkpointThread?: OpenStoreOptions['checkpointThread']): Store {
+/** The SQLite store, and with `checkpointThread` what hands its checkpoints to the thread once migrated. */
+function openSqlite(dataDir: string, checkpointThread?: OpenStoreOptions['checkpointThread']): { store: Store; watchCheckpoints?: () => void } {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = resolve(join(dataDir, 'carillon.db'));
   const sqlite = new SQLite(file);
@@ -196,9 +202,12 @@ function openSqlite(dataDir: string, checkpointThread?: OpenStoreOptions['checkp
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const checkpointer = checkpointThread ? startCheckpointer(sqlite, file, checkpointThread.logger) : undefined;
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keptStatements(sqlite) }) });
-  return {
+  // Until migrated, the connection checkpoints by itself, as SQLite does by default.
+  let checkpointer: LazyCheckpointer | undefined;
+  const statements = keptStatements(sqlite);
+  const database = checkpointThread ? toldOfWrites(statements, () => checkpointer?.wrote()) : statements;
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const store: Store = {
     db,
     caps: { dialect: 'sqlite', supportsSkipLocked: false },
     location: file,
@@ -207,6 +216,25 @@ function openSqlite(dataDir: string, checkpointThread?: OpenStoreOptions['checkp
       await checkpointer?.stop();
       await db.destroy();
     },
+  };
+  if (!checkpointThread) return { store };
+  return { store, watchCheckpoints: () => void (checkpointer ??= checkpointWhenWritten(sqlite, file, checkpointThread.logger)) };
+}
+
+/**
+ * `database`, calling `wrote` for each statement prepared that may write (an insert with
+ * `returning` among them: better-sqlite3's `readonly`, not `reader`); Kysely runs it as
+ * soon as prepared, and the checkpointer looks at the log on a later turn of the loop.
+ */
+function toldOfWrites(database: SqliteDatabase, wrote: () => void): SqliteDatabase {
+  return {
+    prepare(text: string) {
+      // keptStatements hands out better-sqlite3's statements, which say whether they write.
+      const stmt = database.prepare(text) as ReturnType<SqliteDatabase['prepare']> & { readonly readonly: boolean };
+      if (!stmt.readonly) wrote();
+      return stmt;
+    },
+    close: () => database.close(),
   };
 }
 
