@@ -65,12 +65,14 @@ export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData)
   const events = [...data.events].sort((a, b) => a.at - b.at);
   const users = await db.selectFrom('users').select(['seq', 'external_id']).where('app_id', '=', data.appId).where('external_id', 'in', [...new Set(events.map((e) => e.userId))]).execute();
   const seqOf = new Map(users.map((u) => [u.external_id, Number(u.seq)]));
+  // The active journeys each event name triggers, read once for the batch.
+  const triggered = new Map<string, TriggeredJourney[]>();
   for (const e of events) {
     const seq = seqOf.get(e.userId);
     if (seq === undefined) continue;
     const event: TriggerEvent = { name: e.name, at: e.at, properties: JSON.parse(e.properties) as Record<string, unknown> };
     await moveRuns(ctx, data.appId, seq, event);
-    await startRuns(ctx, data.appId, seq, e, event, { fromServer: data.fromServer === true });
+    await startRuns(ctx, data.appId, seq, e, event, { fromServer: data.fromServer === true, externalId: e.userId, triggered });
   }
   await ctx.queue.add(await segmentEntriesAfterEvents(ctx, data.appId, events, new Set(data.created ?? [])));
 }
@@ -145,12 +147,29 @@ export async function handleAttributeChange(ctx: Context, change: AttributeChang
   await startRuns(ctx, change.appId, Number(user.seq), stored, { name: 'attributeChange', at: change.at, properties }, { fromServer: false, attribute: change.key });
 }
 
-async function startRuns(ctx: Context, appId: string, seq: number, stored: StoredEvent, event: TriggerEvent, opts: { fromServer: boolean; attribute?: string }): Promise<void> {
+/** An active journey an event or an attribute starts runs of, at its current version. */
+interface TriggeredJourney {
+  id: string;
+  version: number;
+}
+
+async function startRuns(
+  ctx: Context,
+  appId: string,
+  seq: number,
+  stored: StoredEvent,
+  event: TriggerEvent,
+  opts: { fromServer: boolean; attribute?: string; externalId?: string; triggered?: Map<string, TriggeredJourney[]> },
+): Promise<void> {
   const attribute = opts.attribute;
   const db = ctx.store.db;
-  let q = db.selectFrom('journeys').select(['id', 'version']).where('app_id', '=', appId).where('status', '=', 'active');
-  q = attribute === undefined ? q.where('trigger_event', '=', event.name) : q.where('trigger_attribute', '=', attribute);
-  const journeys = await q.execute();
+  let journeys = attribute === undefined ? opts.triggered?.get(event.name) : undefined;
+  if (!journeys) {
+    let q = db.selectFrom('journeys').select(['id', 'version']).where('app_id', '=', appId).where('status', '=', 'active');
+    q = attribute === undefined ? q.where('trigger_event', '=', event.name) : q.where('trigger_attribute', '=', attribute);
+    journeys = await q.execute();
+    if (attribute === undefined) opts.triggered?.set(event.name, journeys);
+  }
   for (const j of journeys) {
     const def = await definitionOf(ctx, j.id, j.version);
     if (!dropReached(def.trigger.drop, event)) continue;
@@ -162,12 +181,12 @@ async function startRuns(ctx: Context, appId: string, seq: number, stored: Store
       await beginWalk(ctx, appId, j, stored);
       continue;
     }
-    await startRun(ctx, appId, j, def, seq, stored, event);
+    await startRun(ctx, appId, j, def, seq, stored, event, opts.externalId);
   }
 }
 
 /** Starts one user's run of a journey for a trigger event, when re-entry, the limit and the trigger's `where` let them in. */
-export async function startRun(ctx: Context, appId: string, j: { id: string; version: number }, def: JourneyDefinition, seq: number, stored: StoredEvent, event: TriggerEvent): Promise<void> {
+export async function startRun(ctx: Context, appId: string, j: TriggeredJourney, def: JourneyDefinition, seq: number, stored: StoredEvent, event: TriggerEvent, externalId?: string): Promise<void> {
   const db = ctx.store.db;
   const now = ctx.now();
   const key = triggerKey(j.id, stored);
@@ -175,7 +194,8 @@ export async function startRun(ctx: Context, appId: string, j: { id: string; ver
   if (may === 'no') return;
   if (may !== 'enter') return resumeRun(ctx, may.resume);
   if (def.trigger.where && !(await userMatches(db, appId, seq, def.trigger.where, event, now))) return;
-  const user = await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
+  // The user's id, when the caller does not have it (an item's audience, by seq).
+  const user = externalId !== undefined ? { external_id: externalId } : await db.selectFrom('users').select('external_id').where('seq', '=', seq).executeTakeFirstOrThrow();
   const first = enterList(def, '/steps') ?? nextPosition(def, '/steps/0');
   // The run as it enters, then its move onto the first step worked out before the write (a
   // local-time wait reads the user's zone), so that the run, its entry, the first step's
