@@ -12,6 +12,7 @@ import { startCarillon, withUserProof, type TestCarillon } from '../support/cari
 import { eventually } from '../support/eventually.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
+import { useSimulatorCredentials } from '../simulators/app-credentials.ts';
 import { TEST_CA } from '../simulators/h2-server.ts';
 
 const BUNDLE = 'com.example.city';
@@ -43,10 +44,7 @@ describe('a top-priority alert on APNs and FCM is not queued behind a broadcast 
 
   test('the alert is delivered on connections of its own while the broadcast’s streams are held', async () => {
     const app = await c.createApp();
-    const team = apns.createTeam([BUNDLE]);
-    const account = fcm.createServiceAccount();
-    assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/apns`, { key: app.secretKey, body: { keyId: team.keyId, teamId: team.teamId, key: team.key, topic: BUNDLE } })).status, 200);
-    assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/fcm`, { key: app.secretKey, body: { serviceAccount: account } })).status, 200);
+    const { account } = await useSimulatorCredentials(c, app, apns, fcm, BUNDLE);
     const subscribe = async (body: Record<string, unknown>) => {
       const res = await c.api('POST', `/v1/apps/${app.id}/subscriptions`, { key: app.publishableKey, body: 'userId' in body ? withUserProof(app, body) : body });
       assert.equal(res.status, 201, JSON.stringify(res.body));

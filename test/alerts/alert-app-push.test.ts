@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
+import { useSimulatorCredentials } from '../simulators/app-credentials.ts';
 import { TEST_CA } from '../simulators/h2-server.ts';
 
 const BUNDLE = 'com.example.city';
@@ -43,10 +44,7 @@ for (const kind of STORES) {
 
     test('the alert and its Update share the collapse id and key; time-sensitive, then critical with the entitlement', async () => {
       const app = await c.createApp();
-      const team = apns.createTeam([BUNDLE]);
-      const account = fcm.createServiceAccount();
-      assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/apns`, { key: app.secretKey, body: { keyId: team.keyId, teamId: team.teamId, key: team.key, topic: BUNDLE } })).status, 200);
-      assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/fcm`, { key: app.secretKey, body: { serviceAccount: account } })).status, 200);
+      const { account } = await useSimulatorCredentials(c, app, apns, fcm, BUNDLE);
       assert.equal((await c.api('PUT', `/v1/apps/${app.id}/users/ada`, { key: app.secretKey, body: { language: 'fr-FR', location: { lat: 48.851, lon: 2.351 } } })).status < 300, true);
       const iphone = apns.registerDevice(BUNDLE);
       const pixel = fcm.registerDevice(account.project_id!);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { STORES, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
+import { useSimulatorCredentials } from '../simulators/app-credentials.ts';
 import { TEST_CA } from '../simulators/h2-server.ts';
 import { eventually } from '../support/eventually.ts';
 import { DELIVERY_KB } from './assistant/delivery-knowledge-base.ts';
@@ -28,10 +29,7 @@ for (const kind of STORES) {
 
     test('APNs carries the reply category, the thread as thread-id and the token; FCM the RemoteInput keys, the thread as tag and collapse key; both apps reply to the same endpoint', async () => {
       const app = await c.createApp();
-      const team = apns.createTeam([BUNDLE]);
-      const account = fcm.createServiceAccount();
-      assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/apns`, { key: app.secretKey, body: { keyId: team.keyId, teamId: team.teamId, key: team.key, topic: BUNDLE } })).status, 200);
-      assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/fcm`, { key: app.secretKey, body: { serviceAccount: account } })).status, 200);
+      const { account } = await useSimulatorCredentials(c, app, apns, fcm, BUNDLE);
       assert.equal((await c.api('PUT', `/v1/apps/${app.id}/assistant/knowledge-base`, { key: app.secretKey, body: DELIVERY_KB })).status, 200);
       const iphone = apns.registerDevice(BUNDLE);
       const pixel = fcm.registerDevice(account.project_id!);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { DEPLOYMENTS, startCarillon, withUserProof, type TestCarillon } from '../support/carillon.ts';
 import { ApnsSimulator } from '../simulators/apns-simulator.ts';
 import { FcmSimulator } from '../simulators/fcm-simulator.ts';
+import { useSimulatorCredentials } from '../simulators/app-credentials.ts';
 import { TEST_CA } from '../simulators/h2-server.ts';
 import type { Personaliser } from '../../src/delivery/personaliser.ts';
 
@@ -40,10 +41,7 @@ for (const kind of DEPLOYMENTS) {
 
     test('every device its own title; the one too large fails alone as too_large', async () => {
       const app = await c.createApp();
-      const team = apns.createTeam([BUNDLE]);
-      const account = fcm.createServiceAccount();
-      assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/apns`, { key: app.secretKey, body: { keyId: team.keyId, teamId: team.teamId, key: team.key, topic: BUNDLE } })).status, 200);
-      assert.equal((await c.api('PUT', `/v1/apps/${app.id}/credentials/fcm`, { key: app.secretKey, body: { serviceAccount: account } })).status, 200);
+      const { account } = await useSimulatorCredentials(c, app, apns, fcm, BUNDLE);
       const users = ['ada', 'bo', 'long-lou'];
       const phones = users.map(() => apns.registerDevice(BUNDLE));
       const pixels = users.map(() => fcm.registerDevice(account.project_id!));
