@@ -24,7 +24,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, version as esbuildVersion, type Plugin } from 'esbuild';
+import { build, version as esbuildVersion, type BuildOptions, type Plugin } from 'esbuild';
 import { combinedDigest, fileDigests, sourceFiles } from '../bin/source-digest.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,6 +99,18 @@ export async function buildServer(outDir = path.join(root, 'dist')): Promise<Bui
   }
 }
 
+/** What the server's own modules and the vendored bundles are built as: ES modules for Node 20.19 and later, each with its source map beside it. */
+const NODE_MODULE_OUTPUT = {
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  // As tsx compiles: class and function names (error names, logs) are the source's.
+  keepNames: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
+
 async function compile(files: string[], outDir: string, outside: Set<string>): Promise<void> {
   const result = await build({
     entryPoints: files.map((file) => ({ in: file, out: outputOf(file).replace(/\.js$/, '') })),
@@ -106,14 +118,7 @@ async function compile(files: string[], outDir: string, outside: Set<string>): P
     // Bundling only to resolve each import: every one stays an import (below).
     bundle: true,
     packages: 'external',
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
-    // As tsx compiles: class and function names (error names, logs) are the source's.
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    logLevel: 'silent',
+    ...NODE_MODULE_OUTPUT,
     write: false,
     plugins: [keepImports(outside)],
   });
@@ -132,13 +137,7 @@ async function bundleVendored(outDir: string): Promise<void> {
     bundle: true,
     splitting: true,
     chunkNames: 'chunk-[hash]',
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false,
-    logLevel: 'silent',
+    ...NODE_MODULE_OUTPUT,
   });
 }
 
