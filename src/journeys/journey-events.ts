@@ -65,7 +65,9 @@ export async function handleJourneyEvents(ctx: Context, data: JourneyEventsData)
   const events = [...data.events].sort((a, b) => a.at - b.at);
   const users = await db.selectFrom('users').select(['seq', 'external_id']).where('app_id', '=', data.appId).where('external_id', 'in', [...new Set(events.map((e) => e.userId))]).execute();
   const seqOf = new Map(users.map((u) => [u.external_id, Number(u.seq)]));
-  // The active journeys each event name triggers, read once for the batch.
+  // The active journeys each event name triggers, read once for the batch: one activated or
+  // given a new version while the batch is handled is seen from the next batch on (a pause or
+  // an archive is seen at once, under the share lock of startRun).
   const triggered = new Map<string, TriggeredJourney[]>();
   for (const e of events) {
     const seq = seqOf.get(e.userId);

@@ -269,47 +269,55 @@ export async function advanceRun(ctx: Context, runId: number, token: number): Pr
   // `run` as committed, `at` where the moves worked out since have taken it.
   let at = run;
   let pending: PlannedMove[] = [];
-  /** Writes the pending moves; false when the run is to be left alone (moved on meanwhile). */
-  const flush = async (): Promise<boolean> => {
-    if (pending.length === 0) return true;
+  /**
+   * Writes the pending moves: `written` (or nothing to write), `migrated` when a migration
+   * took the run to a newer version at the same token meanwhile (it goes on there, its steps
+   * done again: a send already made is not made twice, by its step key), `left` when it
+   * moved on otherwise (another worker, an exit) and is to be left alone.
+   */
+  const flush = async (): Promise<'written' | 'migrated' | 'left'> => {
+    if (pending.length === 0) return 'written';
     const moved = await writeMoves(ctx, run!, pending);
     pending = [];
     if (moved) {
       run = at = moved;
-      return true;
+      return 'written';
     }
-    // Not written. A run that moved on meanwhile (another worker, an exit) is left alone; one
-    // a migration took to a newer version at the same token (migrate-runs.ts) goes on there,
-    // its steps done again (a send already made is not made twice: its step key).
     const migrated = await migratedMeanwhile(ctx, run!);
-    if (!migrated) return false;
+    if (!migrated) return 'left';
     run = at = migrated;
     def = await definitionOf(ctx, run.journey_id, run.version);
-    return true;
+    return 'migrated';
   };
-  for (let i = 0; at.state === 'active'; i++) {
+  for (let i = 0; ; i++) {
     const now = ctx.now();
-    if (at.due_at !== null && at.due_at > now) {
+    if (at.state !== 'active' || (at.due_at !== null && at.due_at > now)) {
       // Woken early (a queue on another clock): set the timer again for the instant. Past the
       // first step, the run reached a timed step whose timer is queued with the move.
-      if (i === 0) await ctx.queue.add([stepJobSpec(at.id, at.token, at.due_at, `:${now}`)]);
-      break;
+      if (i === 0 && at.state === 'active') await ctx.queue.add([stepJobSpec(at.id, at.token, at.due_at!, `:${now}`)]);
+      // A run a migration took meanwhile goes on, on its new version, from where it is now.
+      if ((await flush()) === 'migrated') continue;
+      return;
     }
     if (i >= INSTANT_STEPS_PER_CALL) {
-      if (!(await flush())) return;
+      if ((await flush()) === 'left') return;
       await ctx.queue.add([stepJobSpec(at.id, at.token, now, ':more')]);
       return;
     }
     const webhook = at.step !== null && 'webhook' in (stepAt(def, at.step) ?? {});
-    if (webhook && !(await flush())) return;
+    if (webhook) {
+      const written = await flush();
+      if (written === 'left') return;
+      // Somewhere else on a newer version now: looked at again from there.
+      if (written === 'migrated') continue;
+    }
     const exit = def.exit.filter !== undefined && (await userMatches(ctx.store.db, at.app_id, Number(at.user_seq), def.exit.filter, event, now));
     const move: Move = exit ? { to: null, what: 'exit filter matched', end: 'exit_filter' } : await stepMove(ctx, at, def, event);
     const planned = await planMove(ctx, at, def, move);
     pending.push(planned);
     at = planned.next;
-    if ((planned.alsoInTx || webhook) && !(await flush())) return;
+    if ((planned.alsoInTx || webhook) && (await flush()) === 'left') return;
   }
-  await flush();
 }
 
 /** The run as it is now, when a migration moved it to another version since `run` was read (same token, still active); else null. */
