@@ -85,7 +85,16 @@ export function checkpointWhenWritten(sqlite: SqliteHandle, file: string, logger
   const look = () => {
     looking = false;
     if (thread || stopped || !sqlite.open) return;
-    if (walBytes(wal) > startBytes) thread = startCheckpointer(sqlite, file, logger, intervalMs);
+    if (walBytes(wal) <= startBytes) return;
+    try {
+      thread = startCheckpointer(sqlite, file, logger, intervalMs);
+    } catch (err) {
+      // No thread (it could not be made): the connection checkpoints in its commits again,
+      // as when a running thread stops, rather than the log growing without end.
+      stopped = true;
+      if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+      logger?.error({ file, err }, `the SQLite checkpoint thread could not start (${err instanceof Error ? err.message : String(err)}); the server's connection checkpoints by itself`);
+    }
   };
   return {
     wrote() {
