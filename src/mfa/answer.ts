@@ -63,10 +63,14 @@ export async function challengeDetails(ctx: Context, appId: string, challengeId:
     await refuse(err);
   }
   const now = ctx.now();
-  await ctx.store.db.transaction().execute(async (tx) => {
-    await spend(tx);
-    await audit(tx, appId, { type: 'challenge_viewed', userId: row.user_id, challengeId, deviceId: device.id, ...origin }, now);
-  });
+  // A failed write spends the request all the same (refuse), as every other path does.
+  await ctx.store.db
+    .transaction()
+    .execute(async (tx) => {
+      await spend(tx);
+      await audit(tx, appId, { type: 'challenge_viewed', userId: row.user_id, challengeId, deviceId: device.id, ...origin }, now);
+    })
+    .catch(refuse);
   const view = challengeView(row);
   const numbers = row.choices === null ? undefined : (JSON.parse(row.choices) as string[]);
   return { challengeId, context: contextOf(row), createdAt: view.createdAt, expiresAt: view.expiresAt, answerMode: numbers ? 'numberMatching' : 'code', ...(numbers ? { numbers } : {}) };
