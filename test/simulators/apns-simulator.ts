@@ -19,7 +19,7 @@
  */
 import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { startH2Server, TEST_CA, type H2Server, type SimAnswer, type SimRequest } from './h2-server.ts';
+import { startH2Server, TEST_CA, waitOutHold, type H2Server, type HeldAnswer, type SimAnswer, type SimRequest } from './h2-server.ts';
 
 const PUSH_TYPES = new Set(['alert', 'background', 'voip', 'complication', 'fileprovider', 'mdm', 'liveactivity', 'location', 'pushtotalk', 'widgets', 'controls']);
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -54,9 +54,7 @@ export interface ApnsAnswerRecord {
 export type ApnsFault = { status: number; reason: string; retryAfter?: number } | 'drop' | ApnsHold;
 
 /** The request is taken, and its answer (the usual one) waits until `until` settles: a slow APNs, streams held open. */
-export interface ApnsHold {
-  until: Promise<unknown>;
-}
+export type ApnsHold = HeldAnswer;
 
 interface Device {
   topic: string;
@@ -88,7 +86,7 @@ export class ApnsSimulator {
   readonly #expired = new Set<string>();
   readonly #now: () => number;
   #goawayIn = 0;
-  #held = 0;
+  readonly #held = { count: 0 };
   #server!: H2Server;
 
   private constructor(options: ApnsSimulatorOptions) {
@@ -109,7 +107,7 @@ export class ApnsSimulator {
   /** HTTP/2 connections accepted so far. */
   /** Requests taken whose answer waits (a hold fault). */
   get held(): number {
-    return this.#held;
+    return this.#held.count;
   }
 
   get connections(): number {
@@ -233,13 +231,7 @@ export class ApnsSimulator {
     }
 
     // Faults asked for by the test, once the request itself is sound.
-    let fault = device.faults.shift();
-    if (fault !== undefined && fault !== 'drop' && 'until' in fault) {
-      this.#held++;
-      await Promise.allSettled([fault.until]);
-      this.#held--;
-      fault = undefined;
-    }
+    const fault = await waitOutHold(device.faults.shift(), this.#held);
     if (fault === 'drop') {
       this.answers.push({ token, status: 0, reason: 'dropped' });
       return 'drop';

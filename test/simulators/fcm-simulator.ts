@@ -19,7 +19,7 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { fcmErrorBody, type FcmErrorCode } from '../../src/protocol/fcm/error-body.ts';
-import { startH2Server, TEST_CA, type H2Server, type SimAnswer, type SimRequest } from './h2-server.ts';
+import { startH2Server, TEST_CA, waitOutHold, type H2Server, type HeldAnswer, type SimAnswer, type SimRequest } from './h2-server.ts';
 import { checkMessage } from './fcm-message-check.ts';
 
 const SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
@@ -46,9 +46,7 @@ export interface FcmAnswerRecord {
 export type FcmFault = { status: number; errorCode: FcmErrorCode; retryAfter?: number } | 'drop' | FcmHold;
 
 /** The request is taken, and its answer (the usual one) waits until `until` settles: a slow FCM, streams held open. */
-export interface FcmHold {
-  until: Promise<unknown>;
-}
+export type FcmHold = HeldAnswer;
 
 interface Account {
   projectId: string;
@@ -83,7 +81,7 @@ export class FcmSimulator {
   readonly #lifetime: number;
   readonly #now: () => number;
   #goawayIn = 0;
-  #held = 0;
+  readonly #held = { count: 0 };
   #server!: H2Server;
 
   private constructor(options: FcmSimulatorOptions) {
@@ -107,7 +105,7 @@ export class FcmSimulator {
 
   /** Requests taken whose answer waits (a hold fault). */
   get held(): number {
-    return this.#held;
+    return this.#held.count;
   }
 
   get connections(): number {
@@ -253,13 +251,7 @@ export class FcmSimulator {
     const device = this.#devices.get(token);
     if (!device || device.unregistered) return fail(404, 'Requested entity was not found.', 'UNREGISTERED');
     if (device.projectId !== projectId) return fail(403, 'SenderId mismatch', 'SENDER_ID_MISMATCH');
-    let fault = device.faults.shift();
-    if (fault !== undefined && fault !== 'drop' && 'until' in fault) {
-      this.#held++;
-      await Promise.allSettled([fault.until]);
-      this.#held--;
-      fault = undefined;
-    }
+    const fault = await waitOutHold(device.faults.shift(), this.#held);
     if (fault === 'drop') {
       this.answers.push({ token, status: 0, errorCode: 'dropped' });
       return 'drop';

@@ -121,3 +121,20 @@ export async function startH2Server(handler: SimHandler, settings: http2.Setting
     },
   };
 }
+
+/** A fault that takes a request and holds its usual answer until `until` settles: a slow provider, its streams held open. */
+export interface HeldAnswer {
+  until: Promise<unknown>;
+}
+
+/**
+ * Waits out a held answer, `held.count` counting the requests held meanwhile. Returns the
+ * fault still to apply: none after a hold (the usual answer follows), the fault itself otherwise.
+ */
+export async function waitOutHold<F>(fault: F | HeldAnswer | undefined, held: { count: number }): Promise<Exclude<F, HeldAnswer> | undefined> {
+  if (typeof fault !== 'object' || fault === null || !('until' in fault)) return fault as Exclude<F, HeldAnswer> | undefined;
+  held.count++;
+  await Promise.allSettled([(fault as HeldAnswer).until]);
+  held.count--;
+  return undefined;
+}
