@@ -43,6 +43,7 @@ export const enAlerts = {
   'alerts.languageHint': 'A language tag: en, fr-FR.',
   'alerts.area': 'Area',
   'alerts.areaDesc': 'Area description',
+  'alerts.shape': 'Shape',
   'alerts.circle': 'A circle',
   'alerts.polygon': 'A polygon',
   'alerts.lat': 'Latitude',

@@ -45,6 +45,7 @@ export const frAlerts: Record<keyof typeof enAlerts, string> = {
   'alerts.languageHint': 'Une étiquette de langue : en, fr-FR.',
   'alerts.area': 'Zone',
   'alerts.areaDesc': 'Description de la zone',
+  'alerts.shape': 'Forme',
   'alerts.circle': 'Un cercle',
   'alerts.polygon': 'Un polygone',
   'alerts.lat': 'Latitude',

@@ -35,7 +35,7 @@ export function polygonPoints(text: string): { lat: number; lon: number }[] {
     });
 }
 
-function Choice({ label, value, options, onChange, error }: { label: string; value: string; options: string[]; onChange(v: string): void; error?: string | undefined }) {
+function Choice({ label, value, options, labels, onChange, error }: { label: string; value: string; options: string[]; labels?: Record<string, string>; onChange(v: string): void; error?: string | undefined }) {
   const id = useId();
   return (
     <div className="field">
@@ -43,7 +43,7 @@ function Choice({ label, value, options, onChange, error }: { label: string; val
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined}>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {labels?.[o] ?? o}
           </option>
         ))}
       </select>
@@ -157,24 +157,23 @@ export function AlertComposer({ appId, sender, onPosted }: { appId: string; send
         <Field label={t('alerts.headline')} value={f.headline} onChange={(e) => set('headline')(e.target.value)} error={error(`${INFO}/headline`)} />
         <TextArea label={t('alerts.description')} value={f.description} onChange={set('description')} error={error(`${INFO}/description`)} />
         <TextArea label={t('alerts.instruction')} value={f.instruction} onChange={set('instruction')} error={error(`${INFO}/instruction`)} hint={t('alerts.instructionHint')} />
-        <div className="field-row">
+        <div className="row">
           <Choice label={t('alerts.category')} value={f.category} options={CATEGORIES} onChange={set('category')} error={error(`${INFO}/categories`)} />
           <Choice label={t('alerts.severity')} value={f.severity} options={SEVERITIES} onChange={set('severity')} error={error(`${INFO}/severity`)} />
           <Choice label={t('alerts.urgency')} value={f.urgency} options={URGENCIES} onChange={set('urgency')} error={error(`${INFO}/urgency`)} />
           <Choice label={t('alerts.certainty')} value={f.certainty} options={CERTAINTIES} onChange={set('certainty')} error={error(`${INFO}/certainty`)} />
           <Choice label={t('alerts.status')} value={f.status} options={STATUSES} onChange={set('status')} error={error('/status')} />
         </div>
-        <div className="field-row">
+        <div className="row">
           <Field label={t('alerts.language')} value={f.language} onChange={(e) => set('language')(e.target.value)} error={error(`${INFO}/language`)} hint={t('alerts.languageHint')} />
           <Field label={t('alerts.expires')} type="datetime-local" value={f.expires} onChange={(e) => set('expires')(e.target.value)} error={error(`${INFO}/expires`)} />
         </div>
         <fieldset>
           <legend>{t('alerts.area')}</legend>
           <Field label={t('alerts.areaDesc')} value={f.areaDesc} onChange={(e) => set('areaDesc')(e.target.value)} error={error(`${AREA}/areaDesc`)} />
-          <Field type="radio" name="alert-shape" label={t('alerts.circle')} checked={f.shape === 'circle'} onChange={() => set('shape')('circle')} />
-          <Field type="radio" name="alert-shape" label={t('alerts.polygon')} checked={f.shape === 'polygon'} onChange={() => set('shape')('polygon')} />
+          <Choice label={t('alerts.shape')} value={f.shape} options={['circle', 'polygon']} labels={{ circle: t('alerts.circle'), polygon: t('alerts.polygon') }} onChange={set('shape')} />
           {f.shape === 'circle' ? (
-            <div className="field-row">
+            <div className="row">
               <Field label={t('alerts.lat')} inputMode="decimal" value={f.lat} onChange={(e) => set('lat')(e.target.value)} error={error(`${AREA}/circles/0/lat`)} />
               <Field label={t('alerts.lon')} inputMode="decimal" value={f.lon} onChange={(e) => set('lon')(e.target.value)} error={error(`${AREA}/circles/0/lon`)} />
               <Field label={t('alerts.radiusKm')} inputMode="decimal" value={f.radiusKm} onChange={(e) => set('radiusKm')(e.target.value)} error={error(`${AREA}/circles/0/radiusKm`) ?? (error(`${AREA}/circles`) && !error(`${AREA}/circles/0/lat`) && !error(`${AREA}/circles/0/lon`) ? error(`${AREA}/circles`) : undefined)} />

@@ -98,7 +98,7 @@ export function AlertPage({ appId, alertId }: { appId: string; alertId: string }
               </p>
             )}
             {a.sending && (
-              <dl className="facts" data-testid="alert-counts">
+              <dl className="figures" data-testid="alert-counts">
                 {Object.entries(a.sending.counts).map(([name, n]) => (
                   <div key={name}>
                     <dt>{name}</dt>

@@ -7,7 +7,7 @@
  * is added (a URL with a password is refused at the URL field), shown with its interval and status,
  * its failed poll shown as the API reports it, and deleted; a viewer sees no composer and
  * no feed form, and their forged post is refused. Accessibility at both widths; the
- * screenshot alerts.
+ * screenshots alerts and alert.
  *
  * No clock is needed: the feed's first poll is due at once, and the test waits for it by
  * reading the feed, not by sleeping a fixed time.
@@ -102,6 +102,7 @@ export function alertsSuite(fx: () => Fixture): void {
     assert.equal(await page.getByTestId('alert-reason').innerText(), posted.body.reason);
     await page.getByText('Keep off the lower quay.').waitFor();
     assert.match(await page.getByRole('list', { name: 'Areas' }).innerText(), /^Lower quay ⊙ 48.8566,2.3522 2 km$/);
+    await fx().screenshot('alert');
     await fx().checkAccessibility('an alert');
     await page.getByRole('link', { name: 'All alerts' }).click();
     await page.getByRole('heading', { name: 'Civic alerts', level: 1 }).waitFor();
@@ -113,7 +114,7 @@ export function alertsSuite(fx: () => Fixture): void {
     // Refused: a polygon of two points (the schema wants three): the detail under Points, nothing stored.
     await composer.getByLabel('Event', { exact: true }).fill('Gas leak');
     await composer.getByLabel('Area description').fill('Station square');
-    await composer.getByLabel('A polygon').check();
+    await composer.getByLabel('Shape').selectOption('polygon');
     await composer.getByLabel('Points').fill('48.85,2.34 48.86,2.35');
     await composer.getByRole('button', { name: 'Post the alert' }).click();
     const points = composer.getByLabel('Points');
@@ -123,7 +124,7 @@ export function alertsSuite(fx: () => Fixture): void {
     assert.equal((await alerts()).length, 1, 'the refused alert is not stored');
 
     // Accepted: a circle, with a headline and an instruction.
-    await composer.getByLabel('A circle').check();
+    await composer.getByLabel('Shape').selectOption('circle');
     await composer.getByLabel('Headline').fill('Gas leak at the station');
     await composer.getByLabel('Instruction').fill('Stay away from the station square.');
     await composer.getByLabel('Severity').selectOption('Severe');
