@@ -77,6 +77,16 @@ export interface AlertFeed {
   alertsReceived: number;
 }
 
+/** CAP 1.2 §3.2.2 <category> values, in the standard's order. */
+export const CAP_CATEGORIES = ['Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other'] as const;
+
+export interface AlertSettings {
+  publicPage: boolean;
+  apnsCriticalAlerts: boolean;
+  /** CAP category to the app's preference category its alerts go in; one not named goes in civic. */
+  categories: Partial<Record<(typeof CAP_CATEGORIES)[number], string>>;
+}
+
 declare module './types.ts' {
   interface Answers {
     listAlerts: List<Alert> & { next: string | null };
@@ -85,5 +95,7 @@ declare module './types.ts' {
     listAlertFeeds: List<AlertFeed>;
     createAlertFeed: AlertFeed;
     deleteAlertFeed: void;
+    getAlertSettings: AlertSettings;
+    setAlertSettings: AlertSettings;
   }
 }

@@ -104,6 +104,8 @@ export const OPERATIONS = {
   listAlertFeeds: ['GET', '/v1/apps/{appId}/alert-feeds'],
   createAlertFeed: ['POST', '/v1/apps/{appId}/alert-feeds'],
   deleteAlertFeed: ['DELETE', '/v1/apps/{appId}/alert-feeds/{id}'],
+  getAlertSettings: ['GET', '/v1/apps/{appId}/alert-settings'],
+  setAlertSettings: ['PUT', '/v1/apps/{appId}/alert-settings'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -74,4 +74,10 @@ export const enAlerts = {
   'alerts.feedAddSubmit': 'Add the feed',
   'alerts.feedDelete': 'Delete the feed',
   'alerts.feedDeleteConfirm': 'Stop polling {url}? The alerts it brought stay.',
+  'alerts.settings': 'Alert settings',
+  'alerts.settingsOwnersOnly': 'Only the app’s owners change these settings.',
+  'alerts.publicPage': 'Serve the public page of alerts in force, and its Atom feed',
+  'alerts.apnsCritical': 'The APNs credentials carry Apple’s critical-alert entitlement (top-priority alerts sound through silent mode)',
+  'alerts.categoryMap': 'Preference category of each CAP category',
+  'alerts.categoryMapHint': 'civic, or one of the app’s own categories; blank: civic.',
 };

@@ -76,4 +76,10 @@ export const frAlerts: Record<keyof typeof enAlerts, string> = {
   'alerts.feedAddSubmit': 'Ajouter le flux',
   'alerts.feedDelete': 'Supprimer le flux',
   'alerts.feedDeleteConfirm': 'Cesser d’interroger {url} ? Les alertes qu’il a apportées restent.',
+  'alerts.settings': 'Réglages des alertes',
+  'alerts.settingsOwnersOnly': 'Seuls les propriétaires de l’app modifient ces réglages.',
+  'alerts.publicPage': 'Servir la page publique des alertes en vigueur, et son flux Atom',
+  'alerts.apnsCritical': 'Les identifiants APNs portent le droit d’alerte critique d’Apple (les alertes prioritaires sonnent même en mode silencieux)',
+  'alerts.categoryMap': 'Catégorie de préférence de chaque catégorie CAP',
+  'alerts.categoryMapHint': 'civic, ou l’une des catégories de l’app ; vide : civic.',
 };

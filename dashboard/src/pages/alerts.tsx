@@ -11,6 +11,7 @@ import { ScrollTable } from '../ui/scroll.tsx';
 import { useLoad } from '../ui/use-load.ts';
 import { AlertComposer } from './alerts-compose.tsx';
 import { AlertFeeds } from './alerts-feeds.tsx';
+import { AlertSettingsSection } from './alerts-settings.tsx';
 import { Pager } from './campaigns.tsx';
 
 export const dispositionKey = (d: Alert['disposition']): MessageKey => `alerts.disposition.${d}`;
@@ -18,7 +19,7 @@ export const dispositionKey = (d: Alert['disposition']): MessageKey => `alerts.d
 /**
  * An app's civic alerts, newest received first (docs/civic-alerts.md): what each says and
  * whom it reached, each opening its detail; an editor's composer posts one as JSON, and the
- * app's CAP feeds are listed, added and removed below.
+ * app's CAP feeds are listed, added and removed below, then the app's alert settings.
  */
 export function AlertsPage({ appId }: { appId: string }) {
   const { t } = useI18n();
@@ -51,6 +52,7 @@ export function AlertsPage({ appId }: { appId: string }) {
         />
       )}
       <AlertFeeds appId={appId} editor={editor} />
+      <AlertSettingsSection appId={appId} owner={can(session, appId, 'owner')} />
     </div>
   );
 }

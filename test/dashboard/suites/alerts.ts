@@ -6,7 +6,9 @@
  * shows the API's detail under the field its pointer names and stores nothing; a CAP feed
  * is added (a URL with a password is refused at the URL field), shown with its interval and status,
  * its failed poll shown as the API reports it, and deleted; a viewer sees no composer and
- * no feed form, and their forged post is refused. Accessibility at both widths; the
+ * no feed form, and their forged post is refused; an owner turns the public page off and
+ * maps a CAP category to one of the app's categories, an unknown one refused at its field
+ * with nothing changed, while an editor reads the settings with nothing to change. Accessibility at both widths; the
  * screenshots alerts and alert.
  *
  * No clock is needed: the feed's first poll is due at once, and the test waits for it by
@@ -19,6 +21,7 @@ import { PASSWORD, type Fixture } from '../fixture.ts';
 // Operators of their own: the other suites' have spent some of their sign-in attempts.
 const EDITOR = 'alerts-editor@example.org';
 const VIEWER = 'alerts-viewer@example.org';
+const OWNER = 'alerts-owner@example.org';
 
 const DISPOSITIONS: Record<string, string> = { public: 'The public', testers: 'Testers only', none: 'No one', archived: 'No one (archived)', cancelled: 'Cancelled', replaced: 'Replaced' };
 const FEED_STATUSES: Record<string, string> = { pending: 'Pending', ok: 'OK', not_modified: 'Not modified', failed: 'Failed' };
@@ -74,7 +77,7 @@ export function alertsSuite(fx: () => Fixture): void {
     const made = await call('POST', '/v1/apps', { name: 'City of Rivers' }, adminKey());
     assert.equal(made.status, 201, JSON.stringify(made.body));
     app = made.body;
-    for (const [email, role] of [[EDITOR, 'editor'], [VIEWER, 'viewer']] as const) {
+    for (const [email, role] of [[EDITOR, 'editor'], [VIEWER, 'viewer'], [OWNER, 'owner']] as const) {
       assert.equal((await call('POST', '/v1/operators', { email, password: PASSWORD }, adminKey())).status, 201);
       assert.equal((await call('POST', `/v1/apps/${app.id}/members`, { email, role }, adminKey())).status, 200);
     }
@@ -198,5 +201,39 @@ export function alertsSuite(fx: () => Fixture): void {
     assert.equal(forged.status, 403);
     assert.equal(forged.body.code, 'role_forbidden');
     assert.equal((await alerts()).length, 2);
+  });
+
+  test('an owner changes the alert settings, an unknown category refused at its field; an editor only reads them', async () => {
+    assert.equal((await call('PATCH', `/v1/apps/${app.id}`, { categories: ['weather'] }, adminKey())).status, 200);
+    const { page } = fx();
+    await signIn(OWNER);
+    await page.goto(url('/alerts'));
+    const settings = page.getByRole('region', { name: 'Alert settings' });
+    const publicPage = settings.getByLabel('Serve the public page of alerts in force, and its Atom feed');
+    await publicPage.waitFor();
+    assert.equal(await publicPage.isChecked(), true, 'the public page is on unless turned off');
+    assert.equal(await settings.getByLabel(/critical-alert entitlement/).isChecked(), false);
+
+    // Refused: a category the app does not have, under its field; nothing is changed.
+    await publicPage.uncheck();
+    await settings.getByLabel('Met', { exact: true }).fill('nope');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.locator('.field-error', { hasText: '"nope" is not a category alerts can go in' }).waitFor();
+    assert.equal(await settings.getByLabel('Met', { exact: true }).getAttribute('aria-invalid'), 'true');
+    assert.deepEqual((await call('GET', `/v1/apps/${app.id}/alert-settings`)).body, { publicPage: true, apnsCriticalAlerts: false, categories: {} });
+
+    await settings.getByLabel('Met', { exact: true }).fill('weather');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    assert.deepEqual((await call('GET', `/v1/apps/${app.id}/alert-settings`)).body, { publicPage: false, apnsCriticalAlerts: false, categories: { Met: 'weather' } });
+    await fx().checkAccessibility('alert settings');
+
+    await signIn(EDITOR);
+    await page.goto(url('/alerts'));
+    await settings.getByText('Only the app’s owners change these settings.').waitFor();
+    assert.equal(await settings.getByLabel('Met', { exact: true }).inputValue(), 'weather');
+    assert.equal(await settings.getByLabel('Serve the public page of alerts in force, and its Atom feed').isChecked(), false);
+    assert.equal(await settings.getByLabel('Met', { exact: true }).isDisabled(), true);
+    assert.equal(await settings.getByRole('button', { name: 'Save' }).count(), 0);
   });
 }
