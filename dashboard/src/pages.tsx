@@ -21,6 +21,8 @@ import { JourneyPage } from './pages/journey.tsx';
 import { JourneysPage, NewJourneyPage } from './pages/journeys.tsx';
 import { InboxPage } from './pages/inbox.tsx';
 import { InboxThreadPage } from './pages/inbox-thread.tsx';
+import { AlertsPage } from './pages/alerts.tsx';
+import { AlertPage } from './pages/alerts-detail.tsx';
 
 /**
  * The pages of a signed-in operator, in navigation order. A new page is one entry here:
@@ -65,4 +67,7 @@ export const PAGES: Page[] = [
   // The inbox: conversations a person takes over from the assistant.
   { path: '/apps/:appId/inbox', component: InboxPage as ComponentType<Record<string, string>> },
   { path: '/apps/:appId/inbox/:conversationId', component: InboxThreadPage as ComponentType<Record<string, string>> },
+  // Civic alerts: the list with the composer and the feeds, and one alert.
+  { path: '/apps/:appId/alerts', component: AlertsPage as ComponentType<Record<string, string>> },
+  { path: '/apps/:appId/alerts/:alertId', component: AlertPage as ComponentType<Record<string, string>> },
 ];

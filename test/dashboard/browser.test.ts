@@ -12,6 +12,7 @@ import { keysSuite } from './suites/keys.ts';
 import { composeSuite } from './suites/compose.ts';
 import { notificationsSuite } from './suites/notifications.ts';
 import { journeysSuite } from './suites/journeys.ts';
+import { alertsSuite } from './suites/alerts.ts';
 
 let fixture: Fixture | undefined;
 const fx = () => fixture!;
@@ -30,4 +31,5 @@ describe('the dashboard in Chromium', () => {
   describe('compose: a segment, a campaign in two languages, previews, a test, the launch and its counts', () => composeSuite(fx));
   describe('notifications: the list and its figures, the campaigns list’s own figures, /docs under its policy', () => notificationsSuite(fx));
   describe('journeys: the list, a journey drawn as a flow, its lifecycle, a run and its timeline, the editor, a viewer', () => journeysSuite(fx));
+  describe('civic alerts: the list and an alert, the composer and its refusals, feeds, a viewer, the settings', () => alertsSuite(fx));
 });

@@ -98,6 +98,14 @@ export const OPERATIONS = {
   releaseConversation: ['POST', '/v1/apps/{appId}/conversations/{id}/release'],
   answerConversation: ['POST', '/v1/apps/{appId}/conversations/{id}/messages'],
   closeConversation: ['POST', '/v1/apps/{appId}/conversations/{id}/close'],
+  listAlerts: ['GET', '/v1/apps/{appId}/alerts'],
+  getAlert: ['GET', '/v1/apps/{appId}/alerts/{id}'],
+  receiveAlert: ['POST', '/v1/apps/{appId}/alerts'],
+  listAlertFeeds: ['GET', '/v1/apps/{appId}/alert-feeds'],
+  createAlertFeed: ['POST', '/v1/apps/{appId}/alert-feeds'],
+  deleteAlertFeed: ['DELETE', '/v1/apps/{appId}/alert-feeds/{id}'],
+  getAlertSettings: ['GET', '/v1/apps/{appId}/alert-settings'],
+  setAlertSettings: ['PUT', '/v1/apps/{appId}/alert-settings'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type OperationId = keyof typeof OPERATIONS;

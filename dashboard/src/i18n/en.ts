@@ -2,6 +2,7 @@ import { enResults } from './en-results.ts';
 import { enCompose } from './en-compose.ts';
 import { enJourneys } from './journey-en.ts';
 import { enInbox } from './inbox-en.ts';
+import { enAlerts } from './alerts-en.ts';
 
 /** The dashboard's English text; every other language has the same keys (fr.ts). `{name}` is filled in. */
 export const en = {
@@ -330,5 +331,7 @@ export const en = {
   ...enJourneys,
   // The inbox (pages/inbox*.tsx).
   ...enInbox,
+  // Civic alerts (pages/alerts*.tsx).
+  ...enAlerts,
 };
 export type MessageKey = keyof typeof en;

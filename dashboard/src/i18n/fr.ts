@@ -3,6 +3,7 @@ import { frResults } from './fr-results.ts';
 import { frCompose } from './fr-compose.ts';
 import { frJourneys } from './journey-fr.ts';
 import { frInbox } from './inbox-fr.ts';
+import { frAlerts } from './alerts-fr.ts';
 
 /** Le texte français du tableau de bord : les mêmes clés qu'en anglais (en.ts). */
 export const fr: Record<MessageKey, string> = {
@@ -331,4 +332,6 @@ export const fr: Record<MessageKey, string> = {
   ...frJourneys,
   // La boîte de réception (pages/inbox*.tsx).
   ...frInbox,
+  // Les alertes civiques (pages/alerts*.tsx).
+  ...frAlerts,
 };

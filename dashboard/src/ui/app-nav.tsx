@@ -17,6 +17,7 @@ export function AppNav({ appId }: { appId: string }) {
     [`${base}/compose`, t('nav.compose')],
     [`${base}/journeys`, t('journeys.title')],
     [`${base}/inbox`, t('inbox.title')],
+    [`${base}/alerts`, t('alerts.title')],
   ];
   return (
     <nav className="subnav" aria-label={t('results.nav')}>
