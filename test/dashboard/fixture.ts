@@ -50,6 +50,20 @@ export interface Fixture {
  */
 export const LOGIN_ATTEMPTS_PER_ACCOUNT = 20;
 
+/** The admin key the server printed on its first start. */
+export function adminKeyOf(fx: Fixture): string {
+  const key = /Admin key: (crl_ak_\S+)/.exec(fx.server.output())?.[1];
+  assert.ok(key, 'the first start prints the admin key');
+  return key;
+}
+
+/** A call to the server's API with a key, as the app's backend makes it: its status and its JSON body (null when empty). */
+export async function apiCall(fx: Fixture, method: string, path: string, body: unknown, key: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${fx.server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
 export const WIDE = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 

@@ -16,7 +16,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, type Fixture } from '../fixture.ts';
+import { apiCall, adminKeyOf, PASSWORD, type Fixture } from '../fixture.ts';
 
 // Operators of their own: the other suites' have spent some of their sign-in attempts.
 const EDITOR = 'alerts-editor@example.org';
@@ -56,16 +56,8 @@ interface CreatedApp {
 export function alertsSuite(fx: () => Fixture): void {
   let app: CreatedApp;
 
-  const adminKey = () => {
-    const key = /Admin key: (crl_ak_\S+)/.exec(fx().server.output())?.[1];
-    assert.ok(key, 'the first start prints the admin key');
-    return key;
-  };
-  async function call(method: string, path: string, body?: unknown, key = app.secretKey): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${fx().server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const adminKey = () => adminKeyOf(fx());
+  const call = (method: string, path: string, body?: unknown, key = app.secretKey) => apiCall(fx(), method, path, body, key);
   async function signIn(email: string) {
     await fx().browser.context.clearCookies();
     await fx().signIn(email);

@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, type Fixture } from '../fixture.ts';
+import { apiCall, adminKeyOf, PASSWORD, type Fixture } from '../fixture.ts';
 import { startPushSink, type PushSink } from '../../support/push-sink.ts';
 import { withUserProof } from '../../support/carillon.ts';
 
@@ -28,16 +28,8 @@ export function notificationsSuite(fx: () => Fixture): void {
   let sink: PushSink | undefined;
   let sentId = '';
 
-  const adminKey = () => {
-    const key = /Admin key: (crl_ak_\S+)/.exec(fx().server.output())?.[1];
-    assert.ok(key, 'the first start prints the admin key');
-    return key;
-  };
-  async function call(method: string, path: string, body?: unknown, key = app.secretKey): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${fx().server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  }
+  const adminKey = () => adminKeyOf(fx());
+  const call = (method: string, path: string, body?: unknown, key = app.secretKey) => apiCall(fx(), method, path, body, key);
 
   test('notifications are sent to loopback subscriptions, one refused; browsers report displays and clicks', async () => {
     const made = await call('POST', '/v1/apps', { name: 'Bookshop' }, adminKey());
