@@ -1,7 +1,7 @@
 import { useId, useState, type ReactNode } from 'react';
 import { call } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { Field, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
+import { Field, ProblemMessage, Section, TextAreaField, useSubmit } from '../ui/form.tsx';
 
 const SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'];
 const URGENCIES = ['Immediate', 'Expected', 'Future', 'Past', 'Unknown'];
@@ -56,25 +56,8 @@ function Choice({ label, value, options, labels, onChange, error }: { label: str
   );
 }
 
-function TextArea({ label, value, onChange, error, hint }: { label: string; value: string; onChange(v: string): void; error?: string | undefined; hint?: string }): ReactNode {
-  const id = useId();
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} rows={3} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={described} />
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
+function TextArea({ onChange, ...props }: { label: string; value: string; onChange(v: string): void; error?: string | undefined; hint?: string }): ReactNode {
+  return <TextAreaField rows={3} {...props} onChange={(e) => onChange(e.currentTarget.value)} />;
 }
 
 /** The form as it opens, and again after an alert is posted. */

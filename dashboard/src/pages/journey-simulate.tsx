@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ApiProblem, call } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { Field, ProblemMessage, Section, useSubmit } from '../ui/form.tsx';
+import { Field, ProblemMessage, Section, TextAreaField, useSubmit } from '../ui/form.tsx';
 import { Timeline } from './journey-runs.tsx';
 import type { SimulationResult } from './journey-types.ts';
 
@@ -102,23 +102,6 @@ export function JourneySimulate({ appId, journeyId }: { appId: string; journeyId
   );
 }
 
-function JsonArea({ label, hint, value, onChange, error, rows }: { label: string; hint?: string; value: string; onChange(v: string): void; error: string | undefined; rows: number }) {
-  const id = `sim-${label.replace(/\W+/g, '-').toLowerCase()}`;
-  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} rows={rows} spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={described} />
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
+function JsonArea({ label, onChange, rows, ...props }: { label: string; hint?: string; value: string; onChange(v: string): void; error: string | undefined; rows: number }) {
+  return <TextAreaField id={`sim-${label.replace(/\W+/g, '-').toLowerCase()}`} label={label} rows={rows} spellCheck={false} {...props} onChange={(e) => onChange(e.currentTarget.value)} />;
 }

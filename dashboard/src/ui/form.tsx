@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
+import { useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode, type Ref, type TextareaHTMLAttributes } from 'react';
 import { ApiProblem } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 
@@ -41,6 +41,33 @@ export function Field({ label, error, hint, id, ...input }: FieldProps) {
     <div className={`field${input.type === 'checkbox' ? ' field-check' : ''}`}>
       <label htmlFor={inputId}>{label}</label>
       <input id={inputId} aria-invalid={error ? true : undefined} aria-describedby={described} {...input} />
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={errorId}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+type TextAreaFieldProps = { label: string; error?: string | undefined; hint?: string | undefined; children?: never } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+
+/** A labelled text area with its hint and its error, as Field is for an input. */
+export function TextAreaField({ label, error, hint, id, ...textarea }: TextAreaFieldProps) {
+  const auto = useId();
+  const areaId = id ?? auto;
+  const hintId = hint ? `${areaId}-hint` : undefined;
+  const errorId = error ? `${areaId}-error` : undefined;
+  const described = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="field">
+      <label htmlFor={areaId}>{label}</label>
+      <textarea id={areaId} aria-invalid={error ? true : undefined} aria-describedby={described} {...textarea} />
       {hint && (
         <p className="hint" id={hintId}>
           {hint}
