@@ -10,6 +10,7 @@ import { createRuntime } from '../../src/runtime.ts';
 import { BenchClock, promoteDelayed, queueIdle } from '../lib/bench-clock.ts';
 import { benchConfig, type BenchStore } from '../lib/carillon-config.ts';
 import { childArgs, main, onMessage, peakRssKb, send } from '../lib/ipc.ts';
+import { threadCpuMs } from '../lib/thread-cpu.ts';
 
 export interface ServerArgs {
   store: BenchStore;
@@ -36,15 +37,17 @@ main(async () => {
   const port = typeof address === 'object' && address ? address.port : 0;
 
   // Monotonic µs (the clock of V8 CPU profiles), so a profile can be cut to the measured
-  // window, and the process's CPU time (every thread) at each mark.
+  // window, and the process's CPU time (every thread) and the main thread's at each mark.
   const marks: Record<string, number> = {};
   const cpuMarks: Record<string, number> = {};
+  const mainCpuMarks: Record<string, number> = {};
   onMessage(async (message) => {
     if (message.type === 'mark') {
       const name = String(message.name);
       marks[name] = Number(process.hrtime.bigint() / 1000n);
       const cpu = process.cpuUsage();
       cpuMarks[name] = (cpu.user + cpu.system) / 1000;
+      mainCpuMarks[name] = threadCpuMs();
     } else if (clock && message.type === 'idle') {
       await queueIdle(runtime.ctx.queue);
       send({ type: 'idle' });
@@ -65,7 +68,7 @@ main(async () => {
       const cpu = process.cpuUsage();
       await runtime.close();
       if (process.env.BENCH_MARKS_FILE) writeFileSync(process.env.BENCH_MARKS_FILE, JSON.stringify(marks));
-      await send({ type: 'stopped', maxRssKb: peakRssKb(), cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, cpuMarks });
+      await send({ type: 'stopped', maxRssKb: peakRssKb(), cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, cpuMarks, mainCpuMarks });
       process.exit(0);
     }
   });

@@ -9,8 +9,6 @@
  * (made waiting) once every process's clock has moved, and a job that runs before its
  * instant on its own clock is put back for that instant by its handler, as on a clock skew.
  */
-import { Queue as BullQueue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Queue } from '../../src/queue/queue.ts';
 
 /** The queue Carillon uses on Redis (src/queue/bullmq-queue.ts): one queue, jobs told apart by name. */
@@ -44,6 +42,8 @@ export async function queueIdle(queue: Queue, timeoutMs = 600_000): Promise<void
 
 /** Every delayed BullMQ job of this prefix made waiting: time has passed for them too. Returns how many there were. */
 export async function promoteDelayed(redisUrl: string, prefix: string): Promise<number> {
+  // Loaded here, as the runtime loads them only on Redis: a bench server on SQLite holds neither.
+  const [{ Queue: BullQueue }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = new BullQueue(BULLMQ_QUEUE_NAME, { connection, prefix });
   try {

@@ -4,6 +4,7 @@
  * to the harness over Node's IPC channel with `{ type, ... }` messages.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,12 +35,16 @@ export interface StartChildOptions {
   name?: string;
 }
 
-/** Forks `bench/<script>` under tsx with `args` as JSON in argv[2]. */
+/**
+ * Forks `bench/<script>` under tsx with `args` as JSON in argv[2]; an absolute path (a
+ * JavaScript file, bench/lib/compiled-server.ts) is forked with plain node.
+ */
 export function startChild(script: string, args: unknown, options: StartChildOptions = {}): Child {
   const name = options.name ?? script;
-  const proc: ChildProcess = fork(new URL(`../${script}`, import.meta.url), [JSON.stringify(args ?? {})], {
+  const compiled = isAbsolute(script);
+  const proc: ChildProcess = fork(compiled ? script : new URL(`../${script}`, import.meta.url), [JSON.stringify(args ?? {})], {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    execArgv: [...(compiled ? [] : ['--import', 'tsx']), ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

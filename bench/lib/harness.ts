@@ -14,6 +14,7 @@ import type { SeedArgs, SeedResult } from './seed.ts';
 import type { SinkMode } from '../sink.ts';
 import type { BenchStore } from './carillon-config.ts';
 import { startChild, type Child } from './child.ts';
+import { compiledServerChild } from './compiled-server.ts';
 import type { Flags } from './flags.ts';
 import { callApi } from './http.ts';
 import { wallNow } from './ipc.ts';
@@ -49,6 +50,8 @@ export interface ServerReport {
   cpuSystemMs: number;
   /** ms of CPU (all threads) at each mark sent to the server. */
   cpuMarks: Record<string, number>;
+  /** ms of CPU of the main thread alone at each mark (NaN where /proc is not there). */
+  mainCpuMarks: Record<string, number>;
 }
 
 export interface Server {
@@ -67,6 +70,7 @@ export class Harness {
   #sink: { mode: SinkMode; child: Child } | undefined;
   readonly #templates = new Map<string, Template>();
   readonly #children = new Set<Child>();
+  #saidHow = false;
 
   private constructor(flags: Flags, cert: BenchCert, tmp: string, sinkPort: number) {
     this.flags = flags;
@@ -163,8 +167,13 @@ export class Harness {
   /** Starts a Carillon process on a store; it trusts the sink's certificate through NODE_EXTRA_CA_CERTS. */
   async startServer(store: BenchStore, opts: { overrides?: Partial<Config>; providerCaFile?: string; execArgv?: string[]; name?: string; env?: NodeJS.ProcessEnv; clock?: boolean } = {}): Promise<Server> {
     const overrides = { ...(this.flags.quick ? QUICK_SERVER : {}), ...opts.overrides };
+    const compiled = await compiledServerChild();
+    if (!this.#saidHow) {
+      this.#saidHow = true;
+      this.log(compiled ? "Carillon's servers run compiled (dist/), as carillon serve does" : 'Carillon runs through tsx in this run: dist/ is not a build of the sources as they are now (npm run build)');
+    }
     const child = this.child(
-      'children/carillon-server.ts',
+      compiled ?? 'children/carillon-server.ts',
       { store, overrides, ...(opts.providerCaFile ? { providerCaFile: opts.providerCaFile } : {}), ...(opts.clock ? { clock: true } : {}) },
       // RuntimeOptions has no CA for Web Push endpoints (only providerCa, for APNs and
       // FCM): Node reads NODE_EXTRA_CA_CERTS when the process starts.

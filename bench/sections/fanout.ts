@@ -21,6 +21,7 @@ import type { Harness } from '../lib/harness.ts';
 import { callApi } from '../lib/http.ts';
 import { wallNow } from '../lib/ipc.ts';
 import { goal, type Row, type SectionResult } from '../lib/report.ts';
+import { storeCost, storeMeter, type StoreCost, type StoreMeter } from '../lib/store-meter.ts';
 import { count, fixed, int, mb, times } from '../lib/stats.ts';
 
 export interface FanoutFigure {
@@ -34,7 +35,11 @@ export interface FanoutFigure {
   connections: number;
   /** ms of CPU per message: the contender's process (all its threads) and the sink's, over the measured window. */
   cpuMsPerMessage: number;
+  /** Carillon only: ms of CPU per message of the main threads alone (every process's), NaN where /proc is not there. */
+  mainCpuMsPerMessage?: number;
   sinkCpuMsPerMessage: number;
+  /** Carillon on PostgreSQL + Redis only: what the run cost the two servers, from the 202 to the processes' stop. */
+  storeCost?: StoreCost;
   /** Requests per HTTP version, as the sink saw them. */
   versions: Record<string, number>;
   /** The machine's 1-minute load average when the run ended: other work on the machine shows here. */
@@ -98,6 +103,8 @@ export async function carillonFanout(
     campaign?: Record<string, unknown>;
     /** Sink paths (`/push/b/<i>`) whose bodies come back in `samples`. */
     sample?: string[];
+    /** PostgreSQL and Redis, read just before the send and once the processes have stopped. */
+    meter?: StoreMeter;
   },
 ): Promise<FanoutFigure> {
   const { n, mode, seeded } = opts;
@@ -128,6 +135,7 @@ export async function carillonFanout(
       sink.send({ type: 'expect', count: audience, id: opts.label, sample: opts.sample });
       await sink.next('expecting', 10_000);
     } else await h.expect(sink, audience, opts.label);
+    const storeBefore = await opts.meter?.read();
     const res = campaign
       ? await callApi(api.base, 'POST', `/v1/apps/${app.id}/campaigns/${campaign.body.id}/launch`, app.secretKey)
       : await callApi(api.base, 'POST', `/v1/apps/${app.id}/notifications`, app.secretKey, { to: opts.to ?? { all: true }, ...BROADCAST });
@@ -140,7 +148,9 @@ export async function carillonFanout(
     const pushed = done.count ?? audience;
     const stopped = await Promise.all(servers.map((s) => h.stopServer(s, !opts.store.databaseUrl)));
     const seconds = (done.t - t202) / 1000;
+    const storeAfter = storeBefore && (await opts.meter!.read());
     const cpuMs = stopped.reduce((sum, r) => sum + (r.cpuMarks.delivered ?? Number.NaN) - (r.cpuMarks.accepted ?? Number.NaN), 0);
+    const mainCpuMs = stopped.reduce((sum, r) => sum + (r.mainCpuMarks.delivered ?? Number.NaN) - (r.mainCpuMarks.accepted ?? Number.NaN), 0);
     return {
       contender: opts.label,
       n: pushed,
@@ -155,6 +165,8 @@ export async function carillonFanout(
       counts: completed.counts,
       loadAverage: loadavg()[0]!,
       cpuMsPerMessage: cpuMs / pushed,
+      mainCpuMsPerMessage: mainCpuMs / pushed,
+      ...(storeBefore && storeAfter ? { storeCost: storeCost(storeBefore, storeAfter) } : {}),
       sinkCpuMsPerMessage: done.cpuMs / pushed,
       ...(done.samples ? { samples: done.samples } : {}),
     };
@@ -240,8 +252,17 @@ async function webpushFanout(h: Harness, template: Awaited<ReturnType<Harness['t
   };
 }
 
+/** Per message: PostgreSQL's CPU, rows and WAL, Redis's CPU and commands. */
+function describeStoreCost(f: FanoutFigure): string {
+  const c = f.storeCost;
+  if (!c) return 'no PostgreSQL or Redis figures';
+  const per = (x: number, digits = 2) => fixed(x / f.n, digits);
+  return `per message: PostgreSQL ${per(c.pgCpuMs, 3)} ms CPU, ${per(c.rowsWritten)} rows written, ${per(c.commits, 3)} commits, ${per(c.walBytes, 0)} B of WAL; Redis ${per(c.redisCpuMs, 4)} ms CPU, ${per(c.redisCommands, 3)} commands`;
+}
+
 function describe(f: FanoutFigure): string {
-  return `${int(f.perSecond)} msg/s (${fixed(f.seconds)} s, peak RSS ${mb(f.peakRssKb)}, ${f.connections} conn., CPU ${fixed(f.cpuMsPerMessage, 2)} ms/msg)`;
+  const main = f.mainCpuMsPerMessage !== undefined && Number.isFinite(f.mainCpuMsPerMessage) ? `, main thread ${fixed(f.mainCpuMsPerMessage, 2)}` : '';
+  return `${int(f.perSecond)} msg/s (${fixed(f.seconds)} s, peak RSS ${mb(f.peakRssKb)}, ${f.connections} conn., CPU ${fixed(f.cpuMsPerMessage, 2)} ms/msg${main})`;
 }
 
 export async function fanoutSection(h: Harness): Promise<SectionResult> {
@@ -362,9 +383,18 @@ export async function fanoutSection(h: Harness): Promise<SectionResult> {
           section: 2,
           what: `Fan-out ${count(sideN)} on PostgreSQL + Redis: API process + 2 worker processes (${cpus().length} cores)`,
           carillon: describe(api2),
-          peer: `API + 1 worker as above: ${int(api1.perSecond)} msg/s`,
-          ratio: times(api2.perSecond / api1.perSecond),
-          goal: '',
+          peer: `API + 1 worker as above: ${int(api1.perSecond)} msg/s; the embedded SQLite: ${int(embedded.perSecond)} msg/s`,
+          ratio: `${times(api2.perSecond / api1.perSecond)}; ${times(api2.perSecond / embedded.perSecond)} the embedded`,
+          goal: goal('≥ 0.9× the embedded', api2.perSecond / embedded.perSecond >= 0.9),
+        },
+        {
+          section: 2,
+          what: `What the fan-out of ${count(sideN)} cost PostgreSQL and Redis (API process + 1 worker process), from the 202 to the processes' stop`,
+          carillon: describeStoreCost(api1),
+          peer: `Carillon's processes: ${fixed(api1.cpuMsPerMessage, 3)} ms CPU per message`,
+          // PostgreSQL's CPU is known only when it runs on this machine; its rows always are.
+          ratio: api1.storeCost && Number.isFinite(api1.storeCost.pgCpuMs) ? `PostgreSQL CPU ${fixed(api1.storeCost.pgCpuMs / api1.n / api1.cpuMsPerMessage, 2)}× Carillon's` : `${fixed((api1.storeCost?.rowsWritten ?? Number.NaN) / api1.n, 2)} rows a message`,
+          goal: 'inputs of the capacity model (docs/scale-out.md)',
         },
       );
     } catch (err) {
@@ -394,13 +424,18 @@ async function scaleOutFanouts(h: Harness, n: number): Promise<[FanoutFigure, Fa
     h.log(`  seeding ${n.toLocaleString('en-US')} subscriptions into PostgreSQL`);
     const { seeded } = await h.seed({ store, webpush: { n, endpointBase: h.endpointBase, probes: 0 } });
     h.log(`  seeded in ${seeded.seconds.toFixed(1)} s`);
+    const meter = await storeMeter(services.databaseUrl, services.redisUrl);
     const run = async (label: string, workers?: number) => {
       h.log(`  ${label}`);
-      const f = await carillonFanout(h, { n, mode: 'h1', store, seeded, label: `Carillon PostgreSQL+Redis ${count(n)} ${label}`, ...(workers ? { workers } : {}) });
-      h.log(`    ${describe(f)}`);
+      const f = await carillonFanout(h, { n, mode: 'h1', store, seeded, label: `Carillon PostgreSQL+Redis ${count(n)} ${label}`, meter, ...(workers ? { workers } : {}) });
+      h.log(`    ${describe(f)}; ${describeStoreCost(f)}`);
       return f;
     };
-    return [await run('one process'), await run('API + 1 worker', 1), await run('API + 2 workers', 2)];
+    try {
+      return [await run('one process'), await run('API + 1 worker', 1), await run('API + 2 workers', 2)];
+    } finally {
+      await meter.close();
+    }
   } finally {
     await services.stop();
   }
