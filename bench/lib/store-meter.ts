@@ -20,7 +20,11 @@ export interface StoreReading {
   walBytes: bigint;
   /** Rows inserted, updated and deleted in the database. */
   rowsWritten: number;
+  /** Rows inserted, updated and deleted, by table. */
+  byTable: Record<string, number>;
   commits: number;
+  /** pg_database_size: the tables, their indexes and TOAST, as stored. */
+  databaseBytes: number;
   /** ms of CPU of the Redis server (user + system). */
   redisCpuMs: number;
   redisCommands: number;
@@ -30,7 +34,11 @@ export interface StoreCost {
   pgCpuMs: number;
   walBytes: number;
   rowsWritten: number;
+  /** Tables by rows written, most first. */
+  byTable: Record<string, number>;
   commits: number;
+  /** Growth of the database on disk. */
+  databaseBytes: number;
   redisCpuMs: number;
   redisCommands: number;
 }
@@ -49,11 +57,15 @@ export async function storeMeter(databaseUrl: string, redisUrl: string): Promise
   const postmaster = parentOf(backend);
   return {
     async read() {
-      const stats = await db.query<{ wal: string; rows: string; commits: string }>(
+      const stats = await db.query<{ wal: string; rows: string; commits: string; size: string }>(
         `select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as wal,
                 (tup_inserted + tup_updated + tup_deleted)::text as rows,
-                xact_commit::text as commits
+                xact_commit::text as commits,
+                pg_database_size(current_database())::text as size
            from pg_stat_database where datname = current_database()`,
+      );
+      const tables = await db.query<{ name: string; rows: string }>(
+        `select relname as name, (n_tup_ins + n_tup_upd + n_tup_del)::text as rows from pg_stat_user_tables`,
       );
       const info = await redis.info();
       const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
@@ -62,7 +74,9 @@ export async function storeMeter(databaseUrl: string, redisUrl: string): Promise
         pgCpuMs: postmaster === undefined ? Number.NaN : treeCpuMs(postmaster),
         walBytes: BigInt(row.wal.split('.')[0]!),
         rowsWritten: Number(row.rows),
+        byTable: Object.fromEntries(tables.rows.map((t) => [t.name, Number(t.rows)])),
         commits: Number(row.commits),
+        databaseBytes: Number(row.size),
         redisCpuMs: (field('used_cpu_user') + field('used_cpu_sys')) * 1000,
         redisCommands: field('total_commands_processed'),
       };
@@ -78,7 +92,14 @@ export function storeCost(before: StoreReading, after: StoreReading): StoreCost 
     pgCpuMs: after.pgCpuMs - before.pgCpuMs,
     walBytes: Number(after.walBytes - before.walBytes),
     rowsWritten: after.rowsWritten - before.rowsWritten,
+    byTable: Object.fromEntries(
+      Object.entries(after.byTable)
+        .map(([name, rows]) => [name, rows - (before.byTable[name] ?? 0)] as const)
+        .filter(([, rows]) => rows > 0)
+        .sort((a, b) => b[1] - a[1]),
+    ),
     commits: after.commits - before.commits,
+    databaseBytes: after.databaseBytes - before.databaseBytes,
     redisCpuMs: after.redisCpuMs - before.redisCpuMs,
     redisCommands: after.redisCommands - before.redisCommands,
   };

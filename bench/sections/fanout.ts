@@ -257,7 +257,11 @@ function describeStoreCost(f: FanoutFigure): string {
   const c = f.storeCost;
   if (!c) return 'no PostgreSQL or Redis figures';
   const per = (x: number, digits = 2) => fixed(x / f.n, digits);
-  return `per message: PostgreSQL ${per(c.pgCpuMs, 3)} ms CPU, ${per(c.rowsWritten)} rows written, ${per(c.commits, 3)} commits, ${per(c.walBytes, 0)} B of WAL; Redis ${per(c.redisCpuMs, 4)} ms CPU, ${per(c.redisCommands, 3)} commands`;
+  const tables = Object.entries(c.byTable)
+    .slice(0, 4)
+    .map(([name, rows]) => `${name} ${per(rows)}`)
+    .join(', ');
+  return `per message: PostgreSQL ${per(c.pgCpuMs, 3)} ms CPU, ${per(c.rowsWritten)} rows written (${tables}), ${per(c.commits, 3)} commits, ${per(c.walBytes, 0)} B of WAL, ${per(c.databaseBytes, 0)} B more on disk; Redis ${per(c.redisCpuMs, 4)} ms CPU, ${per(c.redisCommands, 3)} commands`;
 }
 
 function describe(f: FanoutFigure): string {
