@@ -41,6 +41,8 @@ main(async () => {
   const marks: Record<string, number> = {};
   const cpuMarks: Record<string, number> = {};
   const mainCpuMarks: Record<string, number> = {};
+  // Where the memory is at each mark: the main thread's heap, what it holds outside it (Buffers), and the RSS of every thread.
+  const memoryMarks: Record<string, NodeJS.MemoryUsage> = {};
   onMessage(async (message) => {
     if (message.type === 'mark') {
       const name = String(message.name);
@@ -48,6 +50,7 @@ main(async () => {
       const cpu = process.cpuUsage();
       cpuMarks[name] = (cpu.user + cpu.system) / 1000;
       mainCpuMarks[name] = threadCpuMs();
+      memoryMarks[name] = process.memoryUsage();
     } else if (clock && message.type === 'idle') {
       await queueIdle(runtime.ctx.queue);
       send({ type: 'idle' });
@@ -68,7 +71,7 @@ main(async () => {
       const cpu = process.cpuUsage();
       await runtime.close();
       if (process.env.BENCH_MARKS_FILE) writeFileSync(process.env.BENCH_MARKS_FILE, JSON.stringify(marks));
-      await send({ type: 'stopped', maxRssKb: peakRssKb(), cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, cpuMarks, mainCpuMarks });
+      await send({ type: 'stopped', maxRssKb: peakRssKb(), cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, cpuMarks, mainCpuMarks, memoryMarks });
       process.exit(0);
     }
   });

@@ -52,6 +52,8 @@ export interface ServerReport {
   cpuMarks: Record<string, number>;
   /** ms of CPU of the main thread alone at each mark (NaN where /proc is not there). */
   mainCpuMarks: Record<string, number>;
+  /** process.memoryUsage() at each mark. */
+  memoryMarks: Record<string, NodeJS.MemoryUsage>;
 }
 
 export interface Server {
