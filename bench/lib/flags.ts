@@ -30,7 +30,7 @@ export const USAGE = `npm run bench [-- options]
   --quick            tiny measuring windows: checks that every section runs (npm test
                      does, with --n 300); its figures are not worth quoting
   --json <path>      where the JSON results go (default bench/results/<time>.json)
-  --profile          CPU profiles of Carillon's fan-out and journeys processes, into bench/results/profiles
+  --profile          CPU profiles of Carillon's fan-out, API, journeys and sign-in servers, into bench/results/profiles
   --no-scale-out     skip the PostgreSQL + Redis fan-out figure and section 7 on PostgreSQL
   --peer-max <count> run the web-push peer, the HTTP/2 variant and the PostgreSQL
                      figure on at most this audience (default: --n); their rates
