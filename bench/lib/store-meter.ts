@@ -14,13 +14,15 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { procStat, ticksPerSecond } from './thread-cpu.ts';
 
+/** The servers' counters at one moment (StoreCost: the difference of two). */
 export interface StoreReading {
   /** ms of CPU of every PostgreSQL process, NaN when the server is not local. */
   pgCpuMs: number;
+  /** Where the write-ahead log stands, in bytes from its start. */
   walBytes: bigint;
   /** Rows inserted, updated and deleted in the database. */
   rowsWritten: number;
-  /** Rows inserted, updated and deleted, by table. */
+  /** Rows inserted, updated and deleted, by table (in a StoreCost, most first). */
   byTable: Record<string, number>;
   commits: number;
   /** pg_database_size: the tables, their indexes and TOAST, as stored. */
@@ -30,18 +32,8 @@ export interface StoreReading {
   redisCommands: number;
 }
 
-export interface StoreCost {
-  pgCpuMs: number;
-  walBytes: number;
-  rowsWritten: number;
-  /** Tables by rows written, most first. */
-  byTable: Record<string, number>;
-  commits: number;
-  /** Growth of the database on disk. */
-  databaseBytes: number;
-  redisCpuMs: number;
-  redisCommands: number;
-}
+/** What a run cost: each counter of StoreReading after less before (the WAL written, the database's growth). */
+export type StoreCost = Omit<StoreReading, 'walBytes'> & { walBytes: number };
 
 export interface StoreMeter {
   read(): Promise<StoreReading>;
