@@ -1,5 +1,6 @@
 import { constantTimeEqual, hashKey } from '../crypto/tokens.ts';
 import type { Context } from '../context.ts';
+import { prepared } from '../store/prepared.ts';
 
 /** Who is calling: the operator (admin key), or an app's server (secret key) or pages (publishable key). */
 export type Principal = { kind: 'admin' } | { kind: 'secret' | 'publishable'; appId: string };
@@ -23,17 +24,14 @@ export async function authenticate(ctx: Context, key: string): Promise<Principal
     const admin = await ctx.store.db.selectFrom('admin_keys').select('key_hash').where('key_hash', '=', hashKey(key)).executeTakeFirst();
     if (admin) return { kind: 'admin' };
   }
-  const row = await ctx.store.db
-    .selectFrom('api_keys')
-    .select(['id', 'app_id', 'kind', 'last_used_at'])
-    .where('key_hash', '=', hashKey(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const row = await liveKey.first(ctx.store.db, { keyHash: hashKey(key) });
   if (!row) return undefined;
   const now = ctx.now();
   if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION) await noteUse(ctx, row.id, now);
   return { kind: row.kind, appId: row.app_id };
 }
+
+const liveKey = prepared((db, $: { keyHash: string }) => db.selectFrom('api_keys').select(['id', 'app_id', 'kind', 'last_used_at']).where('key_hash', '=', $.keyHash).where('revoked_at', 'is', null));
 
 /** Records a key's use; another process that wrote it meanwhile makes this a no-op. */
 async function noteUse(ctx: Context, id: string, now: number): Promise<void> {

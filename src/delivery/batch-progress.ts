@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
+import type { Database, DeliveryProgressTable } from '../store/schema.ts';
 import { appendActivity } from '../store/activity-log.ts';
 import { insertSendRecords, type RecordDraft } from './send-records.ts';
 
@@ -47,9 +48,29 @@ export interface BatchRef {
   sendStarted: number;
 }
 
+const progressLists = prepared((db, $: { batchId: number }) => db.selectFrom('delivery_progress').select(['delivered', 'failed', 'pruned', 'retrying']).where('batch_id', '=', $.batchId));
+const progressOf = prepared((db, $: { batchId: number }) => db.selectFrom('delivery_progress').selectAll().where('batch_id', '=', $.batchId));
+const progressRow = prepared((db, $: Omit<Insertable<DeliveryProgressTable>, 'id'>) =>
+  db.insertInto('delivery_progress').values({ batch_id: $.batch_id, delivered: $.delivered, failed: $.failed, pruned: $.pruned, retrying: $.retrying, retry_after: $.retry_after, at: $.at }),
+);
+
+const batchLock = prepared((db, $: { batchId: number }) => db.updateTable('delivery_batches').set((eb) => ({ done: eb.ref('done') })).where('id', '=', $.batchId));
+const batchDone = prepared((db, $: { batchId: number }) => db.selectFrom('delivery_batches').select('done').where('id', '=', $.batchId));
+
+/**
+ * Takes the batch's row lock for the rest of the transaction (a no-op update, as
+ * lockNotification does) and says whether the batch is done under it; undefined when there
+ * is no such batch.
+ */
+export async function lockBatch(tx: Transaction<Database>, batchId: number): Promise<boolean | undefined> {
+  await batchLock.affected(tx, { batchId });
+  const row = await batchDone.first(tx, { batchId });
+  return row === undefined ? undefined : Boolean(row.done);
+}
+
 /** Recipients of the batch whose outcome is committed already (by this run or one before a crash). */
 export async function recordedSeqs(db: Db, batchId: number): Promise<Set<number>> {
-  const rows = await db.selectFrom('delivery_progress').select(['delivered', 'failed', 'pruned', 'retrying']).where('batch_id', '=', batchId).execute();
+  const rows = await progressLists.rows(db, { batchId });
   const seqs = new Set<number>();
   for (const r of rows) for (const list of [r.delivered, r.failed, r.pruned, r.retrying]) for (const s of JSON.parse(list) as number[]) seqs.add(s);
   return seqs;
@@ -68,18 +89,15 @@ export async function writeProgress(tx: Transaction<Database>, batch: BatchRef, 
   const fresh = entries.filter((e) => !known.has(e.seq));
   if (fresh.length === 0) return;
   const of = (bucket: Bucket) => fresh.filter((e) => e.bucket === bucket).map((e) => e.seq);
-  await tx
-    .insertInto('delivery_progress')
-    .values({
-      batch_id: batch.id,
-      delivered: JSON.stringify(of('delivered')),
-      failed: JSON.stringify(of('failed')),
-      pruned: JSON.stringify(of('pruned')),
-      retrying: JSON.stringify(of('retrying')),
-      retry_after: Math.max(0, ...fresh.map((e) => e.retryAfter ?? 0)),
-      at,
-    })
-    .execute();
+  await progressRow.affected(tx, {
+    batch_id: batch.id,
+    delivered: JSON.stringify(of('delivered')),
+    failed: JSON.stringify(of('failed')),
+    pruned: JSON.stringify(of('pruned')),
+    retrying: JSON.stringify(of('retrying')),
+    retry_after: Math.max(0, ...fresh.map((e) => e.retryAfter ?? 0)),
+    at,
+  });
   const failures = fresh.flatMap((e) => (e.failure ? [{ ...e.failure, notification_id: batch.notificationId, at }] : []));
   if (failures.length) await tx.insertInto('delivery_failures').values(failures).execute();
   // With the outcomes they describe, in this transaction: a recipient left out above as
@@ -105,7 +123,7 @@ export async function writeProgress(tx: Transaction<Database>, batch: BatchRef, 
 
 /** What the batch's committed progress adds up to, for its final counts and its retry batch. */
 export async function progressTotals(tx: Transaction<Database>, batchId: number): Promise<{ delivered: number; failed: number; pruned: number; retrying: number[]; retryAfter: number }> {
-  const rows = await tx.selectFrom('delivery_progress').selectAll().where('batch_id', '=', batchId).execute();
+  const rows = await progressOf.rows(tx, { batchId });
   const totals = { delivered: 0, failed: 0, pruned: 0, retrying: [] as number[], retryAfter: 0 };
   for (const r of rows) {
     totals.delivered += (JSON.parse(r.delivered) as number[]).length;
@@ -188,10 +206,8 @@ export class BatchProgress {
     const at = this.now();
     await this.db.transaction().execute(async (tx) => {
       // The batch's row lock: commits of runs that overlap (a lease that ran out) take turns.
-      await tx.updateTable('delivery_batches').set((eb) => ({ done: eb.ref('done') })).where('id', '=', this.batch.id).execute();
-      const row = await tx.selectFrom('delivery_batches').select('done').where('id', '=', this.batch.id).executeTakeFirst();
       // Finished meanwhile by an overlapping run, which sent and counted these recipients too.
-      if (!row || row.done) return;
+      if ((await lockBatch(tx, this.batch.id)) !== false) return;
       await writeProgress(tx, this.batch, entries, at);
     });
   }

@@ -1,9 +1,10 @@
 import type { Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
 import type { Channel, OutgoingMessage, Recipient, Sender } from '../providers/channel.ts';
 import { CHANNELS } from '../providers/registry.ts';
-import { BatchProgress, progressTotals, recordedSeqs, writeProgress, type Settled } from './batch-progress.ts';
+import { BatchProgress, lockBatch, progressTotals, recordedSeqs, writeProgress, type Settled } from './batch-progress.ts';
 import type { Outcome } from '../providers/outcome.ts';
 import type { MessageContent } from '../message/content.ts';
 import { PRIORITY, type Job } from '../queue/queue.ts';
@@ -48,6 +49,9 @@ function recordOf(r: Recipient, o: Outcome, attempt: number, ctx: Context): Sett
   }
 }
 
+const batchById = prepared((db, $: { batchId: number }) => db.selectFrom('delivery_batches').selectAll().where('id', '=', $.batchId));
+const notificationById = prepared((db, $: { id: string }) => db.selectFrom('notifications').selectAll().where('id', '=', $.id));
+
 /**
  * Sends one batch and records its outcomes. The batch row is the durable record, and its
  * progress rows say what it has sent so far: outcomes are committed in small groups while
@@ -64,9 +68,10 @@ function recordOf(r: Recipient, o: Outcome, attempt: number, ctx: Context): Sett
 export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Promise<void> {
   const { batchId } = job.data as { batchId: number };
   const db = ctx.store.db;
-  const batch = await db.selectFrom('delivery_batches').selectAll().where('id', '=', batchId).executeTakeFirst();
+  const batch = await batchById.first(db, { batchId });
   if (!batch || batch.done) return;
-  const n = await db.selectFrom('notifications').selectAll().where('id', '=', batch.notification_id).executeTakeFirstOrThrow();
+  const n = await notificationById.first(db, { id: batch.notification_id });
+  if (!n) throw new Error(`the notification ${batch.notification_id} of delivery batch ${batchId} is gone`);
 
   // The batch lists the recipients the fan-out counted as targeted, so a subscription that
   // joined the audience later (a tag changed in place) is neither sent to nor miscounted.
@@ -139,9 +144,9 @@ export async function runDeliver(ctx: Context, deps: DeliverDeps, job: Job): Pro
   const at = ctx.now();
   await db.transaction().execute(async (tx) => {
     await lockNotification(tx, n.id);
-    await tx.updateTable('delivery_batches').set((eb) => ({ done: eb.ref('done') })).where('id', '=', batchId).execute();
-    const still = await tx.selectFrom('delivery_batches').select('done').where('id', '=', batchId).executeTakeFirstOrThrow();
-    if (still.done) return;
+    const done = await lockBatch(tx, batchId);
+    if (done === undefined) throw new Error(`delivery batch ${batchId} is gone`);
+    if (done) return;
     await writeProgress(tx, ref, rest, at);
     const totals = await progressTotals(tx, batchId);
     await tx

@@ -1,6 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import { newId } from '../crypto/tokens.ts';
+import { prepared } from '../store/prepared.ts';
 import type { Database } from '../store/schema.ts';
+import type { MfaAuditTable } from '../store/schema-mfa.ts';
 
 /** What the audit records (docs/mfa.md#audit). */
 export const AUDIT_TYPES = [
@@ -58,28 +60,29 @@ export interface AuditEntry extends Origin {
   details?: Record<string, unknown>;
 }
 
-/** Writes one record, or several in one statement (the records of one change). */
+type AuditRow = Insertable<MfaAuditTable>;
+
+const auditRow = prepared((db, $: AuditRow) =>
+  db.insertInto('mfa_audit').values({ id: $.id, app_id: $.app_id, user_id: $.user_id, at: $.at, type: $.type, challenge_id: $.challenge_id, device_id: $.device_id, ip: $.ip, user_agent: $.user_agent, tags: $.tags, details: $.details }),
+);
+
+/** Writes one record, or several (the records of one change), each by the same prepared statement. */
 export async function audit(db: Kysely<Database> | Transaction<Database>, appId: string, entries: AuditEntry | AuditEntry[], now: number): Promise<void> {
-  const all = Array.isArray(entries) ? entries : [entries];
-  if (all.length === 0) return;
-  await db
-    .insertInto('mfa_audit')
-    .values(
-      all.map((e) => ({
-        id: newId('mfa'),
-        app_id: appId,
-        user_id: e.userId,
-        at: now,
-        type: e.type,
-        challenge_id: e.challengeId ?? null,
-        device_id: e.deviceId ?? null,
-        ip: e.ip?.slice(0, 64) ?? null,
-        user_agent: e.userAgent?.slice(0, 512) ?? null,
-        tags: JSON.stringify(FATIGUE.has(e.type) ? ['T1621'] : []),
-        details: JSON.stringify(e.details ?? {}),
-      })),
-    )
-    .execute();
+  for (const e of Array.isArray(entries) ? entries : [entries]) {
+    await auditRow.affected(db, {
+      id: newId('mfa'),
+      app_id: appId,
+      user_id: e.userId,
+      at: now,
+      type: e.type,
+      challenge_id: e.challengeId ?? null,
+      device_id: e.deviceId ?? null,
+      ip: e.ip?.slice(0, 64) ?? null,
+      user_agent: e.userAgent?.slice(0, 512) ?? null,
+      tags: JSON.stringify(FATIGUE.has(e.type) ? ['T1621'] : []),
+      details: JSON.stringify(e.details ?? {}),
+    });
+  }
 }
 
 export interface AuditView {

@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { newId } from '../crypto/tokens.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
 import type { MfaChallengesTable, MfaChallengeState } from '../store/schema-mfa.ts';
 import { audit, type Origin } from './audit.ts';
 import type { ChallengeContext, ChallengeInput } from './challenge-input.ts';
@@ -75,7 +76,7 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
       await assertPushAllowed(tx, appId, userId, state, settings, now);
       devices = await activeDevices(ctx, appId, userId, tx);
       if (devices.length === 0) throw new ApiError('no_enrolled_device', `User ${userId} has no enrolled device; enroll one first`);
-      const pending = await tx.selectFrom('mfa_challenges').select('id').where('app_id', '=', appId).where('user_id', '=', userId).where('status', '=', 'pending').execute();
+      const pending = await pendingChallenges.rows(tx, { appId, userId });
       for (const p of pending) {
         await closeChallenge(tx, ctx, appId, p.id, userId, 'expired', 'superseded', null, now, { supersededBy: id });
         await audit(tx, appId, { type: 'challenge_superseded', userId, challengeId: p.id, ...where, details: { supersededBy: id } }, now);
@@ -102,6 +103,15 @@ export async function createChallenge(ctx: Context, appId: string, input: Challe
   return { challengeId: id, code, expiresAt: iso(expiresAt)!, supersedes, answerMode };
 }
 
+const pendingChallenges = prepared((db, $: { appId: string; userId: string }) => db.selectFrom('mfa_challenges').select('id').where('app_id', '=', $.appId).where('user_id', '=', $.userId).where('status', '=', 'pending'));
+
+const challengeById = prepared((db, $: { id: string; appId: string }) => db.selectFrom('mfa_challenges').selectAll().where('id', '=', $.id).where('app_id', '=', $.appId));
+
+/** A pending challenge closed, and only a pending one: of two answers at once, one finds it closed. */
+const closedOnce = prepared((db, $: { id: string; status: Exclude<MfaChallengeState, 'pending'>; reason: string | null; now: number; deviceId: string | null }) =>
+  db.updateTable('mfa_challenges').set({ status: $.status, reason: $.reason, answered_at: $.now, device_id: $.deviceId }).where('id', '=', $.id).where('status', '=', 'pending'),
+);
+
 const EVENT_OF_STATE = { approved: 'mfa.challenge.approved', denied: 'mfa.challenge.denied', expired: 'mfa.challenge.expired', locked: 'mfa.challenge.locked' } as const;
 
 /**
@@ -120,8 +130,7 @@ export async function closeChallenge(
   now: number,
   extra: Record<string, unknown> = {},
 ): Promise<boolean> {
-  const res = await tx.updateTable('mfa_challenges').set({ status, reason, answered_at: now, device_id: deviceId }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) return false;
+  if ((await closedOnce.affected(tx, { id, status, reason, now, deviceId })) !== 1) return false;
   await emitMfaEvent(tx, ctx.queue, appId, EVENT_OF_STATE[status], { challengeId: id, userId, status, ...(reason ? { reason } : {}), ...(deviceId ? { deviceId } : {}), ...extra }, now);
   return true;
 }
@@ -129,7 +138,7 @@ export async function closeChallenge(
 /** A challenge as it stands; a pending one past its expiry is closed as expired (and audited) when it is read. */
 export async function readChallenge(ctx: Context, appId: string, id: string, origin: Origin = {}): Promise<MfaChallengesTable> {
   const db = ctx.store.db;
-  const row = await db.selectFrom('mfa_challenges').selectAll().where('id', '=', id).where('app_id', '=', appId).executeTakeFirst();
+  const row = await challengeById.first(db, { id, appId });
   if (!row) throw new ApiError('challenge_not_found', `No sign-in challenge ${id} in this app`);
   const now = ctx.now();
   if (row.status === 'pending' && Number(row.expires_at) <= now) {

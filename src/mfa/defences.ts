@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
 import type { MfaUserStatesTable } from '../store/schema-mfa.ts';
 import type { MfaSettings } from './settings.ts';
 
@@ -19,9 +20,19 @@ export interface UserState {
 }
 
 export async function userState(db: Db, appId: string, userId: string): Promise<UserState> {
-  const r = await db.selectFrom('mfa_user_states').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
+  const r = await userStateRow.first(db, { appId, userId });
   return r ? fromRow(r) : { failures: 0, lastFailureAt: null, lastSuccessAt: null, lockedReason: null };
 }
+
+const userStateRow = prepared((db, $: { appId: string; userId: string }) => db.selectFrom('mfa_user_states').selectAll().where('app_id', '=', $.appId).where('user_id', '=', $.userId));
+
+const pushesSince = prepared((db, $: { appId: string; userId: string; since: number; limit: number }) =>
+  db.selectFrom('mfa_challenges').select('created_at').where('app_id', '=', $.appId).where('user_id', '=', $.userId).where('created_at', '>', $.since).orderBy('created_at', 'desc').limit($.limit),
+);
+
+const succeeded = prepared((db, $: { appId: string; userId: string; now: number }) =>
+  db.updateTable('mfa_user_states').set({ failures: 0, last_success_at: $.now, updated_at: $.now }).where('app_id', '=', $.appId).where('user_id', '=', $.userId),
+);
 
 function fromRow(r: MfaUserStatesTable): UserState {
   return {
@@ -61,7 +72,7 @@ export function assertNoBackoff(state: UserState, s: MfaSettings, now: number): 
  */
 export async function assertPushAllowed(db: Db, appId: string, userId: string, state: UserState, s: MfaSettings, now: number): Promise<void> {
   const since = Math.max(now - s.pushWindow * 1000, state.lastSuccessAt ?? 0);
-  const recent = await db.selectFrom('mfa_challenges').select('created_at').where('app_id', '=', appId).where('user_id', '=', userId).where('created_at', '>', since).orderBy('created_at', 'desc').limit(s.pushesPerWindow).execute();
+  const recent = await pushesSince.rows(db, { appId, userId, since, limit: s.pushesPerWindow });
   if (recent.length < s.pushesPerWindow) return;
   // The oldest of the last pushesPerWindow pushes leaves the window first.
   const oldest = Number(recent[recent.length - 1]!.created_at);
@@ -85,14 +96,18 @@ async function ensureRow(db: Db, appId: string, userId: string, now: number): Pr
  * cap and insert one after the other, never both on the same count.
  */
 export async function lockUserRow(tx: Transaction<Database>, appId: string, userId: string, now: number): Promise<UserState> {
-  const row = await tx
-    .insertInto('mfa_user_states')
-    .values({ app_id: appId, user_id: userId, failures: 0, last_failure_at: null, last_success_at: null, locked_reason: null, locked_at: null, updated_at: now })
-    .onConflict((oc) => oc.columns(['app_id', 'user_id']).doUpdateSet((eb) => ({ updated_at: eb.ref('mfa_user_states.updated_at') })))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await lockedUserRow.first(tx, { appId, userId, now });
+  if (!row) throw new Error(`the upsert of the sign-in state of ${userId} returned no row`);
   return fromRow(row);
 }
+
+const lockedUserRow = prepared((db, $: { appId: string; userId: string; now: number }) =>
+  db
+    .insertInto('mfa_user_states')
+    .values({ app_id: $.appId, user_id: $.userId, failures: 0, last_failure_at: null, last_success_at: null, locked_reason: null, locked_at: null, updated_at: $.now })
+    .onConflict((oc) => oc.columns(['app_id', 'user_id']).doUpdateSet((eb) => ({ updated_at: eb.ref('mfa_user_states.updated_at') })))
+    .returningAll(),
+);
 
 /** Counts a failure (one more in a row) and locks at lockAfterFailures; returns the count and whether it locked. */
 export async function recordFailure(db: Db, appId: string, userId: string, s: MfaSettings, now: number): Promise<{ failures: number; locked: boolean }> {
@@ -115,8 +130,7 @@ export async function recordFailure(db: Db, appId: string, userId: string, s: Mf
 export async function recordSuccess(db: Db, appId: string, userId: string, now: number): Promise<void> {
   const set = { failures: 0, last_success_at: now, updated_at: now };
   // The row exists for any user who was challenged (lockUserRow made it): made only when the update finds none.
-  const res = await db.updateTable('mfa_user_states').set(set).where('app_id', '=', appId).where('user_id', '=', userId).executeTakeFirst();
-  if (Number(res.numUpdatedRows) > 0) return;
+  if ((await succeeded.affected(db, { appId, userId, now })) > 0) return;
   await ensureRow(db, appId, userId, now);
   await db.updateTable('mfa_user_states').set(set).where('app_id', '=', appId).where('user_id', '=', userId).execute();
 }

@@ -4,6 +4,7 @@ import type { Context } from '../context.ts';
 import { newId } from '../crypto/tokens.ts';
 import { ApiError } from '../errors/api-error.ts';
 import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
 import { SubscriptionInput } from '../subscriptions/subscription-input.ts';
 import { upsertSubscription } from '../subscriptions/subscriptions.ts';
 import { audit, type Origin } from './audit.ts';
@@ -111,8 +112,10 @@ export async function enrollDevice(ctx: Context, appId: string, input: EnrollDev
 }
 
 export async function activeDevices(ctx: Context, appId: string, userId: string, db: Kysely<Database> | Transaction<Database> = ctx.store.db) {
-  return db.selectFrom('mfa_devices').selectAll().where('app_id', '=', appId).where('user_id', '=', userId).where('revoked_at', 'is', null).orderBy('created_at').execute();
+  return devicesOfUser.rows(db, { appId, userId });
 }
+
+const devicesOfUser = prepared((db, $: { appId: string; userId: string }) => db.selectFrom('mfa_devices').selectAll().where('app_id', '=', $.appId).where('user_id', '=', $.userId).where('revoked_at', 'is', null).orderBy('created_at'));
 
 export async function listDevices(ctx: Context, appId: string, userId: string): Promise<DeviceView[]> {
   return (await activeDevices(ctx, appId, userId)).map(deviceView);

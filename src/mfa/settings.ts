@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Kysely, Transaction } from 'kysely';
 import type { Context } from '../context.ts';
 import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { requireKnownApp } from './known-app.ts';
 import { ANSWER_MODES, type AnswerMode } from './number-matching.ts';
@@ -71,9 +72,13 @@ export type MfaSettingsInput = Static<typeof MfaSettingsInput>;
 
 export const MfaSettingsView = Type.Object(Object.fromEntries(Object.entries(MFA_DEFAULTS).map(([k, v]) => [k, typeof v === 'number' ? Type.Integer() : AnswerModeSchema])) as Record<keyof MfaSettings, ReturnType<typeof Type.Integer> | typeof AnswerModeSchema>);
 
+const settingsRow = prepared((db, $: { appId: string }) => db.selectFrom('mfa_settings').select('settings').where('app_id', '=', $.appId));
+
+const appSettingsRow = prepared((db, $: { appId: string }) => db.selectFrom('apps').leftJoin('mfa_settings', 'mfa_settings.app_id', 'apps.id').select('mfa_settings.settings').where('apps.id', '=', $.appId));
+
 /** The app's settings, defaults filled in; read through `db` when given (inside a transaction: on SQLite the store is one connection). */
 export async function mfaSettings(ctx: Context, appId: string, db: Kysely<Database> | Transaction<Database> = ctx.store.db): Promise<MfaSettings> {
-  const row = await db.selectFrom('mfa_settings').select('settings').where('app_id', '=', appId).executeTakeFirst();
+  const row = await settingsRow.first(db, { appId });
   return { ...MFA_DEFAULTS, ...(row ? (JSON.parse(row.settings) as MfaSettingsInput) : {}) };
 }
 
@@ -82,7 +87,7 @@ export async function mfaSettings(ctx: Context, appId: string, db: Kysely<Databa
  * write needs first (requireKnownApp and mfaSettings together).
  */
 export async function knownAppSettings(ctx: Context, appId: string): Promise<MfaSettings> {
-  const row = await ctx.store.db.selectFrom('apps').leftJoin('mfa_settings', 'mfa_settings.app_id', 'apps.id').select('mfa_settings.settings').where('apps.id', '=', appId).executeTakeFirst();
+  const row = await appSettingsRow.first(ctx.store.db, { appId });
   if (!row) throw new ApiError('app_not_found', `No app with id ${appId}`);
   return { ...MFA_DEFAULTS, ...(row.settings ? (JSON.parse(row.settings) as MfaSettingsInput) : {}) };
 }

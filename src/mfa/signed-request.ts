@@ -7,6 +7,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { limitDeviceRequest } from './device-limit.ts';
 import type { MfaDevicesTable } from '../store/schema-mfa.ts';
 import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
 
 /** The longest a signed request may live: a short exp keeps a captured request useless. */
 export const MAX_SIGNED_LIFETIME_S = 300;
@@ -57,7 +58,7 @@ export async function verifyUnspent(ctx: Context, appId: string, jws: string, ch
     throw forged('Not a compact JWS');
   }
   if (typeof kid !== 'string' || kid.length > 64) throw forged('The JWS header needs the device id as kid');
-  const device = await ctx.store.db.selectFrom('mfa_devices').selectAll().where('id', '=', kid).where('app_id', '=', appId).where('revoked_at', 'is', null).executeTakeFirst();
+  const device = await enrolledDevice.first(ctx.store.db, { id: kid, appId });
   if (!device) throw forged('kid names no enrolled device of this app');
   let payload: Record<string, unknown>;
   try {
@@ -108,7 +109,13 @@ export async function deleteLapsedNonces(ctx: Context, now: number): Promise<num
   return Number(res.numDeletedRows);
 }
 
+const enrolledDevice = prepared((db, $: { id: string; appId: string }) => db.selectFrom('mfa_devices').selectAll().where('id', '=', $.id).where('app_id', '=', $.appId).where('revoked_at', 'is', null));
+
+const nonceSpent = prepared((db, $: { deviceId: string; nonce: string; expiresAt: number }) =>
+  db.insertInto('mfa_nonces').values({ device_id: $.deviceId, nonce: $.nonce, expires_at: $.expiresAt }).onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing()).returning('nonce'),
+);
+
 async function spendNonce(db: Db, deviceId: string, nonce: string, expiresAt: number): Promise<void> {
-  const res = await db.insertInto('mfa_nonces').values({ device_id: deviceId, nonce, expires_at: expiresAt }).onConflict((oc) => oc.columns(['device_id', 'nonce']).doNothing()).returning('nonce').executeTakeFirst();
+  const res = await nonceSpent.first(db, { deviceId, nonce, expiresAt });
   if (!res) throw new ApiError('signed_request_replayed', 'This signed request (its nonce) was used before');
 }

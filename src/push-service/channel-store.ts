@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import { prepared } from '../store/prepared.ts';
 
 export interface Channel {
   /** SHA-256 of the uaid (hashUaid): the uaid itself is a credential and is never stored. */
@@ -19,6 +20,8 @@ export interface RegisterInput {
   appServerKey: string | null;
   now: number;
 }
+
+const channelByToken = prepared((db, $: { tokenHash: string }) => db.selectFrom('push_channels').select(['uaid_hash', 'channel_id', 'app_server_key', 'unregistered_at']).where('token_hash', '=', $.tokenHash));
 
 /** uaids and their subscriptions (channels), on the shared Kysely store. */
 export class ChannelStore {
@@ -96,11 +99,7 @@ export class ChannelStore {
   }
 
   async findByTokenHash(tokenHash: string): Promise<Channel | undefined> {
-    const row = await this.db
-      .selectFrom('push_channels')
-      .select(['uaid_hash', 'channel_id', 'app_server_key', 'unregistered_at'])
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const row = await channelByToken.first(this.db, { tokenHash });
     if (!row) return undefined;
     return { uaidHash: row.uaid_hash, channelId: row.channel_id, appServerKey: row.app_server_key, unregisteredAt: row.unregistered_at };
   }

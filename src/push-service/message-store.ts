@@ -1,5 +1,7 @@
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Insertable, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { prepared } from '../store/prepared.ts';
 import type { Database } from '../store/schema.ts';
+import type { PushMessagesTable } from '../store/schema-push-service.ts';
 
 /** A push message as the WebSocket side needs it. */
 export interface PendingMessage {
@@ -24,6 +26,42 @@ export interface StoredMessage extends PendingMessage {
   expiresAt: number;
 }
 
+type MessageRow = Insertable<PushMessagesTable>;
+
+const insertMessage = prepared((db, $: MessageRow) => db.insertInto('push_messages').values(messageValues($)));
+
+/** RFC 8030 §5.4: a message with a topic replaces the pending one of the same subscription and topic. */
+const replaceTopicMessage = prepared((db, $: MessageRow) =>
+  db
+    .insertInto('push_messages')
+    .values(messageValues($))
+    .onConflict((oc) =>
+      oc
+        .columns(['uaid_hash', 'channel_id', 'topic'])
+        .where('topic', 'is not', null)
+        .doUpdateSet({ id: $.id, urgency: $.urgency, data: $.data, encoding: $.encoding, created_at: $.created_at, expires_at: $.expires_at, delivery_ref: $.delivery_ref }),
+    ),
+);
+
+function messageValues($: MessageRow): MessageRow {
+  return { id: $.id, uaid_hash: $.uaid_hash, channel_id: $.channel_id, topic: $.topic, urgency: $.urgency, data: $.data, encoding: $.encoding, created_at: $.created_at, expires_at: $.expires_at, delivery_ref: $.delivery_ref };
+}
+
+const ackedMessage = prepared((db, $: { uaidHash: string; id: string }) => db.deleteFrom('push_messages').where('uaid_hash', '=', $.uaidHash).where('id', '=', $.id));
+
+const pendingCount = prepared((db, $: { uaidHash: string }) =>
+  db
+    .selectFrom('push_messages')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('uaid_hash', '=', $.uaidHash),
+);
+
+function withUsage(query: SelectQueryBuilder<Database, 'push_messages', object>) {
+  return query.select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['data'])), sql.lit(0)).as('bytes')]);
+}
+
+const channelUsage = prepared((db, $: { uaidHash: string; channelId: string }) => withUsage(db.selectFrom('push_messages').where('uaid_hash', '=', $.uaidHash).where('channel_id', '=', $.channelId)));
+
 /**
  * Push messages kept until acknowledged or expired (RFC 8030 §5.2: store and forward),
  * on the shared Kysely store so that a restart loses none.
@@ -37,7 +75,7 @@ export class MessageStore {
    * id, so an ack of the replaced one does not remove it.
    */
   async put(message: StoredMessage): Promise<void> {
-    const row = {
+    const row: MessageRow = {
       id: message.id,
       uaid_hash: message.uaidHash,
       channel_id: message.channelId,
@@ -49,24 +87,7 @@ export class MessageStore {
       expires_at: message.expiresAt,
       delivery_ref: message.deliveryRef,
     };
-    let insert = this.db.insertInto('push_messages').values(row);
-    if (message.topic !== null) {
-      insert = insert.onConflict((oc) =>
-        oc
-          .columns(['uaid_hash', 'channel_id', 'topic'])
-          .where('topic', 'is not', null)
-          .doUpdateSet({
-            id: row.id,
-            urgency: row.urgency,
-            data: row.data,
-            encoding: row.encoding,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-            delivery_ref: row.delivery_ref,
-          }),
-      );
-    }
-    await insert.execute();
+    await (message.topic === null ? insertMessage : replaceTopicMessage).affected(this.db, row);
   }
 
   /**
@@ -89,6 +110,8 @@ export class MessageStore {
   /** Removes acknowledged messages (RFC 8030 §6.2); ids of other uaids are ignored. */
   async deleteAcked(uaidHash: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
+    // One ack at a time is the common case (Firefox acks each message as it is shown).
+    if (ids.length === 1) return void (await ackedMessage.affected(this.db, { uaidHash, id: ids[0]! }));
     await this.db.deleteFrom('push_messages').where('uaid_hash', '=', uaidHash).where('id', 'in', ids).execute();
   }
 
@@ -106,12 +129,7 @@ export class MessageStore {
 
   /** Pending messages of a uaid: the cap on what one browser can be made to hold. */
   async count(uaidHash: string): Promise<number> {
-    const row = await this.db
-      .selectFrom('push_messages')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('uaid_hash', '=', uaidHash)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    return Number((await pendingCount.first(this.db, { uaidHash }))?.n ?? 0);
   }
 
   /**
@@ -120,7 +138,8 @@ export class MessageStore {
    * costs at most the uaid's pending cap in rows.
    */
   async channelUsage(uaidHash: string, channelId: string): Promise<StorageUsage> {
-    return this.#usage(this.db.selectFrom('push_messages').where('uaid_hash', '=', uaidHash).where('channel_id', '=', channelId));
+    const row = await channelUsage.first(this.db, { uaidHash, channelId });
+    return { messages: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) };
   }
 
   /** What the push service holds in all. */
@@ -129,9 +148,7 @@ export class MessageStore {
   }
 
   async #usage(query: SelectQueryBuilder<Database, 'push_messages', object>): Promise<StorageUsage> {
-    const row = await query
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['data'])), sql.lit(0)).as('bytes')])
-      .executeTakeFirstOrThrow();
+    const row = await withUsage(query).executeTakeFirstOrThrow();
     return { messages: Number(row.n), bytes: Number(row.bytes) };
   }
 }

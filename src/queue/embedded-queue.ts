@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { sql, type ExpressionBuilder, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Logger } from 'pino';
+import { prepared } from '../store/prepared.ts';
 import type { Database } from '../store/schema.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import { retryDelay } from './backoff.ts';
@@ -20,6 +21,8 @@ export interface EmbeddedQueueOptions {
   now?: () => number;
   logger: Logger;
 }
+
+const jobDone = prepared((db, $: { rowId: number }) => db.deleteFrom('jobs').where('id', '=', $.rowId));
 
 /**
  * A durable job queue in the store's own `jobs` table: jobs are added in the same
@@ -312,7 +315,7 @@ export class EmbeddedQueue implements Queue {
     try {
       if (!handler) throw new Error(`no handler for job ${job.name}`);
       await handler(job);
-      await this.#db.deleteFrom('jobs').where('id', '=', job.rowId).execute();
+      await jobDone.affected(this.#db, { rowId: job.rowId });
     } catch (err) {
       const final = job.attempts >= this.#opts.maxAttempts;
       this.#opts.logger.error({ err, job: job.name, attempts: job.attempts, final }, 'job failed');
