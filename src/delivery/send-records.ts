@@ -1,5 +1,7 @@
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
+import { columnsOf, preparedMany } from '../store/prepared.ts';
 import type { ActivityType, Database, SendReason } from '../store/schema.ts';
+import type { SendRecordsTable } from '../store/schema-campaigns.ts';
 import { appendActivity, type Activity } from '../store/activity-log.ts';
 import type { RecordTags } from './personaliser.ts';
 
@@ -49,6 +51,11 @@ export function countsForCaps(category: string | null, tags: RecordTags | undefi
   return !(tags?.test ?? false) && !(tags?.uncapped ?? false) && !(category !== null && UNCAPPED_CATEGORIES.has(category));
 }
 
+type SendRecordRow = Omit<Insertable<SendRecordsTable>, 'id'>;
+const SEND_RECORD_COLUMNS = ['app_id', 'notification_id', 'campaign_id', 'variant', 'user_seq', 'subscription_seq', 'category', 'reason', 'detail', 'counts_for_caps', 'test', 'timing', 'at'] as const;
+/** Prepared for each row count (src/store/prepared.ts): a broadcast writes its records in groups of a few sizes. */
+const sendRecordRows = preparedMany((db, $: readonly SendRecordRow[]) => db.insertInto('send_records').values($.map((r) => columnsOf(r, SEND_RECORD_COLUMNS))));
+
 /**
  * Inserts send records in the caller's transaction: the one that commits the outcomes
  * they describe (delivery progress, the fan-out's page). The records are exactly as
@@ -73,7 +80,7 @@ export async function insertSendRecords(tx: Transaction<Database>, target: Recor
       timing: d.tags?.timing === undefined ? null : JSON.stringify(d.tags.timing),
       at,
     }));
-    await tx.insertInto('send_records').values(rows).execute();
+    await sendRecordRows.affected(tx, rows);
   }
   await appendActivity(tx, await activitiesOf(tx, target, drafts, at));
 }

@@ -1,5 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
+import { columnsOf, preparedMany } from './prepared.ts';
 import type { ActivityType, Database } from './schema.ts';
+import type { ActivityTable } from './schema-activity.ts';
+import type { ActivityRollupsTable, ActivityTotalsTable } from './schema-analytics.ts';
 
 /**
  * The activity log: every outcome as one row, in commit order (migration 015). Writers
@@ -76,7 +79,7 @@ export async function appendActivity(db: Kysely<Database>, activities: readonly 
       repeated: a.repeated === true ? 1 : 0,
       counted_action: a.type === 'clicked' ? (a.countedAction ?? null) : null,
     }));
-    await db.insertInto('activity').values(rows).execute();
+    await activityRows.affected(db, rows);
   }
   await addToRollups(db, activities.flatMap(countablesOf));
 }
@@ -156,32 +159,42 @@ export async function addToRollups(db: Kysely<Database>, items: readonly Countab
       t.value_sum += r.value_sum;
     } else totals.set(key, { app_id: r.app_id, hour: r.hour, type: r.type, count: r.count, value_sum: r.value_sum });
   }
-  for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) {
-    await db
-      .insertInto('activity_rollups')
-      .values(rows.slice(i, i + ROLLUP_CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['app_id', 'hour', 'type', 'campaign_id', 'notification_id', 'variant', 'category', 'channel']).doUpdateSet((eb) => ({
-          count: eb('activity_rollups.count', '+', eb.ref('excluded.count')),
-          value_sum: eb('activity_rollups.value_sum', '+', eb.ref('excluded.value_sum')),
-        })),
-      )
-      .execute();
-  }
+  for (let i = 0; i < rows.length; i += ROLLUP_CHUNK) await rollupRows.affected(db, rows.slice(i, i + ROLLUP_CHUNK));
   const totalRows = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-  for (let i = 0; i < totalRows.length; i += ROLLUP_CHUNK) {
-    await db
-      .insertInto('activity_totals')
-      .values(totalRows.slice(i, i + ROLLUP_CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['app_id', 'hour', 'type']).doUpdateSet((eb) => ({
-          count: eb('activity_totals.count', '+', eb.ref('excluded.count')),
-          value_sum: eb('activity_totals.value_sum', '+', eb.ref('excluded.value_sum')),
-        })),
-      )
-      .execute();
-  }
+  for (let i = 0; i < totalRows.length; i += ROLLUP_CHUNK) await totalsRows.affected(db, totalRows.slice(i, i + ROLLUP_CHUNK));
 }
+
+// The writes of every outcome, prepared for each row count (src/store/prepared.ts).
+type ActivityRow = Omit<Insertable<ActivityTable>, 'seq'>;
+const ACTIVITY_COLUMNS = ['app_id', 'type', 'at', 'notification_id', 'campaign_id', 'variant', 'category', 'channel', 'subscription_id', 'user_id', 'action', 'value', 'data', 'repeated', 'counted_action'] as const;
+const activityRows = preparedMany((db, $: readonly ActivityRow[]) => db.insertInto('activity').values($.map((r) => columnsOf(r, ACTIVITY_COLUMNS))));
+
+type RollupRow = Insertable<ActivityRollupsTable>;
+const ROLLUP_COLUMNS = ['app_id', 'hour', 'type', 'campaign_id', 'notification_id', 'variant', 'category', 'channel', 'count', 'value_sum'] as const;
+const rollupRows = preparedMany((db, $: readonly RollupRow[]) =>
+  db
+    .insertInto('activity_rollups')
+    .values($.map((r) => columnsOf(r, ROLLUP_COLUMNS)))
+    .onConflict((oc) =>
+      oc.columns(['app_id', 'hour', 'type', 'campaign_id', 'notification_id', 'variant', 'category', 'channel']).doUpdateSet((eb) => ({
+        count: eb('activity_rollups.count', '+', eb.ref('excluded.count')),
+        value_sum: eb('activity_rollups.value_sum', '+', eb.ref('excluded.value_sum')),
+      })),
+    ),
+);
+
+type TotalsRow = Insertable<ActivityTotalsTable>;
+const totalsRows = preparedMany((db, $: readonly TotalsRow[]) =>
+  db
+    .insertInto('activity_totals')
+    .values($.map((r) => columnsOf(r, ['app_id', 'hour', 'type', 'count', 'value_sum'])))
+    .onConflict((oc) =>
+      oc.columns(['app_id', 'hour', 'type']).doUpdateSet((eb) => ({
+        count: eb('activity_totals.count', '+', eb.ref('excluded.count')),
+        value_sum: eb('activity_totals.value_sum', '+', eb.ref('excluded.value_sum')),
+      })),
+    ),
+);
 
 /** Which part of the log to read: past `afterSeq`, oldest first, of one app or of all. */
 export interface ActivityQuery {

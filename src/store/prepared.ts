@@ -48,45 +48,102 @@ export interface Prepared<P, R> {
   compile(db: Kysely<Database>, values: P): CompiledQuery<R>;
 }
 
+/** Compiles `build` for `db`'s dialect with placeholders named by `name(key)`; `shape` is what build is given. */
+function compileShape<S>(db: Kysely<Database>, shape: (slot: (key: string) => Slot) => S, build: (db: Kysely<Database>, $: S) => Compilable<unknown>): Compiled {
+  const asked = new Set<string>();
+  const $ = shape((key) => {
+    asked.add(key);
+    return new Slot(key);
+  });
+  const query = build(db, $).compile();
+  const names = query.parameters.map((p) => (p instanceof Slot ? p.name : undefined));
+  for (const name of asked) if (!names.includes(name)) throw new Error(`prepared query: the value ${name} does not reach the SQL (${query.sql})`);
+  return { query, names };
+}
+
+/** The values a placeholder hands out, by name; `undefined` as a value is refused. */
+function valuesProxy<P extends object>(slot: (key: string) => Slot, prefix = ''): P {
+  return new Proxy({} as P, {
+    get: (_target, name) => {
+      if (typeof name !== 'string') throw new Error(`a prepared query's values are named: ${String(name)}`);
+      return slot(prefix + name);
+    },
+  });
+}
+
+function bound<R>(compiled: Compiled, value: (name: string) => unknown): CompiledQuery<R> {
+  const { query, names } = compiled;
+  const parameters = names.map((name, i) => {
+    if (name === undefined) return query.parameters[i];
+    const v = value(name);
+    if (v === undefined) throw new Error(`prepared query: no value for ${name} (${query.sql})`);
+    return v;
+  });
+  return { ...query, parameters } as CompiledQuery<R>;
+}
+
 export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysely<Database>, $: P) => Compilable<R>): Prepared<P, R> {
   // One compilation per dialect adapter: a transaction shares its database's adapter, and
   // a process with a SQLite and a PostgreSQL store (the tests) keeps one of each.
   const byAdapter = new WeakMap<DialectAdapter, Compiled>();
-  const compiledFor = (db: Kysely<Database>): Compiled => {
-    const adapter = db.getExecutor().adapter;
-    let found = byAdapter.get(adapter);
-    if (!found) {
-      const asked = new Set<string>();
-      const $ = new Proxy({} as P, {
-        get: (_target, name) => {
-          if (typeof name !== 'string') throw new Error(`a prepared query's values are named: ${String(name)}`);
-          asked.add(name);
-          return new Slot(name);
-        },
-      });
-      const query = build(db, $).compile();
-      const names = query.parameters.map((p) => (p instanceof Slot ? p.name : undefined));
-      for (const name of asked) if (!names.includes(name)) throw new Error(`prepared query: the value ${name} does not reach the SQL (${query.sql})`);
-      found = { query, names };
-      byAdapter.set(adapter, found);
-    }
-    return found;
-  };
   const bind = (db: Kysely<Database>, values: P): CompiledQuery<R> => {
-    const { query, names } = compiledFor(db);
-    const parameters = names.map((name, i) => {
-      if (name === undefined) return query.parameters[i];
-      const value = values[name];
-      if (value === undefined) throw new Error(`prepared query: no value for ${name} (${query.sql})`);
-      return value;
-    });
-    return { ...query, parameters } as CompiledQuery<R>;
+    const adapter = db.getExecutor().adapter;
+    let compiled = byAdapter.get(adapter);
+    if (!compiled) byAdapter.set(adapter, (compiled = compileShape(db, (slot) => valuesProxy<P>(slot), build)));
+    return bound(compiled, (name) => values[name]);
   };
   const run = (db: Kysely<Database>, values: P): Promise<QueryResult<R>> => db.executeQuery(bind(db, values));
   return {
     rows: async (db, values) => (await run(db, values)).rows,
     first: async (db, values) => (await run(db, values)).rows[0],
     affected: async (db, values) => Number((await run(db, values)).numAffectedRows ?? 0),
+    compile: bind,
+  };
+}
+
+/** The row's `columns` as an object (of placeholders, in a prepared query's build): one insert's values. */
+export function columnsOf<T extends Record<string, unknown>>(row: T, columns: readonly (keyof T & string)[]): T {
+  return Object.fromEntries(columns.map((c) => [c, row[c]])) as T;
+}
+
+export interface PreparedMany<P> {
+  /** Runs the query for these rows (at least one); returns the rows written. */
+  affected(db: Kysely<Database>, values: readonly P[]): Promise<number>;
+  compile(db: Kysely<Database>, values: readonly P[]): CompiledQuery;
+}
+
+/** Row counts whose compilation is kept, per dialect: the most recently used. */
+export const KEPT_SHAPES = 32;
+
+/**
+ * A multi-row write prepared for each row count: `build` gets one `$` per row, and the
+ * query compiled for n rows serves every later run of n rows. Delivery writes its send
+ * records and activity in groups of a few sizes (an encryption chunk's worth, then what is
+ * left), so a few compilations serve a whole broadcast.
+ *
+ *   const addRows = preparedMany((db, $: { id: string; at: number }[]) =>
+ *     db.insertInto('t').values($.map((r) => ({ id: r.id, at: r.at }))));
+ */
+export function preparedMany<P extends Record<string, unknown>>(build: (db: Kysely<Database>, $: readonly P[]) => Compilable<unknown>, keep = KEPT_SHAPES): PreparedMany<P> {
+  const byAdapter = new WeakMap<DialectAdapter, Map<number, Compiled>>();
+  const bind = (db: Kysely<Database>, values: readonly P[]): CompiledQuery => {
+    if (values.length === 0) throw new Error('prepared query: no rows');
+    const adapter = db.getExecutor().adapter;
+    let shapes = byAdapter.get(adapter);
+    if (!shapes) byAdapter.set(adapter, (shapes = new Map()));
+    let compiled = shapes.get(values.length);
+    if (compiled) shapes.delete(values.length);
+    else compiled = compileShape(db, (slot) => values.map((_, i) => valuesProxy<P>(slot, `${i}.`)), build);
+    // Map order is insertion order: re-inserting marks it the most recently used.
+    shapes.set(values.length, compiled);
+    if (shapes.size > keep) shapes.delete(shapes.keys().next().value!);
+    return bound(compiled, (name) => {
+      const dot = name.indexOf('.');
+      return values[Number(name.slice(0, dot))]![name.slice(dot + 1)];
+    });
+  };
+  return {
+    affected: async (db, values) => Number((await db.executeQuery(bind(db, values))).numAffectedRows ?? 0),
     compile: bind,
   };
 }

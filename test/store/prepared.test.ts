@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../../src/store/database.ts';
-import { prepared } from '../../src/store/prepared.ts';
+import { columnsOf, prepared, preparedMany } from '../../src/store/prepared.ts';
 import { STORES, createTestDatabase } from '../support/carillon.ts';
 
 const appById = prepared((db, $: { id: string }) => db.selectFrom('apps').select(['id', 'name', 'vapid_subject']).where('id', '=', $.id));
@@ -12,6 +12,13 @@ const appsNamed = prepared((db, $: { name: string; limit: number }) => db.select
 const rename = prepared((db, $: { id: string; name: string }) => db.updateTable('apps').set({ name: $.name }).where('id', '=', $.id));
 const addApp = prepared((db, $: { id: string; name: string; createdAt: number }) =>
   db.insertInto('apps').values({ id: $.id, name: $.name, vapid_public_key: 'k', vapid_private_key: 'k', vapid_subject: 'mailto:a@b.c', created_at: $.createdAt }),
+);
+
+type AppRow = { id: string; name: string; created_at: number };
+/** Kept for one row count at a time: every other run compiles again, and must bind as well as a kept one. */
+const addApps = preparedMany(
+  (db, $: readonly AppRow[]) => db.insertInto('apps').values($.map((r) => ({ ...columnsOf(r, ['id', 'name', 'created_at']), vapid_public_key: 'k', vapid_private_key: 'k', vapid_subject: 'mailto:many@b.c' }))),
+  1,
 );
 
 /** The same prepared queries on each store, one after the other in one process: each dialect gets its own SQL. */
@@ -52,6 +59,20 @@ for (const kind of STORES) {
         /roll back/,
       );
       assert.equal((await appById.first(store.db, { id: 'app_2' }))?.name, 'even');
+    });
+
+    test('a multi-row write binds each row in its place, whatever the row count and however many counts are kept', async () => {
+      const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: `many_${from + i}`, name: `row ${from + i}`, created_at: 1000 + from + i }));
+      let at = 0;
+      for (const n of [3, 1, 3, 2, 3]) {
+        assert.equal(await addApps.affected(store.db, rows(at, n)), n);
+        at += n;
+      }
+      const stored = await store.db.selectFrom('apps').select(['id', 'name', 'created_at']).where('vapid_subject', '=', 'mailto:many@b.c').orderBy('created_at').execute();
+      assert.deepEqual(stored.map((r) => ({ ...r, created_at: Number(r.created_at) })), rows(0, at));
+      assert.match(addApps.compile(store.db, rows(100, 2)).sql, /values \(.+\), \(.+\)$/);
+      await assert.rejects(addApps.affected(store.db, []), /no rows/);
+      await assert.rejects(addApps.affected(store.db, [{ id: 'many_x', name: 'x' } as AppRow]), /no value for 0\.created_at/);
     });
 
     test('a value left out fails the run and writes nothing', async () => {
