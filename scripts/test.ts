@@ -53,13 +53,38 @@ async function main(args: string[]): Promise<number> {
   }
 
   try {
-    const env = await startServices();
-    if (env === undefined) return 1;
+    const [env, built] = await Promise.all([startServices(), files.some(usesDashboard) ? buildDashboard() : true]);
+    if (env === undefined || !built) return 1;
     if (interruptedBy !== undefined) return exitCodeFor(interruptedBy);
+    if (files.some(usesDashboard)) env.CARILLON_TEST_DASHBOARD_BUILT = '1';
     return await runTests(files, nodeTestOptions, env);
   } finally {
     await stopServices();
   }
+}
+
+/** The browser tests of the dashboard, which load it from dashboard/dist as `carillon serve` serves it. */
+function usesDashboard(file: string): boolean {
+  return file.startsWith('test/dashboard/');
+}
+
+/**
+ * Builds the dashboard from the sources under test, once, before any file runs: a file
+ * that built it itself would empty dashboard/dist (Vite's emptyOutDir) under the pages of
+ * another file running beside it, whose browser then found no script to load.
+ */
+function buildDashboard(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts', 'build-dashboard.ts')], { cwd: repoRoot, stdio: 'inherit' });
+    child.once('error', (error) => {
+      console.error(`could not build the dashboard: ${error.message}`);
+      resolve(false);
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) console.error('could not build the dashboard for its browser tests');
+      resolve(code === 0);
+    });
+  });
 }
 
 function findTestFiles(): string[] {

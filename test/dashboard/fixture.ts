@@ -68,8 +68,9 @@ export const WIDE = { width: 1280, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
 export async function startFixture(): Promise<Fixture> {
-  // Built from the sources under test, not whatever dist an earlier install left.
-  await build({ root: path.join(repo, 'dashboard'), configFile: path.join(repo, 'dashboard/vite.config.ts'), logLevel: 'warn' });
+  // Built from the sources under test, not whatever dist an earlier install left: by
+  // `npm test` once before the files run (scripts/test.ts), or here for a file run alone.
+  if (process.env.CARILLON_TEST_DASHBOARD_BUILT !== '1') await build({ root: path.join(repo, 'dashboard'), configFile: path.join(repo, 'dashboard/vite.config.ts'), logLevel: 'warn' });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'carillon-dashboard-'));
   const server = await startServerProcess({
     CARILLON_DATA_DIR: dataDir,
