@@ -15,14 +15,22 @@
  * them, and each later run binds the values in their places. A query's shape must not
  * depend on the values (no `in` list of each length, no `$if` on one): those are written
  * the usual way. A value left unbound, or a placeholder that never reached the SQL, fails
- * the run loudly rather than binding something else.
+ * the run loudly rather than binding something else. Kysely plugins (`withPlugin`) see a
+ * prepared query once, when it is compiled: none may count or rewrite queries per run.
  */
-import type { CompiledQuery, Compilable, DialectAdapter, Kysely, QueryResult } from 'kysely';
+import { CompiledQuery, type Compilable, type DialectAdapter, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema.ts';
 
-/** Where a value goes in a compiled query: the placeholder `$` handed out for one name. */
+/** Where a value goes in a compiled query: the placeholder `$` handed out for one value (of one row, for preparedMany). */
 class Slot {
-  constructor(readonly name: string) {}
+  constructor(
+    readonly key: string,
+    readonly row: number,
+  ) {}
+
+  get name(): string {
+    return this.row < 0 ? this.key : `${this.row}.${this.key}`;
+  }
 
   // A value used in the building itself (a comparison, a template string) would be the
   // placeholder, not the value of the run: refused at once.
@@ -32,9 +40,10 @@ class Slot {
 }
 
 interface Compiled {
+  /** The SQL alone (a raw query): the built tree of a thousand-row insert is not kept. */
   query: CompiledQuery;
-  /** For each parameter of the compiled query: the name bound there, or undefined for a constant of the query. */
-  names: (string | undefined)[];
+  /** For each parameter of the compiled query: the placeholder bound there, or undefined for a constant of the query. */
+  slots: (Slot | undefined)[];
 }
 
 export interface Prepared<P, R> {
@@ -48,35 +57,38 @@ export interface Prepared<P, R> {
   compile(db: Kysely<Database>, values: P): CompiledQuery<R>;
 }
 
-/** Compiles `build` for `db`'s dialect with placeholders named by `name(key)`; `shape` is what build is given. */
-function compileShape<S>(db: Kysely<Database>, shape: (slot: (key: string) => Slot) => S, build: (db: Kysely<Database>, $: S) => Compilable<unknown>): Compiled {
-  const asked = new Set<string>();
-  const $ = shape((key) => {
-    asked.add(key);
-    return new Slot(key);
+/** Compiles `build` for `db`'s dialect; `shape` makes what build is given from a maker of placeholders. */
+function compileShape<S>(db: Kysely<Database>, shape: (slot: (key: string, row: number) => Slot) => S, build: (db: Kysely<Database>, $: S) => Compilable<unknown>): Compiled {
+  const asked: Slot[] = [];
+  const $ = shape((key, row) => {
+    const slot = new Slot(key, row);
+    asked.push(slot);
+    return slot;
   });
-  const query = build(db, $).compile();
-  const names = query.parameters.map((p) => (p instanceof Slot ? p.name : undefined));
-  for (const name of asked) if (!names.includes(name)) throw new Error(`prepared query: the value ${name} does not reach the SQL (${query.sql})`);
-  return { query, names };
+  const built = build(db, $).compile();
+  const slots = built.parameters.map((p) => (p instanceof Slot ? p : undefined));
+  const reached = new Set(slots);
+  for (const slot of asked) if (!reached.has(slot)) throw new Error(`prepared query: the value ${slot.name} does not reach the SQL (${built.sql})`);
+  return { query: CompiledQuery.raw(built.sql, built.parameters.map((p) => (p instanceof Slot ? null : p))), slots };
 }
 
-/** The values a placeholder hands out, by name; `undefined` as a value is refused. */
-function valuesProxy<P extends object>(slot: (key: string) => Slot, prefix = ''): P {
+/** The values of one row as placeholders, by name. */
+function valuesProxy<P extends object>(slot: (key: string, row: number) => Slot, row = -1): P {
   return new Proxy({} as P, {
     get: (_target, name) => {
       if (typeof name !== 'string') throw new Error(`a prepared query's values are named: ${String(name)}`);
-      return slot(prefix + name);
+      return slot(name, row);
     },
   });
 }
 
-function bound<R>(compiled: Compiled, value: (name: string) => unknown): CompiledQuery<R> {
-  const { query, names } = compiled;
-  const parameters = names.map((name, i) => {
-    if (name === undefined) return query.parameters[i];
-    const v = value(name);
-    if (v === undefined) throw new Error(`prepared query: no value for ${name} (${query.sql})`);
+/** The compiled query with each placeholder's value from `value`; `undefined` is refused. */
+function bound<R>(compiled: Compiled, value: (slot: Slot) => unknown): CompiledQuery<R> {
+  const { query, slots } = compiled;
+  const parameters = slots.map((slot, i) => {
+    if (slot === undefined) return query.parameters[i];
+    const v = value(slot);
+    if (v === undefined) throw new Error(`prepared query: no value for ${slot.name} (${query.sql})`);
     return v;
   });
   return { ...query, parameters } as CompiledQuery<R>;
@@ -90,7 +102,7 @@ export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysel
     const adapter = db.getExecutor().adapter;
     let compiled = byAdapter.get(adapter);
     if (!compiled) byAdapter.set(adapter, (compiled = compileShape(db, (slot) => valuesProxy<P>(slot), build)));
-    return bound(compiled, (name) => values[name]);
+    return bound(compiled, (slot) => values[slot.key]);
   };
   const run = (db: Kysely<Database>, values: P): Promise<QueryResult<R>> => db.executeQuery(bind(db, values));
   return {
@@ -133,14 +145,11 @@ export function preparedMany<P extends Record<string, unknown>>(build: (db: Kyse
     if (!shapes) byAdapter.set(adapter, (shapes = new Map()));
     let compiled = shapes.get(values.length);
     if (compiled) shapes.delete(values.length);
-    else compiled = compileShape(db, (slot) => values.map((_, i) => valuesProxy<P>(slot, `${i}.`)), build);
+    else compiled = compileShape(db, (slot) => values.map((_, i) => valuesProxy<P>(slot, i)), build);
     // Map order is insertion order: re-inserting marks it the most recently used.
     shapes.set(values.length, compiled);
     if (shapes.size > keep) shapes.delete(shapes.keys().next().value!);
-    return bound(compiled, (name) => {
-      const dot = name.indexOf('.');
-      return values[Number(name.slice(0, dot))]![name.slice(dot + 1)];
-    });
+    return bound(compiled, (slot) => values[slot.row]![slot.key]);
   };
   return {
     affected: async (db, values) => Number((await db.executeQuery(bind(db, values))).numAffectedRows ?? 0),
