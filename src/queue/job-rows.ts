@@ -1,5 +1,5 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
-import { prepared } from '../store/prepared.ts';
+import { columnsOf, preparedMany } from '../store/prepared.ts';
 import type { Database, JobsTable } from '../store/schema.ts';
 import type { JobSpec } from './queue.ts';
 
@@ -10,13 +10,7 @@ import type { JobSpec } from './queue.ts';
  */
 export async function insertJobRows(db: Kysely<Database> | Transaction<Database>, jobs: JobSpec[], now: number): Promise<void> {
   if (jobs.length === 0) return;
-  // One job at a time is the common case (a step, a push, a webhook): its statement is prepared once.
-  if (jobs.length === 1) return void (await oneJob.affected(db, jobRow(jobs[0]!, now)));
-  await db
-    .insertInto('jobs')
-    .values(jobs.map((j) => jobRow(j, now)))
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+  await jobRows.affected(db, jobs.map((j) => jobRow(j, now)));
 }
 
 type JobRow = Omit<Insertable<JobsTable>, 'id'>;
@@ -25,9 +19,11 @@ function jobRow(j: JobSpec, now: number): JobRow {
   return { name: j.name, data: JSON.stringify(j.data), key: j.key ?? null, priority: j.priority ?? 0, run_at: j.runAt ?? now, locked_until: 0, attempts: 0, state: 'waiting', last_error: null, created_at: now };
 }
 
-const oneJob = prepared((db, $: JobRow) =>
+const JOB_COLUMNS = ['name', 'data', 'key', 'priority', 'run_at', 'locked_until', 'attempts', 'state', 'last_error', 'created_at'] as const;
+/** Prepared for each row count (src/store/prepared.ts): most adds are of one job (a step, a push, a webhook). */
+const jobRows = preparedMany((db, $: readonly JobRow[]) =>
   db
     .insertInto('jobs')
-    .values({ name: $.name, data: $.data, key: $.key, priority: $.priority, run_at: $.run_at, locked_until: $.locked_until, attempts: $.attempts, state: $.state, last_error: $.last_error, created_at: $.created_at })
+    .values($.map((r) => columnsOf(r, JOB_COLUMNS)))
     .onConflict((oc) => oc.column('key').doNothing()),
 );
