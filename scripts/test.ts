@@ -53,10 +53,11 @@ async function main(args: string[]): Promise<number> {
   }
 
   try {
-    const [env, built] = await Promise.all([startServices(), files.some(usesDashboard) ? buildDashboard() : true]);
+    const dashboard = files.some(usesDashboard);
+    const [env, built] = await Promise.all([startServices(), dashboard ? buildDashboard() : true]);
     if (env === undefined || !built) return 1;
     if (interruptedBy !== undefined) return exitCodeFor(interruptedBy);
-    if (files.some(usesDashboard)) env.CARILLON_TEST_DASHBOARD_BUILT = '1';
+    if (dashboard) env.CARILLON_TEST_DASHBOARD_BUILT = '1';
     return await runTests(files, nodeTestOptions, env);
   } finally {
     await stopServices();

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { prepared } from '../store/prepared.ts';
+import { columnsOf, prepared } from '../store/prepared.ts';
 import type { Database, DeliveryProgressTable } from '../store/schema.ts';
 import { appendActivity } from '../store/activity-log.ts';
 import { insertSendRecords, type RecordDraft } from './send-records.ts';
@@ -51,7 +51,7 @@ export interface BatchRef {
 const progressLists = prepared((db, $: { batchId: number }) => db.selectFrom('delivery_progress').select(['delivered', 'failed', 'pruned', 'retrying']).where('batch_id', '=', $.batchId));
 const progressOf = prepared((db, $: { batchId: number }) => db.selectFrom('delivery_progress').selectAll().where('batch_id', '=', $.batchId));
 const progressRow = prepared((db, $: Omit<Insertable<DeliveryProgressTable>, 'id'>) =>
-  db.insertInto('delivery_progress').values({ batch_id: $.batch_id, delivered: $.delivered, failed: $.failed, pruned: $.pruned, retrying: $.retrying, retry_after: $.retry_after, at: $.at }),
+  db.insertInto('delivery_progress').values(columnsOf($, ['batch_id', 'delivered', 'failed', 'pruned', 'retrying', 'retry_after', 'at'])),
 );
 
 const batchLock = prepared((db, $: { batchId: number }) => db.updateTable('delivery_batches').set((eb) => ({ done: eb.ref('done') })).where('id', '=', $.batchId));

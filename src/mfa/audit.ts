@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import { newId } from '../crypto/tokens.ts';
-import { prepared } from '../store/prepared.ts';
+import { columnsOf, prepared } from '../store/prepared.ts';
 import type { Database } from '../store/schema.ts';
 import type { MfaAuditTable } from '../store/schema-mfa.ts';
 
@@ -62,9 +62,8 @@ export interface AuditEntry extends Origin {
 
 type AuditRow = Insertable<MfaAuditTable>;
 
-const auditRow = prepared((db, $: AuditRow) =>
-  db.insertInto('mfa_audit').values({ id: $.id, app_id: $.app_id, user_id: $.user_id, at: $.at, type: $.type, challenge_id: $.challenge_id, device_id: $.device_id, ip: $.ip, user_agent: $.user_agent, tags: $.tags, details: $.details }),
-);
+const AUDIT_COLUMNS = ['id', 'app_id', 'user_id', 'at', 'type', 'challenge_id', 'device_id', 'ip', 'user_agent', 'tags', 'details'] as const;
+const auditRow = prepared((db, $: AuditRow) => db.insertInto('mfa_audit').values(columnsOf($, AUDIT_COLUMNS)));
 
 /** Writes one record, or several (the records of one change), each by the same prepared statement. */
 export async function audit(db: Kysely<Database> | Transaction<Database>, appId: string, entries: AuditEntry | AuditEntry[], now: number): Promise<void> {

@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { prepared } from '../store/prepared.ts';
+import { columnsOf, prepared } from '../store/prepared.ts';
 import type { Database } from '../store/schema.ts';
 import type { PushMessagesTable } from '../store/schema-push-service.ts';
 
@@ -28,6 +28,9 @@ export interface StoredMessage extends PendingMessage {
 
 type MessageRow = Insertable<PushMessagesTable>;
 
+const MESSAGE_COLUMNS = ['id', 'uaid_hash', 'channel_id', 'topic', 'urgency', 'data', 'encoding', 'created_at', 'expires_at', 'delivery_ref'] as const;
+const messageValues = ($: MessageRow) => columnsOf($, MESSAGE_COLUMNS);
+
 const insertMessage = prepared((db, $: MessageRow) => db.insertInto('push_messages').values(messageValues($)));
 
 /** RFC 8030 §5.4: a message with a topic replaces the pending one of the same subscription and topic. */
@@ -42,10 +45,6 @@ const replaceTopicMessage = prepared((db, $: MessageRow) =>
         .doUpdateSet({ id: $.id, urgency: $.urgency, data: $.data, encoding: $.encoding, created_at: $.created_at, expires_at: $.expires_at, delivery_ref: $.delivery_ref }),
     ),
 );
-
-function messageValues($: MessageRow): MessageRow {
-  return { id: $.id, uaid_hash: $.uaid_hash, channel_id: $.channel_id, topic: $.topic, urgency: $.urgency, data: $.data, encoding: $.encoding, created_at: $.created_at, expires_at: $.expires_at, delivery_ref: $.delivery_ref };
-}
 
 const ackedMessage = prepared((db, $: { uaidHash: string; id: string }) => db.deleteFrom('push_messages').where('uaid_hash', '=', $.uaidHash).where('id', '=', $.id));
 
