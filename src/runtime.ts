@@ -25,7 +25,7 @@ import { storeThrottle, throttledSenders } from './campaigns/throttle/index.ts';
 import { createSenders } from './providers/senders.ts';
 import { CryptoPool } from './providers/webpush/crypto-pool.ts';
 import { EmbeddedQueue } from './queue/embedded-queue.ts';
-import { jobHandlers } from './queue/job-kind.ts';
+import { jobBatches, jobHandlers } from './queue/job-kind.ts';
 import { checkStoreWritable, openStore } from './store/database.ts';
 import { PushTransport } from './transport/push-transport.ts';
 import { MemoryRateLimiter, type RateLimiter } from './rate-limit/rate-limiter.ts';
@@ -139,7 +139,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
       clearInterval(reconciler);
       reconciler = setInterval(() => void reconcile(ctx, jobs).catch((err: unknown) => logger.error({ err }, 'reconcile failed')), config.queueLease);
       reconciler.unref();
-      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency, urgentSlots: config.urgentWorkerSlots });
+      queue.start(jobHandlers(jobs), { concurrency: config.workerConcurrency, urgentSlots: config.urgentWorkerSlots, batches: jobBatches(jobs) });
       webhooks.start();
     },
     async close() {

@@ -3,10 +3,14 @@ import type { JobKind } from '../queue/job-kind.ts';
 import { JOURNEY_ATTRIBUTE_JOB, type AttributeChange } from './attribute-change.ts';
 import { JOURNEY_AUDIENCE_JOB, lateWalks, walkPage, type AudiencePageData } from './audience-walk.ts';
 import { handleAttributeChange, handleJourneyEvents, JOURNEY_EVENTS_JOB, type JourneyEventsData } from './journey-events.ts';
-import { advanceRun, JOURNEY_STEP_JOB, stepJobSpec } from './run-engine.ts';
+import { advanceRun, advanceRuns } from './run-engine.ts';
+import { JOURNEY_STEP_JOB, stepJobSpec } from './run-writes.ts';
 import { JOURNEY_SEGMENT_JOB, type SegmentEntryData } from './segment-entry.ts';
 import { handleSegmentEntry } from './segment-entry-job.ts';
 import { useWebhookTransport, type JourneyWebhookTransport } from './webhook-step.ts';
+
+/** The most timers one call of the step job's batch handler moves. */
+const STEP_BATCH = 50;
 
 /**
  * The journeys' job kinds: `journey-step`, a run's timer (a wait's end, a waitFor's timeout,
@@ -28,6 +32,9 @@ export function journeyJobs(ctx: Context, deps: { webhookTransport?: JourneyWebh
         const { runId, token } = job.data as { runId: number; token: number };
         await advanceRun(ctx, runId, token);
       },
+      // Timers due together (a journey's users entered in the same minute) move in groups,
+      // their writes one commit (run-writes.ts GroupCommit) rather than one each.
+      batch: { size: STEP_BATCH, run: (jobs) => advanceRuns(ctx, jobs.map((job) => job.data as { runId: number; token: number })) },
       async reconcile(before) {
         const rows = await ctx.store.db.selectFrom('journey_runs').select(['id', 'token', 'due_at']).where('state', '=', 'active').where('due_at', '<', before).orderBy('due_at').limit(1_000).execute();
         return rows.map((r) => stepJobSpec(Number(r.id), Number(r.token), Number(r.due_at), ':late'));

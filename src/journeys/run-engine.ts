@@ -5,30 +5,23 @@ import { validateUser } from '../audience/users/validate-user.ts';
 import { getCampaignSettings } from '../campaigns/app-settings.ts';
 import { nextWallTime, parseTimeOfDay, resolveZone } from '../campaigns/timing/index.ts';
 import type { Context } from '../context.ts';
-import type { JobSpec } from '../queue/queue.ts';
 import type { Database } from '../store/schema.ts';
 import type { JourneyRun } from '../store/schema-journeys.ts';
 import { JOURNEY_LIMITS, type JourneyDefinition, type Step } from './journey-definition.ts';
 import { versionDefinition } from './journeys.ts';
 import { beforeEventTime, beforeInDays } from './event-time.ts';
 import { enterList, nextPosition, stepAt } from './positions.ts';
-import { loadRun } from './run-row.ts';
-import { addStepCounts, type StepCount } from './step-counts.ts';
+import { loadRun, loadRuns } from './run-row.ts';
+import { GroupCommit, stepJobSpec, writeRuns, type PlannedMove } from './run-writes.ts';
+import type { StepCount } from './step-counts.ts';
 import { sendStep } from './send-step.ts';
 import { callWebhookStep } from './webhook-step.ts';
 import { userMatches, type TriggerEvent } from './user-facts.ts';
-
-export const JOURNEY_STEP_JOB = 'journey-step';
 
 /** Entries a run's timeline keeps; the oldest go first. */
 export const TIMELINE_MAX = 100;
 /** Instant steps one handler call runs in a row before it leaves the rest to a job of its own. */
 const INSTANT_STEPS_PER_CALL = 50;
-
-/** The timer of a run's position: keyed by run and token, so it is queued once and a stale one does nothing. */
-export function stepJobSpec(runId: number, token: number, runAt: number, suffix = ''): JobSpec {
-  return { name: JOURNEY_STEP_JOB, data: { runId, token }, key: `journey-step:${runId}:${token}${suffix}`, runAt };
-}
 
 export interface TimelineEntry {
   at: string;
@@ -94,15 +87,6 @@ async function entry(ctx: Context, run: JourneyRun, step: Step, now: number): Pr
   return { dueAt: now, waitingFor: null, timed: false };
 }
 
-/** A move of a run worked out, not yet written: the run after it, its counts, the timer of a timed step, and what else commits with it. */
-export interface PlannedMove {
-  next: JourneyRun;
-  counts: StepCount[];
-  /** When the timer of the step it reaches (or holds) fires; its job is keyed by the run's id and the move's token. */
-  timerAt?: number;
-  alsoInTx?: (tx: Transaction<Database>) => Promise<void>;
-}
-
 /** Works out one move of a run (its new position, due time, timeline and counts) without writing anything. */
 export async function planMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, move: Move): Promise<PlannedMove> {
   const now = ctx.now();
@@ -142,57 +126,13 @@ export async function planMove(ctx: Context, run: JourneyRun, def: JourneyDefini
 }
 
 /**
- * Commits moves of a run worked out one after the other from `from`, if the run is still
- * where the caller found it (same token and version): its position, due time and timeline
- * after the last, every move's `alsoInTx` (an attribute update, a send's notification) and
- * counts, and the timer of the last (only the last can be timed: a run waits there), in one
- * transaction. Null when the run had moved meanwhile (another worker, an exit): nothing is
- * written.
- */
-async function writeMoves(ctx: Context, from: JourneyRun, moves: PlannedMove[]): Promise<JourneyRun | null> {
-  const last = moves.at(-1)!.next;
-  const moved = await ctx.store.db.transaction().execute(async (tx) => {
-    const res = await tx
-      .updateTable('journey_runs')
-      .set({
-        state: last.state,
-        step: last.step,
-        due_at: last.due_at,
-        waiting_for: last.waiting_for,
-        ended_at: last.ended_at,
-        end_reason: last.end_reason,
-        sends: last.sends,
-        attempts: last.attempts,
-        token: last.token,
-        timeline: last.timeline,
-        updated_at: last.updated_at,
-      })
-      .where('id', '=', from.id)
-      .where('token', '=', from.token)
-      // A migration keeps the token and changes the version (migrate-runs.ts): a move computed on the old one is not written.
-      .where('version', '=', from.version)
-      .where('state', '=', 'active')
-      .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) return false;
-    // The user's row (an update step) before the step counts, as startRun takes them (users,
-    // then counts): on PostgreSQL the two orders would deadlock (journey-lock-order.test.ts).
-    for (const m of moves) await m.alsoInTx?.(tx);
-    await addStepCounts(tx, from.journey_id, from.version, moves.flatMap((m) => m.counts.map((count) => ({ runId: from.id, count }))));
-    const { timerAt } = moves.at(-1)!;
-    if (timerAt !== undefined) await ctx.queue.add([stepJobSpec(from.id, last.token, timerAt)], tx);
-    return true;
-  });
-  return moved ? last : null;
-}
-
-/**
  * Commits one move of a run if it is still where the caller found it (same token and
  * version): its new position, due time and timeline, with `alsoInTx` (an attribute update)
  * and the timer job of a timed step, in one transaction. Null when the run had moved
  * meanwhile (another worker, an exit): nothing is written.
  */
 export async function commitMove(ctx: Context, run: JourneyRun, def: JourneyDefinition, move: Move): Promise<JourneyRun | null> {
-  return writeMoves(ctx, run, [await planMove(ctx, run, def, move)]);
+  return (await writeRuns(ctx, [{ from: run, moves: [await planMove(ctx, run, def, move)] }]))[0]!;
 }
 
 /** A fraction in [0, 1) fixed by the run and the step: a split sends a run down one path, on every worker and every retry. */
@@ -262,7 +202,34 @@ export async function definitionOf(ctx: Context, journeyId: string, version: num
  * is left alone.
  */
 export async function advanceRun(ctx: Context, runId: number, token: number): Promise<void> {
-  let run = await loadRun(ctx.store.db, runId);
+  await advanceRuns(ctx, [{ runId, token }]);
+}
+
+/**
+ * advanceRun for several runs side by side (a batch of timers): read in one query, each
+ * moved as advanceRun says, their writes committed in groups (GroupCommit) rather than one
+ * transaction each. Throws (once every run has stopped) if any run's moves did: the
+ * runs written by then stay written, and a second call does nothing more for them.
+ */
+export async function advanceRuns(ctx: Context, timers: readonly { runId: number; token: number }[]): Promise<void> {
+  const unique = [...new Map(timers.map((t) => [`${t.runId}:${t.token}`, t])).values()];
+  const runs = new Map((await loadRuns(ctx.store.db, unique.map((t) => t.runId))).map((r) => [r.id, r]));
+  const group = new GroupCommit(ctx, unique.length);
+  const settled = await Promise.allSettled(
+    unique.map(async (t) => {
+      try {
+        await advanceLoaded(ctx, runs.get(t.runId), t.token, group);
+      } finally {
+        group.done();
+      }
+    }),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function advanceLoaded(ctx: Context, loaded: JourneyRun | undefined, token: number, group: GroupCommit): Promise<void> {
+  let run = loaded ?? null;
   if (!run || run.state !== 'active' || run.token !== token) return;
   let def = await definitionOf(ctx, run.journey_id, run.version);
   const event = JSON.parse(run.trigger) as TriggerEvent;
@@ -277,7 +244,7 @@ export async function advanceRun(ctx: Context, runId: number, token: number): Pr
    */
   const flush = async (): Promise<'written' | 'migrated' | 'left'> => {
     if (pending.length === 0) return 'written';
-    const moved = await writeMoves(ctx, run!, pending);
+    const moved = await group.write({ from: run!, moves: pending });
     pending = [];
     if (moved) {
       run = at = moved;

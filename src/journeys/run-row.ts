@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { preparedMany } from '../store/prepared.ts';
 import type { Database } from '../store/schema.ts';
 import type { JourneyRun } from '../store/schema-journeys.ts';
 
@@ -24,4 +25,17 @@ export function runRow(r: Record<string, unknown>): JourneyRun {
 export async function loadRun(db: Kysely<Database> | Transaction<Database>, id: number): Promise<JourneyRun | null> {
   const r = await db.selectFrom('journey_runs').selectAll().where('id', '=', id).executeTakeFirst();
   return r ? runRow(r) : null;
+}
+
+const runsById = preparedMany((db, $: readonly { id: number }[]) =>
+  db
+    .selectFrom('journey_runs')
+    .selectAll()
+    .where('id', 'in', $.map((r) => r.id)),
+);
+
+/** The runs of these ids that exist, in no particular order. */
+export async function loadRuns(db: Kysely<Database>, ids: readonly number[]): Promise<JourneyRun[]> {
+  if (ids.length === 0) return [];
+  return (await runsById.rows(db, ids.map((id) => ({ id })))).map((r) => runRow(r as Record<string, unknown>));
 }

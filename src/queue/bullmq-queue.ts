@@ -7,7 +7,7 @@ import type { Database } from '../store/schema.ts';
 import { LANE_QUEUES, bullmqJobId, bullmqPriority, laneJobId, laneOf, portJobId, portPriority, type Lane } from './bullmq-mapping.ts';
 import { insertJobRows } from './job-rows.ts';
 import { OutboxRelay, type OutboxJob } from './outbox-relay.ts';
-import type { FailedJob, JobHandler, JobSpec, Queue, QueueDepth } from './queue.ts';
+import type { FailedJob, JobHandler, JobSpec, Queue, QueueDepth, StartOptions } from './queue.ts';
 
 export interface BullmqQueueOptions {
   /** `redis://…` of the Redis that holds the queue. */
@@ -77,7 +77,8 @@ export class BullmqQueue implements Queue {
     this.#relay.nudge();
   }
 
-  start(handlers: Record<string, JobHandler>, opts: { concurrency: number; urgentSlots?: number }): void {
+  /** Batches (`opts.batches`) are not taken: BullMQ hands a worker one job at a time, each run by its handler. */
+  start(handlers: Record<string, JobHandler>, opts: StartOptions): void {
     // The urgent queue always has a worker: with no slots of its own set, one.
     this.#workers = [this.#startWorker('normal', handlers, opts.concurrency), this.#startWorker('urgent', handlers, Math.max(1, opts.urgentSlots ?? 0))];
     this.#relay.start();

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { sql, type ExpressionBuilder, type Kysely, type Transaction, type UpdateQueryBuilder, type UpdateResult } from 'kysely';
 import type { Logger } from 'pino';
-import { prepared } from '../store/prepared.ts';
+import { prepared, preparedMany } from '../store/prepared.ts';
 import type { Database } from '../store/schema.ts';
 import type { DialectCapabilities } from '../store/dialect.ts';
 import { retryDelay } from './backoff.ts';
 import { insertJobRows } from './job-rows.ts';
-import { PRIORITY, type FailedJob, type Job, type JobHandler, type JobSpec, type Queue, type QueueDepth } from './queue.ts';
+import { PRIORITY, type BatchHandler, type FailedJob, type Job, type JobHandler, type JobSpec, type Queue, type QueueDepth, type StartOptions } from './queue.ts';
 
 /** ms; the longest a run of urgent jobs keeps ordinary ones from starting in this process (#poll). */
 export const URGENT_HOLD_MS = 10_000;
@@ -23,6 +23,16 @@ export interface EmbeddedQueueOptions {
 }
 
 const jobDone = prepared((db, $: { rowId: number }) => db.deleteFrom('jobs').where('id', '=', $.rowId));
+/** A batch's jobs, deleted in one statement (one per count, src/store/prepared.ts). */
+const jobsDone = preparedMany((db, $: readonly { rowId: number }[]) => db.deleteFrom('jobs').where('id', 'in', $.map((r) => r.rowId)));
+
+type Claimed = Job & { rowId: number };
+
+/**
+ * Due jobs a batch's claim looks through past the first, at most, for more of the batch's
+ * kind (#topUp): the look stays a few index pages however many other jobs are due.
+ */
+const TOP_UP_WINDOW = 4;
 
 /**
  * A durable job queue in the store's own `jobs` table: jobs are added in the same
@@ -36,6 +46,7 @@ export class EmbeddedQueue implements Queue {
   readonly #now: () => number;
   readonly #wake = new EventEmitter();
   #handlers: Record<string, JobHandler> = {};
+  #batches: Record<string, BatchHandler> = {};
   #running = new Set<Promise<void>>();
   /** Those of #running in the urgent slots. */
   #runningUrgent = new Set<Promise<void>>();
@@ -68,8 +79,9 @@ export class EmbeddedQueue implements Queue {
     setImmediate(() => this.#wake.emit('job'));
   }
 
-  start(handlers: Record<string, JobHandler>, opts: { concurrency: number; urgentSlots?: number }): void {
+  start(handlers: Record<string, JobHandler>, opts: StartOptions): void {
     this.#handlers = handlers;
+    this.#batches = opts.batches ?? {};
     this.#concurrency = opts.concurrency;
     this.#urgentSlots = opts.urgentSlots ?? 0;
     this.#stopped = false;
@@ -162,7 +174,7 @@ export class EmbeddedQueue implements Queue {
       const urgentFree = this.#urgentSlots - this.#runningUrgent.size;
       let free = this.#concurrency - (this.#running.size - this.#runningUrgent.size);
       const urgent = urgentFree > 0 ? await this.#claim(urgentFree + Math.max(0, free), PRIORITY.urgent) : [];
-      urgent.forEach((job, i) => this.#launch(job, i < urgentFree));
+      urgent.forEach((group, i) => this.#launch(group, i < urgentFree));
       free -= Math.max(0, urgent.length - Math.max(0, urgentFree));
       // While urgent jobs run, no ordinary job starts (the running ones finish): the
       // process's main thread, crypto threads and sockets are one, and an alert sharing
@@ -175,9 +187,11 @@ export class EmbeddedQueue implements Queue {
       else this.#holdingSince ??= now;
       const holding = this.#holdingSince !== undefined && now - this.#holdingSince < URGENT_HOLD_MS;
       const jobs = free > 0 && !holding && !this.#stopped ? await this.#claim(free) : [];
-      for (const job of jobs) this.#launch(job, false);
-      // A full claim means more may be waiting: look again at once.
-      const full = (jobs.length > 0 && jobs.length === free) || (urgent.length > 0 && urgent.length >= urgentFree);
+      for (const group of jobs) this.#launch(group, false);
+      // A full claim means more may be waiting: look again at once. So does a batch that
+      // came out at its size, though it took a single slot.
+      const atSize = (g: Claimed[]) => g.length > 1 && g.length === this.#batches[g[0]!.name]?.size;
+      const full = (jobs.length > 0 && jobs.length === free) || (urgent.length > 0 && urgent.length >= urgentFree) || jobs.some(atSize) || urgent.some(atSize);
       this.#schedule(full ? 0 : this.#opts.pollInterval);
     } catch (err) {
       this.#opts.logger.error({ err }, 'queue poll failed');
@@ -188,8 +202,9 @@ export class EmbeddedQueue implements Queue {
     }
   }
 
-  #launch(job: Job & { rowId: number }, urgentSlot: boolean): void {
-    const run = this.#run(job).finally(() => {
+  /** Runs a slot's claim: one job, or a batch of one kind (#claim). */
+  #launch(group: Claimed[], urgentSlot: boolean): void {
+    const run = (group.length === 1 ? this.#run(group[0]!) : this.#runBatch(group)).finally(() => {
       this.#running.delete(run);
       this.#runningUrgent.delete(run);
       this.#urgentJobs.delete(run);
@@ -197,14 +212,71 @@ export class EmbeddedQueue implements Queue {
     });
     this.#running.add(run);
     if (urgentSlot) this.#runningUrgent.add(run);
-    if (job.priority >= PRIORITY.urgent) this.#urgentJobs.add(run);
+    if (group.some((job) => job.priority >= PRIORITY.urgent)) this.#urgentJobs.add(run);
   }
 
-  /** Takes up to `n` due jobs (of priority `minPriority` or more): waiting ones, and active ones whose lease ran out (their worker died). */
-  async #claim(n: number, minPriority?: number): Promise<(Job & { rowId: number })[]> {
+  /**
+   * Takes work for up to `n` slots, in order: due jobs (of priority `minPriority` or more),
+   * waiting ones and active ones whose lease ran out (their worker died). A slot is one job,
+   * or, for a kind with a batch handler, up to its `size` jobs of that kind: the next due of
+   * the kind and priority are taken with the first (#topUp), so a batch may start a little
+   * before other kinds' jobs that were due as early.
+   */
+  async #claim(n: number, minPriority?: number): Promise<Claimed[][]> {
     const now = this.#now();
-    const rows = this.#caps.supportsSkipLocked ? await this.#claimLocked(n, now, minPriority) : await this.#claimSerial(n, now, minPriority);
-    return rows.map((r) => ({ rowId: Number(r.id), id: String(r.id), name: r.name, data: JSON.parse(r.data), attempts: r.attempts, priority: r.priority }));
+    const first = this.#caps.supportsSkipLocked ? await this.#claimLocked(n, now, minPriority) : await this.#claimSerial(n, now, minPriority);
+    const rows = [...first, ...(await this.#topUp(first, now))];
+    rows.sort((a, b) => b.priority - a.priority || Number(a.run_at) - Number(b.run_at) || Number(a.id) - Number(b.id));
+    const groups: Claimed[][] = [];
+    const open = new Map<string, Claimed[]>();
+    for (const r of rows) {
+      const job: Claimed = { rowId: Number(r.id), id: String(r.id), name: r.name, data: JSON.parse(r.data), attempts: r.attempts, priority: r.priority };
+      const batch = this.#batches[job.name];
+      const group = batch ? open.get(job.name) : undefined;
+      if (group && group.length < batch!.size) {
+        group.push(job);
+        continue;
+      }
+      const fresh = [job];
+      groups.push(fresh);
+      if (batch) open.set(job.name, fresh);
+    }
+    return groups;
+  }
+
+  /**
+   * For each kind with a batch handler among `taken` (by priority), takes up to size - 1
+   * more of its waiting due jobs per job of it taken, the earliest first, looking through at
+   * most TOP_UP_WINDOW times as many due jobs of that priority (other kinds' among them).
+   */
+  async #topUp(taken: readonly { name: string; priority: number }[], now: number) {
+    const wanted = new Map<string, { name: string; priority: number; n: number }>();
+    for (const t of taken) {
+      const batch = this.#batches[t.name];
+      if (!batch || batch.size < 2) continue;
+      const key = `${t.priority}\n${t.name}`;
+      const w = wanted.get(key) ?? { name: t.name, priority: t.priority, n: 0 };
+      w.n += batch.size - 1;
+      wanted.set(key, w);
+    }
+    const more = [];
+    for (const { name, priority, n } of wanted.values()) {
+      const due = this.#db
+        .selectFrom('jobs')
+        .select(['id', 'name'])
+        .where('state', '=', 'waiting')
+        .where('priority', '=', priority)
+        .where('run_at', '<=', now)
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(n * TOP_UP_WINDOW)
+        // Another worker's claim skips what this one is looking through, as #claimLocked's does.
+        .$if(this.#caps.supportsSkipLocked, (q) => q.forUpdate().skipLocked())
+        .as('due');
+      const ids = this.#db.selectFrom(due).select('due.id').where('due.name', '=', name).limit(n);
+      more.push(...(await this.#take(this.#db.updateTable('jobs').where('id', 'in', ids).where('state', '=', 'waiting'), now)));
+    }
+    return more;
   }
 
   /** PostgreSQL: one statement; rows another worker is claiming are skipped, not waited for. */
@@ -301,7 +373,34 @@ export class EmbeddedQueue implements Queue {
       .execute();
   }
 
-  async #run(job: Job & { rowId: number }): Promise<void> {
+  /**
+   * A batch of one kind: its handler once for all of them, then the jobs deleted together.
+   * If either throws, each job is run again on its own (#run), failing or retried alone.
+   */
+  async #runBatch(jobs: Claimed[]): Promise<void> {
+    const rows = jobs.map((j) => ({ rowId: j.rowId }));
+    const ids = jobs.map((j) => j.rowId);
+    const heartbeat = setInterval(() => {
+      void this.#db
+        .updateTable('jobs')
+        .set({ locked_until: this.#now() + this.#opts.lease })
+        .where('id', 'in', ids)
+        .execute()
+        .catch((err: unknown) => this.#opts.logger.warn({ err }, 'could not renew job lease'));
+    }, Math.max(50, this.#opts.lease / 3));
+    try {
+      await this.#batches[jobs[0]!.name]!.run(jobs);
+      await jobsDone.affected(this.#db, rows);
+      return;
+    } catch (err) {
+      this.#opts.logger.warn({ err, job: jobs[0]!.name, jobs: jobs.length }, 'job batch failed; running its jobs one by one');
+    } finally {
+      clearInterval(heartbeat);
+    }
+    for (const job of jobs) await this.#run(job);
+  }
+
+  async #run(job: Claimed): Promise<void> {
     const handler = this.#handlers[job.name];
     // Renew the lease while the handler runs, so only a dead worker's jobs are taken over.
     const heartbeat = setInterval(() => {

@@ -1,4 +1,4 @@
-import type { JobHandler, JobSpec } from './queue.ts';
+import type { BatchHandler, JobHandler, JobSpec } from './queue.ts';
 
 /**
  * One kind of job, defined beside its handler by the module that owns the work (the
@@ -9,6 +9,8 @@ import type { JobHandler, JobSpec } from './queue.ts';
 export interface JobKind {
   readonly name: string;
   readonly handler: JobHandler;
+  /** Runs several of its due jobs in one call, where the queue can (Queue.start's `batches`). */
+  readonly batch?: BatchHandler;
   /**
    * The jobs of this kind whose work the store still holds unfinished, untouched since
    * before `before` (ms since epoch), to be added again. Their keys dedupe against jobs
@@ -29,4 +31,9 @@ export function jobHandlers(kinds: readonly JobKind[]): Record<string, JobHandle
     handlers[kind.name] = kind.handler;
   }
   return handlers;
+}
+
+/** The batch handlers of the kinds that have one, for `Queue.start`'s `batches`. */
+export function jobBatches(kinds: readonly JobKind[]): Record<string, BatchHandler> {
+  return Object.fromEntries(kinds.filter((k) => k.batch !== undefined).map((k) => [k.name, k.batch!]));
 }

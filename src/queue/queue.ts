@@ -30,6 +30,18 @@ export interface Job {
 
 export type JobHandler = (job: Job) => Promise<void>;
 
+/**
+ * Runs several due jobs of one kind in one call and one worker slot (a group of journey
+ * timers moved in one commit rather than one each). `size` is the most one call is given.
+ * A call that throws has each of its jobs run again on its own by the kind's handler, so
+ * a job that keeps failing fails alone: the work of a batch is done at least once, as
+ * every job's is.
+ */
+export interface BatchHandler {
+  readonly size: number;
+  run(jobs: Job[]): Promise<void>;
+}
+
 export interface QueueDepth {
   waiting: number;
   delayed: number;
@@ -47,6 +59,12 @@ export interface FailedJob {
   error: string | null;
 }
 
+export interface StartOptions {
+  concurrency: number;
+  urgentSlots?: number;
+  batches?: Record<string, BatchHandler>;
+}
+
 export interface Queue {
   /**
    * Adds jobs. `tx` is the store transaction the caller is in: the jobs appear exactly
@@ -59,8 +77,10 @@ export interface Queue {
    * failed. `urgentSlots` are slots beside `concurrency` that only jobs of priority
    * PRIORITY.urgent or more take: a broadcast holding every ordinary slot does not hold an
    * alert (an implementation without them runs urgent jobs first, in the ordinary slots).
+   * `batches` are kinds whose due jobs may be run several at a time (BatchHandler); an
+   * implementation without batches runs each of their jobs by its handler.
    */
-  start(handlers: Record<string, JobHandler>, opts: { concurrency: number; urgentSlots?: number }): void;
+  start(handlers: Record<string, JobHandler>, opts: StartOptions): void;
   /** Stops taking jobs and waits for the running ones (SIGTERM drains). */
   stop(): Promise<void>;
   depth(): Promise<QueueDepth>;

@@ -118,10 +118,12 @@ export function columnsOf<T extends Record<string, unknown>>(row: T, columns: re
   return Object.fromEntries(columns.map((c) => [c, row[c]])) as T;
 }
 
-export interface PreparedMany<P> {
+export interface PreparedMany<P, R = unknown> {
   /** Runs the query for these rows (at least one); returns the rows written. */
   affected(db: Kysely<Database>, values: readonly P[]): Promise<number>;
-  compile(db: Kysely<Database>, values: readonly P[]): CompiledQuery;
+  /** Runs the query for these rows (at least one); returns what it selects (a read of a list of ids). */
+  rows(db: Kysely<Database>, values: readonly P[]): Promise<R[]>;
+  compile(db: Kysely<Database>, values: readonly P[]): CompiledQuery<R>;
 }
 
 /** Row counts whose compilation is kept, per dialect: the most recently used. */
@@ -136,9 +138,9 @@ export const KEPT_SHAPES = 32;
  *   const addRows = preparedMany((db, $: { id: string; at: number }[]) =>
  *     db.insertInto('t').values($.map((r) => ({ id: r.id, at: r.at }))));
  */
-export function preparedMany<P extends Record<string, unknown>>(build: (db: Kysely<Database>, $: readonly P[]) => Compilable<unknown>, keep = KEPT_SHAPES): PreparedMany<P> {
+export function preparedMany<P extends Record<string, unknown>, R = unknown>(build: (db: Kysely<Database>, $: readonly P[]) => Compilable<R>, keep = KEPT_SHAPES): PreparedMany<P, R> {
   const byAdapter = new WeakMap<DialectAdapter, Map<number, Compiled>>();
-  const bind = (db: Kysely<Database>, values: readonly P[]): CompiledQuery => {
+  const bind = (db: Kysely<Database>, values: readonly P[]): CompiledQuery<R> => {
     if (values.length === 0) throw new Error('prepared query: no rows');
     const adapter = db.getExecutor().adapter;
     let shapes = byAdapter.get(adapter);
@@ -149,10 +151,11 @@ export function preparedMany<P extends Record<string, unknown>>(build: (db: Kyse
     // Map order is insertion order: re-inserting marks it the most recently used.
     shapes.set(values.length, compiled);
     if (shapes.size > keep) shapes.delete(shapes.keys().next().value!);
-    return bound(compiled, (slot) => values[slot.row]![slot.key]);
+    return bound<R>(compiled, (slot) => values[slot.row]![slot.key]);
   };
   return {
     affected: async (db, values) => Number((await db.executeQuery(bind(db, values))).numAffectedRows ?? 0),
+    rows: async (db, values) => (await db.executeQuery(bind(db, values))).rows,
     compile: bind,
   };
 }
